@@ -1,0 +1,131 @@
+"""The GitHubPort protocol: every GitHub call the handlers make, and nothing else."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from pydantic import BaseModel, Field
+
+# `repo` is always "owner/name". One port instance speaks with one credential
+# (an installation token, or GITHUB_TOKEN in Action mode).
+
+
+class Label(BaseModel):
+    name: str
+    color: str = "ededed"
+    description: str | None = None
+
+
+class Comment(BaseModel):
+    id: int
+    body: str
+    user_login: str
+    user_type: str = "User"  # "Bot" for apps
+
+
+class PullFile(BaseModel):
+    filename: str
+    status: str = "modified"
+    additions: int = 0
+    deletions: int = 0
+    changes: int = 0
+    patch: str | None = None  # None for binary or too-large files
+    previous_filename: str | None = None
+
+
+class PullInfo(BaseModel):
+    number: int
+    title: str = ""
+    body: str = ""
+    head_sha: str
+    base_ref: str = "main"
+    labels: list[str] = Field(default_factory=list)
+    user_login: str = ""
+
+
+class ReviewComment(BaseModel):
+    path: str
+    line: int
+    body: str
+    side: str = "RIGHT"
+
+
+class Annotation(BaseModel):
+    path: str
+    start_line: int
+    end_line: int
+    annotation_level: str  # notice | warning | failure
+    title: str
+    message: str
+
+
+class Artifact(BaseModel):
+    id: int
+    name: str
+    size_in_bytes: int = 0
+
+
+class GitHubError(Exception):
+    """A GitHub call failed for good (after the client's own retries)."""
+
+    def __init__(self, status: int, message: str, retry_after: float | None = None):
+        super().__init__(f"GitHub {status}: {message}")
+        self.status = status
+        self.message = message
+        self.retry_after = retry_after
+
+    @property
+    def transient(self) -> bool:
+        return self.status >= 500 or self.status in (403, 429) and self.retry_after is not None
+
+
+class GitHubPort(Protocol):
+    # identity
+    def bot_login(self) -> str: ...
+
+    # repository
+    def default_branch(self, repo: str) -> str: ...
+    def get_file(self, repo: str, path: str, ref: str | None = None) -> str | None: ...
+
+    # labels
+    def list_repo_labels(self, repo: str) -> list[Label]: ...
+    def create_label(self, repo: str, label: Label) -> None: ...
+    def issue_labels(self, repo: str, number: int) -> list[str]: ...
+    def add_labels(self, repo: str, number: int, names: list[str]) -> None: ...
+    def remove_label(self, repo: str, number: int, name: str) -> None: ...
+
+    # comments and reactions
+    def list_comments(self, repo: str, number: int) -> list[Comment]: ...  # all pages
+    def create_comment(self, repo: str, number: int, body: str) -> Comment: ...
+    def edit_comment(self, repo: str, comment_id: int, body: str) -> None: ...
+    def add_reaction(self, repo: str, comment_id: int, content: str) -> None: ...
+
+    # permissions: "admin" | "maintain" | "write" | "triage" | "read" | "none"
+    def permission(self, repo: str, username: str) -> str: ...
+
+    # actions
+    def dispatch_workflow(self, repo: str, workflow: str, ref: str, inputs: dict[str, str]) -> None: ...
+    def repository_dispatch(self, repo: str, event_type: str, client_payload: dict) -> None: ...
+    def list_run_artifacts(self, repo: str, run_id: int) -> list[Artifact]: ...
+    def download_artifact(self, repo: str, artifact_id: int) -> bytes: ...  # the zip
+
+    # pull requests, statuses, checks, reviews
+    def get_pull(self, repo: str, number: int) -> PullInfo: ...
+    def list_pull_files(self, repo: str, number: int) -> list[PullFile]: ...  # all pages
+    def compare_files(self, repo: str, base: str, head: str) -> list[PullFile]: ...
+    def create_status(
+        self, repo: str, sha: str, state: str, context: str, description: str, target_url: str | None = None
+    ) -> None: ...
+    def create_check_run(
+        self,
+        repo: str,
+        sha: str,
+        name: str,
+        conclusion: str | None,
+        title: str,
+        summary: str,
+        annotations: list[Annotation] | None = None,
+    ) -> int: ...
+    def create_review(
+        self, repo: str, number: int, sha: str, body: str, event: str, comments: list[ReviewComment]
+    ) -> int: ...

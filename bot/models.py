@@ -1,0 +1,156 @@
+"""Typed vocabulary shared by every surface: tiers, complexity, issue input and routing decisions."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+MAX_TITLE_CHARS = 1_024
+MAX_BODY_CHARS = 262_144  # longer bodies are truncated, never rejected: routing needs only the start
+
+
+class Tier(str, Enum):
+    """Claude tier, cheapest first; the order is used for escalation and under-routing."""
+
+    haiku = "haiku"
+    sonnet = "sonnet"
+    opus = "opus"
+
+    @property
+    def rank(self) -> int:
+        return list(Tier).index(self)
+
+    def next(self) -> "Tier | None":
+        tiers = list(Tier)
+        return tiers[self.rank + 1] if self.rank + 1 < len(tiers) else None
+
+
+class Complexity(str, Enum):
+    trivial = "trivial"
+    simple = "simple"
+    standard = "standard"
+    complex = "complex"
+
+    @property
+    def rank(self) -> int:
+        return list(Complexity).index(self)
+
+
+class Strategy(str, Enum):
+    """Which rule decided; in precedence order."""
+
+    model_label = "model_label"
+    complexity_label = "complexity_label"
+    pattern = "pattern"
+    file_count = "file_count"
+    llm = "llm"
+    default = "default"
+    override = "override"  # a human (label change or slash-command) decided
+
+
+class IssueInput(BaseModel):
+    """What the router sees of a piece of work. Text is untrusted and only ever treated as data."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    title: str = ""
+    body: str = ""
+    labels: list[str] = Field(default_factory=list)
+    changed_files: int | None = Field(default=None, ge=0)
+    changed_paths: list[str] = Field(default_factory=list)
+    author_association: str | None = None
+
+    @field_validator("title", "body", mode="before")
+    @classmethod
+    def _text(cls, v: object) -> str:
+        if v is None:
+            return ""
+        if isinstance(v, bytes):
+            v = v.decode("utf-8", errors="replace")
+        if not isinstance(v, str):
+            raise TypeError("must be a string")
+        return v
+
+    @field_validator("title")
+    @classmethod
+    def _cap_title(cls, v: str) -> str:
+        return v[:MAX_TITLE_CHARS]
+
+    @field_validator("body")
+    @classmethod
+    def _cap_body(cls, v: str) -> str:
+        return v[:MAX_BODY_CHARS]
+
+    @field_validator("labels", mode="before")
+    @classmethod
+    def _labels(cls, v: object) -> list[str]:
+        """Accept label names or GitHub label objects ({"name": ...})."""
+        if v is None:
+            return []
+        if isinstance(v, (str, bytes)) or not isinstance(v, (list, tuple)):
+            raise TypeError("labels must be a list of strings")
+        out: list[str] = []
+        for item in v:
+            if isinstance(item, dict) and isinstance(item.get("name"), str):
+                out.append(item["name"])
+            elif isinstance(item, str):
+                out.append(item)
+            else:
+                raise TypeError(f"label {item!r} is not a string")
+        return out
+
+
+class RuleMatch(BaseModel):
+    """One piece of evidence in the rule trace (what `/why` and `explain` print)."""
+
+    strategy: Strategy
+    rule: str  # e.g. pattern name, label name, "files=3"
+    tier: Tier | None = None
+    complexity: Complexity | None = None
+    detail: str = ""
+    decided: bool = False
+
+
+Confidence = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class CostEstimate(BaseModel):
+    input_tokens: int
+    output_tokens: int
+    usd: float
+
+
+class RoutingDecision(BaseModel):
+    """The router's answer for one issue; serialisable as the `decision` output everywhere."""
+
+    tier: Tier
+    model: str
+    complexity: Complexity
+    confidence: Confidence
+    strategy: Strategy
+    rationale: str
+    matched_rules: list[RuleMatch] = Field(default_factory=list)
+    pipeline: bool = False  # sonnet plans, haiku executes (many files)
+    security_sensitive: bool = False
+    estimated_cost_usd: float
+    baseline_cost_usd: float
+    savings_usd: float
+    notes: list[str] = Field(default_factory=list)  # e.g. classifier timeout, config error
+
+    def summary(self) -> dict[str, object]:
+        """The flat keys the CLI's JSONL and the Action's outputs promise."""
+        return {
+            "tier": self.tier.value,
+            "model": self.model,
+            "complexity": self.complexity.value,
+            "confidence": round(self.confidence, 3),
+            "strategy": self.strategy.value,
+            "rationale": self.rationale,
+            "estimated_cost_usd": round(self.estimated_cost_usd, 6),
+            "baseline_cost_usd": round(self.baseline_cost_usd, 6),
+            "savings_usd": round(self.savings_usd, 6),
+            "pipeline": self.pipeline,
+            "security_sensitive": self.security_sensitive,
+        }

@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy engine and tables for deliveries, jobs and routing experiments."""
