@@ -1,0 +1,7 @@
+"""Shared fixtures live in tests/plugins/, one module per area."""
+
+pytest_plugins = [
+    "tests.plugins.github",
+    "tests.plugins.anthropic",
+    "tests.plugins.app",
+]

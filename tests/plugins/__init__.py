@@ -1,0 +1,1 @@
+"""pytest fixtures, one module per area; listed in tests/conftest.py."""
