@@ -65,3 +65,13 @@ def command(name: str, *, usage: str, description: str, who: str, examples: tupl
         return fn
 
     return deco
+
+
+def load_all() -> dict[str, Command]:
+    """Import every module of this package so each registers its commands (other helpers' too)."""
+    import importlib
+    import pkgutil
+
+    for mod in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        importlib.import_module(f"{__name__}.{mod.name}")
+    return REGISTRY

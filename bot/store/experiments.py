@@ -1,28 +1,329 @@
-"""Routing experiments: one record per routed issue, with overrides, dispatches and outcomes.
+"""Routing experiments: one record per routed issue, with overrides, dispatches, run outcomes and costs.
 
 OWNER: issue #4 helper. The method names below are the contract other modules call;
-the implementation may change freely behind them.
+the implementation may change freely behind them. Works on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Engine
+import uuid
+from datetime import datetime, timedelta, timezone
+from typing import Callable
+
+from sqlalchemy import JSON, DateTime, Engine, Float, Integer, String, Text, UniqueConstraint, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.models import RoutingDecision
+from bot.store.db import Base, session_factory
+
+# A dispatched run that never reported back within this time no longer counts as "in flight":
+# GitHub cancels a job after 6 hours, so a missing workflow_run event must not block the cap forever.
+STALE_RUN_AFTER = timedelta(hours=7)
+ACTIVE = ("pending", "dispatched", "running")
+FINISHED = ("success", "failure")
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)  # naive UTC: same on SQLite and PostgreSQL
+
+
+class RoutingRecord(Base):
+    __tablename__ = "routing_records"
+    __table_args__ = (UniqueConstraint("repo", "number", name="uq_routing_issue"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    routing_id: Mapped[str] = mapped_column(String(32), unique=True)
+    repo: Mapped[str] = mapped_column(String(200), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    tier: Mapped[str] = mapped_column(String(16))
+    model: Mapped[str] = mapped_column(String(100))
+    complexity: Mapped[str] = mapped_column(String(16))
+    strategy: Mapped[str] = mapped_column(String(32))
+    confidence: Mapped[float] = mapped_column(Float)
+    estimated_cost_usd: Mapped[float] = mapped_column(Float)
+    baseline_cost_usd: Mapped[float] = mapped_column(Float)
+    auto_tier: Mapped[str | None] = mapped_column(String(16), nullable=True)  # the router's own last answer
+    source: Mapped[str] = mapped_column(String(32), default="auto")
+    decision: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Override(Base):
+    __tablename__ = "routing_overrides"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    repo: Mapped[str] = mapped_column(String(200), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    field: Mapped[str] = mapped_column(String(16))
+    old: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    new: Mapped[str] = mapped_column(String(32))
+    by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Dispatch(Base):
+    """One executor run we asked GitHub for, and (later) its outcome."""
+
+    __tablename__ = "executor_dispatches"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    dispatch_id: Mapped[str] = mapped_column(String(64), unique=True)  # sent as the `routing_id` input
+    key: Mapped[str] = mapped_column(String(300), unique=True)  # idempotency: what caused this dispatch
+    repo: Mapped[str] = mapped_column(String(200), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    routing_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    comment_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    mode: Mapped[str] = mapped_column(String(16), default="execute")  # execute | plan
+    tier: Mapped[str] = mapped_column(String(16))
+    model: Mapped[str] = mapped_column(String(100))
+    complexity: Mapped[str] = mapped_column(String(16))
+    attempt: Mapped[int] = mapped_column(Integer, default=1)
+    estimated_cost_usd: Mapped[float] = mapped_column(Float, default=0.0)
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|dispatched|success|failure|error
+    by: Mapped[str] = mapped_column(String(100), default="")
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    run_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    run_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    conclusion: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    duration_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+    actual_cost_usd: Mapped[float | None] = mapped_column(Float, nullable=True)
+    num_turns: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    duration_ms: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class CommandReplyRow(Base):
+    """The one reply the bot wrote for a triggering comment, so a redelivery edits it instead of adding one."""
+
+    __tablename__ = "command_replies"
+    __table_args__ = (UniqueConstraint("repo", "comment_id", name="uq_command_reply"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    repo: Mapped[str] = mapped_column(String(200))
+    comment_id: Mapped[int] = mapped_column(Integer)
+    reply_id: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+def _row(obj: Base) -> dict:
+    return {c.key: getattr(obj, c.key) for c in obj.__table__.columns}
 
 
 class ExperimentStore:
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, *, clock: Callable[[], datetime] = utcnow, create: bool = True):
         self.engine = engine
+        self.clock = clock
+        self._session = session_factory(engine)
+        if create:
+            Base.metadata.create_all(engine, tables=[t.__table__ for t in (RoutingRecord, Override, Dispatch, CommandReplyRow)])
+
+    # --- routing records -------------------------------------------------------------------
 
     def record_decision(self, repo: str, number: int, decision: RoutingDecision, *, source: str = "auto") -> str:
         """Store (or update) the routing record of an issue; returns its routing id."""
-        raise NotImplementedError
+        now = self.clock()
+        values = dict(
+            tier=decision.tier.value,
+            model=decision.model,
+            complexity=decision.complexity.value,
+            strategy=decision.strategy.value,
+            confidence=float(decision.confidence),
+            estimated_cost_usd=float(decision.estimated_cost_usd),
+            baseline_cost_usd=float(decision.baseline_cost_usd),
+            source=source,
+            decision=decision.model_dump(mode="json"),
+            updated_at=now,
+        )
+        if source == "auto" and decision.strategy.value != "override":
+            values["auto_tier"] = decision.tier.value
+        for _ in range(2):  # a concurrent first insert of the same issue loses the race once, then updates
+            with self._session.begin() as s:
+                rec = s.scalar(select(RoutingRecord).where(RoutingRecord.repo == repo, RoutingRecord.number == number))
+                if rec is not None:
+                    for k, v in values.items():
+                        setattr(rec, k, v)
+                    return rec.routing_id
+            try:
+                with self._session.begin() as s:
+                    rid = uuid.uuid4().hex[:12]
+                    s.add(RoutingRecord(routing_id=rid, repo=repo, number=number, created_at=now, **values))
+                return rid
+            except IntegrityError:
+                continue
+        raise RuntimeError(f"could not record routing of {repo}#{number}")
 
     def record_override(self, repo: str, number: int, *, field: str, old: str | None, new: str, by: str) -> None:
         """A human changed tier or complexity (label or slash-command): counts against accuracy."""
-        raise NotImplementedError
+        if old == new:
+            return
+        with self._session.begin() as s:
+            s.add(Override(repo=repo, number=number, field=field, old=old, new=new, by=by, created_at=self.clock()))
 
     def current(self, repo: str, number: int) -> dict | None:
-        """The latest record of an issue (tier, model, complexity, decision JSON, overrides...)."""
-        raise NotImplementedError
+        """The latest record of an issue (tier, model, complexity, decision JSON, overrides, dispatches)."""
+        with self._session() as s:
+            rec = s.scalar(select(RoutingRecord).where(RoutingRecord.repo == repo, RoutingRecord.number == number))
+            if rec is None:
+                return None
+            out = _row(rec)
+            out["overrides"] = [_row(o) for o in s.scalars(self._issue_q(Override, repo, number).order_by(Override.id))]
+            out["dispatches"] = [_row(d) for d in s.scalars(self._issue_q(Dispatch, repo, number).order_by(Dispatch.id))]
+            return out
+
+    def decision(self, repo: str, number: int) -> RoutingDecision | None:
+        rec = self.current(repo, number)
+        return RoutingDecision.model_validate(rec["decision"]) if rec else None
+
+    def overrides(self, repo: str, number: int) -> list[dict]:
+        with self._session() as s:
+            return [_row(o) for o in s.scalars(self._issue_q(Override, repo, number).order_by(Override.id))]
+
+    @staticmethod
+    def _issue_q(model, repo: str, number: int):
+        return select(model).where(model.repo == repo, model.number == number)
+
+    # --- dispatches and runs ---------------------------------------------------------------
+
+    def find_dispatch(self, key: str) -> dict | None:
+        with self._session() as s:
+            d = s.scalar(select(Dispatch).where(Dispatch.key == key))
+            return _row(d) if d else None
+
+    def get_dispatch(self, dispatch_id: str) -> dict | None:
+        with self._session() as s:
+            d = s.scalar(select(Dispatch).where(Dispatch.dispatch_id == dispatch_id))
+            return _row(d) if d else None
+
+    def claim_dispatch(self, *, key: str, repo: str, number: int, **fields) -> tuple[dict, bool]:
+        """Insert the dispatch row keyed by its cause (unique); (row, True) only for the first claimant.
+
+        A row left in `error` (the GitHub call failed) is claimed again, so a retried job can dispatch.
+        """
+        now = self.clock()
+        try:
+            with self._session.begin() as s:
+                n = s.scalar(select(func.count()).select_from(Dispatch).where(Dispatch.repo == repo, Dispatch.number == number))
+                rec = s.scalar(select(RoutingRecord.routing_id).where(RoutingRecord.repo == repo, RoutingRecord.number == number))
+                d = Dispatch(
+                    key=key,
+                    repo=repo,
+                    number=number,
+                    routing_id=rec,
+                    dispatch_id=f"{rec or 'n' + str(number)}.{n + 1}.{uuid.uuid4().hex[:4]}",
+                    status="pending",
+                    created_at=now,
+                    **fields,
+                )
+                s.add(d)
+                s.flush()
+                return _row(d), True
+        except IntegrityError:
+            pass
+        with self._session.begin() as s:
+            d = s.scalar(select(Dispatch).where(Dispatch.key == key))
+            if d is not None and d.status == "error":
+                for k, v in fields.items():
+                    setattr(d, k, v)
+                d.status, d.error, d.created_at = "pending", None, now
+                return _row(d), True
+            return (_row(d) if d else {}), False
+
+    def update_dispatch(self, dispatch_id: str, **fields) -> dict:
+        with self._session.begin() as s:
+            d = s.scalar(select(Dispatch).where(Dispatch.dispatch_id == dispatch_id))
+            if d is None:
+                raise KeyError(dispatch_id)
+            for k, v in fields.items():
+                setattr(d, k, v)
+            return _row(d)
+
+    def record_outcome(
+        self,
+        dispatch_id: str,
+        *,
+        run_id: int,
+        success: bool,
+        conclusion: str | None = None,
+        run_url: str | None = None,
+        duration_s: float | None = None,
+        actual_cost_usd: float | None = None,
+        num_turns: int | None = None,
+        duration_ms: int | None = None,
+    ) -> tuple[dict, bool]:
+        """Record a finished run once; (row, False) when this run was already recorded (redelivery)."""
+        with self._session.begin() as s:
+            d = s.scalar(select(Dispatch).where(Dispatch.dispatch_id == dispatch_id).with_for_update())
+            if d is None:
+                raise KeyError(dispatch_id)
+            if d.status in FINISHED:
+                return _row(d), False
+            d.run_id, d.run_url, d.conclusion = run_id, run_url, conclusion
+            d.status = "success" if success else "failure"
+            d.duration_s, d.actual_cost_usd, d.num_turns, d.duration_ms = duration_s, actual_cost_usd, num_turns, duration_ms
+            d.completed_at = self.clock()
+            return _row(d), True
+
+    def dispatches(self, repo: str, number: int) -> list[dict]:
+        with self._session() as s:
+            return [_row(d) for d in s.scalars(self._issue_q(Dispatch, repo, number).order_by(Dispatch.id))]
+
+    def latest_open_dispatch(self, repo: str, number: int) -> dict | None:
+        with self._session() as s:
+            q = self._issue_q(Dispatch, repo, number).where(Dispatch.status.in_(ACTIVE)).order_by(Dispatch.id.desc())
+            d = s.scalars(q).first()
+            return _row(d) if d else None
+
+    def active_runs(self, repo: str) -> int:
+        """Runs dispatched and not yet finished (stale ones excepted): the concurrency cap counts these."""
+        since = self.clock() - STALE_RUN_AFTER
+        with self._session() as s:
+            q = select(func.count()).select_from(Dispatch).where(
+                Dispatch.repo == repo, Dispatch.status.in_(ACTIVE), Dispatch.created_at >= since
+            )
+            return int(s.scalar(q) or 0)
+
+    def month_spend(self, repo: str, now: datetime | None = None) -> float:
+        """This calendar month's (UTC) spend: actual cost where known, else the estimate of the run."""
+        now = now or self.clock()
+        start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        with self._session() as s:
+            q = select(Dispatch.actual_cost_usd, Dispatch.estimated_cost_usd).where(
+                Dispatch.repo == repo, Dispatch.created_at >= start, Dispatch.status.in_(ACTIVE + FINISHED)
+            )
+            return float(sum(a if a is not None else (e or 0.0) for a, e in s.execute(q)))
+
+    # --- command replies -------------------------------------------------------------------
+
+    def reply_for(self, repo: str, comment_id: int) -> int | None:
+        with self._session() as s:
+            q = select(CommandReplyRow.reply_id).where(CommandReplyRow.repo == repo, CommandReplyRow.comment_id == comment_id)
+            return s.scalar(q)
+
+    def set_reply(self, repo: str, comment_id: int, reply_id: int) -> None:
+        try:
+            with self._session.begin() as s:
+                s.add(CommandReplyRow(repo=repo, comment_id=comment_id, reply_id=reply_id, created_at=self.clock()))
+        except IntegrityError:
+            pass
+
+    # --- report ----------------------------------------------------------------------------
+
+    def records(self, repo: str | None = None) -> list[dict]:
+        """Every routing record with its overrides and dispatches (for `model-router report`)."""
+        with self._session() as s:
+            recs = select(RoutingRecord).order_by(RoutingRecord.id)
+            ovs = select(Override)
+            dis = select(Dispatch).order_by(Dispatch.id)
+            if repo:
+                recs, ovs, dis = (q.where(m.repo == repo) for q, m in ((recs, RoutingRecord), (ovs, Override), (dis, Dispatch)))
+            out = {(r.repo, r.number): _row(r) | {"overrides": [], "dispatches": []} for r in s.scalars(recs)}
+            for o in s.scalars(ovs):
+                if (o.repo, o.number) in out:
+                    out[(o.repo, o.number)]["overrides"].append(_row(o))
+            for d in s.scalars(dis):
+                if (d.repo, d.number) in out:
+                    out[(d.repo, d.number)]["dispatches"].append(_row(d))
+            return list(out.values())

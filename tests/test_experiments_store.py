@@ -1,0 +1,102 @@
+"""ExperimentStore: routing records, overrides, idempotent dispatch claims, outcomes, budgets."""
+
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import create_engine
+
+from bot.models import Complexity, RoutingDecision, Strategy, Tier
+from bot.store.experiments import ExperimentStore
+
+
+def decision(tier=Tier.haiku, strategy=Strategy.pattern, est=0.02, base=0.06):
+    return RoutingDecision(
+        tier=tier, model=f"claude-{tier.value}-x", complexity=Complexity.simple, confidence=0.8, strategy=strategy,
+        rationale="r", estimated_cost_usd=est, baseline_cost_usd=base, savings_usd=base - est,
+    )
+
+
+class Clock:
+    def __init__(self):
+        self.now = datetime(2026, 11, 20, 12, 0, 0)
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+@pytest.fixture
+def store(tmp_path, clock):
+    return ExperimentStore(create_engine(f"sqlite:///{tmp_path / 'x.db'}"), clock=clock)
+
+
+def test_record_decision_is_one_row_per_issue(store):
+    rid = store.record_decision("o/r", 1, decision())
+    assert store.record_decision("o/r", 1, decision(Tier.sonnet, Strategy.override), source="override") == rid
+    cur = store.current("o/r", 1)
+    assert cur["routing_id"] == rid and cur["tier"] == "sonnet" and cur["auto_tier"] == "haiku"
+    assert store.decision("o/r", 1).tier is Tier.sonnet
+    assert store.current("o/r", 2) is None
+    assert store.record_decision("o/r", 2, decision()) != rid
+
+
+def test_overrides_listed(store):
+    store.record_decision("o/r", 1, decision())
+    store.record_override("o/r", 1, field="tier", old="haiku", new="opus", by="alice")
+    store.record_override("o/r", 1, field="tier", old="opus", new="opus", by="alice")  # no change: not an override
+    [o] = store.current("o/r", 1)["overrides"]
+    assert (o["field"], o["old"], o["new"], o["by"]) == ("tier", "haiku", "opus", "alice")
+
+
+def test_claim_dispatch_is_idempotent_and_error_is_reclaimable(store):
+    store.record_decision("o/r", 1, decision())
+    kw = dict(tier="haiku", model="m", complexity="simple", estimated_cost_usd=0.1)
+    row, first = store.claim_dispatch(key="o/r#1:comment:9", repo="o/r", number=1, **kw)
+    assert first and row["dispatch_id"].startswith(store.current("o/r", 1)["routing_id"] + ".1.")
+    again, second = store.claim_dispatch(key="o/r#1:comment:9", repo="o/r", number=1, **kw)
+    assert not second and again["dispatch_id"] == row["dispatch_id"]
+    store.update_dispatch(row["dispatch_id"], status="error", error="502")
+    _, retried = store.claim_dispatch(key="o/r#1:comment:9", repo="o/r", number=1, **kw)
+    assert retried
+
+
+def test_outcome_recorded_once_and_counts(store, clock):
+    kw = dict(tier="haiku", model="m", complexity="simple", estimated_cost_usd=0.5)
+    row, _ = store.claim_dispatch(key="a", repo="o/r", number=1, **kw)
+    store.update_dispatch(row["dispatch_id"], status="dispatched")
+    assert store.active_runs("o/r") == 1 and store.month_spend("o/r") == pytest.approx(0.5)
+    done, first = store.record_outcome(row["dispatch_id"], run_id=7, success=True, actual_cost_usd=0.25, duration_s=60)
+    assert first and done["status"] == "success"
+    _, again = store.record_outcome(row["dispatch_id"], run_id=7, success=False)
+    assert not again and store.dispatches("o/r", 1)[0]["status"] == "success"
+    assert store.active_runs("o/r") == 0 and store.month_spend("o/r") == pytest.approx(0.25)
+    clock.now = datetime(2026, 12, 1, 0, 0, 1)
+    assert store.month_spend("o/r") == 0.0
+
+
+def test_stale_runs_do_not_block_the_cap(store, clock):
+    row, _ = store.claim_dispatch(key="a", repo="o/r", number=1, tier="haiku", model="m", complexity="simple")
+    store.update_dispatch(row["dispatch_id"], status="dispatched")
+    clock.now += timedelta(hours=8)
+    assert store.active_runs("o/r") == 0
+
+
+def test_reply_mapping(store):
+    assert store.reply_for("o/r", 5) is None
+    store.set_reply("o/r", 5, 99)
+    store.set_reply("o/r", 5, 100)  # first one wins
+    assert store.reply_for("o/r", 5) == 99
+
+
+def test_records_for_report(store):
+    store.record_decision("o/r", 1, decision())
+    store.record_decision("x/y", 1, decision())
+    store.record_override("o/r", 1, field="tier", old="haiku", new="sonnet", by="a")
+    store.claim_dispatch(key="k", repo="o/r", number=1, tier="haiku", model="m", complexity="simple")
+    [rec] = store.records("o/r")
+    assert len(rec["overrides"]) == 1 and len(rec["dispatches"]) == 1
+    assert len(store.records()) == 2
