@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+import warnings
 from typing import Protocol, TypeVar
 
 from pydantic import BaseModel
 
 T = TypeVar("T", bound=BaseModel)
+log = logging.getLogger(__name__)
 
 
 class LLMError(Exception):
@@ -17,3 +20,61 @@ class LLMPort(Protocol):
     def structured(
         self, *, model: str, system: str, prompt: str, schema: type[T], max_tokens: int = 1024, timeout: float = 5.0
     ) -> T: ...
+
+
+def as_data(tag: str, text: str) -> str:
+    """Wrap untrusted text as delimited data; a closing tag inside the text cannot end the block early."""
+    safe = text.replace(f"</{tag}>", f"</ {tag}>")
+    return f"<{tag}>\n{safe}\n</{tag}>"
+
+
+class AnthropicLLM:
+    """LLMPort over the anthropic SDK's structured outputs (`messages.parse` with `output_format`)."""
+
+    def __init__(self, api_key: str, base_url: str | None = None, max_retries: int = 0) -> None:
+        import anthropic  # imported here: the SDK is slow to import and the CLI rarely needs it
+
+        self._anthropic = anthropic
+        self._client = anthropic.Anthropic(api_key=api_key, base_url=base_url, max_retries=max_retries)
+
+    def structured(
+        self, *, model: str, system: str, prompt: str, schema: type[T], max_tokens: int = 1024, timeout: float = 5.0
+    ) -> T:
+        import pydantic
+
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                response = self._client.messages.parse(
+                    model=model,
+                    max_tokens=max_tokens,
+                    system=system,
+                    messages=[{"role": "user", "content": prompt}],
+                    output_format=schema,
+                    timeout=timeout,
+                )
+            for w in caught:  # e.g. a deprecated model id: worth a log line, not a failure
+                log.warning("anthropic: %s", w.message)
+        except self._anthropic.APITimeoutError as exc:
+            raise LLMError(f"timed out after {timeout:g} s") from exc
+        except self._anthropic.APIStatusError as exc:
+            raise LLMError(f"API error {exc.status_code}: {_short(exc.message)}") from exc
+        except self._anthropic.APIError as exc:
+            raise LLMError(f"API error: {_short(str(exc))}") from exc
+        except pydantic.ValidationError as exc:
+            # Name where and how it failed, never the offending value: it may echo untrusted text.
+            where = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'output'}: {e['type']}" for e in exc.errors()[:3])
+            raise LLMError(f"output did not fit the schema ({where})") from exc
+        except ValueError as exc:
+            raise LLMError("output was not valid JSON") from exc
+        if response.stop_reason not in ("end_turn", "stop_sequence"):
+            raise LLMError(f"no complete answer (stop_reason={response.stop_reason})")
+        parsed = response.parsed_output
+        if not isinstance(parsed, schema):
+            raise LLMError("no structured output in the response")
+        return parsed
+
+
+def _short(text: str, limit: int = 200) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
