@@ -1,0 +1,169 @@
+"""Turn a pull request's files into review chunks that fit the model, saying what was left out.
+
+Each diff line is shown with its number in the new file, so findings can name lines that
+GitHub accepts for inline review comments (only lines inside the diff's hunks).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from bot.github.port import PullFile
+
+HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
+FILES_API_LIMIT = 3000  # GitHub lists at most this many files of a pull request
+
+
+def commentable_lines(patch: str | None) -> set[int]:
+    """New-file line numbers that appear in the patch (added or context): valid RIGHT-side review lines."""
+    lines: set[int] = set()
+    new = 0
+    for raw in (patch or "").splitlines():
+        m = HUNK.match(raw)
+        if m:
+            new = int(m.group(3))
+            continue
+        if not new and not raw.startswith("@@"):
+            continue
+        if raw.startswith("+") or raw.startswith(" ") or raw == "":
+            lines.add(new)
+            new += 1
+        # "-" lines exist only on the LEFT side; "\ No newline at end of file" on neither
+    return lines
+
+
+def numbered(patch: str) -> list[str]:
+    """The patch with new-file line numbers in front, split at hunk boundaries (one string per hunk)."""
+    hunks: list[list[str]] = []
+    new = 0
+    for raw in patch.splitlines():
+        m = HUNK.match(raw)
+        if m:
+            new = int(m.group(3))
+            hunks.append([raw])
+            continue
+        if not hunks:
+            hunks.append([])
+        if raw.startswith("-"):
+            hunks[-1].append(f"      {raw}")
+        elif raw.startswith("\\"):
+            hunks[-1].append(f"      {raw}")
+        else:
+            hunks[-1].append(f"{new:5d} {raw if raw else ' '}")
+            new += 1
+    return ["\n".join(h) + "\n" for h in hunks]
+
+
+@dataclass
+class Skipped:
+    path: str
+    reason: str
+
+
+@dataclass
+class Chunk:
+    parts: list[str] = field(default_factory=list)
+    paths: list[str] = field(default_factory=list)
+    size: int = 0
+
+    @property
+    def text(self) -> str:
+        return "".join(self.parts)
+
+
+@dataclass
+class DiffPlan:
+    chunks: list[Chunk]
+    skipped: list[Skipped]
+    commentable: dict[str, set[int]]
+    reviewed_files: int = 0
+    truncated_listing: bool = False
+
+    def skipped_text(self) -> str:
+        lines = [f"- `{s.path}`: {s.reason}" for s in self.skipped]
+        if self.truncated_listing:
+            lines.append(f"- GitHub lists at most {FILES_API_LIMIT} files of a pull request; any beyond were not seen")
+        return "\n".join(lines)
+
+    @property
+    def skipped_files(self) -> int:
+        """Files of which some or all of the diff was not reviewed."""
+        return len({s.path for s in self.skipped})
+
+
+def _header(f: PullFile, part: str = "") -> str:
+    renamed = f" (renamed from {f.previous_filename})" if f.previous_filename else ""
+    return f"### {f.filename}{renamed} [{f.status}, +{f.additions} -{f.deletions}]{part}\n"
+
+
+def plan(
+    files: Iterable[PullFile],
+    *,
+    max_chars: int,
+    max_chunks: int,
+    first: Iterable[str] = (),
+) -> DiffPlan:
+    """Pack files into chunks of at most `max_chars`; files in `first` (security paths) go first.
+
+    A file larger than a chunk is split at hunk boundaries; a single hunk larger than a
+    chunk is cut, and everything not sent to the model is listed in `skipped`.
+    """
+    files = list(files)
+    priority = set(first)
+    ordered = sorted(files, key=lambda f: f.filename not in priority)  # stable: API order otherwise
+    chunks: list[Chunk] = [Chunk()]
+    skipped: list[Skipped] = []
+    commentable: dict[str, set[int]] = {}
+    reviewed = 0
+
+    def room(text: str) -> bool:
+        nonlocal chunks
+        if chunks[-1].size + len(text) <= max_chars:
+            return True
+        if len(chunks) >= max_chunks:
+            return False
+        if chunks[-1].size:
+            chunks.append(Chunk())
+        return True
+
+    for f in ordered:
+        if f.patch is None:
+            reason = "renamed without changes" if f.status == "renamed" and not f.changes else "no text diff (binary or too large for the files API)"
+            skipped.append(Skipped(f.filename, reason))
+            continue
+        commentable[f.filename] = commentable_lines(f.patch)
+        hunks = numbered(f.patch)
+        whole = _header(f) + "".join(hunks)
+        if len(whole) <= max_chars:
+            if not room(whole):
+                skipped.append(Skipped(f.filename, f"not reviewed: the review budget of {max_chunks} chunks was used up"))
+                continue
+            chunks[-1].parts.append(whole)
+            chunks[-1].paths.append(f.filename)
+            chunks[-1].size += len(whole)
+            reviewed += 1
+            continue
+        # Too big for one chunk: send hunk groups, each with the file header.
+        sent_any = False
+        for i, hunk in enumerate(hunks):
+            head = _header(f, f" (part {i + 1}/{len(hunks)})")
+            budget = max_chars - len(head)
+            if len(hunk) > budget:
+                cut = hunk[: max(0, budget - 80)].rsplit("\n", 1)[0] + "\n"
+                dropped = hunk.count("\n") - cut.count("\n")
+                hunk = cut + f"      [{dropped} more lines of this hunk not shown]\n"
+                skipped.append(Skipped(f.filename, f"part {i + 1}: {dropped} lines of one very large hunk not reviewed"))
+            piece = head + hunk
+            if not room(piece):
+                skipped.append(Skipped(f.filename, f"hunks {i + 1}-{len(hunks)} not reviewed: the review budget of {max_chunks} chunks was used up"))
+                break
+            chunks[-1].parts.append(piece)
+            if f.filename not in chunks[-1].paths:
+                chunks[-1].paths.append(f.filename)
+            chunks[-1].size += len(piece)
+            sent_any = True
+        reviewed += sent_any
+    chunks = [c for c in chunks if c.parts]
+    return DiffPlan(chunks, skipped, commentable, reviewed, truncated_listing=len(files) >= FILES_API_LIMIT)

@@ -1,0 +1,98 @@
+"""Turn a review into one PR review (inline where GitHub allows), annotations and the gate report."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from bot.gate import CONTEXT, GateStatus, counts_text, severity_counts
+from bot.github.port import Annotation, ReviewComment
+from bot.review.diff import DiffPlan
+from bot.review.schema import Finding, ReviewOutput
+
+if TYPE_CHECKING:
+    from bot.handlers.context import Context
+
+MAX_BODY = 65_536  # GitHub's limit for review and comment bodies
+MAX_INLINE = 50
+MAX_ANNOTATIONS = 50  # GitHub accepts at most 50 annotations per check-run request
+MARKER = "<!-- model-router:opus-review sha={sha} -->"
+LEVEL = {"critical": "failure", "high": "failure", "medium": "warning", "low": "notice"}
+_MENTION = re.compile(r"@(?=[A-Za-z0-9])")
+
+
+def defuse(text: str) -> str:
+    """Model output quotes untrusted text: keep it from pinging users or teams."""
+    return _MENTION.sub("@\u200b", text)
+
+
+def _finding_md(f: Finding, *, where: bool) -> str:
+    loc = f"`{f.file}`" + (f" line {f.line}" if f.line else "") + ": " if where else ""
+    out = f"**[{f.severity}] {loc}{f.title}**\n\n{f.explanation}"
+    if f.suggestion:
+        out += f"\n\n**Suggestion:** {f.suggestion}"
+    return defuse(out)
+
+
+@dataclass
+class PublishedReview:
+    body: str
+    event: str  # REQUEST_CHANGES | COMMENT
+    comments: list[ReviewComment]
+
+
+def build_review(out: ReviewOutput, plan: DiffPlan, *, sha: str, model: str) -> PublishedReview:
+    """Inline comments only on lines inside the diff's hunks; every other finding goes in the body."""
+    inline: list[ReviewComment] = []
+    rest: list[Finding] = []
+    for f in out.findings:
+        if f.line and f.line in plan.commentable.get(f.file, ()) and len(inline) < MAX_INLINE:
+            inline.append(ReviewComment(path=f.file, line=f.line, body=_finding_md(f, where=False)))
+        else:
+            rest.append(f)
+    counts = counts_text(severity_counts(f.severity for f in out.findings))
+    verdict = {"pass": "passed", "pass_with_findings": "passed with findings", "fail": "failed"}[out.verdict]
+    head = f"## Opus security review: {verdict}\n\n{counts} · model `{model}` · commit `{sha[:12]}`\n\n"
+    parts = [head]
+    if out.summary:
+        parts.append(defuse(out.summary) + "\n\n")
+    skipped = plan.skipped_text()
+    if skipped:
+        parts.append("<details><summary>Not reviewed</summary>\n\n" + defuse(skipped) + "\n\n</details>\n\n")
+    if rest:
+        parts.append("### Findings outside the diff's lines\n\n")
+        parts.extend(_finding_md(f, where=True) + "\n\n" for f in rest)
+    marker = MARKER.format(sha=sha)
+    body = fit("".join(parts), MAX_BODY - len(marker) - 1) + "\n" + marker
+    return PublishedReview(body=body, event="REQUEST_CHANGES" if out.verdict == "fail" else "COMMENT", comments=inline)
+
+
+def fit(text: str, limit: int) -> str:
+    note = "\n\n…truncated: the full list is in the check run and the findings above."
+    if len(text) <= limit:
+        return text
+    return text[: limit - len(note)].rsplit("\n", 1)[0] + note
+
+
+def annotations(out: ReviewOutput) -> list[Annotation]:
+    """Check-run annotations for findings with a line, most severe first, at most 50."""
+    order = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+    found = sorted((f for f in out.findings if f.line and f.line > 0), key=lambda f: order[f.severity])
+    return [
+        Annotation(
+            path=f.file, start_line=f.line, end_line=f.line, annotation_level=LEVEL[f.severity],
+            title=defuse(f"[{f.severity}] {f.title}")[:255], message=defuse(f.explanation + (f"\n\nSuggestion: {f.suggestion}" if f.suggestion else ""))[:64_000],
+        )
+        for f in found[:MAX_ANNOTATIONS]
+    ]
+
+
+def report(ctx: "Context", sha: str, status: GateStatus, found: list[Annotation] | None = None) -> None:
+    """The status context always; in App mode also the check run of the same name."""
+    ctx.gh.create_status(ctx.repo, sha, status.state, CONTEXT, status.description)
+    if ctx.mode == "app":
+        ctx.gh.create_check_run(
+            ctx.repo, sha, CONTEXT, status.conclusion, status.title or status.description,
+            fit(status.summary or status.description, MAX_BODY - 1), found or None,
+        )
