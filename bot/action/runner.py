@@ -1,0 +1,257 @@
+"""Run the Action once: env + event file → Context → the shared handlers → outputs, summary, annotations."""
+
+from __future__ import annotations
+
+import json
+import sys
+import traceback
+from dataclasses import dataclass, field
+from typing import IO, Any, Callable
+
+from bot.action import io
+from bot.action.dryrun import DryRunGitHub
+from bot.action.settings import ActionSettings
+from bot.github.port import GitHubError, GitHubPort
+from bot.handlers.context import Context, HandlerResult
+
+# The event each explicit mode needs; `auto` picks the mode from the event.
+MODE_EVENTS: dict[str, tuple[str, ...]] = {
+    "command": ("issue_comment",),
+    "gate": ("pull_request", "pull_request_target"),
+}
+AUTO_MODES = {
+    "issues": "route",
+    "issue_comment": "command",
+    "pull_request": "gate",
+    "pull_request_target": "gate",
+    "workflow_run": "outcome",
+}
+PR_EVENTS = ("pull_request", "pull_request_target")
+PERMISSION_HINT = {
+    "route": "issues: write",
+    "command": "issues: write, pull-requests: write",
+    "gate": "statuses: write, pull-requests: write",
+    "dispatch": "issues: write, actions: write",
+    "report": "issues: write",
+    "outcome": "issues: write, actions: read",
+}
+
+
+class ActionError(Exception):
+    """Bad input to the Action: one `::error::` line, the step fails."""
+
+    def __init__(self, message: str, *, file: str | None = None, line: int | None = None):
+        super().__init__(message)
+        self.file = file
+        self.line = line
+
+
+@dataclass
+class Run:
+    """Everything one invocation produced; `exit_code` is what the step returns."""
+
+    mode: str
+    result: HandlerResult
+    errors: list[ActionError] = field(default_factory=list)
+    planned: list[str] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.errors else 0
+
+
+def load_event(settings: ActionSettings) -> dict:
+    try:
+        payload = json.loads(settings.event_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ActionError(f"event file {settings.event_path} does not exist (GITHUB_EVENT_PATH)") from None
+    except (OSError, ValueError) as exc:
+        raise ActionError(f"event file {settings.event_path} is not readable JSON: {exc}") from None
+    if not isinstance(payload, dict):
+        raise ActionError(f"event file {settings.event_path} does not hold a JSON object")
+    return payload
+
+
+def resolve_mode(mode: str, event: str) -> str:
+    if mode == "auto":
+        return AUTO_MODES.get(event, "ignore")
+    allowed = MODE_EVENTS.get(mode)
+    if allowed and event not in allowed:
+        raise ActionError(f"mode '{mode}' needs a {' or '.join(allowed)} event, got '{event}'")
+    return mode
+
+
+def issue_number(settings: ActionSettings, payload: dict) -> int:
+    """The issue a route/dispatch/report run is about: the input, else the event's issue or dispatch input."""
+    if settings.issue_number:
+        return settings.issue_number
+    for candidate in (
+        (payload.get("issue") or {}).get("number"),
+        (payload.get("inputs") or {}).get("issue_number"),
+        (payload.get("client_payload") or {}).get("issue_number"),
+    ):
+        if candidate not in (None, ""):
+            try:
+                return int(candidate)
+            except (TypeError, ValueError):
+                raise ActionError(f"issue number {candidate!r} is not a number") from None
+    raise ActionError("no issue number: set the `issue-number` input or run on an issues event")
+
+
+def config_loader(settings: ActionSettings, payload: dict, holder: list[Context]) -> Callable[[], Any]:
+    """The workspace file when checked out, else the file on GitHub; pull requests always use the base branch
+    so a pull request cannot weaken its own gate by editing the config."""
+
+    def load():
+        from bot.config import ConfigError, RepoConfig, load_config_text
+
+        ctx = holder[0]
+        path = settings.config_path
+        local = settings.workspace / path
+        if settings.event_name not in PR_EVENTS and local.is_file():
+            text = local.read_text(encoding="utf-8")
+        else:
+            base = ((payload.get("pull_request") or {}).get("base") or {}).get("ref")
+            text = ctx.gh.get_file(ctx.repo, path, ref=base)
+        if not text:
+            return RepoConfig()
+        try:
+            return load_config_text(text, source=path)
+        except ConfigError as exc:
+            ctx.config_error = str(exc)
+            ctx.extra["config_error_line"] = getattr(exc, "line", None)
+            return RepoConfig()
+
+    return load
+
+
+def build_context(
+    settings: ActionSettings,
+    payload: dict,
+    *,
+    gh: GitHubPort | None = None,
+    llm: Any = None,
+) -> Context:
+    repo = settings.repository or (payload.get("repository") or {}).get("full_name")
+    if not repo:
+        raise ActionError("no repository: GITHUB_REPOSITORY is unset and the event names none")
+    if gh is None:
+        if settings.token is None:
+            raise ActionError("the github-token input is empty (pass `github-token: ${{ github.token }}`)")
+        from bot.github.rest import RestGitHub
+
+        gh = RestGitHub(settings.token.get_secret_value(), base_url=settings.api_url)
+    if settings.dry_run:
+        gh = DryRunGitHub(gh)
+    if llm is None and settings.anthropic_api_key is not None:
+        from bot.llm import AnthropicLLM
+
+        llm = AnthropicLLM(settings.anthropic_api_key.get_secret_value(), base_url=settings.anthropic_base_url)
+    holder: list[Context] = []
+    ctx = Context(
+        gh=gh,
+        repo=repo,
+        store=_store(settings),
+        load_config=config_loader(settings, payload, holder),
+        llm=llm,
+        mode="action",
+        dry_run=settings.dry_run,
+    )
+    ctx.extra["run_url"] = settings.run_url()
+    holder.append(ctx)
+    return ctx
+
+
+def _store(settings: ActionSettings):
+    """A SQLite file under RUNNER_TEMP: the job's own scratch store (in memory for a dry run)."""
+    from bot.store.db import init_db, make_engine
+    from bot.store.experiments import ExperimentStore
+
+    if settings.dry_run:
+        url = "sqlite://"
+    else:
+        settings.runner_temp.mkdir(parents=True, exist_ok=True)
+        url = f"sqlite:///{settings.runner_temp / 'model-router.db'}"
+    engine = make_engine(url)
+    init_db(engine)
+    return ExperimentStore(engine)
+
+
+def execute(mode: str, settings: ActionSettings, payload: dict, ctx: Context) -> HandlerResult:
+    from bot.handlers import dispatch
+
+    event = settings.event_name
+    if mode in ("command", "gate", "outcome", "ignore") or (mode == "route" and event == "issues"):
+        return dispatch(event, payload, ctx)
+    if mode == "route":
+        from bot.handlers.issues import route_issue
+
+        return route_issue(ctx, issue_number(settings, payload))
+    if mode == "dispatch":
+        from bot.action.modes import route_and_dispatch
+
+        return route_and_dispatch(ctx, issue_number(settings, payload), payload)
+    if mode == "report":
+        from bot.action.modes import report
+
+        if settings.execution_file is None:
+            raise ActionError("mode 'report' needs the `execution-file` input (claude-code-action's output)")
+        return report(ctx, issue_number(settings, payload), settings.execution_file)
+    raise ActionError(f"unknown mode '{mode}'")  # pragma: no cover - settings validate the mode
+
+
+def run(
+    settings: ActionSettings,
+    *,
+    gh: GitHubPort | None = None,
+    llm: Any = None,
+    stream: IO[str] = sys.stdout,
+) -> Run:
+    """One Action step. Never raises: every failure becomes an annotation and a non-zero exit code."""
+    mode = settings.mode
+    outcome = Run(mode=mode, result=HandlerResult(action="failed"))
+    ctx: Context | None = None
+    try:
+        mode = outcome.mode = resolve_mode(settings.mode, settings.event_name)
+        payload = load_event(settings)
+        ctx = build_context(settings, payload, gh=gh, llm=llm)
+        outcome.result = execute(mode, settings, payload, ctx)
+    except ActionError as exc:
+        outcome.errors.append(exc)
+    except GitHubError as exc:
+        hint = PERMISSION_HINT.get(mode)
+        extra = f" (does the job grant `permissions: {hint}`?)" if exc.status in (403, 404) and hint else ""
+        outcome.errors.append(ActionError(f"{exc}{extra}"))
+    except Exception as exc:  # the step must fail with one clear line, the trace goes to the log
+        traceback.print_exc(file=sys.stderr)
+        outcome.errors.append(ActionError(f"internal error: {type(exc).__name__}: {exc}"))
+    if ctx is not None and ctx.config_error:
+        outcome.errors.append(
+            ActionError(
+                f"{settings.config_path}: {ctx.config_error} (defaults were used)",
+                file=settings.config_path,
+                line=ctx.extra.get("config_error_line"),
+            )
+        )
+    if ctx is not None and isinstance(ctx.gh, DryRunGitHub):
+        outcome.planned = list(ctx.gh.planned)
+    _report(settings, outcome, stream)
+    return outcome
+
+
+def _report(settings: ActionSettings, outcome: Run, stream: IO[str]) -> None:
+    result = outcome.result
+    for line in outcome.planned:
+        print(f"[dry-run] {line}", file=stream)
+    for msg in result.messages:
+        print(msg, file=stream)
+    outputs = io.result_outputs(result)
+    io.write_outputs(settings.output_file, outputs, stream=stream)
+    if result.decision is not None:
+        print(f"decision: {outputs['decision']}", file=stream)
+    messages = [e.args[0] for e in outcome.errors]
+    extra = HandlerResult(action=result.action, decision=result.decision, messages=result.messages + outcome.planned)
+    md = io.summary_markdown(settings.event_name, outcome.mode, extra, dry_run=settings.dry_run, errors=messages)
+    io.write_summary(settings.summary_file, md)
+    for err in outcome.errors:
+        print(io.annotation("error", err.args[0], file=err.file, line=err.line), file=stream)

@@ -1,0 +1,74 @@
+"""What the Action reads from the runner: GitHub's default env vars plus the inputs action.yml passes."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Mode = Literal["auto", "route", "command", "gate", "dispatch", "report"]
+MODES: tuple[str, ...] = ("auto", "route", "command", "gate", "dispatch", "report")
+
+
+def _env(*names: str) -> AliasChoices:
+    return AliasChoices(*names)
+
+
+class ActionSettings(BaseSettings):
+    """Composite actions do not export inputs, so action.yml passes each one as INPUT_<NAME> explicitly."""
+
+    # Unset inputs arrive as empty strings: treat them as absent.
+    model_config = SettingsConfigDict(extra="ignore", env_ignore_empty=True, populate_by_name=True)
+
+    event_name: str = Field(validation_alias=_env("GITHUB_EVENT_NAME"))
+    event_path: Path = Field(validation_alias=_env("GITHUB_EVENT_PATH"))
+    repository: str | None = Field(default=None, validation_alias=_env("GITHUB_REPOSITORY"))
+    api_url: str = Field(default="https://api.github.com", validation_alias=_env("GITHUB_API_URL"))
+    server_url: str = Field(default="https://github.com", validation_alias=_env("GITHUB_SERVER_URL"))
+    run_id: str | None = Field(default=None, validation_alias=_env("GITHUB_RUN_ID"))
+    token: SecretStr | None = Field(default=None, validation_alias=_env("INPUT_GITHUB_TOKEN", "GITHUB_TOKEN"))
+    anthropic_api_key: SecretStr | None = Field(
+        default=None, validation_alias=_env("INPUT_ANTHROPIC_API_KEY", "ANTHROPIC_API_KEY")
+    )
+    anthropic_base_url: str | None = Field(default=None, validation_alias=_env("ANTHROPIC_BASE_URL"))
+    config_path: str = Field(default=".github/model-router.yml", validation_alias=_env("INPUT_CONFIG_PATH"))
+    mode: Mode = Field(default="auto", validation_alias=_env("INPUT_MODE"))
+    dry_run: bool = Field(default=False, validation_alias=_env("INPUT_DRY_RUN"))
+    execution_file: Path | None = Field(default=None, validation_alias=_env("INPUT_EXECUTION_FILE"))
+    issue_number: int | None = Field(default=None, ge=1, validation_alias=_env("INPUT_ISSUE_NUMBER"))
+    workspace: Path = Field(default_factory=Path.cwd, validation_alias=_env("GITHUB_WORKSPACE"))
+    runner_temp: Path = Field(
+        default_factory=lambda: Path(tempfile.gettempdir()), validation_alias=_env("RUNNER_TEMP")
+    )
+    output_file: Path | None = Field(default=None, validation_alias=_env("GITHUB_OUTPUT"))
+    summary_file: Path | None = Field(default=None, validation_alias=_env("GITHUB_STEP_SUMMARY"))
+
+    @field_validator("mode", mode="before")
+    @classmethod
+    def _mode(cls, v: object) -> object:
+        return v.strip().lower() if isinstance(v, str) else v
+
+    @field_validator("api_url")
+    @classmethod
+    def _api_url(cls, v: str) -> str:
+        return v.rstrip("/")
+
+    def run_url(self) -> str | None:
+        if self.repository and self.run_id:
+            return f"{self.server_url.rstrip('/')}/{self.repository}/actions/runs/{self.run_id}"
+        return None
+
+
+def describe_error(exc: Exception) -> str:
+    """One line naming the offending settings, never their values (they may be secrets)."""
+    errors = getattr(exc, "errors", None)
+    if not callable(errors):
+        return str(exc).splitlines()[0]
+    parts = []
+    for err in errors():
+        loc = ".".join(str(p) for p in err.get("loc", ())) or "settings"
+        parts.append(f"{loc}: {err.get('msg', 'invalid')}")
+    return "; ".join(parts)
