@@ -1,0 +1,211 @@
+"""The Opus review gate on pull requests: always report `model-router/opus-review` on the head SHA."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from bot import gate
+from bot.github.port import GitHubError, PullInfo
+from bot.handlers import register
+from bot.handlers.context import Context, HandlerResult
+from bot.models import Tier
+from bot.review import ReviewInvalid, ReviewUnavailable, diff, publish, reviewer
+
+log = logging.getLogger(__name__)
+
+WRITE = ("admin", "maintain", "write")
+ACTIONS = ("opened", "reopened", "synchronize", "labeled", "unlabeled")
+DEFAULTS = {"max_diff_chars_per_chunk": 150_000, "max_chunks": 8, "max_tokens": 8192, "timeout_seconds": 300.0}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the gate reads from the repository config (defaults for anything the config lacks)."""
+
+    labels: tuple[str, ...]
+    paths: tuple[str, ...]
+    max_chars: int
+    max_chunks: int
+    max_tokens: int
+    timeout: float
+
+    @property
+    def label(self) -> str:
+        return self.labels[0] if self.labels else "security"
+
+
+def settings(ctx: Context) -> Settings:
+    cfg = ctx.config
+    sec, rev = cfg.security, getattr(cfg, "review", None)
+
+    def opt(name: str):
+        return getattr(rev, name, None) or DEFAULTS[name]
+
+    return Settings(
+        labels=tuple(sec.labels), paths=tuple(sec.paths),
+        max_chars=int(opt("max_diff_chars_per_chunk")), max_chunks=int(opt("max_chunks")),
+        max_tokens=int(opt("max_tokens")), timeout=float(opt("timeout_seconds")),
+    )
+
+
+@register("pull_request", *ACTIONS)
+@register("pull_request_target", *ACTIONS)
+def on_pull_request(payload: dict, ctx: Context) -> HandlerResult:
+    action = payload.get("action")
+    number = int(payload["pull_request"]["number"])
+    if action in ("labeled", "unlabeled"):
+        name = (payload.get("label") or {}).get("name") or ""
+        if not gate.is_security_label(name, settings(ctx).labels):
+            return HandlerResult(action="ignored", messages=[f"label {name!r} does not concern the review gate"])
+        if action == "unlabeled":
+            return _security_label_removed(ctx, number, name, (payload.get("sender") or {}).get("login") or "")
+    return run_gate(ctx, number, trigger=action or "event")
+
+
+def _writer(ctx: Context, login: str) -> tuple[bool, str]:
+    try:
+        from bot.permissions import permission  # cached; the commands helper's module
+        level = permission(ctx, login)
+    except ImportError:
+        level = ctx.gh.permission(ctx.repo, login)
+    return level in WRITE, level
+
+
+def _security_label_removed(ctx: Context, number: int, name: str, sender: str) -> HandlerResult:
+    """Removing the label never clears the gate while paths match; non-writers cannot remove it at all."""
+    allowed, level = _writer(ctx, sender)
+    if not allowed:
+        ctx.gh.add_labels(ctx.repo, number, [name])
+        ctx.gh.create_comment(
+            ctx.repo, number,
+            f"Restored the `{name}` label: removing it needs write permission (@{sender} has `{level}`).",
+        )
+        return HandlerResult(action="label_restored", messages=[f"{sender} ({level}) may not remove {name!r}; restored"])
+    pull = ctx.gh.get_pull(ctx.repo, number)
+    files = ctx.gh.list_pull_files(ctx.repo, number)
+    req = _requirement(ctx, pull, files)
+    if req.paths:
+        ctx.gh.add_labels(ctx.repo, number, [name])
+        ctx.gh.create_comment(
+            ctx.repo, number,
+            f"Restored the `{name}` label: this pull request {req.reason()}. The Opus review gate stays in force.",
+        )
+        return HandlerResult(action="label_restored", messages=["security paths still match: " + req.reason()])
+    if req.required:  # another security label is still present: the gate's state stands
+        return HandlerResult(action="unchanged", messages=[req.reason()])
+    publish.report(ctx, pull.head_sha, gate.not_required())
+    return HandlerResult(action="not_required", messages=[f"{sender} removed {name!r}; no security path matches"],
+                         outputs={"review_state": "success"})
+
+
+def _requirement(ctx: Context, pull: PullInfo, files) -> gate.Requirement:
+    s = settings(ctx)
+    paths = [f.filename for f in files] + [f.previous_filename for f in files if f.previous_filename]
+    return gate.requirement(pull.labels, paths, s.labels, s.paths)
+
+
+def run_gate(ctx: Context, number: int, *, trigger: str) -> HandlerResult:
+    """Report on the PR's current head: not required, or pending then the review's result.
+
+    Raises ReviewUnavailable (transient) after reporting `pending` when the review API is down,
+    so the job queue retries; nothing here ever reports success without a parsed pass.
+    """
+    s = settings(ctx)
+    pull = ctx.gh.get_pull(ctx.repo, number)
+    sha = pull.head_sha
+    files = ctx.gh.list_pull_files(ctx.repo, number)
+    req = _requirement(ctx, pull, files)
+    res = HandlerResult(action="not_required", outputs={"review_sha": sha})
+    if not req.required:
+        publish.report(ctx, sha, gate.not_required())
+        res.outputs["review_state"] = "success"
+        res.messages.append("Opus review not required")
+        return res
+    if req.paths and not req.labels:
+        ctx.gh.add_labels(ctx.repo, number, [s.label])
+        ctx.gh.create_comment(
+            ctx.repo, number,
+            f"Added the `{s.label}` label: this pull request {req.reason()}. "
+            f"An Opus-tier review must pass before it merges (status `{gate.CONTEXT}`).",
+        )
+        res.messages.append(f"labelled {s.label}: {req.reason()}")
+    publish.report(ctx, sha, gate.pending_required(req))
+    res.action, res.outputs["review_state"] = "pending", "pending"
+    if ctx.llm is None:
+        publish.report(ctx, sha, gate.not_configured())
+        res.messages.append(gate.NOT_CONFIGURED)
+        return res
+    if ctx.dry_run:
+        res.messages.append("dry run: review skipped")
+        return res
+    return _review(ctx, pull, files, req, s, res, trigger)
+
+
+def _review(ctx: Context, pull: PullInfo, files, req: gate.Requirement, s: Settings,
+            res: HandlerResult, trigger: str) -> HandlerResult:
+    sha = pull.head_sha
+    plan = diff.plan(files, max_chars=s.max_chars, max_chunks=s.max_chunks, first=[m.path for m in req.paths])
+    if not plan.chunks:
+        status = _nothing_to_review(plan)
+        publish.report(ctx, sha, status)
+        res.action, res.outputs["review_state"] = status.state, status.state
+        res.messages.append(status.description)
+        return res
+    model = review_model(ctx)
+    try:
+        result = reviewer.review(ctx.llm, model=model, title=pull.title, body=pull.body, plan=plan,
+                                 max_tokens=s.max_tokens, timeout=s.timeout)
+    except ReviewUnavailable as exc:
+        publish.report(ctx, sha, gate.unavailable(exc.reason))
+        raise
+    except ReviewInvalid as exc:
+        status = gate.review_error(str(exc))
+        publish.report(ctx, sha, status)
+        res.action, res.outputs["review_state"] = "review_error", "failure"
+        res.messages.append(status.description)
+        return res
+    current = ctx.gh.get_pull(ctx.repo, pull.number).head_sha
+    if current != sha:  # a newer push has its own job: this result must not land on it
+        res.action = "superseded"
+        res.messages.append(f"head moved from {sha[:12]} to {current[:12]}; result for the old commit dropped")
+        return res
+    out = result.output
+    review = publish.build_review(out, plan, sha=sha, model=model)
+    try:
+        ctx.gh.create_review(ctx.repo, pull.number, sha, review.body, review.event, review.comments)
+    except GitHubError as exc:
+        if exc.status != 422 or not review.comments:
+            raise
+        # GitHub refused an inline position: post everything in the body instead.
+        log.warning("inline review comments refused (%s); posting them in the body", exc.message)
+        flat = publish.build_review(out, diff.DiffPlan(plan.chunks, plan.skipped, {}), sha=sha, model=model)
+        ctx.gh.create_review(ctx.repo, pull.number, sha, flat.body, flat.event, [])
+    status = gate.result(gate.Verdict(out.verdict, tuple(f.severity for f in out.findings),
+                                      partial=plan.skipped_files, details=review.body))
+    publish.report(ctx, sha, status, publish.annotations(out))
+    res.action, res.outputs["review_state"] = out.verdict, status.state
+    res.outputs["review_verdict"] = out.verdict
+    res.messages.append(f"{trigger}: {status.description}")
+    return res
+
+
+def review_model(ctx: Context) -> str:
+    """The opus-tier id from the catalog; a repo override that is not opus-tier is ignored."""
+    from bot.catalog import model_for, tier_of
+
+    model = model_for(Tier.opus, ctx.config)
+    if tier_of(model) != Tier.opus:
+        log.warning("models.opus override %r is not an opus-tier model; using the catalog's", model)
+        model = model_for(Tier.opus)
+    return model
+
+
+def _nothing_to_review(plan: diff.DiffPlan) -> gate.GateStatus:
+    """Only renames: nothing changed. Binary or oversized files: unreviewable, so never a pass."""
+    if all(sk.reason == "renamed without changes" for sk in plan.skipped):
+        return gate.result(gate.Verdict("pass", details="Only renames without content changes."))
+    return gate.GateStatus(
+        "failure", f"no reviewable diff: {plan.skipped_files} files binary or too large; an admin may /override-review",
+        summary="Not reviewed:\n" + plan.skipped_text(),
+    )
