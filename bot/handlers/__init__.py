@@ -42,7 +42,9 @@ def dispatch(event: str, payload: dict, ctx: Context) -> HandlerResult:
     if handler is None:
         return HandlerResult(action="ignored", messages=[f"no handler for {event}.{action}"])
     sender = payload.get("sender") or {}
-    if sender.get("type") == "Bot" and event not in ("workflow_run", "push", "installation"):
+    # A bot's push (Dependabot, Renovate) must still get the required review status, or its PR is stuck.
+    bot_push = event in ("pull_request", "pull_request_target") and action in ("opened", "reopened", "synchronize")
+    if sender.get("type") == "Bot" and event not in ("workflow_run", "push", "installation") and not bot_push:
         # Bots (ourselves included) never trigger work, so the router cannot loop.
         return HandlerResult(action="ignored", messages=["sender is a bot"])
     return handler(payload, ctx)
