@@ -23,6 +23,16 @@ class Comment(BaseModel):
     user_type: str = "User"  # "Bot" for apps
 
 
+class IssueInfo(BaseModel):
+    number: int
+    title: str = ""
+    body: str = ""
+    labels: list[str] = Field(default_factory=list)
+    state: str = "open"
+    user_login: str = ""
+    author_association: str | None = None
+
+
 class PullFile(BaseModel):
     filename: str
     status: str = "modified"
@@ -92,6 +102,8 @@ class GitHubPort(Protocol):
     def create_label(self, repo: str, label: Label) -> None: ...
     def issue_labels(self, repo: str, number: int) -> list[str]: ...
     def add_labels(self, repo: str, number: int, names: list[str]) -> None: ...
+    # issues (title/body/labels when no webhook payload carries them: /route, the Action)
+    def get_issue(self, repo: str, number: int) -> IssueInfo: ...
     def remove_label(self, repo: str, number: int, name: str) -> None: ...
 
     # comments and reactions
