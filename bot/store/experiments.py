@@ -10,7 +10,7 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from typing import Callable
 
-from sqlalchemy import JSON, DateTime, Engine, Float, Integer, String, Text, UniqueConstraint, func, select
+from sqlalchemy import JSON, BigInteger, DateTime, Engine, Float, Integer, String, Text, UniqueConstraint, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -74,7 +74,7 @@ class Dispatch(Base):
     repo: Mapped[str] = mapped_column(String(200), index=True)
     number: Mapped[int] = mapped_column(Integer)
     routing_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
-    comment_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    comment_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     mode: Mapped[str] = mapped_column(String(16), default="execute")  # execute | plan
     tier: Mapped[str] = mapped_column(String(16))
     model: Mapped[str] = mapped_column(String(100))
@@ -84,7 +84,7 @@ class Dispatch(Base):
     status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|dispatched|success|failure|error
     by: Mapped[str] = mapped_column(String(100), default="")
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
-    run_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    run_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True, index=True)
     run_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
     conclusion: Mapped[str | None] = mapped_column(String(32), nullable=True)
     duration_s: Mapped[float | None] = mapped_column(Float, nullable=True)
@@ -93,6 +93,7 @@ class Dispatch(Base):
     duration_ms: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     completed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    followed_up: Mapped[bool] = mapped_column(default=False)  # escalation / plan hand-off done
 
 
 class CommandReplyRow(Base):
@@ -103,8 +104,8 @@ class CommandReplyRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     repo: Mapped[str] = mapped_column(String(200))
-    comment_id: Mapped[int] = mapped_column(Integer)
-    reply_id: Mapped[int] = mapped_column(Integer)
+    comment_id: Mapped[int] = mapped_column(BigInteger)
+    reply_id: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 

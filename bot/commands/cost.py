@@ -1,0 +1,42 @@
+"""`/cost [complexity]`: what this task would cost on every tier."""
+
+from __future__ import annotations
+
+from bot.commands import CommandReply, CommandRequest, command
+from bot.commands._shared import choices
+from bot.handlers.context import Context
+from bot.models import Complexity, Tier
+
+
+@command(
+    "cost",
+    usage="/cost [trivial|simple|standard|complex]",
+    description="Show the estimated cost of this task on every tier (at its routed complexity by default).",
+    who="anyone",
+    examples=("/cost", "/cost complex"),
+)
+def run(req: CommandRequest, ctx: Context) -> CommandReply:
+    from bot.routing import cost_table
+
+    decision = ctx.store.decision(ctx.repo, req.number)
+    if req.inv.args:
+        try:
+            level = Complexity(req.inv.args[0].lower())
+        except ValueError:
+            return CommandReply(body=f"Usage: `/cost [{choices(Complexity)}]`.", reaction="confused")
+    else:
+        level = decision.complexity if decision else Complexity.standard
+    rows = cost_table(level, ctx.config)
+    sonnet = next((est.usd for tier, _m, est in rows if Tier(tier) is Tier.sonnet), None)
+    lines = [
+        f"Estimated cost at complexity **{level.value}**" + ("" if decision or req.inv.args else " (not routed yet: assuming standard)") + ":",
+        "",
+        "| tier | model | input tokens | output tokens | cost | vs all-Sonnet |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    for tier, model, est in rows:
+        tier = Tier(tier)
+        mark = " ← routed" if decision and decision.tier is tier else ""
+        delta = f"{est.usd - sonnet:+.2f}" if sonnet is not None else "n/a"
+        lines.append(f"| {tier.value}{mark} | `{model}` | {est.input_tokens:,} | {est.output_tokens:,} | ${est.usd:.2f} | {delta} |")
+    return CommandReply(body="\n".join(lines))

@@ -1,0 +1,200 @@
+"""Start an executor run on the routed model: workflow_dispatch or repository_dispatch, once per cause.
+
+Every dispatch has a cause key — `comment:<id>` for `/dispatch`, `escalate:<run id>` after a
+failed run, `plan:<run id>` after a planning run — claimed by a unique row before GitHub is called,
+so a redelivered comment or workflow_run event never starts a second run. Budgets (monthly USD per
+repository) and the concurrent-run cap are checked first and refused with the numbers.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+from bot import catalog
+from bot.github.port import GitHubError
+from bot.models import Complexity, Tier
+
+if TYPE_CHECKING:
+    from bot.handlers.context import Context
+
+log = logging.getLogger(__name__)
+
+EVENT_TYPE = "model-router.execute"
+MAX_INPUTS = 25  # workflow_dispatch: at most 25 inputs ...
+MAX_INPUTS_CHARS = 65_535  # ... whose JSON payload is at most 65,535 characters
+MAX_CLIENT_PAYLOAD_KEYS = 10  # repository_dispatch: at most 10 top-level client_payload keys
+
+Mode = Literal["execute", "plan"]
+
+
+@dataclass
+class DispatchResult:
+    status: Literal["dispatched", "duplicate", "refused", "error"]
+    message: str
+    dispatch: dict = field(default_factory=dict)
+    tier: Tier | None = None
+    model: str = ""
+    estimate_usd: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def started(self) -> bool:
+        return self.status == "dispatched"
+
+
+def build_inputs(
+    *, number: int, tier: Tier, model: str, complexity: Complexity, routing_id: str, mode: Mode = "execute", plan: str | None = None
+) -> dict[str, str]:
+    """The workflow inputs (all strings); `mode`/`plan` only for the plan pipeline, so a minimal
+    executor workflow declaring just the five base inputs keeps working."""
+    inputs = {
+        "issue_number": str(number),
+        "tier": tier.value,
+        "model": model,
+        "complexity": complexity.value,
+        "routing_id": routing_id,
+    }
+    if mode != "execute" or plan:
+        inputs["mode"] = mode
+    if plan:
+        room = MAX_INPUTS_CHARS - len(json.dumps(inputs, ensure_ascii=False)) - 200
+        inputs["plan"] = _fit(plan, room)
+    assert len(inputs) <= MAX_INPUTS
+    return inputs
+
+
+def _fit(text: str, room: int) -> str:
+    """Cut `text` so its JSON encoding fits in `room` characters, saying so."""
+    note = "\n\n[plan truncated to fit GitHub's workflow input limit]"
+    if len(json.dumps(text, ensure_ascii=False)) <= room:
+        return text
+    lo, hi = 0, len(text)
+    while lo < hi:  # longest prefix whose encoding fits (escapes make the length non-linear)
+        mid = (lo + hi + 1) // 2
+        if len(json.dumps(text[:mid] + note, ensure_ascii=False)) <= room:
+            lo = mid
+        else:
+            hi = mid - 1
+    return text[:lo] + note
+
+
+def _payload_for_repository_dispatch(inputs: dict[str, str]) -> dict:
+    payload = dict(inputs)
+    assert len(payload) <= MAX_CLIENT_PAYLOAD_KEYS
+    return payload
+
+
+def budget_check(ctx: "Context", estimate: float) -> str | None:
+    """A refusal message with the numbers, or None when the run fits the budgets."""
+    budgets = ctx.config.budgets
+    cap = budgets.max_concurrent_runs
+    if cap is not None:
+        active = ctx.store.active_runs(ctx.repo)
+        if active >= cap:
+            return (
+                f"Refused: {active} executor run(s) are already in flight in this repository "
+                f"and the cap is {cap} (`budgets.max_concurrent_runs`). Try again when one finishes."
+            )
+    limit = budgets.monthly_usd
+    if limit is not None:
+        spent = ctx.store.month_spend(ctx.repo)
+        if spent + estimate > limit:
+            return (
+                f"Refused: this run is estimated at ${estimate:.2f}; this month's spend is ${spent:.2f}, "
+                f"so it would reach ${spent + estimate:.2f}, over the monthly budget of ${limit:.2f} "
+                "(`budgets.monthly_usd`)."
+            )
+    return None
+
+
+def dispatch(
+    ctx: "Context",
+    number: int,
+    *,
+    cause: str,
+    by: str,
+    tier: Tier | None = None,
+    mode: Mode = "execute",
+    attempt: int = 1,
+    comment_id: int | None = None,
+    plan: str | None = None,
+) -> DispatchResult:
+    """Start one executor run for an issue unless this cause already did (then "duplicate")."""
+    key = f"{ctx.repo}#{number}:{cause}"
+    existing = ctx.store.find_dispatch(key)
+    if existing and existing.get("status") != "error":
+        return DispatchResult(
+            "duplicate",
+            f"Already dispatched for this request (run id `{existing['dispatch_id']}`, {existing['tier']}); nothing new started.",
+            dispatch=existing,
+            tier=Tier(existing["tier"]),
+            model=existing["model"],
+        )
+    config = ctx.config
+    decision = ctx.store.decision(ctx.repo, number)
+    if decision is None:
+        from bot.handlers.issues import route_issue  # routes, labels and records it first
+
+        decision = route_issue(ctx, number).decision
+        if decision is None:
+            return DispatchResult("error", "Could not route this issue, so nothing was dispatched.")
+    notes: list[str] = []
+    run_tier = Tier(tier) if tier is not None else decision.tier
+    if mode == "plan":
+        run_tier = Tier.sonnet  # Sonnet plans
+    if run_tier is Tier.haiku and decision.security_sensitive:
+        run_tier = Tier.sonnet
+        notes.append("This issue is security-sensitive, so it runs on sonnet rather than haiku.")
+    model = catalog.model_for(run_tier, config)
+    estimate = catalog.estimate_cost(run_tier, decision.complexity, config).usd
+    refusal = budget_check(ctx, estimate)
+    if refusal:
+        return DispatchResult("refused", refusal, tier=run_tier, model=model, estimate_usd=estimate, notes=notes)
+
+    row, claimed = ctx.store.claim_dispatch(
+        key=key,
+        repo=ctx.repo,
+        number=number,
+        comment_id=comment_id,
+        mode=mode,
+        tier=run_tier.value,
+        model=model,
+        complexity=decision.complexity.value,
+        attempt=attempt,
+        estimated_cost_usd=estimate,
+        by=by,
+    )
+    if not claimed:  # lost a race with a concurrent delivery of the same cause
+        return DispatchResult("duplicate", "Already dispatched for this request; nothing new started.", dispatch=row)
+    inputs = build_inputs(
+        number=number, tier=run_tier, model=model, complexity=decision.complexity,
+        routing_id=row["dispatch_id"], mode=mode, plan=plan,
+    )
+    executor = config.executor
+    try:
+        if ctx.dry_run:
+            pass
+        elif executor.dispatch == "repository_dispatch":
+            ctx.gh.repository_dispatch(ctx.repo, EVENT_TYPE, _payload_for_repository_dispatch(inputs))
+        else:
+            ref = executor.ref or ctx.gh.default_branch(ctx.repo)
+            ctx.gh.dispatch_workflow(ctx.repo, executor.workflow, ref, inputs)
+    except GitHubError as exc:
+        ctx.store.update_dispatch(row["dispatch_id"], status="error", error=str(exc)[:500])
+        if exc.transient:
+            raise  # the job queue retries; the error row is claimable again
+        hint = " Is the executor workflow present on the default branch with `on: workflow_dispatch`?" if exc.status in (404, 422) else ""
+        return DispatchResult("error", f"GitHub refused the dispatch ({exc.status}: {exc.message}).{hint}", dispatch=row)
+    row = ctx.store.update_dispatch(row["dispatch_id"], status="dispatched")
+    how = "repository_dispatch" if executor.dispatch == "repository_dispatch" else f"`{executor.workflow}`"
+    what = "planning run" if mode == "plan" else "executor run"
+    log.info("dispatched repo=%s issue=%s tier=%s id=%s", ctx.repo, number, run_tier.value, row["dispatch_id"])
+    return DispatchResult(
+        "dispatched",
+        f"Dispatched a {what} on **{run_tier.value}** (`{model}`) via {how}, estimated ${estimate:.2f} "
+        f"(attempt {attempt}, id `{row['dispatch_id']}`).",
+        dispatch=row, tier=run_tier, model=model, estimate_usd=estimate, notes=notes,
+    )
