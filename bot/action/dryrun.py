@@ -32,10 +32,9 @@ class DryRunGitHub:
         self.planned: list[str] = []
 
     def __getattr__(self, name: str) -> Any:
-        attr = getattr(self._inner, name)
-        if name not in WRITES:
-            return attr
-        return lambda *args, **kwargs: self._plan(name, args, kwargs)
+        if name in WRITES:
+            return lambda *args, **kwargs: self._plan(name, args, kwargs)
+        return getattr(self._inner, name)
 
     def _plan(self, name: str, args: tuple, kwargs: dict) -> Any:
         shown = [repr(a)[:120] for a in args[1:]] + [f"{k}={v!r}"[:120] for k, v in kwargs.items()]

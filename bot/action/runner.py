@@ -158,6 +158,7 @@ def build_context(
         dry_run=settings.dry_run,
     )
     ctx.extra["run_url"] = settings.run_url()
+    ctx.extra["run_id"] = settings.run_id
     holder.append(ctx)
     return ctx
 
