@@ -1,0 +1,99 @@
+"""`POST /webhook`: verify, persist, acknowledge. The work itself runs later in a worker.
+
+Order matters: the signature header and the size are checked before the body is read, the HMAC
+before the body is parsed, and the answer is sent only after the delivery is committed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+from urllib.parse import parse_qs
+
+from flask import Blueprint, jsonify, request
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
+
+from bot.app.resources import resources
+from bot.handlers import handles
+from bot.repo_config import touches_config
+
+bp = Blueprint("webhook", __name__)
+log = logging.getLogger("model_router.webhook")
+
+
+def verify_signature(body: bytes, header: str, secrets: list[bytes]) -> bool:
+    """Constant-time check of `sha256=<hex>` against every configured secret (rotation)."""
+    if not header.startswith("sha256="):
+        return False
+    given = header[len("sha256=") :].strip().encode()
+    ok = False
+    for secret in secrets:
+        expected = hmac.new(secret, body, hashlib.sha256).hexdigest().encode()
+        ok |= hmac.compare_digest(expected, given)
+    return ok
+
+
+def _answer(status: int, **fields):
+    return jsonify(fields), status
+
+
+def _parse(body: bytes, content_type: str) -> dict | None:
+    try:
+        if content_type.startswith("application/x-www-form-urlencoded"):
+            # An App may be configured to send `payload=<json>` form posts instead of JSON.
+            values = parse_qs(body.decode("utf-8"), strict_parsing=True).get("payload")
+            if not values:
+                return None
+            body = values[0].encode()
+        payload = json.loads(body)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return None
+    return payload if isinstance(payload, dict) else None
+
+
+@bp.post("/webhook")
+def webhook():
+    res = resources()
+    settings = res.runtime.settings
+    signature = request.headers.get("X-Hub-Signature-256", "")
+    if not signature:
+        return _answer(401, error="missing X-Hub-Signature-256")
+    length = request.content_length
+    if length is not None and length > settings.webhook_max_body_bytes:
+        return _answer(413, error=f"body larger than {settings.webhook_max_body_bytes} bytes")
+    try:
+        body = request.get_data(cache=False)
+    except RequestEntityTooLarge:  # chunked upload that grew past the cap
+        return _answer(413, error=f"body larger than {settings.webhook_max_body_bytes} bytes")
+    except ClientDisconnected:
+        return _answer(400, error="incomplete body")
+    if not verify_signature(body, signature, settings.webhook_secrets):
+        return _answer(401, error="invalid signature")
+
+    event = request.headers.get("X-GitHub-Event", "")
+    delivery = request.headers.get("X-GitHub-Delivery", "")
+    if not event or not delivery or len(delivery) > 128 or len(event) > 64:
+        return _answer(400, error="missing or malformed X-GitHub-Event / X-GitHub-Delivery")
+    payload = _parse(body, request.headers.get("Content-Type", ""))
+    if payload is None:
+        return _answer(400, error="body is not a JSON object")
+    if event == "ping":
+        return _answer(200, status="pong", zen=str(payload.get("zen", ""))[:200])
+
+    action = payload.get("action") if isinstance(payload.get("action"), str) else None
+    if not handles(event, action) or (event == "push" and not touches_config(payload)):
+        return _answer(202, status="ignored", event=event, action=action)
+    try:
+        form = request.headers.get("Content-Type", "").startswith("application/x-www-form-urlencoded")
+        fresh = res.queue.enqueue(delivery, event, payload, raw=None if form else body.decode("utf-8"))
+    except SQLAlchemyError as exc:
+        # GitHub shows the failure and the delivery can be redelivered: nothing is lost.
+        log.error("delivery %s not persisted: %s", delivery, type(exc).__name__)
+        return _answer(503, error="store unavailable, redeliver later")
+    if not fresh:
+        return _answer(200, status="duplicate", delivery=delivery)
+    res.enqueued()
+    return _answer(202, status="queued", delivery=delivery)

@@ -1,0 +1,104 @@
+"""The router's labels: exactly one `model:*` and one `complexity:*` per issue; other labels untouched."""
+
+from __future__ import annotations
+
+import inspect
+from typing import TYPE_CHECKING
+
+from bot.github.port import GitHubError, Label
+from bot.models import RoutingDecision
+
+if TYPE_CHECKING:
+    from bot.config import RepoConfig
+    from bot.handlers.context import Context
+
+TIER, COMPLEXITY = "tier", "complexity"  # the override `field` names in the experiments store
+
+
+def prefixes(config: "RepoConfig") -> dict[str, str]:
+    return {TIER: config.labels.model_prefix, COMPLEXITY: config.labels.complexity_prefix}
+
+
+def field_of(label: str, config: "RepoConfig") -> tuple[str, str] | None:
+    """`model:opus` → ("tier", "opus"); None for labels the router does not manage."""
+    for field, prefix in prefixes(config).items():
+        if label.lower().startswith(prefix.lower()):
+            return field, label[len(prefix) :].strip().lower()
+    return None
+
+
+def wanted(decision: RoutingDecision, config: "RepoConfig") -> dict[str, str]:
+    return {
+        TIER: config.labels.model_label(decision.tier),
+        COMPLEXITY: config.labels.complexity_label(decision.complexity),
+    }
+
+
+def ensure_exist(ctx: "Context", names: list[str]) -> list[str]:
+    """Create the missing ones with the configured colour and description; returns those created."""
+    if not names:
+        return []
+    have = {label.name.lower() for label in ctx.gh.list_repo_labels(ctx.repo)}
+    specs = {name.lower(): spec for name, spec in ctx.config.label_specs().items()}
+    created = []
+    for name in names:
+        if name.lower() in have:
+            continue
+        spec = specs.get(name.lower())
+        label = Label(name=name, color=spec.color, description=spec.description or None) if spec else Label(name=name)
+        try:
+            ctx.gh.create_label(ctx.repo, label)
+        except GitHubError as exc:
+            if exc.status != 422:  # 422 already_exists: another worker created it first
+                raise
+        created.append(name)
+    return created
+
+
+def _confidence(value: float) -> str:
+    return "high" if value >= 0.85 else "medium" if value >= 0.6 else "low"
+
+
+def _add(ctx: "Context", number: int, names: list[str], decision: RoutingDecision) -> None:
+    # The add-labels API takes an optional rationale/confidence per label; pass it when the adapter can.
+    params = inspect.signature(ctx.gh.add_labels).parameters
+    if "rationale" in params and "confidence" in params:
+        ctx.gh.add_labels(
+            ctx.repo, number, names, rationale=decision.rationale[:500], confidence=_confidence(decision.confidence)
+        )
+    else:
+        ctx.gh.add_labels(ctx.repo, number, names)
+
+
+def apply(
+    ctx: "Context",
+    number: int,
+    decision: RoutingDecision,
+    current: list[str],
+    *,
+    hands_off: frozenset[str] = frozenset(),
+) -> tuple[list[str], list[str]]:
+    """Add the decision's labels and remove other router labels; fields in `hands_off` are left alone
+    (a person removed that label: never fight it). Returns (added, removed)."""
+    config = ctx.config
+    want = {f: name for f, name in wanted(decision, config).items() if f not in hands_off}
+    have = {name.lower() for name in current}
+    to_add = [name for name in want.values() if name.lower() not in have]
+    want_lower = {name.lower() for name in want.values()}
+    stale = []
+    for name in current:
+        managed = field_of(name, config)
+        if managed and managed[0] not in hands_off and name.lower() not in want_lower:
+            stale.append(name)
+    if ctx.dry_run:
+        return to_add, stale
+    if to_add:
+        ensure_exist(ctx, to_add)
+        _add(ctx, number, to_add, decision)
+    for name in stale:
+        try:
+            ctx.gh.remove_label(ctx.repo, number, name)
+        except GitHubError as exc:
+            if exc.status != 404:  # already gone
+                raise
+    return to_add, stale

@@ -1,0 +1,131 @@
+"""The sticky routing comment: the decision, its price against an all-Sonnet baseline, and how to override.
+
+Anything that may carry issue text (rationale, notes, config errors) is untrusted: mentions are
+defused and HTML is escaped so the comment cannot ping people or inject markup.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from bot.models import RoutingDecision
+
+MARKER = "<!-- model-router:routing -->"
+RUNS_BEGIN = "<!-- model-router:runs -->"  # the commands helper's dispatch runs + estimate vs actual
+RUNS_END = "<!-- /model-router:runs -->"
+
+_MENTION = re.compile(r"@(?=[A-Za-z0-9-])")
+
+
+def safe(text: str, limit: int = 2_000) -> str:
+    """One untrusted line, defused: no HTML, no @mentions, no line breaks, bounded length."""
+    text = " ".join(str(text).split())
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    text = html.escape(text, quote=False)
+    return _MENTION.sub("@\u200b", text).replace("`", "ˋ")
+
+
+def money(usd: float | None) -> str:
+    if usd is None:
+        return "—"
+    return f"${usd:,.4f}" if abs(usd) < 1 else f"${usd:,.2f}"
+
+
+def _fenced(text: str) -> str:
+    fence = "```"
+    while fence in text:
+        fence += "`"
+    body = _MENTION.sub("@\u200b", text[:4_000])
+    return f"{fence}text\n{body}\n{fence}"
+
+
+def _get(run: Any, key: str, default: Any = None) -> Any:
+    if isinstance(run, Mapping):
+        return run.get(key, default)
+    return getattr(run, key, default)
+
+
+def runs_section(runs: str | Iterable[Any] | None) -> str:
+    """Executor runs with estimate vs actual; a ready-made markdown string is used as is."""
+    if runs is None:
+        return ""
+    if isinstance(runs, str):
+        inner = runs.strip()
+    else:
+        rows = list(runs)
+        if not rows:
+            return ""
+        lines = ["**Executor runs**", "", "| # | Tier | Model | Status | Estimated | Actual | Run |", "|---|---|---|---|---|---|---|"]
+        for i, run in enumerate(rows, 1):
+            status = _get(run, "conclusion") or _get(run, "status") or "—"
+            url = _get(run, "run_url") or _get(run, "url")
+            link = f"[run]({url})" if url and str(url).startswith("https://") else "—"
+            lines.append(
+                f"| {_get(run, 'attempt', i)} | {safe(_get(run, 'tier', '—'), 20)} | `{safe(_get(run, 'model', '—'), 80)}` "
+                f"| {safe(status, 30)} | {money(_get(run, 'estimated_cost_usd'))} | {money(_get(run, 'actual_cost_usd'))} | {link} |"
+            )
+        inner = "\n".join(lines)
+    return f"{RUNS_BEGIN}\n{inner}\n{RUNS_END}" if inner else ""
+
+
+def routing_comment(
+    decision: RoutingDecision,
+    *,
+    config_error: str | None = None,
+    runs: str | Iterable[Any] | None = None,
+    model_prefix: str = "model:",
+    complexity_prefix: str = "complexity:",
+    notes: Iterable[str] = (),
+) -> str:
+    d = decision
+    savings_pct = f" ({d.savings_usd / d.baseline_cost_usd:.0%})" if d.baseline_cost_usd > 0 else ""
+    lines = [
+        MARKER,
+        f"### Model router: **{d.tier.value.capitalize()}** (`{safe(d.model, 100)}`)",
+        "",
+        "| | |",
+        "|---|---|",
+        f"| Tier | **{d.tier.value}**{' — Sonnet plans, Haiku executes' if d.pipeline else ''} |",
+        f"| Model | `{safe(d.model, 100)}` |",
+        f"| Complexity | {d.complexity.value} |",
+        f"| Confidence | {d.confidence:.0%} |",
+        f"| Strategy | {d.strategy.value.replace('_', ' ')} |",
+        f"| Estimated cost | {money(d.estimated_cost_usd)} |",
+        f"| All-Sonnet baseline | {money(d.baseline_cost_usd)} |",
+        f"| Savings | {money(d.savings_usd)}{savings_pct} |",
+        "",
+        f"**Why:** {safe(d.rationale)}",
+    ]
+    if d.security_sensitive:
+        lines += ["", "Security-sensitive: never routed to Haiku."]
+    extra = [*d.notes, *notes]
+    if extra:
+        lines += ["", *(f"- {safe(n, 500)}" for n in extra[:20])]
+    if config_error:
+        lines += [
+            "",
+            "> [!WARNING]",
+            "> `.github/model-router.yml` is invalid, so the defaults were used:",
+            "",
+            _fenced(str(config_error)),
+        ]
+    section = runs_section(runs)
+    if section:
+        lines += ["", section]
+    tiers = ", ".join(f"`{model_prefix}{t}`" for t in ("haiku", "sonnet", "opus"))
+    levels = ", ".join(f"`{complexity_prefix}{c}`" for c in ("trivial", "simple", "standard", "complex"))
+    lines += [
+        "",
+        "<details><summary>How to override</summary>",
+        "",
+        f"- Set a label: {tiers}, or {levels}. A label a person sets wins and is never reverted.",
+        "- Or comment (write access): `/model opus`, `/complexity complex`, `/route` to route again, "
+        "`/cost` for every tier's price, `/why` for the rule trace, `/dispatch` to run it, `/help`.",
+        "",
+        "</details>",
+    ]
+    return "\n".join(lines) + "\n"

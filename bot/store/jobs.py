@@ -1,0 +1,300 @@
+"""Durable webhook jobs: deliveries claimed by a unique insert, jobs leased to one worker at a time.
+
+A job belongs to a *lane* (its installation, else its repository). Within a lane jobs run one at a
+time in delivery order — that paces writes per credential and keeps one issue's events ordered —
+while different lanes run in parallel. A worker that dies keeps its lease only until it expires.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+from sqlalchemy import BigInteger, Engine, Float, Index, Integer, String, Text, and_, exists, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, aliased, mapped_column
+
+from bot.store.db import Base, session_factory
+
+QUEUED, RUNNING, DONE, FAILED, SUPERSEDED = "queued", "running", "done", "failed", "superseded"
+UNFINISHED = (QUEUED, RUNNING)
+
+
+class Delivery(Base):
+    """One row per X-GitHub-Delivery id: the primary key makes a redelivery a no-op."""
+
+    __tablename__ = "deliveries"
+
+    id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    event: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[float] = mapped_column(Float)
+
+
+class Job(Base):
+    __tablename__ = "jobs"
+    __table_args__ = (
+        Index("ix_jobs_lane_status", "lane", "status", "id"),
+        Index("ix_jobs_status_run_after", "status", "run_after"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    delivery_id: Mapped[str] = mapped_column(String(128), unique=True)
+    event: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    installation_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    repo: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    subject: Mapped[str | None] = mapped_column(String(300), nullable=True)  # "owner/repo#N"
+    lane: Mapped[str] = mapped_column(String(300))
+    payload: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default=QUEUED)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    run_after: Mapped[float] = mapped_column(Float)
+    lease_until: Mapped[float | None] = mapped_column(Float, nullable=True)
+    worker: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[float] = mapped_column(Float)
+    finished_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class ConfigVersion(Base):
+    """Bumped by a push that touches a repo's config, so every process drops its cached copy."""
+
+    __tablename__ = "repo_config_versions"
+
+    repo: Mapped[str] = mapped_column(String(255), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+
+
+@dataclass(frozen=True)
+class ClaimedJob:
+    id: int
+    delivery_id: str
+    event: str
+    action: str | None
+    installation_id: int | None
+    repo: str | None
+    subject: str | None
+    payload: dict
+    attempts: int  # including this one; with `worker` it fences off a worker whose lease expired
+    worker: str
+
+
+def _describe(payload: dict) -> tuple[int | None, str | None, str | None]:
+    inst = payload.get("installation")
+    inst_id = inst.get("id") if isinstance(inst, dict) and isinstance(inst.get("id"), int) else None
+    repo_obj = payload.get("repository")
+    repo = repo_obj.get("full_name") if isinstance(repo_obj, dict) else None
+    repo = repo if isinstance(repo, str) else None
+    subject = None
+    for key in ("issue", "pull_request"):
+        obj = payload.get(key)
+        if repo and isinstance(obj, dict) and isinstance(obj.get("number"), int):
+            subject = f"{repo}#{obj['number']}"
+            break
+    return inst_id, repo, subject
+
+
+class JobQueue:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        lease_seconds: float = 120.0,
+        max_attempts: int = 6,
+        backoff_base: float = 2.0,
+        backoff_cap: float = 300.0,
+        clock: Callable[[], float] = time.time,
+    ):
+        self.engine = engine
+        self.Session = session_factory(engine)
+        self.lease_seconds = lease_seconds
+        self.max_attempts = max_attempts
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        self.clock = clock
+
+    # -- intake ---------------------------------------------------------------------------
+    def enqueue(self, delivery_id: str, event: str, payload: dict, *, raw: str | None = None) -> bool:
+        """Persist the delivery and its job in one transaction; False when it was already delivered."""
+        inst_id, repo, subject = _describe(payload)
+        action = payload.get("action") if isinstance(payload.get("action"), str) else None
+        now = self.clock()
+        lane = f"installation:{inst_id}" if inst_id is not None else f"repo:{repo or '-'}"
+        with self.Session() as s:
+            s.add(Delivery(id=delivery_id, event=event, received_at=now))
+            try:
+                s.flush()  # the UNIQUE insert is the claim: no check-then-insert race
+            except IntegrityError:
+                s.rollback()
+                return False
+            s.add(
+                Job(
+                    delivery_id=delivery_id,
+                    event=event,
+                    action=action,
+                    installation_id=inst_id,
+                    repo=repo,
+                    subject=subject,
+                    lane=lane,
+                    payload=raw if raw is not None else json.dumps(payload),
+                    status=QUEUED,
+                    attempts=0,
+                    run_after=now,
+                    created_at=now,
+                )
+            )
+            s.commit()
+        return True
+
+    # -- claiming ---------------------------------------------------------------------------
+    def _claimable(self, now: float):
+        return or_(
+            and_(Job.status == QUEUED, Job.run_after <= now),
+            and_(Job.status == RUNNING, Job.lease_until < now),  # its worker died or hung
+        )
+
+    def _candidates(self, now: float):
+        older = aliased(Job)
+        blocked = exists().where(older.lane == Job.lane, older.id < Job.id, older.status.in_(UNFINISHED))
+        return select(Job).where(self._claimable(now), ~blocked).order_by(Job.id).limit(1)
+
+    def claim(self, worker: str) -> ClaimedJob | None:
+        """Lease the oldest runnable job of any idle lane to `worker`, or None."""
+        if self.engine.dialect.name == "postgresql":
+            return self._claim_locking(worker)
+        return self._claim_conditional(worker)
+
+    def _lease(self, job: Job, worker: str, now: float) -> ClaimedJob:
+        return ClaimedJob(
+            id=job.id,
+            delivery_id=job.delivery_id,
+            event=job.event,
+            action=job.action,
+            installation_id=job.installation_id,
+            repo=job.repo,
+            subject=job.subject,
+            payload=json.loads(job.payload),
+            attempts=job.attempts + 1,
+            worker=worker,
+        )
+
+    def _claim_locking(self, worker: str) -> ClaimedJob | None:
+        now = self.clock()
+        with self.Session() as s:
+            job = s.scalars(self._candidates(now).with_for_update(skip_locked=True, of=Job)).first()
+            if job is None:
+                return None
+            claimed = self._lease(job, worker, now)
+            job.status, job.worker, job.attempts = RUNNING, worker, claimed.attempts
+            job.lease_until = now + self.lease_seconds
+            s.commit()
+            return claimed
+
+    def _claim_conditional(self, worker: str) -> ClaimedJob | None:
+        for _ in range(8):
+            now = self.clock()
+            with self.Session() as s:
+                job = s.scalars(self._candidates(now)).first()
+                if job is None:
+                    return None
+                claimed = self._lease(job, worker, now)
+                res = s.execute(
+                    update(Job)
+                    .where(Job.id == job.id, Job.attempts == job.attempts, self._claimable(now))
+                    .values(status=RUNNING, worker=worker, attempts=claimed.attempts, lease_until=now + self.lease_seconds)
+                )
+                s.commit()
+                if res.rowcount == 1:
+                    return claimed
+        return None  # lost every race this round; the caller polls again
+
+    # -- finishing --------------------------------------------------------------------------
+    def _finish(self, job: ClaimedJob, **values) -> bool:
+        with self.Session() as s:
+            res = s.execute(
+                update(Job)
+                .where(Job.id == job.id, Job.status == RUNNING, Job.worker == job.worker, Job.attempts == job.attempts)
+                .values(**values)
+            )
+            s.commit()
+            return res.rowcount == 1
+
+    def complete(self, job: ClaimedJob, *, status: str = DONE, note: str | None = None) -> bool:
+        """False when this worker had lost its lease (another worker owns the job now)."""
+        return self._finish(job, status=status, lease_until=None, finished_at=self.clock(), last_error=note)
+
+    def fail(self, job: ClaimedJob, reason: str, *, transient: bool = False, retry_after: float | None = None) -> str:
+        """Requeue a transient failure with backoff (honouring Retry-After) or fail it for good."""
+        reason = reason[:2000]
+        if transient and job.attempts < self.max_attempts:
+            delay = min(self.backoff_base * 2 ** (job.attempts - 1), self.backoff_cap)
+            delay = max(delay * random.uniform(0.8, 1.2), retry_after or 0.0)
+            self._finish(job, status=QUEUED, lease_until=None, run_after=self.clock() + delay, last_error=reason)
+            return QUEUED
+        if transient:
+            reason = f"gave up after {job.attempts} attempts: {reason}"
+        self._finish(job, status=FAILED, lease_until=None, finished_at=self.clock(), last_error=reason)
+        return FAILED
+
+    def has_newer(self, job: ClaimedJob) -> bool:
+        """A later delivery of the same event and action for the same issue/PR is waiting."""
+        if job.subject is None:
+            return False
+        with self.Session() as s:
+            q = select(func.count()).where(
+                Job.subject == job.subject,
+                Job.event == job.event,
+                Job.action == job.action,
+                Job.id > job.id,
+                Job.status == QUEUED,
+            )
+            return bool(s.scalar(q))
+
+    # -- inspection -------------------------------------------------------------------------
+    def get(self, job_id: int) -> dict | None:
+        with self.Session() as s:
+            job = s.get(Job, job_id)
+            return None if job is None else _row(job)
+
+    def by_delivery(self, delivery_id: str) -> dict | None:
+        with self.Session() as s:
+            job = s.scalars(select(Job).where(Job.delivery_id == delivery_id)).first()
+            return None if job is None else _row(job)
+
+    def counts(self) -> dict[str, int]:
+        with self.Session() as s:
+            return dict(s.execute(select(Job.status, func.count()).group_by(Job.status)).all())
+
+    def next_due(self) -> float | None:
+        """When the earliest queued job becomes runnable (for the synchronous test helper)."""
+        with self.Session() as s:
+            return s.scalar(select(func.min(Job.run_after)).where(Job.status == QUEUED))
+
+    def ping(self) -> None:
+        with self.engine.connect() as conn:
+            conn.execute(select(1))
+
+    # -- config cache invalidation ----------------------------------------------------------------
+    def config_version(self, repo: str) -> int:
+        with self.Session() as s:
+            return s.scalar(select(ConfigVersion.version).where(ConfigVersion.repo == repo)) or 0
+
+    def bump_config_version(self, repo: str) -> None:
+        with self.Session() as s:
+            res = s.execute(update(ConfigVersion).where(ConfigVersion.repo == repo).values(version=ConfigVersion.version + 1))
+            if res.rowcount == 0:
+                s.add(ConfigVersion(repo=repo, version=1))
+                try:
+                    s.commit()
+                    return
+                except IntegrityError:  # another process inserted it first
+                    s.rollback()
+                    s.execute(update(ConfigVersion).where(ConfigVersion.repo == repo).values(version=ConfigVersion.version + 1))
+            s.commit()
+
+
+def _row(job: Job) -> dict:
+    return {c.name: getattr(job, c.key) for c in Job.__table__.columns if c.name != "payload"}

@@ -1,0 +1,192 @@
+"""Job workers: lease a queued delivery, build its handler Context, dispatch it, record the outcome.
+
+Worker threads run inside each web process by default (MODEL_ROUTER_WORKER_THREADS); a
+`model-router worker` process runs the same loop on its own. Jobs of one installation run in
+order, one at a time; different installations run in parallel (see bot.store.jobs).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+from functools import cached_property
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
+
+from bot.github.port import GitHubError, GitHubPort
+from bot.handlers.context import Context
+from bot.repo_config import RepoConfigCache
+from bot.settings import Settings
+from bot.store.db import init_db, make_engine
+from bot.store.jobs import FAILED, SUPERSEDED, ClaimedJob, JobQueue
+
+log = logging.getLogger("model_router.worker")
+
+
+class Runtime:
+    """Everything a job needs, built once per process from the settings."""
+
+    def __init__(self, settings: Settings, *, engine: Engine | None = None, create_tables: bool = True):
+        self.settings = settings
+        self.engine = engine if engine is not None else make_engine(settings.database_url)
+        if create_tables:
+            _init_db_once(self.engine)
+        self.queue = JobQueue(
+            self.engine, lease_seconds=settings.job_lease_seconds, max_attempts=settings.job_max_attempts
+        )
+        self.configs = RepoConfigCache(
+            ttl=settings.config_cache_seconds, version_of=self.queue.config_version, bump=self.queue.bump_config_version
+        )
+
+    @cached_property
+    def store(self):
+        from bot.store.experiments import ExperimentStore
+
+        return ExperimentStore(self.engine)
+
+    @cached_property
+    def auth(self):
+        """App auth (installation tokens) or token mode, from bot.github.auth."""
+        from bot.github import auth
+
+        return auth.from_settings(self.settings)
+
+    def port_for(self, installation_id: int | None) -> GitHubPort:
+        return self.auth.port_for(installation_id)
+
+    @cached_property
+    def llm(self):
+        if self.settings.anthropic_api_key is None:
+            return None
+        from bot.llm import AnthropicLLM
+
+        return AnthropicLLM(
+            self.settings.anthropic_api_key.get_secret_value(), base_url=self.settings.anthropic_base_url
+        )
+
+    def context(self, job: ClaimedJob) -> Context:
+        ctx = Context(
+            gh=self.port_for(job.installation_id),
+            repo=job.repo or "",
+            store=self.store,
+            load_config=_unset_loader,
+            llm=self.llm,
+            mode="app",
+            installation_id=job.installation_id,
+        )
+        ctx.load_config = self.configs.loader(ctx)
+        ctx.extra.update(config_cache=self.configs, delivery_id=job.delivery_id, job_id=job.id)
+        return ctx
+
+
+def _unset_loader():  # replaced right after the Context is built
+    raise RuntimeError("load_config not set")
+
+
+def _init_db_once(engine: Engine) -> None:
+    # Several gunicorn workers may race to create the tables; the loser just retries once.
+    try:
+        init_db(engine)
+    except OperationalError:
+        time.sleep(0.2)
+        init_db(engine)
+    except Exception as exc:  # e.g. a concurrent CREATE on PostgreSQL
+        if "already exists" not in str(exc):
+            raise
+        init_db(engine)
+
+
+def _is_transient(exc: BaseException) -> bool:
+    if isinstance(exc, GitHubError):
+        return exc.transient
+    if getattr(exc, "transient", False):
+        return True
+    import requests
+
+    return isinstance(exc, (ConnectionError, TimeoutError, OperationalError, requests.ConnectionError, requests.Timeout))
+
+
+def process_one(rt: Runtime, worker_id: str) -> bool:
+    """Run one job if any is runnable; False when there was nothing to do."""
+    from bot.handlers import dispatch
+
+    job = rt.queue.claim(worker_id)
+    if job is None:
+        return False
+    if job.attempts > rt.queue.max_attempts:
+        rt.queue.fail(job, f"gave up after {job.attempts - 1} attempts (lease expired)")
+        return True
+    if job.action == "edited" and rt.queue.has_newer(job):
+        rt.queue.complete(job, status=SUPERSEDED, note="a later edit of the same item is queued")
+        return True
+    try:
+        result = dispatch(job.event, job.payload, rt.context(job))
+    except Exception as exc:
+        transient = _is_transient(exc)
+        outcome = rt.queue.fail(job, f"{type(exc).__name__}: {exc}", transient=transient,
+                                retry_after=getattr(exc, "retry_after", None))
+        level = logging.ERROR if outcome == FAILED else logging.WARNING
+        log.log(level, "job %s (%s.%s) %s: %s", job.id, job.event, job.action, outcome, exc,
+                exc_info=outcome == FAILED and not isinstance(exc, GitHubError))
+        return True
+    rt.queue.complete(job, note=result.action)
+    log.info("job %s (%s.%s) done: %s", job.id, job.event, job.action, result.action)
+    return True
+
+
+def run_until_idle(rt: Runtime, *, worker_id: str = "sync", wait_for_retries: bool = False, max_jobs: int = 10_000) -> int:
+    """Process jobs in this thread until none is runnable (tests, the demo); returns how many ran."""
+    ran = 0
+    while ran < max_jobs:
+        if process_one(rt, worker_id):
+            ran += 1
+            continue
+        due = rt.queue.next_due() if wait_for_retries else None
+        if due is None:
+            break
+        time.sleep(max(0.0, min(due - time.time(), 5.0)) + 0.01)
+    return ran
+
+
+class WorkerPool:
+    """Daemon threads running jobs; `wake()` skips the poll delay after an enqueue in this process."""
+
+    def __init__(self, rt: Runtime, threads: int, poll_seconds: float = 0.5):
+        self.rt = rt
+        self.threads = threads
+        self.poll_seconds = poll_seconds
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._prefix = f"{socket.gethostname()}:{os.getpid()}"
+
+    def start(self) -> "WorkerPool":
+        for i in range(self.threads):
+            t = threading.Thread(target=self._loop, args=(f"{self._prefix}:{i}",), name=f"model-router-worker-{i}", daemon=True)
+            t.start()
+            self._threads.append(t)
+        return self
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        for t in self._threads:
+            t.join(timeout)
+
+    def _loop(self, worker_id: str) -> None:
+        while not self._stop.is_set():
+            try:
+                worked = process_one(self.rt, worker_id)
+            except Exception:  # the store is unreachable: keep polling, the job is safe in its lease
+                log.exception("worker %s: cannot reach the job store", worker_id)
+                worked = False
+            if not worked:
+                self._wake.wait(self.poll_seconds)
+                self._wake.clear()
