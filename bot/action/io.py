@@ -12,6 +12,8 @@ from bot.handlers.context import HandlerResult
 
 # The outputs action.yml declares; `decision` is the whole decision as JSON.
 DECISION_OUTPUTS = ("tier", "model", "complexity", "estimated-cost", "decision")
+# Handler output keys that the Action publishes under its own (hyphenated) output name as well.
+OUTPUT_ALIASES = {"actual_cost_usd": "actual-cost"}
 
 
 def result_outputs(result: HandlerResult) -> dict[str, str]:
@@ -26,7 +28,10 @@ def result_outputs(result: HandlerResult) -> dict[str, str]:
         out["estimated-cost"] = f"{float(flat.get('estimated_cost_usd', 0.0)):.6f}"
         full = decision.model_dump(mode="json") if hasattr(decision, "model_dump") else flat
         out["decision"] = json.dumps(full, sort_keys=True)
-    out.update({k: str(v) for k, v in result.outputs.items()})
+    for key, value in result.outputs.items():
+        out[key] = str(value)
+        if key in OUTPUT_ALIASES:
+            out[OUTPUT_ALIASES[key]] = str(value)
     return out
 
 

@@ -28,5 +28,104 @@ def route_and_dispatch(ctx: Context, number: int, payload: dict) -> HandlerResul
     )
 
 
-def report(ctx: Context, number: int, execution_file: Path) -> HandlerResult:
-    raise NotImplementedError("report mode lands with bot.handlers.workflow_runs")
+def report(ctx: Context, number: int, execution_file: Path, payload: dict) -> HandlerResult:
+    """Post a run's actual cost (claude-code-action's execution_file) into the issue's sticky comment.
+
+    Only the comment's runs section changes: labels and the routing stay as they are, and rows of
+    earlier runs are kept, so escalations show side by side."""
+    from bot import catalog, sticky
+    from bot.models import Complexity, Tier
+    from bot.outcome import MAX_BYTES, parse_execution
+    from bot.render import RUNS_BEGIN, RUNS_END, runs_section
+
+    try:
+        size = execution_file.stat().st_size
+    except OSError:
+        raise _error(f"execution file {execution_file} does not exist (the execution-file input)") from None
+    outcome = parse_execution(execution_file.read_bytes() if size <= MAX_BYTES else b"")
+    info = {**(payload.get("client_payload") or {}), **(payload.get("inputs") or {})}
+    existing = sticky.find(ctx, number)
+    messages: list[str] = []
+    if existing is None:  # never routed: route first so the cost has a comment to land in
+        routed = _route(ctx, number)
+        messages += routed.messages
+        existing = sticky.find(ctx, number)
+        body = existing.body if existing else ctx.extra.get("sticky_body", "")
+        decision = routed.decision
+    else:
+        body, decision = existing.body, None
+    tier = _valid(Tier, info.get("tier")) or (decision.tier if decision else None)
+    complexity = _valid(Complexity, info.get("complexity")) or (decision.complexity if decision else None)
+    model = str(info.get("model") or (catalog.model_for(tier, ctx.config) if tier else "—"))
+    estimate = catalog.estimate_cost(tier, complexity, ctx.config).usd if tier and complexity else None
+    run_url = ctx.extra.get("run_url")
+    old_rows = _rows(body, RUNS_BEGIN, RUNS_END, drop=f"]({run_url})" if run_url else None)
+    status = "success" if outcome.succeeded else ("failure" if outcome.found else "no result")
+    row = {
+        "attempt": len(old_rows) + 1,
+        "tier": tier.value if tier else "—",
+        "model": model,
+        "status": status,
+        "estimated_cost_usd": estimate,
+        "actual_cost_usd": outcome.total_cost_usd,
+        "run_url": run_url,
+    }
+    new_row = runs_section([row]).splitlines()[-2]
+    section = runs_section("\n".join(_HEADER + old_rows + [new_row]))
+    sticky.upsert(ctx, number, _replace_section(body, section, RUNS_BEGIN, RUNS_END))
+    cost = outcome.total_cost_usd
+    messages.append(
+        f"{ctx.repo}#{number}: run {status} on {row['tier']}, actual "
+        + (f"${cost:.4f}" if cost is not None else "cost unknown (no result message in the execution file)")
+        + (f" vs estimated ${estimate:.4f}" if estimate is not None else "")
+    )
+    outputs = {"actual-cost": "" if cost is None else f"{cost:.6f}", "success": str(outcome.succeeded).lower()}
+    if tier:
+        outputs.update({"tier": tier.value, "model": model})
+    if complexity:
+        outputs["complexity"] = complexity.value
+    if estimate is not None:
+        outputs["estimated-cost"] = f"{estimate:.6f}"
+    return HandlerResult(action="reported", decision=decision, messages=messages, outputs=outputs)
+
+
+_HEADER = ["**Executor runs**", "", "| # | Tier | Model | Status | Estimated | Actual | Run |", "|---|---|---|---|---|---|---|"]
+
+
+def _route(ctx: Context, number: int) -> HandlerResult:
+    from bot.handlers.issues import route_issue
+
+    return route_issue(ctx, number)
+
+
+def _error(message: str) -> Exception:
+    from bot.action.runner import ActionError
+
+    return ActionError(message)
+
+
+def _valid(enum, value):
+    try:
+        return enum(str(value).strip().lower()) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def _rows(body: str, begin: str, end: str, drop: str | None) -> list[str]:
+    """The table rows already in the runs section (minus this run's own row on a re-run)."""
+    if begin not in body or end not in body:
+        return []
+    inner = body.split(begin, 1)[1].split(end, 1)[0]
+    rows = [ln for ln in inner.splitlines() if ln.startswith("| ") and not ln.startswith(("| # ", "|---"))]
+    return [ln for ln in rows if not (drop and drop in ln)]
+
+
+def _replace_section(body: str, section: str, begin: str, end: str) -> str:
+    if begin in body and end in body:
+        head, rest = body.split(begin, 1)
+        return head + section + rest.split(end, 1)[1]
+    anchor = "<details><summary>How to override"
+    if anchor in body:
+        head, tail = body.split(anchor, 1)
+        return f"{head.rstrip()}\n\n{section}\n\n{anchor}{tail}"
+    return f"{body.rstrip()}\n\n{section}\n"

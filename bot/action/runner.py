@@ -197,7 +197,7 @@ def execute(mode: str, settings: ActionSettings, payload: dict, ctx: Context) ->
 
         if settings.execution_file is None:
             raise ActionError("mode 'report' needs the `execution-file` input (claude-code-action's output)")
-        return report(ctx, issue_number(settings, payload), settings.execution_file)
+        return report(ctx, issue_number(settings, payload), settings.execution_file, payload)
     raise ActionError(f"unknown mode '{mode}'")  # pragma: no cover - settings validate the mode
 
 
