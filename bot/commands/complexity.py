@@ -23,10 +23,8 @@ def run(req: CommandRequest, ctx: Context) -> CommandReply:
         level = Complexity(arg)
     except ValueError:
         return CommandReply(body=f"Usage: `/complexity {choices(Complexity)}`.", reaction="confused")
-    before = ctx.store.current(ctx.repo, req.number)
+    # route_issue records the override (who, old, new) once.
     res = route_issue(ctx, req.number, forced_complexity=level, by=req.sender)
-    old = before["complexity"] if before else None
-    ctx.store.record_override(ctx.repo, req.number, field="complexity", old=old, new=level.value, by=req.sender)
     if res.decision is None:
         return CommandReply(body="Could not apply the override: " + "; ".join(res.messages), reaction="confused")
     return CommandReply(body=f"Override by @{req.sender}: {summary(res.decision)}.")

@@ -23,10 +23,8 @@ def run(req: CommandRequest, ctx: Context) -> CommandReply:
         tier = Tier(arg)
     except ValueError:
         return CommandReply(body=f"Usage: `/model {choices(Tier)}`.", reaction="confused")
-    before = ctx.store.current(ctx.repo, req.number)
+    # route_issue records the override (who, old, new) once.
     res = route_issue(ctx, req.number, forced_tier=tier, by=req.sender)
-    old = before["tier"] if before else None
-    ctx.store.record_override(ctx.repo, req.number, field="tier", old=old, new=tier.value, by=req.sender)
     if res.decision is None:
         return CommandReply(body="Could not apply the override: " + "; ".join(res.messages), reaction="confused")
     note = "" if res.decision.tier is tier else f" ({'; '.join(res.decision.notes) or 'raised by a routing rule'})"

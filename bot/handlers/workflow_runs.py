@@ -76,12 +76,9 @@ def fetch_outcome(ctx: Context, run_id: int) -> tuple[Outcome, dict[str, str], s
 
 
 def update_sticky(ctx: Context, number: int) -> None:
-    from bot.render import routing_comment
-    from bot.sticky import upsert
+    from bot.handlers.issues import refresh_comment  # renders the runs table from the store
 
-    decision = ctx.store.decision(ctx.repo, number)
-    if decision is not None:
-        upsert(ctx, number, routing_comment(decision, config_error=ctx.config_error, runs=ctx.store.dispatches(ctx.repo, number)))
+    refresh_comment(ctx, number)
 
 
 def next_tier(tier: Tier, ladder: list[Tier]) -> Tier | None:
@@ -109,7 +106,7 @@ def _escalate(ctx: Context, row: dict, run_id: int) -> str:
 
 
 def _execute_plan(ctx: Context, row: dict, run_id: int, outcome: Outcome, texts: dict[str, str]) -> str:
-    plan = texts.get("plan.md") or outcome.result or ""
+    plan = next((t for name, t in sorted(texts.items()) if name.endswith("plan.md") and t.strip()), "") or outcome.result or ""
     if not plan.strip():
         return "The planning run succeeded but produced no plan, so nothing was executed."
     res = executor.dispatch(ctx, row["number"], cause=f"plan:{run_id}", by="model-router", tier=Tier.haiku, plan=plan)
