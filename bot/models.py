@@ -20,7 +20,7 @@ class Tier(str, Enum):
 
     @property
     def rank(self) -> int:
-        return list(Tier).index(self)
+        return _TIER_RANK[self]
 
     def next(self) -> "Tier | None":
         tiers = list(Tier)
@@ -35,7 +35,11 @@ class Complexity(str, Enum):
 
     @property
     def rank(self) -> int:
-        return list(Complexity).index(self)
+        return _COMPLEXITY_RANK[self]
+
+
+_TIER_RANK = {t: i for i, t in enumerate(Tier)}
+_COMPLEXITY_RANK = {c: i for i, c in enumerate(Complexity)}
 
 
 class Strategy(str, Enum):
@@ -48,6 +52,7 @@ class Strategy(str, Enum):
     llm = "llm"
     default = "default"
     override = "override"  # a human (label change or slash-command) decided
+    security = "security"  # evidence only (the security floor); never the deciding strategy
 
 
 class IssueInput(BaseModel):
@@ -114,6 +119,17 @@ class RuleMatch(BaseModel):
 
 
 Confidence = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class ClassifierResult(BaseModel):
+    """The only thing the LLM classifier can return: enums and numbers, no free text."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    tier: Tier
+    complexity: Complexity
+    confidence: Confidence
+    security_sensitive: bool = False
 
 
 class CostEstimate(BaseModel):

@@ -1,0 +1,362 @@
+"""Per-repository config (.github/model-router.yml): pydantic models, defaults from bot/data, precise errors."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import types
+import typing
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
+
+from bot.models import Complexity, Tier
+
+CONFIG_PATH = ".github/model-router.yml"
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class ConfigError(Exception):
+    """An invalid config file: every line names the file, line, key path and what is wrong."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+@lru_cache(maxsize=None)
+def _data(name: str) -> Any:
+    return yaml.load((resources.files("bot") / "data" / name).read_text(encoding="utf-8"), Loader=_Loader)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_default=True)
+
+
+def _merge_defaults(defaults: dict[str, Any], value: Any) -> Any:
+    """Partial maps (e.g. one tier's colour) keep the other defaults."""
+    if not isinstance(value, dict):
+        return value
+    merged = dict(defaults)
+    for key, item in value.items():
+        k = key.value if isinstance(key, (Tier, Complexity)) else key
+        if isinstance(merged.get(k), dict) and isinstance(item, dict):
+            merged[k] = {**merged[k], **item}
+        else:
+            merged[k] = item
+    return merged
+
+
+# ---- labels ---------------------------------------------------------------------------------------
+class LabelSpec(_Strict):
+    color: str = Field(pattern=r"^[0-9a-fA-F]{6}$", description="six hex digits, no '#'")
+    description: str = Field(default="", max_length=100)  # GitHub's limit
+
+    @field_validator("color", mode="before")
+    @classmethod
+    def _hash(cls, v: object) -> object:
+        return v.lstrip("#") if isinstance(v, str) else v
+
+
+_MODEL_LABELS = {
+    "haiku": {"color": "c2e0c6", "description": "model-router: Haiku tier (cheapest, executes)"},
+    "sonnet": {"color": "bfd4f2", "description": "model-router: Sonnet tier (plans)"},
+    "opus": {"color": "d4c5f9", "description": "model-router: Opus tier (hard or sensitive work, reviews)"},
+}
+_COMPLEXITY_LABELS = {
+    "trivial": {"color": "ededed", "description": "model-router: trivial change"},
+    "simple": {"color": "c5def5", "description": "model-router: simple change"},
+    "standard": {"color": "fef2c0", "description": "model-router: standard change"},
+    "complex": {"color": "f9d0c4", "description": "model-router: complex change"},
+}
+
+
+class LabelsConfig(_Strict):
+    model_prefix: str = Field(default="model:", min_length=1)
+    complexity_prefix: str = Field(default="complexity:", min_length=1)
+    model: dict[Tier, LabelSpec] = Field(default_factory=lambda: dict(_MODEL_LABELS))
+    complexity: dict[Complexity, LabelSpec] = Field(default_factory=lambda: dict(_COMPLEXITY_LABELS))
+    security: LabelSpec = LabelSpec(color="b60205", description="model-router: security-sensitive, Opus review required")
+
+    @field_validator("model", mode="before")
+    @classmethod
+    def _merge_model(cls, v: object) -> object:
+        return _merge_defaults(_MODEL_LABELS, v)
+
+    @field_validator("complexity", mode="before")
+    @classmethod
+    def _merge_complexity(cls, v: object) -> object:
+        return _merge_defaults(_COMPLEXITY_LABELS, v)
+
+    def model_label(self, tier: Tier) -> str:
+        return f"{self.model_prefix}{Tier(tier).value}"
+
+    def complexity_label(self, complexity: Complexity) -> str:
+        return f"{self.complexity_prefix}{Complexity(complexity).value}"
+
+
+# ---- patterns -------------------------------------------------------------------------------------
+class PatternRule(_Strict):
+    """Whole-word, case-insensitive words or phrases; any one matching fires the rule."""
+
+    name: str = Field(min_length=1)
+    words: list[str] = Field(min_length=1)
+    tier: Tier | None = None
+    complexity: Complexity | None = None
+    security: bool = False
+
+    @field_validator("words")
+    @classmethod
+    def _words(cls, v: list[str]) -> list[str]:
+        cleaned = [" ".join(w.split()) for w in v]
+        if any(not re.search(r"\w", w) for w in cleaned):
+            raise ValueError("every word needs a letter or digit")
+        return cleaned
+
+    @model_validator(mode="after")
+    def _says_something(self) -> "PatternRule":
+        if self.tier is None and self.complexity is None and not self.security:
+            raise ValueError(f"pattern {self.name!r} needs a tier, a complexity or security: true")
+        return self
+
+
+def default_patterns() -> list[PatternRule]:
+    return [PatternRule.model_validate(p) for p in _data("patterns.yaml")]
+
+
+# ---- costs ----------------------------------------------------------------------------------------
+class PriceOverride(_Strict):
+    """USD per million tokens; only the fields given replace the catalog's."""
+
+    input: float | None = Field(default=None, ge=0)
+    output: float | None = Field(default=None, ge=0)
+    cache_write_5m: float | None = Field(default=None, ge=0)
+    cache_write_1h: float | None = Field(default=None, ge=0)
+    cache_read: float | None = Field(default=None, ge=0)
+    batch_input: float | None = Field(default=None, ge=0)
+    batch_output: float | None = Field(default=None, ge=0)
+    source: str | None = None
+
+
+class TokenEstimate(_Strict):
+    input_tokens: int = Field(ge=0)
+    output_tokens: int = Field(ge=0)
+
+
+def _default_estimates() -> dict[str, Any]:
+    return {k: v for k, v in _data("token_estimates.yaml").items() if k != "as_of"}
+
+
+# ---- behaviour ------------------------------------------------------------------------------------
+class LLMConfig(_Strict):
+    enabled: bool = True  # used only when ANTHROPIC_API_KEY is set, and only when no rule decided
+    timeout_seconds: float = Field(default=5.0, gt=0, le=120)
+    tier: Tier = Tier.haiku
+    max_tokens: int = Field(default=1024, ge=16, le=8192)
+
+
+_SECURITY_PATHS = [
+    "**/auth/**", "**/*auth*", "**/*crypto*", "**/payments/**", "**/billing/**", "**/*secret*",
+    "**/*credential*", "**/security/**", "**/*.pem", "**/*.key", ".github/workflows/**",
+]
+
+
+class SecurityConfig(_Strict):
+    labels: list[str] = Field(default_factory=lambda: ["security"])
+    paths: list[str] = Field(default_factory=lambda: list(_SECURITY_PATHS))
+    min_tier: Tier = Tier.sonnet  # security-sensitive work is raised at least to this tier
+
+    @field_validator("min_tier")
+    @classmethod
+    def _never_haiku(cls, v: Tier) -> Tier:
+        if v == Tier.haiku:
+            raise ValueError("security work never goes to haiku; use sonnet or opus")
+        return v
+
+
+class ExecutorConfig(_Strict):
+    workflow: str = Field(default="model-router-executor.yml", min_length=1)
+    ref: str | None = None  # default branch when unset
+    dispatch: Literal["workflow_dispatch", "repository_dispatch"] = "workflow_dispatch"
+    max_attempts: int = Field(default=3, ge=1, le=10)
+    escalation: list[Tier] = Field(default_factory=lambda: [Tier.haiku, Tier.sonnet, Tier.opus], min_length=1)
+
+    @field_validator("escalation")
+    @classmethod
+    def _ascending(cls, v: list[Tier]) -> list[Tier]:
+        if [t.rank for t in v] != sorted({t.rank for t in v}):
+            raise ValueError("escalation must list tiers once each, cheapest first")
+        return v
+
+
+class BudgetsConfig(_Strict):
+    monthly_usd: float | None = Field(default=None, ge=0)  # None: no budget
+    max_concurrent_runs: int = Field(default=3, ge=1, le=100)
+
+
+class ReviewConfig(_Strict):
+    enabled: bool = True
+    model_tier: Tier = Tier.opus
+    max_diff_chars_per_chunk: int = Field(default=60_000, ge=1_000)
+    max_chunks: int = Field(default=20, ge=1)
+    max_tokens: int = Field(default=8_192, ge=256)
+    timeout_seconds: float = Field(default=120.0, gt=0)
+
+
+class RepoConfig(_Strict):
+    """Everything has a default: a repo without the file gets exactly `RepoConfig()`."""
+
+    labels: LabelsConfig = LabelsConfig()
+    patterns: list[PatternRule] = Field(default_factory=default_patterns)
+    extra_patterns: list[PatternRule] = Field(default_factory=list)  # appended to `patterns`
+    models: dict[Tier, str] = Field(default_factory=dict)  # tier → model id override
+    prices: dict[str, PriceOverride] = Field(default_factory=dict)  # model id → price override
+    token_estimates: dict[Complexity, TokenEstimate] = Field(default_factory=_default_estimates)
+    llm: LLMConfig = LLMConfig()
+    security: SecurityConfig = SecurityConfig()
+    executor: ExecutorConfig = ExecutorConfig()
+    budgets: BudgetsConfig = BudgetsConfig()
+    review: ReviewConfig = ReviewConfig()
+
+    _compiled: Any = PrivateAttr(default=None)  # bot.routing's compiled pattern matcher (cache slot)
+
+    @field_validator("token_estimates", mode="before")
+    @classmethod
+    def _merge_estimates(cls, v: object) -> object:
+        return _merge_defaults(_default_estimates(), v)
+
+    @field_validator("models")
+    @classmethod
+    def _model_ids(cls, v: dict[Tier, str]) -> dict[Tier, str]:
+        for tier, model in v.items():
+            if not model.strip():
+                raise ValueError(f"{tier.value}: model id must not be empty")
+        return v
+
+    def all_patterns(self) -> list[PatternRule]:
+        return [*self.patterns, *self.extra_patterns]
+
+    def label_specs(self) -> dict[str, LabelSpec]:
+        """Every label the router manages: name → colour and description."""
+        specs = {self.labels.model_label(t): s for t, s in self.labels.model.items()}
+        specs.update({self.labels.complexity_label(c): s for c, s in self.labels.complexity.items()})
+        if self.security.labels:
+            specs[self.security.labels[0]] = self.labels.security
+        return specs
+
+
+# ---- loading --------------------------------------------------------------------------------------
+def load_config_text(text: str | bytes, source: str = CONFIG_PATH) -> RepoConfig:
+    """Parse and validate; empty text gives the defaults; anything wrong raises ConfigError."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ConfigError([f"{source}: not UTF-8 text (byte {exc.start})"]) from exc
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        _check_duplicates(root, source)
+        data = yaml.load(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"{source}:{mark.line + 1}" if mark else source
+        raise ConfigError([f"{where}: invalid YAML: {exc.problem or exc.context}"]) from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError([f"{source}: invalid YAML: {exc}"]) from exc
+    if data is None:
+        return RepoConfig()
+    if not isinstance(data, dict):
+        raise ConfigError([f"{source}:1: the file must be a mapping of settings, not {type(data).__name__}"])
+    try:
+        return RepoConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError([_describe(e, root, source) for e in exc.errors()]) from exc
+
+
+def load_config_file(path: str | Path) -> RepoConfig:
+    """A missing file gives the defaults (like a repo without the file)."""
+    p = Path(path)
+    if not p.exists():
+        return RepoConfig()
+    if p.is_dir():
+        raise ConfigError([f"{p}: is a directory"])
+    return load_config_text(p.read_bytes(), source=str(p))
+
+
+def _check_duplicates(node: yaml.Node | None, source: str) -> None:
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[Any, int] = {}
+        for key, value in node.value:
+            if key.value in seen:
+                raise ConfigError([f"{source}:{key.start_mark.line + 1}: duplicate key {key.value!r} "
+                                   f"(first on line {seen[key.value]})"])
+            seen[key.value] = key.start_mark.line + 1
+            _check_duplicates(value, source)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            _check_duplicates(item, source)
+
+
+def _describe(error: Any, root: yaml.Node | None, source: str) -> str:
+    loc = [p for p in error["loc"] if p != "[key]"]
+    path = ".".join(str(p) for p in loc) or "(top level)"
+    line = _line_of(root, loc)
+    where = f"{source}:{line}" if line else source
+    if error["type"] == "extra_forbidden":
+        hint = difflib.get_close_matches(str(loc[-1]), _keys_at(RepoConfig, loc[:-1]), n=1, cutoff=0.6)
+        suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
+        return f"{where}: {path}: unknown key{suggestion}"
+    message = error["msg"].removeprefix("Value error, ")
+    return f"{where}: {path}: {message}"
+
+
+def _line_of(node: yaml.Node | None, loc: list[Any]) -> int | None:
+    line = node.start_mark.line + 1 if node is not None else None
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            match = next(((k, v) for k, v in node.value if k.value == str(part)), None)
+            if match is None:
+                return line
+            line = match[0].start_mark.line + 1
+            node = match[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            return line
+    return line
+
+
+def _keys_at(model: Any, loc: list[Any]) -> list[str]:
+    """Valid keys of the model reached by following loc through fields, lists and dicts."""
+    current: Any = model
+    for part in loc:
+        current = _unwrap(current)
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            field = current.model_fields.get(str(part))
+            if field is None:
+                return []
+            current = field.annotation
+        else:
+            args = typing.get_args(current)
+            current = args[-1] if args else None
+    current = _unwrap(current)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return list(current.model_fields)
+    if typing.get_origin(current) is dict:
+        key = typing.get_args(current)[0]
+        if isinstance(key, type) and issubclass(key, (Tier, Complexity)):
+            return [k.value for k in key]
+    return []
+
+
+def _unwrap(annotation: Any) -> Any:
+    """Optional[X] → X."""
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return args[0] if len(args) == 1 else annotation
+    return annotation

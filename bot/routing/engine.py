@@ -1,0 +1,272 @@
+"""The routing decision: strategies in precedence order, the security floor, and the cost model. Pure."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.catalog import estimate_cost, model_for
+from bot.config import RepoConfig
+from bot.models import (
+    ClassifierResult,
+    Complexity,
+    CostEstimate,
+    IssueInput,
+    RoutingDecision,
+    RuleMatch,
+    Strategy,
+    Tier,
+)
+from bot.routing.matcher import Matcher, compiled
+from bot.security_paths import match_paths
+
+TIER_FOR_COMPLEXITY = {
+    Complexity.trivial: Tier.haiku,
+    Complexity.simple: Tier.haiku,
+    Complexity.standard: Tier.sonnet,
+    Complexity.complex: Tier.opus,
+}
+COMPLEXITY_FOR_TIER = {Tier.haiku: Complexity.simple, Tier.sonnet: Complexity.standard, Tier.opus: Complexity.complex}
+CONFIDENCE = {
+    Strategy.model_label: 1.0,
+    Strategy.complexity_label: 0.95,
+    Strategy.pattern: 0.8,
+    Strategy.file_count: 0.7,
+    Strategy.llm: 0.85,  # a ceiling: the classifier's own confidence is used when lower
+    Strategy.default: 0.6,
+    Strategy.override: 1.0,
+}
+_TIERS = {t.value: t for t in Tier}
+_rule = RuleMatch
+_COMPLEXITIES = {c.value: c for c in Complexity}
+
+
+class _Evidence:
+    """Everything the issue says, gathered once; strategies then read it in precedence order."""
+
+    def __init__(self, issue: IssueInput, config: RepoConfig, notes: list[str], matcher: Matcher) -> None:
+        labels = config.labels
+        mp, cp = labels.model_prefix.lower(), labels.complexity_prefix.lower()
+        security_labels = {s.lower() for s in config.security.labels}
+        self.model_labels: list[tuple[str, Tier]] = []
+        self.complexity_labels: list[tuple[str, Complexity]] = []
+        self.security: list[RuleMatch] = []
+        for name in issue.labels:
+            low = name.strip().lower()
+            if low.startswith(mp):
+                tier = _TIERS.get(low[len(mp):].strip())
+                if tier is None:
+                    notes.append(f"label {name!r} names no tier (haiku, sonnet, opus); ignored")
+                else:
+                    self.model_labels.append((name, tier))
+            elif low.startswith(cp):
+                complexity = _COMPLEXITIES.get(low[len(cp):].strip())
+                if complexity is None:
+                    notes.append(f"label {name!r} names no complexity (trivial, simple, standard, complex); ignored")
+                else:
+                    self.complexity_labels.append((name, complexity))
+            if low in security_labels:
+                self.security.append(_rule(strategy=Strategy.security, rule=f"label:{name}",
+                                               detail=f"labelled {name!r}"))
+        self.hits = matcher.match(f"{issue.title}\n{issue.body}")
+        for hit in self.hits:
+            if hit.rule.security:
+                self.security.append(_rule(strategy=Strategy.security, rule=hit.rule.name, tier=hit.rule.tier,
+                                               detail=f"mentions {', '.join(repr(w) for w in hit.words)}"))
+        for m in match_paths(issue.changed_paths, config.security.paths)[:5]:
+            self.security.append(_rule(strategy=Strategy.security, rule=f"path:{m.path}",
+                                           detail=f"changes {m.path} (matches {m.pattern})"))
+        if issue.changed_files is not None:
+            self.files: int | None = issue.changed_files
+        else:
+            self.files = len(issue.changed_paths) if issue.changed_paths else None
+
+
+def route(
+    issue: IssueInput,
+    config: RepoConfig,
+    llm_result: ClassifierResult | None = None,
+    notes: list[str] | None = None,
+) -> RoutingDecision:
+    """First strategy that applies decides tier (and complexity when it knows one); the rest add evidence."""
+    notes = list(notes or [])
+    matcher, costs = compiled(config)
+    ev = _Evidence(issue, config, notes, matcher)
+    trace: list[RuleMatch] = []
+    decided: tuple[Strategy, Tier, str] | None = None  # strategy, tier, reason
+    complexity: Complexity | None = None
+    pipeline = False
+
+    # 1. explicit model label
+    if ev.model_labels:
+        tier = max((t for _, t in ev.model_labels), key=lambda t: t.rank)
+        names = ", ".join(repr(n) for n, _ in ev.model_labels)
+        if len({t for _, t in ev.model_labels}) > 1:
+            notes.append(f"conflicting model labels ({names}); the highest tier wins")
+        decided = (Strategy.model_label, tier, f"the issue is labelled {names}")
+    for name, tier in ev.model_labels:
+        trace.append(_rule(strategy=Strategy.model_label, rule=name, tier=tier, decided=decided is not None
+                               and decided[0] is Strategy.model_label and tier is decided[1]))
+
+    # 2. complexity label
+    if ev.complexity_labels:
+        label_complexity = max((c for _, c in ev.complexity_labels), key=lambda c: c.rank)
+        complexity = label_complexity
+        if decided is None:
+            tier = TIER_FOR_COMPLEXITY[label_complexity]
+            decided = (Strategy.complexity_label, tier,
+                       f"the issue is labelled {label_complexity.value} work, which goes to {tier.value}")
+        for name, c in ev.complexity_labels:
+            trace.append(_rule(strategy=Strategy.complexity_label, rule=name, complexity=c,
+                                   tier=TIER_FOR_COMPLEXITY[c], decided=decided[0] is Strategy.complexity_label
+                                   and c is label_complexity))
+
+    # 3. pattern rules over title and body
+    if ev.hits:
+        tiers = [h.rule.tier for h in ev.hits if h.rule.tier is not None]
+        complexities = [h.rule.complexity for h in ev.hits if h.rule.complexity is not None]
+        pattern_complexity = max(complexities, key=lambda c: c.rank) if complexities else None
+        if complexity is None:
+            complexity = pattern_complexity
+        if decided is None and (tiers or pattern_complexity is not None):
+            tier = max(tiers, key=lambda t: t.rank) if tiers else TIER_FOR_COMPLEXITY[pattern_complexity]  # type: ignore[index]
+            words = "; ".join(f"{', '.join(repr(w) for w in h.words)} (rule {h.rule.name}"
+                              + (f" → {h.rule.tier.value})" if h.rule.tier else ")") for h in ev.hits)
+            reason = f"the text mentions {words}"
+            if len(set(tiers)) > 1:
+                reason += "; the highest tier wins"
+            decided = (Strategy.pattern, tier, reason)
+        for h in ev.hits:
+            trace.append(_rule(strategy=Strategy.pattern, rule=h.rule.name, tier=h.rule.tier,
+                                   complexity=h.rule.complexity, detail=", ".join(h.words),
+                                   decided=decided is not None and decided[0] is Strategy.pattern
+                                   and h.rule.tier is decided[1]))
+
+    # 4. changed-file count
+    if ev.files:
+        file_tier = Tier.haiku if ev.files == 1 else Tier.sonnet
+        many = ev.files >= 4
+        if decided is None:
+            pipeline = many
+            if complexity is None:
+                complexity = Complexity.simple if ev.files == 1 else Complexity.standard
+            reason = f"it changes {ev.files} file{'s' if ev.files != 1 else ''}"
+            if many:
+                reason += ": sonnet plans, haiku executes"
+            decided = (Strategy.file_count, file_tier, reason)
+        trace.append(_rule(strategy=Strategy.file_count, rule=f"files={ev.files}", tier=file_tier,
+                               detail="pipeline" if many else "", decided=decided[0] is Strategy.file_count))
+
+    # 5. LLM classifier (computed outside; only its enum fields are used)
+    confidence_cap = 1.0
+    if llm_result is not None:
+        if decided is None:
+            if complexity is None:
+                complexity = llm_result.complexity
+            confidence_cap = llm_result.confidence
+            decided = (Strategy.llm, llm_result.tier, f"the LLM classifier judged it {llm_result.complexity.value} "
+                       f"work for {llm_result.tier.value} (confidence {llm_result.confidence:.2f})")
+        if llm_result.security_sensitive:
+            ev.security.append(_rule(strategy=Strategy.security, rule="classifier",
+                                         detail="the LLM classifier flagged it"))
+        trace.append(_rule(strategy=Strategy.llm, rule="classifier", tier=llm_result.tier,
+                               complexity=llm_result.complexity, decided=decided[0] is Strategy.llm))
+
+    # 6. default
+    if decided is None:
+        decided = (Strategy.default, Tier.sonnet, "no rule matched, so the default tier applies")
+        trace.append(_rule(strategy=Strategy.default, rule="default", tier=Tier.sonnet, decided=True))
+
+    strategy, tier, reason = decided
+    confidence = min(CONFIDENCE[strategy], confidence_cap)
+    return _finish(config, costs, strategy, tier, complexity, confidence, reason, trace, ev.security, pipeline, notes)
+
+
+def forced(
+    issue: IssueInput,
+    config: RepoConfig,
+    tier: Tier | None = None,
+    complexity: Complexity | None = None,
+    *,
+    by: str,
+) -> RoutingDecision:
+    """A human decided (label change or slash-command); the security floor still applies."""
+    if tier is None and complexity is None:
+        raise ValueError("forced() needs a tier or a complexity")
+    notes: list[str] = []
+    matcher, costs = compiled(config)
+    ev = _Evidence(issue, config, notes, matcher)
+    chosen_tier = Tier(tier) if tier is not None else TIER_FOR_COMPLEXITY[Complexity(complexity)]  # type: ignore[arg-type]
+    chosen_complexity = Complexity(complexity) if complexity is not None else None
+    if chosen_complexity is None:
+        base = route(issue, config)
+        chosen_complexity = base.complexity if base.tier is chosen_tier else None
+    what = " and ".join(x for x in (tier is not None and f"tier {chosen_tier.value}",
+                                    complexity is not None and f"complexity {Complexity(complexity).value}") if x)
+    trace = [_rule(strategy=Strategy.override, rule=f"override by {by}", tier=chosen_tier,
+                       complexity=chosen_complexity, decided=True)]
+    return _finish(config, costs, Strategy.override, chosen_tier, chosen_complexity, 1.0, f"{by} set {what}",
+                   trace, ev.security, False, notes)
+
+
+def _finish(
+    config: RepoConfig,
+    costs: dict[Any, CostEstimate],
+    strategy: Strategy,
+    tier: Tier,
+    complexity: Complexity | None,
+    confidence: float,
+    reason: str,
+    trace: list[RuleMatch],
+    security: list[RuleMatch],
+    pipeline: bool,
+    notes: list[str],
+) -> RoutingDecision:
+    """Apply the security floor, fill in complexity and price the result."""
+    sentences = [f"Routed to {tier.value} because {reason}"]
+    if security:
+        causes = ", ".join(dict.fromkeys(m.detail for m in security[:3]))
+        floor = config.security.min_tier
+        if tier.rank < floor.rank:
+            sentences[0] = f"The rules pointed to {tier.value} because {reason}"
+            sentences.append(f"Raised to {floor.value}: the work is security-sensitive ({causes}), "
+                             "and security-sensitive work never goes to haiku")
+            tier = floor
+        else:
+            sentences.append(f"The work is security-sensitive ({causes})")
+        if pipeline:
+            pipeline = False
+            sentences.append("No haiku execution step, because the work is security-sensitive")
+    if complexity is None:
+        complexity = COMPLEXITY_FOR_TIER[tier]
+    estimate = _cost(costs, tier, complexity, config)
+    baseline = estimate if tier is Tier.sonnet else _cost(costs, Tier.sonnet, complexity, config)
+    rationale = ". ".join(sentences) + "."
+    if notes:
+        rationale += " Note: " + "; ".join(notes) + "."
+    return RoutingDecision(
+        tier=tier,
+        model=model_for(tier, config),
+        complexity=complexity,
+        confidence=confidence,
+        strategy=strategy,
+        rationale=rationale,
+        matched_rules=trace + security,
+        pipeline=pipeline,
+        security_sensitive=bool(security),
+        estimated_cost_usd=estimate.usd,
+        baseline_cost_usd=baseline.usd,
+        savings_usd=baseline.usd - estimate.usd,
+        notes=notes,
+    )
+
+
+def _cost(cache: dict[Any, CostEstimate], tier: Tier, complexity: Complexity, config: RepoConfig) -> CostEstimate:
+    key = (tier, complexity)
+    if key not in cache:
+        cache[key] = estimate_cost(tier, complexity, config)
+    return cache[key]
+
+
+def cost_table(complexity: Complexity, config: RepoConfig) -> list[tuple[Tier, str, CostEstimate]]:
+    """What this complexity of work costs on every tier, cheapest first (for `/cost`)."""
+    return [(t, model_for(t, config), estimate_cost(t, Complexity(complexity), config)) for t in Tier]
