@@ -1,0 +1,392 @@
+"""RestGitHub: the GitHubPort adapter on PyGithub, with GitHub's retry and write-pacing rules.
+
+Retry and pacing policy (PyGithub's own defaults are replaced on purpose):
+- PyGithub throttles with `seconds_between_requests=0.25` / `seconds_between_writes=1.0` per `Github`
+  object, not thread-safe and slowing every read. Both are OFF here; instead each RestGitHub (one per
+  credential: an installation, or GITHUB_TOKEN) owns a `WritePacer`: at most `writes_per_minute` (80,
+  GitHub's secondary limit for content-creating requests) POST/PATCH/PUT/DELETE in any rolling 60 s,
+  and `min_write_interval` between them. Waiting blocks only threads using that credential, so other
+  installations proceed in parallel.
+- PyGithub's `GithubRetry` retries 403s and 5xx for GET/POST/PUT/DELETE (not PATCH), sleeps whatever
+  Retry-After says (no cap) and waits 60 s on a secondary-limit message without Retry-After. We use our
+  own urllib3 `Retry` instead: 502/503/504 on any method, `retries` times with exponential backoff
+  (`backoff` s factor; first retry immediate) — a retried POST may have been applied, so callers stay
+  idempotent (the sticky comment is found by its marker); 403/429 only when Retry-After <= `max_inline_wait`,
+  sleeping Retry-After. A longer wait, a primary rate limit (x-ratelimit-remaining: 0) or a secondary
+  limit without Retry-After raises `GitHubError(status, message, retry_after)` at once so the job queue
+  reschedules instead of holding a worker. Other 4xx fail fast (`GitHubError.transient` is False).
+- Tests pass `writes_per_minute=None, min_write_interval=0, backoff=0`, so nothing sleeps.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+from urllib.parse import quote
+
+import requests
+from github import Auth, Github, GithubException
+from github.Artifact import Artifact as GhArtifact
+from github.Commit import Commit
+from github.GithubObject import NotSet
+from github.IssueComment import IssueComment
+from github.PaginatedList import PaginatedList
+from urllib3.exceptions import MaxRetryError, ResponseError
+from urllib3.util.retry import Retry
+
+from bot.github.pacing import WritePacer
+from bot.github.port import Annotation, Artifact, Comment, GitHubError, IssueInfo, Label, PullFile, PullInfo, ReviewComment
+
+ROLES = ("admin", "maintain", "write", "triage", "read", "none")
+MAX_ANNOTATIONS = 50  # per check-run request; more go in follow-up updates
+
+
+class GitHubRetry(Retry):
+    """urllib3 Retry with GitHub's rules (see the module docstring)."""
+
+    def __init__(self, *, max_inline_wait: float = 10.0, **kw: Any):
+        self.max_inline_wait = max_inline_wait
+        kw.setdefault("status_forcelist", (403, 429, 502, 503, 504))
+        kw.setdefault("allowed_methods", None)  # every verb
+        kw["raise_on_status"] = False  # hand the last response back: PyGithub turns it into an exception
+        super().__init__(**kw)
+
+    def new(self, **kw: Any) -> GitHubRetry:
+        kw.setdefault("max_inline_wait", self.max_inline_wait)
+        return super().new(**kw)  # type: ignore[return-value]
+
+    def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
+        if status_code in (403, 429) and not has_retry_after:
+            return False
+        return super().is_retry(method, status_code, has_retry_after)
+
+    def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):  # type: ignore[no-untyped-def,override]
+        if response is not None and response.status in (403, 429):
+            wait = self.get_retry_after(response)
+            if wait is None or wait > self.max_inline_wait:
+                raise MaxRetryError(_pool, url, ResponseError(f"Retry-After {wait} s is too long to wait inline"))
+        return super().increment(method, url, response, error, _pool, _stacktrace)
+
+
+def to_error(exc: Exception) -> GitHubError:
+    """Map PyGithub / transport failures to GitHubError with the wait GitHub asked for."""
+    if not isinstance(exc, GithubException):
+        return GitHubError(503, f"GitHub unreachable: {type(exc).__name__}")
+    headers = {k.lower(): v for k, v in (exc.headers or {}).items()}
+    data = exc.data if isinstance(exc.data, dict) else {}
+    message = str(data.get("message") or exc.message or exc.data or "")
+    if data.get("errors"):
+        message += f" {data['errors']}"
+    retry_after: float | None = None
+    if headers.get("retry-after", "").strip().isdigit():
+        retry_after = float(headers["retry-after"])
+    elif exc.status in (403, 429) and headers.get("x-ratelimit-remaining") == "0":
+        retry_after = max(1.0, float(headers.get("x-ratelimit-reset", 0)) - time.time())
+    elif exc.status in (403, 429) and "rate limit" in message.lower():
+        retry_after = 60.0  # GitHub: without a header, wait at least a minute
+    return GitHubError(exc.status, message, retry_after)
+
+
+@contextmanager
+def _translated() -> Iterator[None]:
+    try:
+        yield
+    except GithubException as e:
+        raise to_error(e) from None
+    except requests.RequestException as e:
+        raise to_error(e) from None
+
+
+class RestGitHub:
+    """GitHubPort over PyGithub for one credential (installation token or GITHUB_TOKEN)."""
+
+    def __init__(
+        self,
+        token: str | Auth.Auth,
+        base_url: str = "https://api.github.com",
+        *,
+        bot_login: str = "github-actions[bot]",
+        writes_per_minute: int | None = 80,
+        min_write_interval: float = 0.0,
+        max_inline_wait: float = 10.0,
+        retries: int = 3,
+        backoff: float = 0.5,
+        timeout: int = 15,
+        per_page: int = 100,
+        pool_size: int | None = 10,
+    ):
+        auth = Auth.Token(token) if isinstance(token, str) else token
+        retry = GitHubRetry(total=retries, backoff_factor=backoff, max_inline_wait=max_inline_wait)
+        self._gh = Github(
+            base_url=base_url.rstrip("/"),
+            auth=auth,
+            timeout=timeout,
+            per_page=per_page,
+            retry=retry,
+            pool_size=pool_size,
+            seconds_between_requests=None,
+            seconds_between_writes=None,
+            lazy=True,  # objects are built from URLs; only attribute reads fetch
+        )
+        self._bot_login = bot_login
+        self.pacer = WritePacer(writes_per_minute, min_write_interval)
+
+    # --- plumbing ----------------------------------------------------------------------------------
+    def _repo(self, repo: str) -> Any:
+        return self._gh.get_repo(repo, lazy=True)
+
+    def _write(self) -> None:
+        self.pacer.acquire()
+
+    def _comment(self, repo: str, comment_id: int) -> IssueComment:
+        return IssueComment(self._gh.requester, url=f"{self._repo(repo).url}/issues/comments/{comment_id}")
+
+    def _request(self, verb: str, url: str, body: Any = None) -> tuple[dict, Any]:
+        """For endpoints PyGithub lacks or where it hides errors (returns a bool)."""
+        return self._gh.requester.requestJsonAndCheck(verb, url, input=body)
+
+    # --- identity and repository -------------------------------------------------------------------
+    def bot_login(self) -> str:
+        return self._bot_login
+
+    def default_branch(self, repo: str) -> str:
+        with _translated():
+            return self._repo(repo).default_branch
+
+    def get_file(self, repo: str, path: str, ref: str | None = None) -> str | None:
+        """Text of a file, or None when it (or the ref) does not exist or is a directory."""
+        with _translated():
+            try:
+                content = self._repo(repo).get_contents(path, ref=ref if ref else NotSet)
+            except GithubException as e:
+                if e.status == 404:
+                    return None
+                raise
+            if isinstance(content, list):
+                return None
+            return content.decoded_content.decode("utf-8", "replace")
+
+    # --- labels ------------------------------------------------------------------------------------
+    def list_repo_labels(self, repo: str) -> list[Label]:
+        with _translated():
+            return [Label(name=x.name, color=x.color, description=x.description) for x in self._repo(repo).get_labels()]
+
+    def create_label(self, repo: str, label: Label) -> None:
+        """Create a label; one that already exists (another worker won the race) is fine."""
+        self._write()
+        with _translated():
+            try:
+                self._repo(repo).create_label(label.name, label.color, label.description or NotSet)
+            except GithubException as e:
+                errors = e.data.get("errors", []) if isinstance(e.data, dict) else []
+                if e.status == 422 and any(x.get("code") == "already_exists" for x in errors):
+                    return
+                raise
+
+    def issue_labels(self, repo: str, number: int) -> list[str]:
+        with _translated():
+            return [x.name for x in self._repo(repo).get_issue(number).get_labels()]
+
+    def add_labels(
+        self,
+        repo: str,
+        number: int,
+        names: list[str],
+        *,
+        rationale: str | None = None,
+        confidence: str | None = None,
+    ) -> None:
+        """Add labels; GitHub's add-labels API also takes an optional `rationale` and a `confidence`
+        (low | medium | high) per label, sent when given."""
+        if not names:
+            return
+        extra = {k: v for k, v in (("rationale", rationale), ("confidence", confidence)) if v}
+        items: list[Any] = [{"name": n, **extra} for n in names] if extra else list(names)
+        self._write()
+        with _translated():
+            # PyGithub's add_to_labels sends a bare array; the description wants {"labels": [...]}
+            self._request("POST", f"{self._repo(repo).url}/issues/{number}/labels", {"labels": items})
+
+    def remove_label(self, repo: str, number: int, name: str) -> None:
+        """Remove a label from an issue; already absent is fine."""
+        self._write()
+        with _translated():
+            try:
+                self._repo(repo).get_issue(number).remove_from_labels(name)
+            except GithubException as e:
+                if e.status != 404:
+                    raise
+
+    def get_issue(self, repo: str, number: int) -> IssueInfo:
+        with _translated():
+            d = self._repo(repo).get_issue(number).raw_data
+        return IssueInfo(
+            number=d["number"],
+            title=d.get("title") or "",
+            body=d.get("body") or "",
+            labels=[x["name"] for x in d.get("labels") or []],
+            state=d.get("state") or "open",
+            user_login=(d.get("user") or {}).get("login", ""),
+            author_association=d.get("author_association"),
+        )
+
+    # --- comments and reactions --------------------------------------------------------------------
+    @staticmethod
+    def _to_comment(c: IssueComment) -> Comment:
+        user = c.user
+        return Comment(
+            id=c.id,
+            body=c.body or "",
+            user_login=user.login if user else "ghost",
+            user_type=user.type if user else "User",
+        )
+
+    def list_comments(self, repo: str, number: int) -> list[Comment]:
+        with _translated():
+            return [self._to_comment(c) for c in self._repo(repo).get_issue(number).get_comments()]
+
+    def create_comment(self, repo: str, number: int, body: str) -> Comment:
+        self._write()
+        with _translated():
+            return self._to_comment(self._repo(repo).get_issue(number).create_comment(body))
+
+    def edit_comment(self, repo: str, comment_id: int, body: str) -> None:
+        self._write()
+        with _translated():
+            self._comment(repo, comment_id).edit(body)
+
+    def add_reaction(self, repo: str, comment_id: int, content: str) -> None:
+        self._write()
+        with _translated():
+            self._comment(repo, comment_id).create_reaction(content)
+
+    def permission(self, repo: str, username: str) -> str:
+        """The user's role: admin | maintain | write | triage | read | none. PyGithub returns only the
+        legacy `permission` (maintain shows as write, triage as read), so read `role_name` ourselves."""
+        with _translated():
+            try:
+                _, d = self._request("GET", f"{self._repo(repo).url}/collaborators/{quote(username, safe='')}/permission")
+            except GithubException as e:
+                if e.status == 404:
+                    return "none"
+                raise
+        role = d.get("role_name")
+        return role if role in ROLES else d.get("permission") or "none"
+
+    # --- actions -----------------------------------------------------------------------------------
+    def dispatch_workflow(self, repo: str, workflow: str, ref: str, inputs: dict[str, str]) -> None:
+        self._write()
+        with _translated():
+            self._repo(repo).get_workflow(workflow).create_dispatch(ref, inputs, throw=True)
+
+    def repository_dispatch(self, repo: str, event_type: str, client_payload: dict) -> None:
+        self._write()
+        with _translated():
+            # Repository.create_repository_dispatch reports failures only as False
+            self._request("POST", f"{self._repo(repo).url}/dispatches",
+                          {"event_type": event_type, "client_payload": client_payload})
+
+    def list_run_artifacts(self, repo: str, run_id: int) -> list[Artifact]:
+        with _translated():
+            # WorkflowRun.get_artifacts() would fetch the run first only to learn this URL
+            url = f"{self._repo(repo).url}/actions/runs/{run_id}/artifacts"
+            pages = PaginatedList(GhArtifact, self._gh.requester, url, None, list_item="artifacts")
+            return [Artifact(id=a.id, name=a.name, size_in_bytes=a.size_in_bytes or 0) for a in pages]
+
+    def download_artifact(self, repo: str, artifact_id: int) -> bytes:
+        """The artifact zip. GitHub answers 302 to a signed blob URL, fetched without our token."""
+        url = f"{self._repo(repo).url}/actions/artifacts/{artifact_id}/zip"
+        with _translated():
+            status, headers, _ = self._gh.requester.requestJson("GET", url)
+            location = {k.lower(): v for k, v in headers.items()}.get("location")
+            if status != 302 or not location:
+                raise GithubException(status, {"message": f"artifact download answered {status}"}, headers)
+            resp = requests.get(location, timeout=60)
+            if resp.status_code != 200:
+                raise GithubException(resp.status_code, {"message": "artifact blob download failed"}, {})
+            return resp.content
+
+    # --- pull requests, statuses, checks, reviews --------------------------------------------------
+    def get_pull(self, repo: str, number: int) -> PullInfo:
+        with _translated():
+            d = self._repo(repo).get_pull(number).raw_data
+        return PullInfo(
+            number=d["number"],
+            title=d.get("title") or "",
+            body=d.get("body") or "",
+            head_sha=d["head"]["sha"],
+            base_ref=d["base"]["ref"],
+            labels=[x["name"] for x in d.get("labels") or []],
+            user_login=(d.get("user") or {}).get("login", ""),
+        )
+
+    @staticmethod
+    def _to_file(d: dict[str, Any]) -> PullFile:
+        keys = ("filename", "status", "additions", "deletions", "changes", "patch", "previous_filename")
+        return PullFile(**{k: d[k] for k in keys if d.get(k) is not None})
+
+    def list_pull_files(self, repo: str, number: int) -> list[PullFile]:
+        with _translated():
+            return [self._to_file(f.raw_data) for f in self._repo(repo).get_pull(number).get_files()]
+
+    def compare_files(self, repo: str, base: str, head: str) -> list[PullFile]:
+        """Changed files between two refs (GitHub lists at most 300)."""
+        with _translated():
+            return [self._to_file(f.raw_data) for f in self._repo(repo).compare(base, head).files]
+
+    def _commit(self, repo: str, sha: str) -> Commit:
+        # a Commit that knows its sha without fetching it
+        url = f"{self._repo(repo).url}/commits/{sha}"
+        return Commit(self._gh.requester, {}, {"sha": sha, "url": url}, completed=True)
+
+    def create_status(
+        self, repo: str, sha: str, state: str, context: str, description: str, target_url: str | None = None
+    ) -> None:
+        self._write()
+        with _translated():
+            self._repo(repo).get_commit(sha).create_status(
+                state, target_url or NotSet, description[:140], context  # GitHub caps descriptions at 140
+            )
+
+    def create_check_run(
+        self,
+        repo: str,
+        sha: str,
+        name: str,
+        conclusion: str | None,
+        title: str,
+        summary: str,
+        annotations: list[Annotation] | None = None,
+    ) -> int:
+        """Create a check run; annotations beyond GitHub's 50 per request are appended by updates."""
+        items = [a.model_dump() for a in annotations or []]
+        chunks = [items[i : i + MAX_ANNOTATIONS] for i in range(0, len(items), MAX_ANNOTATIONS)] or [[]]
+        output = {"title": title, "summary": summary[:65535]}
+        self._write()
+        with _translated():
+            run = self._repo(repo).create_check_run(
+                name,
+                sha,
+                status="completed" if conclusion else "in_progress",
+                conclusion=conclusion or NotSet,
+                output={**output, "annotations": chunks[0]} if chunks[0] else output,
+            )
+            for chunk in chunks[1:]:
+                self._write()
+                run.edit(output={**output, "annotations": chunk})
+            return run.id
+
+    def create_review(
+        self, repo: str, number: int, sha: str, body: str, event: str, comments: list[ReviewComment]
+    ) -> int:
+        self._write()
+        with _translated():
+            review = self._repo(repo).get_pull(number).create_review(
+                commit=self._commit(repo, sha),
+                body=body,
+                event=event,
+                comments=[c.model_dump() for c in comments],
+            )
+            return review.id
