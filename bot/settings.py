@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     anthropic_api_key: SecretStr | None = None
     anthropic_base_url: str | None = None
     database_url: str = "sqlite:///model-router.db"
+    # Pacing of content-creating requests per installation (GitHub refuses bursts over ~80/min); 0 = off.
+    github_writes_per_minute: int = Field(default=60, ge=0)
+    github_min_write_interval: float = Field(default=0.0, ge=0)
 
     webhook_max_body_bytes: int = Field(default=GITHUB_MAX_PAYLOAD_BYTES, gt=0)
     worker_threads: int = Field(default=4, ge=0, validation_alias="MODEL_ROUTER_WORKER_THREADS")

@@ -36,8 +36,19 @@ def verify_signature(body: bytes, header: str, secrets: list[bytes]) -> bool:
     return ok
 
 
-def _answer(status: int, **fields):
-    return jsonify(fields), status
+def _answer(code: int, **fields):
+    return jsonify(fields), code
+
+
+def _read_capped(limit: int) -> bytes:
+    """Read the body in chunks and stop as soon as it passes `limit` (chunked uploads have no length)."""
+    chunks, total = [], 0
+    while chunk := request.stream.read(min(65_536, limit + 1 - total) or 1):
+        chunks.append(chunk)
+        total += len(chunk)
+        if total > limit:
+            raise RequestEntityTooLarge()
+    return b"".join(chunks)
 
 
 def _parse(body: bytes, content_type: str) -> dict | None:
@@ -65,7 +76,7 @@ def webhook():
     if length is not None and length > settings.webhook_max_body_bytes:
         return _answer(413, error=f"body larger than {settings.webhook_max_body_bytes} bytes")
     try:
-        body = request.get_data(cache=False)
+        body = _read_capped(settings.webhook_max_body_bytes)
     except RequestEntityTooLarge:  # chunked upload that grew past the cap
         return _answer(413, error=f"body larger than {settings.webhook_max_body_bytes} bytes")
     except ClientDisconnected:

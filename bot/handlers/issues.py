@@ -49,15 +49,6 @@ def human_choices(record: dict | None, overrides: list[dict]) -> dict[str, str]:
     return out
 
 
-def _record_forced(ctx: Context, number: int, record: dict | None, overrides: list[dict], field: str, new: str, by: str) -> None:
-    last = next((o for o in reversed(overrides) if o.get("field") == field), None)
-    if last and last.get("new") == new and last.get("by") == by:
-        return  # the caller (a slash-command) recorded it already
-    old = (record or {}).get(field)
-    ctx.store.record_override(ctx.repo, number, field=field, old=old, new=new, by=by)
-    overrides.append({"field": field, "old": old, "new": new, "by": by})
-
-
 def route_issue(
     ctx: Context,
     number: int,
@@ -69,7 +60,7 @@ def route_issue(
 ) -> HandlerResult:
     """(Re)route one issue: labels, the sticky comment and the store record.
 
-    A forced tier/complexity with `by` is recorded as that person's override (once)."""
+    A forced tier/complexity wins (strategy `override`); the caller records it as an override."""
     from bot.classifier import classify
     from bot.routing import forced, route
 
@@ -80,12 +71,7 @@ def route_issue(
     tier = Tier(forced_tier) if forced_tier else None
     complexity = Complexity(forced_complexity) if forced_complexity else None
     record = ctx.store.current(ctx.repo, number)
-    overrides = _overrides(ctx, number, record)
-    if by:
-        for field, value in ((TIER, tier), (COMPLEXITY, complexity)):
-            if value is not None:
-                _record_forced(ctx, number, record, overrides, field, value.value, by)
-    human = human_choices(record, overrides)
+    human = human_choices(record, _overrides(ctx, number, record))
 
     # Route on the issue as a person left it: the router's own labels are not evidence.
     kept = [name for name in issue.labels if labelling.field_of(name, config) is None]
@@ -100,6 +86,8 @@ def route_issue(
     if ctx.config_error:
         notes.append("repository config invalid: defaults used")
     if tier or complexity:
+        tier = tier or (Tier(pinned[TIER]) if TIER in pinned else None)
+        complexity = complexity or (Complexity(pinned[COMPLEXITY]) if COMPLEXITY in pinned else None)
         decision = forced(routed, config, tier=tier, complexity=complexity, by=by or "a maintainer")
     else:
         llm_result = None
@@ -112,7 +100,7 @@ def route_issue(
     hands_off = frozenset(f for f, v in human.items() if v == REMOVED)
     added, removed = labelling.apply(ctx, number, decision, issue.labels, hands_off=hands_off)
     comment_id = sticky.upsert(ctx, number, render_for(ctx, decision, record, hands_off))
-    source = "override" if (tier or complexity) else "auto"
+    source = "override" if decision.strategy.value == "override" else "auto"
     routing_id = ctx.store.record_decision(ctx.repo, number, decision, source=source)
     return HandlerResult(
         action="routed",

@@ -1,0 +1,165 @@
+"""The durable job queue on SQLite: unique delivery claims, leases, lanes, retries, reclaiming."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from bot.store.db import init_db, make_engine
+from bot.store.jobs import DONE, FAILED, QUEUED, RUNNING, JobQueue
+
+
+class Clock:
+    def __init__(self, t: float = 1_000_000.0):
+        self.t = t
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def payload(inst: int | None = 1, number: int = 1, action: str = "opened", repo: str = "o/r") -> dict:
+    p = {"action": action, "repository": {"full_name": repo}, "issue": {"number": number}}
+    if inst is not None:
+        p["installation"] = {"id": inst}
+    return p
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+@pytest.fixture
+def queue(tmp_path, clock):
+    engine = make_engine(f"sqlite:///{tmp_path / 'jobs.db'}")
+    init_db(engine)
+    yield JobQueue(engine, lease_seconds=10, max_attempts=3, backoff_base=1, clock=clock)
+    engine.dispose()
+
+
+def test_redelivery_is_a_no_op(queue):
+    assert queue.enqueue("d1", "issues", payload()) is True
+    assert queue.enqueue("d1", "issues", payload()) is False
+    assert queue.counts() == {QUEUED: 1}
+
+
+def test_concurrent_redeliveries_enqueue_once(queue):
+    results: list[bool] = []
+    barrier = threading.Barrier(8)
+
+    def go():
+        barrier.wait()
+        results.append(queue.enqueue("same", "issues", payload()))
+
+    threads = [threading.Thread(target=go) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == [False] * 7 + [True]
+    assert queue.counts() == {QUEUED: 1}
+
+
+def test_claim_complete(queue):
+    queue.enqueue("d1", "issues", payload())
+    job = queue.claim("w1")
+    assert job is not None and job.payload["issue"]["number"] == 1 and job.attempts == 1
+    assert job.installation_id == 1 and job.repo == "o/r" and job.subject == "o/r#1"
+    assert queue.claim("w2") is None  # leased
+    assert queue.complete(job) is True
+    assert queue.get(job.id)["status"] == DONE
+
+
+def test_one_lane_runs_in_order_other_lanes_in_parallel(queue):
+    queue.enqueue("a1", "issues", payload(inst=1, number=1))
+    queue.enqueue("a2", "issues", payload(inst=1, number=2))
+    queue.enqueue("b1", "issues", payload(inst=2, number=1))
+    first = queue.claim("w1")
+    second = queue.claim("w2")
+    assert (first.delivery_id, second.delivery_id) == ("a1", "b1")
+    assert queue.claim("w3") is None  # a2 waits for a1: same installation
+    queue.complete(first)
+    assert queue.claim("w3").delivery_id == "a2"
+
+
+def test_expired_lease_is_reclaimed_and_the_old_worker_is_fenced_off(queue, clock):
+    queue.enqueue("d1", "issues", payload())
+    dead = queue.claim("dead")
+    clock.t += 11
+    again = queue.claim("alive")
+    assert again is not None and again.id == dead.id and again.attempts == 2
+    assert queue.complete(dead) is False  # the dead worker woke up late: it no longer owns the job
+    assert queue.complete(again) is True
+    assert queue.get(dead.id)["status"] == DONE
+
+
+def test_transient_failure_retries_after_retry_after(queue, clock):
+    queue.enqueue("d1", "issues", payload())
+    job = queue.claim("w")
+    assert queue.fail(job, "GitHub 403: secondary rate limit", transient=True, retry_after=30) == QUEUED
+    row = queue.get(job.id)
+    assert row["status"] == QUEUED and row["run_after"] >= clock.t + 30 and "secondary" in row["last_error"]
+    assert queue.claim("w") is None
+    clock.t += 31
+    assert queue.claim("w").attempts == 2
+
+
+def test_attempts_are_bounded(queue, clock):
+    queue.enqueue("d1", "issues", payload())
+    for attempt in range(1, 4):
+        job = queue.claim("w")
+        assert job.attempts == attempt
+        status = queue.fail(job, "GitHub 502: bad gateway", transient=True)
+        clock.t += 100
+    assert status == FAILED
+    assert queue.get(job.id)["last_error"].startswith("gave up after 3 attempts")
+
+
+def test_permanent_failure_stores_the_reason_and_unblocks_the_lane(queue):
+    queue.enqueue("d1", "issues", payload(number=1))
+    queue.enqueue("d2", "issues", payload(number=2))
+    job = queue.claim("w")
+    assert queue.fail(job, "GitHub 404: Not Found") == FAILED
+    assert queue.get(job.id)["last_error"] == "GitHub 404: Not Found"
+    assert queue.claim("w").delivery_id == "d2"
+
+
+def test_many_threads_never_double_process(queue):
+    for i in range(40):
+        queue.enqueue(f"d{i}", "issues", payload(inst=i % 5, number=i))
+    seen: list[int] = []
+    lock = threading.Lock()
+
+    def work(name):
+        while (job := queue.claim(name)) is not None or queue.counts().get(QUEUED):
+            if job is None:
+                continue
+            with lock:
+                seen.append(job.id)
+            queue.complete(job)
+
+    threads = [threading.Thread(target=work, args=(f"w{i}",)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(seen) == sorted(set(seen)) and len(seen) == 40
+    assert queue.counts() == {DONE: 40}
+    assert RUNNING not in queue.counts()
+
+
+def test_newer_edit_of_the_same_issue_is_detected(queue):
+    queue.enqueue("e1", "issues", payload(action="edited"))
+    queue.enqueue("e2", "issues", payload(action="edited"))
+    job = queue.claim("w")
+    assert queue.has_newer(job) is True
+    queue.complete(job)
+    assert queue.has_newer(queue.claim("w")) is False
+
+
+def test_config_version_bumps(queue):
+    assert queue.config_version("o/r") == 0
+    queue.bump_config_version("o/r")
+    queue.bump_config_version("o/r")
+    assert queue.config_version("o/r") == 2
