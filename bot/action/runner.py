@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 import traceback
 from dataclasses import dataclass, field
@@ -119,7 +120,9 @@ def config_loader(settings: ActionSettings, payload: dict, holder: list[Context]
             return load_config_text(text, source=path)
         except ConfigError as exc:
             ctx.config_error = str(exc)
-            ctx.extra["config_error_line"] = getattr(exc, "line", None)
+            first = (getattr(exc, "problems", None) or [str(exc)])[0]
+            m = re.match(re.escape(path) + r":(\d+):", first)
+            ctx.extra["config_error_line"] = int(m.group(1)) if m else None
             return RepoConfig()
 
     return load
@@ -229,7 +232,7 @@ def run(
     if ctx is not None and ctx.config_error:
         outcome.errors.append(
             ActionError(
-                f"{settings.config_path}: {ctx.config_error} (defaults were used)",
+                f"{ctx.config_error} (defaults were used)",
                 file=settings.config_path,
                 line=ctx.extra.get("config_error_line"),
             )

