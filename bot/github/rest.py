@@ -21,7 +21,7 @@ Retry and pacing policy (PyGithub's own defaults are replaced on purpose):
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 from urllib.parse import quote
@@ -107,7 +107,7 @@ class RestGitHub:
         token: str | Auth.Auth,
         base_url: str = "https://api.github.com",
         *,
-        bot_login: str = "github-actions[bot]",
+        bot_login: str | Callable[[], str] = "github-actions[bot]",
         writes_per_minute: int | None = 80,
         min_write_interval: float = 0.0,
         max_inline_wait: float = 10.0,
@@ -149,7 +149,8 @@ class RestGitHub:
 
     # --- identity and repository -------------------------------------------------------------------
     def bot_login(self) -> str:
-        return self._bot_login
+        """Whose comments are ours: `<slug>[bot]` for an App (resolved lazily), else the token's login."""
+        return self._bot_login() if callable(self._bot_login) else self._bot_login
 
     def default_branch(self, repo: str) -> str:
         with _translated():
