@@ -81,12 +81,14 @@ class FakeAnthropic:
         self.known_models = known_models  # None: accept any model id
         self._lock = threading.Lock()
         self._reply: Reply = None
+        self._stop_reason = "end_turn"
         self._failures: list[_Failure] = []
         self._delay = 0.0
         self._stop = threading.Event()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="FakeAnthropic", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="FakeAnthropic",
+                                        daemon=True)
 
     # -- lifecycle -------------------------------------------------------------------------------
     def start(self) -> "FakeAnthropic":
@@ -113,14 +115,17 @@ class FakeAnthropic:
         with self._lock:
             self.requests.clear()
             self._reply = None
+            self._stop_reason = "end_turn"
             self._failures.clear()
             self._delay = 0.0
 
     # -- scripting -------------------------------------------------------------------------------
-    def reply_with(self, reply: Reply) -> None:
-        """Answer every following request with this (a callable gets the RecordedRequest)."""
+    def reply_with(self, reply: Reply, stop_reason: str = "end_turn") -> None:
+        """Answer every following request with this (a callable gets the RecordedRequest);
+        stop_reason e.g. "refusal" or "max_tokens" simulates an incomplete answer."""
         with self._lock:
             self._reply = reply
+            self._stop_reason = stop_reason
 
     def fail_next(self, status: int = 500, times: int = 1, message: str = "simulated failure",
                   headers: dict[str, str] | None = None) -> None:
@@ -145,7 +150,7 @@ class FakeAnthropic:
                 failure.times -= 1
                 if failure.times <= 0:
                     self._failures.pop(0)
-            reply, delay = self._reply, self._delay
+            reply, delay, stop_reason = self._reply, self._delay, self._stop_reason
         if delay:
             self._stop.wait(delay)
         if failure is not None:
@@ -159,7 +164,7 @@ class FakeAnthropic:
             return 500, _error(500, "FakeAnthropic: no reply scripted for this test"), {}
         if callable(reply) and not isinstance(reply, BaseModel):
             reply = reply(req)
-        return 200, _message(req, reply), {}
+        return 200, _message(req, reply, stop_reason), {}
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         fake = self
@@ -235,7 +240,7 @@ def _encode(reply: Reply) -> str:
     return json.dumps(reply)
 
 
-def _message(req: RecordedRequest, reply: Reply) -> dict[str, Any]:
+def _message(req: RecordedRequest, reply: Reply, stop_reason: str = "end_turn") -> dict[str, Any]:
     tool_choice = req.body.get("tool_choice") or {}
     if tool_choice.get("type") == "tool":  # forced-tool structured output: the reply is the tool input
         value = json.loads(_encode(reply)) if not isinstance(reply, (dict, list)) else reply
@@ -245,7 +250,7 @@ def _message(req: RecordedRequest, reply: Reply) -> dict[str, Any]:
     else:
         text = _encode(reply)
         content = [{"type": "text", "text": text}]
-        stop = "end_turn"
+        stop = stop_reason
     return {
         "id": f"msg_fake_{uuid.uuid4().hex[:20]}",
         "type": "message",
