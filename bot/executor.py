@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Literal
 from bot import catalog
 from bot.github.port import GitHubError
 from bot.models import Complexity, Tier
+from bot.render import money
 
 if TYPE_CHECKING:
     from bot.handlers.context import Context
@@ -103,8 +104,8 @@ def budget_check(ctx: "Context", estimate: float) -> str | None:
         spent = ctx.store.month_spend(ctx.repo)
         if spent + estimate > limit:
             return (
-                f"Refused: this run is estimated at ${estimate:.2f}; this month's spend is ${spent:.2f}, "
-                f"so it would reach ${spent + estimate:.2f}, over the monthly budget of ${limit:.2f} "
+                f"Refused: this run is estimated at {money(estimate)}; this month's spend is {money(spent)}, "
+                f"so it would reach {money(spent + estimate)}, over the monthly budget of {money(limit)} "
                 "(`budgets.monthly_usd`)."
             )
     return None
@@ -128,7 +129,8 @@ def dispatch(
     if existing and existing.get("status") != "error":
         return DispatchResult(
             "duplicate",
-            f"Already dispatched for this request (run id `{existing['dispatch_id']}`, {existing['tier']}); nothing new started.",
+            f"Already dispatched for this request: **{existing['tier']}** (`{existing['model']}`), "
+            f"id `{existing['dispatch_id']}`; nothing new started.",
             dispatch=existing,
             tier=Tier(existing["tier"]),
             model=existing["model"],
@@ -190,11 +192,11 @@ def dispatch(
         return DispatchResult("error", f"GitHub refused the dispatch ({exc.status}: {exc.message}).{hint}", dispatch=row)
     row = ctx.store.update_dispatch(row["dispatch_id"], status="dispatched")
     how = "repository_dispatch" if executor.dispatch == "repository_dispatch" else f"`{executor.workflow}`"
-    what = "planning run" if mode == "plan" else "executor run"
+    what = "a planning run" if mode == "plan" else "an executor run"
     log.info("dispatched repo=%s issue=%s tier=%s id=%s", ctx.repo, number, run_tier.value, row["dispatch_id"])
     return DispatchResult(
         "dispatched",
-        f"Dispatched a {what} on **{run_tier.value}** (`{model}`) via {how}, estimated ${estimate:.2f} "
+        f"Dispatched {what} on **{run_tier.value}** (`{model}`) via {how}, estimated {money(estimate)} "
         f"(attempt {attempt}, id `{row['dispatch_id']}`).",
         dispatch=row, tier=run_tier, model=model, estimate_usd=estimate, notes=notes,
     )

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from bot.models import RoutingDecision
+from bot.render import money
 
 
 def summary(d: RoutingDecision) -> str:
     return (
         f"**{d.tier.value}** (`{d.model}`), complexity **{d.complexity.value}**, "
-        f"confidence {d.confidence:.2f}, estimated ${d.estimated_cost_usd:.2f} "
-        f"(all-Sonnet ${d.baseline_cost_usd:.2f})"
+        f"confidence {d.confidence:.2f}, estimated {money(d.estimated_cost_usd)} "
+        f"(all-Sonnet {money(d.baseline_cost_usd)})"
     )
 
 

@@ -6,6 +6,7 @@ from bot.commands import CommandReply, CommandRequest, command
 from bot.commands._shared import choices
 from bot.handlers.context import Context
 from bot.models import Complexity, Tier
+from bot.render import money
 
 
 @command(
@@ -37,6 +38,6 @@ def run(req: CommandRequest, ctx: Context) -> CommandReply:
     for tier, model, est in rows:
         tier = Tier(tier)
         mark = " ← routed" if decision and decision.tier is tier else ""
-        delta = f"{est.usd - sonnet:+.2f}" if sonnet is not None else "n/a"
-        lines.append(f"| {tier.value}{mark} | `{model}` | {est.input_tokens:,} | {est.output_tokens:,} | ${est.usd:.2f} | {delta} |")
+        delta = ("+" if est.usd >= sonnet else "−") + money(abs(est.usd - sonnet)) if sonnet is not None else "n/a"
+        lines.append(f"| {tier.value}{mark} | `{model}` | {est.input_tokens:,} | {est.output_tokens:,} | {money(est.usd)} | {delta} |")
     return CommandReply(body="\n".join(lines))

@@ -23,7 +23,10 @@ def run(req: CommandRequest, ctx: Context) -> CommandReply:
         tier = Tier(arg)
     except ValueError:
         return CommandReply(body=f"Usage: `/model {choices(Tier)}`.", reaction="confused")
-    # route_issue records the override (who, old, new) once.
+    # Recorded first, so routing sees it as this person's choice (and keeps it on later re-routes).
+    before = ctx.store.current(ctx.repo, req.number)
+    old = before["tier"] if before else None
+    ctx.store.record_override(ctx.repo, req.number, field="tier", old=old, new=tier.value, by=req.sender)
     res = route_issue(ctx, req.number, forced_tier=tier, by=req.sender)
     if res.decision is None:
         return CommandReply(body="Could not apply the override: " + "; ".join(res.messages), reaction="confused")
