@@ -135,7 +135,7 @@ class RestGitHub:
 
     # --- plumbing ----------------------------------------------------------------------------------
     def _repo(self, repo: str) -> Any:
-        return self._gh.get_repo(repo, lazy=True)
+        return self._gh.get_repo(repo)  # lazy: the Github object is lazy
 
     def _write(self) -> None:
         self.pacer.acquire()
