@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     # Pacing of content-creating requests per installation (GitHub refuses bursts over ~80/min); 0 = off.
     github_writes_per_minute: int = Field(default=60, ge=0)
     github_min_write_interval: float = Field(default=0.0, ge=0)
+    github_retry_backoff: float = Field(default=0.5, ge=0)  # inline 502/503/504 retries: exponential factor
 
     webhook_max_body_bytes: int = Field(default=GITHUB_MAX_PAYLOAD_BYTES, gt=0)
     worker_threads: int = Field(default=4, ge=0, validation_alias="MODEL_ROUTER_WORKER_THREADS")

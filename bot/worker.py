@@ -50,10 +50,20 @@ class Runtime:
 
     @cached_property
     def auth(self):
-        """App auth (installation tokens) or token mode, from bot.github.auth."""
-        from bot.github import auth
+        """Who we are to GitHub: `port_for(installation_id)` and `bot_login()`."""
+        s = self.settings
+        pacing = dict(
+            writes_per_minute=s.github_writes_per_minute or None,
+            min_write_interval=s.github_min_write_interval,
+            backoff=s.github_retry_backoff,
+        )
+        if not s.app_mode:
+            return TokenAuth(s.github_token.get_secret_value(), s.github_api_url, s.github_bot_login, **pacing)
+        from bot.github.auth import GitHubAppAuth
 
-        return auth.from_settings(self.settings)
+        return GitHubAppAuth(
+            s.github_app_id, s.github_app_private_key.get_secret_value(), base_url=s.github_api_url, **pacing
+        )
 
     def port_for(self, installation_id: int | None) -> GitHubPort:
         return self.auth.port_for(installation_id)
@@ -81,6 +91,22 @@ class Runtime:
         ctx.load_config = self.configs.loader(ctx)
         ctx.extra.update(config_cache=self.configs, delivery_id=job.delivery_id, job_id=job.id)
         return ctx
+
+
+class TokenAuth:
+    """Token mode (GITHUB_TOKEN): one credential, one paced port, whatever the installation."""
+
+    def __init__(self, token: str, base_url: str, login: str | None = None, **pacing):
+        from bot.github.rest import RestGitHub
+
+        self._login = login or "github-actions[bot]"
+        self._port = RestGitHub(token, base_url, bot_login=self._login, **pacing)
+
+    def port_for(self, installation_id: int | None) -> GitHubPort:
+        return self._port
+
+    def bot_login(self) -> str:
+        return self._login
 
 
 def _unset_loader():  # replaced right after the Context is built
