@@ -50,7 +50,8 @@ jobs:
         env:
           OUTPUTS: ${{ toJSON(steps.mr.outputs) }}
           OUTCOME: ${{ steps.mr.outcome }}
-        run: printf '{"outcome": "%s", "outputs": %s}' "$OUTCOME" "$OUTPUTS" > "$MR_CAPTURE"
+        run: |
+          printf '{"outcome": "%s", "outputs": %s}' "$OUTCOME" "$OUTPUTS" > "$MR_CAPTURE"
 """
 
 
@@ -136,7 +137,10 @@ def test_act_slash_command_overrides_the_tier(act_repo, venv_cache, tmp_path, fa
     payload = webhook_example("issue_comment", "created")
     payload["comment"]["body"] = "Needs the big model.\n/model opus"
     fake_github.seed_payload(payload)
-    fake_github.set_permission(REPO, payload["sender"]["login"], "write")
+    sender = payload["sender"]["login"]
+    fake_github.set_permission(REPO, sender, "write")
+    # the commented comment must exist on "GitHub" too (the router reacts to it)
+    payload["comment"]["id"] = fake_github.add_comment(REPO, payload["issue"]["number"], payload["comment"]["body"], user=sender)
     res = run_act(act_repo, venv_cache, tmp_path, fake_github, "issue_comment", payload)
     assert res["returncode"] == 0 and res["outcome"] == "success", res["log"][-6000:]
     assert "reusing" in res["log"], "the second run must reuse the cached virtualenv"
@@ -144,7 +148,7 @@ def test_act_slash_command_overrides_the_tier(act_repo, venv_cache, tmp_path, fa
     assert CONFIG.labels.model_label(Tier.opus) in fake_github.labels_on(REPO, number)
     replies = [c for c in fake_github.comments(REPO, number) if "/model opus" in c["body"] and c["user"] == "github-actions[bot]"]
     assert replies, fake_github.comments(REPO, number)
-    assert res["outputs"].get("tier") in (None, "opus")
+    assert res["outputs"]["tier"] == "opus" and json.loads(res["outputs"]["decision"])["strategy"] == "override"
 
 
 def test_act_pull_request_sets_the_gate_status(act_repo, venv_cache, tmp_path, fake_github, webhook_example):

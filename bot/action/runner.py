@@ -185,7 +185,14 @@ def execute(mode: str, settings: ActionSettings, payload: dict, ctx: Context) ->
     from bot.handlers import dispatch
 
     event = settings.event_name
-    if mode in ("command", "gate", "outcome", "ignore") or (mode == "route" and event == "issues"):
+    if mode == "command":
+        result = dispatch(event, payload, ctx)
+        number = (payload.get("issue") or {}).get("number")
+        if result.decision is None and number and hasattr(ctx.store, "decision"):
+            # a command that (re)routed (/model, /route, ...) left this job's decision in the store
+            result.decision = ctx.store.decision(ctx.repo, int(number))
+        return result
+    if mode in ("gate", "outcome", "ignore") or (mode == "route" and event == "issues"):
         return dispatch(event, payload, ctx)
     if mode == "route":
         from bot.handlers.issues import route_issue
