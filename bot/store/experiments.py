@@ -7,6 +7,7 @@ the implementation may change freely behind them. Works on SQLite and PostgreSQL
 from __future__ import annotations
 
 import uuid
+import weakref
 from datetime import datetime, timedelta, timezone
 from typing import Callable
 
@@ -109,6 +110,9 @@ class CommandReplyRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
+_initialised: "weakref.WeakSet[Engine]" = weakref.WeakSet()  # engines whose tables exist already
+
+
 def _row(obj: Base) -> dict:
     return {c.key: getattr(obj, c.key) for c in obj.__table__.columns}
 
@@ -118,8 +122,9 @@ class ExperimentStore:
         self.engine = engine
         self.clock = clock
         self._session = session_factory(engine)
-        if create:
+        if create and engine not in _initialised:  # a store is built per job: create tables once per engine
             Base.metadata.create_all(engine, tables=[t.__table__ for t in (RoutingRecord, Override, Dispatch, CommandReplyRow)])
+            _initialised.add(engine)
 
     # --- routing records -------------------------------------------------------------------
 

@@ -1,0 +1,63 @@
+"""ExperimentStore on PostgreSQL (127.0.0.1:5432, database `test`), in a throwaway schema."""
+
+import os
+import uuid
+
+import pytest
+from sqlalchemy import event, text
+
+from bot.models import Complexity, RoutingDecision, Strategy, Tier
+from bot.store.db import make_engine
+from bot.store.experiments import ExperimentStore
+
+pytestmark = pytest.mark.postgres
+URL = os.environ.get("MODEL_ROUTER_TEST_PG", "postgresql://127.0.0.1:5432/test")
+
+
+@pytest.fixture
+def store():
+    psycopg = pytest.importorskip("psycopg")
+    try:
+        psycopg.connect(URL, connect_timeout=2).close()
+    except psycopg.Error as exc:
+        pytest.skip(f"PostgreSQL not reachable at {URL}: {str(exc).splitlines()[0]}")
+    schema = f"exp_{uuid.uuid4().hex[:10]}"  # parallel runs never share tables
+    admin = make_engine(URL)
+    with admin.begin() as c:
+        c.execute(text(f"CREATE SCHEMA {schema}"))
+    engine = make_engine(URL)
+    @event.listens_for(engine, "connect")
+    def _path(dbapi_conn, _rec):
+        with dbapi_conn.cursor() as cur:
+            cur.execute(f"SET search_path TO {schema}")
+        dbapi_conn.commit()
+
+    try:
+        yield ExperimentStore(engine)
+    finally:
+        engine.dispose()
+        with admin.begin() as c:
+            c.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+def test_round_trip_on_postgres(store):
+    d = RoutingDecision(
+        tier=Tier.haiku, model="m", complexity=Complexity.simple, confidence=0.7, strategy=Strategy.pattern,
+        rationale="r", estimated_cost_usd=0.1, baseline_cost_usd=0.3, savings_usd=0.2,
+    )
+    rid = store.record_decision("o/r", 1, d)
+    assert store.record_decision("o/r", 1, d) == rid
+    store.record_override("o/r", 1, field="tier", old="haiku", new="sonnet", by="a")
+    big = 3_000_000_000  # GitHub run and comment ids no longer fit in 32 bits
+    row, first = store.claim_dispatch(key="k", repo="o/r", number=1, tier="haiku", model="m", complexity="simple",
+                                      comment_id=big, estimated_cost_usd=0.1)
+    assert first and not store.claim_dispatch(key="k", repo="o/r", number=1, tier="haiku", model="m", complexity="simple")[1]
+    store.update_dispatch(row["dispatch_id"], status="dispatched")
+    assert store.active_runs("o/r") == 1
+    done, _ = store.record_outcome(row["dispatch_id"], run_id=big + 1, success=True, actual_cost_usd=0.05)
+    assert done["run_id"] == big + 1 and store.month_spend("o/r") == pytest.approx(0.05)
+    store.set_reply("o/r", big, big + 2)
+    assert store.reply_for("o/r", big) == big + 2
+    [rec] = store.records("o/r")
+    assert rec["overrides"] and rec["dispatches"][0]["status"] == "success"
