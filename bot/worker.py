@@ -20,7 +20,7 @@ from sqlalchemy.exc import OperationalError
 from bot.github.port import GitHubError, GitHubPort
 from bot.handlers.context import Context
 from bot.repo_config import RepoConfigCache
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError
 from bot.store.db import init_db, make_engine
 from bot.store.jobs import FAILED, SUPERSEDED, ClaimedJob, JobQueue
 
@@ -50,20 +50,27 @@ class Runtime:
 
     @cached_property
     def auth(self):
-        """Who we are to GitHub: `port_for(installation_id)` and `bot_login()`."""
+        """Who we are to GitHub (`port_for(installation_id)`, `bot_login()`); a bad key fails here."""
+        from bot.github.auth import AppAuth, TokenAuth
+
         s = self.settings
-        pacing = dict(
+        rest = dict(
             writes_per_minute=s.github_writes_per_minute or None,
             min_write_interval=s.github_min_write_interval,
             backoff=s.github_retry_backoff,
         )
         if not s.app_mode:
-            return TokenAuth(s.github_token.get_secret_value(), s.github_api_url, s.github_bot_login, **pacing)
-        from bot.github.auth import GitHubAppAuth
+            return TokenAuth(s.github_token.get_secret_value(), s.github_api_url, login=s.github_bot_login, **rest)
+        return AppAuth(s.github_app_id, s.github_app_private_key.get_secret_value(), s.github_api_url, **rest)
 
-        return GitHubAppAuth(
-            s.github_app_id, s.github_app_private_key.get_secret_value(), base_url=s.github_api_url, **pacing
-        )
+    def check_credentials(self) -> None:
+        """Build the auth now (no network) so a bad private key stops start-up with one line."""
+        from bot.github.auth import GitHubAuthError
+
+        try:
+            self.auth
+        except GitHubAuthError as exc:
+            raise SettingsError(str(exc)) from None
 
     def port_for(self, installation_id: int | None) -> GitHubPort:
         return self.auth.port_for(installation_id)
@@ -91,22 +98,6 @@ class Runtime:
         ctx.load_config = self.configs.loader(ctx)
         ctx.extra.update(config_cache=self.configs, delivery_id=job.delivery_id, job_id=job.id)
         return ctx
-
-
-class TokenAuth:
-    """Token mode (GITHUB_TOKEN): one credential, one paced port, whatever the installation."""
-
-    def __init__(self, token: str, base_url: str, login: str | None = None, **pacing):
-        from bot.github.rest import RestGitHub
-
-        self._login = login or "github-actions[bot]"
-        self._port = RestGitHub(token, base_url, bot_login=self._login, **pacing)
-
-    def port_for(self, installation_id: int | None) -> GitHubPort:
-        return self._port
-
-    def bot_login(self) -> str:
-        return self._login
 
 
 def _unset_loader():  # replaced right after the Context is built

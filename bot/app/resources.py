@@ -33,6 +33,7 @@ class Resources:
 def init_app(app: Flask) -> Resources:
     settings = app.config["SETTINGS"]
     runtime = Runtime(settings, engine=app.config.get("ENGINE"))
+    runtime.check_credentials()
     threads = app.config.get("WORKER_THREADS", settings.worker_threads)
     pool = WorkerPool(runtime, threads, settings.job_poll_seconds).start() if threads else None
     res = Resources(runtime, pool)

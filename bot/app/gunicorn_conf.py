@@ -1,0 +1,38 @@
+"""gunicorn settings for the App (`gunicorn.conf.py` at the repo root re-exports them); env overrides."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+wsgi_app = "bot.app:create_app()"
+bind = os.environ.get("MODEL_ROUTER_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+worker_class = "gthread"  # threads: a slow client never blocks the other deliveries
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+timeout = 30  # GitHub gives up on a delivery after 10 s; we answer in milliseconds
+graceful_timeout = 20  # lets the embedded workers finish the job in hand on shutdown
+keepalive = 5
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
+errorlog = "-"
+loglevel = os.environ.get("MODEL_ROUTER_LOG_LEVEL", "info").lower()
+
+
+def on_starting(server):  # in the master, once: fail fast with one line, create the tables once
+    from bot.settings import Settings, SettingsError
+    from bot.worker import Runtime
+
+    try:
+        runtime = Runtime(Settings.from_env())
+        runtime.check_credentials()
+    except SettingsError as exc:
+        server.log.error("model-router: %s", exc)
+        sys.exit(2)
+    runtime.engine.dispose()
+
+
+def worker_exit(server, worker):  # stop the embedded job threads cleanly (an unfinished job's lease expires)
+    app = getattr(worker, "wsgi", None)
+    res = getattr(app, "extensions", {}).get("model_router") if app is not None else None
+    if res is not None:
+        res.close()

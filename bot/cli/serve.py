@@ -1,0 +1,70 @@
+"""`model-router serve` (the webhook service under gunicorn) and `model-router worker` (jobs only)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import sys
+import threading
+
+from bot.cli import UsageError
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("serve", help="run the GitHub App webhook service under gunicorn")
+    p.add_argument("--bind", help="host:port (default 0.0.0.0:$PORT or 8000; env MODEL_ROUTER_BIND)")
+    p.add_argument("--workers", type=int, help="gunicorn worker processes (default 2; env WEB_CONCURRENCY)")
+    p.add_argument("--threads", type=int, help="request threads per worker (default 4)")
+    p.set_defaults(func=serve)
+    w = sub.add_parser("worker", help="process queued webhook jobs without serving HTTP")
+    w.add_argument("--threads", type=int, help="job threads (default MODEL_ROUTER_WORKER_THREADS or 4)")
+    w.add_argument("--once", action="store_true", help="run what is runnable now, then exit")
+    w.set_defaults(func=worker)
+
+
+def _runtime():
+    from bot.settings import Settings, SettingsError
+    from bot.worker import Runtime
+
+    try:
+        rt = Runtime(Settings.from_env())
+        rt.check_credentials()
+    except SettingsError as exc:
+        raise UsageError(str(exc)) from None
+    return rt
+
+
+def serve(args) -> int:
+    _runtime().engine.dispose()  # settings, key and store checked before gunicorn starts
+    argv = [sys.executable, "-m", "gunicorn", "--config", "python:bot.app.gunicorn_conf"]
+    if args.bind:
+        argv += ["--bind", args.bind]
+    if args.workers:
+        argv += ["--workers", str(args.workers)]
+    if args.threads:
+        argv += ["--threads", str(args.threads)]
+    argv.append("bot.app:create_app()")
+    sys.stdout.flush()
+    os.execv(sys.executable, argv)  # gunicorn becomes this process: signals reach it directly
+    return 0  # pragma: no cover
+
+
+def worker(args) -> int:
+    from bot.worker import WorkerPool, run_until_idle
+
+    rt = _runtime()
+    logging.basicConfig(level=rt.settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.once:
+        ran = run_until_idle(rt, worker_id=f"once:{os.getpid()}")
+        print(f"ran {ran} job(s)")
+        return 0
+    threads = args.threads or rt.settings.worker_threads or 4
+    pool = WorkerPool(rt, threads, rt.settings.job_poll_seconds).start()
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    logging.getLogger("model_router.worker").info("worker running %d thread(s)", threads)
+    stop.wait()
+    pool.stop()
+    return 0

@@ -1,0 +1,152 @@
+"""Real processes: gunicorn with 2 workers in App mode, a `model-router worker` killed mid-job, start-up errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from bot.render import MARKER
+from tests.plugins.app import WEBHOOK_SECRET, signed_headers
+
+BIN = Path(sys.executable).parent
+REPO = "Codertocat/Hello-World"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until(predicate, timeout: float = 20.0, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def base_env(tmp_path, fake_github, **extra) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "ANTHROPIC_", "DATABASE_URL", "MODEL_ROUTER_"))}
+    env.update(
+        GITHUB_WEBHOOK_SECRET=WEBHOOK_SECRET,
+        GITHUB_API_URL=fake_github.url,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'e2e.db'}",
+        GITHUB_RETRY_BACKOFF="0",
+        MODEL_ROUTER_JOB_POLL_SECONDS="0.05",
+    )
+    env.update(extra)
+    return env
+
+
+@pytest.mark.slow
+def test_gunicorn_two_workers_app_mode_end_to_end(tmp_path, fake_github, github_app_key, webhook_example):
+    private, public = github_app_key
+    fake_github.app_public_key = public
+    port = free_port()
+    env = base_env(tmp_path, fake_github, GITHUB_APP_ID=str(fake_github.app_id), GITHUB_APP_PRIVATE_KEY=private,
+                   MODEL_ROUTER_WORKER_THREADS="2")
+    proc = subprocess.Popen(
+        [str(BIN / "model-router"), "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until(lambda: _get(f"{url}/readyz") == 200, what="gunicorn to be ready")
+        payloads = []
+        for number in range(1, 7):
+            p = webhook_example("issues", "opened")
+            p["installation"] = {"id": 1}
+            p["issue"]["number"] = number
+            p["issue"]["title"] = ["Fix typo in README", "Design the plugin architecture", "Auth token leak"][number % 3]
+            fake_github.seed_payload(p)
+            payloads.append(p)
+        for p in payloads:
+            body = json.dumps(p).encode()
+            resp = requests.post(f"{url}/webhook", data=body, headers=signed_headers("issues", body, delivery=f"e2e-{p['issue']['number']}"), timeout=5)
+            assert resp.status_code == 202
+        again = json.dumps(payloads[0]).encode()
+        dup = requests.post(f"{url}/webhook", data=again, headers=signed_headers("issues", again, delivery="e2e-1"), timeout=5)
+        assert dup.status_code == 200 and dup.json()["status"] == "duplicate"
+        bad = requests.post(f"{url}/webhook", data=again, headers=signed_headers("issues", again, secret="wrong"), timeout=5)
+        assert bad.status_code == 401
+
+        def all_commented():
+            return all(any(MARKER in c["body"] for c in fake_github.comments(REPO, n)) for n in range(1, 7))
+
+        wait_until(all_commented, what="every issue to get its sticky comment")
+        for n in range(1, 7):
+            stickies = [c for c in fake_github.comments(REPO, n) if MARKER in c["body"]]
+            assert len(stickies) == 1 and stickies[0]["user"] == "model-router[bot]"
+            models = [lb for lb in fake_github.labels_on(REPO, n) if lb.startswith("model:")]
+            assert len(models) == 1
+        assert fake_github.jwt_claims, "installation tokens were minted with an App JWT"
+        claims = fake_github.jwt_claims[0]
+        assert claims["exp"] - claims["iat"] <= 600 and claims["iss"] in (fake_github.app_id, str(fake_github.app_id))
+        assert fake_github.secondary_limit_hits == 0
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate(timeout=30)
+    assert "Traceback" not in out, out
+    assert "BEGIN" not in out  # no key material in the logs
+
+
+def _get(url: str) -> int | None:
+    try:
+        return requests.get(url, timeout=1).status_code
+    except requests.RequestException:
+        return None
+
+
+@pytest.mark.slow
+def test_a_worker_killed_mid_job_loses_nothing(tmp_path, fake_github, app_settings, post_event, runtime, webhook_example):
+    payload = webhook_example("issues", "opened")
+    fake_github.seed_payload(payload)
+    assert post_event("issues", payload, delivery="doomed").status_code == 202
+    fake_github.latency = 1.0  # every GitHub call hangs a while: the worker is killed inside one
+    env = base_env(tmp_path, fake_github, GITHUB_TOKEN="test-token", MODEL_ROUTER_JOB_LEASE_SECONDS="2")
+    env["DATABASE_URL"] = app_settings.database_url
+    proc = subprocess.Popen([str(BIN / "model-router"), "worker", "--threads", "1"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_until(lambda: runtime.queue.by_delivery("doomed")["status"] == "running", what="the worker to lease the job")
+        wait_until(lambda: fake_github.requests, what="the worker to call GitHub")
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert runtime.queue.by_delivery("doomed")["status"] == "running"  # the lease is still held by the dead worker
+    fake_github.latency = 0.0
+    from bot.worker import process_one
+
+    wait_until(lambda: process_one(runtime, "rescuer"), timeout=10, what="the lease to expire and the job to be reclaimed")
+    job = runtime.queue.by_delivery("doomed")
+    assert job["status"] == "done" and job["attempts"] == 2 and job["worker"] == "rescuer"
+    assert len([c for c in fake_github.comments(REPO, 1) if MARKER in c["body"]]) == 1
+
+
+def test_bad_private_key_stops_start_up_with_one_line(tmp_path, fake_github):
+    bad = "-----BEGIN RSA PRIVATE KEY-----\nTOPSECRETbutnotakey\n-----END RSA PRIVATE KEY-----\n"
+    env = base_env(tmp_path, fake_github, GITHUB_APP_ID="1", GITHUB_APP_PRIVATE_KEY=bad)
+    res = subprocess.run([str(BIN / "model-router"), "serve"], env=env, capture_output=True, text=True, timeout=60)
+    assert res.returncode == 2
+    assert res.stderr.count("\n") == 1 and "GITHUB_APP_PRIVATE_KEY" in res.stderr
+    assert "TOPSECRET" not in res.stderr + res.stdout and "Traceback" not in res.stderr
+
+
+def test_missing_settings_stop_the_worker_with_one_line(tmp_path, fake_github):
+    env = base_env(tmp_path, fake_github)  # neither App credentials nor a token
+    res = subprocess.run([str(BIN / "model-router"), "worker", "--once"], env=env, capture_output=True, text=True, timeout=60)
+    assert res.returncode == 2 and res.stderr.count("\n") == 1 and "GITHUB_TOKEN" in res.stderr
