@@ -156,6 +156,12 @@ def dispatch(
     if refusal:
         return DispatchResult("refused", refusal, tier=run_tier, model=model, estimate_usd=estimate, notes=notes)
 
+    if ctx.dry_run:  # compute and say, write nothing (not even the store row)
+        return DispatchResult(
+            "dispatched", f"Dry run: would dispatch {'a planning' if mode == 'plan' else 'an executor'} run on "
+            f"**{run_tier.value}** (`{model}`), estimated {money(estimate)}.",
+            tier=run_tier, model=model, estimate_usd=estimate, notes=notes,
+        )
     row, claimed = ctx.store.claim_dispatch(
         key=key,
         repo=ctx.repo,
@@ -177,9 +183,7 @@ def dispatch(
     )
     executor = config.executor
     try:
-        if ctx.dry_run:
-            pass
-        elif executor.dispatch == "repository_dispatch":
+        if executor.dispatch == "repository_dispatch":
             ctx.gh.repository_dispatch(ctx.repo, EVENT_TYPE, _payload_for_repository_dispatch(inputs))
         else:
             ref = executor.ref or ctx.gh.default_branch(ctx.repo)

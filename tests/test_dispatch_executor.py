@@ -159,3 +159,15 @@ def test_inputs_stay_within_githubs_limits():
     assert len(json.dumps(inputs, ensure_ascii=False)) <= executor.MAX_INPUTS_CHARS
     assert inputs["plan"].endswith("[plan truncated to fit GitHub's workflow input limit]")
     assert all(isinstance(v, str) for v in inputs.values())
+
+
+def test_dry_run_writes_nothing(ctx, fake_github, comment):
+    from bot.handlers.issues import route_issue
+
+    comment("hello")
+    route_issue(ctx, 1)
+    ctx.dry_run = True
+    before = len(fake_github.writes())
+    res = executor.dispatch(ctx, 1, cause="comment:1", by="x")
+    assert res.message.startswith("Dry run: would dispatch") and ctx.store.dispatches(REPO, 1) == []
+    assert len(fake_github.writes()) == before

@@ -145,3 +145,10 @@ def test_plan_run_hands_the_plan_to_haiku(ctx, completed, fake_github):
     d = fake_github.repo(REPO)["workflow_dispatches"][-1]
     assert d["inputs"]["tier"] == "haiku" and d["inputs"]["mode"] == "execute" and "1. Edit README.md" in d["inputs"]["plan"]
     assert any("Sonnet's plan is ready" in c["body"] for c in fake_github.comments(REPO, 1))
+
+
+def test_escalation_refused_by_budget_says_so(ctx, started, completed, fake_github):
+    set_config(ctx, {"budgets": {"monthly_usd": ctx.store.month_spend(REPO) + 1e-6}})
+    dispatch("workflow_run", completed(started, "failure"), ctx)
+    assert len(fake_github.repo(REPO)["workflow_dispatches"]) == 1
+    assert any("escalation to sonnet was not started: Refused" in c["body"] for c in fake_github.comments(REPO, 1))
