@@ -75,7 +75,7 @@ class IssueInput(BaseModel):
         if isinstance(v, bytes):
             v = v.decode("utf-8", errors="replace")
         if not isinstance(v, str):
-            raise TypeError("must be a string")
+            raise ValueError("must be a string")
         return v
 
     @field_validator("title")
@@ -95,7 +95,7 @@ class IssueInput(BaseModel):
         if v is None:
             return []
         if isinstance(v, (str, bytes)) or not isinstance(v, (list, tuple)):
-            raise TypeError("labels must be a list of strings")
+            raise ValueError("labels must be a list of strings")
         out: list[str] = []
         for item in v:
             if isinstance(item, dict) and isinstance(item.get("name"), str):
@@ -103,7 +103,7 @@ class IssueInput(BaseModel):
             elif isinstance(item, str):
                 out.append(item)
             else:
-                raise TypeError(f"label {item!r} is not a string")
+                raise ValueError(f"label {item!r} is not a string")
         return out
 
 

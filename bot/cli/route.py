@@ -48,7 +48,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--llm", action="store_true", help="also use the LLM classifier (off by default in eval)")
     p.add_argument("--keep-going", action="store_true", help="skip broken lines (reported on stderr)")
-    p.set_defaults(func=cmd_eval, no_llm=True)
+    p.set_defaults(func=cmd_eval)
 
 
 # ---- input ------------------------------------------------------------------------------------------
