@@ -24,8 +24,7 @@ def app(fake_github, github_app_key):
     fake_github.add_repo("other/repo", installation_id=8)
     fake_github.add_issue(REPO, 1)
     fake_github.add_issue("other/repo", 1)
-    yield AppAuth(APP_ID, private, fake_github.url, **REST)
-    fake_github.app_id, fake_github.app_slug = 1, "model-router"
+    return AppAuth(APP_ID, private, fake_github.url, **REST)
 
 
 def token_requests(fake):

@@ -196,3 +196,10 @@ def test_an_invalid_call_would_fail_the_test(gh, repo):
         gh._request("POST", f"{gh._repo(REPO).url}/issues/1/labels", ["bare"])
     assert info.value.status == 599 and len(repo.violations) == 1
     repo.violations.clear()
+
+
+def test_long_retry_after_on_503_is_not_slept_inline(gh, repo):
+    repo.fail_next("GET", r"/repos/octo/repo$", 503, headers={"Retry-After": "3600"})
+    with pytest.raises(GitHubError) as info:
+        gh.default_branch(REPO)
+    assert info.value.retry_after == 3600 and info.value.transient

@@ -29,7 +29,7 @@ def validate_private_key(pem: str) -> str:
     """Load the App key with `cryptography` so a bad key fails at start-up with one clear line."""
     try:
         key = serialization.load_pem_private_key(pem.strip().encode(), password=None)
-    except (ValueError, TypeError, Exception) as exc:  # cryptography raises several types; never echo the key
+    except Exception as exc:  # cryptography raises several types; never echo the key
         raise GitHubAuthError(
             f"GITHUB_APP_PRIVATE_KEY is not a usable PEM private key ({type(exc).__name__})"
         ) from None

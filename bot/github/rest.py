@@ -63,9 +63,9 @@ class GitHubRetry(Retry):
         return super().is_retry(method, status_code, has_retry_after)
 
     def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):  # type: ignore[no-untyped-def,override]
-        if response is not None and response.status in (403, 429):
+        if response is not None:
             wait = self.get_retry_after(response)
-            if wait is None or wait > self.max_inline_wait:
+            if (wait is None and response.status in (403, 429)) or (wait or 0) > self.max_inline_wait:
                 raise MaxRetryError(_pool, url, ResponseError(f"Retry-After {wait} s is too long to wait inline"))
         return super().increment(method, url, response, error, _pool, _stacktrace)
 

@@ -8,7 +8,7 @@ Fixtures
   `set_file`, `add_label`, `set_permission`, `add_issue`, `add_pull`, `add_comment`, `set_compare`,
   `add_artifact`, `seed(dict)`, `seed_payload(payload)`; inspection with `repo()`, `issue()`, `labels_on()`,
   `comments()`, `state()`. Per-test knobs (reset after each test): `secondary_limit` (80), `latency` (0),
-  `app_public_key` (None = JWTs are not signature-checked), `token_login` ("github-actions[bot]"),
+  `app_id` (1), `app_slug` ("model-router"), `app_public_key` (None = JWTs are not signature-checked), `token_login` ("github-actions[bot]"),
   `token_ttl` (3600), `token_logins` ({token: login}).
   At teardown the fixture FAILS the test if any request was not valid for GitHub's OpenAPI description
   (or hit an endpoint the fake does not implement). A test that provokes violations on purpose must
@@ -72,6 +72,7 @@ def fake_github(_fake_github_server: FakeGitHub) -> Iterator[FakeGitHub]:
     fake.reset()
     fake.secondary_limit, fake.latency, fake.app_public_key = 80, 0.0, None
     fake.token_login, fake.token_ttl = "github-actions[bot]", 3600
+    fake.app_id, fake.app_slug = 1, "model-router"
     yield fake
     violations = list(fake.violations)
     fake.reset()
