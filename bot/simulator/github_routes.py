@@ -396,6 +396,13 @@ def create_status(f: FakeGitHub, call: Call) -> tuple[int, Any]:
     return 201, st
 
 
+def _check_run(call: Call) -> dict:
+    run = call.repo["check_runs"].get(int(call.op.params["check_run_id"]))
+    if run is None:
+        raise HTTPError(404, "Not Found")
+    return run
+
+
 def _check_json(f: FakeGitHub, r: dict, run: dict) -> dict[str, Any]:
     out = {k: v for k, v in run.items() if k != "annotations"}
     return {**out, "url": f.api("repos", r["full_name"], "check-runs", run["id"]), "html_url": ""}
@@ -418,9 +425,7 @@ def check_create(f: FakeGitHub, call: Call) -> tuple[int, Any]:
 @route("patch", R + "/check-runs/{check_run_id}", "checks/update")
 def check_update(f: FakeGitHub, call: Call) -> tuple[int, Any]:
     need_actor(call)
-    run = call.repo["check_runs"].get(int(call.op.params["check_run_id"]))
-    if run is None:
-        raise HTTPError(404, "Not Found")
+    run = _check_run(call)
     body = dict(call.json)
     output = body.pop("output", None) or {}
     if len(output.get("annotations", [])) > 50:
@@ -433,17 +438,13 @@ def check_update(f: FakeGitHub, call: Call) -> tuple[int, Any]:
 
 @route("get", R + "/check-runs/{check_run_id}", "checks/get")
 def check_get(f: FakeGitHub, call: Call) -> tuple[int, Any]:
-    run = call.repo["check_runs"].get(int(call.op.params["check_run_id"]))
-    if run is None:
-        raise HTTPError(404, "Not Found")
+    run = _check_run(call)
     return 200, _check_json(f, call.repo, run)
 
 
 @route("get", R + "/check-runs/{check_run_id}/annotations", "checks/list-annotations")
 def check_annotations(f: FakeGitHub, call: Call) -> tuple[int, Any]:
-    run = call.repo["check_runs"].get(int(call.op.params["check_run_id"]))
-    if run is None:
-        raise HTTPError(404, "Not Found")
+    run = _check_run(call)
     path = f"/repos/{call.repo['full_name']}/check-runs/{run['id']}/annotations"
     return 200, f.paginate(call, path, run["annotations"])
 
