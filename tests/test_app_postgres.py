@@ -1,0 +1,107 @@
+"""Scale-out mode: the job queue and the app on PostgreSQL (127.0.0.1:5432, database `test`), own schema per run."""
+
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from bot.store.db import init_db
+from bot.store.jobs import DONE, QUEUED, JobQueue
+
+PG_URL = "postgresql+psycopg://127.0.0.1:5432/test"
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def pg_engine():
+    try:
+        admin = create_engine(PG_URL, connect_args={"connect_timeout": 2})
+        with admin.connect() as conn:
+            conn.execute(text("select 1"))
+    except Exception as exc:
+        pytest.skip(f"PostgreSQL not reachable at 127.0.0.1:5432/test ({type(exc).__name__})")
+    schema = f"mr_test_{uuid.uuid4().hex[:10]}"
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine = create_engine(
+        PG_URL, pool_size=10, max_overflow=10, connect_args={"options": f"-csearch_path={schema}"}
+    )
+    init_db(engine)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def test_workers_on_several_connections_never_double_process(pg_engine):
+    queue = JobQueue(pg_engine, lease_seconds=30)
+    for i in range(60):
+        assert queue.enqueue(f"d{i}", "issues", {"installation": {"id": i % 6}, "action": "opened"})
+    assert not queue.enqueue("d0", "issues", {})
+    seen: list[int] = []
+    lock = threading.Lock()
+
+    def work(name):
+        q = JobQueue(pg_engine, lease_seconds=30)  # as if in another process
+        idle = 0
+        while idle < 20:
+            job = q.claim(name)
+            if job is None:
+                idle += 1
+                continue
+            idle = 0
+            with lock:
+                seen.append(job.id)
+            q.complete(job)
+
+    threads = [threading.Thread(target=work, args=(f"w{i}",)) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(seen) == 60 == len(set(seen))
+    assert queue.counts() == {DONE: 60}
+
+
+def test_lane_order_holds_under_skip_locked(pg_engine):
+    queue = JobQueue(pg_engine)
+    queue.enqueue("a1", "issues", {"installation": {"id": 1}})
+    queue.enqueue("a2", "issues", {"installation": {"id": 1}})
+    first = queue.claim("w1")
+    assert first.delivery_id == "a1" and queue.claim("w2") is None
+    queue.complete(first)
+    assert queue.claim("w2").delivery_id == "a2"
+    assert queue.counts().get(QUEUED) is None
+
+
+def test_app_on_postgres_routes_an_issue(pg_engine, fake_github, webhook_example, tmp_path):
+    from bot.app import create_app
+    from bot.render import MARKER
+    from bot.settings import Settings
+    from bot.worker import run_until_idle
+    from tests.plugins.app import WEBHOOK_SECRET, signed_headers
+
+    settings = Settings(
+        github_token="test-token", github_webhook_secret=WEBHOOK_SECRET, github_api_url=fake_github.url,
+        database_url="postgresql://127.0.0.1:5432/test", worker_threads=0, github_writes_per_minute=0,
+        github_retry_backoff=0,
+    )
+    app = create_app({"SETTINGS": settings, "ENGINE": pg_engine})
+    payload = webhook_example("issues", "opened")
+    fake_github.seed_payload(payload)
+    body = json.dumps(payload).encode()
+    client = app.test_client()
+    assert client.post("/webhook", data=body, headers=signed_headers("issues", body, delivery="pg-1")).status_code == 202
+    assert client.post("/webhook", data=body, headers=signed_headers("issues", body, delivery="pg-1")).status_code == 200
+    rt = app.extensions["model_router"].runtime
+    assert run_until_idle(rt) == 1
+    assert rt.queue.by_delivery("pg-1")["status"] == DONE
+    assert len([c for c in fake_github.comments("Codertocat/Hello-World", 1) if MARKER in c["body"]]) == 1
+    assert client.get("/readyz").status_code == 200

@@ -1,0 +1,47 @@
+"""The sticky comment body: what it says, what it defuses, and how it fits GitHub's 65,536-char limit."""
+
+from __future__ import annotations
+
+from bot.config import RepoConfig
+from bot.models import IssueInput
+from bot.render import MARKER, RUNS_BEGIN, routing_comment
+from bot.routing import route
+from bot.sticky import MAX_BODY, _units, fit
+
+
+def decision(title="Fix typo in README", body=""):
+    return route(IssueInput(title=title, body=body), RepoConfig())
+
+
+def test_comment_carries_every_field():
+    d = decision()
+    text = routing_comment(d)
+    assert text.startswith(MARKER)
+    for needle in (d.model, d.tier.value, d.complexity.value, d.strategy.value.replace("_", " "), "Confidence",
+                   "Estimated cost", "All-Sonnet baseline", "Savings", "model:opus", "complexity:complex", "/model"):
+        assert needle in text, needle
+
+
+def test_untrusted_text_cannot_ping_or_inject_markup():
+    d = decision().model_copy(update={"rationale": "ping @octocat <img src=x onerror=alert(1)> `code`"})
+    text = routing_comment(d, config_error="bad key at line 3 @admin\n```\n<script>")
+    assert "@octocat" not in text and "@admin" not in text
+    assert "<img" not in text and "<script>" not in text.split("````")[0]
+    fences = [line for line in text.splitlines() if line.startswith("```")]
+    assert fences[0] == "````text" and fences[-1] == "````"  # the error's own fence cannot close ours
+
+
+def test_runs_section_from_store_rows():
+    rows = [{"attempt": 1, "tier": "haiku", "model": "m", "status": "failure", "estimated_cost_usd": 0.01,
+             "actual_cost_usd": 0.02, "run_url": "https://github.com/o/r/actions/runs/1"}]
+    text = routing_comment(decision(), runs=rows)
+    assert RUNS_BEGIN in text and "$0.0200" in text and "[run](https://github.com/o/r/actions/runs/1)" in text
+    assert RUNS_BEGIN not in routing_comment(decision(), runs=[])
+
+
+def test_fit_truncates_at_a_line_and_closes_fences():
+    body = MARKER + "\n```\n" + ("line of text 😀\n" * 10_000)
+    out = fit(body)
+    assert _units(out) <= MAX_BODY and out.startswith(MARKER) and "truncated" in out
+    assert sum(1 for line in out.splitlines() if line.startswith("```")) % 2 == 0
+    assert fit("short") == "short"
