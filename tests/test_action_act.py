@@ -82,6 +82,7 @@ def act_repo(tmp_path_factory) -> Path:
         shutil.copy2(ROOT / name, repo / name)
     (repo / ".github" / "workflows").mkdir(parents=True)
     (repo / ".github" / "workflows" / "e2e.yml").write_text(WORKFLOW)
+    shutil.copy2(ROOT / ".github" / "workflows" / "model-router.yml", repo / ".github" / "workflows" / "model-router.yml")
     git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "init.defaultBranch=main"]
     for cmd in (["init", "-q"], ["remote", "add", "origin", f"https://github.com/{REPO}"], ["add", "-A"], ["commit", "-qm", "e2e"]):
         subprocess.run([*git, *cmd], cwd=repo, check=True, capture_output=True)
@@ -93,13 +94,13 @@ def venv_cache(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("model-router-venvs")
 
 
-def run_act(repo: Path, cache: Path, tmp: Path, fake, event: str, payload: dict) -> dict:
+def run_act(repo: Path, cache: Path, tmp: Path, fake, event: str, payload: dict, workflow: str = "e2e.yml") -> dict:
     event_file = tmp / "event.json"
     event_file.write_text(json.dumps(payload))
     capture = tmp / "capture.json"
     argv = [
         str(ACT), event, "-e", str(event_file), "-P", "ubuntu-latest=-self-hosted",
-        "-W", ".github/workflows/e2e.yml",
+        "-W", f".github/workflows/{workflow}",
         "--action-cache-path", str(cache / "act"),
         "--env", f"GITHUB_API_URL={fake.url}",
         "--env", f"MODEL_ROUTER_CACHE_DIR={cache}",
@@ -109,10 +110,12 @@ def run_act(repo: Path, cache: Path, tmp: Path, fake, event: str, payload: dict)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "INPUT_", "RUNNER_", "ACTIONS_"))}
     proc = subprocess.run(argv, cwd=repo, capture_output=True, text=True, timeout=600, env=env)
     log = proc.stdout + proc.stderr
+    assert "ghs_act_e2e_token" not in log, "the token leaked into the log"
+    if workflow != "e2e.yml":
+        return {"log": log, "returncode": proc.returncode}
     assert capture.exists(), f"act did not run the workflow (exit {proc.returncode}):\n{log[-6000:]}"
     result = json.loads(capture.read_text())
     result["log"], result["returncode"] = log, proc.returncode
-    assert "ghs_act_e2e_token" not in log, "the token leaked into the log"
     return result
 
 
@@ -166,3 +169,14 @@ def test_act_pull_request_sets_the_gate_status(act_repo, venv_cache, tmp_path, f
     assert statuses[-1]["state"] == "pending" and "not configured" in statuses[-1]["description"]
     assert "security" in fake_github.labels_on(REPO, number)
     assert res["outputs"].get("result") not in (None, "", "failed")
+
+
+def test_act_this_repositorys_own_workflow_routes_an_issue(act_repo, venv_cache, tmp_path, fake_github, webhook_example):
+    """.github/workflows/model-router.yml as shipped (`uses: ./`, minimal permissions) on a real `issues` event."""
+    payload = webhook_example("issues", "reopened")
+    fake_github.seed_payload(payload)
+    res = run_act(act_repo, venv_cache, tmp_path, fake_github, "issues", payload, workflow="model-router.yml")
+    assert res["returncode"] == 0, res["log"][-6000:]
+    labels = fake_github.labels_on(REPO, payload["issue"]["number"])
+    assert any(lb.startswith(CONFIG.labels.model_prefix) for lb in labels), labels
+    assert [c for c in fake_github.comments(REPO, payload["issue"]["number"]) if MARKER in c["body"]]
