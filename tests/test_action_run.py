@@ -32,6 +32,14 @@ def act(s: ActionSettings) -> tuple[int, str]:
     return run(s, stream=out).exit_code, out.getvalue()
 
 
+def checkout(tmp_path: Path, config_text: str) -> Path:
+    """A workspace as actions/checkout leaves it, holding only the config file."""
+    workspace = tmp_path / "ws"
+    (workspace / ".github").mkdir(parents=True)
+    (workspace / ".github" / "model-router.yml").write_text(config_text)
+    return workspace
+
+
 def sticky(fake, number: int) -> list[dict]:
     return [c for c in fake.comments(REPO, number) if MARKER in c["body"]]
 
@@ -69,9 +77,7 @@ def test_dry_run_writes_nothing(fake_github, webhook_example, runner_env, tmp_pa
 def test_config_error_fails_the_step_naming_the_key_but_still_routes(fake_github, webhook_example, runner_env, tmp_path):
     payload = webhook_example("issues", "opened")
     fake_github.seed_payload(payload)
-    workspace = tmp_path / "ws"
-    (workspace / ".github").mkdir(parents=True)
-    (workspace / ".github" / "model-router.yml").write_text("budgets:\n  monthly_usdd: 5\n")
+    workspace = checkout(tmp_path, "budgets:\n  monthly_usdd: 5\n")
     code, log = act(settings(tmp_path, fake_github, "issues", payload, workspace=workspace))
     assert code == 1
     [error] = [ln for ln in log.splitlines() if ln.startswith("::error")]
@@ -94,9 +100,7 @@ def test_pull_request_ignores_the_checked_out_config(fake_github, webhook_exampl
     """A pull request cannot weaken its own gate: the config is read from the base branch on GitHub."""
     payload = webhook_example("pull_request", "opened")
     fake_github.seed_payload(payload)
-    workspace = tmp_path / "ws"
-    (workspace / ".github").mkdir(parents=True)
-    (workspace / ".github" / "model-router.yml").write_text("this: is not read\n")
+    workspace = checkout(tmp_path, "this: is not read\n")
     code, log = act(settings(tmp_path, fake_github, "pull_request", payload, workspace=workspace))
     assert code == 0, log
     reads = [r for r in fake_github.requests if r.path.endswith("/contents/.github/model-router.yml")]
