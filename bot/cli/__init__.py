@@ -12,12 +12,14 @@ class UsageError(Exception):
     """Bad input: printed as one line, exit status 2."""
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="model-router", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     # Every module in bot.cli with an `add_parser(sub)` contributes subcommands;
     # each sets `func` (args -> exit code) as a default.
     for mod in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if only is not None and mod.name != only:
+            continue
         module = importlib.import_module(f"{__name__}.{mod.name}")
         add = getattr(module, "add_parser", None)
         if add is not None:
@@ -26,7 +28,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    # Start-up time: a subcommand named after its module imports only that module.
+    names = {m.name for m in pkgutil.iter_modules(__path__)}
+    parser = build_parser(argv[0] if argv and argv[0] in names else None)
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
