@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io as stdio
 import json
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,7 @@ def settings(tmp_path: Path, fake, event: str, payload: dict, **kw) -> ActionSet
     path.write_text(json.dumps(payload))
     kw.setdefault("token", "ghs_action_token")
     kw.setdefault("repository", REPO)
+    kw.setdefault("runner_temp", Path(tempfile.mkdtemp(dir=tmp_path)))  # every run is a new job: nothing kept
     return ActionSettings(event_name=event, event_path=path, api_url=fake.url, **kw)
 
 
@@ -201,3 +203,38 @@ def test_other_workflow_runs_are_ignored(fake_github, webhook_example, runner_en
     assert code == 0, log
     assert parse_outputs(runner_env["output"].read_text())["result"] == "ignored"
     assert fake_github.writes() == []
+
+
+def test_a_persons_label_survives_later_jobs(fake_github, webhook_example, runner_env, tmp_path):
+    """Jobs share no store: a later job recovers the person's choice from the issue and does not fight it."""
+    opened = webhook_example("issues", "opened")
+    fake_github.seed_payload(opened)
+    assert act(settings(tmp_path, fake_github, "issues", opened))[0] == 0
+    routed = Tier(parse_outputs(runner_env["output"].read_text())["tier"])
+    chosen = Tier.opus if routed is not Tier.opus else Tier.haiku
+    label = CONFIG.labels.model_label(chosen)
+
+    def event(action: str, **extra) -> dict:
+        payload = webhook_example("issues", action)
+        payload["issue"]["labels"] = [{"name": n} for n in fake_github.labels_on(REPO, 1)]
+        payload.update(extra)
+        return payload
+
+    fake_github.add_label(REPO, label)  # a person adds the label in the UI
+    fake_github.issue(REPO, 1)["labels"].append(label)
+    code, log = act(settings(tmp_path, fake_github, "issues", event("labeled", label={"name": label})))
+    assert code == 0, log
+    assert label in fake_github.labels_on(REPO, 1) and CONFIG.labels.model_label(routed) not in fake_github.labels_on(REPO, 1)
+
+    edited = event("edited", changes={"body": {"from": "old text"}})
+    edited["issue"]["body"] = "Fix the typo. Nothing else."
+    code, log = act(settings(tmp_path, fake_github, "issues", edited))
+    assert code == 0, log
+    assert label in fake_github.labels_on(REPO, 1), "a later job re-routed over a person's label"
+    assert "earlier overrides by people: tier=" + chosen.value in log
+
+    # a person removes the router's label: later jobs do not put it back
+    fake_github.issue(REPO, 1)["labels"].remove(label)
+    code, log = act(settings(tmp_path, fake_github, "issues", event("reopened")))
+    assert code == 0, log
+    assert not [n for n in fake_github.labels_on(REPO, 1) if n.startswith(CONFIG.labels.model_prefix)]

@@ -185,6 +185,7 @@ def execute(mode: str, settings: ActionSettings, payload: dict, ctx: Context) ->
     from bot.handlers import dispatch
 
     event = settings.event_name
+    _recover(mode, settings, payload, ctx)
     if mode == "command":
         result = dispatch(event, payload, ctx)
         number = (payload.get("issue") or {}).get("number")
@@ -209,6 +210,22 @@ def execute(mode: str, settings: ActionSettings, payload: dict, ctx: Context) ->
             raise ActionError("mode 'report' needs the `execution-file` input (claude-code-action's output)")
         return report(ctx, issue_number(settings, payload), settings.execution_file, payload)
     raise ActionError(f"unknown mode '{mode}'")  # pragma: no cover - settings validate the mode
+
+
+def _recover(mode: str, settings: ActionSettings, payload: dict, ctx: Context) -> None:
+    """Give this job's scratch store the overrides people made in earlier jobs (see bot.action.memory)."""
+    from bot.action.memory import labels_before, recover_overrides
+
+    if mode not in ("route", "command", "dispatch") or (payload.get("sender") or {}).get("type") == "Bot":
+        return
+    if (payload.get("issue") or {}).get("number"):
+        number, labels = int(payload["issue"]["number"]), labels_before(payload)
+    else:
+        number = issue_number(settings, payload)
+        labels = ctx.gh.issue_labels(ctx.repo, number)
+    recovered = recover_overrides(ctx, number, labels)
+    if recovered:
+        ctx.extra.setdefault("action_notes", []).append("earlier overrides by people: " + ", ".join(recovered))
 
 
 def run(
@@ -244,6 +261,8 @@ def run(
                 line=ctx.extra.get("config_error_line"),
             )
         )
+    if ctx is not None:
+        outcome.result.messages[:0] = ctx.extra.get("action_notes", [])
     if ctx is not None and isinstance(ctx.gh, DryRunGitHub):
         outcome.planned = list(ctx.gh.planned)
     _report(settings, outcome, stream)
