@@ -78,6 +78,11 @@ def not_required() -> GateStatus:
     return GateStatus("success", NOT_REQUIRED, summary="Neither labelled as security work nor touching security paths.")
 
 
+def disabled() -> GateStatus:
+    return GateStatus("success", "not required: disabled in .github/model-router.yml",
+                      summary="`review.enabled` is false in the default branch's `.github/model-router.yml`.")
+
+
 def pending_required(req: Requirement) -> GateStatus:
     return GateStatus("pending", REQUIRED, summary=f"Opus review required: {req.reason()}.")
 

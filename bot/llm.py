@@ -37,6 +37,10 @@ class AnthropicLLM:
         self._anthropic = anthropic
         self._client = anthropic.Anthropic(api_key=api_key, base_url=base_url, max_retries=max_retries)
 
+    def close(self) -> None:
+        """Release the HTTP connection pool (otherwise left to the garbage collector)."""
+        self._client.close()
+
     def structured(
         self, *, model: str, system: str, prompt: str, schema: type[T], max_tokens: int = 1024, timeout: float = 5.0
     ) -> T:

@@ -29,7 +29,9 @@ def _fail_on_injection(req):
 
 @pytest.fixture
 def llm(fake_anthropic):
-    return AnthropicLLM("sk-test", base_url=fake_anthropic.url)
+    client = AnthropicLLM("sk-test", base_url=fake_anthropic.url)
+    yield client
+    client.close()
 
 
 def test_opus_model_and_injection_cannot_flip_the_verdict(fake_anthropic, llm):

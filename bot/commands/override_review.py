@@ -7,6 +7,7 @@ import logging
 from bot import gate
 from bot.commands import CommandReply, CommandRequest, command
 from bot.handlers.context import Context
+from bot.permissions import permission
 from bot.review import publish
 
 log = logging.getLogger(__name__)
@@ -26,7 +27,7 @@ def run(req: CommandRequest, ctx: Context) -> CommandReply:
         return CommandReply(body="Usage: `/override-review <reason>`: the reason is recorded with your name.",
                             reaction="confused")
     # Defence in depth: the comment handler checks roles too, but this command opens the gate.
-    level = ctx.gh.permission(ctx.repo, req.sender)
+    level = permission(ctx, req.sender)
     if level != "admin":
         return CommandReply(body=f"Only admins may override the review gate (@{req.sender} has `{level}`).",
                             reaction="confused")

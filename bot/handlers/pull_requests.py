@@ -10,19 +10,19 @@ from bot.github.port import GitHubError, PullInfo
 from bot.handlers import register
 from bot.handlers.context import Context, HandlerResult
 from bot.models import Tier
+from bot.permissions import WRITE_LEVELS, permission
 from bot.review import ReviewInvalid, ReviewUnavailable, diff, publish, reviewer
 
 log = logging.getLogger(__name__)
 
-WRITE = ("admin", "maintain", "write")
 ACTIONS = ("opened", "reopened", "synchronize", "labeled", "unlabeled")
-DEFAULTS = {"max_diff_chars_per_chunk": 150_000, "max_chunks": 8, "max_tokens": 8192, "timeout_seconds": 300.0}
 
 
 @dataclass(frozen=True)
 class Settings:
-    """What the gate reads from the repository config (defaults for anything the config lacks)."""
+    """What the gate reads from the repository config."""
 
+    enabled: bool
     labels: tuple[str, ...]
     paths: tuple[str, ...]
     max_chars: int
@@ -36,16 +36,11 @@ class Settings:
 
 
 def settings(ctx: Context) -> Settings:
-    cfg = ctx.config
-    sec, rev = cfg.security, getattr(cfg, "review", None)
-
-    def opt(name: str):
-        return getattr(rev, name, None) or DEFAULTS[name]
-
+    sec, rev = ctx.config.security, ctx.config.review
     return Settings(
-        labels=tuple(sec.labels), paths=tuple(sec.paths),
-        max_chars=int(opt("max_diff_chars_per_chunk")), max_chunks=int(opt("max_chunks")),
-        max_tokens=int(opt("max_tokens")), timeout=float(opt("timeout_seconds")),
+        enabled=rev.enabled, labels=tuple(sec.labels), paths=tuple(sec.paths),
+        max_chars=rev.max_diff_chars_per_chunk, max_chunks=rev.max_chunks,
+        max_tokens=rev.max_tokens, timeout=rev.timeout_seconds,
     )
 
 
@@ -64,12 +59,8 @@ def on_pull_request(payload: dict, ctx: Context) -> HandlerResult:
 
 
 def _writer(ctx: Context, login: str) -> tuple[bool, str]:
-    try:
-        from bot.permissions import permission  # cached; the commands helper's module
-        level = permission(ctx, login)
-    except ImportError:
-        level = ctx.gh.permission(ctx.repo, login)
-    return level in WRITE, level
+    level = permission(ctx, login)
+    return level in WRITE_LEVELS, level
 
 
 def _security_label_removed(ctx: Context, number: int, name: str, sender: str) -> HandlerResult:
@@ -117,6 +108,11 @@ def run_gate(ctx: Context, number: int, *, trigger: str) -> HandlerResult:
     files = ctx.gh.list_pull_files(ctx.repo, number)
     req = _requirement(ctx, pull, files)
     res = HandlerResult(action="not_required", outputs={"review_sha": sha})
+    if not s.enabled:  # the default branch's config turned the gate off: report, never block
+        publish.report(ctx, sha, gate.disabled())
+        res.outputs["review_state"] = "success"
+        res.messages.append("review gate disabled by the repository config")
+        return res
     if not req.required:
         publish.report(ctx, sha, gate.not_required())
         res.outputs["review_state"] = "success"
