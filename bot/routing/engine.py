@@ -16,7 +16,7 @@ from bot.models import (
     Strategy,
     Tier,
 )
-from bot.routing.matcher import Matcher, compiled
+from bot.routing.matcher import Compiled, compiled
 from bot.security_paths import match_paths
 
 TIER_FOR_COMPLEXITY = {
@@ -43,10 +43,8 @@ _COMPLEXITIES = {c.value: c for c in Complexity}
 class _Evidence:
     """Everything the issue says, gathered once; strategies then read it in precedence order."""
 
-    def __init__(self, issue: IssueInput, config: RepoConfig, notes: list[str], matcher: Matcher) -> None:
-        labels = config.labels
-        mp, cp = labels.model_prefix.lower(), labels.complexity_prefix.lower()
-        security_labels = {s.lower() for s in config.security.labels}
+    def __init__(self, issue: IssueInput, config: RepoConfig, notes: list[str], comp: Compiled) -> None:
+        mp, cp, security_labels = comp.model_prefix, comp.complexity_prefix, comp.security_labels
         self.model_labels: list[tuple[str, Tier]] = []
         self.complexity_labels: list[tuple[str, Complexity]] = []
         self.security: list[RuleMatch] = []
@@ -67,12 +65,12 @@ class _Evidence:
             if low in security_labels:
                 self.security.append(_rule(strategy=Strategy.security, rule=f"label:{name}",
                                                detail=f"labelled {name!r}"))
-        self.hits = matcher.match(f"{issue.title}\n{issue.body}")
+        self.hits = comp.matcher.match(f"{issue.title}\n{issue.body}")
         for hit in self.hits:
             if hit.rule.security:
                 self.security.append(_rule(strategy=Strategy.security, rule=hit.rule.name, tier=hit.rule.tier,
                                                detail=f"mentions {', '.join(repr(w) for w in hit.words)}"))
-        for m in match_paths(issue.changed_paths, config.security.paths)[:5]:
+        for m in match_paths(issue.changed_paths, config.security.paths)[:5] if issue.changed_paths else ():
             self.security.append(_rule(strategy=Strategy.security, rule=f"path:{m.path}",
                                            detail=f"changes {m.path} (matches {m.pattern})"))
         if issue.changed_files is not None:
@@ -89,8 +87,8 @@ def route(
 ) -> RoutingDecision:
     """First strategy that applies decides tier (and complexity when it knows one); the rest add evidence."""
     notes = list(notes or [])
-    matcher, costs = compiled(config)
-    ev = _Evidence(issue, config, notes, matcher)
+    comp = compiled(config)
+    ev = _Evidence(issue, config, notes, comp)
     trace: list[RuleMatch] = []
     decided: tuple[Strategy, Tier, str] | None = None  # strategy, tier, reason
     complexity: Complexity | None = None
@@ -178,7 +176,7 @@ def route(
 
     strategy, tier, reason = decided
     confidence = min(CONFIDENCE[strategy], confidence_cap)
-    return _finish(config, costs, strategy, tier, complexity, confidence, reason, trace, ev.security, pipeline, notes)
+    return _finish(config, comp.costs, strategy, tier, complexity, confidence, reason, trace, ev.security, pipeline, notes)
 
 
 def forced(
@@ -193,8 +191,8 @@ def forced(
     if tier is None and complexity is None:
         raise ValueError("forced() needs a tier or a complexity")
     notes: list[str] = []
-    matcher, costs = compiled(config)
-    ev = _Evidence(issue, config, notes, matcher)
+    comp = compiled(config)
+    ev = _Evidence(issue, config, notes, comp)
     chosen_tier = Tier(tier) if tier is not None else TIER_FOR_COMPLEXITY[Complexity(complexity)]  # type: ignore[arg-type]
     chosen_complexity = Complexity(complexity) if complexity is not None else None
     if chosen_complexity is None:
@@ -204,7 +202,7 @@ def forced(
                                     complexity is not None and f"complexity {Complexity(complexity).value}") if x)
     trace = [_rule(strategy=Strategy.override, rule=f"override by {by}", tier=chosen_tier,
                        complexity=chosen_complexity, decided=True)]
-    return _finish(config, costs, Strategy.override, chosen_tier, chosen_complexity, 1.0, f"{by} set {what}",
+    return _finish(config, comp.costs, Strategy.override, chosen_tier, chosen_complexity, 1.0, f"{by} set {what}",
                    trace, ev.security, False, notes)
 
 
@@ -245,7 +243,7 @@ def _finish(
         rationale += " Note: " + "; ".join(notes) + "."
     return RoutingDecision(
         tier=tier,
-        model=model_for(tier, config),
+        model=_model(costs, tier, config),
         complexity=complexity,
         confidence=confidence,
         strategy=strategy,
@@ -265,6 +263,12 @@ def _cost(cache: dict[Any, CostEstimate], tier: Tier, complexity: Complexity, co
     if key not in cache:
         cache[key] = estimate_cost(tier, complexity, config)
     return cache[key]
+
+
+def _model(cache: dict[Any, Any], tier: Tier, config: RepoConfig) -> str:
+    if tier not in cache:
+        cache[tier] = model_for(tier, config)
+    return cache[tier]
 
 
 def cost_table(complexity: Complexity, config: RepoConfig) -> list[tuple[Tier, str, CostEstimate]]:
