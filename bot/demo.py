@@ -1,4 +1,9 @@
-"""`make demo`: route the bundled sample issues on embedded defaults (no credentials, no network) and print a table."""
+"""`make demo`: the routing table of the sample issues, then the real App service against an offline GitHub.
+
+Part 2 starts the offline GitHub simulator and `model-router serve` (gunicorn, SQLite) as
+subprocesses on loopback, with a throwaway App key, replays signed real issue events and prints
+the labels and the sticky comment the service posted. No credentials, no network.
+"""
 
 from __future__ import annotations
 
@@ -47,7 +52,9 @@ def main() -> int:
     print("model-router demo: routing the bundled sample issues (rules only, embedded defaults)\n")
     print(render(route_samples()))
     print("\nTry: .venv/bin/model-router explain --title 'Fix typo in the OAuth docs' --label model:haiku")
-    return 0
+    from bot.app.demo import run_service_demo
+
+    return run_service_demo(sys.stdout)
 
 
 if __name__ == "__main__":

@@ -96,7 +96,9 @@ def routing_comment(
         f"| Strategy | {d.strategy.value.replace('_', ' ')} |",
         f"| Estimated cost | {money(d.estimated_cost_usd)} |",
         f"| All-Sonnet baseline | {money(d.baseline_cost_usd)} |",
-        f"| Savings | {money(d.savings_usd)}{savings_pct} |",
+        f"| Savings | {money(d.savings_usd)}{savings_pct} |"
+        if d.savings_usd >= 0
+        else f"| Savings | none: {money(-d.savings_usd)} more than the baseline, for a tier that fits the work |",
         "",
         f"**Why:** {safe(d.rationale)}",
     ]
