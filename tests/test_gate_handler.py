@@ -274,3 +274,39 @@ def test_dependabot_push_still_gets_the_status(fake_github, fake_anthropic, make
     seed(fake_github, [PLAIN], head=payload["pull_request"]["head"]["sha"])
     dispatch("pull_request", payload, make_ctx())
     assert statuses(fake_github) == [(SHA, "success", "not required")]
+
+
+def test_refused_inline_comments_fall_back_to_the_body(fake_github, fake_anthropic, make_ctx, webhook_example):
+    seed(fake_github, [AUTH], labels=["security"])
+    fake_anthropic.reply_with({"verdict": "pass_with_findings", "findings": [
+        {"file": "src/auth/login.py", "line": 2, "severity": "low", "title": "Nit", "explanation": "Style."}]})
+    fake_github.fail_next("POST", rf"/pulls/{NUMBER}/reviews$", 422, times=1,
+                          body={"message": "Validation Failed", "errors": ["line must be part of the diff"]})
+    dispatch("pull_request", webhook_example("pull_request", "opened"), make_ctx())
+    (review,) = fake_github.repo(REPO)["reviews"]
+    assert review["comments"] == [] and "`src/auth/login.py` line 2: Nit" in review["body"]
+    assert statuses(fake_github)[-1] == (SHA, "success", "Opus review passed with findings: 1 low")
+
+
+def test_a_file_moved_out_of_a_security_path_still_counts(fake_github, fake_anthropic, make_ctx, webhook_example):
+    moved = {"filename": "src/misc/login.py", "previous_filename": "src/auth/login.py", "status": "renamed",
+             "additions": 1, "changes": 1, "patch": "@@ -1 +1 @@\n-a\n+b"}
+    seed(fake_github, [moved])
+    fake_anthropic.reply_with(PASS)
+    dispatch("pull_request", webhook_example("pull_request", "opened"), make_ctx())
+    assert "security" in fake_github.labels_on(REPO, NUMBER)
+    assert statuses(fake_github)[-1] == (SHA, "success", "Opus review passed: no findings")
+
+
+def test_binary_only_change_is_never_a_pass(fake_github, fake_anthropic, make_ctx, webhook_example):
+    seed(fake_github, [{"filename": "src/auth/keystore.jks", "status": "added"}])
+    dispatch("pull_request", webhook_example("pull_request", "opened"), make_ctx())
+    sha, state, desc = statuses(fake_github)[-1]
+    assert state == "failure" and desc.startswith("no reviewable diff")
+    assert fake_anthropic.requests == []
+
+
+def test_gate_disabled_by_config_reports_success(fake_github, fake_anthropic, make_ctx, webhook_example):
+    seed(fake_github, [AUTH], labels=["security"])
+    dispatch("pull_request", webhook_example("pull_request", "opened"), make_ctx(config=RepoConfig(review={"enabled": False})))
+    assert statuses(fake_github) == [(SHA, "success", "not required: disabled in .github/model-router.yml")]
