@@ -55,6 +55,7 @@ def test_annotations_most_severe_first_and_capped():
     found = annotations(out)
     assert len(found) == 50
     assert found[0].annotation_level == "failure" and found[-1].annotation_level == "notice"
+    assert annotations(out, paths={"elsewhere.py"}) == []  # never annotate a file the PR does not touch
 
 
 def test_merge_takes_the_worst_verdict():

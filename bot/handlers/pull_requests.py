@@ -179,7 +179,7 @@ def _review(ctx: Context, pull: PullInfo, files, req: gate.Requirement, s: Setti
         ctx.gh.create_review(ctx.repo, pull.number, sha, flat.body, flat.event, [])
     status = gate.result(gate.Verdict(out.verdict, tuple(f.severity for f in out.findings),
                                       partial=plan.skipped_files, details=review.body))
-    publish.report(ctx, sha, status, publish.annotations(out))
+    publish.report(ctx, sha, status, publish.annotations(out, set(plan.commentable)))
     res.action, res.outputs["review_state"] = out.verdict, status.state
     res.outputs["review_verdict"] = out.verdict
     res.messages.append(f"{trigger}: {status.description}")

@@ -75,10 +75,11 @@ def fit(text: str, limit: int) -> str:
     return text[: limit - len(note)].rsplit("\n", 1)[0] + note
 
 
-def annotations(out: ReviewOutput) -> list[Annotation]:
-    """Check-run annotations for findings with a line, most severe first, at most 50."""
+def annotations(out: ReviewOutput, paths: set[str] | None = None) -> list[Annotation]:
+    """Check-run annotations for findings with a line in a file of the PR, most severe first, at most 50."""
     order = {"critical": 0, "high": 1, "medium": 2, "low": 3}
-    found = sorted((f for f in out.findings if f.line and f.line > 0), key=lambda f: order[f.severity])
+    found = sorted((f for f in out.findings if f.line and f.line > 0 and (paths is None or f.file in paths)),
+                   key=lambda f: order[f.severity])
     return [
         Annotation(
             path=f.file, start_line=f.line, end_line=f.line, annotation_level=LEVEL[f.severity],
