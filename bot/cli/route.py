@@ -197,18 +197,34 @@ def cmd_route(args: argparse.Namespace) -> int:
     if any(v is not None for v in (args.title, args.body, args.label, args.files)):
         raise UsageError("--jsonl reads stdin; do not combine it with --title/--body/--label/--files")
     out = sys.stdout
+    batch: list[str] = []
+    # One write per line costs a syscall each when PYTHONUNBUFFERED is set (as on CI runners): batch lines
+    # unless a person is watching.
+    batch_size = 1 if out.isatty() else 256
     errors = 0
+
+    def emit(line: str) -> None:
+        batch.append(line)
+        if len(batch) >= batch_size:
+            out.write("".join(batch))
+            batch.clear()
 
     def on_error(number: int, message: str) -> None:
         nonlocal errors
         errors += 1
+        out.write("".join(batch))
+        batch.clear()
+        out.flush()
         print(f"model-router: {message}", file=sys.stderr)
-        out.write(json.dumps({"line": number, "error": message}) + "\n")
+        emit(json.dumps({"line": number, "error": message}) + "\n")
 
-    for _, _, issue in read_jsonl(sys.stdin.buffer, config, args.keep_going, on_error):
-        decision = router(issue)
-        out.write((_text(decision) + "\n\n") if args.format == "text" else _json_line(decision) + "\n")
-    out.flush()
+    try:
+        for _, _, issue in read_jsonl(sys.stdin.buffer, config, args.keep_going, on_error):
+            decision = router(issue)
+            emit((_text(decision) + "\n\n") if args.format == "text" else _json_line(decision) + "\n")
+    finally:
+        out.write("".join(batch))
+        out.flush()
     return 2 if errors else 0
 
 

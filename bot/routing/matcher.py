@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import operator
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -88,7 +87,7 @@ def compiled(config: RepoConfig) -> Compiled:
     key = (config.patterns, config.extra_patterns, config.models, config.prices, config.token_estimates,
            config.labels, config.security)
     cached = config._compiled
-    if cached is not None and all(map(operator.is_, cached[0], key)):
+    if cached is not None and cached[0] == key:  # tuple equality: identity first, so unchanged is cheap
         return cached[1]
     result = Compiled(
         matcher=Matcher(config.all_patterns()),
