@@ -16,6 +16,10 @@ class LLMError(Exception):
     """Timeout, API error or output that does not fit the schema; the caller falls back."""
 
 
+class LLMOutputError(LLMError):
+    """An answer arrived but is unusable (not JSON, outside the schema, cut short): retrying will not help."""
+
+
 class LLMPort(Protocol):
     def structured(
         self, *, model: str, system: str, prompt: str, schema: type[T], max_tokens: int = 1024, timeout: float = 5.0
@@ -68,14 +72,14 @@ class AnthropicLLM:
         except pydantic.ValidationError as exc:
             # Name where and how it failed, never the offending value: it may echo untrusted text.
             where = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'output'}: {e['type']}" for e in exc.errors()[:3])
-            raise LLMError(f"output did not fit the schema ({where})") from exc
+            raise LLMOutputError(f"output did not fit the schema ({where})") from exc
         except ValueError as exc:
-            raise LLMError("output was not valid JSON") from exc
+            raise LLMOutputError("output was not valid JSON") from exc
         if response.stop_reason not in ("end_turn", "stop_sequence"):
-            raise LLMError(f"no complete answer (stop_reason={response.stop_reason})")
+            raise LLMOutputError(f"no complete answer (stop_reason={response.stop_reason})")
         parsed = response.parsed_output
         if not isinstance(parsed, schema):
-            raise LLMError("no structured output in the response")
+            raise LLMOutputError("no structured output in the response")
         return parsed
 
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from bot.catalog import model_for
 from bot.classifier import build_prompt, classify, route_with_llm
 from bot.config import RepoConfig, load_config_text
-from bot.llm import AnthropicLLM, LLMError, as_data
+from bot.llm import AnthropicLLM, LLMOutputError, as_data
 from bot.models import ClassifierResult, Complexity, IssueInput, Strategy, Tier
 from bot.simulator.anthropic import FakeAnthropic
 
@@ -149,5 +149,5 @@ def test_as_data_neutralises_the_closing_tag() -> None:
 def test_llm_error_for_incomplete_answers(fake_anthropic: FakeAnthropic, stop_reason: str) -> None:
     fake_anthropic.reply_with({"color": "red", "coats": 1}, stop_reason=stop_reason)
     llm = AnthropicLLM("k", base_url=fake_anthropic.url)
-    with pytest.raises(LLMError, match=f"stop_reason={stop_reason}"):
+    with pytest.raises(LLMOutputError, match=f"stop_reason={stop_reason}"):
         llm.structured(model="claude-opus-5-5", system="s", prompt="p", schema=Paint)
