@@ -7,13 +7,15 @@ while different lanes run in parallel. A worker that dies keeps its lease only u
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
+import threading
 import time
 from dataclasses import dataclass
 from typing import Callable
 
-from sqlalchemy import BigInteger, Engine, Float, Index, Integer, String, Text, and_, exists, func, or_, select, update
+from sqlalchemy import BigInteger, Engine, Float, Index, Integer, String, Text, and_, exists, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, aliased, mapped_column
 
@@ -57,6 +59,10 @@ class Job(Base):
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[float] = mapped_column(Float)
     finished_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+_INSERT_DELIVERY = insert(Delivery.__table__)  # plain Core statements: compiled once, cheap per request
+_INSERT_JOB = insert(Job.__table__)
 
 
 class ConfigVersion(Base):
@@ -115,6 +121,8 @@ class JobQueue:
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
         self.clock = clock
+        # SQLite has one writer at a time: queueing the request threads here is cheaper than its busy-wait.
+        self._intake_lock = threading.Lock() if engine.dialect.name == "sqlite" else contextlib.nullcontext()
 
     # -- intake ---------------------------------------------------------------------------
     def enqueue(self, delivery_id: str, event: str, payload: dict, *, raw: str | None = None) -> bool:
@@ -123,30 +131,26 @@ class JobQueue:
         action = payload.get("action") if isinstance(payload.get("action"), str) else None
         now = self.clock()
         lane = f"installation:{inst_id}" if inst_id is not None else f"repo:{repo or '-'}"
-        with self.Session() as s:
-            s.add(Delivery(id=delivery_id, event=event, received_at=now))
-            try:
-                s.flush()  # the UNIQUE insert is the claim: no check-then-insert race
-            except IntegrityError:
-                s.rollback()
-                return False
-            s.add(
-                Job(
-                    delivery_id=delivery_id,
-                    event=event,
-                    action=action,
-                    installation_id=inst_id,
-                    repo=repo,
-                    subject=subject,
-                    lane=lane,
-                    payload=raw if raw is not None else json.dumps(payload),
-                    status=QUEUED,
-                    attempts=0,
-                    run_after=now,
-                    created_at=now,
-                )
-            )
-            s.commit()
+        job = dict(
+            delivery_id=delivery_id,
+            event=event,
+            action=action,
+            installation_id=inst_id,
+            repo=repo,
+            subject=subject,
+            lane=lane,
+            payload=raw if raw is not None else json.dumps(payload),
+            status=QUEUED,
+            attempts=0,
+            run_after=now,
+            created_at=now,
+        )
+        try:
+            with self._intake_lock, self.engine.begin() as conn:  # one transaction: the UNIQUE insert is the claim
+                conn.execute(_INSERT_DELIVERY, {"id": delivery_id, "event": event, "received_at": now})
+                conn.execute(_INSERT_JOB, job)
+        except IntegrityError:
+            return False
         return True
 
     # -- claiming ---------------------------------------------------------------------------

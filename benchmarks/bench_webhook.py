@@ -1,0 +1,189 @@
+"""Webhook service benchmarks (numbers go to the README, never into tests).
+
+1. Acknowledgement: signed `issues.opened` deliveries with unique ids over loopback to gunicorn
+   (2 workers), against a bare Flask app answering 204 under the same gunicorn settings, same run.
+2. Latency: delivery → labels and sticky comment on the (simulated) GitHub, median of sequential issues.
+3. Burst: 60 new issues across 20 installations at once; time to all commented, secondary-limit hits.
+
+GitHub is the offline simulator with `--latency` per call (default 0.1 s, like a fast real API).
+Usage: .venv/bin/python benchmarks/bench_webhook.py [--requests 2000] [--concurrency 8] [--latency 0.1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import hmac
+import http.client
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bot.app.demo import _examples, _http, _keypair, _port, _wait  # noqa: E402
+
+SECRET = "bench-secret"
+BARE = "from flask import Flask\napp = Flask('bare')\n@app.post('/webhook')\ndef hook():\n    return '', 204\n"
+
+
+def signed(payload: dict, delivery: str) -> tuple[bytes, dict]:
+    body = json.dumps(payload).encode()
+    sig = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+    return body, {"X-GitHub-Event": "issues", "X-GitHub-Delivery": delivery, "X-Hub-Signature-256": sig,
+                  "Content-Type": "application/json"}
+
+
+def load(port: int, total: int, concurrency: int, make) -> tuple[float, list[float]]:
+    """Send `total` requests from `concurrency` keep-alive connections; (requests/s, latencies)."""
+    latencies: list[float] = []
+    lock = threading.Lock()
+    counter = iter(range(total))
+
+    def client():
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        mine = []
+        for i in counter:
+            body, headers = make(i)
+            t = time.perf_counter()
+            conn.request("POST", "/webhook", body, headers)
+            resp = conn.getresponse()
+            resp.read()
+            mine.append(time.perf_counter() - t)
+            assert resp.status in (202, 204), resp.status
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=client) for _ in range(concurrency)]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return total / (time.perf_counter() - start), latencies
+
+
+def gunicorn(app: str, port: int, env: dict, cwd: Path) -> subprocess.Popen:
+    cmd = [sys.executable, "-m", "gunicorn", "--config", "python:bot.app.gunicorn_conf", "--bind",
+           f"127.0.0.1:{port}", "--workers", "2", app]
+    proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _wait(lambda: _http("GET", f"http://127.0.0.1:{port}/healthz")[0] in (200, 404, 405), 60, app)
+    return proc
+
+
+def pct(values: list[float], q: float) -> float:
+    return sorted(values)[min(len(values) - 1, int(q * len(values)))] * 1000
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--requests", type=int, default=2000)
+    ap.add_argument("--concurrency", type=int, default=8)
+    ap.add_argument("--latency", type=float, default=0.1, help="simulated GitHub latency per call (s)")
+    ap.add_argument("--sqlite-synchronous", default="NORMAL", choices=("FULL", "NORMAL"))
+    a = ap.parse_args()
+    example = _examples("issues", "opened")
+    with tempfile.TemporaryDirectory(prefix="bench-webhook-") as d:
+        tmp = Path(d)
+        (tmp / "bare_app.py").write_text(BARE)
+        private, public = _keypair(tmp)
+        repos = [{"full_name": f"bench/repo{i}", "installation_id": i + 1,
+                  "issues": [{"number": n, "title": "x"} for n in [*range(1, 11), *range(100, 160)]]}
+                 for i in range(20)]
+        (tmp / "seed.json").write_text(json.dumps({"repos": repos}))
+        gh_port = _port()
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "ANTHROPIC_", "DATABASE_URL"))}
+        env.update(GITHUB_APP_ID="1", GITHUB_APP_PRIVATE_KEY=private, GITHUB_WEBHOOK_SECRET=SECRET,
+                   GITHUB_API_URL=f"http://127.0.0.1:{gh_port}", MODEL_ROUTER_LOG_LEVEL="WARNING",
+                   MODEL_ROUTER_JOB_POLL_SECONDS="0.1", PYTHONPATH=str(ROOT),
+                   MODEL_ROUTER_SQLITE_SYNCHRONOUS=a.sqlite_synchronous)
+        sim = subprocess.Popen([sys.executable, "-m", "bot.simulator.github", "--port", str(gh_port), "--seed",
+                                str(tmp / "seed.json"), "--app-public-key", str(public), "--latency", str(a.latency)],
+                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        procs = [sim]
+        try:
+            gh = f"http://127.0.0.1:{gh_port}"
+            _wait(lambda: _http("GET", f"{gh}/_sim/state")[0] == 200, 30, "simulator")
+
+            def make(i: int):
+                p = dict(example, issue=dict(example["issue"], number=10_000 + i), installation={"id": 1})
+                p["repository"] = dict(example["repository"], full_name="bench/repo0")
+                return signed(p, f"ack-{i}-{time.time_ns()}")
+
+            # 1. acknowledgement: the job threads are off here (a separate `model-router worker` would run them)
+            results = {}
+            for name, app, extra in (("bare Flask 204", "bare_app:app", {}),
+                                     ("model-router", "bot.app:create_app()",
+                                      {"DATABASE_URL": f"sqlite:///{tmp / 'ack.db'}", "MODEL_ROUTER_WORKER_THREADS": "0"})):
+                port = _port()
+                proc = gunicorn(app, port, dict(env, **extra), tmp)
+                load(port, min(200, a.requests), a.concurrency, make)  # warm-up
+                results[name] = load(port, a.requests, a.concurrency, make)
+                proc.terminate()
+                proc.wait(30)
+            bare_rps = results["bare Flask 204"][0]
+            print("Acknowledgement (gunicorn, 2 workers, gthread x4; %d requests, %d connections)" % (a.requests, a.concurrency))
+            for name, (rps, lat) in results.items():
+                print(f"  {name:15} {rps:8.0f} req/s   p50 {pct(lat, .5):6.1f} ms   p99 {pct(lat, .99):6.1f} ms")
+            print(f"  ratio: {results['model-router'][0] / bare_rps:.2f}x the bare app")
+
+            # 2 + 3: the full service with its embedded job threads
+            port = _port()
+            procs.append(gunicorn("bot.app:create_app()", port, dict(env, DATABASE_URL=f"sqlite:///{tmp / 'svc.db'}"), tmp))
+
+            def commented(repo: str, numbers: set[int]) -> set[int]:
+                state = json.loads(_http("GET", f"{gh}/_sim/state")[1])
+                comments = state["repos"][repo]["comments"].values()
+                return {c["issue_number"] for c in comments} & numbers
+
+            def post(repo_i: int, number: int, title: str):
+                p = dict(example, issue=dict(example["issue"], number=number, title=title, body=""),
+                         installation={"id": repo_i + 1})
+                p["repository"] = dict(example["repository"], full_name=f"bench/repo{repo_i}")
+                body, headers = signed(p, f"svc-{repo_i}-{number}")
+                status, _ = _http("POST", f"http://127.0.0.1:{port}/webhook", body, headers)
+                assert status == 202, status
+
+            waits = []
+            for n in range(1, 11):
+                t = time.perf_counter()
+                post(0, n, "Fix typo in README")
+                _wait(lambda: commented("bench/repo0", {n}), 30, f"issue {n}")
+                waits.append(time.perf_counter() - t)
+            print(f"\nLatency, delivery -> labelled and commented (GitHub latency {a.latency * 1000:.0f} ms/call, 10 issues):")
+            print(f"  median {statistics.median(waits):.2f} s, max {max(waits):.2f} s")
+
+            t = time.perf_counter()
+            burst = [(i % 20, 100 + i) for i in range(60)]
+            for repo_i, number in burst:
+                post(repo_i, number, ["Fix typo in docs", "Design the cache layer", "Auth bypass in login"][number % 3])
+            posted = time.perf_counter() - t
+
+            def all_done():
+                return all(commented(f"bench/repo{r}", {n}) for r, n in burst[-20:]) and all(
+                    commented(f"bench/repo{r}", {n}) for r, n in burst)
+
+            _wait(all_done, 120, "the burst")
+            state = json.loads(_http("GET", f"{gh}/_sim/state")[1])
+            print("\nBurst: 60 new issues across 20 installations")
+            print(f"  all labelled and commented in {time.perf_counter() - t:.1f} s (posting took {posted:.1f} s); "
+                  f"secondary-limit responses: {state['secondary_limit_hits']}; violations: {len(state['violations'])}")
+        finally:
+            for p in reversed(procs):
+                p.terminate()
+                try:
+                    p.wait(30)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
