@@ -65,6 +65,7 @@ def worker(args) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     logging.getLogger("model_router.worker").info("worker running %d thread(s)", threads)
-    stop.wait()
+    while not stop.wait(1.0):  # wakes up for signals on every platform
+        pass
     pool.stop()
     return 0
