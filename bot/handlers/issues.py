@@ -61,8 +61,8 @@ def route_issue(
     """(Re)route one issue: labels, the sticky comment and the store record.
 
     A forced tier/complexity wins (strategy `override`); the caller records it as an override."""
-    from bot.classifier import classify
-    from bot.routing import forced, route
+    from bot.classifier import route_with_llm
+    from bot.routing import forced
 
     config = ctx.config  # loads the repo config; sets ctx.config_error when it is invalid
     if issue is None:
@@ -90,12 +90,7 @@ def route_issue(
         complexity = complexity or (Complexity(pinned[COMPLEXITY]) if COMPLEXITY in pinned else None)
         decision = forced(routed, config, tier=tier, complexity=complexity, by=by or "a maintainer")
     else:
-        llm_result = None
-        if ctx.llm is not None and config.llm.enabled:
-            llm_result, note = classify(routed, config, ctx.llm)
-            if note:
-                notes.append(note)
-        decision = route(routed, config, llm_result, notes)
+        decision = route_with_llm(routed, config, ctx.llm, notes)
 
     hands_off = frozenset(f for f, v in human.items() if v == REMOVED)
     added, removed = labelling.apply(ctx, number, decision, issue.labels, hands_off=hands_off)

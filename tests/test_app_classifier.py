@@ -1,0 +1,65 @@
+"""The LLM classifier through the real app: asked only when no rule decided, and on the haiku tier."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import SecretStr
+
+from bot.catalog import model_for
+from bot.config import RepoConfig
+from bot.models import Tier
+
+REPO = "Codertocat/Hello-World"
+
+
+@pytest.fixture
+def llm_settings(app_settings, fake_anthropic):
+    return app_settings.model_copy(update={"anthropic_api_key": SecretStr("sk-test"), "anthropic_base_url": fake_anthropic.url})
+
+
+@pytest.fixture
+def llm_app(llm_settings):
+    from bot.app import create_app
+    from bot.app.resources import EXTENSION
+
+    application = create_app({"SETTINGS": llm_settings, "TESTING": True})
+    yield application
+    res = application.extensions[EXTENSION]
+    res.close()
+    res.runtime.engine.dispose()
+
+
+def _deliver(llm_app, payload):
+    from bot.app.resources import EXTENSION
+    from tests.plugins.app import signed_headers
+    import json
+
+    body = json.dumps(payload).encode()
+    resp = llm_app.test_client().post("/webhook", data=body, headers=signed_headers("issues", body))
+    assert resp.status_code in (200, 202)
+    runtime = llm_app.extensions[EXTENSION].runtime
+    from bot.worker import run_until_idle
+
+    run_until_idle(runtime)
+    return runtime.store.current(REPO, payload["issue"]["number"])
+
+
+def _issue(webhook_example, seed_repo_for, title, body):
+    payload = webhook_example("issues", "opened")
+    payload["issue"].update(title=title, body=body, labels=[])
+    seed_repo_for(payload)
+    return payload
+
+
+def test_undecided_issue_is_classified_by_the_haiku_tier(llm_app, webhook_example, seed_repo_for, fake_anthropic):
+    fake_anthropic.reply_with({"tier": "opus", "complexity": "complex", "confidence": 0.8, "security_sensitive": False})
+    record = _deliver(llm_app, _issue(webhook_example, seed_repo_for, "Thing behaves oddly", "Sometimes it is slow."))
+    assert fake_anthropic.models_used == [model_for(Tier.haiku, RepoConfig())]
+    assert record["strategy"] == "llm" and record["tier"] == "opus"
+
+
+def test_rule_decided_issue_costs_no_llm_call(llm_app, webhook_example, seed_repo_for, fake_anthropic):
+    fake_anthropic.reply_with({"tier": "opus", "complexity": "complex", "confidence": 0.8, "security_sensitive": False})
+    record = _deliver(llm_app, _issue(webhook_example, seed_repo_for, "Fix typo in README", "teh -> the"))
+    assert fake_anthropic.requests == []
+    assert record["strategy"] == "pattern" and record["tier"] == "haiku"
