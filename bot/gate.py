@@ -125,6 +125,7 @@ class Verdict:
     severities: tuple[str, ...] = ()
     partial: int = 0  # files not reviewed (skipped), stated in the description
     details: str = field(default="", compare=False)
+    since: str = ""  # incremental review: the last passing review's SHA the range starts from
 
 
 def result(v: Verdict) -> GateStatus:
@@ -132,6 +133,8 @@ def result(v: Verdict) -> GateStatus:
     counts = counts_text(severity_counts(v.severities))
     words = {"pass": "passed", "pass_with_findings": "passed with findings", "fail": "failed"}[v.verdict]
     desc = f"Opus review {words}: {counts}"
+    if v.since:
+        desc += f" (changes since {v.since[:7]})"
     if v.partial:
         desc += f" ({v.partial} files not reviewed)"
     state: State = "failure" if v.verdict == "fail" else "success"

@@ -32,6 +32,7 @@ def run(req: CommandRequest, ctx: Context) -> CommandReply:
         return CommandReply(body=f"Only admins may override the review gate (@{req.sender} has `{level}`).",
                             reaction="confused")
     sha = ctx.gh.get_pull(ctx.repo, req.number).head_sha
+    ctx.store.record_review_override(ctx.repo, req.number, head_sha=sha, by=req.sender, reason=reason)  # audit first
     publish.report(ctx, sha, gate.overridden(req.sender, reason))
     log.warning("review gate overridden repo=%s pr=%s sha=%s by=%s", ctx.repo, req.number, sha, req.sender)
     return CommandReply(

@@ -53,6 +53,15 @@ class PullInfo(BaseModel):
     user_login: str = ""
 
 
+class Comparison(BaseModel):
+    """Two commits compared: `status` "ahead" means base is an ancestor of head."""
+
+    status: str  # ahead | behind | diverged | identical
+    ahead_by: int = 0
+    behind_by: int = 0
+    files: list[PullFile] = Field(default_factory=list)  # GitHub lists at most 300
+
+
 class ReviewComment(BaseModel):
     path: str
     line: int
@@ -128,6 +137,7 @@ class GitHubPort(Protocol):
     def get_pull(self, repo: str, number: int) -> PullInfo: ...
     def list_pull_files(self, repo: str, number: int) -> list[PullFile]: ...  # all pages
     def compare_files(self, repo: str, base: str, head: str) -> list[PullFile]: ...
+    def compare(self, repo: str, base: str, head: str) -> Comparison: ...
     def create_status(
         self, repo: str, sha: str, state: str, context: str, description: str, target_url: str | None = None
     ) -> None: ...

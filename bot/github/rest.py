@@ -37,7 +37,7 @@ from urllib3.exceptions import MaxRetryError, ResponseError
 from urllib3.util.retry import Retry
 
 from bot.github.pacing import WritePacer
-from bot.github.port import Annotation, Artifact, Comment, GitHubError, IssueInfo, Label, PullFile, PullInfo, ReviewComment
+from bot.github.port import Annotation, Artifact, Comment, Comparison, GitHubError, IssueInfo, Label, PullFile, PullInfo, ReviewComment
 
 ROLES = ("admin", "maintain", "write", "triage", "read", "none")
 MAX_ANNOTATIONS = 50  # per check-run request; more go in follow-up updates
@@ -336,6 +336,13 @@ class RestGitHub:
         """Changed files between two refs (GitHub lists at most 300)."""
         with _translated():
             return [self._to_file(f.raw_data) for f in self._repo(repo).compare(base, head).files]
+
+    def compare(self, repo: str, base: str, head: str) -> Comparison:
+        """Ancestry (status, ahead/behind counts) and the changed files between two commits."""
+        with _translated():
+            c = self._repo(repo).compare(base, head)
+            return Comparison(status=c.status, ahead_by=c.ahead_by, behind_by=c.behind_by,
+                              files=[self._to_file(f.raw_data) for f in c.files])
 
     def _commit(self, repo: str, sha: str) -> Commit:
         # a Commit that knows its sha without fetching it

@@ -11,7 +11,7 @@ from bot.handlers import register
 from bot.handlers.context import Context, HandlerResult
 from bot.models import Tier
 from bot.permissions import WRITE_LEVELS, permission
-from bot.review import ReviewInvalid, ReviewUnavailable, diff, publish, reviewer
+from bot.review import ReviewInvalid, ReviewUnavailable, diff, incremental, publish, reviewer
 
 log = logging.getLogger(__name__)
 
@@ -141,14 +141,19 @@ def run_gate(ctx: Context, number: int, *, trigger: str) -> HandlerResult:
 def _review(ctx: Context, pull: PullInfo, files, req: gate.Requirement, s: Settings,
             res: HandlerResult, trigger: str) -> HandlerResult:
     sha = pull.head_sha
-    plan = diff.plan(files, max_chars=s.max_chars, max_chunks=s.max_chunks, first=[m.path for m in req.paths])
+    scope = incremental.choose(ctx, pull.number, sha, files, trigger)
+    plan = diff.plan(scope.files, max_chars=s.max_chars, max_chunks=s.max_chunks, first=[m.path for m in req.paths])
+    if scope.incremental:
+        plan = incremental.restrict(plan, files)
+    model = review_model(ctx)
+    record = _Recorder(ctx, pull.number, sha, model, trigger, scope, files)
     if not plan.chunks:
         status = _nothing_to_review(plan)
         publish.report(ctx, sha, status)
+        record(status, "pass" if status.state == "success" else "unreviewable", plan)
         res.action, res.outputs["review_state"] = status.state, status.state
         res.messages.append(status.description)
         return res
-    model = review_model(ctx)
     try:
         result = reviewer.review(ctx.llm, model=model, title=pull.title, body=pull.body, plan=plan,
                                  max_tokens=s.max_tokens, timeout=s.timeout)
@@ -158,6 +163,7 @@ def _review(ctx: Context, pull: PullInfo, files, req: gate.Requirement, s: Setti
     except ReviewInvalid as exc:
         status = gate.review_error(str(exc))
         publish.report(ctx, sha, status)
+        record(status, "error", plan)
         res.action, res.outputs["review_state"] = "review_error", "failure"
         res.messages.append(status.description)
         return res
@@ -167,7 +173,8 @@ def _review(ctx: Context, pull: PullInfo, files, req: gate.Requirement, s: Setti
         res.messages.append(f"head moved from {sha[:12]} to {current[:12]}; result for the old commit dropped")
         return res
     out = result.output
-    review = publish.build_review(out, plan, sha=sha, model=model)
+    scope_text = scope.describe(pull.base_ref)
+    review = publish.build_review(out, plan, sha=sha, model=model, scope=scope_text)
     try:
         ctx.gh.create_review(ctx.repo, pull.number, sha, review.body, review.event, review.comments)
     except GitHubError as exc:
@@ -175,15 +182,49 @@ def _review(ctx: Context, pull: PullInfo, files, req: gate.Requirement, s: Setti
             raise
         # GitHub refused an inline position: post everything in the body instead.
         log.warning("inline review comments refused (%s); posting them in the body", exc.message)
-        flat = publish.build_review(out, diff.DiffPlan(plan.chunks, plan.skipped, {}), sha=sha, model=model)
+        flat = publish.build_review(out, diff.DiffPlan(plan.chunks, plan.skipped, {}), sha=sha, model=model,
+                                    scope=scope_text)
         ctx.gh.create_review(ctx.repo, pull.number, sha, flat.body, flat.event, [])
     status = gate.result(gate.Verdict(out.verdict, tuple(f.severity for f in out.findings),
-                                      partial=plan.skipped_files, details=review.body))
-    publish.report(ctx, sha, status, publish.annotations(out, set(plan.commentable)))
+                                      partial=plan.skipped_files, details=review.body, since=scope.base_sha or ""))
+    publish.report(ctx, sha, status, publish.annotations(out, set(plan.commentable) & {f.filename for f in files}))
+    record(status, out.verdict, plan, counts=gate.severity_counts(f.severity for f in out.findings), chunks=result.chunks)
+    if scope.incremental:
+        res.outputs["review_base_sha"] = scope.base_sha or ""
     res.action, res.outputs["review_state"] = out.verdict, status.state
     res.outputs["review_verdict"] = out.verdict
     res.messages.append(f"{trigger}: {status.description}")
     return res
+
+
+TRIGGERS = {"synchronize": "push", "labeled": "label", "unlabeled": "label"}
+
+
+@dataclass
+class _Recorder:
+    """Writes the review record (the audit trail, and the next push's incremental starting point)."""
+
+    ctx: Context
+    number: int
+    sha: str
+    model: str
+    trigger: str
+    scope: incremental.Scope
+    files: list
+
+    def __call__(self, status: gate.GateStatus, verdict: str, plan: diff.DiffPlan, *,
+                 counts: dict | None = None, chunks: int = 0) -> None:
+        skipped = [{"file": sk.path, "reason": sk.reason} for sk in plan.skipped]
+        if plan.truncated_listing:
+            skipped.append({"file": "*", "reason": "beyond the files API's listing limit"})
+        try:
+            self.ctx.store.record_review(
+                self.ctx.repo, self.number, head_sha=self.sha, base_sha=self.scope.base_sha, model=self.model,
+                verdict=verdict, state=status.state, trigger=TRIGGERS.get(self.trigger, self.trigger),
+                counts=counts or {}, chunks=chunks, skipped=skipped, files=sorted(incremental.paths(self.files)),
+            )
+        except Exception:  # the status is already reported; a lost record only costs a full review next time
+            log.exception("could not record the review of %s#%s at %s", self.ctx.repo, self.number, self.sha[:12])
 
 
 def review_model(ctx: Context) -> str:

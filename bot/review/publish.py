@@ -42,7 +42,7 @@ class PublishedReview:
     comments: list[ReviewComment]
 
 
-def build_review(out: ReviewOutput, plan: DiffPlan, *, sha: str, model: str) -> PublishedReview:
+def build_review(out: ReviewOutput, plan: DiffPlan, *, sha: str, model: str, scope: str = "") -> PublishedReview:
     """Inline comments only on lines inside the diff's hunks; every other finding goes in the body."""
     inline: list[ReviewComment] = []
     rest: list[Finding] = []
@@ -54,7 +54,7 @@ def build_review(out: ReviewOutput, plan: DiffPlan, *, sha: str, model: str) -> 
     counts = counts_text(severity_counts(f.severity for f in out.findings))
     verdict = {"pass": "passed", "pass_with_findings": "passed with findings", "fail": "failed"}[out.verdict]
     head = f"## Opus security review: {verdict}\n\n{counts} · model `{model}` · commit `{sha[:12]}`\n\n"
-    parts = [head]
+    parts = [head] + ([defuse(scope) + "\n\n"] if scope else [])
     if out.summary:
         parts.append(defuse(out.summary) + "\n\n")
     skipped = plan.skipped_text()

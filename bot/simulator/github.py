@@ -369,9 +369,15 @@ class FakeGitHub:
         f.setdefault("changes", f["additions"] + f["deletions"])
         return f
 
-    def set_compare(self, repo: str, base: str, head: str, files: list[dict[str, Any]]) -> None:
+    def set_compare(
+        self, repo: str, base: str, head: str, files: list[dict[str, Any]], status: str = "ahead",
+        ahead_by: int = 1, behind_by: int = 0,
+    ) -> None:
+        """status "ahead": base is an ancestor of head; "diverged" after a force-push."""
         with self._lock:
-            self.repo(repo)["compare"][f"{base}...{head}"] = [self._pull_file(f) for f in files]
+            r = self.repo(repo)
+            r["compare"][f"{base}...{head}"] = [self._pull_file(f) for f in files]
+            r.setdefault("compare_status", {})[f"{base}...{head}"] = (status, ahead_by, behind_by)
 
     def add_comment(self, repo: str, number: int, body: str, user: str = "octocat", user_type: str = "User") -> int:
         with self._lock:

@@ -374,13 +374,14 @@ def compare(f: FakeGitHub, call: Call) -> tuple[int, Any]:
     if basehead not in r["compare"]:
         raise HTTPError(404, "Not Found")
     files = [file_json(f, r, pf) for pf in r["compare"][basehead][:300]]  # compare shows at most 300 files
+    status, ahead_by, behind_by = r.get("compare_status", {}).get(basehead, ("ahead", 1, 0))
     return 200, {
         "url": f.api("repos", r["full_name"], "compare", basehead),
         "html_url": "",
-        "status": "ahead",
-        "ahead_by": 1,
-        "behind_by": 0,
-        "total_commits": 1,
+        "status": status,
+        "ahead_by": ahead_by,
+        "behind_by": behind_by,
+        "total_commits": ahead_by,
         "commits": [],
         "files": files,
     }
