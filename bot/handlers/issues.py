@@ -94,7 +94,7 @@ def route_issue(
 
     hands_off = frozenset(f for f, v in human.items() if v == REMOVED)
     added, removed = labelling.apply(ctx, number, decision, issue.labels, hands_off=hands_off)
-    comment_id = sticky.upsert(ctx, number, render_for(ctx, decision, record, hands_off))
+    comment_id = sticky.upsert(ctx, number, render_for(ctx, decision, record, hands_off, number=number))
     source = "override" if decision.strategy.value == "override" else "auto"
     routing_id = ctx.store.record_decision(ctx.repo, number, decision, source=source)
     return HandlerResult(
@@ -107,8 +107,11 @@ def route_issue(
     )
 
 
-def render_for(ctx: Context, decision: RoutingDecision, record: dict | None, hands_off: frozenset[str] = frozenset()) -> str:
+def render_for(
+    ctx: Context, decision: RoutingDecision, record: dict | None, hands_off: frozenset[str] = frozenset(), *, number: int | None = None
+) -> str:
     config = ctx.config
+    people = _overrides(ctx, number, record) if number is not None else (record or {}).get("overrides") or []
     notes = []
     if TIER in hands_off:
         notes.append(f"A person removed the {config.labels.model_prefix} label; the router will not re-apply it.")
@@ -121,6 +124,7 @@ def render_for(ctx: Context, decision: RoutingDecision, record: dict | None, han
         model_prefix=config.labels.model_prefix,
         complexity_prefix=config.labels.complexity_prefix,
         notes=notes,
+        overrides={o["field"]: o["new"] for o in people if o.get("field") in _VALUES and o.get("new")},
     )
 
 
@@ -132,7 +136,7 @@ def refresh_comment(ctx: Context, number: int) -> int | None:
     decision = RoutingDecision.model_validate(record["decision"])
     human = human_choices(record, _overrides(ctx, number, record))
     hands_off = frozenset(f for f, v in human.items() if v == REMOVED)
-    return sticky.upsert(ctx, number, render_for(ctx, decision, record, hands_off))
+    return sticky.upsert(ctx, number, render_for(ctx, decision, record, hands_off, number=number))
 
 
 @register("issues", "opened", "reopened")
