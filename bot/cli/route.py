@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 from pathlib import Path
@@ -180,11 +181,34 @@ def _text(d: RoutingDecision) -> str:
             f"Estimated ${d.estimated_cost_usd:.4f} vs ${d.baseline_cost_usd:.4f} on sonnet.")
 
 
-def _json_line(d: RoutingDecision) -> str:
+def _json_line_slow(d: RoutingDecision) -> str:
     out = d.summary()
     if d.notes:
         out["notes"] = d.notes
     return json.dumps(out, ensure_ascii=False)
+
+
+_str = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) uses for strings
+_num = float.__repr__  # ... and for finite floats (TypeError on anything else)
+
+
+def _json_line(d: RoutingDecision) -> str:
+    """The same text as json.dumps(summary + notes), built directly: ~4x cheaper, and this runs per line."""
+    conf, est = round(d.confidence, 3), round(d.estimated_cost_usd, 6)
+    base, save = round(d.baseline_cost_usd, 6), round(d.savings_usd, 6)
+    if not math.isfinite(conf + est + base + save):
+        return _json_line_slow(d)
+    try:
+        line = (f'{{"tier": "{d.tier._value_}", "model": {_str(d.model)}, "complexity": "{d.complexity._value_}", '
+                f'"confidence": {_num(conf)}, "strategy": "{d.strategy._value_}", "rationale": {_str(d.rationale)}, '
+                f'"estimated_cost_usd": {_num(est)}, "baseline_cost_usd": {_num(base)}, "savings_usd": {_num(save)}, '
+                f'"pipeline": {"true" if d.pipeline else "false"}, '
+                f'"security_sensitive": {"true" if d.security_sensitive else "false"}')
+    except TypeError:  # a number that is not a float
+        return _json_line_slow(d)
+    if d.notes:
+        return f'{line}, "notes": [{", ".join(map(_str, d.notes))}]}}'
+    return line + "}"
 
 
 def cmd_route(args: argparse.Namespace) -> int:
