@@ -13,7 +13,7 @@ from bot.action.runner import run
 from bot.action.settings import ActionSettings
 from bot.config import RepoConfig
 from bot.models import Tier
-from bot.render import MARKER, RUNS_BEGIN
+from bot.render import MARKER, RUNS_BEGIN, STATE_PREFIX, read_state
 from tests.test_action_unit import parse_outputs, runner_env  # noqa: F401  (fixture)
 
 REPO = "Codertocat/Hello-World"
@@ -173,7 +173,10 @@ def test_report_posts_actual_cost_into_the_sticky_comment(fake_github, webhook_e
     body = comment["body"]
     assert RUNS_BEGIN in body and "$0.0123" in body and "$0.2345" in body
     assert "failure" in body and "success" in body and "actions/runs/102" in body
-    assert body.split(RUNS_BEGIN)[0].strip() == before.split("<details>")[0].strip()
+    unstated = lambda text: "\n".join(ln for ln in text.splitlines() if not ln.startswith(STATE_PREFIX))  # noqa: E731
+    assert unstated(body.split(RUNS_BEGIN)[0]).strip() == unstated(before.split("<details>")[0]).strip()
+    runs = read_state(body)["runs"]  # what the next job recovers
+    assert [(r["status"], r["actual_cost_usd"], r["run_id"]) for r in runs] == [("failure", 0.0123, 101), ("success", 0.2345, 102)]
     outputs = parse_outputs(runner_env["output"].read_text())
     assert outputs["actual-cost"] == "0.234500" and outputs["success"] == "true"
 

@@ -1,16 +1,23 @@
-"""Action mode keeps no store between jobs: recover people's routing overrides from the issue itself.
+"""Action mode keeps no store between jobs: recover the issue's routing, people's overrides and runs from it.
 
-The App remembers which `model:`/`complexity:` labels a person chose; a fresh Action job does not,
-and would re-route over them. What the router last said is in its sticky comment (tier, complexity,
-strategy), and the labels show what is in effect now: a label that differs from what the router said,
-a router label that is gone, or a comment whose strategy was a label or an override, is a person's
-choice. Recording those as overrides in the job's scratch store lets the shared handlers treat them
-exactly as the App does (never fought; edits no longer re-route).
+The App remembers which `model:`/`complexity:` labels a person chose and which executor runs it
+started; a fresh Action job does not. The router's sticky comment carries a hidden state line
+(`bot.render.read_state`: the decision, people's overrides, the runs), trusted only in the comment
+`bot.sticky.find` returns (marker AND the bot's own login). Comments written before that line existed
+still show tier, complexity and strategy in their table, which is read instead.
+
+The labels show what is in effect now: a label that differs from what the comment recorded, or a
+router label that is gone, is a person's choice made since. Everything recovered goes into the job's
+scratch store, so the shared handlers treat it exactly as the App does (overrides never fought, edits
+no longer re-route, budgets and the concurrent-run cap count this issue's earlier runs).
 """
 
 from __future__ import annotations
 
 import re
+from datetime import datetime, timezone
+
+from pydantic import BaseModel, Field, ValidationError
 
 from bot.handlers.context import Context
 
@@ -19,8 +26,28 @@ _ROW = re.compile(r"^\|\s*(Tier|Complexity|Strategy)\s*\|\s*(.+?)\s*\|\s*$", re.
 _HUMAN_STRATEGIES = {"tier": {"model label", "override"}, "complexity": {"complexity label", "override"}}
 
 
+class _Run(BaseModel):
+    """One executor run as the state line carries it (see bot.render.state_block)."""
+
+    dispatch_id: str = Field(min_length=1, max_length=64)
+    key: str | None = Field(None, max_length=300)
+    mode: str = Field("execute", max_length=16)
+    attempt: int = 1
+    tier: str = Field(max_length=16)
+    model: str = Field(max_length=100)
+    complexity: str = Field(max_length=16)
+    status: str = Field("dispatched", max_length=16)
+    conclusion: str | None = Field(None, max_length=32)
+    estimated_cost_usd: float = 0.0
+    actual_cost_usd: float | None = None
+    run_id: int | None = None
+    run_url: str | None = Field(None, max_length=500)
+    created_at: datetime | None = None
+    completed_at: datetime | None = None
+
+
 def said(body: str) -> dict[str, str]:
-    """tier / complexity / strategy as the router's comment shows them."""
+    """tier / complexity / strategy as the table of an older router comment shows them."""
     out: dict[str, str] = {}
     for key, value in _ROW.findall(body):
         first = re.sub(r"[*`]", "", value).split("—")[0].strip().lower()
@@ -41,34 +68,90 @@ def labels_before(payload: dict) -> list[str]:
     return names
 
 
-def recover_overrides(ctx: Context, number: int, labels: list[str]) -> list[str]:
-    """Record the person-chosen fields in the scratch store; returns them as `field=value` strings."""
+def recover(ctx: Context, number: int, labels: list[str]) -> list[str]:
+    """Fill the scratch store from the sticky comment; returns people's choices as `field=value` strings."""
     from bot import sticky
-    from bot.handlers.issues import REMOVED
-    from bot.labels import COMPLEXITY, TIER, field_of
+    from bot.render import read_state
 
     if ctx.store.overrides(ctx.repo, number) or ctx.store.current(ctx.repo, number):
         return []  # this job already knows the issue
     comment = sticky.find(ctx, number)
     if comment is None:
         return []
-    shown = said(comment.body)
+    state = read_state(comment.body)
+    recovered = _overrides(ctx, number, labels, state or said(comment.body), (state or {}).get("overrides"))
+    if state:
+        _restore_decision(ctx, number, state.get("decision"))
+        _restore_runs(ctx, number, state.get("runs"))
+    return recovered
+
+
+def _overrides(ctx: Context, number: int, labels: list[str], shown: dict, people: object) -> list[str]:
+    from bot.handlers.issues import REMOVED
+    from bot.labels import COMPLEXITY, TIER, field_of
+
+    people = people if isinstance(people, dict) else {}
     now: dict[str, str] = {}
     for name in labels:
         managed = field_of(name, ctx.config)
         if managed:
             now[managed[0]] = managed[1]
+    strategy = str(shown.get("strategy") or "").replace("_", " ")
     recovered = []
     for field in (TIER, COMPLEXITY):
         router = shown.get(field)
-        if not router:
+        if not isinstance(router, str) or not router:
             continue
-        if now.get(field, REMOVED) != router:
-            new, old = now.get(field, REMOVED), router
-        elif shown.get("strategy") in _HUMAN_STRATEGIES[field]:
-            new, old = router, None
-        else:
-            continue
-        ctx.store.record_override(ctx.repo, number, field=field, old=old, new=new, by=BY)
-        recovered.append(f"{field}={new}")
+        chosen = people.get(field) if isinstance(people.get(field), str) else None
+        if chosen is None and strategy in _HUMAN_STRATEGIES[field]:
+            chosen = router  # a person's label or command decided the last routing
+        changes = []
+        if chosen:
+            changes.append((None if chosen == router else router, chosen))
+        expected = chosen or router  # what the labels show if nobody touched them since
+        if now.get(field, REMOVED) != expected:
+            changes.append((expected, now.get(field, REMOVED)))
+        for old, new in changes:
+            ctx.store.record_override(ctx.repo, number, field=field, old=old, new=new, by=BY)
+        if changes:
+            recovered.append(f"{field}={changes[-1][1]}")
     return recovered
+
+
+def _restore_decision(ctx: Context, number: int, data: object) -> None:
+    from bot.models import RoutingDecision
+
+    try:
+        decision = RoutingDecision.model_validate(data)
+    except ValidationError:
+        return  # an unreadable decision only costs the App-like record, not the overrides
+    source = "override" if decision.strategy.value == "override" else "auto"
+    ctx.store.record_decision(ctx.repo, number, decision, source=source)
+
+
+def _restore_runs(ctx: Context, number: int, runs: object) -> None:
+    """Earlier runs of this issue with their own ids, costs and times, as the executor recorded them.
+
+    Inserted whole (the store's claim would mint a new id, and a changing id would churn the comment)."""
+    from sqlalchemy import insert
+    from sqlalchemy.exc import IntegrityError
+
+    from bot.store.experiments import Dispatch
+
+    own = f"{ctx.repo}#{number}:"
+    for data in runs if isinstance(runs, list) else []:
+        try:
+            run = _Run.model_validate(data)
+        except ValidationError:
+            continue
+        row = run.model_dump()
+        row["key"] = run.key if run.key and run.key.startswith(own) else f"{own}state:{run.dispatch_id}"
+        for when in ("created_at", "completed_at"):  # the store keeps naive UTC
+            if row[when] is not None and row[when].tzinfo is not None:
+                row[when] = row[when].astimezone(timezone.utc).replace(tzinfo=None)
+        row["created_at"] = row["created_at"] or ctx.store.clock()
+        try:
+            with ctx.store.engine.begin() as conn:
+                conn.execute(insert(Dispatch).values(repo=ctx.repo, number=number, by="(recovered)", **row))
+        except IntegrityError:
+            continue  # already known

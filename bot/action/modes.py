@@ -31,12 +31,13 @@ def route_and_dispatch(ctx: Context, number: int, payload: dict) -> HandlerResul
 def report(ctx: Context, number: int, execution_file: Path, payload: dict) -> HandlerResult:
     """Post a run's actual cost (claude-code-action's execution_file) into the issue's sticky comment.
 
-    Only the comment's runs section changes: labels and the routing stay as they are, and rows of
-    earlier runs are kept, so escalations show side by side."""
+    Labels and the routing stay as they are. The run is recorded like the App records an outcome (on the
+    dispatch named by the `routing_id` input, else as a run of its own) and the comment is rendered again,
+    so its runs table and state line keep every earlier run side by side. A comment written before the
+    state line existed only gets a row appended to its table."""
     from bot import catalog, sticky
-    from bot.models import Complexity, Tier
+    from bot.models import Complexity, RoutingDecision, Tier
     from bot.outcome import MAX_BYTES, parse_execution
-    from bot.render import RUNS_BEGIN, RUNS_END, runs_section
 
     try:
         size = execution_file.stat().st_size
@@ -44,35 +45,36 @@ def report(ctx: Context, number: int, execution_file: Path, payload: dict) -> Ha
         raise _error(f"execution file {execution_file} does not exist (the execution-file input)") from None
     outcome = parse_execution(execution_file.read_bytes() if size <= MAX_BYTES else b"")
     info = {**(payload.get("client_payload") or {}), **(payload.get("inputs") or {})}
-    existing = sticky.find(ctx, number)
     messages: list[str] = []
+    decision: RoutingDecision | None = None
+    existing = sticky.find(ctx, number)
     if existing is None:  # never routed: route first so the cost has a comment to land in
         routed = _route(ctx, number)
         messages += routed.messages
-        existing = sticky.find(ctx, number)
-        body = existing.body if existing else ctx.extra.get("sticky_body", "")
         decision = routed.decision
-    else:
-        body, decision = existing.body, None
-    tier = _valid(Tier, info.get("tier")) or (decision.tier if decision else None)
-    complexity = _valid(Complexity, info.get("complexity")) or (decision.complexity if decision else None)
+    record = ctx.store.current(ctx.repo, number)  # recovered from the comment's state line, or just routed
+    known = RoutingDecision.model_validate(record["decision"]) if record else None
+    tier = _valid(Tier, info.get("tier")) or (known.tier if known else None)
+    complexity = _valid(Complexity, info.get("complexity")) or (known.complexity if known else None)
     model = str(info.get("model") or (catalog.model_for(tier, ctx.config) if tier else "—"))
     estimate = catalog.estimate_cost(tier, complexity, ctx.config).usd if tier and complexity else None
-    run_url = ctx.extra.get("run_url")
-    old_rows = _rows(body, RUNS_BEGIN, RUNS_END, drop=f"]({run_url})" if run_url else None)
     status = "success" if outcome.succeeded else ("failure" if outcome.found else "no result")
     row = {
-        "attempt": len(old_rows) + 1,
         "tier": tier.value if tier else "—",
         "model": model,
+        "complexity": complexity.value if complexity else "—",
         "status": status,
         "estimated_cost_usd": estimate,
-        "actual_cost_usd": outcome.total_cost_usd,
-        "run_url": run_url,
+        "run_url": ctx.extra.get("run_url"),
     }
-    new_row = runs_section([row]).splitlines()[-2]
-    section = runs_section("\n".join(_HEADER + old_rows + [new_row]))
-    sticky.upsert(ctx, number, _replace_section(body, section, RUNS_BEGIN, RUNS_END))
+    if record is not None:
+        sender = (payload.get("sender") or {}).get("login") or "github-actions"
+        _record_run(ctx, number, row, str(info.get("routing_id") or ""), outcome, by=sender)
+        from bot.handlers.issues import refresh_comment
+
+        refresh_comment(ctx, number)
+    else:
+        _append_row(ctx, number, existing.body if existing else "", row, outcome.total_cost_usd)
     cost = outcome.total_cost_usd
     messages.append(
         f"{ctx.repo}#{number}: run {status} on {row['tier']}, actual "
@@ -87,6 +89,43 @@ def report(ctx: Context, number: int, execution_file: Path, payload: dict) -> Ha
     if estimate is not None:
         outputs["estimated-cost"] = f"{estimate:.6f}"
     return HandlerResult(action="reported", decision=decision, messages=messages, outputs=outputs)
+
+
+def _record_run(ctx: Context, number: int, row: dict, dispatch_id: str, outcome, *, by: str) -> None:
+    """The outcome on the dispatch that started this run, or on a row of its own (a run started by hand)."""
+    found = ctx.store.get_dispatch(dispatch_id) if dispatch_id else None
+    if not found or (found["repo"], found["number"]) != (ctx.repo, number):
+        run = row["run_url"] or ctx.extra.get("run_id") or "local"
+        if row["tier"] == "—" or row["complexity"] == "—":
+            return  # nothing routed: no run to count (cannot happen once the issue is routed)
+        found, _ = ctx.store.claim_dispatch(
+            key=f"{ctx.repo}#{number}:report:{run}"[:300], repo=ctx.repo, number=number, tier=row["tier"],
+            model=row["model"][:100], complexity=row["complexity"], estimated_cost_usd=row["estimated_cost_usd"] or 0.0,
+            attempt=len(ctx.store.dispatches(ctx.repo, number)) + 1, by=by[:100],
+        )
+    if not found:
+        return
+    try:
+        run_id = int(ctx.extra.get("run_id") or 0)
+    except ValueError:
+        run_id = 0
+    ctx.store.record_outcome(
+        found["dispatch_id"], run_id=run_id or None, success=outcome.succeeded, run_url=row["run_url"],
+        conclusion=None if outcome.found else "no result", actual_cost_usd=outcome.total_cost_usd,
+        num_turns=outcome.num_turns, duration_ms=outcome.duration_ms,
+    )
+
+
+def _append_row(ctx: Context, number: int, body: str, row: dict, cost: float | None) -> None:
+    """Older comments (no state line): add the run's row to the table as text."""
+    from bot import sticky
+    from bot.render import RUNS_BEGIN, RUNS_END, runs_section
+
+    run_url = row["run_url"]
+    old_rows = _rows(body, RUNS_BEGIN, RUNS_END, drop=f"]({run_url})" if run_url else None)
+    new_row = runs_section([{**row, "attempt": len(old_rows) + 1, "actual_cost_usd": cost}]).splitlines()[-2]
+    section = runs_section("\n".join(_HEADER + old_rows + [new_row]))
+    sticky.upsert(ctx, number, _replace_section(body, section, RUNS_BEGIN, RUNS_END))
 
 
 _HEADER = ["**Executor runs**", "", "| # | Tier | Model | Status | Estimated | Actual | Run |", "|---|---|---|---|---|---|---|"]

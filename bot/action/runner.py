@@ -182,10 +182,24 @@ def _store(settings: ActionSettings):
 
 
 def execute(mode: str, settings: ActionSettings, payload: dict, ctx: Context) -> HandlerResult:
+    if mode == "report" and settings.execution_file is None:
+        raise ActionError("mode 'report' needs the `execution-file` input (claude-code-action's output)")
+    if mode == "report" and not settings.execution_file.is_file():
+        raise ActionError(f"execution file {settings.execution_file} does not exist (the execution-file input)")
+    number = _recover(mode, settings, payload, ctx)
+    runs = len(ctx.store.dispatches(ctx.repo, number)) if number else 0
+    result = _handle(mode, settings, payload, ctx)
+    if number and not ctx.dry_run and len(ctx.store.dispatches(ctx.repo, number)) > runs and mode != "report":
+        from bot.handlers.issues import refresh_comment
+
+        refresh_comment(ctx, number)  # the new run goes into the comment's state, for later jobs
+    return result
+
+
+def _handle(mode: str, settings: ActionSettings, payload: dict, ctx: Context) -> HandlerResult:
     from bot.handlers import dispatch
 
     event = settings.event_name
-    _recover(mode, settings, payload, ctx)
     if mode == "command":
         result = dispatch(event, payload, ctx)
         number = (payload.get("issue") or {}).get("number")
@@ -206,26 +220,28 @@ def execute(mode: str, settings: ActionSettings, payload: dict, ctx: Context) ->
     if mode == "report":
         from bot.action.modes import report
 
-        if settings.execution_file is None:
-            raise ActionError("mode 'report' needs the `execution-file` input (claude-code-action's output)")
         return report(ctx, issue_number(settings, payload), settings.execution_file, payload)
     raise ActionError(f"unknown mode '{mode}'")  # pragma: no cover - settings validate the mode
 
 
-def _recover(mode: str, settings: ActionSettings, payload: dict, ctx: Context) -> None:
-    """Give this job's scratch store the overrides people made in earlier jobs (see bot.action.memory)."""
-    from bot.action.memory import labels_before, recover_overrides
+def _recover(mode: str, settings: ActionSettings, payload: dict, ctx: Context) -> int | None:
+    """Give this job's scratch store what earlier jobs left on the issue (see bot.action.memory);
+    returns the issue's number when there is one."""
+    from bot.action.memory import labels_before, recover
 
-    if mode not in ("route", "command", "dispatch") or (payload.get("sender") or {}).get("type") == "Bot":
-        return
+    if mode == "report":
+        pass  # sent by the executor workflow, often as github-actions[bot]: its runs must still count
+    elif mode not in ("route", "command", "dispatch") or (payload.get("sender") or {}).get("type") == "Bot":
+        return None
     if (payload.get("issue") or {}).get("number"):
         number, labels = int(payload["issue"]["number"]), labels_before(payload)
     else:
         number = issue_number(settings, payload)
         labels = ctx.gh.issue_labels(ctx.repo, number)
-    recovered = recover_overrides(ctx, number, labels)
+    recovered = recover(ctx, number, labels)
     if recovered:
         ctx.extra.setdefault("action_notes", []).append("earlier overrides by people: " + ", ".join(recovered))
+    return number
 
 
 def run(
