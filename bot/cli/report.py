@@ -92,6 +92,26 @@ def render(r: dict, repo: str | None) -> str:
     )
 
 
+def review_summary(reviews: list[dict], overrides: list[dict]) -> dict:
+    """Pure: the Opus review gate's records in a few numbers."""
+    by = defaultdict(int)
+    for r in reviews:
+        by[r["verdict"]] += 1
+    return {
+        "reviews": len(reviews),
+        "pull_requests": len({(r["repo"], r["number"]) for r in reviews}),
+        "verdicts": dict(sorted(by.items())),
+        "incremental": sum(r["base_sha"] is not None for r in reviews),
+        "overrides": len(overrides),
+    }
+
+
+def review_line(s: dict) -> str:
+    verdicts = ", ".join(f"{n} {v}" for v, n in s["verdicts"].items()) or "none"
+    return (f"  Opus reviews:           {s['reviews']} on {s['pull_requests']} PR(s) ({verdicts}); "
+            f"{s['incremental']} incremental; {s['overrides']} override(s)")
+
+
 def run(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
@@ -102,12 +122,13 @@ def run(args: argparse.Namespace) -> int:
     try:
         store = ExperimentStore(make_engine(url))
         data = compute(store.records(args.repo))
+        reviews = review_summary(store.reviews(args.repo), store.review_overrides(args.repo))
     except (SQLAlchemyError, ValueError) as exc:
         raise UsageError(f"cannot read the experiments store: {str(exc).splitlines()[0]}") from None
     if args.json:
-        print(json.dumps({"repo": args.repo, **data}, indent=2, sort_keys=True))
+        print(json.dumps({"repo": args.repo, **data, "reviews": reviews}, indent=2, sort_keys=True))
     else:
-        print(render(data, args.repo))
+        print(render(data, args.repo) + ("\n" + review_line(reviews) if reviews["reviews"] or reviews["overrides"] else ""))
     return 0
 
 
