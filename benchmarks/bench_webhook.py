@@ -87,7 +87,8 @@ def main() -> int:
     ap.add_argument("--requests", type=int, default=2000)
     ap.add_argument("--concurrency", type=int, default=8)
     ap.add_argument("--latency", type=float, default=0.1, help="simulated GitHub latency per call (s)")
-    ap.add_argument("--sqlite-synchronous", default="NORMAL", choices=("FULL", "NORMAL"))
+    ap.add_argument("--sqlite-synchronous", default=None, choices=("FULL", "NORMAL"), help="default: the service's")
+    ap.add_argument("--ack-only", action="store_true", help="measure only the acknowledgement throughput")
     a = ap.parse_args()
     example = _examples("issues", "opened")
     with tempfile.TemporaryDirectory(prefix="bench-webhook-") as d:
@@ -102,8 +103,9 @@ def main() -> int:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "ANTHROPIC_", "DATABASE_URL"))}
         env.update(GITHUB_APP_ID="1", GITHUB_APP_PRIVATE_KEY=private, GITHUB_WEBHOOK_SECRET=SECRET,
                    GITHUB_API_URL=f"http://127.0.0.1:{gh_port}", MODEL_ROUTER_LOG_LEVEL="WARNING",
-                   MODEL_ROUTER_JOB_POLL_SECONDS="0.1", PYTHONPATH=str(ROOT),
-                   MODEL_ROUTER_SQLITE_SYNCHRONOUS=a.sqlite_synchronous)
+                   MODEL_ROUTER_JOB_POLL_SECONDS="0.1", PYTHONPATH=str(ROOT))
+        if a.sqlite_synchronous:
+            env["MODEL_ROUTER_SQLITE_SYNCHRONOUS"] = a.sqlite_synchronous
         sim = subprocess.Popen([sys.executable, "-m", "bot.simulator.github", "--port", str(gh_port), "--seed",
                                 str(tmp / "seed.json"), "--app-public-key", str(public), "--latency", str(a.latency)],
                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -133,6 +135,8 @@ def main() -> int:
             for name, (rps, lat) in results.items():
                 print(f"  {name:15} {rps:8.0f} req/s   p50 {pct(lat, .5):6.1f} ms   p99 {pct(lat, .99):6.1f} ms")
             print(f"  ratio: {results['model-router'][0] / bare_rps:.2f}x the bare app")
+            if a.ack_only:
+                return 0
 
             # 2 + 3: the full service with its embedded job threads
             port = _port()

@@ -7,16 +7,16 @@ while different lanes run in parallel. A worker that dies keeps its lease only u
 
 from __future__ import annotations
 
-import contextlib
 import json
 import random
 import threading
 import time
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
 from sqlalchemy import BigInteger, Engine, Float, Index, Integer, String, Text, and_, exists, func, insert, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Mapped, aliased, mapped_column
 
 from bot.store.db import Base, session_factory
@@ -61,8 +61,66 @@ class Job(Base):
     finished_at: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
-_INSERT_DELIVERY = insert(Delivery.__table__)  # plain Core statements: compiled once, cheap per request
-_INSERT_JOB = insert(Job.__table__)
+_INSERT_JOB = insert(Job.__table__)  # plain Core statements: compiled once, cheap per request
+
+
+def _claim_deliveries(dialect: str):
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING id: the ids it returns are the fresh (claimed) ones."""
+    ins = (postgresql if dialect == "postgresql" else sqlite).insert(Delivery.__table__)
+    return ins.on_conflict_do_nothing(index_elements=["id"]).returning(Delivery.__table__.c.id)
+
+
+class _Waiter:
+    __slots__ = ("item", "ready", "lead", "result", "error")
+
+    def __init__(self, item):
+        self.item, self.ready, self.lead, self.result, self.error = item, threading.Event(), False, None, None
+
+
+class GroupCommit:
+    """Leader/follower group commit: the thread that finds no write in progress writes every item queued
+    so far in one transaction; the others wait until the transaction holding their item has committed.
+    One commit (and, with synchronous=FULL, one fsync) serves a whole batch; no thread answers early."""
+
+    def __init__(self, write: Callable[[list], list]):
+        self._write = write  # items -> one result per item, all in ONE transaction (or it raises)
+        self._mutex = threading.Lock()
+        self._queue: list[_Waiter] = []
+        self._busy = False
+
+    def submit(self, item) -> Any:
+        me = _Waiter(item)
+        with self._mutex:
+            self._queue.append(me)
+            lead, self._busy = not self._busy, True
+        if not lead:
+            me.ready.wait()
+            if not me.lead:
+                if me.error is not None:
+                    raise me.error
+                return me.result
+        with self._mutex:
+            batch, self._queue = self._queue, []
+        try:
+            results = self._write([w.item for w in batch])
+            for w, r in zip(batch, results):
+                w.result = r
+        except BaseException as exc:
+            for w in batch:
+                w.error = exc
+        finally:
+            for w in batch:
+                if w is not me:
+                    w.ready.set()
+            with self._mutex:  # hand the lead to the first thread that queued meanwhile
+                if self._queue:
+                    self._queue[0].lead = True
+                    self._queue[0].ready.set()
+                else:
+                    self._busy = False
+        if me.error is not None:
+            raise me.error
+        return me.result
 
 
 class ConfigVersion(Base):
@@ -121,12 +179,16 @@ class JobQueue:
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
         self.clock = clock
-        # SQLite has one writer at a time: queueing the request threads here is cheaper than its busy-wait.
-        self._intake_lock = threading.Lock() if engine.dialect.name == "sqlite" else contextlib.nullcontext()
+        self._claim = _claim_deliveries(engine.dialect.name)
+        # Request threads hand their delivery to a group commit: one writer per process (SQLite has one
+        # writer at a time anyway) and one transaction per batch instead of one per request.
+        self._intake = GroupCommit(self._write_batch)
 
     # -- intake ---------------------------------------------------------------------------
     def enqueue(self, delivery_id: str, event: str, payload: dict, *, raw: str | None = None) -> bool:
-        """Persist the delivery and its job in one transaction; False when it was already delivered."""
+        """Persist the delivery and its job in one transaction; False when it was already delivered.
+
+        Returns only after that transaction has committed (it may carry other requests' deliveries)."""
         inst_id, repo, subject = _describe(payload)
         action = payload.get("action") if isinstance(payload.get("action"), str) else None
         now = self.clock()
@@ -145,13 +207,33 @@ class JobQueue:
             run_after=now,
             created_at=now,
         )
+        return self._intake.submit(job)
+
+    def _write_batch(self, jobs: list[dict]) -> list[bool]:
         try:
-            with self._intake_lock, self.engine.begin() as conn:  # one transaction: the UNIQUE insert is the claim
-                conn.execute(_INSERT_DELIVERY, {"id": delivery_id, "event": event, "received_at": now})
-                conn.execute(_INSERT_JOB, job)
+            return self._insert(jobs)
+        except SQLAlchemyError:
+            if len(jobs) == 1:
+                raise
+        return [self._insert_one(job) for job in jobs]  # one bad row must not fail its batch-mates
+
+    def _insert_one(self, job: dict) -> bool:
+        try:
+            return self._insert([job])[0]
         except IntegrityError:
             return False
-        return True
+
+    def _insert(self, jobs: list[dict]) -> list[bool]:
+        first: dict[str, dict] = {}
+        for job in jobs:  # a redelivery inside the same batch is a duplicate of the first copy
+            first.setdefault(job["delivery_id"], job)
+        rows = [{"id": j["delivery_id"], "event": j["event"], "received_at": j["created_at"]} for j in first.values()]
+        with self.engine.begin() as conn:  # one transaction: the UNIQUE insert is the claim
+            fresh = set(conn.scalars(self._claim, rows))
+            claimed = [j for j in first.values() if j["delivery_id"] in fresh]
+            if claimed:
+                conn.execute(_INSERT_JOB, claimed)
+        return [job["delivery_id"] in fresh and first[job["delivery_id"]] is job for job in jobs]
 
     # -- claiming ---------------------------------------------------------------------------
     def _claimable(self, now: float):
