@@ -12,6 +12,8 @@ _TOKEN = re.compile(r"\w+")
 # ASCII fast path, same tokens as _TOKEN: every non-word byte becomes a space (bytes.translate is ~4x faster).
 _NON_WORD = bytes(b for b in range(128) if not (chr(b).isalnum() or chr(b) == "_"))
 _ASCII_SPLIT = bytes.maketrans(_NON_WORD, b" " * len(_NON_WORD))
+# ... and the same table lower-cases A-Z, so ASCII text needs no str.lower() first.
+_ASCII_SPLIT_LOWER = _ASCII_SPLIT.translate(bytes.maketrans(bytes(range(65, 91)), bytes(range(97, 123))))
 
 
 @dataclass(frozen=True)
@@ -45,22 +47,20 @@ class Matcher:
         self._ascii_phrase_keys = frozenset(self._ascii_phrases)
 
     def match(self, text: str) -> list[PatternHit]:
-        lowered = text.lower()
         tokens: list[Any]
-        if lowered.isascii():
-            tokens = lowered.encode().translate(_ASCII_SPLIT).split()
+        if text.isascii():
+            tokens = text.encode().translate(_ASCII_SPLIT_LOWER).split()
             single, phrases, space = self._ascii_single, self._ascii_phrases, b" "
             single_keys, phrase_keys = self._ascii_single_keys, self._ascii_phrase_keys
         else:
-            tokens = _TOKEN.findall(lowered)
+            tokens = _TOKEN.findall(text.lower())
             single, phrases, space = self._single, self._phrases, " "  # type: ignore[assignment]
             single_keys, phrase_keys = self._single_keys, self._phrase_keys
-        present = set(tokens)
         hits: dict[int, set[str]] = {}
-        for token in present & single_keys:
+        for token in single_keys.intersection(tokens):  # cheaper than set(tokens) & ... for two lookups
             for index, word in single[token]:
                 hits.setdefault(index, set()).add(word)
-        starts = present & phrase_keys
+        starts = phrase_keys.intersection(tokens)
         if starts:
             joined = space + space.join(tokens) + space
             for token in starts:
