@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
 
 from bot.github.port import GitHubError, PullFile
-from bot.review.diff import DiffPlan, commentable_lines
+from bot.review.diff import FILES_API_LIMIT, DiffPlan, commentable_lines
 
 if TYPE_CHECKING:
     from bot.handlers.context import Context
@@ -72,7 +72,7 @@ def unseen(pr_paths: set[str], reviewed: Iterable[str], changed: Iterable[str]) 
 def choose(ctx: "Context", number: int, head: str, files: list[PullFile], trigger: str) -> Scope:
     """The range since the last passing review on a push, or the full diff whenever that is not provably safe."""
     full = Scope(files=files, head_sha=head)
-    if trigger != "synchronize":
+    if trigger != "synchronize" or len(files) >= FILES_API_LIMIT:  # a truncated listing can hide files
         return full
     try:
         last = ctx.store.last_review(ctx.repo, number)
