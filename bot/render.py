@@ -137,16 +137,6 @@ def read_state(body: str) -> dict | None:
     return state
 
 
-def replace_state(body: str, line: str) -> str:
-    """The body with its state line swapped for `line` (inserted after the marker when missing)."""
-    m = _STATE_LINE.match(body)
-    if m:
-        return body[: m.start(1) - len(STATE_PREFIX)] + line + body[m.end():]
-    if body.startswith(MARKER):
-        return f"{MARKER}\n{line}{body[len(MARKER):]}"
-    return body
-
-
 def runs_section(runs: str | Iterable[Any] | None) -> str:
     """Executor runs with estimate vs actual; a ready-made markdown string is used as is."""
     if runs is None:

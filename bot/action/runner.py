@@ -14,6 +14,7 @@ from bot.action.dryrun import DryRunGitHub
 from bot.action.settings import ActionSettings
 from bot.github.port import GitHubError, GitHubPort
 from bot.handlers.context import Context, HandlerResult
+from bot.review import ReviewUnavailable
 
 # The event each explicit mode needs; `auto` picks the mode from the event.
 MODE_EVENTS: dict[str, tuple[str, ...]] = {
@@ -36,6 +37,17 @@ PERMISSION_HINT = {
     "report": "issues: write",
     "outcome": "issues: write, actions: read",
 }
+
+
+def review_unavailable(reason: str) -> str:
+    """The one line for a review-gate outage. The step fails on purpose: a red job tells the author the review
+    did not happen and "Re-run failed jobs" retries it, while the pending status keeps the merge blocked."""
+    from bot.gate import CONTEXT
+
+    return (
+        f"the Opus review could not run ({' '.join(reason.split())[:200]}); the `{CONTEXT}` status stays pending "
+        "and the review runs again on the next push or `/review` comment (or re-run this job)"
+    )
 
 
 class ActionError(Exception):
@@ -262,6 +274,9 @@ def run(
         outcome.result = execute(mode, settings, payload, ctx)
     except ActionError as exc:
         outcome.errors.append(exc)
+    except ReviewUnavailable as exc:  # the handler already reported `pending` on the head commit
+        outcome.result = HandlerResult(action="pending", outputs={"review_state": "pending"})
+        outcome.errors.append(ActionError(review_unavailable(exc.reason)))
     except GitHubError as exc:
         hint = PERMISSION_HINT.get(mode)
         extra = f" (does the job grant `permissions: {hint}`?)" if exc.status in (403, 404) and hint else ""
