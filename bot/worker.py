@@ -53,17 +53,17 @@ class Runtime:
     @cached_property
     def auth(self):
         """Who we are to GitHub (`port_for(installation_id)`, `bot_login()`); a bad key fails here."""
-        from bot.github.auth import AppAuth, TokenAuth
+        from bot.github.auth import from_settings
 
-        s = self.settings
-        rest = dict(
-            writes_per_minute=s.github_writes_per_minute or None,
-            min_write_interval=s.github_min_write_interval,
-            backoff=s.github_retry_backoff,
-        )
-        if not s.app_mode:
-            return TokenAuth(s.github_token.get_secret_value(), s.github_api_url, login=s.github_bot_login, **rest)
-        return AppAuth(s.github_app_id, s.github_app_private_key.get_secret_value(), s.github_api_url, **rest)
+        return from_settings(self.settings)
+
+    def close(self) -> None:
+        """Release connections: GitHub pools, the Anthropic client, the database pool."""
+        if "auth" in self.__dict__:
+            self.auth.close()
+        if "llm" in self.__dict__ and self.llm is not None:
+            self.llm.close()
+        self.engine.dispose()
 
     def check_credentials(self) -> None:
         """Build the auth now (no network) so a bad private key stops start-up with one line."""

@@ -28,6 +28,7 @@ class Resources:
         if self.pool is not None:
             self.pool.stop()
             self.pool = None
+        self.runtime.close()
 
 
 def init_app(app: Flask) -> Resources:

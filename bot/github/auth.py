@@ -41,6 +41,7 @@ def validate_private_key(pem: str) -> str:
 class GitHubAuth(Protocol):
     def port_for(self, installation_id: int | None) -> RestGitHub: ...
     def bot_login(self) -> str: ...
+    def close(self) -> None: ...
 
 
 class TokenAuth:
@@ -55,6 +56,9 @@ class TokenAuth:
 
     def bot_login(self) -> str:
         return self._login
+
+    def close(self) -> None:
+        self._port.close()
 
 
 class _InstallationToken(Auth.Auth):
@@ -133,6 +137,13 @@ class AppAuth:
                 )
             return self._ports[installation_id]
 
+    def close(self) -> None:
+        with self._lock:
+            ports, self._ports = list(self._ports.values()), {}
+        for port in ports:
+            port.close()
+        self._integration.close()
+
     def bot_login(self) -> str:
         """`<app slug>[bot]`, from GET /app once."""
         if self._login is None:
@@ -147,7 +158,11 @@ class AppAuth:
 def from_settings(settings: Settings) -> GitHubAuth:
     """Token mode when GITHUB_TOKEN is set, else App mode; pacing from the settings."""
     per_minute = settings.github_writes_per_minute or None
-    rest = {"writes_per_minute": per_minute, "min_write_interval": settings.github_min_write_interval}
+    rest = {
+        "writes_per_minute": per_minute,
+        "min_write_interval": settings.github_min_write_interval,
+        "backoff": settings.github_retry_backoff,
+    }
     if settings.github_token is not None:
         return TokenAuth(
             settings.github_token.get_secret_value(), settings.github_api_url, login=settings.github_bot_login, **rest

@@ -133,6 +133,10 @@ class RestGitHub:
         self._bot_login = bot_login
         self.pacer = WritePacer(writes_per_minute, min_write_interval)
 
+    def close(self) -> None:
+        """Release pooled connections (a dropped pool leaks sockets)."""
+        self._gh.close()
+
     # --- plumbing ----------------------------------------------------------------------------------
     def _repo(self, repo: str) -> Any:
         return self._gh.get_repo(repo)  # lazy: the Github object is lazy

@@ -83,9 +83,11 @@ def fake_github(_fake_github_server: FakeGitHub) -> Iterator[FakeGitHub]:
 def gh(fake_github: FakeGitHub) -> Any:
     from bot.github.rest import RestGitHub
 
-    return RestGitHub(
+    port = RestGitHub(
         TEST_TOKEN, fake_github.url, writes_per_minute=None, min_write_interval=0, max_inline_wait=2, backoff=0
     )
+    yield port
+    port.close()
 
 
 @pytest.fixture
