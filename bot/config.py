@@ -200,7 +200,6 @@ class BudgetsConfig(_Strict):
 
 class ReviewConfig(_Strict):
     enabled: bool = True
-    model_tier: Tier = Tier.opus
     max_diff_chars_per_chunk: int = Field(default=60_000, ge=1_000)
     max_chunks: int = Field(default=20, ge=1)
     max_tokens: int = Field(default=8_192, ge=256)

@@ -31,7 +31,6 @@ def test_defaults_cover_every_section() -> None:
     assert cfg.executor.workflow == "model-router-executor.yml" and cfg.executor.max_attempts == 3
     assert cfg.executor.escalation == [Tier.haiku, Tier.sonnet, Tier.opus]
     assert cfg.executor.dispatch == "workflow_dispatch" and cfg.budgets.monthly_usd is None
-    assert cfg.review.model_tier is Tier.opus
     assert set(cfg.token_estimates) == set(Complexity) and len(cfg.patterns) > 10
     assert set(cfg.label_specs()) >= {"model:haiku", "model:opus", "complexity:trivial", "security"}
 
