@@ -36,7 +36,18 @@ CONFIDENCE = {
     Strategy.override: 1.0,
 }
 _TIERS = {t.value: t for t in Tier}
-_rule = RuleMatch
+_tier_rank = {t: t.rank for t in Tier}.__getitem__  # max() keys without a lambda and a property per item
+_complexity_rank = {c: c.rank for c in Complexity}.__getitem__
+# Validating a dict straight through pydantic-core skips BaseModel.__init__'s Python wrapper (~0.5 us a
+# RuleMatch, ~0.8 us a decision): same checks, same objects.
+_validate_rule = RuleMatch.__pydantic_validator__.validate_python
+_validate_decision = RoutingDecision.__pydantic_validator__.validate_python
+
+
+def _rule(**fields: Any) -> RuleMatch:
+    return _validate_rule(fields)  # type: ignore[no-any-return]
+
+
 _COMPLEXITIES = {c.value: c for c in Complexity}
 
 
@@ -96,7 +107,7 @@ def route(
 
     # 1. explicit model label
     if ev.model_labels:
-        tier = max((t for _, t in ev.model_labels), key=lambda t: t.rank)
+        tier = max((t for _, t in ev.model_labels), key=_tier_rank)
         names = ", ".join(repr(n) for n, _ in ev.model_labels)
         if len({t for _, t in ev.model_labels}) > 1:
             notes.append(f"conflicting model labels ({names}); the highest tier wins")
@@ -107,7 +118,7 @@ def route(
 
     # 2. complexity label
     if ev.complexity_labels:
-        label_complexity = max((c for _, c in ev.complexity_labels), key=lambda c: c.rank)
+        label_complexity = max((c for _, c in ev.complexity_labels), key=_complexity_rank)
         complexity = label_complexity
         if decided is None:
             tier = TIER_FOR_COMPLEXITY[label_complexity]
@@ -122,11 +133,11 @@ def route(
     if ev.hits:
         tiers = [h.rule.tier for h in ev.hits if h.rule.tier is not None]
         complexities = [h.rule.complexity for h in ev.hits if h.rule.complexity is not None]
-        pattern_complexity = max(complexities, key=lambda c: c.rank) if complexities else None
+        pattern_complexity = max(complexities, key=_complexity_rank) if complexities else None
         if complexity is None:
             complexity = pattern_complexity
         if decided is None and (tiers or pattern_complexity is not None):
-            tier = max(tiers, key=lambda t: t.rank) if tiers else TIER_FOR_COMPLEXITY[pattern_complexity]  # type: ignore[index]
+            tier = max(tiers, key=_tier_rank) if tiers else TIER_FOR_COMPLEXITY[pattern_complexity]  # type: ignore[index]
             words = "; ".join(f"{', '.join(repr(w) for w in h.words)} (rule {h.rule.name}"
                               + (f" → {h.rule.tier.value})" if h.rule.tier else ")") for h in ev.hits)
             reason = f"the text mentions {words}"
@@ -241,21 +252,21 @@ def _finish(
     rationale = ". ".join(sentences) + "."
     if notes:
         rationale += " Note: " + "; ".join(notes) + "."
-    return RoutingDecision(
-        tier=tier,
-        model=_model(costs, tier, config),
-        complexity=complexity,
-        confidence=confidence,
-        strategy=strategy,
-        rationale=rationale,
-        matched_rules=trace + security,
-        pipeline=pipeline,
-        security_sensitive=bool(security),
-        estimated_cost_usd=estimate.usd,
-        baseline_cost_usd=baseline.usd,
-        savings_usd=baseline.usd - estimate.usd,
-        notes=notes,
-    )
+    return _validate_decision({  # type: ignore[no-any-return]
+        "tier": tier,
+        "model": _model(costs, tier, config),
+        "complexity": complexity,
+        "confidence": confidence,
+        "strategy": strategy,
+        "rationale": rationale,
+        "matched_rules": trace + security,
+        "pipeline": pipeline,
+        "security_sensitive": bool(security),
+        "estimated_cost_usd": estimate.usd,
+        "baseline_cost_usd": baseline.usd,
+        "savings_usd": baseline.usd - estimate.usd,
+        "notes": notes,
+    })
 
 
 def _cost(cache: dict[Any, CostEstimate], tier: Tier, complexity: Complexity, config: RepoConfig) -> CostEstimate:
