@@ -296,8 +296,19 @@ def run(
         outcome.result.messages[:0] = ctx.extra.get("action_notes", [])
     if ctx is not None and isinstance(ctx.gh, DryRunGitHub):
         outcome.planned = list(ctx.gh.planned)
+    if ctx is not None:
+        _release(ctx, own_gh=gh is None, own_llm=llm is None)
     _report(settings, outcome, stream)
     return outcome
+
+
+def _release(ctx: Context, *, own_gh: bool, own_llm: bool) -> None:
+    """Close the connection pools this step opened (not the ones a caller passed in)."""
+    if own_gh and hasattr(ctx.gh, "close"):
+        ctx.gh.close()  # a DryRunGitHub forwards close() to the real port
+    if own_llm and ctx.llm is not None:
+        ctx.llm.close()
+    ctx.store.engine.dispose()
 
 
 def _report(settings: ActionSettings, outcome: Run, stream: IO[str]) -> None:
