@@ -55,6 +55,16 @@ class Strategy(str, Enum):
     security = "security"  # evidence only (the security floor); never the deciding strategy
 
 
+def _text(v: object) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, bytes):
+        v = v.decode("utf-8", errors="replace")
+    if not isinstance(v, str):
+        raise ValueError("must be a string")
+    return v
+
+
 class IssueInput(BaseModel):
     """What the router sees of a piece of work. Text is untrusted and only ever treated as data."""
 
@@ -67,26 +77,16 @@ class IssueInput(BaseModel):
     changed_paths: list[str] = Field(default_factory=list)
     author_association: str | None = None
 
-    @field_validator("title", "body", mode="before")
+    # One validator per field that checks and truncates: every routed issue passes here.
+    @field_validator("title", mode="before")
     @classmethod
-    def _text(cls, v: object) -> str:
-        if v is None:
-            return ""
-        if isinstance(v, bytes):
-            v = v.decode("utf-8", errors="replace")
-        if not isinstance(v, str):
-            raise ValueError("must be a string")
-        return v
+    def _title(cls, v: object) -> str:
+        return (v if type(v) is str else _text(v))[:MAX_TITLE_CHARS]
 
-    @field_validator("title")
+    @field_validator("body", mode="before")
     @classmethod
-    def _cap_title(cls, v: str) -> str:
-        return v[:MAX_TITLE_CHARS]
-
-    @field_validator("body")
-    @classmethod
-    def _cap_body(cls, v: str) -> str:
-        return v[:MAX_BODY_CHARS]
+    def _body(cls, v: object) -> str:
+        return (v if type(v) is str else _text(v))[:MAX_BODY_CHARS]
 
     @field_validator("labels", mode="before")
     @classmethod
