@@ -133,11 +133,6 @@ def _restore_runs(ctx: Context, number: int, runs: object) -> None:
     """Earlier runs of this issue with their own ids, costs and times, as the executor recorded them.
 
     Inserted whole (the store's claim would mint a new id, and a changing id would churn the comment)."""
-    from sqlalchemy import insert
-    from sqlalchemy.exc import IntegrityError
-
-    from bot.store.experiments import Dispatch
-
     own = f"{ctx.repo}#{number}:"
     for data in runs if isinstance(runs, list) else []:
         try:
@@ -150,8 +145,4 @@ def _restore_runs(ctx: Context, number: int, runs: object) -> None:
             if row[when] is not None and row[when].tzinfo is not None:
                 row[when] = row[when].astimezone(timezone.utc).replace(tzinfo=None)
         row["created_at"] = row["created_at"] or ctx.store.clock()
-        try:
-            with ctx.store.engine.begin() as conn:
-                conn.execute(insert(Dispatch).values(repo=ctx.repo, number=number, by="(recovered)", **row))
-        except IntegrityError:
-            continue  # already known
+        ctx.store.restore_dispatch(ctx.repo, number, by="(recovered)", **row)

@@ -11,7 +11,7 @@ import weakref
 from datetime import datetime, timedelta, timezone
 from typing import Callable
 
-from sqlalchemy import JSON, BigInteger, DateTime, Engine, Float, Integer, String, Text, UniqueConstraint, func, select
+from sqlalchemy import JSON, BigInteger, DateTime, Engine, Float, Integer, String, Text, UniqueConstraint, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -273,6 +273,18 @@ class ExperimentStore:
                 d.status, d.error, d.created_at = "pending", None, now
                 return _row(d), True
             return (_row(d) if d else {}), False
+
+    def restore_dispatch(self, repo: str, number: int, **row) -> bool:
+        """Re-insert a run known from elsewhere (the Action's sticky-comment state) with its own id.
+
+        False when it is already known (same dispatch id or cause)."""
+        row.setdefault("created_at", self.clock())
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(insert(Dispatch).values(repo=repo, number=number, **row))
+        except IntegrityError:
+            return False
+        return True
 
     def update_dispatch(self, dispatch_id: str, **fields) -> dict:
         with self._session.begin() as s:
