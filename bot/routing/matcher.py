@@ -45,6 +45,7 @@ class Matcher:
                                for w in ascii_words if w in self._phrases}
         self._ascii_single_keys = frozenset(self._ascii_single)
         self._ascii_phrase_keys = frozenset(self._ascii_phrases)
+        self._hits: dict[tuple[Any, ...], PatternHit] = {}
 
     def match(self, text: str) -> list[PatternHit]:
         tokens: list[Any]
@@ -67,7 +68,18 @@ class Matcher:
                 for phrase, index, word in phrases[token]:
                     if phrase in joined:
                         hits.setdefault(index, set()).add(word)
-        return [PatternHit(self.rules[i], tuple(sorted(words))) for i, words in sorted(hits.items())]
+        return [self._hit(i, words) for i, words in sorted(hits.items())]
+
+    def _hit(self, index: int, words: set[str]) -> PatternHit:
+        """Hits are immutable and few distinct ones recur, so they are made once (a frozen dataclass
+        costs about a microsecond to build)."""
+        key = (index, *sorted(words))
+        hit = self._hits.get(key)
+        if hit is None:
+            hit = PatternHit(self.rules[index], key[1:])
+            if len(self._hits) < 4096:
+                self._hits[key] = hit
+        return hit
 
 
 @dataclass
