@@ -72,7 +72,7 @@ def load(port: int, total: int, concurrency: int, make) -> tuple[float, list[flo
 
 def gunicorn(app: str, port: int, env: dict, cwd: Path) -> subprocess.Popen:
     cmd = [sys.executable, "-m", "gunicorn", "--config", "python:bot.app.gunicorn_conf", "--bind",
-           f"127.0.0.1:{port}", "--workers", "2", app]
+           f"127.0.0.1:{port}", "--workers", os.environ.get("BENCH_WORKERS", "2"), app]
     proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _wait(lambda: _http("GET", f"http://127.0.0.1:{port}/healthz")[0] in (200, 404, 405), 60, app)
     return proc
