@@ -80,7 +80,7 @@ class _Evidence:
         for hit in self.hits:
             if hit.rule.security:
                 self.security.append(_rule(strategy=Strategy.security, rule=hit.rule.name, tier=hit.rule.tier,
-                                               detail=f"mentions {', '.join(repr(w) for w in hit.words)}"))
+                                               detail=f"mentions {hit.quoted}"))
         for m in match_paths(issue.changed_paths, config.security.paths)[:5] if issue.changed_paths else ():
             self.security.append(_rule(strategy=Strategy.security, rule=f"path:{m.path}",
                                            detail=f"changes {m.path} (matches {m.pattern})"))
@@ -138,8 +138,7 @@ def route(
             complexity = pattern_complexity
         if decided is None and (tiers or pattern_complexity is not None):
             tier = max(tiers, key=_tier_rank) if tiers else TIER_FOR_COMPLEXITY[pattern_complexity]  # type: ignore[index]
-            words = "; ".join(f"{', '.join(repr(w) for w in h.words)} (rule {h.rule.name}"
-                              + (f" → {h.rule.tier.value})" if h.rule.tier else ")") for h in ev.hits)
+            words = "; ".join([h.because for h in ev.hits])
             reason = f"the text mentions {words}"
             if len(set(tiers)) > 1:
                 reason += "; the highest tier wins"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from bot.config import PatternRule, RepoConfig
@@ -20,6 +21,17 @@ _ASCII_SPLIT_LOWER = _ASCII_SPLIT.translate(bytes.maketrans(bytes(range(65, 91))
 class PatternHit:
     rule: PatternRule
     words: tuple[str, ...]  # the rule's words or phrases found in the text
+
+    # Rendered once per (cached) hit: the router quotes them in every rationale and trace.
+    @cached_property
+    def quoted(self) -> str:
+        return ", ".join(repr(w) for w in self.words)
+
+    @cached_property
+    def because(self) -> str:
+        """`'word' (rule name → tier)` for the rationale."""
+        tier = self.rule.tier
+        return f"{self.quoted} (rule {self.rule.name}" + (f" → {tier.value})" if tier else ")")
 
 
 class Matcher:
