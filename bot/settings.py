@@ -43,8 +43,9 @@ class Settings(BaseSettings):
     job_max_attempts: int = Field(default=6, ge=1, validation_alias="MODEL_ROUTER_JOB_MAX_ATTEMPTS")
     job_poll_seconds: float = Field(default=0.5, gt=0, validation_alias="MODEL_ROUTER_JOB_POLL_SECONDS")
     config_cache_seconds: float = Field(default=600.0, ge=0, validation_alias="MODEL_ROUTER_CONFIG_CACHE_SECONDS")
-    # SQLite durability: NORMAL (WAL) survives a killed process but not a power cut; FULL fsyncs every commit.
-    sqlite_synchronous: Literal["FULL", "NORMAL"] = Field(default="NORMAL", validation_alias="MODEL_ROUTER_SQLITE_SYNCHRONOUS")
+    # SQLite durability: FULL fsyncs every commit (one per group-committed batch); NORMAL (WAL) survives a
+    # killed process but not a power cut.
+    sqlite_synchronous: Literal["FULL", "NORMAL"] = Field(default="FULL", validation_alias="MODEL_ROUTER_SQLITE_SYNCHRONOUS")
     log_level: str = Field(default="INFO", validation_alias="MODEL_ROUTER_LOG_LEVEL")
 
     @field_validator("github_api_url", "anthropic_base_url")
