@@ -29,6 +29,7 @@ def test_json_line_is_json_dumps_of_the_summary(issue: IssueInput, llm: Classifi
                                                 notes: list[str]) -> None:
     d = route(issue, CFG, llm, notes=notes)
     assert _json_line(d) == plain_line(d)
+    assert _json_line(d, "\n") == plain_line(d) + "\n"
     assert json.loads(_json_line(d))["tier"] == d.tier.value
 
 
@@ -37,7 +38,7 @@ def test_json_line_odd_numbers_take_the_plain_path() -> None:
     assert _json_line(base) == plain_line(base) and "\"ünï\"" in _json_line(base)
     for cost in (float("inf"), float("nan"), 3):
         d = base.model_copy(update={"estimated_cost_usd": cost, "notes": ['a "quoted" note', "ünï"]})
-        assert _json_line(d) == plain_line(d)
+        assert _json_line(d) == plain_line(d) and _json_line(d, "\n") == plain_line(d) + "\n"
     assert '"estimated_cost_usd": Infinity' in _json_line(base.model_copy(update={"estimated_cost_usd": float("inf")}))
 
 

@@ -192,12 +192,12 @@ _str = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) use
 _num = float.__repr__  # ... and for finite floats (TypeError on anything else)
 
 
-def _json_line(d: RoutingDecision) -> str:
+def _json_line(d: RoutingDecision, end: str = "") -> str:
     """The same text as json.dumps(summary + notes), built directly: ~4x cheaper, and this runs per line."""
     conf, est = round(d.confidence, 3), round(d.estimated_cost_usd, 6)
     base, save = round(d.baseline_cost_usd, 6), round(d.savings_usd, 6)
     if not math.isfinite(conf + est + base + save):
-        return _json_line_slow(d)
+        return _json_line_slow(d) + end
     try:
         line = (f'{{"tier": "{d.tier._value_}", "model": {_str(d.model)}, "complexity": "{d.complexity._value_}", '
                 f'"confidence": {_num(conf)}, "strategy": "{d.strategy._value_}", "rationale": {_str(d.rationale)}, '
@@ -205,10 +205,10 @@ def _json_line(d: RoutingDecision) -> str:
                 f'"pipeline": {"true" if d.pipeline else "false"}, '
                 f'"security_sensitive": {"true" if d.security_sensitive else "false"}')
     except TypeError:  # a number that is not a float
-        return _json_line_slow(d)
+        return _json_line_slow(d) + end
     if d.notes:
-        return f'{line}, "notes": [{", ".join(map(_str, d.notes))}]}}'
-    return line + "}"
+        return f'{line}, "notes": [{", ".join(map(_str, d.notes))}]}}{end}'
+    return f"{line}}}{end}"
 
 
 def cmd_route(args: argparse.Namespace) -> int:
@@ -242,10 +242,15 @@ def cmd_route(args: argparse.Namespace) -> int:
         print(f"model-router: {message}", file=sys.stderr)
         emit(json.dumps({"line": number, "error": message}) + "\n")
 
+    text = args.format == "text"
+    append = batch.append
     try:
         for _, _, issue in read_jsonl(sys.stdin.buffer, config, args.keep_going, on_error):
             decision = router(issue)
-            emit((_text(decision) + "\n\n") if args.format == "text" else _json_line(decision) + "\n")
+            append(_text(decision) + "\n\n" if text else _json_line(decision, "\n"))
+            if len(batch) >= batch_size:
+                out.write("".join(batch))
+                batch.clear()
     finally:
         out.write("".join(batch))
         out.flush()
