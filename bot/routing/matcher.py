@@ -40,46 +40,47 @@ class Matcher:
 
     def __init__(self, rules: list[PatternRule]) -> None:
         self.rules = rules
-        self._single: dict[str, list[tuple[int, str]]] = {}
-        self._phrases: dict[str, list[tuple[str, int, str]]] = {}  # first word → (" a b ", rule, word)
+        single: dict[str, list[tuple[int, str]]] = {}
+        phrases: dict[str, list[tuple[str, int, str]]] = {}  # first word → (" a b ", rule, word)
         for index, rule in enumerate(rules):
             for word in rule.words:
                 tokens = tuple(_TOKEN.findall(word.lower()))
                 if len(tokens) == 1:
-                    self._single.setdefault(tokens[0], []).append((index, word))
+                    single.setdefault(tokens[0], []).append((index, word))
                 elif tokens:
-                    self._phrases.setdefault(tokens[0], []).append((f" {' '.join(tokens)} ", index, word))
-        self._single_keys = frozenset(self._single)
-        self._phrase_keys = frozenset(self._phrases)
-        ascii_words = [w for w in self._single_keys | self._phrase_keys if w.isascii()]
-        self._ascii_single = {w.encode(): self._single[w] for w in ascii_words if w in self._single}
-        self._ascii_phrases = {w.encode(): [(p.encode(), i, word) for p, i, word in self._phrases[w] if p.isascii()]
-                               for w in ascii_words if w in self._phrases}
-        self._ascii_single_keys = frozenset(self._ascii_single)
-        self._ascii_phrase_keys = frozenset(self._ascii_phrases)
+                    phrases.setdefault(tokens[0], []).append((f" {' '.join(tokens)} ", index, word))
+        # token → (rules it fires alone, phrases it starts): one set intersection finds every candidate
+        self._index = {w: (tuple(single.get(w, ())), tuple(phrases.get(w, ()))) for w in {*single, *phrases}}
+        self._ascii_index = {w.encode(): (s, tuple((p.encode(), i, word) for p, i, word in ps if p.isascii()))
+                             for w, (s, ps) in self._index.items() if w.isascii()}
+        self._keys = frozenset(self._index)
+        self._ascii_keys = frozenset(self._ascii_index)
         self._hits: dict[tuple[Any, ...], PatternHit] = {}
 
     def match(self, text: str) -> list[PatternHit]:
         tokens: list[Any]
         if text.isascii():
             tokens = text.encode().translate(_ASCII_SPLIT_LOWER).split()
-            single, phrases, space = self._ascii_single, self._ascii_phrases, b" "
-            single_keys, phrase_keys = self._ascii_single_keys, self._ascii_phrase_keys
+            found = self._ascii_keys.intersection(tokens)
+            index, space = self._ascii_index, b" "
         else:
             tokens = _TOKEN.findall(text.lower())
-            single, phrases, space = self._single, self._phrases, " "  # type: ignore[assignment]
-            single_keys, phrase_keys = self._single_keys, self._phrase_keys
+            found = self._keys.intersection(tokens)
+            index, space = self._index, " "  # type: ignore[assignment]
+        if not found:
+            return []
         hits: dict[int, set[str]] = {}
-        for token in single_keys.intersection(tokens):  # cheaper than set(tokens) & ... for two lookups
-            for index, word in single[token]:
-                hits.setdefault(index, set()).add(word)
-        starts = phrase_keys.intersection(tokens)
-        if starts:
-            joined = space + space.join(tokens) + space
-            for token in starts:
-                for phrase, index, word in phrases[token]:
+        joined = None
+        for token in found:
+            singles, phrases = index[token]
+            for i, word in singles:
+                hits.setdefault(i, set()).add(word)
+            if phrases:
+                if joined is None:
+                    joined = space + space.join(tokens) + space
+                for phrase, i, word in phrases:
                     if phrase in joined:
-                        hits.setdefault(index, set()).add(word)
+                        hits.setdefault(i, set()).add(word)
         return [self._hit(i, words) for i, words in sorted(hits.items())]
 
     def _hit(self, index: int, words: set[str]) -> PatternHit:
