@@ -19,6 +19,24 @@ from bot.models import (
 from bot.routing.matcher import Compiled, compiled
 from bot.security_paths import match_paths
 
+# Enum members and `.value` are looked up through the enum machinery (~80 and ~200 ns a time); the hot
+# path reads these module constants and `._value_` instead.
+_MODEL_LABEL = Strategy.model_label
+_COMPLEXITY_LABEL = Strategy.complexity_label
+_PATTERN = Strategy.pattern
+_FILE_COUNT = Strategy.file_count
+_LLM = Strategy.llm
+_DEFAULT = Strategy.default
+_OVERRIDE = Strategy.override
+_SECURITY = Strategy.security
+_HAIKU = Tier.haiku
+_SONNET = Tier.sonnet
+_OPUS = Tier.opus
+_TRIVIAL = Complexity.trivial
+_SIMPLE = Complexity.simple
+_STANDARD = Complexity.standard
+_COMPLEX = Complexity.complex
+
 TIER_FOR_COMPLEXITY = {
     Complexity.trivial: Tier.haiku,
     Complexity.simple: Tier.haiku,
@@ -74,15 +92,15 @@ class _Evidence:
                 else:
                     self.complexity_labels.append((name, complexity))
             if low in security_labels:
-                self.security.append(_rule(strategy=Strategy.security, rule=f"label:{name}",
+                self.security.append(_rule(strategy=_SECURITY, rule=f"label:{name}",
                                                detail=f"labelled {name!r}"))
         self.hits = comp.matcher.match(f"{issue.title}\n{issue.body}")
         for hit in self.hits:
             if hit.rule.security:
-                self.security.append(_rule(strategy=Strategy.security, rule=hit.rule.name, tier=hit.rule.tier,
+                self.security.append(_rule(strategy=_SECURITY, rule=hit.rule.name, tier=hit.rule.tier,
                                                detail=f"mentions {hit.quoted}"))
         for m in match_paths(issue.changed_paths, config.security.paths)[:5] if issue.changed_paths else ():
-            self.security.append(_rule(strategy=Strategy.security, rule=f"path:{m.path}",
+            self.security.append(_rule(strategy=_SECURITY, rule=f"path:{m.path}",
                                            detail=f"changes {m.path} (matches {m.pattern})"))
         if issue.changed_files is not None:
             self.files: int | None = issue.changed_files
@@ -111,10 +129,10 @@ def route(
         names = ", ".join(repr(n) for n, _ in ev.model_labels)
         if len({t for _, t in ev.model_labels}) > 1:
             notes.append(f"conflicting model labels ({names}); the highest tier wins")
-        decided = (Strategy.model_label, tier, f"the issue is labelled {names}")
+        decided = (_MODEL_LABEL, tier, f"the issue is labelled {names}")
     for name, tier in ev.model_labels:
-        trace.append(_rule(strategy=Strategy.model_label, rule=name, tier=tier, decided=decided is not None
-                               and decided[0] is Strategy.model_label and tier is decided[1]))
+        trace.append(_rule(strategy=_MODEL_LABEL, rule=name, tier=tier, decided=decided is not None
+                               and decided[0] is _MODEL_LABEL and tier is decided[1]))
 
     # 2. complexity label
     if ev.complexity_labels:
@@ -122,11 +140,11 @@ def route(
         complexity = label_complexity
         if decided is None:
             tier = TIER_FOR_COMPLEXITY[label_complexity]
-            decided = (Strategy.complexity_label, tier,
-                       f"the issue is labelled {label_complexity.value} work, which goes to {tier.value}")
+            decided = (_COMPLEXITY_LABEL, tier,
+                       f"the issue is labelled {label_complexity._value_} work, which goes to {tier._value_}")
         for name, c in ev.complexity_labels:
-            trace.append(_rule(strategy=Strategy.complexity_label, rule=name, complexity=c,
-                                   tier=TIER_FOR_COMPLEXITY[c], decided=decided[0] is Strategy.complexity_label
+            trace.append(_rule(strategy=_COMPLEXITY_LABEL, rule=name, complexity=c,
+                                   tier=TIER_FOR_COMPLEXITY[c], decided=decided[0] is _COMPLEXITY_LABEL
                                    and c is label_complexity))
 
     # 3. pattern rules over title and body
@@ -142,27 +160,27 @@ def route(
             reason = f"the text mentions {words}"
             if len(set(tiers)) > 1:
                 reason += "; the highest tier wins"
-            decided = (Strategy.pattern, tier, reason)
+            decided = (_PATTERN, tier, reason)
         for h in ev.hits:
-            trace.append(_rule(strategy=Strategy.pattern, rule=h.rule.name, tier=h.rule.tier,
+            trace.append(_rule(strategy=_PATTERN, rule=h.rule.name, tier=h.rule.tier,
                                    complexity=h.rule.complexity, detail=", ".join(h.words),
-                                   decided=decided is not None and decided[0] is Strategy.pattern
+                                   decided=decided is not None and decided[0] is _PATTERN
                                    and h.rule.tier is decided[1]))
 
     # 4. changed-file count
     if ev.files:
-        file_tier = Tier.haiku if ev.files == 1 else Tier.sonnet
+        file_tier = _HAIKU if ev.files == 1 else _SONNET
         many = ev.files >= 4
         if decided is None:
             pipeline = many
             if complexity is None:
-                complexity = Complexity.simple if ev.files == 1 else Complexity.standard
+                complexity = _SIMPLE if ev.files == 1 else _STANDARD
             reason = f"it changes {ev.files} file{'s' if ev.files != 1 else ''}"
             if many:
                 reason += ": sonnet plans, haiku executes"
-            decided = (Strategy.file_count, file_tier, reason)
-        trace.append(_rule(strategy=Strategy.file_count, rule=f"files={ev.files}", tier=file_tier,
-                               detail="pipeline" if many else "", decided=decided[0] is Strategy.file_count))
+            decided = (_FILE_COUNT, file_tier, reason)
+        trace.append(_rule(strategy=_FILE_COUNT, rule=f"files={ev.files}", tier=file_tier,
+                               detail="pipeline" if many else "", decided=decided[0] is _FILE_COUNT))
 
     # 5. LLM classifier (computed outside; only its enum fields are used)
     confidence_cap = 1.0
@@ -171,18 +189,18 @@ def route(
             if complexity is None:
                 complexity = llm_result.complexity
             confidence_cap = llm_result.confidence
-            decided = (Strategy.llm, llm_result.tier, f"the LLM classifier judged it {llm_result.complexity.value} "
-                       f"work for {llm_result.tier.value} (confidence {llm_result.confidence:.2f})")
+            decided = (_LLM, llm_result.tier, f"the LLM classifier judged it {llm_result.complexity._value_} "
+                       f"work for {llm_result.tier._value_} (confidence {llm_result.confidence:.2f})")
         if llm_result.security_sensitive:
-            ev.security.append(_rule(strategy=Strategy.security, rule="classifier",
+            ev.security.append(_rule(strategy=_SECURITY, rule="classifier",
                                          detail="the LLM classifier flagged it"))
-        trace.append(_rule(strategy=Strategy.llm, rule="classifier", tier=llm_result.tier,
-                               complexity=llm_result.complexity, decided=decided[0] is Strategy.llm))
+        trace.append(_rule(strategy=_LLM, rule="classifier", tier=llm_result.tier,
+                               complexity=llm_result.complexity, decided=decided[0] is _LLM))
 
     # 6. default
     if decided is None:
-        decided = (Strategy.default, Tier.sonnet, "no rule matched, so the default tier applies")
-        trace.append(_rule(strategy=Strategy.default, rule="default", tier=Tier.sonnet, decided=True))
+        decided = (_DEFAULT, _SONNET, "no rule matched, so the default tier applies")
+        trace.append(_rule(strategy=_DEFAULT, rule="default", tier=_SONNET, decided=True))
 
     strategy, tier, reason = decided
     confidence = min(CONFIDENCE[strategy], confidence_cap)
@@ -208,11 +226,11 @@ def forced(
     if chosen_complexity is None:
         base = route(issue, config)
         chosen_complexity = base.complexity if base.tier is chosen_tier else None
-    what = " and ".join(x for x in (tier is not None and f"tier {chosen_tier.value}",
-                                    complexity is not None and f"complexity {Complexity(complexity).value}") if x)
-    trace = [_rule(strategy=Strategy.override, rule=f"override by {by}", tier=chosen_tier,
+    what = " and ".join(x for x in (tier is not None and f"tier {chosen_tier._value_}",
+                                    complexity is not None and f"complexity {Complexity(complexity)._value_}") if x)
+    trace = [_rule(strategy=_OVERRIDE, rule=f"override by {by}", tier=chosen_tier,
                        complexity=chosen_complexity, decided=True)]
-    return _finish(config, comp.costs, Strategy.override, chosen_tier, chosen_complexity, 1.0, f"{by} set {what}",
+    return _finish(config, comp.costs, _OVERRIDE, chosen_tier, chosen_complexity, 1.0, f"{by} set {what}",
                    trace, ev.security, False, notes)
 
 
@@ -230,13 +248,13 @@ def _finish(
     notes: list[str],
 ) -> RoutingDecision:
     """Apply the security floor, fill in complexity and price the result."""
-    sentences = [f"Routed to {tier.value} because {reason}"]
+    sentences = [f"Routed to {tier._value_} because {reason}"]
     if security:
         causes = ", ".join(dict.fromkeys(m.detail for m in security[:3]))
         floor = config.security.min_tier
         if tier.rank < floor.rank:
-            sentences[0] = f"The rules pointed to {tier.value} because {reason}"
-            sentences.append(f"Raised to {floor.value}: the work is security-sensitive ({causes}), "
+            sentences[0] = f"The rules pointed to {tier._value_} because {reason}"
+            sentences.append(f"Raised to {floor._value_}: the work is security-sensitive ({causes}), "
                              "and security-sensitive work never goes to haiku")
             tier = floor
         else:
@@ -247,7 +265,7 @@ def _finish(
     if complexity is None:
         complexity = COMPLEXITY_FOR_TIER[tier]
     estimate = _cost(costs, tier, complexity, config)
-    baseline = estimate if tier is Tier.sonnet else _cost(costs, Tier.sonnet, complexity, config)
+    baseline = estimate if tier is _SONNET else _cost(costs, _SONNET, complexity, config)
     rationale = ". ".join(sentences) + "."
     if notes:
         rationale += " Note: " + "; ".join(notes) + "."
