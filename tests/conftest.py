@@ -4,4 +4,5 @@ pytest_plugins = [
     "tests.plugins.github",
     "tests.plugins.anthropic",
     "tests.plugins.app",
+    "tests.plugins.postgres",
 ]

@@ -1,44 +1,16 @@
 """ExperimentStore on PostgreSQL (127.0.0.1:5432, database `test`), in a throwaway schema."""
 
-import os
-import uuid
-
 import pytest
-from sqlalchemy import event, text
 
 from bot.models import Complexity, RoutingDecision, Strategy, Tier
-from bot.store.db import make_engine
 from bot.store.experiments import ExperimentStore
 
 pytestmark = pytest.mark.postgres
-URL = os.environ.get("MODEL_ROUTER_TEST_PG", "postgresql://127.0.0.1:5432/test")
 
 
 @pytest.fixture
-def store():
-    psycopg = pytest.importorskip("psycopg")
-    try:
-        psycopg.connect(URL, connect_timeout=2).close()
-    except psycopg.Error as exc:
-        pytest.skip(f"PostgreSQL not reachable at {URL}: {str(exc).splitlines()[0]}")
-    schema = f"exp_{uuid.uuid4().hex[:10]}"  # parallel runs never share tables
-    admin = make_engine(URL)
-    with admin.begin() as c:
-        c.execute(text(f"CREATE SCHEMA {schema}"))
-    engine = make_engine(URL)
-    @event.listens_for(engine, "connect")
-    def _path(dbapi_conn, _rec):
-        with dbapi_conn.cursor() as cur:
-            cur.execute(f"SET search_path TO {schema}")
-        dbapi_conn.commit()
-
-    try:
-        yield ExperimentStore(engine)
-    finally:
-        engine.dispose()
-        with admin.begin() as c:
-            c.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
+def store(pg_engine):
+    return ExperimentStore(pg_engine)
 
 
 def test_round_trip_on_postgres(store):

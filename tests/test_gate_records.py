@@ -10,7 +10,6 @@ from sqlalchemy import create_engine
 from bot.cli import main
 from bot.handlers import dispatch
 from bot.store.experiments import ExperimentStore
-from tests.test_experiments_postgres import store as pg_store  # noqa: F401  (fixture)
 from tests.test_gate_handler import AUTH, NUMBER, OPUS, REPO, SHA, make_ctx, seed  # noqa: F401
 from tests.test_gate_handler import _fresh_permissions  # noqa: F401  (autouse fixture)
 
@@ -39,7 +38,8 @@ def test_review_records_sqlite(tmp_path):
 
 
 @pytest.mark.postgres
-def test_review_records_postgres(pg_store):  # noqa: F811
+def test_review_records_postgres(pg_engine):
+    pg_store = ExperimentStore(pg_engine)
     _exercise(pg_store)
 
 
