@@ -35,9 +35,14 @@ def make_engine(url: str | None = None) -> Engine:
 
 def init_db(engine: Engine) -> None:
     # Import table modules so their tables are on Base.metadata.
-    from bot.store import experiments, jobs  # noqa: F401
+    from bot.store import experiments, jobs, reviews  # noqa: F401
 
     Base.metadata.create_all(engine)
+
+
+def row_dict(obj: Base) -> dict:
+    """An ORM row as a plain dict of its columns (what stores hand to handlers)."""
+    return {c.key: getattr(obj, c.key) for c in obj.__table__.columns}
 
 
 def session_factory(engine: Engine) -> sessionmaker:

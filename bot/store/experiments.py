@@ -1,7 +1,6 @@
 """Routing experiments: one record per routed issue, with overrides, dispatches, run outcomes and costs.
 
-OWNER: issue #4 helper. The method names below are the contract other modules call;
-the implementation may change freely behind them. Works on SQLite and PostgreSQL.
+The method names are the contract handlers call through `ctx.store`; works on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -16,7 +15,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.models import RoutingDecision
-from bot.store.db import Base, session_factory
+from bot.store.db import Base, row_dict as _row, session_factory
+from bot.store.reviews import ReviewLog, ReviewOverride, ReviewRecord
 
 # A dispatched run that never reported back within this time no longer counts as "in flight":
 # GitHub cancels a job after 6 hours, so a missing workflow_run event must not block the cap forever.
@@ -110,50 +110,12 @@ class CommandReplyRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
-class ReviewRecord(Base):
-    """One Opus review of a pull request's head (or of the range since the last passing review)."""
-
-    __tablename__ = "review_records"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    repo: Mapped[str] = mapped_column(String(200), index=True)
-    number: Mapped[int] = mapped_column(Integer)
-    head_sha: Mapped[str] = mapped_column(String(64))
-    base_sha: Mapped[str | None] = mapped_column(String(64), nullable=True)  # None: the whole PR diff
-    model: Mapped[str] = mapped_column(String(100))
-    verdict: Mapped[str] = mapped_column(String(32))  # pass | pass_with_findings | fail | error | unreviewable
-    state: Mapped[str] = mapped_column(String(16))  # the status reported: success | failure
-    counts: Mapped[dict] = mapped_column(JSON)  # findings by severity
-    chunks: Mapped[int] = mapped_column(Integer, default=0)
-    skipped: Mapped[list] = mapped_column(JSON)  # [{"file", "reason"}] not reviewed
-    files: Mapped[list] = mapped_column(JSON)  # every path of the PR diff when reviewed (incl. old names)
-    cost_usd: Mapped[float | None] = mapped_column(Float, nullable=True)
-    trigger: Mapped[str] = mapped_column(String(32))  # push | label | opened | reopened | /review
-    created_at: Mapped[datetime] = mapped_column(DateTime)
-
-
-class ReviewOverride(Base):
-    """`/override-review`: who let a head merge without a passing review, and why (the audit trail)."""
-
-    __tablename__ = "review_overrides"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    repo: Mapped[str] = mapped_column(String(200), index=True)
-    number: Mapped[int] = mapped_column(Integer)
-    head_sha: Mapped[str] = mapped_column(String(64))
-    by: Mapped[str] = mapped_column(String(100))
-    reason: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime)
-
-
 _initialised: "weakref.WeakSet[Engine]" = weakref.WeakSet()  # engines whose tables exist already
 
 
-def _row(obj: Base) -> dict:
-    return {c.key: getattr(obj, c.key) for c in obj.__table__.columns}
 
 
-class ExperimentStore:
+class ExperimentStore(ReviewLog):
     def __init__(self, engine: Engine, *, clock: Callable[[], datetime] = utcnow, create: bool = True):
         self.engine = engine
         self.clock = clock
@@ -363,51 +325,6 @@ class ExperimentStore:
                 s.add(CommandReplyRow(repo=repo, comment_id=comment_id, reply_id=reply_id, created_at=self.clock()))
         except IntegrityError:
             pass
-
-    # --- review gate -----------------------------------------------------------------------
-
-    def record_review(self, repo: str, number: int, *, head_sha: str, model: str, verdict: str, state: str,
-                      trigger: str, base_sha: str | None = None, counts: dict | None = None, chunks: int = 0,
-                      skipped: list | None = None, files: list | None = None, cost_usd: float | None = None) -> dict:
-        with self._session.begin() as s:
-            r = ReviewRecord(repo=repo, number=number, head_sha=head_sha, base_sha=base_sha, model=model,
-                             verdict=verdict, state=state, counts=counts or {}, chunks=chunks,
-                             skipped=skipped or [], files=files or [], cost_usd=cost_usd, trigger=trigger,
-                             created_at=self.clock())
-            s.add(r)
-            s.flush()
-            return _row(r)
-
-    def last_review(self, repo: str, number: int) -> dict | None:
-        """The latest review of a pull request, whatever its verdict (an earlier pass never hides a later fail)."""
-        with self._session() as s:
-            r = s.scalars(self._issue_q(ReviewRecord, repo, number).order_by(ReviewRecord.id.desc())).first()
-            return _row(r) if r else None
-
-    def reviews(self, repo: str | None = None, number: int | None = None) -> list[dict]:
-        with self._session() as s:
-            q = select(ReviewRecord).order_by(ReviewRecord.id)
-            if repo:
-                q = q.where(ReviewRecord.repo == repo)
-            if number is not None:
-                q = q.where(ReviewRecord.number == number)
-            return [_row(r) for r in s.scalars(q)]
-
-    def record_review_override(self, repo: str, number: int, *, head_sha: str, by: str, reason: str) -> dict:
-        with self._session.begin() as s:
-            o = ReviewOverride(repo=repo, number=number, head_sha=head_sha, by=by, reason=reason, created_at=self.clock())
-            s.add(o)
-            s.flush()
-            return _row(o)
-
-    def review_overrides(self, repo: str | None = None, number: int | None = None) -> list[dict]:
-        with self._session() as s:
-            q = select(ReviewOverride).order_by(ReviewOverride.id)
-            if repo:
-                q = q.where(ReviewOverride.repo == repo)
-            if number is not None:
-                q = q.where(ReviewOverride.number == number)
-            return [_row(o) for o in s.scalars(q)]
 
     # --- report ----------------------------------------------------------------------------
 
