@@ -5,4 +5,5 @@ pytest_plugins = [
     "tests.plugins.anthropic",
     "tests.plugins.app",
     "tests.plugins.postgres",
+    "tests.plugins.gate",
 ]

@@ -3,64 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import create_engine
 
 from bot.catalog import load_catalog
 from bot.config import RepoConfig
 from bot.gate import CONTEXT
 from bot.handlers import dispatch
-from bot.handlers.context import Context
-from bot.llm import AnthropicLLM
 from bot.models import Tier
-from bot.permissions import clear_cache
 from bot.review import ReviewUnavailable
-from bot.store.experiments import ExperimentStore
-
-REPO = "Codertocat/Hello-World"
-NUMBER = 2
-SHA = "ec26c3e57ca3a959ca5aad62de7213c562f8c821"  # head of the real example payloads
-NEW_SHA = "f" * 40
-AUTH_PATCH = "@@ -1,3 +1,4 @@\n def login(user, password):\n-    return check(user, password)\n+    return True\n+    # TODO\n     pass"
-PLAIN = {"filename": "README.md", "additions": 1, "changes": 1, "patch": "@@ -1 +1 @@\n-a\n+b"}
-AUTH = {"filename": "src/auth/login.py", "additions": 2, "deletions": 1, "patch": AUTH_PATCH}
-PASS = {"verdict": "pass", "summary": "Looks fine.", "findings": []}
-OPUS = load_catalog().tiers[Tier.opus]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_permissions():
-    clear_cache()
-    yield
-    clear_cache()
-
-
-@pytest.fixture
-def make_ctx(gh, fake_anthropic, tmp_path):
-    clients: list[AnthropicLLM] = []
-
-    def make(mode: str = "app", llm: bool = True, config: RepoConfig | None = None) -> Context:
-        store = ExperimentStore(create_engine(f"sqlite:///{tmp_path / 'x.db'}"))
-        if llm:
-            clients.append(AnthropicLLM("sk-test", base_url=fake_anthropic.url))
-        return Context(
-            gh=gh, repo=REPO, store=store, load_config=lambda: config or RepoConfig(), mode=mode,
-            llm=clients[-1] if llm else None,
-        )
-
-    yield make
-    for client in clients:
-        client.close()
-
-
-def seed(fake_github, files, labels=(), head=SHA, title="Update login", body="Please review"):
-    fake_github.add_repo(REPO)
-    fake_github.add_pull(REPO, NUMBER, title, body, head_sha=head, labels=list(labels), files=files)
-
-
-def statuses(fake_github, sha=None):
-    return [(s["sha"], s["state"], s["description"]) for s in fake_github.repo(REPO)["statuses"]
-            if s["context"] == CONTEXT and (sha is None or s["sha"] == sha)]
-
+from tests.plugins.gate import AUTH, AUTH_PATCH, NEW_SHA, NUMBER, OPUS, PASS, PLAIN, REPO, SHA, seed, statuses  # noqa: F401
 
 def check_runs(fake_github):
     return list(fake_github.repo(REPO)["check_runs"].values())

@@ -5,9 +5,7 @@ from __future__ import annotations
 from bot.handlers import dispatch
 from bot.review.incremental import paths, previous_pass, unseen
 from bot.github.port import PullFile
-from tests.test_gate_handler import AUTH, NUMBER, OPUS, PASS, PLAIN, REPO, make_ctx, seed, statuses  # noqa: F401
-from tests.test_gate_handler import _fresh_permissions  # noqa: F401  (autouse fixture)
-from tests.test_review_commands import comment  # noqa: F401  (fixture)
+from tests.plugins.gate import AUTH, NUMBER, OPUS, PASS, PLAIN, REPO, seed, statuses  # noqa: F401
 
 TOKEN = {"filename": "src/auth/token.py", "status": "added", "additions": 2, "changes": 2,
          "patch": "@@ -0,0 +1,2 @@\n+SECRET = 'x'\n+def token(): return SECRET"}
@@ -136,11 +134,11 @@ def test_review_error_is_recorded_and_the_next_push_is_full(fake_github, fake_an
 
 
 def test_override_is_audited_and_does_not_start_an_incremental_range(
-    fake_github, fake_anthropic, make_ctx, webhook_example, comment
+    fake_github, fake_anthropic, make_ctx, webhook_example, pr_comment
 ):
     payload, old, new = first_review(fake_github, fake_anthropic, make_ctx, webhook_example, reply=FAIL)
     ctx = make_ctx()
-    dispatch("issue_comment", comment("/override-review test fixture, not a real bypass", login="boss", role="admin"), ctx)
+    dispatch("issue_comment", pr_comment("/override-review test fixture, not a real bypass", login="boss", role="admin"), ctx)
     assert statuses(fake_github, old)[-1][1:] == ("success", "overridden by @boss: test fixture, not a real bypass")
     (audit,) = ctx.store.review_overrides(REPO, NUMBER)
     assert (audit["head_sha"], audit["by"], audit["reason"]) == (old, "boss", "test fixture, not a real bypass")
@@ -151,10 +149,10 @@ def test_override_is_audited_and_does_not_start_an_incremental_range(
     assert statuses(fake_github, new)[-1][1] == "failure"
 
 
-def test_refused_override_leaves_no_audit_row(fake_github, fake_anthropic, make_ctx, webhook_example, comment):
+def test_refused_override_leaves_no_audit_row(fake_github, fake_anthropic, make_ctx, webhook_example, pr_comment):
     seed(fake_github, [AUTH], labels=["security"])
     ctx = make_ctx()
-    dispatch("issue_comment", comment("/override-review please", login="dev", role="write"), ctx)
+    dispatch("issue_comment", pr_comment("/override-review please", login="dev", role="write"), ctx)
     assert ctx.store.review_overrides(REPO, NUMBER) == []
 
 

@@ -10,8 +10,7 @@ from sqlalchemy import create_engine
 from bot.cli import main
 from bot.handlers import dispatch
 from bot.store.experiments import ExperimentStore
-from tests.test_gate_handler import AUTH, NUMBER, OPUS, REPO, SHA, make_ctx, seed  # noqa: F401
-from tests.test_gate_handler import _fresh_permissions  # noqa: F401  (autouse fixture)
+from tests.plugins.gate import AUTH, NUMBER, OPUS, REPO, SHA, seed  # noqa: F401
 
 
 def _exercise(store: ExperimentStore) -> None:

@@ -5,56 +5,40 @@ from __future__ import annotations
 import pytest
 
 from bot.handlers import dispatch
-from tests.test_gate_handler import AUTH, NUMBER, PASS, REPO, SHA, make_ctx, seed, statuses  # noqa: F401
-from tests.test_gate_handler import _fresh_permissions  # noqa: F401  (autouse fixture)
-
-
-@pytest.fixture
-def comment(fake_github, webhook_example):
-    def make(body: str, login: str = "Codertocat", role: str = "write") -> dict:
-        fake_github.set_permission(REPO, login, role)
-        payload = webhook_example("issue_comment", "created")
-        payload["issue"]["number"] = NUMBER
-        payload["issue"]["pull_request"] = {"url": f"https://api.github.com/repos/{REPO}/pulls/{NUMBER}"}
-        payload["comment"]["id"] = fake_github.add_comment(REPO, NUMBER, body, user=login)
-        payload["comment"]["body"] = body
-        payload["comment"]["user"]["login"] = payload["sender"]["login"] = login
-        return payload
-
-    return make
+from tests.plugins.gate import AUTH, NUMBER, PASS, REPO, SHA, seed, statuses  # noqa: F401
 
 
 def _reply(fake_github) -> str:
     return [c["body"] for c in fake_github.comments(REPO, NUMBER) if c["user"] == "github-actions[bot]"][-1]
 
 
-def test_review_command_reruns_the_gate(fake_github, fake_anthropic, make_ctx, comment):
+def test_review_command_reruns_the_gate(fake_github, fake_anthropic, make_ctx, pr_comment):
     seed(fake_github, [AUTH], labels=["security"])
     fake_anthropic.reply_with(PASS)
-    dispatch("issue_comment", comment("/review"), make_ctx())
+    dispatch("issue_comment", pr_comment("/review"), make_ctx())
     assert statuses(fake_github) == [(SHA, "pending", "Opus review required"),
                                      (SHA, "success", "Opus review passed: no findings")]
     assert "Opus review passed" in _reply(fake_github)
 
 
-def test_review_command_needs_write(fake_github, fake_anthropic, make_ctx, comment):
+def test_review_command_needs_write(fake_github, fake_anthropic, make_ctx, pr_comment):
     seed(fake_github, [AUTH], labels=["security"])
-    dispatch("issue_comment", comment("/review", login="visitor", role="read"), make_ctx())
+    dispatch("issue_comment", pr_comment("/review", login="visitor", role="read"), make_ctx())
     assert statuses(fake_github) == [] and fake_anthropic.requests == []
     assert "needs write access" in _reply(fake_github)
 
 
-def test_review_command_during_an_outage_keeps_pending(fake_github, fake_anthropic, make_ctx, comment):
+def test_review_command_during_an_outage_keeps_pending(fake_github, fake_anthropic, make_ctx, pr_comment):
     seed(fake_github, [AUTH], labels=["security"])
     fake_anthropic.fail_next(500, times=1)
-    dispatch("issue_comment", comment("/review"), make_ctx())
+    dispatch("issue_comment", pr_comment("/review"), make_ctx())
     assert statuses(fake_github)[-1][1] == "pending"
     assert "unavailable" in _reply(fake_github)
 
 
-def test_admin_override_sets_success_with_an_audit_note(fake_github, fake_anthropic, make_ctx, comment):
+def test_admin_override_sets_success_with_an_audit_note(fake_github, fake_anthropic, make_ctx, pr_comment):
     seed(fake_github, [AUTH], labels=["security"])
-    dispatch("issue_comment", comment("/override-review fixture key, not a secret", role="admin"), make_ctx())
+    dispatch("issue_comment", pr_comment("/override-review fixture key, not a secret", role="admin"), make_ctx())
     assert statuses(fake_github) == [(SHA, "success", "overridden by @Codertocat: fixture key, not a secret")]
     (run,) = fake_github.repo(REPO)["check_runs"].values()
     assert run["conclusion"] == "success" and run["head_sha"] == SHA
@@ -63,15 +47,15 @@ def test_admin_override_sets_success_with_an_audit_note(fake_github, fake_anthro
 
 
 @pytest.mark.parametrize("role", ["write", "maintain"])
-def test_override_is_admin_only(fake_github, fake_anthropic, make_ctx, comment, role):
+def test_override_is_admin_only(fake_github, fake_anthropic, make_ctx, pr_comment, role):
     seed(fake_github, [AUTH], labels=["security"])
-    dispatch("issue_comment", comment("/override-review trust me", role=role), make_ctx())
+    dispatch("issue_comment", pr_comment("/override-review trust me", role=role), make_ctx())
     assert statuses(fake_github) == []
     assert "needs admin access" in _reply(fake_github)
 
 
-def test_override_needs_a_reason(fake_github, fake_anthropic, make_ctx, comment):
+def test_override_needs_a_reason(fake_github, fake_anthropic, make_ctx, pr_comment):
     seed(fake_github, [AUTH], labels=["security"])
-    dispatch("issue_comment", comment("/override-review", role="admin"), make_ctx())
+    dispatch("issue_comment", pr_comment("/override-review", role="admin"), make_ctx())
     assert statuses(fake_github) == []
     assert "Usage: `/override-review <reason>`" in _reply(fake_github)
