@@ -1,4 +1,4 @@
-"""Durable webhook jobs: deliveries claimed by a unique insert, jobs leased to one worker at a time.
+"""Durable webhook jobs: claimed by their unique delivery id on insert, leased to one worker at a time.
 
 A job belongs to a *lane* (its installation, else its repository). Within a lane jobs run one at a
 time in delivery order — that paces writes per credential and keeps one issue's events ordered —
@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from sqlalchemy import BigInteger, Engine, Float, Index, Integer, String, Text, and_, exists, func, insert, or_, select, update
+from sqlalchemy import BigInteger, Engine, Float, Index, Integer, String, Text, and_, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Mapped, aliased, mapped_column
@@ -32,16 +32,6 @@ QUEUED, RUNNING, DONE, FAILED, SUPERSEDED = "queued", "running", "done", "failed
 UNFINISHED = (QUEUED, RUNNING)
 
 
-class Delivery(Base):
-    """One row per X-GitHub-Delivery id: the primary key makes a redelivery a no-op."""
-
-    __tablename__ = "deliveries"
-
-    id: Mapped[str] = mapped_column(String(128), primary_key=True)
-    event: Mapped[str] = mapped_column(String(64))
-    received_at: Mapped[float] = mapped_column(Float)
-
-
 class Job(Base):
     __tablename__ = "jobs"
     __table_args__ = (
@@ -50,7 +40,7 @@ class Job(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    delivery_id: Mapped[str] = mapped_column(String(128), unique=True)
+    delivery_id: Mapped[str] = mapped_column(String(128), unique=True)  # X-GitHub-Delivery: a redelivery is a no-op
     event: Mapped[str] = mapped_column(String(64))
     action: Mapped[str | None] = mapped_column(String(64), nullable=True)
     installation_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
@@ -68,13 +58,10 @@ class Job(Base):
     finished_at: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
-_INSERT_JOB = insert(Job.__table__)  # plain Core statements: compiled once, cheap per request
-
-
-def _claim_deliveries(dialect: str):
-    """INSERT ... ON CONFLICT DO NOTHING RETURNING id: the ids it returns are the fresh (claimed) ones."""
-    ins = (postgresql if dialect == "postgresql" else sqlite).insert(Delivery.__table__)
-    return ins.on_conflict_do_nothing(index_elements=["id"]).returning(Delivery.__table__.c.id)
+def _claim_jobs(dialect: str):
+    """INSERT ... ON CONFLICT (delivery_id) DO NOTHING RETURNING delivery_id: the insert is the claim."""
+    ins = (postgresql if dialect == "postgresql" else sqlite).insert(Job.__table__)
+    return ins.on_conflict_do_nothing(index_elements=["delivery_id"]).returning(Job.__table__.c.delivery_id)
 
 
 class _Waiter:
@@ -115,10 +102,9 @@ class _RawSQLiteIntake:
         self._owner, self._conn = None, None
         cols = [c.name for c in Job.__table__.columns if c.name not in ("id", "lease_until", "worker", "last_error", "finished_at")]
         self._job_cols = cols
-        self._claim_sql = str(claim.compile(dialect=engine.dialect, column_keys=["id", "event", "received_at"]))
-        self._job_sql = str(_INSERT_JOB.compile(dialect=engine.dialect, column_keys=cols))
+        self._claim_sql = str(claim.compile(dialect=engine.dialect, column_keys=cols))
 
-    def insert(self, engine: Engine, rows: list[dict], jobs: dict[str, dict]) -> set[str]:
+    def insert(self, engine: Engine, jobs: list[dict]) -> set[str]:
         conn = None
         try:
             if self._owner != (os.getpid(), engine):  # never a descriptor inherited through a fork
@@ -127,11 +113,9 @@ class _RawSQLiteIntake:
             conn = self._conn.driver_connection
             cur = conn.cursor()
             fresh = set()
-            for r in rows:  # one transaction: the UNIQUE insert is the claim
-                if cur.execute(self._claim_sql, (r["id"], r["event"], r["received_at"])).fetchone() is not None:
-                    fresh.add(r["id"])
-            if fresh:
-                cur.executemany(self._job_sql, [[jobs[d][c] for c in self._job_cols] for d in fresh])
+            for job in jobs:  # one transaction: the UNIQUE insert is the claim
+                if cur.execute(self._claim_sql, [job[c] for c in self._job_cols]).fetchone() is not None:
+                    fresh.add(job["delivery_id"])
             conn.commit()
             return fresh
         except BaseException as exc:
@@ -257,7 +241,7 @@ class JobQueue:
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
         self.clock = clock
-        self._claim = _claim_deliveries(engine.dialect.name)
+        self._claim = _claim_jobs(engine.dialect.name)
         # Request threads hand their delivery to a group commit: one writer per process (SQLite has one
         # writer at a time anyway) and one transaction per batch instead of one per request.
         self._intake = GroupCommit(self._write_batch)
@@ -266,7 +250,7 @@ class JobQueue:
 
     # -- intake ---------------------------------------------------------------------------
     def enqueue(self, delivery_id: str, event: str, payload: dict, *, raw: str | None = None) -> bool:
-        """Persist the delivery and its job in one transaction; False when it was already delivered.
+        """Persist the delivery's job (one unique insert); False when it was already delivered.
 
         Returns only after that transaction has committed (it may carry other requests' deliveries)."""
         inst_id, repo, subject = _describe(payload)
@@ -307,16 +291,12 @@ class JobQueue:
         first: dict[str, dict] = {}
         for job in jobs:  # a redelivery inside the same batch is a duplicate of the first copy
             first.setdefault(job["delivery_id"], job)
-        rows = [{"id": j["delivery_id"], "event": j["event"], "received_at": j["created_at"]} for j in first.values()]
         if self._raw is not None:
             with self._writer_lock:
-                fresh = self._raw.insert(self.engine, rows, first)
+                fresh = self._raw.insert(self.engine, list(first.values()))
             return [job["delivery_id"] in fresh and first[job["delivery_id"]] is job for job in jobs]
         with self._writer_lock, self.engine.begin() as conn:  # one transaction: the UNIQUE insert is the claim
-            fresh = set(conn.scalars(self._claim, rows))
-            claimed = [j for j in first.values() if j["delivery_id"] in fresh]
-            if claimed:
-                conn.execute(_INSERT_JOB, claimed)
+            fresh = set(conn.scalars(self._claim, list(first.values())))
         return [job["delivery_id"] in fresh and first[job["delivery_id"]] is job for job in jobs]
 
     # -- claiming ---------------------------------------------------------------------------
