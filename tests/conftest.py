@@ -6,4 +6,5 @@ pytest_plugins = [
     "tests.plugins.app",
     "tests.plugins.postgres",
     "tests.plugins.gate",
+    "tests.plugins.action",
 ]

@@ -2,49 +2,13 @@
 
 from __future__ import annotations
 
-import io as stdio
 import json
-import tempfile
 from pathlib import Path
 
-import pytest
 
-from bot.action.runner import run
-from bot.action.settings import ActionSettings
-from bot.config import RepoConfig
 from bot.models import Tier
-from bot.render import MARKER, RUNS_BEGIN, STATE_PREFIX, read_state
-from tests.test_action_unit import parse_outputs, runner_env  # noqa: F401  (fixture)
-
-REPO = "Codertocat/Hello-World"
-CONFIG = RepoConfig()
-
-
-def settings(tmp_path: Path, fake, event: str, payload: dict, **kw) -> ActionSettings:
-    path = tmp_path / f"{event}.json"
-    path.write_text(json.dumps(payload))
-    kw.setdefault("token", "ghs_action_token")
-    kw.setdefault("repository", REPO)
-    kw.setdefault("runner_temp", Path(tempfile.mkdtemp(dir=tmp_path)))  # every run is a new job: nothing kept
-    return ActionSettings(event_name=event, event_path=path, api_url=fake.url, **kw)
-
-
-def act(s: ActionSettings) -> tuple[int, str]:
-    out = stdio.StringIO()
-    return run(s, stream=out).exit_code, out.getvalue()
-
-
-def checkout(tmp_path: Path, config_text: str) -> Path:
-    """A workspace as actions/checkout leaves it, holding only the config file."""
-    workspace = tmp_path / "ws"
-    (workspace / ".github").mkdir(parents=True)
-    (workspace / ".github" / "model-router.yml").write_text(config_text)
-    return workspace
-
-
-def sticky(fake, number: int) -> list[dict]:
-    return [c for c in fake.comments(REPO, number) if MARKER in c["body"]]
-
+from bot.render import RUNS_BEGIN, STATE_PREFIX, read_state
+from tests.plugins.action import CONFIG, REPO, act, checkout, parse_outputs, settings, sticky  # noqa: F401
 
 def test_issue_opened_labels_comments_and_outputs(fake_github, webhook_example, runner_env, tmp_path):
     payload = webhook_example("issues", "opened")

@@ -19,62 +19,11 @@ from bot.action.runner import ActionError, issue_number, resolve_mode, run
 from bot.action.settings import ActionSettings, describe_error
 from bot.github.port import GitHubPort
 from bot.handlers.context import HandlerResult
-from bot.models import Complexity, RoutingDecision, Strategy, Tier
+from bot.models import Complexity, Strategy, Tier
 
 ROOT = Path(__file__).resolve().parents[1]
 
-
-def parse_outputs(text: str) -> dict[str, str]:
-    """Read a $GITHUB_OUTPUT file the way the runner does (`k=v` and `k<<DELIM` blocks)."""
-    out: dict[str, str] = {}
-    lines = text.split("\n")
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        if "<<" in line and ("=" not in line or line.index("<<") < line.index("=")):
-            key, delim = line.split("<<", 1)
-            end = lines.index(delim, i + 1)
-            out[key] = "\n".join(lines[i + 1 : end])
-            i = end + 1
-        elif "=" in line:
-            key, value = line.split("=", 1)
-            out[key] = value
-            i += 1
-        else:
-            i += 1
-    return out
-
-
-def decision(**kw) -> RoutingDecision:
-    base = dict(
-        tier=Tier.haiku,
-        model="claude-haiku-test",
-        complexity=Complexity.simple,
-        confidence=0.9,
-        strategy=Strategy.pattern,
-        rationale="typo fix | small\nsecond line",
-        estimated_cost_usd=0.0123,
-        baseline_cost_usd=0.05,
-        savings_usd=0.0377,
-    )
-    base.update(kw)
-    return RoutingDecision(**base)
-
-
-@pytest.fixture
-def runner_env(tmp_path, monkeypatch):
-    """A clean runner environment: only what the test sets is visible to ActionSettings."""
-    for name in list(os.environ):
-        if name.startswith(("GITHUB_", "INPUT_", "RUNNER_", "ANTHROPIC_")):
-            monkeypatch.delenv(name)
-    files = {"output": tmp_path / "output.txt", "summary": tmp_path / "summary.md"}
-    for path in files.values():
-        path.write_text("")
-    monkeypatch.setenv("GITHUB_OUTPUT", str(files["output"]))
-    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(files["summary"]))
-    monkeypatch.setenv("RUNNER_TEMP", str(tmp_path / "runner-temp"))
-    monkeypatch.setenv("GITHUB_WORKSPACE", str(tmp_path / "workspace"))
-    return files
+from tests.plugins.action import decision, parse_outputs  # noqa: E402
 
 
 # --- outputs, summary, annotations ---------------------------------------------------------------

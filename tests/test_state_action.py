@@ -9,9 +9,9 @@ from bot.action.memory import recover
 from bot.action.runner import build_context
 from bot.models import Strategy, Tier
 from bot.render import MARKER, read_state, routing_comment
-from tests.test_action_run import REPO, act, checkout, settings, sticky
-from tests.test_action_unit import decision, parse_outputs, runner_env  # noqa: F401  (fixture)
-from tests.plugins.gate import AUTH, NUMBER, PASS, seed, statuses
+from tests.plugins.action import REPO, act, checkout, settings, sticky
+from tests.plugins.action import decision, parse_outputs
+from tests.plugins.gate import AUTH, PASS, seed, statuses
 
 BOT = "github-actions[bot]"
 NOW = datetime.now(timezone.utc).replace(tzinfo=None)
