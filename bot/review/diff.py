@@ -119,7 +119,6 @@ def plan(
     reviewed = 0
 
     def room(text: str) -> bool:
-        nonlocal chunks
         if chunks[-1].size + len(text) <= max_chars:
             return True
         if len(chunks) >= max_chunks:
