@@ -5,10 +5,11 @@ from __future__ import annotations
 import threading
 
 import pytest
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from bot.store.db import init_db, make_engine
-from bot.store.jobs import QUEUED, GroupCommit, JobQueue
+from bot.store.intake import GroupCommit
+from bot.store.jobs import QUEUED, JobQueue
 
 
 def payload(number: int) -> dict:
@@ -67,6 +68,15 @@ def test_waiters_queued_behind_a_write_share_the_next_transaction():
     assert res1 == {0: 0} and res == {1: 10, 2: 20, 3: 30, 4: 40}
 
 
+def test_an_item_whose_result_is_an_error_raises_it_to_its_waiter_only():
+    boom = OperationalError("INSERT", {}, Exception("bad row"))
+    gc = GroupCommit(lambda items: [boom if i == 1 else i for i in items])
+    assert gc.submit(0) == 0
+    with pytest.raises(OperationalError):
+        gc.submit(1)
+    assert gc.submit(2) == 2
+
+
 def test_a_failed_transaction_fails_every_request_in_it():
     def write(items):
         raise OperationalError("INSERT", {}, Exception("disk I/O error"))
@@ -105,17 +115,17 @@ def test_many_concurrent_deliveries_each_enqueued_once(queue):
 
 
 def test_duplicate_inside_one_batch_keeps_the_first_copy(queue):
-    assert queue._write_batch([_job(queue, "x", 1), _job(queue, "x", 2), _job(queue, "y", 3)]) == [True, False, True]
+    assert queue._intake.write_batch([_job(queue, "x", 1), _job(queue, "x", 2), _job(queue, "y", 3)]) == [True, False, True]
     assert queue.by_delivery("x")["subject"] == "o/r#1"
-    assert queue._write_batch([_job(queue, "x", 4)]) == [False]
+    assert queue._intake.write_batch([_job(queue, "x", 4)]) == [False]
 
 
 def test_a_bad_row_does_not_fail_its_batch_mates(queue):
     bad = _job(queue, "bad", 1)
     bad["status"] = None  # NOT NULL violation: only this delivery fails
-    with pytest.raises(Exception):
-        queue._write_batch([bad])
-    assert queue._write_batch([_job(queue, "ok1", 1), dict(bad), _job(queue, "ok2", 2)]) == [True, False, True]
+    assert isinstance(queue._intake.write_batch([bad])[0], IntegrityError)
+    ok1, failed, ok2 = queue._intake.write_batch([_job(queue, "ok1", 1), dict(bad), _job(queue, "ok2", 2)])
+    assert ok1 is True and ok2 is True and isinstance(failed, IntegrityError)  # an error (503), never "duplicate"
     assert queue.by_delivery("ok1") and queue.by_delivery("ok2") and queue.by_delivery("bad") is None
 
 

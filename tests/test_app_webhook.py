@@ -165,6 +165,7 @@ def test_form_encoded_delivery_is_accepted(client, runtime, webhook_example):
 def test_store_down_is_503_not_500(post_event, runtime, webhook_example, tmp_path):
     runtime.queue.engine = make_engine(f"sqlite:///{tmp_path / 'missing-dir' / 'x.db'}")
     runtime.queue.Session.configure(bind=runtime.queue.engine)
+    runtime.queue._intake.engine = runtime.queue.engine
     resp = post_event("issues", webhook_example("issues", "opened"))
     assert resp.status_code == 503
 

@@ -7,26 +7,18 @@ while different lanes run in parallel. A worker that dies keeps its lease only u
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import random
-import threading
 import time
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Callable
 
 from sqlalchemy import BigInteger, Engine, Float, Index, Integer, String, Text, and_, exists, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, aliased, mapped_column
 
 from bot.store.db import Base, session_factory
-
-try:
-    import fcntl
-except ImportError:  # Windows: SQLite's own busy handler still serialises the writers
-    fcntl = None
+from bot.store.intake import Intake
 
 QUEUED, RUNNING, DONE, FAILED, SUPERSEDED = "queued", "running", "done", "failed", "superseded"
 UNFINISHED = (QUEUED, RUNNING)
@@ -58,131 +50,9 @@ class Job(Base):
     finished_at: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
-def _claim_jobs(dialect: str):
-    """INSERT ... ON CONFLICT (delivery_id) DO NOTHING RETURNING delivery_id: the insert is the claim."""
-    ins = (postgresql if dialect == "postgresql" else sqlite).insert(Job.__table__)
-    return ins.on_conflict_do_nothing(index_elements=["delivery_id"]).returning(Job.__table__.c.delivery_id)
-
-
-class _Waiter:
-    __slots__ = ("item", "ready", "lead", "result", "error")
-
-    def __init__(self, item):
-        self.item, self.ready, self.lead, self.result, self.error = item, threading.Event(), False, None, None
-
-
-class _FileLock:
-    """Intake writers of one SQLite file (one per gunicorn process) queue on an flock beside it: a waiter
-    wakes as soon as the lock is free, where SQLite's busy handler sleeps 1, 2, 5, 10... ms between tries."""
-
-    def __init__(self, path: str):
-        self.path, self._fd, self._pid = path, -1, -1
-
-    def __enter__(self):
-        if self._pid != os.getpid():  # opened after a fork: an inherited descriptor would share the lock
-            self._fd, self._pid = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600), os.getpid()
-        fcntl.flock(self._fd, fcntl.LOCK_EX)
-
-    def __exit__(self, *exc):
-        fcntl.flock(self._fd, fcntl.LOCK_UN)
-
-
-def _writer_lock(engine: Engine):
-    db = engine.url.database if engine.dialect.name == "sqlite" else None
-    if fcntl is None or not db or db == ":memory:" or db.startswith("file:"):
-        return contextlib.nullcontext()
-    return _FileLock(db + "-intake.lock")
-
-
-class _RawSQLiteIntake:
-    """The intake's own DBAPI connection (SQLite): the same statements, compiled by SQLAlchemy once,
-    run without its per-execute machinery (half the CPU of the hot path). Opened lazily per process."""
-
-    def __init__(self, engine: Engine, claim):
-        self._owner, self._conn = None, None
-        cols = [c.name for c in Job.__table__.columns if c.name not in ("id", "lease_until", "worker", "last_error", "finished_at")]
-        self._job_cols = cols
-        self._claim_sql = str(claim.compile(dialect=engine.dialect, column_keys=cols))
-
-    def insert(self, engine: Engine, jobs: list[dict]) -> set[str]:
-        conn = None
-        try:
-            if self._owner != (os.getpid(), engine):  # never a descriptor inherited through a fork
-                self._conn, self._owner = None, None
-                self._conn, self._owner = engine.raw_connection(), (os.getpid(), engine)  # with the engine's pragmas
-            conn = self._conn.driver_connection
-            cur = conn.cursor()
-            fresh = set()
-            for job in jobs:  # one transaction: the UNIQUE insert is the claim
-                if cur.execute(self._claim_sql, [job[c] for c in self._job_cols]).fetchone() is not None:
-                    fresh.add(job["delivery_id"])
-            conn.commit()
-            return fresh
-        except BaseException as exc:
-            if conn is not None:
-                with contextlib.suppress(Exception):
-                    conn.rollback()
-            self._owner = None  # reconnect next time rather than reuse a connection in doubt
-            raise _wrap(exc) from exc
-
-
-def _wrap(exc: BaseException) -> BaseException:
-    """DBAPI errors as SQLAlchemy's, which is what callers (and the 503 path) expect."""
-    import sqlite3
-
-    if isinstance(exc, sqlite3.IntegrityError):
-        return IntegrityError("intake insert", None, exc)
-    if isinstance(exc, sqlite3.Error):
-        from sqlalchemy.exc import OperationalError
-
-        return OperationalError("intake insert", None, exc)
-    return exc
-
-
-class GroupCommit:
-    """Leader/follower group commit: the thread that finds no write in progress writes every item queued
-    so far in one transaction; the others wait until the transaction holding their item has committed.
-    One commit (and, with synchronous=FULL, one fsync) serves a whole batch; no thread answers early."""
-
-    def __init__(self, write: Callable[[list], list]):
-        self._write = write  # items -> one result per item, all in ONE transaction (or it raises)
-        self._mutex = threading.Lock()
-        self._queue: list[_Waiter] = []
-        self._busy = False
-
-    def submit(self, item) -> Any:
-        me = _Waiter(item)
-        with self._mutex:
-            self._queue.append(me)
-            lead, self._busy = not self._busy, True
-        if not lead:
-            me.ready.wait()
-            if not me.lead:
-                if me.error is not None:
-                    raise me.error
-                return me.result
-        with self._mutex:
-            batch, self._queue = self._queue, []
-        try:
-            results = self._write([w.item for w in batch])
-            for w, r in zip(batch, results):
-                w.result = r
-        except BaseException as exc:
-            for w in batch:
-                w.error = exc
-        finally:
-            for w in batch:
-                if w is not me:
-                    w.ready.set()
-            with self._mutex:  # hand the lead to the first thread that queued meanwhile
-                if self._queue:
-                    self._queue[0].lead = True
-                    self._queue[0].ready.set()
-                else:
-                    self._busy = False
-        if me.error is not None:
-            raise me.error
-        return me.result
+# What the intake writes for a new job; the other columns start NULL.
+INTAKE_COLUMNS = ["delivery_id", "event", "action", "installation_id", "repo", "subject", "lane", "payload", "status",
+                  "attempts", "run_after", "created_at"]
 
 
 class ConfigVersion(Base):
@@ -241,12 +111,8 @@ class JobQueue:
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
         self.clock = clock
-        self._claim = _claim_jobs(engine.dialect.name)
-        # Request threads hand their delivery to a group commit: one writer per process (SQLite has one
-        # writer at a time anyway) and one transaction per batch instead of one per request.
-        self._intake = GroupCommit(self._write_batch)
-        self._writer_lock = _writer_lock(engine)
-        self._raw = _RawSQLiteIntake(engine, self._claim) if engine.dialect.name == "sqlite" else None
+        # Request threads hand their job to a group commit: one transaction per batch, not per request.
+        self._intake = Intake(engine, Job.__table__, "delivery_id", INTAKE_COLUMNS)
 
     # -- intake ---------------------------------------------------------------------------
     def enqueue(self, delivery_id: str, event: str, payload: dict, *, raw: str | None = None) -> bool:
@@ -272,32 +138,6 @@ class JobQueue:
             created_at=now,
         )
         return self._intake.submit(job)
-
-    def _write_batch(self, jobs: list[dict]) -> list[bool]:
-        try:
-            return self._insert(jobs)
-        except SQLAlchemyError:
-            if len(jobs) == 1:
-                raise
-        return [self._insert_one(job) for job in jobs]  # one bad row must not fail its batch-mates
-
-    def _insert_one(self, job: dict) -> bool:
-        try:
-            return self._insert([job])[0]
-        except IntegrityError:
-            return False
-
-    def _insert(self, jobs: list[dict]) -> list[bool]:
-        first: dict[str, dict] = {}
-        for job in jobs:  # a redelivery inside the same batch is a duplicate of the first copy
-            first.setdefault(job["delivery_id"], job)
-        if self._raw is not None:
-            with self._writer_lock:
-                fresh = self._raw.insert(self.engine, list(first.values()))
-            return [job["delivery_id"] in fresh and first[job["delivery_id"]] is job for job in jobs]
-        with self._writer_lock, self.engine.begin() as conn:  # one transaction: the UNIQUE insert is the claim
-            fresh = set(conn.scalars(self._claim, list(first.values())))
-        return [job["delivery_id"] in fresh and first[job["delivery_id"]] is job for job in jobs]
 
     # -- claiming ---------------------------------------------------------------------------
     def _claimable(self, now: float):
