@@ -7,6 +7,7 @@
 
 GitHub is the offline simulator with `--latency` per call (default 0.1 s, like a fast real API).
 Usage: .venv/bin/python benchmarks/bench_webhook.py [--requests 2000] [--concurrency 8] [--latency 0.1]
+       [--ack-only] [--sqlite-synchronous FULL|NORMAL] [--database-url postgresql://...]
 """
 
 from __future__ import annotations
@@ -89,6 +90,7 @@ def main() -> int:
     ap.add_argument("--latency", type=float, default=0.1, help="simulated GitHub latency per call (s)")
     ap.add_argument("--sqlite-synchronous", default=None, choices=("FULL", "NORMAL"), help="default: the service's")
     ap.add_argument("--ack-only", action="store_true", help="measure only the acknowledgement throughput")
+    ap.add_argument("--database-url", default=None, help="store for the acknowledgement (default: a temp SQLite file)")
     a = ap.parse_args()
     example = _examples("issues", "opened")
     with tempfile.TemporaryDirectory(prefix="bench-webhook-") as d:
@@ -125,7 +127,8 @@ def main() -> int:
             servers, stats = {}, {}
             for name, app, extra in (("bare Flask 204", "bare_app:app", {}),
                                      ("model-router", "bot.app:create_app()",
-                                      {"DATABASE_URL": f"sqlite:///{tmp / 'ack.db'}", "MODEL_ROUTER_WORKER_THREADS": "0"})):
+                                      {"DATABASE_URL": a.database_url or f"sqlite:///{tmp / 'ack.db'}",
+                                       "MODEL_ROUTER_WORKER_THREADS": "0"})):
                 port = _port()
                 servers[name] = (port, gunicorn(app, port, dict(env, **extra), tmp))
                 load(port, min(200, a.requests), a.concurrency, make)  # warm-up
