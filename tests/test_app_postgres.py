@@ -4,40 +4,12 @@ from __future__ import annotations
 
 import json
 import threading
-import uuid
 
 import pytest
-from sqlalchemy import create_engine, text
 
-from bot.store.db import init_db
 from bot.store.jobs import DONE, QUEUED, JobQueue
 
-PG_URL = "postgresql+psycopg://127.0.0.1:5432/test"
-pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture
-def pg_engine():
-    try:
-        admin = create_engine(PG_URL, connect_args={"connect_timeout": 2})
-        with admin.connect() as conn:
-            conn.execute(text("select 1"))
-    except Exception as exc:
-        pytest.skip(f"PostgreSQL not reachable at 127.0.0.1:5432/test ({type(exc).__name__})")
-    schema = f"mr_test_{uuid.uuid4().hex[:10]}"
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine = create_engine(
-        PG_URL, pool_size=10, max_overflow=10, connect_args={"options": f"-csearch_path={schema}"}
-    )
-    init_db(engine)
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+pytestmark = pytest.mark.postgres  # engine: the shared `pg_engine` fixture (tests/plugins/postgres.py)
 
 
 def test_workers_on_several_connections_never_double_process(pg_engine):
