@@ -20,9 +20,25 @@ class LLMOutputError(LLMError):
     """An answer arrived but is unusable (not JSON, outside the schema, cut short): retrying will not help."""
 
 
+class Usage(BaseModel):
+    """Tokens one call used, as the API reported them (priced later from the catalog)."""
+
+    model: str
+    input_tokens: int = 0
+    output_tokens: int = 0
+
+
 class LLMPort(Protocol):
     def structured(
-        self, *, model: str, system: str, prompt: str, schema: type[T], max_tokens: int = 1024, timeout: float = 5.0
+        self,
+        *,
+        model: str,
+        system: str,
+        prompt: str,
+        schema: type[T],
+        max_tokens: int = 1024,
+        timeout: float = 5.0,
+        usage: list[Usage] | None = None,
     ) -> T: ...
 
 
@@ -46,8 +62,17 @@ class AnthropicLLM:
         self._client.close()
 
     def structured(
-        self, *, model: str, system: str, prompt: str, schema: type[T], max_tokens: int = 1024, timeout: float = 5.0
+        self,
+        *,
+        model: str,
+        system: str,
+        prompt: str,
+        schema: type[T],
+        max_tokens: int = 1024,
+        timeout: float = 5.0,
+        usage: list[Usage] | None = None,
     ) -> T:
+        """The parsed answer; when `usage` is given, the call's token counts are appended to it."""
         import pydantic
 
         try:
@@ -75,6 +100,9 @@ class AnthropicLLM:
             raise LLMOutputError(f"output did not fit the schema ({where})") from exc
         except ValueError as exc:
             raise LLMOutputError("output was not valid JSON") from exc
+        if usage is not None and response.usage is not None:
+            usage.append(Usage(model=model, input_tokens=response.usage.input_tokens or 0,
+                               output_tokens=response.usage.output_tokens or 0))
         if response.stop_reason not in ("end_turn", "stop_sequence"):
             raise LLMOutputError(f"no complete answer (stop_reason={response.stop_reason})")
         parsed = response.parsed_output

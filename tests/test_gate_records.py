@@ -7,6 +7,7 @@ import json
 import pytest
 from sqlalchemy import create_engine
 
+from bot.catalog import price_for
 from bot.cli import main
 from bot.handlers import dispatch
 from bot.store.experiments import ExperimentStore
@@ -55,7 +56,9 @@ def test_a_review_leaves_a_complete_record(fake_github, fake_anthropic, make_ctx
     assert r["counts"] == {"medium": 1, "low": 1} and r["chunks"] == 1
     assert r["skipped"] == [{"file": "src/auth/keys.bin", "reason": "no text diff (binary or too large for the files API)"}]
     assert r["files"] == ["src/auth/keys.bin", "src/auth/login.py"]
-    assert r["cost_usd"] is None  # the LLM port does not report usage
+    (call,) = fake_anthropic.requests  # priced from the usage the API reported, at the catalog's opus price
+    assert r["cost_usd"] > 0
+    assert r["cost_usd"] == pytest.approx(price_for(OPUS).cost(call.usage["input_tokens"], call.usage["output_tokens"]))
 
 
 def test_no_record_when_no_review_runs(fake_github, fake_anthropic, make_ctx, webhook_example):

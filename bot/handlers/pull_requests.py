@@ -188,7 +188,8 @@ def _review(ctx: Context, pull: PullInfo, files, req: gate.Requirement, s: Setti
     status = gate.result(gate.Verdict(out.verdict, tuple(f.severity for f in out.findings),
                                       partial=plan.skipped_files, details=review.body, since=scope.base_sha or ""))
     publish.report(ctx, sha, status, publish.annotations(out, set(plan.commentable) & {f.filename for f in files}))
-    record(status, out.verdict, plan, counts=gate.severity_counts(f.severity for f in out.findings), chunks=result.chunks)
+    record(status, out.verdict, plan, counts=gate.severity_counts(f.severity for f in out.findings), chunks=result.chunks,
+           cost_usd=review_cost(ctx, result))
     if scope.incremental:
         res.outputs["review_base_sha"] = scope.base_sha or ""
     res.action, res.outputs["review_state"] = out.verdict, status.state
@@ -213,7 +214,7 @@ class _Recorder:
     files: list
 
     def __call__(self, status: gate.GateStatus, verdict: str, plan: diff.DiffPlan, *,
-                 counts: dict | None = None, chunks: int = 0) -> None:
+                 counts: dict | None = None, chunks: int = 0, cost_usd: float | None = None) -> None:
         skipped = [{"file": sk.path, "reason": sk.reason} for sk in plan.skipped]
         if plan.truncated_listing:
             skipped.append({"file": "*", "reason": "beyond the files API's listing limit"})
@@ -222,9 +223,19 @@ class _Recorder:
                 self.ctx.repo, self.number, head_sha=self.sha, base_sha=self.scope.base_sha, model=self.model,
                 verdict=verdict, state=status.state, trigger=TRIGGERS.get(self.trigger, self.trigger),
                 counts=counts or {}, chunks=chunks, skipped=skipped, files=sorted(incremental.paths(self.files)),
+                cost_usd=cost_usd,
             )
         except Exception:  # the status is already reported; a lost record only costs a full review next time
             log.exception("could not record the review of %s#%s at %s", self.ctx.repo, self.number, self.sha[:12])
+
+
+def review_cost(ctx: Context, result: reviewer.ReviewResult) -> float | None:
+    """What the review's calls cost at the catalog's price; None when the API reported no usage."""
+    from bot.catalog import price_for
+
+    if not result.usage:
+        return None
+    return sum(price_for(u.model, ctx.config).cost(u.input_tokens, u.output_tokens) for u in result.usage)
 
 
 def review_model(ctx: Context) -> str:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
-from bot.llm import LLMError, LLMPort
+from bot.llm import LLMError, LLMPort, Usage
 from bot.review import ReviewInvalid, ReviewUnavailable
 from bot.review.diff import DiffPlan
 from bot.review.prompt import build
@@ -21,6 +21,7 @@ class ReviewResult:
     output: ReviewOutput  # merged over all chunks
     model: str
     chunks: int
+    usage: list[Usage]  # one entry per call, for the review's actual cost
 
 
 def _invalid(exc: BaseException) -> bool:
@@ -55,13 +56,14 @@ def review(
     that do not fit the schema, so neither can ever turn into a pass.
     """
     outputs: list[ReviewOutput] = []
+    usage: list[Usage] = []
     skipped = plan.skipped_text()
     for i, chunk in enumerate(plan.chunks, start=1):
         prompt = build(title=title, body=body, diff=chunk.text, part=i, parts=len(plan.chunks), skipped=skipped)
         try:
             out = llm.structured(
                 model=model, system=prompt.system, prompt=prompt.user, schema=ReviewOutput,
-                max_tokens=max_tokens, timeout=timeout,
+                max_tokens=max_tokens, timeout=timeout, usage=usage,
             )
         except LLMError as exc:
             if _invalid(exc):
@@ -70,7 +72,7 @@ def review(
         if not isinstance(out, ReviewOutput):  # a port that returned something else is a defect, not a pass
             raise ReviewInvalid(f"the review returned {type(out).__name__}, not a ReviewOutput")
         outputs.append(out)
-    return ReviewResult(output=merge(outputs, len(plan.chunks)), model=model, chunks=len(plan.chunks))
+    return ReviewResult(output=merge(outputs, len(plan.chunks)), model=model, chunks=len(plan.chunks), usage=usage)
 
 
 def merge(outputs: list[ReviewOutput], parts: int) -> ReviewOutput:

@@ -22,6 +22,7 @@ class RecordedRequest:
     path: str
     headers: dict[str, str]
     body: dict[str, Any]
+    usage: dict[str, int] | None = None  # what the fake reported back for this call
 
     @property
     def model(self) -> str | None:
@@ -250,6 +251,10 @@ def _message(req: RecordedRequest, reply: Reply, stop_reason: str = "end_turn") 
         text = _encode(reply)
         content = [{"type": "text", "text": text}]
         stop = stop_reason
+    req.usage = {
+        "input_tokens": max(1, len(json.dumps(req.body)) // 4),
+        "output_tokens": max(1, len(json.dumps(content)) // 4),
+    }
     return {
         "id": f"msg_fake_{uuid.uuid4().hex[:20]}",
         "type": "message",
@@ -259,8 +264,7 @@ def _message(req: RecordedRequest, reply: Reply, stop_reason: str = "end_turn") 
         "stop_reason": stop,
         "stop_sequence": None,
         "usage": {
-            "input_tokens": max(1, len(json.dumps(req.body)) // 4),
-            "output_tokens": max(1, len(json.dumps(content)) // 4),
+            **req.usage,
             "cache_creation_input_tokens": 0,
             "cache_read_input_tokens": 0,
         },
