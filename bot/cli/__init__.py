@@ -13,7 +13,10 @@ class UsageError(Exception):
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="model-router", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="model-router",
+        description="Route GitHub work to the cheapest Claude tier that can do it well: Sonnet plans, Haiku executes, Opus reviews.",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     # Every module in bot.cli with an `add_parser(sub)` contributes subcommands;
     # each sets `func` (args -> exit code) as a default.
