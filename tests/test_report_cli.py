@@ -66,6 +66,7 @@ def test_cli_text_and_json(db, capsys):
 def test_cli_empty_store(tmp_path, capsys):
     assert main(["report", "--database-url", f"sqlite:///{tmp_path / 'none.db'}"]) == 0
     assert "no routed issues" in capsys.readouterr().out
+    assert not (tmp_path / "none.db").exists()  # reading leaves no empty store behind
 
 
 def test_cli_bad_url(capsys):

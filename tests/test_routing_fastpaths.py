@@ -11,7 +11,7 @@ from bot.cli.route import _json_line
 from bot.config import PatternRule, RepoConfig
 from bot.models import ClassifierResult, Complexity, IssueInput, RoutingDecision, Tier
 from bot.routing import route
-from tests.test_routing_property import issues, llm_results
+from tests.strategies import issues, llm_results
 
 CFG = RepoConfig()
 

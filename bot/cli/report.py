@@ -115,10 +115,14 @@ def review_line(s: dict) -> str:
 def run(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
-    from bot.store.db import make_engine
+    from bot.store.db import DEFAULT_URL, make_engine
     from bot.store.experiments import ExperimentStore
 
-    url = args.database_url or os.environ.get("DATABASE_URL") or None
+    url = args.database_url or os.environ.get("DATABASE_URL") or DEFAULT_URL
+    missing = _missing_sqlite_file(url)
+    if missing:  # reading must not leave an empty store behind
+        print(f"model-router report: no experiments store at {missing}: no routed issues recorded yet.")
+        return 0
     try:
         store = ExperimentStore(make_engine(url))
         data = compute(store.records(args.repo))
@@ -130,6 +134,21 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(render(data, args.repo) + ("\n" + review_line(reviews) if reviews["reviews"] or reviews["overrides"] else ""))
     return 0
+
+
+def _missing_sqlite_file(url: str) -> str | None:
+    """The path of a SQLite store that does not exist yet (None for other stores or in-memory ones)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return None  # make_engine reports the bad URL
+    path = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not path or path == ":memory:" or path.startswith("file:"):
+        return None
+    return None if os.path.exists(path) else path
 
 
 def add_parser(sub) -> None:
