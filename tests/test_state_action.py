@@ -61,14 +61,6 @@ def test_a_forged_state_by_someone_else_is_ignored(fake_github, tmp_path):
     assert ctx.store.current(REPO, 7) is None and ctx.store.dispatches(REPO, 7) == [] and ctx.store.overrides(REPO, 7) == []
 
 
-def test_a_comment_from_before_the_state_line_still_counts(fake_github, tmp_path):
-    legacy = "\n".join(ln for ln in routing_comment(decision(strategy=Strategy.model_label)).splitlines() if "model-router:state" not in ln)
-    issue_with_comment(fake_github, legacy)
-    ctx = job(tmp_path, fake_github)
-    assert recover(ctx, 7, ["model:haiku", "complexity:simple"]) == ["tier=haiku"]
-    assert ctx.store.current(REPO, 7) is None  # no decision to restore from a table
-
-
 def test_the_concurrent_run_cap_sees_runs_of_earlier_jobs(fake_github, runner_env, tmp_path):
     fake_github.add_repo(REPO)
     fake_github.add_issue(REPO, 6, "Fix a typo in the README", "teh → the")

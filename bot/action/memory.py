@@ -3,8 +3,7 @@
 The App remembers which `model:`/`complexity:` labels a person chose and which executor runs it
 started; a fresh Action job does not. The router's sticky comment carries a hidden state line
 (`bot.render.read_state`: the decision, people's overrides, the runs), trusted only in the comment
-`bot.sticky.find` returns (marker AND the bot's own login). Comments written before that line existed
-still show tier, complexity and strategy in their table, which is read instead.
+`bot.sticky.find` returns (marker AND the bot's own login).
 
 The labels show what is in effect now: a label that differs from what the comment recorded, or a
 router label that is gone, is a person's choice made since. Everything recovered goes into the job's
@@ -14,7 +13,6 @@ no longer re-route, budgets and the concurrent-run cap count this issue's earlie
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timezone
 
 from pydantic import BaseModel, Field, ValidationError
@@ -22,7 +20,6 @@ from pydantic import BaseModel, Field, ValidationError
 from bot.handlers.context import Context
 
 BY = "a person (recovered from the issue's labels)"
-_ROW = re.compile(r"^\|\s*(Tier|Complexity|Strategy)\s*\|\s*(.+?)\s*\|\s*$", re.MULTILINE)
 _HUMAN_STRATEGIES = {"tier": {"model label", "override"}, "complexity": {"complexity label", "override"}}
 
 
@@ -44,15 +41,6 @@ class _Run(BaseModel):
     run_url: str | None = Field(None, max_length=500)
     created_at: datetime | None = None
     completed_at: datetime | None = None
-
-
-def said(body: str) -> dict[str, str]:
-    """tier / complexity / strategy as the table of an older router comment shows them."""
-    out: dict[str, str] = {}
-    for key, value in _ROW.findall(body):
-        first = re.sub(r"[*`]", "", value).split("—")[0].strip().lower()
-        out[key.lower()] = first
-    return out
 
 
 def labels_before(payload: dict) -> list[str]:
@@ -79,10 +67,11 @@ def recover(ctx: Context, number: int, labels: list[str]) -> list[str]:
     if comment is None:
         return []
     state = read_state(comment.body)
-    recovered = _overrides(ctx, number, labels, state or said(comment.body), (state or {}).get("overrides"))
-    if state:
-        _restore_decision(ctx, number, state.get("decision"))
-        _restore_runs(ctx, number, state.get("runs"))
+    if state is None:
+        return []
+    recovered = _overrides(ctx, number, labels, state, state.get("overrides"))
+    _restore_decision(ctx, number, state.get("decision"))
+    _restore_runs(ctx, number, state.get("runs"))
     return recovered
 
 

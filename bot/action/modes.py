@@ -33,9 +33,8 @@ def report(ctx: Context, number: int, execution_file: Path, payload: dict) -> Ha
 
     Labels and the routing stay as they are. The run is recorded like the App records an outcome (on the
     dispatch named by the `routing_id` input, else as a run of its own) and the comment is rendered again,
-    so its runs table and state line keep every earlier run side by side. A comment written before the
-    state line existed only gets a row appended to its table."""
-    from bot import catalog, sticky
+    so its runs table and state line keep every earlier run side by side."""
+    from bot import catalog
     from bot.models import Complexity, RoutingDecision, Tier
     from bot.outcome import MAX_BYTES, parse_execution
 
@@ -47,12 +46,12 @@ def report(ctx: Context, number: int, execution_file: Path, payload: dict) -> Ha
     info = {**(payload.get("client_payload") or {}), **(payload.get("inputs") or {})}
     messages: list[str] = []
     decision: RoutingDecision | None = None
-    existing = sticky.find(ctx, number)
-    if existing is None:  # never routed: route first so the cost has a comment to land in
+    record = ctx.store.current(ctx.repo, number)  # recovered from the comment's state line
+    if record is None:  # never routed: route first so the cost has a comment to land in
         routed = _route(ctx, number)
         messages += routed.messages
         decision = routed.decision
-    record = ctx.store.current(ctx.repo, number)  # recovered from the comment's state line, or just routed
+        record = ctx.store.current(ctx.repo, number)
     known = RoutingDecision.model_validate(record["decision"]) if record else None
     tier = _valid(Tier, info.get("tier")) or (known.tier if known else None)
     complexity = _valid(Complexity, info.get("complexity")) or (known.complexity if known else None)
@@ -67,14 +66,11 @@ def report(ctx: Context, number: int, execution_file: Path, payload: dict) -> Ha
         "estimated_cost_usd": estimate,
         "run_url": ctx.extra.get("run_url"),
     }
-    if record is not None:
-        sender = (payload.get("sender") or {}).get("login") or "github-actions"
-        _record_run(ctx, number, row, str(info.get("routing_id") or ""), outcome, by=sender)
-        from bot.handlers.issues import refresh_comment
+    sender = (payload.get("sender") or {}).get("login") or "github-actions"
+    _record_run(ctx, number, row, str(info.get("routing_id") or ""), outcome, by=sender)
+    from bot.handlers.issues import refresh_comment
 
-        refresh_comment(ctx, number)
-    else:
-        _append_row(ctx, number, existing.body if existing else "", row, outcome.total_cost_usd)
+    refresh_comment(ctx, number)
     cost = outcome.total_cost_usd
     messages.append(
         f"{ctx.repo}#{number}: run {status} on {row['tier']}, actual "
@@ -116,21 +112,6 @@ def _record_run(ctx: Context, number: int, row: dict, dispatch_id: str, outcome,
     )
 
 
-def _append_row(ctx: Context, number: int, body: str, row: dict, cost: float | None) -> None:
-    """Older comments (no state line): add the run's row to the table as text."""
-    from bot import sticky
-    from bot.render import RUNS_BEGIN, RUNS_END, runs_section
-
-    run_url = row["run_url"]
-    old_rows = _rows(body, RUNS_BEGIN, RUNS_END, drop=f"]({run_url})" if run_url else None)
-    new_row = runs_section([{**row, "attempt": len(old_rows) + 1, "actual_cost_usd": cost}]).splitlines()[-2]
-    section = runs_section("\n".join(_HEADER + old_rows + [new_row]))
-    sticky.upsert(ctx, number, _replace_section(body, section, RUNS_BEGIN, RUNS_END))
-
-
-_HEADER = ["**Executor runs**", "", "| # | Tier | Model | Status | Estimated | Actual | Run |", "|---|---|---|---|---|---|---|"]
-
-
 def _route(ctx: Context, number: int) -> HandlerResult:
     from bot.handlers.issues import route_issue
 
@@ -148,23 +129,3 @@ def _valid(enum, value):
         return enum(str(value).strip().lower()) if value not in (None, "") else None
     except ValueError:
         return None
-
-
-def _rows(body: str, begin: str, end: str, drop: str | None) -> list[str]:
-    """The table rows already in the runs section (minus this run's own row on a re-run)."""
-    if begin not in body or end not in body:
-        return []
-    inner = body.split(begin, 1)[1].split(end, 1)[0]
-    rows = [ln for ln in inner.splitlines() if ln.startswith("| ") and not ln.startswith(("| # ", "|---"))]
-    return [ln for ln in rows if not (drop and drop in ln)]
-
-
-def _replace_section(body: str, section: str, begin: str, end: str) -> str:
-    if begin in body and end in body:
-        head, rest = body.split(begin, 1)
-        return head + section + rest.split(end, 1)[1]
-    anchor = "<details><summary>How to override"
-    if anchor in body:
-        head, tail = body.split(anchor, 1)
-        return f"{head.rstrip()}\n\n{section}\n\n{anchor}{tail}"
-    return f"{body.rstrip()}\n\n{section}\n"
