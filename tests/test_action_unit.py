@@ -231,13 +231,9 @@ def test_entry_point_exit_code_and_single_error_line(tmp_path):
         assert "Traceback" not in proc.stderr and "sekrit" not in proc.stdout + proc.stderr
 
 
-def test_memory_reads_what_the_routers_comment_says():
-    """bot.action.memory depends on the sticky comment's table; this breaks if the rendering changes."""
-    from bot.action.memory import labels_before, said
-    from bot.render import routing_comment
+def test_labels_before_the_event():
+    from bot.action.memory import labels_before
 
-    body = routing_comment(decision(tier=Tier.sonnet, complexity=Complexity.standard, strategy=Strategy.model_label, pipeline=True))
-    assert said(body) == {"tier": "sonnet", "complexity": "standard", "strategy": "model label"}
     issue = {"issue": {"labels": [{"name": "bug"}, {"name": "model:opus"}]}, "label": {"name": "model:opus"}}
     assert labels_before({**issue, "action": "labeled"}) == ["bug"]
     assert labels_before({"issue": {"labels": []}, "label": {"name": "model:opus"}, "action": "unlabeled"}) == ["model:opus"]
