@@ -19,7 +19,6 @@ from bot.action.runner import ActionError, issue_number, resolve_mode, run
 from bot.action.settings import ActionSettings, describe_error
 from bot.github.port import GitHubPort
 from bot.handlers.context import HandlerResult
-from bot.models import Complexity, Strategy, Tier
 
 ROOT = Path(__file__).resolve().parents[1]
 
