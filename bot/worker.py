@@ -14,7 +14,7 @@ import threading
 import time
 from functools import cached_property
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
 from bot.github.port import GitHubError, GitHubPort
@@ -32,9 +32,9 @@ class Runtime:
 
     def __init__(self, settings: Settings, *, engine: Engine | None = None, create_tables: bool = True):
         self.settings = settings
-        self.engine = engine if engine is not None else make_engine(settings.database_url)
-        if self.engine.dialect.name == "sqlite":
-            _sqlite_synchronous(self.engine, settings.sqlite_synchronous)
+        self.engine = engine if engine is not None else make_engine(
+            settings.database_url, sqlite_synchronous=settings.sqlite_synchronous
+        )
         if create_tables:
             _init_db_once(self.engine)
         self.queue = JobQueue(
@@ -100,14 +100,6 @@ class Runtime:
         ctx.load_config = self.configs.loader(ctx)
         ctx.extra.update(config_cache=self.configs, delivery_id=job.delivery_id, job_id=job.id)
         return ctx
-
-
-def _sqlite_synchronous(engine: Engine, mode: str) -> None:
-    @event.listens_for(engine, "connect")
-    def _pragma(dbapi_conn, _record):
-        cur = dbapi_conn.cursor()
-        cur.execute(f"PRAGMA synchronous={mode}")  # a Literal from the settings, never user text
-        cur.close()
 
 
 def _unset_loader():  # replaced right after the Context is built

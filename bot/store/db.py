@@ -12,13 +12,15 @@ class Base(DeclarativeBase):
     pass
 
 
-def make_engine(url: str | None = None) -> Engine:
+def make_engine(url: str | None = None, *, sqlite_synchronous: str = "FULL") -> Engine:
+    """`sqlite_synchronous`: FULL fsyncs every commit; NORMAL (WAL) survives a killed process, not a power cut."""
     url = url or DEFAULT_URL
     if url.startswith("postgres://"):
         url = "postgresql://" + url[len("postgres://") :]
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
     if url.startswith("sqlite"):
+        synchronous = {"FULL": "FULL", "NORMAL": "NORMAL"}[sqlite_synchronous.upper()]  # never free text in SQL
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 
         @event.listens_for(engine, "connect")
@@ -26,6 +28,7 @@ def make_engine(url: str | None = None) -> Engine:
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute(f"PRAGMA synchronous={synchronous}")
             cur.close()
 
     else:
