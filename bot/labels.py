@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 from typing import TYPE_CHECKING
 
 from bot.github.port import GitHubError, Label
@@ -60,14 +59,10 @@ def _confidence(value: float) -> str:
 
 
 def _add(ctx: "Context", number: int, names: list[str], decision: RoutingDecision) -> None:
-    # The add-labels API takes an optional rationale/confidence per label; pass it when the adapter can.
-    params = inspect.signature(ctx.gh.add_labels).parameters
-    if "rationale" in params and "confidence" in params:
-        ctx.gh.add_labels(
-            ctx.repo, number, names, rationale=decision.rationale[:500], confidence=_confidence(decision.confidence)
-        )
-    else:
-        ctx.gh.add_labels(ctx.repo, number, names)
+    # The add-labels API takes an optional rationale/confidence per label.
+    ctx.gh.add_labels(
+        ctx.repo, number, names, rationale=decision.rationale[:500], confidence=_confidence(decision.confidence)
+    )
 
 
 def apply(
