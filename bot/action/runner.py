@@ -215,7 +215,7 @@ def _handle(mode: str, settings: ActionSettings, payload: dict, ctx: Context) ->
     if mode == "command":
         result = dispatch(event, payload, ctx)
         number = (payload.get("issue") or {}).get("number")
-        if result.decision is None and number and hasattr(ctx.store, "decision"):
+        if result.decision is None and number:
             # a command that (re)routed (/model, /route, ...) left this job's decision in the store
             result.decision = ctx.store.decision(ctx.repo, int(number))
         return result

@@ -29,12 +29,6 @@ def _issue_input(issue: dict) -> IssueInput:
     )
 
 
-def _overrides(ctx: Context, number: int, record: dict | None) -> list[dict]:
-    if hasattr(ctx.store, "overrides"):  # also visible when the issue was never routed
-        return list(ctx.store.overrides(ctx.repo, number))
-    return list((record or {}).get("overrides") or [])
-
-
 def human_choices(record: dict | None, overrides: list[dict]) -> dict[str, str]:
     """field → value a person chose (REMOVED when they took the label off); the latest wins."""
     out: dict[str, str] = {}
@@ -71,7 +65,8 @@ def route_issue(
     tier = Tier(forced_tier) if forced_tier else None
     complexity = Complexity(forced_complexity) if forced_complexity else None
     record = ctx.store.current(ctx.repo, number)
-    human = human_choices(record, _overrides(ctx, number, record))
+    people = ctx.store.overrides(ctx.repo, number)
+    human = human_choices(record, people)
 
     # Route on the issue as a person left it: the router's own labels are not evidence.
     kept = [name for name in issue.labels if labelling.field_of(name, config) is None]
@@ -94,7 +89,7 @@ def route_issue(
 
     hands_off = frozenset(f for f, v in human.items() if v == REMOVED)
     added, removed = labelling.apply(ctx, number, decision, issue.labels, hands_off=hands_off)
-    comment_id = sticky.upsert(ctx, number, render_for(ctx, decision, record, hands_off, number=number))
+    comment_id = sticky.upsert(ctx, number, render_for(ctx, decision, record, people, hands_off))
     source = "override" if decision.strategy.value == "override" else "auto"
     routing_id = ctx.store.record_decision(ctx.repo, number, decision, source=source)
     return HandlerResult(
@@ -108,10 +103,10 @@ def route_issue(
 
 
 def render_for(
-    ctx: Context, decision: RoutingDecision, record: dict | None, hands_off: frozenset[str] = frozenset(), *, number: int | None = None
+    ctx: Context, decision: RoutingDecision, record: dict | None, people: list[dict], hands_off: frozenset[str] = frozenset()
 ) -> str:
+    """The sticky comment body; `people` are the issue's recorded overrides."""
     config = ctx.config
-    people = _overrides(ctx, number, record) if number is not None else (record or {}).get("overrides") or []
     notes = []
     if TIER in hands_off:
         notes.append(f"A person removed the {config.labels.model_prefix} label; the router will not re-apply it.")
@@ -134,9 +129,9 @@ def refresh_comment(ctx: Context, number: int) -> int | None:
     if not record:
         return None
     decision = RoutingDecision.model_validate(record["decision"])
-    human = human_choices(record, _overrides(ctx, number, record))
-    hands_off = frozenset(f for f, v in human.items() if v == REMOVED)
-    return sticky.upsert(ctx, number, render_for(ctx, decision, record, hands_off, number=number))
+    people = ctx.store.overrides(ctx.repo, number)
+    hands_off = frozenset(f for f, v in human_choices(record, people).items() if v == REMOVED)
+    return sticky.upsert(ctx, number, render_for(ctx, decision, record, people, hands_off))
 
 
 @register("issues", "opened", "reopened")
@@ -152,7 +147,7 @@ def on_edited(payload: dict, ctx: Context) -> HandlerResult:
         return HandlerResult(action="ignored", messages=["title and body unchanged"])
     issue = payload["issue"]
     number = issue["number"]
-    if _overrides(ctx, number, ctx.store.current(ctx.repo, number)):
+    if ctx.store.overrides(ctx.repo, number):
         return HandlerResult(action="ignored", messages=["a person overrode the routing; edits do not re-route"])
     return route_issue(ctx, number, issue=_issue_input(issue))
 
