@@ -30,6 +30,11 @@ def _load_all() -> None:
     from bot.handlers import issues, comments, pull_requests, workflow_runs, repository  # noqa: F401
 
 
+def is_bot(user: dict) -> bool:
+    """GitHub Apps and bot accounts: type Bot, or a `[bot]` login (some payloads omit the type)."""
+    return user.get("type") == "Bot" or str(user.get("login", "")).endswith("[bot]")
+
+
 def handles(event: str, action: str | None) -> bool:
     _load_all()
     return (event, action) in _ROUTES or (event, None) in _ROUTES
@@ -44,7 +49,7 @@ def dispatch(event: str, payload: dict, ctx: Context) -> HandlerResult:
     sender = payload.get("sender") or {}
     # A bot's push (Dependabot, Renovate) must still get the required review status, or its PR is stuck.
     bot_push = event in ("pull_request", "pull_request_target") and action in ("opened", "reopened", "synchronize")
-    if sender.get("type") == "Bot" and event not in ("workflow_run", "push", "installation") and not bot_push:
+    if is_bot(sender) and event not in ("workflow_run", "push", "installation") and not bot_push:
         # Bots (ourselves included) never trigger work, so the router cannot loop.
         return HandlerResult(action="ignored", messages=["sender is a bot"])
     return handler(payload, ctx)

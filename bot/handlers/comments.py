@@ -7,7 +7,7 @@ import logging
 from bot.commands import REGISTRY, CommandReply, CommandRequest, Invocation, load_all
 from bot.commands.parser import parse
 from bot.github.port import GitHubError
-from bot.handlers import register
+from bot.handlers import is_bot, register
 from bot.handlers.context import Context, HandlerResult
 from bot.permissions import allowed, permission
 
@@ -16,10 +16,6 @@ log = logging.getLogger(__name__)
 REPLY_MARKER = "<!-- model-router:command-reply -->"
 MAX_REPLY_CHARS = 65_000  # GitHub rejects comment bodies over 65,536 characters
 NEEDS = {"write": "write access", "admin": "admin access"}
-
-
-def _is_bot(user: dict) -> bool:
-    return user.get("type") == "Bot" or str(user.get("login", "")).endswith("[bot]")
 
 
 def _quote(line: str) -> str:
@@ -54,7 +50,7 @@ def handle(payload: dict, ctx: Context) -> HandlerResult:
     comment = payload.get("comment") or {}
     issue = payload.get("issue") or {}
     sender = payload.get("sender") or comment.get("user") or {}
-    if _is_bot(sender) or _is_bot(comment.get("user") or {}):
+    if is_bot(comment.get("user") or {}):  # the sender is checked by dispatch; the author may differ
         return HandlerResult(action="ignored", messages=["comment by a bot"])
     invocations = parse(comment.get("body"), known=load_all().keys())
     if not invocations:
