@@ -14,6 +14,7 @@ from bot import executor
 from bot.github.port import GitHubError
 from bot.handlers import register
 from bot.handlers.context import Context, HandlerResult
+from bot.handlers.issues import refresh_comment  # renders the runs table from the store
 from bot.models import Tier
 from bot.outcome import Outcome, parse_artifact_zip
 
@@ -73,12 +74,6 @@ def fetch_outcome(ctx: Context, run_id: int) -> tuple[Outcome, dict[str, str], s
         return Outcome(), {}, f"artifact download failed ({exc.status})"
     outcome, texts = parse_artifact_zip(blob)
     return outcome, texts, None if outcome.found else "the execution file had no result message"
-
-
-def update_sticky(ctx: Context, number: int) -> None:
-    from bot.handlers.issues import refresh_comment  # renders the runs table from the store
-
-    refresh_comment(ctx, number)
 
 
 def next_tier(tier: Tier, ladder: list[Tier]) -> Tier | None:
@@ -147,7 +142,7 @@ def handle(payload: dict, ctx: Context) -> HandlerResult:
     if note:
         messages.append(note)
     if not ctx.dry_run:
-        update_sticky(ctx, number)
+        refresh_comment(ctx, number)
     return _follow_up(ctx, row, run_id, outcome, texts, messages)
 
 
@@ -163,7 +158,7 @@ def _follow_up(ctx: Context, row: dict, run_id: int, outcome: Outcome, texts: di
         if comment:
             ctx.gh.create_comment(ctx.repo, number, comment)
             messages.append(next(line for line in comment.splitlines() if not line.startswith("<!--")))
-            update_sticky(ctx, number)
+            refresh_comment(ctx, number)
         ctx.store.update_dispatch(row["dispatch_id"], followed_up=True)
     cost = row.get("actual_cost_usd")
     return HandlerResult(
