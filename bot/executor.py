@@ -147,9 +147,10 @@ def dispatch(
     run_tier = Tier(tier) if tier is not None else decision.tier
     if mode == "plan":
         run_tier = Tier.sonnet  # Sonnet plans
-    if run_tier is Tier.haiku and decision.security_sensitive:
-        run_tier = Tier.sonnet
-        notes.append("This issue is security-sensitive, so it runs on sonnet rather than haiku.")
+    floor = config.security.min_tier  # the router's floor for security-sensitive work
+    if decision.security_sensitive and run_tier.rank < floor.rank:
+        notes.append(f"This issue is security-sensitive, so it runs on {floor.value} rather than {run_tier.value}.")
+        run_tier = floor
     model = catalog.model_for(run_tier, config)
     estimate = catalog.estimate_cost(run_tier, decision.complexity, config).usd
     refusal = budget_check(ctx, estimate)

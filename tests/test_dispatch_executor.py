@@ -171,3 +171,10 @@ def test_dry_run_writes_nothing(ctx, fake_github, comment):
     res = executor.dispatch(ctx, 1, cause="comment:1", by="x")
     assert res.message.startswith("Dry run: would dispatch") and ctx.store.dispatches(REPO, 1) == []
     assert len(fake_github.writes()) == before
+
+
+def test_security_floor_follows_the_config(ctx, comment, fake_github):
+    set_config(ctx, {"security": {"min_tier": "opus"}})
+    dispatch("issue_comment", comment("/dispatch sonnet", title="Fix typo in login page", labels=["security"]), ctx)
+    [d] = dispatches(fake_github)
+    assert d["inputs"]["tier"] == "opus" and "runs on opus rather than sonnet" in reply(fake_github)
