@@ -114,6 +114,15 @@ def test_chunked_body_over_the_cap_is_413(tmp_path, fake_github):
     app.extensions["model_router"].runtime.engine.dispose()
 
 
+def test_body_shorter_than_its_content_length_is_400(client, runtime, webhook_example):
+    """The client went away mid-body: nothing half-read is parsed or stored."""
+    body = json.dumps(webhook_example("issues", "opened")).encode()
+    resp = client.post("/webhook", input_stream=io.BytesIO(body[:-10]), headers=signed_headers("issues", body),
+                       environ_overrides={"CONTENT_LENGTH": str(len(body))})
+    assert resp.status_code == 400
+    assert queued(runtime) == 0
+
+
 @pytest.mark.parametrize(
     "body",
     [b"{not json", b"[1, 2, 3]", b"\xff\xfe\x00garbage", b"", b'"just a string"', b"[" * 100_000 + b"]" * 100_000],
@@ -123,6 +132,18 @@ def test_malformed_json_is_400(client, runtime, body):
     resp = client.post("/webhook", data=body, headers=signed_headers("issues", body))
     assert resp.status_code == 400
     assert queued(runtime) == 0
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b'{"action": "opened", "x": NaN}', b'{"action": "opened", "s": "\\ud800"}'],
+    ids=["nan", "lone-surrogate"],
+)
+def test_json_only_the_standard_library_accepts_is_still_queued(client, runtime, body):
+    """The fast parser rejects these; Python's json module, which GitHub payloads were always read with, does not."""
+    resp = client.post("/webhook", data=body, headers=signed_headers("issues", body, delivery="odd-1"))
+    assert resp.status_code == 202 and resp.json["status"] == "queued"
+    assert runtime.queue.by_delivery("odd-1") is not None
 
 
 def test_missing_event_or_delivery_header_is_400(client, webhook_example):
