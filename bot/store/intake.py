@@ -18,10 +18,20 @@ except ImportError:  # Windows: SQLite's own busy handler still serialises the w
 
 
 class _Waiter:
-    __slots__ = ("item", "ready", "lead", "result", "error")
+    """One queued item. `_signal` is a lock taken at birth: `wait()` blocks until `wake()` releases it
+    (a one-shot Event without the Condition an Event builds on every wait)."""
+
+    __slots__ = ("item", "_signal", "lead", "result", "error")
 
     def __init__(self, item):
-        self.item, self.ready, self.lead, self.result, self.error = item, threading.Event(), False, None, None
+        self.item, self._signal, self.lead, self.result, self.error = item, threading.Lock(), False, None, None
+        self._signal.acquire()
+
+    def wait(self) -> None:
+        self._signal.acquire()
+
+    def wake(self) -> None:
+        self._signal.release()
 
 
 class GroupCommit:
@@ -42,7 +52,7 @@ class GroupCommit:
             self._queue.append(me)
             lead, self._busy = not self._busy, True
         if not lead:
-            me.ready.wait()
+            me.wait()
             if not me.lead:
                 if me.error is not None:
                     raise me.error
@@ -66,11 +76,11 @@ class GroupCommit:
         finally:
             for w in batch:
                 if w is not me:
-                    w.ready.set()
+                    w.wake()
             with self._mutex:  # hand the lead to the first thread that queued meanwhile
                 if self._queue:
                     self._queue[0].lead = True
-                    self._queue[0].ready.set()
+                    self._queue[0].wake()
                 else:
                     self._busy = False
         if me.error is not None:
