@@ -120,6 +120,16 @@ def test_duplicate_inside_one_batch_keeps_the_first_copy(queue):
     assert queue._intake.write_batch([_job(queue, "x", 4)]) == [False]
 
 
+def test_a_batch_longer_than_one_statement_claims_each_row_once(queue):
+    from bot.store.intake import _ROWS_PER_STATEMENT
+
+    n = 2 * _ROWS_PER_STATEMENT + 5
+    assert queue._intake.write_batch([_job(queue, f"old{i}", i) for i in range(0, n, 7)]) == [True] * len(range(0, n, 7))
+    rows = [_job(queue, f"old{i}" if i % 7 == 0 else f"new{i}", i) for i in range(n)]
+    assert queue._intake.write_batch(rows) == [i % 7 != 0 for i in range(n)]
+    assert queue.counts() == {QUEUED: n}
+
+
 def test_a_bad_row_does_not_fail_its_batch_mates(queue):
     bad = _job(queue, "bad", 1)
     bad["status"] = None  # NOT NULL violation: only this delivery fails

@@ -122,6 +122,9 @@ def _wrap(exc: BaseException) -> BaseException:
     return exc
 
 
+_ROWS_PER_STATEMENT = 64  # 64 x 12 columns: far below SQLite's bound-parameter limit
+
+
 class Intake:
     """Insert-or-skip of rows keyed by a UNIQUE column: `submit(row)` is True when this row claimed its key,
     False when the key was already stored; it returns only once the row's transaction has committed."""
@@ -134,6 +137,7 @@ class Intake:
         # SQLAlchemy's per-execute machinery (~100 us less CPU a delivery). Opened lazily per process.
         self._sql = str(self._claim.compile(dialect=engine.dialect, column_keys=columns))
         self._raw = engine.dialect.name == "sqlite"
+        self._sql_n: dict[int, str] = {}
         self._owner, self._conn = None, None
         # One writer per process at a time already (the group commit); the lock queues the processes.
         self._group = GroupCommit(self.write_batch, gate=_writer_lock(engine))
@@ -167,6 +171,15 @@ class Intake:
         with self.engine.begin() as conn:
             return set(conn.scalars(self._claim, rows))
 
+    def _sql_for(self, n: int) -> str:
+        """The claim for n rows in one statement: one call into SQLite (and one GIL release) per batch."""
+        sql = self._sql_n.get(n)
+        if sql is None:
+            one = "(" + ", ".join("?" * len(self._cols)) + ")"
+            assert self._sql.count(one) == 1, self._sql
+            sql = self._sql_n[n] = self._sql.replace(one, ", ".join([one] * n))
+        return sql
+
     def _insert_raw(self, rows: list[dict]) -> set[str]:
         conn = None
         try:
@@ -174,11 +187,11 @@ class Intake:
                 self._conn, self._owner = None, None
                 self._conn, self._owner = self.engine.raw_connection(), (os.getpid(), self.engine)  # engine's pragmas
             conn = self._conn.driver_connection
-            cur = conn.cursor()
             fresh = set()
-            for row in rows:
-                if cur.execute(self._sql, [row[c] for c in self._cols]).fetchone() is not None:
-                    fresh.add(row[self._key])
+            for start in range(0, len(rows), _ROWS_PER_STATEMENT):
+                chunk = rows[start : start + _ROWS_PER_STATEMENT]
+                params = [row[c] for row in chunk for c in self._cols]
+                fresh.update(key for (key,) in conn.execute(self._sql_for(len(chunk)), params).fetchall())
             conn.commit()
             return fresh
         except BaseException as exc:
