@@ -4,7 +4,6 @@ import base64
 import json
 import subprocess
 import sys
-import time
 
 import pytest
 import requests

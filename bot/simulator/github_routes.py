@@ -8,7 +8,8 @@ import time
 from datetime import datetime, timezone
 from typing import Any
 
-from bot.simulator.github import ROLE_TO_PERMISSION, Call, FakeGitHub, HTTPError, _b64, _now, route
+from bot.simulator.github import ROLE_TO_PERMISSION, Call, FakeGitHub, HTTPError, _b64, route
+from bot.simulator.github_seed import _now
 
 R = "/repos/{owner}/{repo}"
 
