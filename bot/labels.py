@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import threading
+import time
+from typing import TYPE_CHECKING, Callable
 
 from bot.github.port import GitHubError, Label
 from bot.models import RoutingDecision
@@ -33,11 +35,47 @@ def wanted(decision: RoutingDecision, config: "RepoConfig") -> dict[str, str]:
     }
 
 
+class KnownLabels:
+    """Per process, the label names each repository had when last listed, kept `ttl` seconds, so routing an
+    issue does not list the repository's labels every time. A stale entry costs only a colour: add-labels
+    creates a label the repository no longer has."""
+
+    def __init__(self, ttl: float, clock: Callable[[], float] = time.monotonic):
+        self._ttl, self._clock = ttl, clock
+        self._lock = threading.Lock()
+        self._repos: dict[str, tuple[float, frozenset[str]]] = {}
+
+    def get(self, repo: str) -> frozenset[str] | None:
+        with self._lock:
+            seen = self._repos.get(repo.lower())
+        return seen[1] if seen is not None and self._clock() - seen[0] <= self._ttl else None
+
+    def put(self, repo: str, names: set[str] | frozenset[str]) -> None:
+        with self._lock:
+            self._repos[repo.lower()] = (self._clock(), frozenset(names))
+
+    def add(self, repo: str, name: str) -> None:
+        with self._lock:
+            seen = self._repos.get(repo.lower())
+            if seen is not None:
+                self._repos[repo.lower()] = (seen[0], seen[1] | {name.lower()})
+
+
+def _repo_labels(ctx: "Context", names: list[str]) -> frozenset[str]:
+    known = ctx.known_labels.get(ctx.repo) if ctx.known_labels is not None else None
+    if known is not None and all(name.lower() in known for name in names):
+        return known
+    have = frozenset(label.name.lower() for label in ctx.gh.list_repo_labels(ctx.repo))
+    if ctx.known_labels is not None:
+        ctx.known_labels.put(ctx.repo, have)
+    return have
+
+
 def ensure_exist(ctx: "Context", names: list[str]) -> list[str]:
     """Create the missing ones with the configured colour and description; returns those created."""
     if not names:
         return []
-    have = {label.name.lower() for label in ctx.gh.list_repo_labels(ctx.repo)}
+    have = _repo_labels(ctx, names)
     specs = {name.lower(): spec for name, spec in ctx.config.label_specs().items()}
     created = []
     for name in names:
@@ -50,6 +88,8 @@ def ensure_exist(ctx: "Context", names: list[str]) -> list[str]:
         except GitHubError as exc:
             if exc.status != 422:  # 422 already_exists: another worker created it first
                 raise
+        if ctx.known_labels is not None:
+            ctx.known_labels.add(ctx.repo, name)
         created.append(name)
     return created
 

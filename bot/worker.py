@@ -19,6 +19,7 @@ from sqlalchemy.exc import OperationalError
 
 from bot.github.port import GitHubError, GitHubPort
 from bot.handlers.context import Context
+from bot.labels import KnownLabels
 from bot.repo_config import RepoConfigCache
 from bot.settings import Settings, SettingsError
 from bot.store.db import init_db, make_engine
@@ -43,6 +44,7 @@ class Runtime:
         self.configs = RepoConfigCache(
             ttl=settings.config_cache_seconds, version_of=self.queue.config_version, bump=self.queue.bump_config_version
         )
+        self.known_labels = KnownLabels(ttl=settings.config_cache_seconds)
 
     @cached_property
     def store(self):
@@ -96,6 +98,7 @@ class Runtime:
             llm=self.llm,
             mode="app",
             installation_id=job.installation_id,
+            known_labels=self.known_labels,
         )
         ctx.load_config = self.configs.loader(ctx)
         ctx.extra.update(config_cache=self.configs, delivery_id=job.delivery_id, job_id=job.id)

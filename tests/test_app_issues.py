@@ -238,3 +238,37 @@ def test_sticky_comment_is_found_on_a_later_page_and_not_confused_with_quotes(
     assert [c["id"] for c in ours] == [theirs]
     assert "old text" not in ours[0]["body"]
     assert "quoting you" in [c for c in stickies(fake_github) if c["user"] == "mallory"][0]["body"]
+
+
+def _label_lists(fake_github, since: int) -> int:
+    return sum(1 for r in fake_github.requests[since:] if r.method == "GET" and r.path.split("?")[0] == f"/repos/{REPO}/labels")
+
+
+def _open_another(fake_github, opened, number: int) -> dict:
+    fake_github.add_issue(REPO, number, title=opened["issue"]["title"], body=opened["issue"]["body"])
+    return dict(opened, issue=dict(opened["issue"], number=number, labels=[]))
+
+
+def test_repo_labels_are_listed_once_per_cache_period(opened, post_event, run_jobs, fake_github, runtime):
+    from bot.labels import KnownLabels
+
+    now = [1000.0]
+    runtime.known_labels = KnownLabels(ttl=600, clock=lambda: now[0])
+    deliver(post_event, run_jobs, "issues", opened)
+    start = len(fake_github.requests)
+    deliver(post_event, run_jobs, "issues", _open_another(fake_github, opened, 2))
+    assert _label_lists(fake_github, start) == 0
+    assert router_labels(fake_github, 2) == router_labels(fake_github, 1)
+
+    now[0] += 601
+    start = len(fake_github.requests)
+    deliver(post_event, run_jobs, "issues", _open_another(fake_github, opened, 3))
+    assert _label_lists(fake_github, start) == 1  # expired: listed again
+
+
+def test_a_router_label_deleted_while_cached_is_put_back(opened, post_event, run_jobs, fake_github):
+    deliver(post_event, run_jobs, "issues", opened)
+    tier_label = next(n for n in router_labels(fake_github) if n.startswith("model:"))
+    del fake_github.repo(REPO)["labels"][tier_label.lower()]  # a person deleted it from the repository
+    deliver(post_event, run_jobs, "issues", _open_another(fake_github, opened, 2))
+    assert tier_label in router_labels(fake_github, 2)  # GitHub's add-labels creates a label it does not know

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Callable, Literal
 if TYPE_CHECKING:
     from bot.config import RepoConfig
     from bot.github.port import GitHubPort
+    from bot.labels import KnownLabels
     from bot.llm import LLMPort
     from bot.store.experiments import ExperimentStore
 
@@ -23,6 +24,7 @@ class Context:
     dry_run: bool = False
     installation_id: int | None = None
     config_error: str | None = None  # set when .github/model-router.yml was invalid (defaults used)
+    known_labels: "KnownLabels | None" = None  # the process's cache of repository label names (App mode)
     extra: dict[str, Any] = field(default_factory=dict)
 
     _config: "RepoConfig | None" = None
