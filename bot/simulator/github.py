@@ -467,7 +467,7 @@ def _fallback_router() -> OpenAPI:
     return OpenAPI({"paths": dict(paths)})
 
 
-from bot.simulator import github_routes as _routes  # noqa: E402,F401  (registers the handlers)
+from bot.simulator import github_routes, github_routes_pulls  # noqa: E402,F401  (register the handlers)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,0 +1,182 @@
+"""FakeGitHub's endpoint handlers for pull requests, compare, statuses, checks, reviews and Actions."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from bot.simulator.github import Call, FakeGitHub, HTTPError, route
+from bot.simulator.github_seed import _now
+from bot.simulator.github_shapes import R, file_json, get_issue, need_actor, pull_json
+
+
+# ---- pull requests, compare, statuses, checks, reviews --------------------------------------------
+@route("get", R + "/pulls/{pull_number}", "pulls/get")
+def pull_get(f: FakeGitHub, call: Call) -> tuple[int, Any]:
+    return 200, pull_json(f, call.repo, get_issue(call, "pull_number", pull=True))
+
+
+@route("get", R + "/pulls/{pull_number}/files", "pulls/list-files")
+def pull_files(f: FakeGitHub, call: Call) -> tuple[int, Any]:
+    r, i = call.repo, get_issue(call, "pull_number", pull=True)
+    items = [file_json(f, r, pf) for pf in i["pull"]["files"][:3000]]  # GitHub lists at most 3000 files
+    return 200, f.paginate(call, f"/repos/{r['full_name']}/pulls/{i['number']}/files", items)
+
+
+@route("get", R + "/compare/{basehead}", "repos/compare-commits-with-basehead")
+def compare(f: FakeGitHub, call: Call) -> tuple[int, Any]:
+    r, basehead = call.repo, call.op.params["basehead"]
+    if basehead not in r["compare"]:
+        raise HTTPError(404, "Not Found")
+    files = [file_json(f, r, pf) for pf in r["compare"][basehead][:300]]  # compare shows at most 300 files
+    status, ahead_by, behind_by = r.get("compare_status", {}).get(basehead, ("ahead", 1, 0))
+    return 200, {
+        "url": f.api("repos", r["full_name"], "compare", basehead),
+        "html_url": "",
+        "status": status,
+        "ahead_by": ahead_by,
+        "behind_by": behind_by,
+        "total_commits": ahead_by,
+        "commits": [],
+        "files": files,
+    }
+
+
+@route("post", R + "/statuses/{sha}", "repos/create-commit-status")
+def create_status(f: FakeGitHub, call: Call) -> tuple[int, Any]:
+    actor = need_actor(call)
+    st = {"id": f.next_id(), "sha": call.op.params["sha"], **call.json, "creator": f.user(actor["login"]),
+          "created_at": _now(), "url": f.api("repos", call.repo["full_name"], "statuses", call.op.params["sha"])}
+    st.setdefault("context", "default")
+    call.repo["statuses"].append(st)
+    return 201, st
+
+
+def _check_run(call: Call) -> dict:
+    run = call.repo["check_runs"].get(int(call.op.params["check_run_id"]))
+    if run is None:
+        raise HTTPError(404, "Not Found")
+    return run
+
+
+def _check_json(f: FakeGitHub, r: dict, run: dict) -> dict[str, Any]:
+    out = {k: v for k, v in run.items() if k != "annotations"}
+    return {**out, "url": f.api("repos", r["full_name"], "check-runs", run["id"]), "html_url": ""}
+
+
+@route("post", R + "/check-runs", "checks/create")
+def check_create(f: FakeGitHub, call: Call) -> tuple[int, Any]:
+    need_actor(call)
+    body = dict(call.json)
+    output = body.pop("output", None) or {}
+    if len(output.get("annotations", [])) > 50:
+        raise HTTPError(422, "Validation Failed: at most 50 annotations per request")
+    run = {"id": f.next_id(), "status": "completed" if body.get("conclusion") else "queued", **body,
+           "output": {k: v for k, v in output.items() if k != "annotations"},
+           "annotations": list(output.get("annotations", []))}
+    call.repo["check_runs"][run["id"]] = run
+    return 201, _check_json(f, call.repo, run)
+
+
+@route("patch", R + "/check-runs/{check_run_id}", "checks/update")
+def check_update(f: FakeGitHub, call: Call) -> tuple[int, Any]:
+    need_actor(call)
+    run = _check_run(call)
+    body = dict(call.json)
+    output = body.pop("output", None) or {}
+    if len(output.get("annotations", [])) > 50:
+        raise HTTPError(422, "Validation Failed: at most 50 annotations per request")
+    run.update(body)
+    run["output"].update({k: v for k, v in output.items() if k != "annotations"})
+    run["annotations"] += output.get("annotations", [])  # GitHub appends annotations on update
+    return 200, _check_json(f, call.repo, run)
+
+
+@route("get", R + "/check-runs/{check_run_id}", "checks/get")
+def check_get(f: FakeGitHub, call: Call) -> tuple[int, Any]:
+    run = _check_run(call)
+    return 200, _check_json(f, call.repo, run)
+
+
+@route("get", R + "/check-runs/{check_run_id}/annotations", "checks/list-annotations")
+def check_annotations(f: FakeGitHub, call: Call) -> tuple[int, Any]:
+    run = _check_run(call)
+    path = f"/repos/{call.repo['full_name']}/check-runs/{run['id']}/annotations"
+    return 200, f.paginate(call, path, run["annotations"])
+
+
+@route("post", R + "/pulls/{pull_number}/reviews", "pulls/create-review")
+def review_create(f: FakeGitHub, call: Call) -> tuple[int, Any]:
+    actor = need_actor(call)
+    i = get_issue(call, "pull_number", pull=True)
+    body = call.json or {}
+    event = body.get("event")
+    review = {"id": f.next_id(), "pull_number": i["number"], "body": body.get("body", ""),
+              "commit_id": body.get("commit_id", i["pull"]["head_sha"]), "event": event,
+              "state": {"APPROVE": "APPROVED", "REQUEST_CHANGES": "CHANGES_REQUESTED", "COMMENT": "COMMENTED"}.get(
+                  event or "", "PENDING"), "comments": list(body.get("comments", [])),
+              "user": f.user(actor["login"], actor["type"]), "submitted_at": _now()}
+    call.repo["reviews"].append(review)
+    return 200, {k: v for k, v in review.items() if k not in ("comments", "event", "pull_number")}
+
+
+@route("get", R + "/pulls/{pull_number}/reviews", "pulls/list-reviews")
+def review_list(f: FakeGitHub, call: Call) -> tuple[int, Any]:
+    i = get_issue(call, "pull_number", pull=True)
+    items = [{k: v for k, v in rv.items() if k not in ("comments", "event", "pull_number")}
+             for rv in call.repo["reviews"] if rv["pull_number"] == i["number"]]
+    return 200, f.paginate(call, f"/repos/{call.repo['full_name']}/pulls/{i['number']}/reviews", items)
+
+
+# ---- actions --------------------------------------------------------------------------------------
+@route("post", R + "/actions/workflows/{workflow_id}/dispatches", "actions/create-workflow-dispatch")
+def workflow_dispatch(f: FakeGitHub, call: Call) -> tuple[int, Any]:
+    need_actor(call)
+    call.repo["workflow_dispatches"].append({"workflow": call.op.params["workflow_id"], **call.json})
+    return 204, None
+
+
+@route("post", R + "/dispatches", "repos/create-dispatch-event")
+def repository_dispatch(f: FakeGitHub, call: Call) -> tuple[int, Any]:
+    need_actor(call)
+    call.repo["repository_dispatches"].append(dict(call.json))
+    return 204, None
+
+
+def _artifact_json(f: FakeGitHub, r: dict, a: dict) -> dict[str, Any]:
+    url = f.api("repos", r["full_name"], "actions", "artifacts", a["id"])
+    return {"id": a["id"], "node_id": f"MDg_{a['id']}", "name": a["name"], "size_in_bytes": len(a["data"]),
+            "url": url, "archive_download_url": f"{url}/zip", "expired": False,
+            "workflow_run": {"id": a["run_id"]}, "created_at": _now(), "expires_at": _now()}
+
+
+@route("get", R + "/actions/runs/{run_id}/artifacts", "actions/list-workflow-run-artifacts")
+def run_artifacts(f: FakeGitHub, call: Call) -> tuple[int, Any]:
+    r, run_id = call.repo, int(call.op.params["run_id"])
+    items = [_artifact_json(f, r, a) for a in r["artifacts"].values() if a["run_id"] == run_id]
+    page = f.paginate(call, f"/repos/{r['full_name']}/actions/runs/{run_id}/artifacts", items)
+    return 200, {"total_count": len(items), "artifacts": page}
+
+
+@route("get", R + "/actions/artifacts/{artifact_id}", "actions/get-artifact")
+def artifact_get(f: FakeGitHub, call: Call) -> tuple[int, Any]:
+    a = call.repo["artifacts"].get(int(call.op.params["artifact_id"]))
+    if a is None:
+        raise HTTPError(404, "Not Found")
+    return 200, _artifact_json(f, call.repo, a)
+
+
+@route("get", R + "/actions/artifacts/{artifact_id}/{archive_format}", "actions/download-artifact")
+def artifact_download(f: FakeGitHub, call: Call) -> tuple[int, Any]:
+    # GitHub answers 302 with a short-lived blob-storage URL
+    a = call.repo["artifacts"].get(int(call.op.params["artifact_id"]))
+    if a is None or call.op.params["archive_format"] != "zip":
+        raise HTTPError(404, "Not Found")
+    call.extra_headers["Location"] = f"{f.url}/_sim/blobs/artifacts/{a['id']}.zip"
+    return 302, None
+
+
+@route("get", "/rate_limit", "rate-limit/get")
+def rate_limit(f: FakeGitHub, call: Call) -> tuple[int, Any]:
+    core = {"limit": 5000, "remaining": 5000, "reset": int(time.time()) + 3600, "used": 0}
+    return 200, {"resources": {"core": core}, "rate": core}
