@@ -11,7 +11,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from github import Auth, GithubException, GithubIntegration
 
-from bot.github.rest import GitHubRetry, RestGitHub, to_error
+from bot.github.rest import RestGitHub
+from bot.github.retry import GitHubRetry, to_error
 
 if TYPE_CHECKING:
     from bot.settings import Settings

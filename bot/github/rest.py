@@ -7,22 +7,13 @@ Retry and pacing policy (PyGithub's own defaults are replaced on purpose):
   GitHub's secondary limit for content-creating requests) POST/PATCH/PUT/DELETE in any rolling 60 s,
   and `min_write_interval` between them. Waiting blocks only threads using that credential, so other
   installations proceed in parallel.
-- PyGithub's `GithubRetry` retries 403s and 5xx for GET/POST/PUT/DELETE (not PATCH), sleeps whatever
-  Retry-After says (no cap) and waits 60 s on a secondary-limit message without Retry-After. We use our
-  own urllib3 `Retry` instead: 502/503/504 on any method, `retries` times with exponential backoff
-  (`backoff` s factor; first retry immediate) — a retried POST may have been applied, so callers stay
-  idempotent (the sticky comment is found by its marker); 403/429 only when Retry-After <= `max_inline_wait`,
-  sleeping Retry-After. A longer wait, a primary rate limit (x-ratelimit-remaining: 0) or a secondary
-  limit without Retry-After raises `GitHubError(status, message, retry_after)` at once so the job queue
-  reschedules instead of holding a worker. Other 4xx fail fast (`GitHubError.transient` is False).
+- Retries and errors: `bot/github/retry.py`.
 - Tests pass `writes_per_minute=None, min_write_interval=0, backoff=0`, so nothing sleeps.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -33,70 +24,13 @@ from github.Commit import Commit
 from github.GithubObject import NotSet
 from github.IssueComment import IssueComment
 from github.PaginatedList import PaginatedList
-from urllib3.exceptions import MaxRetryError, ResponseError
-from urllib3.util.retry import Retry
 
 from bot.github.pacing import WritePacer
-from bot.github.port import Annotation, Artifact, Comment, Comparison, GitHubError, IssueInfo, Label, PullFile, PullInfo, ReviewComment
+from bot.github.retry import GitHubRetry, translated
+from bot.github.port import Annotation, Artifact, Comment, Comparison, IssueInfo, Label, PullFile, PullInfo, ReviewComment
 
 ROLES = ("admin", "maintain", "write", "triage", "read", "none")
 MAX_ANNOTATIONS = 50  # per check-run request; more go in follow-up updates
-
-
-class GitHubRetry(Retry):
-    """urllib3 Retry with GitHub's rules (see the module docstring)."""
-
-    def __init__(self, *, max_inline_wait: float = 10.0, **kw: Any):
-        self.max_inline_wait = max_inline_wait
-        kw.setdefault("status_forcelist", (403, 429, 502, 503, 504))
-        kw.setdefault("allowed_methods", None)  # every verb
-        kw["raise_on_status"] = False  # hand the last response back: PyGithub turns it into an exception
-        super().__init__(**kw)
-
-    def new(self, **kw: Any) -> GitHubRetry:
-        kw.setdefault("max_inline_wait", self.max_inline_wait)
-        return super().new(**kw)  # type: ignore[return-value]
-
-    def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
-        if status_code in (403, 429) and not has_retry_after:
-            return False
-        return super().is_retry(method, status_code, has_retry_after)
-
-    def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):  # type: ignore[no-untyped-def,override]
-        if response is not None:
-            wait = self.get_retry_after(response)
-            if (wait is None and response.status in (403, 429)) or (wait or 0) > self.max_inline_wait:
-                raise MaxRetryError(_pool, url, ResponseError(f"Retry-After {wait} s is too long to wait inline"))
-        return super().increment(method, url, response, error, _pool, _stacktrace)
-
-
-def to_error(exc: Exception) -> GitHubError:
-    """Map PyGithub / transport failures to GitHubError with the wait GitHub asked for."""
-    if not isinstance(exc, GithubException):
-        return GitHubError(503, f"GitHub unreachable: {type(exc).__name__}")
-    headers = {k.lower(): v for k, v in (exc.headers or {}).items()}
-    data = exc.data if isinstance(exc.data, dict) else {}
-    message = str(data.get("message") or exc.message or exc.data or "")
-    if data.get("errors"):
-        message += f" {data['errors']}"
-    retry_after: float | None = None
-    if headers.get("retry-after", "").strip().isdigit():
-        retry_after = float(headers["retry-after"])
-    elif exc.status in (403, 429) and headers.get("x-ratelimit-remaining") == "0":
-        retry_after = max(1.0, float(headers.get("x-ratelimit-reset", 0)) - time.time())
-    elif exc.status in (403, 429) and "rate limit" in message.lower():
-        retry_after = 60.0  # GitHub: without a header, wait at least a minute
-    return GitHubError(exc.status, message, retry_after)
-
-
-@contextmanager
-def _translated() -> Iterator[None]:
-    try:
-        yield
-    except GithubException as e:
-        raise to_error(e) from None
-    except requests.RequestException as e:
-        raise to_error(e) from None
 
 
 class RestGitHub:
@@ -157,12 +91,12 @@ class RestGitHub:
         return self._bot_login() if callable(self._bot_login) else self._bot_login
 
     def default_branch(self, repo: str) -> str:
-        with _translated():
+        with translated():
             return self._repo(repo).default_branch
 
     def get_file(self, repo: str, path: str, ref: str | None = None) -> str | None:
         """Text of a file, or None when it (or the ref) does not exist or is a directory."""
-        with _translated():
+        with translated():
             try:
                 content = self._repo(repo).get_contents(path, ref=ref if ref else NotSet)
             except GithubException as e:
@@ -175,13 +109,13 @@ class RestGitHub:
 
     # --- labels ------------------------------------------------------------------------------------
     def list_repo_labels(self, repo: str) -> list[Label]:
-        with _translated():
+        with translated():
             return [Label(name=x.name, color=x.color, description=x.description) for x in self._repo(repo).get_labels()]
 
     def create_label(self, repo: str, label: Label) -> None:
         """Create a label; one that already exists (another worker won the race) is fine."""
         self._write()
-        with _translated():
+        with translated():
             try:
                 self._repo(repo).create_label(label.name, label.color, label.description or NotSet)
             except GithubException as e:
@@ -191,7 +125,7 @@ class RestGitHub:
                 raise
 
     def issue_labels(self, repo: str, number: int) -> list[str]:
-        with _translated():
+        with translated():
             return [x.name for x in self._repo(repo).get_issue(number).get_labels()]
 
     def add_labels(
@@ -210,14 +144,14 @@ class RestGitHub:
         extra = {k: v for k, v in (("rationale", rationale), ("confidence", confidence)) if v}
         items: list[Any] = [{"name": n, **extra} for n in names] if extra else list(names)
         self._write()
-        with _translated():
+        with translated():
             # PyGithub's add_to_labels sends a bare array; the description wants {"labels": [...]}
             self._request("POST", f"{self._repo(repo).url}/issues/{number}/labels", {"labels": items})
 
     def remove_label(self, repo: str, number: int, name: str) -> None:
         """Remove a label from an issue; already absent is fine."""
         self._write()
-        with _translated():
+        with translated():
             try:
                 self._repo(repo).get_issue(number).remove_from_labels(name)
             except GithubException as e:
@@ -225,7 +159,7 @@ class RestGitHub:
                     raise
 
     def get_issue(self, repo: str, number: int) -> IssueInfo:
-        with _translated():
+        with translated():
             d = self._repo(repo).get_issue(number).raw_data
         return IssueInfo(
             number=d["number"],
@@ -249,28 +183,28 @@ class RestGitHub:
         )
 
     def list_comments(self, repo: str, number: int) -> list[Comment]:
-        with _translated():
+        with translated():
             return [self._to_comment(c) for c in self._repo(repo).get_issue(number).get_comments()]
 
     def create_comment(self, repo: str, number: int, body: str) -> Comment:
         self._write()
-        with _translated():
+        with translated():
             return self._to_comment(self._repo(repo).get_issue(number).create_comment(body))
 
     def edit_comment(self, repo: str, comment_id: int, body: str) -> None:
         self._write()
-        with _translated():
+        with translated():
             self._comment(repo, comment_id).edit(body)
 
     def add_reaction(self, repo: str, comment_id: int, content: str) -> None:
         self._write()
-        with _translated():
+        with translated():
             self._comment(repo, comment_id).create_reaction(content)
 
     def permission(self, repo: str, username: str) -> str:
         """The user's role: admin | maintain | write | triage | read | none. PyGithub returns only the
         legacy `permission` (maintain shows as write, triage as read), so read `role_name` ourselves."""
-        with _translated():
+        with translated():
             try:
                 _, d = self._request("GET", f"{self._repo(repo).url}/collaborators/{quote(username, safe='')}/permission")
             except GithubException as e:
@@ -283,18 +217,18 @@ class RestGitHub:
     # --- actions -----------------------------------------------------------------------------------
     def dispatch_workflow(self, repo: str, workflow: str, ref: str, inputs: dict[str, str]) -> None:
         self._write()
-        with _translated():
+        with translated():
             self._repo(repo).get_workflow(workflow).create_dispatch(ref, inputs, throw=True)
 
     def repository_dispatch(self, repo: str, event_type: str, client_payload: dict) -> None:
         self._write()
-        with _translated():
+        with translated():
             # Repository.create_repository_dispatch reports failures only as False
             self._request("POST", f"{self._repo(repo).url}/dispatches",
                           {"event_type": event_type, "client_payload": client_payload})
 
     def list_run_artifacts(self, repo: str, run_id: int) -> list[Artifact]:
-        with _translated():
+        with translated():
             # WorkflowRun.get_artifacts() would fetch the run first only to learn this URL
             url = f"{self._repo(repo).url}/actions/runs/{run_id}/artifacts"
             pages = PaginatedList(GhArtifact, self._gh.requester, url, None, list_item="artifacts")
@@ -303,7 +237,7 @@ class RestGitHub:
     def download_artifact(self, repo: str, artifact_id: int) -> bytes:
         """The artifact zip. GitHub answers 302 to a signed blob URL, fetched without our token."""
         url = f"{self._repo(repo).url}/actions/artifacts/{artifact_id}/zip"
-        with _translated():
+        with translated():
             status, headers, _ = self._gh.requester.requestJson("GET", url)
             location = {k.lower(): v for k, v in headers.items()}.get("location")
             if status != 302 or not location:
@@ -315,7 +249,7 @@ class RestGitHub:
 
     # --- pull requests, statuses, checks, reviews --------------------------------------------------
     def get_pull(self, repo: str, number: int) -> PullInfo:
-        with _translated():
+        with translated():
             d = self._repo(repo).get_pull(number).raw_data
         return PullInfo(
             number=d["number"],
@@ -333,17 +267,17 @@ class RestGitHub:
         return PullFile(**{k: d[k] for k in keys if d.get(k) is not None})
 
     def list_pull_files(self, repo: str, number: int) -> list[PullFile]:
-        with _translated():
+        with translated():
             return [self._to_file(f.raw_data) for f in self._repo(repo).get_pull(number).get_files()]
 
     def compare_files(self, repo: str, base: str, head: str) -> list[PullFile]:
         """Changed files between two refs (GitHub lists at most 300)."""
-        with _translated():
+        with translated():
             return [self._to_file(f.raw_data) for f in self._repo(repo).compare(base, head).files]
 
     def compare(self, repo: str, base: str, head: str) -> Comparison:
         """Ancestry (status, ahead/behind counts) and the changed files between two commits."""
-        with _translated():
+        with translated():
             c = self._repo(repo).compare(base, head)
             return Comparison(status=c.status, ahead_by=c.ahead_by, behind_by=c.behind_by,
                               files=[self._to_file(f.raw_data) for f in c.files])
@@ -357,7 +291,7 @@ class RestGitHub:
         self, repo: str, sha: str, state: str, context: str, description: str, target_url: str | None = None
     ) -> None:
         self._write()
-        with _translated():
+        with translated():
             self._repo(repo).get_commit(sha).create_status(
                 state, target_url or NotSet, description[:140], context  # GitHub caps descriptions at 140
             )
@@ -377,7 +311,7 @@ class RestGitHub:
         chunks = [items[i : i + MAX_ANNOTATIONS] for i in range(0, len(items), MAX_ANNOTATIONS)] or [[]]
         output = {"title": title, "summary": summary[:65535]}
         self._write()
-        with _translated():
+        with translated():
             run = self._repo(repo).create_check_run(
                 name,
                 sha,
@@ -394,7 +328,7 @@ class RestGitHub:
         self, repo: str, number: int, sha: str, body: str, event: str, comments: list[ReviewComment]
     ) -> int:
         self._write()
-        with _translated():
+        with translated():
             review = self._repo(repo).get_pull(number).create_review(
                 commit=self._commit(repo, sha),
                 body=body,
