@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import difflib
 import re
-import types
-import typing
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -14,6 +11,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
+from bot.config_errors import describe, duplicate_key
 from bot.models import Complexity, Tier
 
 CONFIG_PATH = ".github/model-router.yml"
@@ -258,7 +256,8 @@ def load_config_text(text: str | bytes, source: str = CONFIG_PATH) -> RepoConfig
             raise ConfigError([f"{source}: not UTF-8 text (byte {exc.start})"]) from exc
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
-        _check_duplicates(root, source)
+        if problem := duplicate_key(root, source):
+            raise ConfigError([problem])
         data = yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -273,7 +272,7 @@ def load_config_text(text: str | bytes, source: str = CONFIG_PATH) -> RepoConfig
     try:
         return RepoConfig.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError([_describe(e, root, source) for e in exc.errors()]) from exc
+        raise ConfigError([describe(e, root, source, RepoConfig) for e in exc.errors()]) from exc
 
 
 def load_config_file(path: str | Path) -> RepoConfig:
@@ -284,78 +283,3 @@ def load_config_file(path: str | Path) -> RepoConfig:
     if p.is_dir():
         raise ConfigError([f"{p}: is a directory"])
     return load_config_text(p.read_bytes(), source=str(p))
-
-
-def _check_duplicates(node: yaml.Node | None, source: str) -> None:
-    if isinstance(node, yaml.MappingNode):
-        seen: dict[Any, int] = {}
-        for key, value in node.value:
-            if key.value in seen:
-                raise ConfigError([f"{source}:{key.start_mark.line + 1}: duplicate key {key.value!r} "
-                                   f"(first on line {seen[key.value]})"])
-            seen[key.value] = key.start_mark.line + 1
-            _check_duplicates(value, source)
-    elif isinstance(node, yaml.SequenceNode):
-        for item in node.value:
-            _check_duplicates(item, source)
-
-
-def _describe(error: Any, root: yaml.Node | None, source: str) -> str:
-    loc = [p for p in error["loc"] if p != "[key]"]
-    path = ".".join(str(p) for p in loc) or "(top level)"
-    line = _line_of(root, loc)
-    where = f"{source}:{line}" if line else source
-    if error["type"] == "extra_forbidden":
-        hint = difflib.get_close_matches(str(loc[-1]), _keys_at(RepoConfig, loc[:-1]), n=1, cutoff=0.6)
-        suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
-        return f"{where}: {path}: unknown key{suggestion}"
-    message = error["msg"].removeprefix("Value error, ")
-    return f"{where}: {path}: {message}"
-
-
-def _line_of(node: yaml.Node | None, loc: list[Any]) -> int | None:
-    line = node.start_mark.line + 1 if node is not None else None
-    for part in loc:
-        if isinstance(node, yaml.MappingNode):
-            match = next(((k, v) for k, v in node.value if k.value == str(part)), None)
-            if match is None:
-                return line
-            line = match[0].start_mark.line + 1
-            node = match[1]
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-            node = node.value[part]
-            line = node.start_mark.line + 1
-        else:
-            return line
-    return line
-
-
-def _keys_at(model: Any, loc: list[Any]) -> list[str]:
-    """Valid keys of the model reached by following loc through fields, lists and dicts."""
-    current: Any = model
-    for part in loc:
-        current = _unwrap(current)
-        if isinstance(current, type) and issubclass(current, BaseModel):
-            field = current.model_fields.get(str(part))
-            if field is None:
-                return []
-            current = field.annotation
-        else:
-            args = typing.get_args(current)
-            current = args[-1] if args else None
-    current = _unwrap(current)
-    if isinstance(current, type) and issubclass(current, BaseModel):
-        return list(current.model_fields)
-    if typing.get_origin(current) is dict:
-        key = typing.get_args(current)[0]
-        if isinstance(key, type) and issubclass(key, (Tier, Complexity)):
-            return [k.value for k in key]
-    return []
-
-
-def _unwrap(annotation: Any) -> Any:
-    """Optional[X] → X."""
-    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(annotation) if a is not type(None)]
-        return args[0] if len(args) == 1 else annotation
-    return annotation
