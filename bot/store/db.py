@@ -38,7 +38,7 @@ def make_engine(url: str | None = None, *, sqlite_synchronous: str = "FULL") -> 
 
 def init_db(engine: Engine) -> None:
     # Import table modules so their tables are on Base.metadata.
-    from bot.store import experiments, jobs, reviews  # noqa: F401
+    from bot.store import experiment_rows, jobs, reviews  # noqa: F401
 
     Base.metadata.create_all(engine)
 

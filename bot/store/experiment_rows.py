@@ -1,0 +1,102 @@
+"""The experiment tables: routed issues, overrides, dispatched runs and command replies (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import JSON, BigInteger, DateTime, Float, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.store.db import Base
+
+# A dispatched run that never reported back within this time no longer counts as "in flight":
+# GitHub cancels a job after 6 hours, so a missing workflow_run event must not block the cap forever.
+STALE_RUN_AFTER = timedelta(hours=7)
+ACTIVE = ("pending", "dispatched", "running")
+FINISHED = ("success", "failure")
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)  # naive UTC: same on SQLite and PostgreSQL
+
+
+class RoutingRecord(Base):
+    __tablename__ = "routing_records"
+    __table_args__ = (UniqueConstraint("repo", "number", name="uq_routing_issue"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    routing_id: Mapped[str] = mapped_column(String(32), unique=True)
+    repo: Mapped[str] = mapped_column(String(200), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    tier: Mapped[str] = mapped_column(String(16))
+    model: Mapped[str] = mapped_column(String(100))
+    complexity: Mapped[str] = mapped_column(String(16))
+    strategy: Mapped[str] = mapped_column(String(32))
+    confidence: Mapped[float] = mapped_column(Float)
+    estimated_cost_usd: Mapped[float] = mapped_column(Float)
+    baseline_cost_usd: Mapped[float] = mapped_column(Float)
+    auto_tier: Mapped[str | None] = mapped_column(String(16), nullable=True)  # the router's own last answer
+    source: Mapped[str] = mapped_column(String(32), default="auto")
+    decision: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Override(Base):
+    __tablename__ = "routing_overrides"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    repo: Mapped[str] = mapped_column(String(200), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    field: Mapped[str] = mapped_column(String(16))
+    old: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    new: Mapped[str] = mapped_column(String(32))
+    by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Dispatch(Base):
+    """One executor run we asked GitHub for, and (later) its outcome."""
+
+    __tablename__ = "executor_dispatches"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    dispatch_id: Mapped[str] = mapped_column(String(64), unique=True)  # sent as the `routing_id` input
+    key: Mapped[str] = mapped_column(String(300), unique=True)  # idempotency: what caused this dispatch
+    repo: Mapped[str] = mapped_column(String(200), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    routing_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    comment_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    mode: Mapped[str] = mapped_column(String(16), default="execute")  # execute | plan
+    tier: Mapped[str] = mapped_column(String(16))
+    model: Mapped[str] = mapped_column(String(100))
+    complexity: Mapped[str] = mapped_column(String(16))
+    attempt: Mapped[int] = mapped_column(Integer, default=1)
+    estimated_cost_usd: Mapped[float] = mapped_column(Float, default=0.0)
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|dispatched|success|failure|error
+    by: Mapped[str] = mapped_column(String(100), default="")
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    run_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True, index=True)
+    run_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    conclusion: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    duration_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+    actual_cost_usd: Mapped[float | None] = mapped_column(Float, nullable=True)
+    num_turns: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    duration_ms: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    followed_up: Mapped[bool] = mapped_column(default=False)  # escalation / plan hand-off done
+
+
+class CommandReplyRow(Base):
+    """The one reply the bot wrote for a triggering comment, so a redelivery edits it instead of adding one."""
+
+    __tablename__ = "command_replies"
+    __table_args__ = (UniqueConstraint("repo", "comment_id", name="uq_command_reply"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    repo: Mapped[str] = mapped_column(String(200))
+    comment_id: Mapped[int] = mapped_column(BigInteger)
+    reply_id: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
