@@ -123,6 +123,19 @@ def test_body_shorter_than_its_content_length_is_400(client, runtime, webhook_ex
     assert queued(runtime) == 0
 
 
+def test_connection_reset_mid_body_is_400(client, runtime, webhook_example):
+    body = json.dumps(webhook_example("issues", "opened")).encode()
+
+    class Reset(io.BytesIO):
+        def read(self, size=-1):
+            raise ConnectionResetError(104, "Connection reset by peer")
+
+    resp = client.post("/webhook", input_stream=Reset(), headers=signed_headers("issues", body),
+                       environ_overrides={"CONTENT_LENGTH": str(len(body))})
+    assert resp.status_code == 400
+    assert queued(runtime) == 0
+
+
 @pytest.mark.parametrize(
     "body",
     [b"{not json", b"[1, 2, 3]", b"\xff\xfe\x00garbage", b"", b'"just a string"', b"[" * 100_000 + b"]" * 100_000],

@@ -44,7 +44,10 @@ def _read_body(environ: dict, length: int | None, limit: int) -> bytes:
     """The body, whole: exactly Content-Length bytes (already checked against `limit`), else capped chunks."""
     if length is None:
         return _read_capped(limit)
-    body = environ["wsgi.input"].read(length) if length else b""
+    try:
+        body = environ["wsgi.input"].read(length) if length else b""
+    except (OSError, ValueError) as exc:  # reset mid-body (what werkzeug's own stream turns into this)
+        raise ClientDisconnected() from exc
     if len(body) != length:
         raise ClientDisconnected()
     return body
