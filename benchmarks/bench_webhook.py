@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.app import gunicorn_conf  # noqa: E402
-from bot.app.demo import _examples, _http, _keypair, _port, _wait  # noqa: E402
+from bot.app.demo import _examples, _http, _keypair, _port, wait_for  # noqa: E402
 
 SECRET = "bench-secret"
 BARE = "from flask import Flask\napp = Flask('bare')\n@app.post('/webhook')\ndef hook():\n    return '', 204\n"
@@ -76,7 +76,7 @@ def gunicorn(app: str, port: int, env: dict, cwd: Path) -> subprocess.Popen:
     cmd = [sys.executable, "-m", "gunicorn", "--config", "python:bot.app.gunicorn_conf", "--bind",
            f"127.0.0.1:{port}", "--workers", os.environ.get("BENCH_WORKERS", "2"), app]
     proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _wait(lambda: _http("GET", f"http://127.0.0.1:{port}/healthz")[0] in (200, 404, 405), 60, app)
+    wait_for(lambda: _http("GET", f"http://127.0.0.1:{port}/healthz")[0] in (200, 404, 405), 60, app)
     return proc
 
 
@@ -116,7 +116,7 @@ def main() -> int:
         procs = [sim]
         try:
             gh = f"http://127.0.0.1:{gh_port}"
-            _wait(lambda: _http("GET", f"{gh}/_sim/state")[0] == 200, 30, "simulator")
+            wait_for(lambda: _http("GET", f"{gh}/_sim/state")[0] == 200, 30, "simulator")
 
             def make(i: int):
                 p = dict(example, issue=dict(example["issue"], number=10_000 + i), installation={"id": 1})
@@ -185,7 +185,7 @@ def main() -> int:
             for n in range(1, 11):
                 t = time.perf_counter()
                 post(0, n, "Fix typo in README")
-                _wait(lambda: commented("bench/repo0", {n}), 30, f"issue {n}")
+                wait_for(lambda: commented("bench/repo0", {n}), 30, f"issue {n}")
                 waits.append(time.perf_counter() - t)
             print(f"\nLatency, delivery -> labelled and commented (GitHub latency {a.latency * 1000:.0f} ms/call, 10 issues):")
             print(f"  median {statistics.median(waits):.2f} s, max {max(waits):.2f} s")
@@ -200,7 +200,7 @@ def main() -> int:
                 return all(commented(f"bench/repo{r}", {n}) for r, n in burst[-20:]) and all(
                     commented(f"bench/repo{r}", {n}) for r, n in burst)
 
-            _wait(all_done, 120, "the burst")
+            wait_for(all_done, 120, "the burst")
             state = json.loads(_http("GET", f"{gh}/_sim/state")[1])
             print("\nBurst: 60 new issues across 20 installations")
             print(f"  all labelled and commented in {time.perf_counter() - t:.1f} s (posting took {posted:.1f} s); "

@@ -8,12 +8,12 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 import requests
 
+from bot.app.demo import wait_for
 from bot.render import MARKER
 from tests.plugins.app import WEBHOOK_SECRET, signed_headers
 
@@ -25,16 +25,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def wait_until(predicate, timeout: float = 20.0, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def base_env(tmp_path, fake_github, **extra) -> dict[str, str]:
@@ -63,7 +53,7 @@ def test_gunicorn_two_workers_app_mode_end_to_end(tmp_path, fake_github, github_
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_until(lambda: _get(f"{url}/readyz") == 200, what="gunicorn to be ready")
+        wait_for(lambda: _get(f"{url}/readyz") == 200, what="gunicorn to be ready")
         payloads = []
         for number in range(1, 7):
             p = webhook_example("issues", "opened")
@@ -85,7 +75,7 @@ def test_gunicorn_two_workers_app_mode_end_to_end(tmp_path, fake_github, github_
         def all_commented():
             return all(any(MARKER in c["body"] for c in fake_github.comments(REPO, n)) for n in range(1, 7))
 
-        wait_until(all_commented, what="every issue to get its sticky comment")
+        wait_for(all_commented, what="every issue to get its sticky comment")
         for n in range(1, 7):
             stickies = [c for c in fake_github.comments(REPO, n) if MARKER in c["body"]]
             assert len(stickies) == 1 and stickies[0]["user"] == "model-router[bot]"
@@ -120,8 +110,8 @@ def test_a_worker_killed_mid_job_loses_nothing(tmp_path, fake_github, app_settin
     proc = subprocess.Popen([str(BIN / "model-router"), "worker", "--threads", "1"], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        wait_until(lambda: runtime.queue.by_delivery("doomed")["status"] == "running", what="the worker to lease the job")
-        wait_until(lambda: fake_github.requests, what="the worker to call GitHub")
+        wait_for(lambda: runtime.queue.by_delivery("doomed")["status"] == "running", what="the worker to lease the job")
+        wait_for(lambda: fake_github.requests, what="the worker to call GitHub")
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=10)
     finally:
@@ -131,7 +121,7 @@ def test_a_worker_killed_mid_job_loses_nothing(tmp_path, fake_github, app_settin
     fake_github.latency = 0.0
     from bot.worker import process_one
 
-    wait_until(lambda: process_one(runtime, "rescuer"), timeout=10, what="the lease to expire and the job to be reclaimed")
+    wait_for(lambda: process_one(runtime, "rescuer"), timeout=10, what="the lease to expire and the job to be reclaimed")
     job = runtime.queue.by_delivery("doomed")
     assert job["status"] == "done" and job["attempts"] == 2 and job["worker"] == "rescuer"
     assert len([c for c in fake_github.comments(REPO, 1) if MARKER in c["body"]]) == 1

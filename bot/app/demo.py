@@ -43,14 +43,15 @@ def _http(method: str, url: str, body: bytes | None = None, headers: dict | None
         return 0, b""
 
 
-def _wait(pred, timeout: float, what: str):
+def wait_for(predicate, timeout: float = 20.0, what: str = "condition", poll: float = 0.05):
+    """Poll until `predicate()` is truthy and return it; TimeoutError naming `what` otherwise."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        value = pred()
+        value = predicate()
         if value:
             return value
-        time.sleep(0.1)
-    raise RuntimeError(f"timed out waiting for {what}")
+        time.sleep(poll)
+    raise TimeoutError(f"timed out waiting for {what}")
 
 
 def _examples(event: str, action: str) -> dict:
@@ -98,12 +99,12 @@ def run_service_demo(out: IO[str]) -> int:
         ]
         try:
             gh = f"http://127.0.0.1:{gh_port}"
-            _wait(lambda: _http("GET", f"{gh}/_sim/state")[0] == 200, 30, "the GitHub simulator")
+            wait_for(lambda: _http("GET", f"{gh}/_sim/state")[0] == 200, 30, "the GitHub simulator")
             procs.append(subprocess.Popen(
                 [sys.executable, "-m", "bot", "serve", "--bind", f"127.0.0.1:{app_port}", "--workers", "2"],
                 env=env, stdout=subprocess.DEVNULL, stderr=(tmp / "service.log").open("w")))
             app = f"http://127.0.0.1:{app_port}"
-            _wait(lambda: _http("GET", f"{app}/readyz")[0] == 200, 60, "the service")
+            wait_for(lambda: _http("GET", f"{app}/readyz")[0] == 200, 60, "the service")
             print(f"GitHub simulator on {gh}, service on {app} (gunicorn, 2 workers, SQLite)", file=out)
             started = time.monotonic()
             for number, title in enumerate(ISSUES, 1):
@@ -127,8 +128,8 @@ def run_service_demo(out: IO[str]) -> int:
                 return s if len(commented) == len(ISSUES) else None
 
             try:
-                final = _wait(done, 60, "the sticky comments")
-            except RuntimeError:
+                final = wait_for(done, 60, "the sticky comments")
+            except TimeoutError:
                 print((tmp / "service.log").read_text()[-3000:], file=out)
                 raise
             print(f"  all {len(ISSUES)} issues labelled and commented {time.monotonic() - started:.1f} s after delivery\n", file=out)
