@@ -1,16 +1,16 @@
-"""The README's command table is generated from the registry and must be current."""
+"""The command table in docs/commands.md is generated from the registry and must be current."""
 
 from bot.commands import load_all
-from bot.commands.readme import README, main, render
+from bot.commands.readme import DOC, main, render
 
 
 def test_readme_table_is_current():
-    text = README.read_text(encoding="utf-8")
-    assert render(text) == text, "README command table is stale: run `python -m bot.commands.readme`"
+    text = DOC.read_text(encoding="utf-8")
+    assert render(text) == text, "docs/commands.md command table is stale: run `python -m bot.commands.readme`"
 
 
 def test_every_command_declares_help_and_is_in_the_table():
-    text = README.read_text(encoding="utf-8")
+    text = DOC.read_text(encoding="utf-8")
     for name, cmd in load_all().items():
         assert cmd.usage.startswith("/" + name) and cmd.description and cmd.examples, name
         assert f"`{cmd.usage.replace('|', chr(92) + '|')}`" in text, name

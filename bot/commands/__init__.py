@@ -1,7 +1,7 @@
 """Slash-command registry: each command module declares its help beside its code.
 
 A command module defines one `Command` and decorates its run function with `@command(...)`.
-`/help` and the README command table are generated from `REGISTRY`.
+`/help` and the command table in docs/commands.md are generated from `REGISTRY`.
 """
 
 from __future__ import annotations

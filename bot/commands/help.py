@@ -9,7 +9,7 @@ WHO = {"anyone": "anyone", "write": "write access", "admin": "admins"}
 
 
 def table() -> str:
-    """The Markdown table of every registered command (also the README's commands table)."""
+    """The Markdown table of every registered command (also the table in docs/commands.md)."""
     load_all()
     lines = ["| command | what it does | who | example |", "|---|---|---|---|"]
     for name in sorted(REGISTRY):

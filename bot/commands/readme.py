@@ -1,4 +1,4 @@
-"""`python -m bot.commands.readme`: regenerate the README's command table from the registry."""
+"""`python -m bot.commands.readme`: regenerate the command table in docs/commands.md from the registry."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bot.commands.help import table
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+DOC = Path(__file__).resolve().parents[2] / "docs" / "commands.md"
 BEGIN = "<!-- commands-table -->"
 END = "<!-- /commands-table -->"
 
@@ -20,7 +20,7 @@ def render(text: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    path = Path(argv[0]) if argv else README
+    path = Path(argv[0]) if argv else DOC
     text = path.read_text(encoding="utf-8")
     try:
         new = render(text)
