@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.app import gunicorn_conf  # noqa: E402
-from bot.app.demo import _examples, _http, _keypair, _port, wait_for  # noqa: E402
+from bot.simulator.local import example as _examples, free_port as _port, http as _http, keypair as _keypair, wait_for  # noqa: E402
 
 SECRET = "bench-secret"
 BARE = "from flask import Flask\napp = Flask('bare')\n@app.post('/webhook')\ndef hook():\n    return '', 204\n"

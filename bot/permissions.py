@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from bot.github.port import GitHubError
 
 if TYPE_CHECKING:
-    from bot.handlers.context import Context
+    from bot.context import Context
 
 TTL_SECONDS = 60.0  # long enough for a burst of commands, short enough that a revoked write access bites soon
 WRITE_LEVELS = frozenset({"write", "maintain", "admin"})

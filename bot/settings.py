@@ -15,7 +15,7 @@ class SettingsError(Exception):
     """Missing or malformed settings: one line naming the variable, never its value."""
 
 
-class Settings(BaseSettings):
+class ServiceSettings(BaseSettings):
     """Every variable the App service reads (the Action and the CLI read their own inputs)."""
 
     model_config = SettingsConfigDict(
@@ -70,7 +70,7 @@ class Settings(BaseSettings):
         return None if isinstance(v, str) and not v.strip() else v
 
     @model_validator(mode="after")
-    def _credentials(self) -> "Settings":
+    def _credentials(self) -> "ServiceSettings":
         if self.github_app_private_key is None and self.github_app_private_key_path is not None:
             try:
                 self.github_app_private_key = SecretStr(self.github_app_private_key_path.read_text())
@@ -99,7 +99,7 @@ class Settings(BaseSettings):
         return self.github_token is None
 
     @classmethod
-    def from_env(cls, **overrides: object) -> "Settings":
+    def from_env(cls, **overrides: object) -> "ServiceSettings":
         """Load and validate; any problem becomes one SettingsError line without values."""
         try:
             return cls(**overrides)

@@ -14,15 +14,21 @@ import threading
 import time
 from functools import cached_property
 
+import requests
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
+from bot.github.auth import GitHubAuthError, from_settings
 from bot.github.port import GitHubError, GitHubPort
-from bot.handlers.context import Context
-from bot.labels import KnownLabels
-from bot.repo_config import RepoConfigCache
-from bot.settings import Settings, SettingsError
-from bot.store.db import init_db, make_engine
+from bot.handlers import handle_event
+from bot.llm import AnthropicLLM
+from bot.store.issues import IssueStore
+from bot.context import Context
+from bot.issues.labels import KnownLabels
+from bot.config.source import RepoConfigCache
+from bot.settings import ServiceSettings, SettingsError
+from bot.store.db import make_engine
+from bot.store.tables import init_db
 from bot.store.jobs import FAILED, SUPERSEDED, ClaimedJob, JobQueue
 
 log = logging.getLogger("model_router.worker")
@@ -31,7 +37,7 @@ log = logging.getLogger("model_router.worker")
 class Runtime:
     """Everything a job needs, built once per process from the settings."""
 
-    def __init__(self, settings: Settings, *, engine: Engine | None = None, create_tables: bool = True):
+    def __init__(self, settings: ServiceSettings, *, engine: Engine | None = None, create_tables: bool = True):
         self.settings = settings
         self.engine = engine if engine is not None else make_engine(
             settings.database_url, sqlite_synchronous=settings.sqlite_synchronous
@@ -48,15 +54,11 @@ class Runtime:
 
     @cached_property
     def store(self):
-        from bot.store.experiments import ExperimentStore
-
-        return ExperimentStore(self.engine)
+        return IssueStore(self.engine)
 
     @cached_property
     def auth(self):
         """Who we are to GitHub (`port_for(installation_id)`, `bot_login()`); a bad key fails here."""
-        from bot.github.auth import from_settings
-
         return from_settings(self.settings)
 
     def close(self) -> None:
@@ -69,8 +71,6 @@ class Runtime:
 
     def check_credentials(self) -> None:
         """Build the auth now (no network) so a bad private key stops start-up with one line."""
-        from bot.github.auth import GitHubAuthError
-
         try:
             self.auth
         except GitHubAuthError as exc:
@@ -83,8 +83,6 @@ class Runtime:
     def llm(self):
         if self.settings.anthropic_api_key is None:
             return None
-        from bot.llm import AnthropicLLM
-
         return AnthropicLLM(
             self.settings.anthropic_api_key.get_secret_value(), base_url=self.settings.anthropic_base_url
         )
@@ -127,15 +125,11 @@ def _is_transient(exc: BaseException) -> bool:
         return exc.transient
     if getattr(exc, "transient", False):
         return True
-    import requests
-
     return isinstance(exc, (ConnectionError, TimeoutError, OperationalError, requests.ConnectionError, requests.Timeout))
 
 
 def process_one(rt: Runtime, worker_id: str) -> bool:
     """Run one job if any is runnable; False when there was nothing to do."""
-    from bot.handlers import dispatch
-
     job = rt.queue.claim(worker_id)
     if job is None:
         return False
@@ -146,7 +140,7 @@ def process_one(rt: Runtime, worker_id: str) -> bool:
         rt.queue.complete(job, status=SUPERSEDED, note="a later edit of the same item is queued")
         return True
     try:
-        result = dispatch(job.event, job.payload, rt.context(job))
+        result = handle_event(job.event, job.payload, rt.context(job))
     except Exception as exc:
         transient = _is_transient(exc)
         outcome = rt.queue.fail(job, f"{type(exc).__name__}: {exc}", transient=transient,

@@ -20,7 +20,7 @@ import pytest
 
 from bot.config import RepoConfig
 from bot.models import Tier
-from bot.render import MARKER
+from bot.issues.render import MARKER
 
 pytestmark = [pytest.mark.act, pytest.mark.slow, pytest.mark.timeout(900)]
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 
 from bot.models import Tier
-from bot.render import RUNS_BEGIN, STATE_PREFIX, read_state
+from bot.issues.render import RUNS_BEGIN, STATE_PREFIX, read_state
 from tests.plugins.action import CONFIG, REPO, act, checkout, parse_outputs, settings, sticky  # noqa: F401
 
 def test_issue_opened_labels_comments_and_outputs(fake_github, webhook_example, runner_env, tmp_path):

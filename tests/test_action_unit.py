@@ -18,7 +18,7 @@ from bot.action.dryrun import WRITES, DryRunGitHub
 from bot.action.runner import ActionError, issue_number, resolve_mode, run
 from bot.action.settings import ActionSettings, describe_error
 from bot.github.port import GitHubPort
-from bot.handlers.context import HandlerResult
+from bot.context import Result
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -36,10 +36,10 @@ def test_outputs_survive_multiline_and_delimiter_like_values(tmp_path):
 
 
 def test_result_outputs_match_the_outputs_action_yml_declares():
-    outputs = io.result_outputs(HandlerResult(action="routed", decision=decision(), outputs={"extra": "1"}))
+    outputs = io.result_outputs(Result(action="routed", decision=decision(), outputs={"extra": "1"}))
     declared = set(yaml.safe_load((ROOT / "action.yml").read_text())["outputs"])
     assert declared - {"actual-cost"} <= set(outputs)
-    assert io.result_outputs(HandlerResult(outputs={"actual_cost_usd": "0.5"}))["actual-cost"] == "0.5"
+    assert io.result_outputs(Result(outputs={"actual_cost_usd": "0.5"}))["actual-cost"] == "0.5"
     assert outputs["tier"] == "haiku" and outputs["model"] == "claude-haiku-test"
     assert outputs["complexity"] == "simple" and outputs["estimated-cost"] == "0.012300"
     assert json.loads(outputs["decision"])["strategy"] == "pattern"
@@ -47,12 +47,12 @@ def test_result_outputs_match_the_outputs_action_yml_declares():
 
 
 def test_no_decision_means_no_routing_outputs():
-    outputs = io.result_outputs(HandlerResult(action="ignored"))
+    outputs = io.result_outputs(Result(action="ignored"))
     assert outputs == {"result": "ignored"}
 
 
 def test_summary_is_a_table_with_escaped_cells():
-    md = io.summary_markdown("issues", "route", HandlerResult(action="routed", decision=decision()), dry_run=True, errors=["bad | thing"])
+    md = io.summary_markdown("issues", "route", Result(action="routed", decision=decision()), dry_run=True, errors=["bad | thing"])
     assert "dry run" in md
     assert "| tier | haiku |" in md
     assert "| estimated cost usd | $0.0123 |" in md

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from bot.app.demo import wait_for
-from bot.render import MARKER
+from bot.simulator.local import wait_for
+from bot.issues.render import MARKER
 from tests.plugins.app import WEBHOOK_SECRET, signed_headers
 
 BIN = Path(sys.executable).parent

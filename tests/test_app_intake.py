@@ -7,7 +7,9 @@ import threading
 import pytest
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from bot.store.db import init_db, make_engine
+from bot.store.db import make_engine
+
+from bot.store.tables import init_db
 from bot.store.intake import GroupCommit
 from bot.store.jobs import QUEUED, JobQueue
 

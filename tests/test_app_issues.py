@@ -7,7 +7,7 @@ import time
 import pytest
 from sqlalchemy import update
 
-from bot.render import MARKER
+from bot.issues.render import MARKER
 from bot.store.jobs import Job
 
 REPO = "Codertocat/Hello-World"
@@ -250,7 +250,7 @@ def _open_another(fake_github, opened, number: int) -> dict:
 
 
 def test_repo_labels_are_listed_once_per_cache_period(opened, post_event, run_jobs, fake_github, runtime):
-    from bot.labels import KnownLabels
+    from bot.issues.labels import KnownLabels
 
     now = [1000.0]
     runtime.known_labels = KnownLabels(ttl=600, clock=lambda: now[0])

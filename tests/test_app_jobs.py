@@ -6,7 +6,9 @@ import threading
 
 import pytest
 
-from bot.store.db import init_db, make_engine
+from bot.store.db import make_engine
+
+from bot.store.tables import init_db
 from bot.store.jobs import DONE, FAILED, QUEUED, RUNNING, JobQueue
 
 

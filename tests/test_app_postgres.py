@@ -55,12 +55,12 @@ def test_lane_order_holds_under_skip_locked(pg_engine):
 
 def test_app_on_postgres_routes_an_issue(pg_engine, fake_github, webhook_example, tmp_path):
     from bot.app import create_app
-    from bot.render import MARKER
-    from bot.settings import Settings
+    from bot.issues.render import MARKER
+    from bot.settings import ServiceSettings
     from bot.worker import run_until_idle
     from tests.plugins.app import WEBHOOK_SECRET, signed_headers
 
-    settings = Settings(
+    settings = ServiceSettings(
         github_token="test-token", github_webhook_secret=WEBHOOK_SECRET, github_api_url=fake_github.url,
         database_url="postgresql://127.0.0.1:5432/test", worker_threads=0, github_writes_per_minute=0,
         github_retry_backoff=0,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from bot.config import RepoConfig
 from bot.models import IssueInput
-from bot.render import MARKER, RUNS_BEGIN, routing_comment
+from bot.issues.render import MARKER, RUNS_BEGIN, routing_comment
 from bot.routing import route
-from bot.sticky import MAX_BODY, _units, fit
+from bot.issues.sticky import MAX_BODY, _units, fit
 
 
 def decision(title="Fix typo in README", body=""):

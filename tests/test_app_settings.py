@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.settings import Settings, SettingsError
+from bot.settings import ServiceSettings, SettingsError
 
 ENV = (
     "GITHUB_APP_ID", "GITHUB_APP_PRIVATE_KEY", "GITHUB_APP_PRIVATE_KEY_PATH", "GITHUB_WEBHOOK_SECRET",
@@ -27,7 +27,7 @@ def test_app_mode_from_env(clean_env):
     clean_env.setenv("GITHUB_WEBHOOK_SECRET", "new-secret, old-secret")
     clean_env.setenv("GITHUB_API_URL", "https://ghe.example.com/api/v3/")
     clean_env.setenv("MODEL_ROUTER_WORKER_THREADS", "2")
-    s = Settings.from_env()
+    s = ServiceSettings.from_env()
     assert s.app_mode and s.github_app_id == 123
     assert s.webhook_secrets == [b"new-secret", b"old-secret"]
     assert s.github_api_url == "https://ghe.example.com/api/v3"
@@ -43,13 +43,13 @@ def test_private_key_from_path(clean_env, tmp_path):
     clean_env.setenv("GITHUB_APP_ID", "7")
     clean_env.setenv("GITHUB_APP_PRIVATE_KEY_PATH", str(key))
     clean_env.setenv("GITHUB_WEBHOOK_SECRET", "s")
-    assert Settings.from_env().github_app_private_key.get_secret_value() == PEM
+    assert ServiceSettings.from_env().github_app_private_key.get_secret_value() == PEM
 
 
 def test_token_mode(clean_env):
     clean_env.setenv("GITHUB_TOKEN", "ghs_abc")
     clean_env.setenv("GITHUB_WEBHOOK_SECRET", "s")
-    s = Settings.from_env()
+    s = ServiceSettings.from_env()
     assert not s.app_mode
 
 
@@ -72,7 +72,7 @@ def test_bad_settings_give_one_line_without_values(clean_env, env, expected):
     for k, v in env.items():
         clean_env.setenv(k, v)
     with pytest.raises(SettingsError) as info:
-        Settings.from_env()
+        ServiceSettings.from_env()
     message = str(info.value)
     assert expected in message
     assert "\n" not in message and "TOPSECRET" not in message

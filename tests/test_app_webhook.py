@@ -45,9 +45,9 @@ def test_bad_or_missing_signature_is_401_and_nothing_is_stored(client, runtime, 
 
 def test_any_rotated_secret_is_accepted(tmp_path, fake_github, webhook_example):
     from bot.app import create_app
-    from bot.settings import Settings
+    from bot.settings import ServiceSettings
 
-    settings = Settings(
+    settings = ServiceSettings(
         github_token="t", github_webhook_secret=f"fresh,{WEBHOOK_SECRET}", github_api_url=fake_github.url,
         database_url=f"sqlite:///{tmp_path / 'r.db'}", worker_threads=0,
     )
@@ -97,9 +97,9 @@ def test_30_mb_body_is_413_without_reading_it(client, runtime):
 
 def test_chunked_body_over_the_cap_is_413(tmp_path, fake_github):
     from bot.app import create_app
-    from bot.settings import Settings
+    from bot.settings import ServiceSettings
 
-    settings = Settings(
+    settings = ServiceSettings(
         github_token="t", github_webhook_secret=WEBHOOK_SECRET, github_api_url=fake_github.url,
         database_url=f"sqlite:///{tmp_path / 'c.db'}", worker_threads=0, webhook_max_body_bytes=1000,
     )

@@ -5,10 +5,10 @@ from sqlalchemy import create_engine
 
 from bot import permissions
 from bot.config import RepoConfig
-from bot.handlers import dispatch
+from bot.handlers import handle_event
 from bot.handlers.comments import REPLY_MARKER
-from bot.handlers.context import Context
-from bot.store.experiments import ExperimentStore
+from bot.context import Context
+from bot.store.issues import IssueStore
 
 REPO = "Codertocat/Hello-World"
 
@@ -22,7 +22,7 @@ def _fresh_permission_cache():
 
 @pytest.fixture
 def ctx(gh, tmp_path):
-    store = ExperimentStore(create_engine(f"sqlite:///{tmp_path / 'exp.db'}"))
+    store = IssueStore(create_engine(f"sqlite:///{tmp_path / 'exp.db'}"))
     return Context(gh=gh, repo=REPO, store=store, load_config=lambda: RepoConfig())
 
 
@@ -54,7 +54,7 @@ def replies(fake_github):
 
 def test_model_override_by_writer(ctx, comment, fake_github):
     p = comment("Thanks!\n/model opus")
-    res = dispatch("issue_comment", p, ctx)
+    res = handle_event("issue_comment", p, ctx)
     assert res.action == "commands"
     assert "model:opus" in fake_github.labels_on(REPO, 1)
     [reply] = replies(fake_github)
@@ -66,7 +66,7 @@ def test_model_override_by_writer(ctx, comment, fake_github):
 
 def test_read_only_commenter_gets_polite_reply_and_nothing_changes(ctx, comment, fake_github):
     p = comment("/model opus\n/dispatch", role="read")
-    dispatch("issue_comment", p, ctx)
+    handle_event("issue_comment", p, ctx)
     [reply] = replies(fake_github)
     assert reply["body"].count("needs write access") == 2 and "you have `read`" in reply["body"]
     assert not [n for n in fake_github.labels_on(REPO, 1) if ":" in n] and ctx.store.current(REPO, 1) is None
@@ -77,13 +77,13 @@ def test_read_only_commenter_gets_polite_reply_and_nothing_changes(ctx, comment,
 @pytest.mark.parametrize("body", ["```\n/dispatch\n```", "> /dispatch\n\nagreed", "see `/dispatch`", "<!-- /dispatch -->"])
 def test_commands_in_code_or_quotes_do_nothing(ctx, comment, fake_github, body):
     p = comment(body)
-    assert dispatch("issue_comment", p, ctx).action == "ignored"
+    assert handle_event("issue_comment", p, ctx).action == "ignored"
     assert fake_github.writes() == []
 
 
 def test_bot_sender_ignored(ctx, comment, fake_github):
     p = comment("/dispatch", sender="renovate[bot]", sender_type="Bot")
-    assert dispatch("issue_comment", p, ctx).action == "ignored"
+    assert handle_event("issue_comment", p, ctx).action == "ignored"
     # and even past the central bot filter, the handler itself refuses bot comments
     from bot.handlers.comments import handle
 
@@ -93,9 +93,9 @@ def test_bot_sender_ignored(ctx, comment, fake_github):
 
 def test_anyone_may_ask_why_cost_and_help(ctx, comment, fake_github):
     p = comment("/route")
-    dispatch("issue_comment", p, ctx)
+    handle_event("issue_comment", p, ctx)
     p2 = comment("/why\n/cost\n/model-router help", role="read", sender="visitor")
-    dispatch("issue_comment", p2, ctx)
+    handle_event("issue_comment", p2, ctx)
     body = replies(fake_github)[-1]["body"]
     assert "> /why" in body and "> /cost" in body and "> /model-router help" in body
     assert "| haiku" in body and "← routed" in body and "`/dispatch [haiku\\|sonnet\\|opus]`" in body
@@ -103,7 +103,7 @@ def test_anyone_may_ask_why_cost_and_help(ctx, comment, fake_github):
 
 def test_not_understood(ctx, comment, fake_github):
     p = comment("/model-router frobnicate\n/model gpt")
-    dispatch("issue_comment", p, ctx)
+    handle_event("issue_comment", p, ctx)
     body = replies(fake_github)[0]["body"]
     assert "don't know `/frobnicate`" in body and "Usage: `/model haiku | sonnet | opus`" in body
     assert reactions(fake_github, p["comment"]["id"]) == ["eyes", "confused"]
@@ -111,14 +111,14 @@ def test_not_understood(ctx, comment, fake_github):
 
 def test_pr_only_command_on_an_issue(ctx, comment, fake_github):
     p = comment("/review")
-    dispatch("issue_comment", p, ctx)
+    handle_event("issue_comment", p, ctx)
     assert "pull requests only" in replies(fake_github)[0]["body"]
 
 
 def test_redelivery_edits_the_one_reply(ctx, comment, fake_github):
     p = comment("/complexity complex")
-    dispatch("issue_comment", p, ctx)
-    dispatch("issue_comment", p, ctx)
+    handle_event("issue_comment", p, ctx)
+    handle_event("issue_comment", p, ctx)
     assert len(replies(fake_github)) == 1
     assert ctx.store.current(REPO, 1)["complexity"] == "complex"
     assert len(ctx.store.overrides(REPO, 1)) == 1
@@ -126,8 +126,8 @@ def test_redelivery_edits_the_one_reply(ctx, comment, fake_github):
 
 def test_permission_is_cached_briefly(ctx, comment, fake_github):
     p = comment("/route")
-    dispatch("issue_comment", p, ctx)
-    dispatch("issue_comment", comment("/route"), ctx)
+    handle_event("issue_comment", p, ctx)
+    handle_event("issue_comment", comment("/route"), ctx)
     perms = [r for r in fake_github.requests if r.path.endswith("/permission")]
     assert len(perms) == 1
 
@@ -135,5 +135,5 @@ def test_permission_is_cached_briefly(ctx, comment, fake_github):
 def test_unknown_user_permission_404_is_none(ctx, comment, fake_github):
     p = comment("/route", sender="stranger")
     fake_github.repo(REPO)["permissions"].pop("stranger", None)
-    dispatch("issue_comment", p, ctx)
+    handle_event("issue_comment", p, ctx)
     assert "needs write access" in replies(fake_github)[0]["body"]

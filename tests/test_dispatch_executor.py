@@ -5,14 +5,15 @@ import json
 import pytest
 from sqlalchemy import create_engine
 
-from bot import catalog, executor, permissions
+from bot import catalog, permissions
+from bot.runs import executor
 from bot.config import RepoConfig
-from bot.handlers import dispatch
+from bot.handlers import handle_event
 from bot.handlers.comments import REPLY_MARKER
-from bot.handlers.context import Context
+from bot.context import Context
 from bot.models import Complexity, Tier
-from bot.render import money
-from bot.store.experiments import ExperimentStore
+from bot.issues.render import money
+from bot.store.issues import IssueStore
 
 REPO = "Codertocat/Hello-World"
 
@@ -29,7 +30,7 @@ def config():
 
 @pytest.fixture
 def ctx(gh, tmp_path, config):
-    store = ExperimentStore(create_engine(f"sqlite:///{tmp_path / 'exp.db'}"))
+    store = IssueStore(create_engine(f"sqlite:///{tmp_path / 'exp.db'}"))
     return Context(gh=gh, repo=REPO, store=store, load_config=lambda: config["value"])
 
 
@@ -66,7 +67,7 @@ def reactions(fake_github, comment_id):
 
 def test_dispatch_sends_the_routed_model(ctx, comment, fake_github):
     p = comment("/dispatch")
-    res = dispatch("issue_comment", p, ctx)
+    res = handle_event("issue_comment", p, ctx)
     assert res.outputs["dispatched"] == "true"
     [d] = dispatches(fake_github)
     decision = ctx.store.decision(REPO, 1)
@@ -83,20 +84,20 @@ def test_dispatch_sends_the_routed_model(ctx, comment, fake_github):
 
 def test_redelivered_dispatch_does_not_dispatch_twice(ctx, comment, fake_github):
     p = comment("/dispatch")
-    dispatch("issue_comment", p, ctx)
-    again = dispatch("issue_comment", json.loads(json.dumps(p)), ctx)
+    handle_event("issue_comment", p, ctx)
+    again = handle_event("issue_comment", json.loads(json.dumps(p)), ctx)
     assert len(dispatches(fake_github)) == 1
     assert again.outputs["dispatched"] == "false" and "Already dispatched" in reply(fake_github)
     assert len([c for c in fake_github.comments(REPO, 1) if REPLY_MARKER in c["body"]]) == 1
     # a NEW comment is a new request
-    dispatch("issue_comment", comment("/dispatch sonnet"), ctx)
+    handle_event("issue_comment", comment("/dispatch sonnet"), ctx)
     assert [d["inputs"]["tier"] for d in dispatches(fake_github)][-1] == "sonnet"
 
 
 def test_budget_refusal_has_the_numbers(ctx, comment, fake_github, config):
     set_config(ctx, {"budgets": {"monthly_usd": 0.01}})
     p = comment("/dispatch opus")
-    dispatch("issue_comment", p, ctx)
+    handle_event("issue_comment", p, ctx)
     body = reply(fake_github)
     est = catalog.estimate_cost(Tier.opus, ctx.store.decision(REPO, 1).complexity, ctx.config).usd
     assert "Refused" in body and f"estimated at {money(est)}" in body and "budget of $0.0100" in body and "spend is $0.0000" in body
@@ -104,25 +105,25 @@ def test_budget_refusal_has_the_numbers(ctx, comment, fake_github, config):
 
 
 def test_budget_counts_this_months_runs(ctx, comment, fake_github, config):
-    dispatch("issue_comment", comment("/dispatch haiku"), ctx)
+    handle_event("issue_comment", comment("/dispatch haiku"), ctx)
     spent = ctx.store.month_spend(REPO)
     assert spent > 0
     set_config(ctx, {"budgets": {"monthly_usd": spent * 1.5}})
-    dispatch("issue_comment", comment("/dispatch haiku"), ctx)
+    handle_event("issue_comment", comment("/dispatch haiku"), ctx)
     assert len(dispatches(fake_github)) == 1 and f"this month's spend is {money(spent)}" in reply(fake_github)
 
 
 def test_concurrent_run_cap(ctx, comment, fake_github, config):
     set_config(ctx, {"budgets": {"max_concurrent_runs": 1}})
-    dispatch("issue_comment", comment("/dispatch", number=1), ctx)
-    dispatch("issue_comment", comment("/dispatch", number=2, title="Another typo"), ctx)
+    handle_event("issue_comment", comment("/dispatch", number=1), ctx)
+    handle_event("issue_comment", comment("/dispatch", number=2, title="Another typo"), ctx)
     assert len(dispatches(fake_github)) == 1
     assert "1 executor run(s) are already in flight" in reply(fake_github, 2)
 
 
 def test_repository_dispatch_mode(ctx, comment, fake_github, config):
     set_config(ctx, {"executor": {"dispatch": "repository_dispatch"}})
-    dispatch("issue_comment", comment("/dispatch"), ctx)
+    handle_event("issue_comment", comment("/dispatch"), ctx)
     [rd] = fake_github.repo(REPO)["repository_dispatches"]
     assert rd["event_type"] == "model-router.execute"
     assert len(rd["client_payload"]) <= executor.MAX_CLIENT_PAYLOAD_KEYS and rd["client_payload"]["issue_number"] == "1"
@@ -130,7 +131,7 @@ def test_repository_dispatch_mode(ctx, comment, fake_github, config):
 
 
 def test_security_sensitive_never_runs_on_haiku(ctx, comment, fake_github):
-    dispatch("issue_comment", comment("/dispatch haiku", title="Fix typo in login page", labels=["security"]), ctx)
+    handle_event("issue_comment", comment("/dispatch haiku", title="Fix typo in login page", labels=["security"]), ctx)
     [d] = dispatches(fake_github)
     assert d["inputs"]["tier"] == "sonnet" and "security-sensitive" in reply(fake_github)
 
@@ -138,14 +139,14 @@ def test_security_sensitive_never_runs_on_haiku(ctx, comment, fake_github):
 def test_github_refusal_is_reported_and_retryable(ctx, comment, fake_github):
     p = comment("/dispatch")
     fake_github.fail_next("POST", r"/dispatches$", 422, body={"message": "Workflow does not have 'workflow_dispatch' trigger"})
-    dispatch("issue_comment", p, ctx)
+    handle_event("issue_comment", p, ctx)
     assert "GitHub refused the dispatch (422" in reply(fake_github) and dispatches(fake_github) == []
-    dispatch("issue_comment", p, ctx)  # the job (or a redelivery) tries again: the error row is claimable
+    handle_event("issue_comment", p, ctx)  # the job (or a redelivery) tries again: the error row is claimable
     assert len(dispatches(fake_github)) == 1
 
 
 def test_plan_dispatches_sonnet_in_plan_mode(ctx, comment, fake_github):
-    dispatch("issue_comment", comment("/plan"), ctx)
+    handle_event("issue_comment", comment("/plan"), ctx)
     [d] = dispatches(fake_github)
     assert d["inputs"]["tier"] == "sonnet" and d["inputs"]["mode"] == "plan"
 
@@ -162,19 +163,19 @@ def test_inputs_stay_within_githubs_limits():
 
 
 def test_dry_run_writes_nothing(ctx, fake_github, comment):
-    from bot.handlers.issues import route_issue
+    from bot.issues.routing import route_issue
 
     comment("hello")
     route_issue(ctx, 1)
     ctx.dry_run = True
     before = len(fake_github.writes())
-    res = executor.dispatch(ctx, 1, cause="comment:1", by="x")
+    res = executor.start_run(ctx, 1, cause="comment:1", by="x")
     assert res.message.startswith("Dry run: would dispatch") and ctx.store.dispatches(REPO, 1) == []
     assert len(fake_github.writes()) == before
 
 
 def test_security_floor_follows_the_config(ctx, comment, fake_github):
     set_config(ctx, {"security": {"min_tier": "opus"}})
-    dispatch("issue_comment", comment("/dispatch sonnet", title="Fix typo in login page", labels=["security"]), ctx)
+    handle_event("issue_comment", comment("/dispatch sonnet", title="Fix typo in login page", labels=["security"]), ctx)
     [d] = dispatches(fake_github)
     assert d["inputs"]["tier"] == "opus" and "runs on opus rather than sonnet" in reply(fake_github)

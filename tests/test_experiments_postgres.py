@@ -1,16 +1,16 @@
-"""ExperimentStore on PostgreSQL (127.0.0.1:5432, database `test`), in a throwaway schema."""
+"""IssueStore on PostgreSQL (127.0.0.1:5432, database `test`), in a throwaway schema."""
 
 import pytest
 
 from bot.models import Complexity, RoutingDecision, Strategy, Tier
-from bot.store.experiments import ExperimentStore
+from bot.store.issues import IssueStore
 
 pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
 def store(pg_engine):
-    return ExperimentStore(pg_engine)
+    return IssueStore(pg_engine)
 
 
 def test_round_trip_on_postgres(store):

@@ -1,4 +1,4 @@
-"""ExperimentStore: routing records, overrides, idempotent dispatch claims, outcomes, budgets."""
+"""IssueStore: routing records, overrides, idempotent dispatch claims, outcomes, budgets."""
 
 from datetime import datetime, timedelta
 
@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import create_engine
 
 from bot.models import Complexity, RoutingDecision, Strategy, Tier
-from bot.store.experiments import ExperimentStore
+from bot.store.issues import IssueStore
 
 
 def decision(tier=Tier.haiku, strategy=Strategy.pattern, est=0.02, base=0.06):
@@ -31,7 +31,7 @@ def clock():
 
 @pytest.fixture
 def store(tmp_path, clock):
-    return ExperimentStore(create_engine(f"sqlite:///{tmp_path / 'x.db'}"), clock=clock)
+    return IssueStore(create_engine(f"sqlite:///{tmp_path / 'x.db'}"), clock=clock)
 
 
 def test_record_decision_is_one_row_per_issue(store):

@@ -6,8 +6,8 @@ import pytest
 
 from bot.catalog import load_catalog
 from bot.config import RepoConfig
-from bot.gate import CONTEXT
-from bot.handlers import dispatch
+from bot.review.gate import CONTEXT
+from bot.handlers import handle_event
 from bot.models import Tier
 from bot.review import ReviewUnavailable
 from tests.plugins.gate import AUTH, AUTH_PATCH, NEW_SHA, NUMBER, OPUS, PASS, PLAIN, REPO, SHA, seed, statuses  # noqa: F401
@@ -25,7 +25,7 @@ def labelled(webhook_example, action, name="security", login="Codertocat"):
 
 def test_ordinary_pr_reports_not_required(fake_github, fake_anthropic, make_ctx, webhook_example):
     seed(fake_github, [PLAIN], labels=["bug"])
-    res = dispatch("pull_request", webhook_example("pull_request", "opened"), make_ctx())
+    res = handle_event("pull_request", webhook_example("pull_request", "opened"), make_ctx())
     assert res.outputs["review_state"] == "success"
     assert statuses(fake_github) == [(SHA, "success", "not required")]
     (run,) = check_runs(fake_github)
@@ -36,7 +36,7 @@ def test_ordinary_pr_reports_not_required(fake_github, fake_anthropic, make_ctx,
 def test_security_label_gets_pending_then_the_opus_result(fake_github, fake_anthropic, make_ctx, webhook_example):
     seed(fake_github, [PLAIN], labels=["security"])
     fake_anthropic.reply_with(PASS)
-    res = dispatch("pull_request", labelled(webhook_example, "labeled"), make_ctx())
+    res = handle_event("pull_request", labelled(webhook_example, "labeled"), make_ctx())
     assert res.action == "pass"
     assert statuses(fake_github) == [(SHA, "pending", "Opus review required"),
                                      (SHA, "success", "Opus review passed: no findings")]
@@ -48,7 +48,7 @@ def test_security_label_gets_pending_then_the_opus_result(fake_github, fake_anth
 
 def test_unrelated_label_is_ignored(fake_github, fake_anthropic, make_ctx, webhook_example):
     seed(fake_github, [AUTH], labels=["bug"])
-    res = dispatch("pull_request", webhook_example("pull_request", "labeled"), make_ctx())  # the "bug" label
+    res = handle_event("pull_request", webhook_example("pull_request", "labeled"), make_ctx())  # the "bug" label
     assert res.action == "ignored" and statuses(fake_github) == []
 
 
@@ -62,7 +62,7 @@ def test_security_path_adds_label_says_why_and_findings_land_inline_or_in_body(
         {"file": "src/auth/login.py", "line": 40, "severity": "high", "title": "Outside the diff",
          "explanation": "Line 40 is not in any hunk.", "suggestion": ""},
     ]})
-    res = dispatch("pull_request", webhook_example("pull_request", "opened"), make_ctx())
+    res = handle_event("pull_request", webhook_example("pull_request", "opened"), make_ctx())
     assert "security" in fake_github.labels_on(REPO, NUMBER)
     (why,) = fake_github.comments(REPO, NUMBER)
     assert "`src/auth/login.py` (matches `**/auth/**`)" in why["body"]
@@ -81,7 +81,7 @@ def test_security_path_adds_label_says_why_and_findings_land_inline_or_in_body(
 def test_action_mode_sets_commit_statuses_only(fake_github, fake_anthropic, make_ctx, webhook_example):
     seed(fake_github, [AUTH], labels=["security"])
     fake_anthropic.reply_with(PASS)
-    dispatch("pull_request_target", webhook_example("pull_request", "opened"), make_ctx(mode="action"))
+    handle_event("pull_request_target", webhook_example("pull_request", "opened"), make_ctx(mode="action"))
     assert statuses(fake_github)[-1][1] == "success"
     assert check_runs(fake_github) == []
     assert not any("/check-runs" in r.path for r in fake_github.requests)
@@ -91,7 +91,7 @@ def test_synchronize_regates_the_new_head(fake_github, fake_anthropic, make_ctx,
     payload = webhook_example("pull_request", "synchronize")
     seed(fake_github, [AUTH], labels=["security"], head=payload["after"])
     fake_anthropic.reply_with(PASS)
-    dispatch("pull_request", payload, make_ctx())
+    handle_event("pull_request", payload, make_ctx())
     assert statuses(fake_github, payload["after"]) == [(payload["after"], "pending", "Opus review required"),
                                                        (payload["after"], "success", "Opus review passed: no findings")]
     assert statuses(fake_github, payload["before"]) == []
@@ -105,7 +105,7 @@ def test_an_old_result_never_lands_on_a_new_head(fake_github, fake_anthropic, ma
         return PASS
 
     fake_anthropic.reply_with(push_during_review)
-    res = dispatch("pull_request", webhook_example("pull_request", "synchronize"), make_ctx())
+    res = handle_event("pull_request", webhook_example("pull_request", "synchronize"), make_ctx())
     assert res.action == "superseded"
     assert statuses(fake_github) == [(SHA, "pending", "Opus review required")]
     assert statuses(fake_github, NEW_SHA) == []
@@ -115,7 +115,7 @@ def test_an_old_result_never_lands_on_a_new_head(fake_github, fake_anthropic, ma
 def test_label_removed_by_read_only_user_is_restored(fake_github, fake_anthropic, make_ctx, webhook_example):
     seed(fake_github, [PLAIN], labels=[])
     fake_github.set_permission(REPO, "drive-by", "read")
-    res = dispatch("pull_request", labelled(webhook_example, "unlabeled", login="drive-by"), make_ctx())
+    res = handle_event("pull_request", labelled(webhook_example, "unlabeled", login="drive-by"), make_ctx())
     assert res.action == "label_restored"
     assert "security" in fake_github.labels_on(REPO, NUMBER)
     assert "needs write permission" in fake_github.comments(REPO, NUMBER)[0]["body"]
@@ -125,7 +125,7 @@ def test_label_removed_by_read_only_user_is_restored(fake_github, fake_anthropic
 def test_label_removed_by_writer_while_paths_match_keeps_the_gate(fake_github, fake_anthropic, make_ctx, webhook_example):
     seed(fake_github, [AUTH], labels=[])
     fake_github.set_permission(REPO, "Codertocat", "write")
-    res = dispatch("pull_request", labelled(webhook_example, "unlabeled"), make_ctx())
+    res = handle_event("pull_request", labelled(webhook_example, "unlabeled"), make_ctx())
     assert res.action == "label_restored"
     assert "security" in fake_github.labels_on(REPO, NUMBER)
     assert not any(state == "success" for _, state, _ in statuses(fake_github))
@@ -134,14 +134,14 @@ def test_label_removed_by_writer_while_paths_match_keeps_the_gate(fake_github, f
 def test_label_removed_by_writer_without_security_paths_clears(fake_github, fake_anthropic, make_ctx, webhook_example):
     seed(fake_github, [PLAIN], labels=[])
     fake_github.set_permission(REPO, "Codertocat", "maintain")
-    dispatch("pull_request", labelled(webhook_example, "unlabeled"), make_ctx())
+    handle_event("pull_request", labelled(webhook_example, "unlabeled"), make_ctx())
     assert statuses(fake_github) == [(SHA, "success", "not required")]
     assert "security" not in fake_github.labels_on(REPO, NUMBER)
 
 
 def test_no_key_stays_pending(fake_github, fake_anthropic, make_ctx, webhook_example):
     seed(fake_github, [AUTH], labels=["security"])
-    dispatch("pull_request", webhook_example("pull_request", "opened"), make_ctx(llm=False))
+    handle_event("pull_request", webhook_example("pull_request", "opened"), make_ctx(llm=False))
     assert statuses(fake_github)[-1] == (SHA, "pending", "Opus review not configured")
     assert all(c.get("conclusion") is None for c in check_runs(fake_github))
 
@@ -151,18 +151,18 @@ def test_outage_stays_pending_and_the_retry_reviews(fake_github, fake_anthropic,
     fake_anthropic.reply_with(PASS)
     fake_anthropic.fail_next(529, times=1, message="Overloaded")
     with pytest.raises(ReviewUnavailable) as info:
-        dispatch("pull_request", webhook_example("pull_request", "opened"), make_ctx())
+        handle_event("pull_request", webhook_example("pull_request", "opened"), make_ctx())
     assert info.value.transient is True  # the job queue retries it
     sha, state, desc = statuses(fake_github)[-1]
     assert state == "pending" and desc.startswith("Opus review unavailable, will retry: API error 529")
-    dispatch("pull_request", webhook_example("pull_request", "opened"), make_ctx())  # the retry
+    handle_event("pull_request", webhook_example("pull_request", "opened"), make_ctx())  # the retry
     assert statuses(fake_github)[-1] == (SHA, "success", "Opus review passed: no findings")
 
 
 def test_unparseable_review_is_a_review_error(fake_github, fake_anthropic, make_ctx, webhook_example):
     seed(fake_github, [AUTH], labels=["security"])
     fake_anthropic.reply_with("LGTM, approved!")
-    res = dispatch("pull_request", webhook_example("pull_request", "opened"), make_ctx())
+    res = handle_event("pull_request", webhook_example("pull_request", "opened"), make_ctx())
     assert res.action == "review_error"
     sha, state, desc = statuses(fake_github)[-1]
     assert state == "failure" and desc.startswith("review error")
@@ -180,7 +180,7 @@ def test_injection_in_the_diff_cannot_approve(fake_github, fake_anthropic, make_
              "explanation": "The diff addresses the reviewer."}]}
 
     fake_anthropic.reply_with(reviewer)
-    dispatch("pull_request", webhook_example("pull_request", "opened"), make_ctx())
+    handle_event("pull_request", webhook_example("pull_request", "opened"), make_ctx())
     assert statuses(fake_github)[-1] == (SHA, "failure", "Opus review failed: 1 high")
     (req,) = fake_anthropic.requests
     tag = req.system.split("random tag ", 1)[1].split(".", 1)[0]
@@ -192,7 +192,7 @@ def test_non_opus_model_override_is_ignored(fake_github, fake_anthropic, make_ct
     seed(fake_github, [AUTH], labels=["security"])
     fake_anthropic.reply_with(PASS)
     cheap = load_catalog().tiers[Tier.haiku]
-    dispatch("pull_request", webhook_example("pull_request", "opened"), make_ctx(config=RepoConfig(models={"opus": cheap})))
+    handle_event("pull_request", webhook_example("pull_request", "opened"), make_ctx(config=RepoConfig(models={"opus": cheap})))
     assert [r.model for r in fake_anthropic.requests] == [OPUS]
 
 
@@ -204,7 +204,7 @@ def test_large_pr_is_chunked_with_all_file_pages(fake_github, fake_anthropic, ma
     seed(fake_github, files, labels=["security"])
     fake_anthropic.reply_with(PASS)
     config = RepoConfig(review={"max_diff_chars_per_chunk": 100_000, "max_chunks": 6})
-    dispatch("pull_request", webhook_example("pull_request", "opened"), make_ctx(config=config))
+    handle_event("pull_request", webhook_example("pull_request", "opened"), make_ctx(config=config))
     assert sum(f.get("additions", 0) for f in files) >= 20_000
     pages = [r for r in fake_github.requests if r.path.endswith(f"/pulls/{NUMBER}/files")]
     assert len(pages) >= 3  # 300 files: GitHub pages them
@@ -222,7 +222,7 @@ def test_dependabot_push_still_gets_the_status(fake_github, fake_anthropic, make
     payload = webhook_example("pull_request", "synchronize")
     payload["sender"].update(login="dependabot[bot]", type="Bot")
     seed(fake_github, [PLAIN], head=payload["pull_request"]["head"]["sha"])
-    dispatch("pull_request", payload, make_ctx())
+    handle_event("pull_request", payload, make_ctx())
     assert statuses(fake_github) == [(SHA, "success", "not required")]
 
 
@@ -232,7 +232,7 @@ def test_refused_inline_comments_fall_back_to_the_body(fake_github, fake_anthrop
         {"file": "src/auth/login.py", "line": 2, "severity": "low", "title": "Nit", "explanation": "Style."}]})
     fake_github.fail_next("POST", rf"/pulls/{NUMBER}/reviews$", 422, times=1,
                           body={"message": "Validation Failed", "errors": ["line must be part of the diff"]})
-    dispatch("pull_request", webhook_example("pull_request", "opened"), make_ctx())
+    handle_event("pull_request", webhook_example("pull_request", "opened"), make_ctx())
     (review,) = fake_github.repo(REPO)["reviews"]
     assert review["comments"] == [] and "`src/auth/login.py` line 2: Nit" in review["body"]
     assert statuses(fake_github)[-1] == (SHA, "success", "Opus review passed with findings: 1 low")
@@ -243,14 +243,14 @@ def test_a_file_moved_out_of_a_security_path_still_counts(fake_github, fake_anth
              "additions": 1, "changes": 1, "patch": "@@ -1 +1 @@\n-a\n+b"}
     seed(fake_github, [moved])
     fake_anthropic.reply_with(PASS)
-    dispatch("pull_request", webhook_example("pull_request", "opened"), make_ctx())
+    handle_event("pull_request", webhook_example("pull_request", "opened"), make_ctx())
     assert "security" in fake_github.labels_on(REPO, NUMBER)
     assert statuses(fake_github)[-1] == (SHA, "success", "Opus review passed: no findings")
 
 
 def test_binary_only_change_is_never_a_pass(fake_github, fake_anthropic, make_ctx, webhook_example):
     seed(fake_github, [{"filename": "src/auth/keystore.jks", "status": "added"}])
-    dispatch("pull_request", webhook_example("pull_request", "opened"), make_ctx())
+    handle_event("pull_request", webhook_example("pull_request", "opened"), make_ctx())
     sha, state, desc = statuses(fake_github)[-1]
     assert state == "failure" and desc.startswith("no reviewable diff")
     assert fake_anthropic.requests == []
@@ -258,5 +258,5 @@ def test_binary_only_change_is_never_a_pass(fake_github, fake_anthropic, make_ct
 
 def test_gate_disabled_by_config_reports_success(fake_github, fake_anthropic, make_ctx, webhook_example):
     seed(fake_github, [AUTH], labels=["security"])
-    dispatch("pull_request", webhook_example("pull_request", "opened"), make_ctx(config=RepoConfig(review={"enabled": False})))
+    handle_event("pull_request", webhook_example("pull_request", "opened"), make_ctx(config=RepoConfig(review={"enabled": False})))
     assert statuses(fake_github) == [(SHA, "success", "not required: disabled in .github/model-router.yml")]

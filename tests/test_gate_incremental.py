@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.handlers import dispatch
+from bot.handlers import handle_event
 from bot.review.incremental import paths, previous_pass, unseen
 from bot.github.port import PullFile
 from tests.plugins.gate import AUTH, NUMBER, OPUS, PASS, PLAIN, REPO, seed, statuses  # noqa: F401
@@ -20,7 +20,7 @@ def first_review(fake_github, fake_anthropic, make_ctx, webhook_example, reply=P
     old, new = payload["before"], payload["after"]
     seed(fake_github, list(files), labels=["security"], head=old)
     fake_anthropic.reply_with(reply)
-    dispatch("pull_request", webhook_example("pull_request", "opened"), make_ctx())
+    handle_event("pull_request", webhook_example("pull_request", "opened"), make_ctx())
     return payload, old, new
 
 
@@ -37,7 +37,7 @@ def test_second_push_reviews_only_the_new_range(fake_github, fake_anthropic, mak
     push(fake_github, new, [AUTH, TOKEN])
     fake_github.set_compare(REPO, old, new, [TOKEN])
     ctx = make_ctx()
-    res = dispatch("pull_request", payload, ctx)
+    res = handle_event("pull_request", payload, ctx)
     (prompt,) = prompts(fake_anthropic, 1)
     assert "src/auth/token.py" in prompt and "src/auth/login.py" not in prompt
     assert fake_anthropic.requests[-1].model == OPUS
@@ -55,11 +55,11 @@ def test_a_third_push_chains_from_the_incremental_pass(fake_github, fake_anthrop
     payload, old, new = first_review(fake_github, fake_anthropic, make_ctx, webhook_example)
     push(fake_github, new, [AUTH, TOKEN])
     fake_github.set_compare(REPO, old, new, [TOKEN])
-    dispatch("pull_request", payload, make_ctx())
+    handle_event("pull_request", payload, make_ctx())
     third = "c" * 40
     push(fake_github, third, [AUTH, TOKEN, PLAIN])
     fake_github.set_compare(REPO, new, third, [PLAIN])
-    dispatch("pull_request", dict(payload, before=new, after=third), make_ctx())
+    handle_event("pull_request", dict(payload, before=new, after=third), make_ctx())
     (prompt,) = prompts(fake_anthropic, 2)
     assert "README.md" in prompt and "src/auth/" not in prompt
     assert statuses(fake_github, third)[-1][2].endswith(f"(changes since {new[:7]})")
@@ -70,7 +70,7 @@ def test_force_push_reviews_the_full_diff(fake_github, fake_anthropic, make_ctx,
     push(fake_github, new, [AUTH, TOKEN])
     fake_github.set_compare(REPO, old, new, [TOKEN], status="diverged", ahead_by=1, behind_by=1)
     ctx = make_ctx()
-    res = dispatch("pull_request", payload, ctx)
+    res = handle_event("pull_request", payload, ctx)
     (prompt,) = prompts(fake_anthropic, 1)
     assert "src/auth/token.py" in prompt and "src/auth/login.py" in prompt
     assert "review_base_sha" not in res.outputs
@@ -86,7 +86,7 @@ def test_previous_fail_means_a_full_review_never_inherited(fake_github, fake_ant
     push(fake_github, new, [AUTH, PLAIN])
     fake_github.set_compare(REPO, old, new, [PLAIN])  # the push only touched the README
     fake_anthropic.reply_with(FAIL)
-    dispatch("pull_request", payload, make_ctx())
+    handle_event("pull_request", payload, make_ctx())
     (prompt,) = prompts(fake_anthropic, 1)
     assert "src/auth/login.py" in prompt  # the failed code is reviewed again
     assert not any("/compare/" in r.path for r in fake_github.requests)
@@ -99,13 +99,13 @@ def test_a_pass_before_a_later_fail_is_not_a_starting_point(fake_github, fake_an
     push(fake_github, new, [AUTH, TOKEN])
     fake_github.set_compare(REPO, old, new, [TOKEN])
     fake_anthropic.reply_with(FAIL)
-    dispatch("pull_request", payload, make_ctx())  # incremental, fails
+    handle_event("pull_request", payload, make_ctx())  # incremental, fails
     third = "c" * 40
     push(fake_github, third, [AUTH, TOKEN, PLAIN])
     fake_github.set_compare(REPO, old, third, [TOKEN, PLAIN])
     fake_github.set_compare(REPO, new, third, [PLAIN])
     fake_anthropic.reply_with(PASS)
-    dispatch("pull_request", dict(payload, before=new, after=third), make_ctx())
+    handle_event("pull_request", dict(payload, before=new, after=third), make_ctx())
     (prompt,) = prompts(fake_anthropic, 2)
     assert all(p in prompt for p in ("src/auth/login.py", "src/auth/token.py", "README.md"))
     assert statuses(fake_github, third)[-1] == (third, "success", "Opus review passed: no findings")
@@ -116,7 +116,7 @@ def test_files_no_review_has_seen_force_a_full_review(fake_github, fake_anthropi
     charge = {"filename": "src/payments/charge.py", "additions": 1, "changes": 1, "patch": "@@ -1 +1 @@\n-a\n+b"}
     push(fake_github, new, [AUTH, charge])  # e.g. a merge that kept an old version: charge.py not in the range
     fake_github.set_compare(REPO, old, new, [PLAIN])
-    dispatch("pull_request", payload, make_ctx())
+    handle_event("pull_request", payload, make_ctx())
     (prompt,) = prompts(fake_anthropic, 1)
     assert "src/payments/charge.py" in prompt and "src/auth/login.py" in prompt
     assert "files no review has seen: `src/payments/charge.py`" in fake_github.repo(REPO)["reviews"][-1]["body"]
@@ -129,7 +129,7 @@ def test_review_error_is_recorded_and_the_next_push_is_full(fake_github, fake_an
     push(fake_github, new, [AUTH, TOKEN])
     fake_github.set_compare(REPO, old, new, [TOKEN])
     fake_anthropic.reply_with(PASS)
-    dispatch("pull_request", payload, ctx)
+    handle_event("pull_request", payload, ctx)
     assert "src/auth/login.py" in prompts(fake_anthropic, 1)[0]
 
 
@@ -138,13 +138,13 @@ def test_override_is_audited_and_does_not_start_an_incremental_range(
 ):
     payload, old, new = first_review(fake_github, fake_anthropic, make_ctx, webhook_example, reply=FAIL)
     ctx = make_ctx()
-    dispatch("issue_comment", pr_comment("/override-review test fixture, not a real bypass", login="boss", role="admin"), ctx)
+    handle_event("issue_comment", pr_comment("/override-review test fixture, not a real bypass", login="boss", role="admin"), ctx)
     assert statuses(fake_github, old)[-1][1:] == ("success", "overridden by @boss: test fixture, not a real bypass")
     (audit,) = ctx.store.review_overrides(REPO, NUMBER)
     assert (audit["head_sha"], audit["by"], audit["reason"]) == (old, "boss", "test fixture, not a real bypass")
     push(fake_github, new, [AUTH, PLAIN])
     fake_github.set_compare(REPO, old, new, [PLAIN])
-    dispatch("pull_request", payload, ctx)
+    handle_event("pull_request", payload, ctx)
     assert "src/auth/login.py" in prompts(fake_anthropic, 1)[0]  # an override is not a review
     assert statuses(fake_github, new)[-1][1] == "failure"
 
@@ -152,7 +152,7 @@ def test_override_is_audited_and_does_not_start_an_incremental_range(
 def test_refused_override_leaves_no_audit_row(fake_github, fake_anthropic, make_ctx, webhook_example, pr_comment):
     seed(fake_github, [AUTH], labels=["security"])
     ctx = make_ctx()
-    dispatch("issue_comment", pr_comment("/override-review please", login="dev", role="write"), ctx)
+    handle_event("issue_comment", pr_comment("/override-review please", login="dev", role="write"), ctx)
     assert ctx.store.review_overrides(REPO, NUMBER) == []
 
 
@@ -162,7 +162,7 @@ def test_label_event_is_always_a_full_review(fake_github, fake_anthropic, make_c
     fake_github.set_compare(REPO, old, new, [TOKEN])
     label = webhook_example("pull_request", "labeled")
     label["label"]["name"] = "security"
-    dispatch("pull_request", label, make_ctx())
+    handle_event("pull_request", label, make_ctx())
     assert "src/auth/login.py" in prompts(fake_anthropic, 1)[0]
 
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from bot import gate
-from bot.security_paths import PathMatch
+from bot.review import gate
+from bot.review.security_paths import PathMatch
 
 GLOBS = ["**/auth/**", "**/*secret*"]
 

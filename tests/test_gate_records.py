@@ -9,12 +9,12 @@ from sqlalchemy import create_engine
 
 from bot.catalog import price_for
 from bot.cli import main
-from bot.handlers import dispatch
-from bot.store.experiments import ExperimentStore
+from bot.handlers import handle_event
+from bot.store.issues import IssueStore
 from tests.plugins.gate import AUTH, NUMBER, OPUS, REPO, SHA, seed  # noqa: F401
 
 
-def _exercise(store: ExperimentStore) -> None:
+def _exercise(store: IssueStore) -> None:
     assert store.last_review("o/r", 1) is None
     store.record_review("o/r", 1, head_sha="a" * 40, model="m", verdict="pass", state="success", trigger="opened",
                         files=["x.py"], chunks=1)
@@ -34,12 +34,12 @@ def _exercise(store: ExperimentStore) -> None:
 
 
 def test_review_records_sqlite(tmp_path):
-    _exercise(ExperimentStore(create_engine(f"sqlite:///{tmp_path / 'r.db'}")))
+    _exercise(IssueStore(create_engine(f"sqlite:///{tmp_path / 'r.db'}")))
 
 
 @pytest.mark.postgres
 def test_review_records_postgres(pg_engine):
-    pg_store = ExperimentStore(pg_engine)
+    pg_store = IssueStore(pg_engine)
     _exercise(pg_store)
 
 
@@ -49,7 +49,7 @@ def test_a_review_leaves_a_complete_record(fake_github, fake_anthropic, make_ctx
         {"file": "src/auth/login.py", "line": 2, "severity": "medium", "title": "t", "explanation": "e"},
         {"file": "src/auth/login.py", "line": 3, "severity": "low", "title": "t", "explanation": "e"}]})
     ctx = make_ctx()
-    dispatch("pull_request", webhook_example("pull_request", "opened"), ctx)
+    handle_event("pull_request", webhook_example("pull_request", "opened"), ctx)
     (r,) = ctx.store.reviews(REPO, NUMBER)
     assert (r["head_sha"], r["base_sha"], r["model"], r["verdict"], r["state"], r["trigger"]) == (
         SHA, None, OPUS, "pass_with_findings", "success", "opened")
@@ -64,7 +64,7 @@ def test_a_review_leaves_a_complete_record(fake_github, fake_anthropic, make_ctx
 def test_no_record_when_no_review_runs(fake_github, fake_anthropic, make_ctx, webhook_example):
     seed(fake_github, [AUTH], labels=["security"])
     ctx = make_ctx(llm=False)
-    dispatch("pull_request", webhook_example("pull_request", "opened"), ctx)
+    handle_event("pull_request", webhook_example("pull_request", "opened"), ctx)
     assert ctx.store.reviews() == []
 
 
@@ -78,7 +78,7 @@ def test_compare_reports_ancestry(gh, fake_github):
 
 def test_report_shows_one_review_line(tmp_path, capsys):
     url = f"sqlite:///{tmp_path / 'r.db'}"
-    _exercise(ExperimentStore(create_engine(url)))
+    _exercise(IssueStore(create_engine(url)))
     assert main(["report", "--database-url", url]) == 0
     out = capsys.readouterr().out
     assert "Opus reviews:           3 on 2 PR(s) (1 fail, 2 pass); 1 incremental; 1 override(s)" in out

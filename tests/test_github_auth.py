@@ -143,13 +143,13 @@ def test_app_mode_needs_an_installation():
 
 
 def test_from_settings_picks_the_mode(fake_github, github_app_key):
-    from bot.settings import Settings
+    from bot.settings import ServiceSettings
 
-    s = Settings(github_token="tok", github_webhook_secret="s", github_api_url=fake_github.url,
+    s = ServiceSettings(github_token="tok", github_webhook_secret="s", github_api_url=fake_github.url,
                  github_writes_per_minute=0)
     auth = from_settings(s)
     assert isinstance(auth, TokenAuth) and auth.port_for(None).pacer.per_minute is None
-    s = Settings(github_app_id=3, github_app_private_key=github_app_key[0], github_webhook_secret="s",
+    s = ServiceSettings(github_app_id=3, github_app_private_key=github_app_key[0], github_webhook_secret="s",
                  github_api_url=fake_github.url, github_writes_per_minute=60)
     app = from_settings(s)
     assert isinstance(app, AppAuth) and app.port_for(5).pacer.per_minute == 60

@@ -1,10 +1,10 @@
-"""bot.outcome: claude-code-action's execution_file, as a JSON list, JSON lines, or junk."""
+"""bot.runs.outcome: claude-code-action's execution_file, as a JSON list, JSON lines, or junk."""
 
 import io
 import json
 import zipfile
 
-from bot.outcome import parse_artifact_zip, parse_execution
+from bot.runs.outcome import parse_artifact_zip, parse_execution
 
 RESULT = {
     "type": "result", "subtype": "success", "is_error": False, "duration_ms": 81234, "duration_api_ms": 70000,

@@ -5,13 +5,14 @@ import json
 import pytest
 from sqlalchemy import create_engine
 
-from bot import catalog, executor
+from bot import catalog
+from bot.runs import executor
 from bot.config import RepoConfig
-from bot.handlers import dispatch
-from bot.handlers.context import Context
+from bot.handlers import handle_event
+from bot.context import Context
 from bot.models import Tier
-from bot.sticky import MARKER
-from bot.store.experiments import ExperimentStore
+from bot.issues.sticky import MARKER
+from bot.store.issues import IssueStore
 
 REPO = "octo-org/octo-repo"  # the repository of GitHub's workflow_run examples
 
@@ -34,7 +35,7 @@ def ctx(gh, tmp_path, config, fake_github):
     fake_github.add_repo(REPO)
     fake_github.add_issue(REPO, 1, title="Fix typo in README", body="Small change.")
     fake_github.set_permission(REPO, "octocat", "write")
-    store = ExperimentStore(create_engine(f"sqlite:///{tmp_path / 'exp.db'}"))
+    store = IssueStore(create_engine(f"sqlite:///{tmp_path / 'exp.db'}"))
     return Context(gh=gh, repo=REPO, store=store, load_config=lambda: config["value"])
 
 
@@ -45,10 +46,10 @@ def set_config(ctx, data):
 @pytest.fixture
 def started(ctx):
     """Route issue 1 and dispatch a haiku run as /dispatch would; returns the dispatch row."""
-    from bot.handlers.issues import route_issue
+    from bot.issues.routing import route_issue
 
     route_issue(ctx, 1)
-    res = executor.dispatch(ctx, 1, cause="comment:42", by="octocat", tier=Tier.haiku, comment_id=42)
+    res = executor.start_run(ctx, 1, cause="comment:42", by="octocat", tier=Tier.haiku, comment_id=42)
     assert res.started
     return res.dispatch
 
@@ -76,7 +77,7 @@ def sticky(fake_github):
 
 
 def test_success_records_actual_cost_and_updates_sticky(ctx, started, completed, fake_github):
-    res = dispatch("workflow_run", completed(started), ctx)
+    res = handle_event("workflow_run", completed(started), ctx)
     assert res.action == "outcome" and res.outputs["success"] == "true"
     [row] = ctx.store.dispatches(REPO, 1)
     assert row["status"] == "success" and row["actual_cost_usd"] == 0.0123 and row["num_turns"] == 9
@@ -88,7 +89,7 @@ def test_success_records_actual_cost_and_updates_sticky(ctx, started, completed,
 
 def test_failure_escalates_to_sonnet_with_a_comment(ctx, started, completed, fake_github):
     p = completed(started, "failure", artifact=execution(error=True))
-    res = dispatch("workflow_run", p, ctx)
+    res = handle_event("workflow_run", p, ctx)
     assert res.outputs["success"] == "false"
     d = fake_github.repo(REPO)["workflow_dispatches"][-1]
     assert d["inputs"]["tier"] == "sonnet" and d["inputs"]["model"] == catalog.model_for(Tier.sonnet)
@@ -98,50 +99,50 @@ def test_failure_escalates_to_sonnet_with_a_comment(ctx, started, completed, fak
     assert [(r["tier"], r["status"], r["attempt"]) for r in rows] == [("haiku", "failure", 1), ("sonnet", "dispatched", 2)]
     # redelivery of the same event: no second escalation, no second comment
     n_comments = len(fake_github.comments(REPO, 1))
-    assert dispatch("workflow_run", p, ctx).action == "ignored"
+    assert handle_event("workflow_run", p, ctx).action == "ignored"
     assert len(fake_github.repo(REPO)["workflow_dispatches"]) == 2 and len(fake_github.comments(REPO, 1)) == n_comments
 
 
 def test_escalation_stops_at_max_attempts(ctx, started, completed, fake_github, config):
     set_config(ctx, {"executor": {"max_attempts": 1}})
-    dispatch("workflow_run", completed(started, "failure"), ctx)
+    handle_event("workflow_run", completed(started, "failure"), ctx)
     assert len(fake_github.repo(REPO)["workflow_dispatches"]) == 1
     assert any("not escalating (1 of 1 attempts used)" in c["body"] for c in fake_github.comments(REPO, 1))
 
 
 def test_success_conclusion_but_error_result_is_a_failure(ctx, started, completed, fake_github):
-    res = dispatch("workflow_run", completed(started, "success", artifact=execution(error=True)), ctx)
+    res = handle_event("workflow_run", completed(started, "success", artifact=execution(error=True)), ctx)
     assert res.outputs["success"] == "false"
 
 
 def test_missing_artifact_still_records(ctx, started, completed, fake_github):
-    res = dispatch("workflow_run", completed(started, artifact=None), ctx)
+    res = handle_event("workflow_run", completed(started, artifact=None), ctx)
     assert res.outputs["success"] == "true" and "uploaded no execution file" in " ".join(res.messages)
     assert ctx.store.dispatches(REPO, 1)[0]["actual_cost_usd"] is None
 
 
 def test_correlates_by_issue_number_without_id(ctx, started, completed):
-    res = dispatch("workflow_run", completed(started, title="model-router #1 execute on haiku"), ctx)
+    res = handle_event("workflow_run", completed(started, title="model-router #1 execute on haiku"), ctx)
     assert res.action == "outcome"
 
 
 def test_other_workflows_ignored(ctx, started, completed):
     p = completed(started)
     p["workflow_run"]["path"] = ".github/workflows/ci.yml"
-    assert dispatch("workflow_run", p, ctx).action == "ignored"
+    assert handle_event("workflow_run", p, ctx).action == "ignored"
     p = completed(started, title="something else entirely")
-    assert dispatch("workflow_run", p, ctx).action == "ignored"
+    assert handle_event("workflow_run", p, ctx).action == "ignored"
 
 
 def test_plan_run_hands_the_plan_to_haiku(ctx, completed, fake_github):
-    from bot.handlers.issues import route_issue
+    from bot.issues.routing import route_issue
 
     route_issue(ctx, 1)
-    res = executor.dispatch(ctx, 1, cause="comment:43", by="octocat", mode="plan", comment_id=43)
+    res = executor.start_run(ctx, 1, cause="comment:43", by="octocat", mode="plan", comment_id=43)
     p = completed(res.dispatch, artifact=None)
     fake_github.add_artifact(REPO, 5551, "model-router-execution-5551-1",
                              files={"out.json": execution(), "model-router-plan.md": "1. Edit README.md\n2. Run tests"})
-    dispatch("workflow_run", p, ctx)
+    handle_event("workflow_run", p, ctx)
     d = fake_github.repo(REPO)["workflow_dispatches"][-1]
     assert d["inputs"]["tier"] == "haiku" and d["inputs"]["mode"] == "execute" and "1. Edit README.md" in d["inputs"]["plan"]
     assert any("Sonnet's plan is ready" in c["body"] for c in fake_github.comments(REPO, 1))
@@ -149,6 +150,6 @@ def test_plan_run_hands_the_plan_to_haiku(ctx, completed, fake_github):
 
 def test_escalation_refused_by_budget_says_so(ctx, started, completed, fake_github):
     set_config(ctx, {"budgets": {"monthly_usd": ctx.store.month_spend(REPO) + 1e-6}})
-    dispatch("workflow_run", completed(started, "failure"), ctx)
+    handle_event("workflow_run", completed(started, "failure"), ctx)
     assert len(fake_github.repo(REPO)["workflow_dispatches"]) == 1
     assert any("escalation to sonnet was not started: Refused" in c["body"] for c in fake_github.comments(REPO, 1))

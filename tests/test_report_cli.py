@@ -8,7 +8,7 @@ from sqlalchemy import create_engine
 from bot.cli import main
 from bot.cli.report import compute
 from bot.models import Complexity, RoutingDecision, Strategy, Tier
-from bot.store.experiments import ExperimentStore
+from bot.store.issues import IssueStore
 
 
 def decision(tier, est, base=0.30):
@@ -21,7 +21,7 @@ def decision(tier, est, base=0.30):
 @pytest.fixture
 def db(tmp_path):
     url = f"sqlite:///{tmp_path / 'exp.db'}"
-    store = ExperimentStore(create_engine(url))
+    store = IssueStore(create_engine(url))
     # 4 issues in o/r: 3 haiku, 1 sonnet; one overridden; runs: haiku 2 ok + 1 failed, sonnet 1 ok
     for n, tier, est in [(1, Tier.haiku, 0.10), (2, Tier.haiku, 0.10), (3, Tier.haiku, 0.10), (4, Tier.sonnet, 0.30)]:
         store.record_decision("o/r", n, decision(tier, est))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.handlers import dispatch
+from bot.handlers import handle_event
 from tests.plugins.gate import AUTH, NUMBER, PASS, REPO, SHA, seed, statuses  # noqa: F401
 
 
@@ -15,7 +15,7 @@ def _reply(fake_github) -> str:
 def test_review_command_reruns_the_gate(fake_github, fake_anthropic, make_ctx, pr_comment):
     seed(fake_github, [AUTH], labels=["security"])
     fake_anthropic.reply_with(PASS)
-    dispatch("issue_comment", pr_comment("/review"), make_ctx())
+    handle_event("issue_comment", pr_comment("/review"), make_ctx())
     assert statuses(fake_github) == [(SHA, "pending", "Opus review required"),
                                      (SHA, "success", "Opus review passed: no findings")]
     assert "Opus review passed" in _reply(fake_github)
@@ -23,7 +23,7 @@ def test_review_command_reruns_the_gate(fake_github, fake_anthropic, make_ctx, p
 
 def test_review_command_needs_write(fake_github, fake_anthropic, make_ctx, pr_comment):
     seed(fake_github, [AUTH], labels=["security"])
-    dispatch("issue_comment", pr_comment("/review", login="visitor", role="read"), make_ctx())
+    handle_event("issue_comment", pr_comment("/review", login="visitor", role="read"), make_ctx())
     assert statuses(fake_github) == [] and fake_anthropic.requests == []
     assert "needs write access" in _reply(fake_github)
 
@@ -31,14 +31,14 @@ def test_review_command_needs_write(fake_github, fake_anthropic, make_ctx, pr_co
 def test_review_command_during_an_outage_keeps_pending(fake_github, fake_anthropic, make_ctx, pr_comment):
     seed(fake_github, [AUTH], labels=["security"])
     fake_anthropic.fail_next(500, times=1)
-    dispatch("issue_comment", pr_comment("/review"), make_ctx())
+    handle_event("issue_comment", pr_comment("/review"), make_ctx())
     assert statuses(fake_github)[-1][1] == "pending"
     assert "unavailable" in _reply(fake_github)
 
 
 def test_admin_override_sets_success_with_an_audit_note(fake_github, fake_anthropic, make_ctx, pr_comment):
     seed(fake_github, [AUTH], labels=["security"])
-    dispatch("issue_comment", pr_comment("/override-review fixture key, not a secret", role="admin"), make_ctx())
+    handle_event("issue_comment", pr_comment("/override-review fixture key, not a secret", role="admin"), make_ctx())
     assert statuses(fake_github) == [(SHA, "success", "overridden by @Codertocat: fixture key, not a secret")]
     (run,) = fake_github.repo(REPO)["check_runs"].values()
     assert run["conclusion"] == "success" and run["head_sha"] == SHA
@@ -49,13 +49,13 @@ def test_admin_override_sets_success_with_an_audit_note(fake_github, fake_anthro
 @pytest.mark.parametrize("role", ["write", "maintain"])
 def test_override_is_admin_only(fake_github, fake_anthropic, make_ctx, pr_comment, role):
     seed(fake_github, [AUTH], labels=["security"])
-    dispatch("issue_comment", pr_comment("/override-review trust me", role=role), make_ctx())
+    handle_event("issue_comment", pr_comment("/override-review trust me", role=role), make_ctx())
     assert statuses(fake_github) == []
     assert "needs admin access" in _reply(fake_github)
 
 
 def test_override_needs_a_reason(fake_github, fake_anthropic, make_ctx, pr_comment):
     seed(fake_github, [AUTH], labels=["security"])
-    dispatch("issue_comment", pr_comment("/override-review", role="admin"), make_ctx())
+    handle_event("issue_comment", pr_comment("/override-review", role="admin"), make_ctx())
     assert statuses(fake_github) == []
     assert "Usage: `/override-review <reason>`" in _reply(fake_github)

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from bot.action.memory import recover
 from bot.action.runner import build_context
 from bot.models import Strategy, Tier
-from bot.render import MARKER, read_state, routing_comment
+from bot.issues.render import MARKER, read_state, routing_comment
 from tests.plugins.action import REPO, act, checkout, settings, sticky
 from tests.plugins.action import decision, parse_outputs
 from tests.plugins.gate import AUTH, PASS, seed, statuses

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import IO, Any
 
-from bot.handlers.context import HandlerResult
+from bot.context import Result
 
 # The outputs action.yml declares; `decision` is the whole decision as JSON.
 DECISION_OUTPUTS = ("tier", "model", "complexity", "estimated-cost", "decision")
@@ -16,7 +16,7 @@ DECISION_OUTPUTS = ("tier", "model", "complexity", "estimated-cost", "decision")
 OUTPUT_ALIASES = {"actual_cost_usd": "actual-cost"}
 
 
-def result_outputs(result: HandlerResult) -> dict[str, str]:
+def result_outputs(result: Result) -> dict[str, str]:
     """Step outputs for a handler result: the routing keys when it routed, plus what the handler added."""
     out: dict[str, str] = {"result": result.action}
     decision = result.decision
@@ -54,7 +54,7 @@ def _cell(value: Any) -> str:
     return text if text else " "
 
 
-def summary_markdown(event: str, mode: str, result: HandlerResult, *, dry_run: bool, errors: list[str]) -> str:
+def summary_markdown(event: str, mode: str, result: Result, *, dry_run: bool, errors: list[str]) -> str:
     """The decision as a table, then what the handler said, then errors."""
     title = "model-router" + (" (dry run: nothing was written)" if dry_run else "")
     lines = [f"### {title}", "", f"Event `{event}` · mode `{mode}` · result `{result.action}`", ""]

@@ -2,8 +2,8 @@
 
 The App remembers which `model:`/`complexity:` labels a person chose and which executor runs it
 started; a fresh Action job does not. The router's sticky comment carries a hidden state line
-(`bot.render.read_state`: the decision, people's overrides, the runs), trusted only in the comment
-`bot.sticky.find` returns (marker AND the bot's own login).
+(`bot.issues.render.read_state`: the decision, people's overrides, the runs), trusted only in the comment
+`bot.issues.sticky.find` returns (marker AND the bot's own login).
 
 The labels show what is in effect now: a label that differs from what the comment recorded, or a
 router label that is gone, is a person's choice made since. Everything recovered goes into the job's
@@ -17,14 +17,19 @@ from datetime import datetime, timezone
 
 from pydantic import BaseModel, Field, ValidationError
 
-from bot.handlers.context import Context
+from bot.context import Context
+from bot.issues import sticky
+from bot.issues.labels import COMPLEXITY, TIER, field_of
+from bot.issues.render import read_state
+from bot.issues.routing import REMOVED
+from bot.models import RoutingDecision
 
 BY = "a person (recovered from the issue's labels)"
 _HUMAN_STRATEGIES = {"tier": {"model label", "override"}, "complexity": {"complexity label", "override"}}
 
 
 class _Run(BaseModel):
-    """One executor run as the state line carries it (see bot.render.state_block)."""
+    """One executor run as the state line carries it (see bot.issues.render.state_block)."""
 
     dispatch_id: str = Field(min_length=1, max_length=64)
     key: str | None = Field(None, max_length=300)
@@ -58,9 +63,6 @@ def labels_before(payload: dict) -> list[str]:
 
 def recover(ctx: Context, number: int, labels: list[str]) -> list[str]:
     """Fill the scratch store from the sticky comment; returns people's choices as `field=value` strings."""
-    from bot import sticky
-    from bot.render import read_state
-
     if ctx.store.overrides(ctx.repo, number) or ctx.store.current(ctx.repo, number):
         return []  # this job already knows the issue
     comment = sticky.find(ctx, number)
@@ -76,9 +78,6 @@ def recover(ctx: Context, number: int, labels: list[str]) -> list[str]:
 
 
 def _overrides(ctx: Context, number: int, labels: list[str], shown: dict, people: object) -> list[str]:
-    from bot.handlers.issues import REMOVED
-    from bot.labels import COMPLEXITY, TIER, field_of
-
     people = people if isinstance(people, dict) else {}
     now: dict[str, str] = {}
     for name in labels:
@@ -108,8 +107,6 @@ def _overrides(ctx: Context, number: int, labels: list[str], shown: dict, people
 
 
 def _restore_decision(ctx: Context, number: int, data: object) -> None:
-    from bot.models import RoutingDecision
-
     try:
         decision = RoutingDecision.model_validate(data)
     except ValidationError:

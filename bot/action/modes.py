@@ -4,23 +4,26 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.handlers.context import Context, HandlerResult
+from bot import catalog
+from bot.action.errors import ActionError
+from bot.context import Context, Result
+from bot.issues.routing import refresh_comment, route_issue
+from bot.models import Complexity, RoutingDecision, Tier
+from bot.runs import executor
+from bot.runs.outcome import MAX_BYTES, parse_execution
 
 
-def route_and_dispatch(ctx: Context, number: int, payload: dict) -> HandlerResult:
+def route_and_dispatch(ctx: Context, number: int, payload: dict) -> Result:
     """Route the issue (labels + sticky comment), then start the executor run on the routed model."""
-    from bot import executor
-    from bot.handlers.issues import route_issue
-
     routed = route_issue(ctx, number)
     sender = (payload.get("sender") or {}).get("login") or "github-actions"
     cause = f"action:{ctx.extra.get('run_id') or 'local'}"
-    result = executor.dispatch(ctx, number, cause=cause, by=sender)
+    result = executor.start_run(ctx, number, cause=cause, by=sender)
     outputs = dict(routed.outputs)
     outputs["dispatch"] = result.status
     if result.dispatch.get("dispatch_id"):
         outputs["routing-id"] = str(result.dispatch["dispatch_id"])
-    return HandlerResult(
+    return Result(
         action="dispatched" if result.started else f"dispatch-{result.status}",
         decision=routed.decision,
         messages=[*routed.messages, result.message, *result.notes],
@@ -28,27 +31,23 @@ def route_and_dispatch(ctx: Context, number: int, payload: dict) -> HandlerResul
     )
 
 
-def report(ctx: Context, number: int, execution_file: Path, payload: dict) -> HandlerResult:
+def report(ctx: Context, number: int, execution_file: Path, payload: dict) -> Result:
     """Post a run's actual cost (claude-code-action's execution_file) into the issue's sticky comment.
 
     Labels and the routing stay as they are. The run is recorded like the App records an outcome (on the
     dispatch named by the `routing_id` input, else as a run of its own) and the comment is rendered again,
     so its runs table and state line keep every earlier run side by side."""
-    from bot import catalog
-    from bot.models import Complexity, RoutingDecision, Tier
-    from bot.outcome import MAX_BYTES, parse_execution
-
     try:
         size = execution_file.stat().st_size
     except OSError:
-        raise _error(f"execution file {execution_file} does not exist (the execution-file input)") from None
+        raise ActionError(f"execution file {execution_file} does not exist (the execution-file input)") from None
     outcome = parse_execution(execution_file.read_bytes() if size <= MAX_BYTES else b"")
     info = {**(payload.get("client_payload") or {}), **(payload.get("inputs") or {})}
     messages: list[str] = []
     decision: RoutingDecision | None = None
     record = ctx.store.current(ctx.repo, number)  # recovered from the comment's state line
     if record is None:  # never routed: route first so the cost has a comment to land in
-        routed = _route(ctx, number)
+        routed = route_issue(ctx, number)
         messages += routed.messages
         decision = routed.decision
         record = ctx.store.current(ctx.repo, number)
@@ -68,8 +67,6 @@ def report(ctx: Context, number: int, execution_file: Path, payload: dict) -> Ha
     }
     sender = (payload.get("sender") or {}).get("login") or "github-actions"
     _record_run(ctx, number, row, str(info.get("routing_id") or ""), outcome, by=sender)
-    from bot.handlers.issues import refresh_comment
-
     refresh_comment(ctx, number)
     cost = outcome.total_cost_usd
     messages.append(
@@ -84,7 +81,7 @@ def report(ctx: Context, number: int, execution_file: Path, payload: dict) -> Ha
         outputs["complexity"] = complexity.value
     if estimate is not None:
         outputs["estimated-cost"] = f"{estimate:.6f}"
-    return HandlerResult(action="reported", decision=decision, messages=messages, outputs=outputs)
+    return Result(action="reported", decision=decision, messages=messages, outputs=outputs)
 
 
 def _record_run(ctx: Context, number: int, row: dict, dispatch_id: str, outcome, *, by: str) -> None:
@@ -110,18 +107,6 @@ def _record_run(ctx: Context, number: int, row: dict, dispatch_id: str, outcome,
         conclusion=None if outcome.found else "no result", actual_cost_usd=outcome.total_cost_usd,
         num_turns=outcome.num_turns, duration_ms=outcome.duration_ms,
     )
-
-
-def _route(ctx: Context, number: int) -> HandlerResult:
-    from bot.handlers.issues import route_issue
-
-    return route_issue(ctx, number)
-
-
-def _error(message: str) -> Exception:
-    from bot.action.runner import ActionError
-
-    return ActionError(message)
 
 
 def _valid(enum, value):

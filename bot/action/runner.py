@@ -11,10 +11,22 @@ from typing import IO, Any, Callable
 
 from bot.action import io
 from bot.action.dryrun import DryRunGitHub
+from bot.action.errors import ActionError
+from bot.action.memory import labels_before, recover
+from bot.action.modes import report, route_and_dispatch
 from bot.action.settings import ActionSettings
+from bot.config import ConfigError, RepoConfig, load_config_text
+from bot.context import Context, Result
 from bot.github.port import GitHubError, GitHubPort
-from bot.handlers.context import Context, HandlerResult
+from bot.github.rest import RestGitHub
+from bot.handlers import handle_event
+from bot.issues.routing import refresh_comment, route_issue
+from bot.llm import AnthropicLLM
 from bot.review import ReviewUnavailable
+from bot.review.gate import CONTEXT
+from bot.store.db import make_engine
+from bot.store.tables import init_db
+from bot.store.issues import IssueStore
 
 # The event each explicit mode needs; `auto` picks the mode from the event.
 MODE_EVENTS: dict[str, tuple[str, ...]] = {
@@ -42,21 +54,10 @@ PERMISSION_HINT = {
 def review_unavailable(reason: str) -> str:
     """The one line for a review-gate outage. The step fails on purpose: a red job tells the author the review
     did not happen and "Re-run failed jobs" retries it, while the pending status keeps the merge blocked."""
-    from bot.gate import CONTEXT
-
     return (
         f"the Opus review could not run ({' '.join(reason.split())[:200]}); the `{CONTEXT}` status stays pending "
         "and the review runs again on the next push or `/review` comment (or re-run this job)"
     )
-
-
-class ActionError(Exception):
-    """Bad input to the Action: one `::error::` line, the step fails."""
-
-    def __init__(self, message: str, *, file: str | None = None, line: int | None = None):
-        super().__init__(message)
-        self.file = file
-        self.line = line
 
 
 @dataclass
@@ -64,7 +65,7 @@ class Run:
     """Everything one invocation produced; `exit_code` is what the step returns."""
 
     mode: str
-    result: HandlerResult
+    result: Result
     errors: list[ActionError] = field(default_factory=list)
     planned: list[str] = field(default_factory=list)
 
@@ -116,8 +117,6 @@ def config_loader(settings: ActionSettings, payload: dict, holder: list[Context]
     so a pull request cannot weaken its own gate by editing the config."""
 
     def load():
-        from bot.config import ConfigError, RepoConfig, load_config_text
-
         ctx = holder[0]
         path = settings.config_path
         local = settings.workspace / path
@@ -153,14 +152,10 @@ def build_context(
     if gh is None:
         if settings.token is None:
             raise ActionError("the github-token input is empty (pass `github-token: ${{ github.token }}`)")
-        from bot.github.rest import RestGitHub
-
         gh = RestGitHub(settings.token.get_secret_value(), base_url=settings.api_url)
     if settings.dry_run:
         gh = DryRunGitHub(gh)
     if llm is None and settings.anthropic_api_key is not None:
-        from bot.llm import AnthropicLLM
-
         llm = AnthropicLLM(settings.anthropic_api_key.get_secret_value(), base_url=settings.anthropic_base_url)
     holder: list[Context] = []
     ctx = Context(
@@ -180,9 +175,6 @@ def build_context(
 
 def _store(settings: ActionSettings):
     """A SQLite file under RUNNER_TEMP: the job's own scratch store (in memory for a dry run)."""
-    from bot.store.db import init_db, make_engine
-    from bot.store.experiments import ExperimentStore
-
     if settings.dry_run:
         url = "sqlite://"
     else:
@@ -190,10 +182,10 @@ def _store(settings: ActionSettings):
         url = f"sqlite:///{settings.runner_temp / 'model-router.db'}"
     engine = make_engine(url)
     init_db(engine)
-    return ExperimentStore(engine)
+    return IssueStore(engine)
 
 
-def execute(mode: str, settings: ActionSettings, payload: dict, ctx: Context) -> HandlerResult:
+def execute(mode: str, settings: ActionSettings, payload: dict, ctx: Context) -> Result:
     if mode == "report" and settings.execution_file is None:
         raise ActionError("mode 'report' needs the `execution-file` input (claude-code-action's output)")
     if mode == "report" and not settings.execution_file.is_file():
@@ -202,36 +194,26 @@ def execute(mode: str, settings: ActionSettings, payload: dict, ctx: Context) ->
     runs = len(ctx.store.dispatches(ctx.repo, number)) if number else 0
     result = _handle(mode, settings, payload, ctx)
     if number and not ctx.dry_run and len(ctx.store.dispatches(ctx.repo, number)) > runs and mode != "report":
-        from bot.handlers.issues import refresh_comment
-
         refresh_comment(ctx, number)  # the new run goes into the comment's state, for later jobs
     return result
 
 
-def _handle(mode: str, settings: ActionSettings, payload: dict, ctx: Context) -> HandlerResult:
-    from bot.handlers import dispatch
-
+def _handle(mode: str, settings: ActionSettings, payload: dict, ctx: Context) -> Result:
     event = settings.event_name
     if mode == "command":
-        result = dispatch(event, payload, ctx)
+        result = handle_event(event, payload, ctx)
         number = (payload.get("issue") or {}).get("number")
         if result.decision is None and number:
             # a command that (re)routed (/model, /route, ...) left this job's decision in the store
             result.decision = ctx.store.decision(ctx.repo, int(number))
         return result
     if mode in ("gate", "outcome", "ignore") or (mode == "route" and event == "issues"):
-        return dispatch(event, payload, ctx)
+        return handle_event(event, payload, ctx)
     if mode == "route":
-        from bot.handlers.issues import route_issue
-
         return route_issue(ctx, issue_number(settings, payload))
     if mode == "dispatch":
-        from bot.action.modes import route_and_dispatch
-
         return route_and_dispatch(ctx, issue_number(settings, payload), payload)
     if mode == "report":
-        from bot.action.modes import report
-
         return report(ctx, issue_number(settings, payload), settings.execution_file, payload)
     raise ActionError(f"unknown mode '{mode}'")  # pragma: no cover - settings validate the mode
 
@@ -239,8 +221,6 @@ def _handle(mode: str, settings: ActionSettings, payload: dict, ctx: Context) ->
 def _recover(mode: str, settings: ActionSettings, payload: dict, ctx: Context) -> int | None:
     """Give this job's scratch store what earlier jobs left on the issue (see bot.action.memory);
     returns the issue's number when there is one."""
-    from bot.action.memory import labels_before, recover
-
     if mode == "report":
         pass  # sent by the executor workflow, often as github-actions[bot]: its runs must still count
     elif mode not in ("route", "command", "dispatch") or (payload.get("sender") or {}).get("type") == "Bot":
@@ -265,7 +245,7 @@ def run(
 ) -> Run:
     """One Action step. Never raises: every failure becomes an annotation and a non-zero exit code."""
     mode = settings.mode
-    outcome = Run(mode=mode, result=HandlerResult(action="failed"))
+    outcome = Run(mode=mode, result=Result(action="failed"))
     ctx: Context | None = None
     try:
         mode = outcome.mode = resolve_mode(settings.mode, settings.event_name)
@@ -275,7 +255,7 @@ def run(
     except ActionError as exc:
         outcome.errors.append(exc)
     except ReviewUnavailable as exc:  # the handler already reported `pending` on the head commit
-        outcome.result = HandlerResult(action="pending", outputs={"review_state": "pending"})
+        outcome.result = Result(action="pending", outputs={"review_state": "pending"})
         outcome.errors.append(ActionError(review_unavailable(exc.reason)))
     except GitHubError as exc:
         hint = PERMISSION_HINT.get(mode)
@@ -322,7 +302,7 @@ def _report(settings: ActionSettings, outcome: Run, stream: IO[str]) -> None:
     if result.decision is not None:
         print(f"decision: {outputs['decision']}", file=stream)
     messages = [e.args[0] for e in outcome.errors]
-    extra = HandlerResult(action=result.action, decision=result.decision, messages=result.messages + outcome.planned)
+    extra = Result(action=result.action, decision=result.decision, messages=result.messages + outcome.planned)
     md = io.summary_markdown(settings.event_name, outcome.mode, extra, dry_run=settings.dry_run, errors=messages)
     io.write_summary(settings.summary_file, md)
     for err in outcome.errors:

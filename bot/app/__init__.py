@@ -8,16 +8,16 @@ from typing import Any
 from flask import Flask, jsonify
 
 from bot.app.resources import Resources, init_app
-from bot.settings import Settings
+from bot.settings import ServiceSettings
 
 __all__ = ["create_app", "Resources"]
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
-    """App factory. `config` may carry SETTINGS (a Settings), ENGINE, WORKER_THREADS; else the environment."""
+    """App factory. `config` may carry SETTINGS (a ServiceSettings), ENGINE, WORKER_THREADS; else the environment."""
     app = Flask("model_router")
     app.config.update(config or {})
-    settings = app.config.get("SETTINGS") or Settings.from_env()
+    settings = app.config.get("SETTINGS") or ServiceSettings.from_env()
     app.config["SETTINGS"] = settings
     app.config.setdefault("MAX_CONTENT_LENGTH", settings.webhook_max_body_bytes)
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")

@@ -19,11 +19,11 @@ loglevel = os.environ.get("MODEL_ROUTER_LOG_LEVEL", "info").lower()
 
 
 def on_starting(server):  # in the master, once: fail fast with one line, create the tables once
-    from bot.settings import Settings, SettingsError
+    from bot.settings import ServiceSettings, SettingsError
     from bot.worker import Runtime
 
     try:
-        runtime = Runtime(Settings.from_env())
+        runtime = Runtime(ServiceSettings.from_env())
         runtime.check_credentials()
     except SettingsError as exc:
         server.log.error("model-router: %s", exc)

@@ -18,7 +18,7 @@ from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 
 from bot.app.resources import resources
 from bot.handlers import handles
-from bot.repo_config import touches_config
+from bot.config.source import touches_config
 
 bp = Blueprint("webhook", __name__)
 log = logging.getLogger("model_router.webhook")

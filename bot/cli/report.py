@@ -13,7 +13,7 @@ HAIKU_SUCCESS_TARGET = 0.85
 
 
 def compute(records: list[dict]) -> dict:
-    """Pure: the report's numbers from ExperimentStore.records()."""
+    """Pure: the report's numbers from IssueStore.records()."""
     n = len(records)
     tiers = defaultdict(int)
     runs: dict[str, dict[str, int]] = defaultdict(lambda: {"runs": 0, "success": 0})
@@ -116,7 +116,7 @@ def run(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
     from bot.store.db import DEFAULT_URL, make_engine
-    from bot.store.experiments import ExperimentStore
+    from bot.store.issues import IssueStore
 
     url = args.database_url or os.environ.get("DATABASE_URL") or DEFAULT_URL
     missing = _missing_sqlite_file(url)
@@ -124,7 +124,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"model-router report: no experiments store at {missing}: no routed issues recorded yet.")
         return 0
     try:
-        store = ExperimentStore(make_engine(url))
+        store = IssueStore(make_engine(url))
         data = compute(store.records(args.repo))
         reviews = review_summary(store.reviews(args.repo), store.review_overrides(args.repo))
     except (SQLAlchemyError, ValueError) as exc:

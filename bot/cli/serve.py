@@ -24,11 +24,11 @@ def add_parser(sub) -> None:
 
 
 def _runtime():
-    from bot.settings import Settings, SettingsError
+    from bot.settings import ServiceSettings, SettingsError
     from bot.worker import Runtime
 
     try:
-        rt = Runtime(Settings.from_env())
+        rt = Runtime(ServiceSettings.from_env())
         rt.check_credentials()
     except SettingsError as exc:
         raise UsageError(str(exc)) from None

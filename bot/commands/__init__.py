@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
 
 if TYPE_CHECKING:
-    from bot.handlers.context import Context
+    from bot.context import Context
 
 
 # Who may use a command: "anyone", "write" (write/maintain/admin), "admin".

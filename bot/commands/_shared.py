@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING
 
 from bot.commands import CommandReply, CommandRequest
 from bot.models import RoutingDecision, Tier
-from bot.render import money
+from bot.issues.render import money
+from bot.issues.routing import route_issue
 
 if TYPE_CHECKING:
-    from bot.handlers.context import Context
+    from bot.context import Context
 
 
 def summary(d: RoutingDecision) -> str:
@@ -27,8 +28,6 @@ def choices(values) -> str:
 
 def override(req: CommandRequest, ctx: "Context", kind: type[Enum]) -> CommandReply:
     """`/model <tier>` and `/complexity <level>`: record a person's choice, then route with it forced."""
-    from bot.handlers.issues import route_issue
-
     field = "tier" if kind is Tier else "complexity"
     try:
         value = kind(req.inv.args[0].lower() if req.inv.args else "")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from bot.commands import CommandReply, CommandRequest, command
 from bot.commands._shared import choices
-from bot.handlers.context import Context
+from bot.context import Context
 from bot.models import Complexity, Tier
-from bot.render import money
+from bot.issues.render import money
 
 
 @command(

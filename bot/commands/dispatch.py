@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot import executor
+from bot.runs import executor
 from bot.commands import CommandReply, CommandRequest, command
 from bot.commands._shared import choices
-from bot.handlers.context import Context
+from bot.context import Context
 from bot.models import Tier
 
 
@@ -23,7 +23,7 @@ def run(req: CommandRequest, ctx: Context) -> CommandReply:
             tier = Tier(req.inv.args[0].lower())
         except ValueError:
             return CommandReply(body=f"Usage: `/dispatch [{choices(Tier)}]`.", reaction="confused")
-    res = executor.dispatch(ctx, req.number, cause=f"comment:{req.comment_id}", by=req.sender, tier=tier, comment_id=req.comment_id)
+    res = executor.start_run(ctx, req.number, cause=f"comment:{req.comment_id}", by=req.sender, tier=tier, comment_id=req.comment_id)
     return reply_for(res)
 
 

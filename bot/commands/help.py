@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.commands import REGISTRY, CommandReply, CommandRequest, command, load_all
-from bot.handlers.context import Context
+from bot.context import Context
 
 WHO = {"anyone": "anyone", "write": "write access", "admin": "admins"}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.commands import CommandReply, CommandRequest, command
 from bot.commands._shared import override
-from bot.handlers.context import Context
+from bot.context import Context
 from bot.models import Tier
 
 

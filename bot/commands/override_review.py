@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from bot import gate
+from bot.review import gate
 from bot.commands import CommandReply, CommandRequest, command
-from bot.handlers.context import Context
+from bot.context import Context
 from bot.permissions import permission
 from bot.review import publish
 

@@ -8,10 +8,10 @@ plan as its `plan` input; a failed haiku run escalates like any other run.
 
 from __future__ import annotations
 
-from bot import executor
+from bot.runs import executor
 from bot.commands import CommandReply, CommandRequest, command
 from bot.commands.dispatch import reply_for
-from bot.handlers.context import Context
+from bot.context import Context
 
 
 @command(
@@ -22,7 +22,7 @@ from bot.handlers.context import Context
     examples=("/plan",),
 )
 def run(req: CommandRequest, ctx: Context) -> CommandReply:
-    res = executor.dispatch(ctx, req.number, cause=f"comment:{req.comment_id}", by=req.sender, mode="plan", comment_id=req.comment_id)
+    res = executor.start_run(ctx, req.number, cause=f"comment:{req.comment_id}", by=req.sender, mode="plan", comment_id=req.comment_id)
     reply = reply_for(res)
     if res.started:
         reply.body += "\n\nWhen the plan is ready it is posted here and a haiku run executes it."

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from bot.commands import CommandReply, CommandRequest, command
-from bot.handlers.context import Context
+from bot.context import Context
 from bot.review import ReviewUnavailable
+from bot.review.service import run_gate
 
 
 @command(
@@ -16,8 +17,6 @@ from bot.review import ReviewUnavailable
     pr_only=True,
 )
 def run(req: CommandRequest, ctx: Context) -> CommandReply:
-    from bot.handlers.pull_requests import run_gate
-
     try:
         res = run_gate(ctx, req.number, trigger="/review")
     except ReviewUnavailable as exc:

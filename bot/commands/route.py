@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from bot.commands import CommandReply, CommandRequest, command
 from bot.commands._shared import summary
-from bot.handlers.context import Context
+from bot.context import Context
+from bot.issues.routing import route_issue
 
 
 @command(
@@ -15,8 +16,6 @@ from bot.handlers.context import Context
     examples=("/route",),
 )
 def run(req: CommandRequest, ctx: Context) -> CommandReply:
-    from bot.handlers.issues import route_issue
-
     res = route_issue(ctx, req.number, by=req.sender)
     if res.decision is None:
         return CommandReply(body="Could not route this issue: " + ("; ".join(res.messages) or res.action), reaction="confused")

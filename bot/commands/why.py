@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.commands import CommandReply, CommandRequest, command
-from bot.handlers.context import Context
+from bot.context import Context
 
 
 @command(

@@ -15,7 +15,7 @@ from bot.github.rest import RestGitHub
 from bot.github.retry import GitHubRetry, to_error
 
 if TYPE_CHECKING:
-    from bot.settings import Settings
+    from bot.settings import ServiceSettings
 
 DEFAULT_TOKEN_LOGIN = "github-actions[bot]"
 REFRESH_MARGIN = 300.0  # renew an installation token this many seconds before it expires
@@ -156,7 +156,7 @@ class AppAuth:
         return self._login
 
 
-def from_settings(settings: Settings) -> GitHubAuth:
+def from_settings(settings: ServiceSettings) -> GitHubAuth:
     """Token mode when GITHUB_TOKEN is set, else App mode; pacing from the settings."""
     per_minute = settings.github_writes_per_minute or None
     rest = {

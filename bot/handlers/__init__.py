@@ -1,55 +1,27 @@
-"""Event handlers: turn one GitHub event into actions through the Context's ports.
+"""Event handlers: thin adapters from one GitHub event to one service call.
 
-`dispatch` is the one place where events are wired to handlers; the webhook worker and
-the Action both call it.
+`handle_event` is the one place where events meet handlers; the webhook worker and the Action both
+call it. Each handler module registers itself (bot.handlers.registry) and says there whether a bot's
+event may trigger it.
 """
 
 from __future__ import annotations
 
-from typing import Callable
-
-from bot.handlers.context import Context, HandlerResult
-
-Handler = Callable[[dict, Context], HandlerResult]
-
-# (event, action) -> handler; action None matches any action of that event.
-_ROUTES: dict[tuple[str, str | None], Handler] = {}
-
-
-def register(event: str, *actions: str | None) -> Callable[[Handler], Handler]:
-    def deco(fn: Handler) -> Handler:
-        for action in actions or (None,):
-            _ROUTES[(event, action)] = fn
-        return fn
-
-    return deco
-
-
-def _load_all() -> None:
-    # Importing the modules registers their handlers.
-    from bot.handlers import issues, comments, pull_requests, workflow_runs, repository  # noqa: F401
-
-
-def is_bot(user: dict) -> bool:
-    """GitHub Apps and bot accounts: type Bot, or a `[bot]` login (some payloads omit the type)."""
-    return user.get("type") == "Bot" or str(user.get("login", "")).endswith("[bot]")
+from bot.context import Context, Result
+from bot.handlers import comments, issues, pull_requests, repository, workflow_runs  # noqa: F401  (register)
+from bot.handlers.registry import is_bot, lookup
 
 
 def handles(event: str, action: str | None) -> bool:
-    _load_all()
-    return (event, action) in _ROUTES or (event, None) in _ROUTES
+    return lookup(event, action) is not None
 
 
-def dispatch(event: str, payload: dict, ctx: Context) -> HandlerResult:
-    _load_all()
+def handle_event(event: str, payload: dict, ctx: Context) -> Result:
+    """Run the handler registered for this event and action, unless a bot sent it and the handler says no."""
     action = payload.get("action")
-    handler = _ROUTES.get((event, action)) or _ROUTES.get((event, None))
-    if handler is None:
-        return HandlerResult(action="ignored", messages=[f"no handler for {event}.{action}"])
-    sender = payload.get("sender") or {}
-    # A bot's push (Dependabot, Renovate) must still get the required review status, or its PR is stuck.
-    bot_push = event in ("pull_request", "pull_request_target") and action in ("opened", "reopened", "synchronize")
-    if is_bot(sender) and event not in ("workflow_run", "push", "installation") and not bot_push:
-        # Bots (ourselves included) never trigger work, so the router cannot loop.
-        return HandlerResult(action="ignored", messages=["sender is a bot"])
-    return handler(payload, ctx)
+    route = lookup(event, action)
+    if route is None:
+        return Result(action="ignored", messages=[f"no handler for {event}.{action}"])
+    if is_bot(payload.get("sender") or {}) and not route.bots:
+        return Result(action="ignored", messages=["sender is a bot"])
+    return route.handler(payload, ctx)

@@ -7,8 +7,8 @@ import logging
 from bot.commands import REGISTRY, CommandReply, CommandRequest, Invocation, load_all
 from bot.commands.parser import parse
 from bot.github.port import GitHubError
-from bot.handlers import is_bot, register
-from bot.handlers.context import Context, HandlerResult
+from bot.handlers.registry import is_bot, register
+from bot.context import Context, Result
 from bot.permissions import allowed, permission
 
 log = logging.getLogger(__name__)
@@ -46,15 +46,15 @@ def _run_one(inv: Invocation, req: CommandRequest, ctx: Context) -> CommandReply
 
 
 @register("issue_comment", "created")
-def handle(payload: dict, ctx: Context) -> HandlerResult:
+def handle(payload: dict, ctx: Context) -> Result:
     comment = payload.get("comment") or {}
     issue = payload.get("issue") or {}
     sender = payload.get("sender") or comment.get("user") or {}
-    if is_bot(comment.get("user") or {}):  # the sender is checked by dispatch; the author may differ
-        return HandlerResult(action="ignored", messages=["comment by a bot"])
+    if is_bot(comment.get("user") or {}):  # the sender is checked by handle_event; the author may differ
+        return Result(action="ignored", messages=["comment by a bot"])
     invocations = parse(comment.get("body"), known=load_all().keys())
     if not invocations:
-        return HandlerResult(action="ignored", messages=["no command"])
+        return Result(action="ignored", messages=["no command"])
 
     repo, number, comment_id = ctx.repo, int(issue["number"]), int(comment["id"])
     if not ctx.dry_run:
@@ -86,7 +86,7 @@ def handle(payload: dict, ctx: Context) -> HandlerResult:
             ctx.store.set_reply(repo, comment_id, ctx.gh.create_comment(repo, number, body).id)
         for r in reactions:
             ctx.gh.add_reaction(repo, comment_id, r)
-    return HandlerResult(
+    return Result(
         action="commands",
         messages=messages,
         outputs={

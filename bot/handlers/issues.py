@@ -1,177 +1,25 @@
-"""Issue events: route new issues, re-route real edits, and treat a person's label change as an override.
-
-Which `model:`/`complexity:` labels are a person's and which are the router's own? The store
-tells: recorded overrides, and labels that decided an earlier routing (the router strips its own
-labels before routing, so a label that decided was not its own). The router's own labels are
-ignored when routing again — otherwise its first answer would win forever.
-"""
+"""Issue events: route new issues, re-route real edits, a person's label change is an override."""
 
 from __future__ import annotations
 
-from bot import labels as labelling
-from bot import sticky
-from bot.handlers import register
-from bot.handlers.context import Context, HandlerResult
-from bot.labels import COMPLEXITY, TIER
-from bot.models import Complexity, IssueInput, RoutingDecision, Tier
-from bot.render import routing_comment
-
-REMOVED = "none"  # override value: a person removed the label, so the router must not re-apply it
-_VALUES = {TIER: {t.value for t in Tier}, COMPLEXITY: {c.value for c in Complexity}}
-
-
-def _issue_input(issue: dict) -> IssueInput:
-    return IssueInput(
-        title=issue.get("title") or "",
-        body=issue.get("body") or "",
-        labels=[lb for lb in issue.get("labels") or [] if isinstance(lb, (str, dict))],
-        author_association=issue.get("author_association"),
-    )
-
-
-def human_choices(record: dict | None, overrides: list[dict]) -> dict[str, str]:
-    """field → value a person chose (REMOVED when they took the label off); the latest wins."""
-    out: dict[str, str] = {}
-    for rule in ((record or {}).get("decision") or {}).get("matched_rules") or []:
-        if rule.get("strategy") == "model_label" and rule.get("tier"):
-            out.setdefault(TIER, rule["tier"])
-        if rule.get("strategy") == "complexity_label" and rule.get("complexity"):
-            out.setdefault(COMPLEXITY, rule["complexity"])
-    for o in overrides:
-        if o.get("field") in _VALUES and o.get("new"):
-            out[o["field"]] = o["new"]
-    return out
-
-
-def route_issue(
-    ctx: Context,
-    number: int,
-    *,
-    issue: IssueInput | None = None,
-    forced_tier: Tier | str | None = None,
-    forced_complexity: Complexity | str | None = None,
-    by: str | None = None,
-) -> HandlerResult:
-    """(Re)route one issue: labels, the sticky comment and the store record.
-
-    A forced tier/complexity wins (strategy `override`); the caller records it as an override."""
-    from bot.classifier import route_with_llm
-    from bot.routing import forced
-
-    config = ctx.config  # loads the repo config; sets ctx.config_error when it is invalid
-    if issue is None:
-        info = ctx.gh.get_issue(ctx.repo, number)
-        issue = IssueInput(title=info.title, body=info.body, labels=info.labels, author_association=info.author_association)
-    tier = Tier(forced_tier) if forced_tier else None
-    complexity = Complexity(forced_complexity) if forced_complexity else None
-    record = ctx.store.current(ctx.repo, number)
-    people = ctx.store.overrides(ctx.repo, number)
-    human = human_choices(record, people)
-
-    # Route on the issue as a person left it: the router's own labels are not evidence.
-    kept = [name for name in issue.labels if labelling.field_of(name, config) is None]
-    pinned = {f: v for f, v in human.items() if v in _VALUES[f]}
-    if TIER in pinned:
-        kept.append(config.labels.model_label(Tier(pinned[TIER])))
-    if COMPLEXITY in pinned:
-        kept.append(config.labels.complexity_label(Complexity(pinned[COMPLEXITY])))
-    routed = issue.model_copy(update={"labels": kept})
-
-    notes: list[str] = []
-    if ctx.config_error:
-        notes.append("repository config invalid: defaults used")
-    if tier or complexity:
-        tier = tier or (Tier(pinned[TIER]) if TIER in pinned else None)
-        complexity = complexity or (Complexity(pinned[COMPLEXITY]) if COMPLEXITY in pinned else None)
-        decision = forced(routed, config, tier=tier, complexity=complexity, by=by or "a maintainer")
-    else:
-        decision = route_with_llm(routed, config, ctx.llm, notes)
-
-    hands_off = frozenset(f for f, v in human.items() if v == REMOVED)
-    added, removed = labelling.apply(ctx, number, decision, issue.labels, hands_off=hands_off)
-    comment_id = sticky.upsert(ctx, number, render_for(ctx, decision, record, people, hands_off))
-    source = "override" if decision.strategy.value == "override" else "auto"
-    routing_id = ctx.store.record_decision(ctx.repo, number, decision, source=source)
-    return HandlerResult(
-        action="routed",
-        decision=decision,
-        messages=[f"{ctx.repo}#{number}: {decision.tier.value}/{decision.complexity.value} ({decision.strategy.value})"]
-        + [f"added label {n}" for n in added]
-        + [f"removed label {n}" for n in removed],
-        outputs={"routing-id": routing_id, "comment-id": str(comment_id)},
-    )
-
-
-def render_for(
-    ctx: Context, decision: RoutingDecision, record: dict | None, people: list[dict], hands_off: frozenset[str] = frozenset()
-) -> str:
-    """The sticky comment body; `people` are the issue's recorded overrides."""
-    config = ctx.config
-    notes = []
-    if TIER in hands_off:
-        notes.append(f"A person removed the {config.labels.model_prefix} label; the router will not re-apply it.")
-    if COMPLEXITY in hands_off:
-        notes.append(f"A person removed the {config.labels.complexity_prefix} label; the router will not re-apply it.")
-    return routing_comment(
-        decision,
-        config_error=ctx.config_error,
-        runs=(record or {}).get("dispatches") or None,
-        model_prefix=config.labels.model_prefix,
-        complexity_prefix=config.labels.complexity_prefix,
-        notes=notes,
-        overrides={o["field"]: o["new"] for o in people if o.get("field") in _VALUES and o.get("new")},
-    )
-
-
-def refresh_comment(ctx: Context, number: int) -> int | None:
-    """Re-render the sticky comment from the store (new runs, actual costs) without routing again."""
-    record = ctx.store.current(ctx.repo, number)
-    if not record:
-        return None
-    decision = RoutingDecision.model_validate(record["decision"])
-    people = ctx.store.overrides(ctx.repo, number)
-    hands_off = frozenset(f for f, v in human_choices(record, people).items() if v == REMOVED)
-    return sticky.upsert(ctx, number, render_for(ctx, decision, record, people, hands_off))
+from bot.context import Context, Result
+from bot.handlers.registry import register
+from bot.issues import routing
 
 
 @register("issues", "opened", "reopened")
-def on_opened(payload: dict, ctx: Context) -> HandlerResult:
+def on_opened(payload: dict, ctx: Context) -> Result:
     issue = payload["issue"]
-    return route_issue(ctx, issue["number"], issue=_issue_input(issue))
+    return routing.route_issue(ctx, issue["number"], issue=routing.issue_input(issue))
 
 
 @register("issues", "edited")
-def on_edited(payload: dict, ctx: Context) -> HandlerResult:
-    changes = payload.get("changes") or {}
-    if "title" not in changes and "body" not in changes:
-        return HandlerResult(action="ignored", messages=["title and body unchanged"])
-    issue = payload["issue"]
-    number = issue["number"]
-    if ctx.store.overrides(ctx.repo, number):
-        return HandlerResult(action="ignored", messages=["a person overrode the routing; edits do not re-route"])
-    return route_issue(ctx, number, issue=_issue_input(issue))
+def on_edited(payload: dict, ctx: Context) -> Result:
+    return routing.edited(ctx, payload["issue"], payload.get("changes") or {})
 
 
 @register("issues", "labeled", "unlabeled")
-def on_label(payload: dict, ctx: Context) -> HandlerResult:
-    """A person (bots never get here) set or removed a router label: an override, never fought."""
+def on_label(payload: dict, ctx: Context) -> Result:
     name = (payload.get("label") or {}).get("name") or ""
-    managed = labelling.field_of(name, ctx.config)
-    if managed is None:
-        return HandlerResult(action="ignored", messages=[f"label {name!r} is not the router's"])
-    field, value = managed
-    if value not in _VALUES[field]:
-        return HandlerResult(action="ignored", messages=[f"label {name!r} names no {field}"])
-    issue = payload["issue"]
-    number = issue["number"]
-    record = ctx.store.current(ctx.repo, number)
-    current = (record or {}).get(field)
-    if payload.get("action") == "labeled":
-        new = value
-    elif current is None or current == value:
-        new = REMOVED
-    else:
-        return HandlerResult(action="ignored", messages=[f"{name!r} was not in effect"])
     sender = (payload.get("sender") or {}).get("login") or "someone"
-    ctx.store.record_override(ctx.repo, number, field=field, old=current, new=new, by=sender)
-    return route_issue(ctx, number, issue=_issue_input(issue))
+    return routing.label_changed(ctx, payload["issue"], name, added=payload.get("action") == "labeled", sender=sender)

@@ -10,7 +10,7 @@ from bot.github.port import GitHubError, PullFile
 from bot.review.diff import FILES_API_LIMIT, DiffPlan, commentable_lines
 
 if TYPE_CHECKING:
-    from bot.handlers.context import Context
+    from bot.context import Context
 
 log = logging.getLogger(__name__)
 

@@ -6,13 +6,13 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.gate import CONTEXT, GateStatus, counts_text, severity_counts
+from bot.review.gate import CONTEXT, GateStatus, counts_text, severity_counts
 from bot.github.port import Annotation, ReviewComment
 from bot.review.diff import DiffPlan
 from bot.review.schema import Finding, ReviewOutput
 
 if TYPE_CHECKING:
-    from bot.handlers.context import Context
+    from bot.context import Context
 
 MAX_BODY = 65_536  # GitHub's limit for review and comment bodies
 MAX_INLINE = 50

@@ -17,7 +17,7 @@ from bot.models import (
     Tier,
 )
 from bot.routing.matcher import Compiled, compiled
-from bot.security_paths import match_paths
+from bot.review.security_paths import match_paths
 
 # Enum members and `.value` are looked up through the enum machinery (~80 and ~200 ns a time); the hot
 # path reads these module constants and `._value_` instead.

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import base64
 import copy
 import json
 import math
@@ -13,15 +12,17 @@ import secrets
 import threading
 import time
 from collections import defaultdict, deque
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import jwt
 
+from bot.simulator import github_routes, github_routes_pulls  # noqa: F401  (they register the endpoint handlers)
+from bot.simulator.github_calls import ROUTES, Call, Fault, HTTPError, Request
 from bot.simulator.github_seed import Seeding
 from bot.simulator.openapi import DEFAULT_SPEC, OpenAPI, Operation, RequestViolation, load_openapi
 
@@ -33,66 +34,6 @@ SECONDARY_LIMIT_MESSAGE = (
 DOCS = "https://docs.github.com/rest"
 # the fake answers a request GitHub would refuse with this status, so no client retries it
 VIOLATION_STATUS = 599
-ROLE_TO_PERMISSION = {"admin": "admin", "maintain": "write", "write": "write", "triage": "read", "read": "read"}
-
-Handler = Callable[["FakeGitHub", "Call"], tuple[int, Any]]
-ROUTES: dict[str, tuple[str, str, Handler]] = {}
-
-
-def route(method: str, template: str, operation_id: str) -> Callable[[Handler], Handler]:
-    """Register a handler under GitHub's operationId (also the fallback router when no spec is loaded)."""
-
-    def deco(fn: Handler) -> Handler:
-        ROUTES[operation_id] = (method.lower(), template, fn)
-        return fn
-
-    return deco
-
-
-class HTTPError(Exception):
-    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None, errors: list | None = None):
-        super().__init__(message)
-        self.status, self.message, self.headers, self.errors = status, message, headers or {}, errors
-
-
-@dataclass
-class Request:
-    method: str
-    path: str
-    query: dict[str, str]
-    json: Any
-    token: str | None  # the credential: token text, or "jwt:<app id>" for App JWTs
-    status: int = 0
-    operation_id: str = ""
-
-
-@dataclass
-class Fault:
-    method: str
-    path_regex: str
-    status: int
-    headers: dict[str, str] | None
-    times: int
-    body: Any
-
-
-@dataclass
-class Call:
-    op: Operation
-    query: dict[str, str]
-    json: Any
-    token: str | None
-    actor: dict[str, Any] | None  # the user a write is authored by
-    repo: dict[str, Any] | None = None
-    extra_headers: dict[str, str] = field(default_factory=dict)
-
-
-def _b64(data: bytes) -> str:
-    # GitHub wraps base64 content at 60 characters
-    raw = base64.b64encode(data).decode()
-    return "\n".join(raw[i : i + 60] for i in range(0, len(raw), 60)) + "\n"
-
-
 class FakeGitHub(Seeding):
     """Local stand-in for api.github.com. Thread-safe; use `with FakeGitHub() as gh:` or start()/stop()."""
 
@@ -467,9 +408,6 @@ def _fallback_router() -> OpenAPI:
     return OpenAPI({"paths": dict(paths)})
 
 
-from bot.simulator import github_routes, github_routes_pulls  # noqa: E402,F401  (register the handlers)
-
-
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(prog="python -m bot.simulator.github", description=__doc__)
     p.add_argument("--host", default="127.0.0.1")
@@ -496,6 +434,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    from bot.simulator.github import main as _main  # the imported module owns the route registry
-
-    _main()
+    main()

@@ -6,11 +6,14 @@ import hashlib
 import secrets
 import time
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.simulator.github import ROLE_TO_PERMISSION, Call, FakeGitHub, HTTPError, _b64, route
+from bot.simulator.github_calls import ROLE_TO_PERMISSION, Call, HTTPError, _b64, route
 from bot.simulator.github_seed import _now
 from bot.simulator.github_shapes import R, comment_json, get_comment, get_issue, issue_json, label_json, need_actor, repo_json
+
+if TYPE_CHECKING:
+    from bot.simulator.github import FakeGitHub
 
 
 # ---- App ------------------------------------------------------------------------------------------

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.simulator.github import Call, FakeGitHub, HTTPError, route
+from bot.simulator.github_calls import Call, HTTPError, route
 from bot.simulator.github_seed import _now
 from bot.simulator.github_shapes import R, file_json, get_issue, need_actor, pull_json
+
+if TYPE_CHECKING:
+    from bot.simulator.github import FakeGitHub
 
 
 # ---- pull requests, compare, statuses, checks, reviews --------------------------------------------

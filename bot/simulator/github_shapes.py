@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.simulator.github import Call, FakeGitHub, HTTPError
+from bot.simulator.github_calls import Call, HTTPError
+
+if TYPE_CHECKING:
+    from bot.simulator.github import FakeGitHub
 
 R = "/repos/{owner}/{repo}"
 

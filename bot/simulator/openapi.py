@@ -18,7 +18,8 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
 SPEC_URI = "urn:github-rest-openapi"
-DEFAULT_SPEC = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "github" / "rest-api.openapi.json.gz"
+DATA = Path(__file__).resolve().parent / "data"  # GitHub's published artefacts (octokit, MIT); see data/README.md
+DEFAULT_SPEC = DATA / "rest-api.openapi.json.gz"
 METHODS = ("get", "put", "post", "patch", "delete", "head", "options")
 # Parameters whose values may contain "/" (GitHub accepts them unencoded).
 GREEDY_PARAMS = {"path", "basehead"}

@@ -36,13 +36,6 @@ def make_engine(url: str | None = None, *, sqlite_synchronous: str = "FULL") -> 
     return engine
 
 
-def init_db(engine: Engine) -> None:
-    # Import table modules so their tables are on Base.metadata.
-    from bot.store import experiment_rows, jobs, reviews  # noqa: F401
-
-    Base.metadata.create_all(engine)
-
-
 def row_dict(obj: Base) -> dict:
     """An ORM row as a plain dict of its columns (what stores hand to handlers)."""
     return {c.key: getattr(obj, c.key) for c in obj.__table__.columns}

@@ -47,7 +47,7 @@ class ReviewOverride(Base):
 
 
 class ReviewLog:
-    """ExperimentStore's review methods (it provides `_session`, `clock` and `_issue_q`)."""
+    """IssueStore's review methods (it provides `_session`, `clock` and `_issue_q`)."""
 
     def record_review(self, repo: str, number: int, *, head_sha: str, model: str, verdict: str, state: str,
                       trigger: str, base_sha: str | None = None, counts: dict | None = None, chunks: int = 0,

@@ -3,7 +3,7 @@
     .venv/bin/pip install -e '.[docs]'      # markdown-it-py renders the Markdown as GitHub does (tables, HTML)
     .venv/bin/python docs/img/screenshot.py  # needs Debian's `chromium` (apt-get install -y chromium)
 
-The comment is produced by `bot.render.routing_comment` for a sample issue, exactly what the App and
+The comment is produced by `bot.issues.render.routing_comment` for a sample issue, exactly what the App and
 the Action post; only the page around it (an issue timeline entry) is drawn here.
 """
 
@@ -20,7 +20,7 @@ from markdown_it import MarkdownIt
 
 from bot.config import RepoConfig
 from bot.models import IssueInput
-from bot.render import routing_comment
+from bot.issues.render import routing_comment
 from bot.routing import route
 
 HERE = Path(__file__).resolve().parent

@@ -20,7 +20,7 @@ from bot.action.runner import run
 from bot.action.settings import ActionSettings
 from bot.config import RepoConfig
 from bot.models import Complexity, RoutingDecision, Strategy, Tier
-from bot.render import MARKER
+from bot.issues.render import MARKER
 
 
 def parse_outputs(text: str) -> dict[str, str]:

@@ -1,7 +1,7 @@
 """pytest fixtures for the app area: the real Flask app on a temp SQLite store, signed deliveries, jobs run now.
 
 Fixtures
-- `app_settings` -> `bot.settings.Settings` in token mode against `fake_github`, SQLite in tmp_path,
+- `app_settings` -> `bot.settings.ServiceSettings` in token mode against `fake_github`, SQLite in tmp_path,
   no embedded worker threads (tests run jobs explicitly), zero GitHub pacing.
 - `app` -> `bot.app.create_app({"SETTINGS": app_settings})`; `client` -> its Flask test client.
 - `post_event(event, payload, *, delivery=None, secret=WEBHOOK_SECRET, headers=None)` -> the response of a
@@ -26,9 +26,9 @@ WEBHOOK_SECRET = "test-webhook-secret"
 
 @pytest.fixture
 def app_settings(tmp_path, fake_github):
-    from bot.settings import Settings
+    from bot.settings import ServiceSettings
 
-    return Settings(
+    return ServiceSettings(
         github_token=TEST_TOKEN,
         github_webhook_secret=WEBHOOK_SECRET,
         github_api_url=fake_github.url,

@@ -15,12 +15,12 @@ from sqlalchemy import create_engine
 
 from bot.catalog import load_catalog
 from bot.config import RepoConfig
-from bot.gate import CONTEXT
-from bot.handlers.context import Context
+from bot.review.gate import CONTEXT
+from bot.context import Context
 from bot.llm import AnthropicLLM
 from bot.models import Tier
 from bot.permissions import clear_cache
-from bot.store.experiments import ExperimentStore
+from bot.store.issues import IssueStore
 
 REPO = "Codertocat/Hello-World"
 NUMBER = 2
@@ -45,7 +45,7 @@ def make_ctx(gh, fake_anthropic, tmp_path):
     clients: list[AnthropicLLM] = []
 
     def make(mode: str = "app", llm: bool = True, config: RepoConfig | None = None) -> Context:
-        store = ExperimentStore(create_engine(f"sqlite:///{tmp_path / 'x.db'}"))
+        store = IssueStore(create_engine(f"sqlite:///{tmp_path / 'x.db'}"))
         if llm:
             clients.append(AnthropicLLM("sk-test", base_url=fake_anthropic.url))
         return Context(

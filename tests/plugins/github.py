@@ -36,9 +36,10 @@ from typing import Any
 import pytest
 
 from bot.simulator.github import FakeGitHub
+from bot.simulator.openapi import DATA, DEFAULT_SPEC
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "github"
-SPEC = FIXTURES / "rest-api.openapi.json.gz"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "github"  # test-only artefacts (webhook schemas)
+SPEC = DEFAULT_SPEC
 TEST_TOKEN = "test-token"
 
 
@@ -48,7 +49,7 @@ def sign(body: bytes, secret: str) -> str:
 
 @lru_cache(maxsize=1)
 def _examples() -> dict[str, list[dict[str, Any]]]:
-    with gzip.open(FIXTURES / "webhook-examples.json.gz", "rt", encoding="utf-8") as f:
+    with gzip.open(DATA / "webhook-examples.json.gz", "rt", encoding="utf-8") as f:
         return {e["name"]: e["examples"] for e in json.load(f)}
 
 

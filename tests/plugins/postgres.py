@@ -19,7 +19,8 @@ PG_URL = os.environ.get("MODEL_ROUTER_TEST_PG", "postgresql://127.0.0.1:5432/tes
 
 @pytest.fixture
 def pg_engine() -> Iterator[Engine]:
-    from bot.store.db import init_db, make_engine
+    from bot.store.db import make_engine
+    from bot.store.tables import init_db
 
     pytest.importorskip("psycopg", reason="the PostgreSQL driver (psycopg) is not installed")
     admin = make_engine(PG_URL)

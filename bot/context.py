@@ -8,16 +8,16 @@ from typing import TYPE_CHECKING, Any, Callable, Literal
 if TYPE_CHECKING:
     from bot.config import RepoConfig
     from bot.github.port import GitHubPort
-    from bot.labels import KnownLabels
+    from bot.issues.labels import KnownLabels
     from bot.llm import LLMPort
-    from bot.store.experiments import ExperimentStore
+    from bot.store.issues import IssueStore
 
 
 @dataclass
 class Context:
     gh: "GitHubPort"
     repo: str  # "owner/name"
-    store: "ExperimentStore"
+    store: "IssueStore"
     load_config: Callable[[], "RepoConfig"]  # cached per repo by the caller; may record a config error
     llm: "LLMPort | None" = None  # None when no ANTHROPIC_API_KEY
     mode: Literal["app", "action"] = "app"  # action mode: commit statuses only, no check runs
@@ -37,7 +37,7 @@ class Context:
 
 
 @dataclass
-class HandlerResult:
+class Result:
     """What a handler did, for the Action's outputs, the job summary and tests."""
 
     action: str = "ignored"

@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable, Literal
 
-from bot.security_paths import PathMatch, match_paths
+from bot.review.security_paths import PathMatch, match_paths
 
 CONTEXT = "model-router/opus-review"  # the status context and the check run name
 MAX_DESCRIPTION = 140  # GitHub truncates commit status descriptions beyond this

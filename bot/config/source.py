@@ -10,18 +10,17 @@ import threading
 import time
 from typing import TYPE_CHECKING, Callable
 
-if TYPE_CHECKING:
-    from bot.config import RepoConfig
-    from bot.github.port import GitHubPort
-    from bot.handlers.context import Context
+from bot.config.errors import ConfigError
+from bot.config.loading import CONFIG_PATH, load_config_text
+from bot.config.schema import RepoConfig
 
-CONFIG_PATH = ".github/model-router.yml"
+if TYPE_CHECKING:
+    from bot.context import Context
+    from bot.github.port import GitHubPort
 
 
 def load_repo_config(gh: "GitHubPort", repo: str) -> tuple["RepoConfig", str | None]:
     """(config, error): an invalid file yields the defaults plus the message naming what is wrong."""
-    from bot.config import ConfigError, RepoConfig, load_config_text
-
     text = gh.get_file(repo, CONFIG_PATH)  # no ref: the contents API reads the default branch
     if text is None:
         return RepoConfig(), None

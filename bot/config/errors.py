@@ -1,4 +1,4 @@
-"""Config errors that point at the line: duplicate YAML keys, and pydantic errors mapped back to the file."""
+"""Config errors that point at the line: ConfigError, duplicate YAML keys, pydantic errors mapped back to the file."""
 
 from __future__ import annotations
 
@@ -11,6 +11,14 @@ import yaml
 from pydantic import BaseModel
 
 from bot.models import Complexity, Tier
+
+
+class ConfigError(Exception):
+    """An invalid config file: every line names the file, line, key path and what is wrong."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(problems))
 
 
 def duplicate_key(node: yaml.Node | None, source: str) -> str | None:

@@ -15,13 +15,13 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.models import RoutingDecision
 from bot.store.db import Base, row_dict as _row, session_factory
-from bot.store.experiment_rows import ACTIVE, FINISHED, STALE_RUN_AFTER, CommandReplyRow, Dispatch, Override, RoutingRecord, utcnow
+from bot.store.issue_rows import ACTIVE, FINISHED, STALE_RUN_AFTER, CommandReplyRow, Dispatch, Override, RoutingRecord, utcnow
 from bot.store.reviews import ReviewLog, ReviewOverride, ReviewRecord
 
 _initialised: "weakref.WeakSet[Engine]" = weakref.WeakSet()  # engines whose tables exist already
 
 
-class ExperimentStore(ReviewLog):
+class IssueStore(ReviewLog):
     def __init__(self, engine: Engine, *, clock: Callable[[], datetime] = utcnow, create: bool = True):
         self.engine = engine
         self.clock = clock

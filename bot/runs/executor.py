@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING, Literal
 from bot import catalog
 from bot.github.port import GitHubError
 from bot.models import Complexity, Tier
-from bot.render import money
+from bot.issues.render import money
+from bot.issues.routing import route_issue
 
 if TYPE_CHECKING:
-    from bot.handlers.context import Context
+    from bot.context import Context
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +112,7 @@ def budget_check(ctx: "Context", estimate: float) -> str | None:
     return None
 
 
-def dispatch(
+def start_run(
     ctx: "Context",
     number: int,
     *,
@@ -138,9 +139,7 @@ def dispatch(
     config = ctx.config
     decision = ctx.store.decision(ctx.repo, number)
     if decision is None:
-        from bot.handlers.issues import route_issue  # routes, labels and records it first
-
-        decision = route_issue(ctx, number).decision
+        decision = route_issue(ctx, number).decision  # routes, labels and records it first
         if decision is None:
             return DispatchResult("error", "Could not route this issue, so nothing was dispatched.")
     notes: list[str] = []

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.github.port import Comment
-from bot.render import MARKER
+from bot.issues.render import MARKER
 
 if TYPE_CHECKING:
-    from bot.handlers.context import Context
+    from bot.context import Context
 
 MAX_BODY = 65_536  # GitHub refuses longer comment bodies
 _NOTE = "\n\n_…truncated: the full text did not fit in one GitHub comment._\n"

@@ -14,6 +14,7 @@ from importlib import resources
 from bot.config import RepoConfig
 from bot.models import IssueInput
 from bot.routing import route
+from bot.simulator.demo_service import run_service_demo
 
 
 def load_samples() -> list[dict]:
@@ -52,8 +53,6 @@ def main() -> int:
     print("model-router demo: routing the bundled sample issues (rules only, embedded defaults)\n")
     print(render(route_samples()))
     print("\nTry: .venv/bin/model-router explain --title 'Fix typo in the OAuth docs' --label model:haiku")
-    from bot.app.demo import run_service_demo
-
     return run_service_demo(sys.stdout)
 
 

@@ -11,9 +11,9 @@ from bot.models import RoutingDecision
 
 if TYPE_CHECKING:
     from bot.config import RepoConfig
-    from bot.handlers.context import Context
+    from bot.context import Context
 
-TIER, COMPLEXITY = "tier", "complexity"  # the override `field` names in the experiments store
+TIER, COMPLEXITY = "tier", "complexity"  # the override `field` names in the issue store
 
 
 def prefixes(config: "RepoConfig") -> dict[str, str]:

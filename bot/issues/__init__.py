@@ -1,0 +1,1 @@
+"""Issues as the router sees them: routing one issue, its labels, the sticky comment and its state."""

@@ -1,0 +1,246 @@
+"""The Opus review gate on a pull request: always report `model-router/opus-review` on the head SHA."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from bot.github.port import GitHubError, PullInfo
+from bot.context import Context, Result
+from bot.catalog import model_for, price_for, tier_of
+from bot.models import Tier
+from bot.permissions import WRITE_LEVELS, permission
+from bot.review import ReviewInvalid, ReviewUnavailable, diff, gate, incremental, publish, reviewer
+
+log = logging.getLogger(__name__)
+
+@dataclass(frozen=True)
+class GateSettings:
+    """What the gate reads from the repository config."""
+
+    enabled: bool
+    labels: tuple[str, ...]
+    paths: tuple[str, ...]
+    max_chars: int
+    max_chunks: int
+    max_tokens: int
+    timeout: float
+
+    @property
+    def label(self) -> str:
+        return self.labels[0] if self.labels else "security"
+
+
+def settings(ctx: Context) -> GateSettings:
+    sec, rev = ctx.config.security, ctx.config.review
+    return GateSettings(
+        enabled=rev.enabled, labels=tuple(sec.labels), paths=tuple(sec.paths),
+        max_chars=rev.max_diff_chars_per_chunk, max_chunks=rev.max_chunks,
+        max_tokens=rev.max_tokens, timeout=rev.timeout_seconds,
+    )
+
+
+def label_changed(ctx: Context, number: int, name: str, *, added: bool, sender: str) -> Result:
+    """A label was added or removed: only security labels concern the gate."""
+    if not gate.is_security_label(name, settings(ctx).labels):
+        return Result(action="ignored", messages=[f"label {name!r} does not concern the review gate"])
+    if not added:
+        return security_label_removed(ctx, number, name, sender)
+    return run_gate(ctx, number, trigger="labeled")
+
+
+def _writer(ctx: Context, login: str) -> tuple[bool, str]:
+    level = permission(ctx, login)
+    return level in WRITE_LEVELS, level
+
+
+def security_label_removed(ctx: Context, number: int, name: str, sender: str) -> Result:
+    """Removing the label never clears the gate while paths match; non-writers cannot remove it at all."""
+    allowed, level = _writer(ctx, sender)
+    if not allowed:
+        ctx.gh.add_labels(ctx.repo, number, [name])
+        ctx.gh.create_comment(
+            ctx.repo, number,
+            f"Restored the `{name}` label: removing it needs write permission (@{sender} has `{level}`).",
+        )
+        return Result(action="label_restored", messages=[f"{sender} ({level}) may not remove {name!r}; restored"])
+    pull = ctx.gh.get_pull(ctx.repo, number)
+    files = ctx.gh.list_pull_files(ctx.repo, number)
+    req = _requirement(ctx, pull, files)
+    if req.paths:
+        ctx.gh.add_labels(ctx.repo, number, [name])
+        ctx.gh.create_comment(
+            ctx.repo, number,
+            f"Restored the `{name}` label: this pull request {req.reason()}. The Opus review gate stays in force.",
+        )
+        return Result(action="label_restored", messages=["security paths still match: " + req.reason()])
+    if req.required:  # another security label is still present: the gate's state stands
+        return Result(action="unchanged", messages=[req.reason()])
+    publish.report(ctx, pull.head_sha, gate.not_required())
+    return Result(action="not_required", messages=[f"{sender} removed {name!r}; no security path matches"],
+                         outputs={"review_state": "success"})
+
+
+def _requirement(ctx: Context, pull: PullInfo, files) -> gate.Requirement:
+    s = settings(ctx)
+    paths = [f.filename for f in files] + [f.previous_filename for f in files if f.previous_filename]
+    return gate.requirement(pull.labels, paths, s.labels, s.paths)
+
+
+def run_gate(ctx: Context, number: int, *, trigger: str) -> Result:
+    """Report on the PR's current head: not required, or pending then the review's result.
+
+    Raises ReviewUnavailable (transient) after reporting `pending` when the review API is down,
+    so the job queue retries; nothing here ever reports success without a parsed pass.
+    """
+    s = settings(ctx)
+    pull = ctx.gh.get_pull(ctx.repo, number)
+    sha = pull.head_sha
+    files = ctx.gh.list_pull_files(ctx.repo, number)
+    req = _requirement(ctx, pull, files)
+    res = Result(action="not_required", outputs={"review_sha": sha})
+    if not s.enabled:  # the default branch's config turned the gate off: report, never block
+        publish.report(ctx, sha, gate.disabled())
+        res.outputs["review_state"] = "success"
+        res.messages.append("review gate disabled by the repository config")
+        return res
+    if not req.required:
+        publish.report(ctx, sha, gate.not_required())
+        res.outputs["review_state"] = "success"
+        res.messages.append("Opus review not required")
+        return res
+    if req.paths and not req.labels:
+        ctx.gh.add_labels(ctx.repo, number, [s.label])
+        ctx.gh.create_comment(
+            ctx.repo, number,
+            f"Added the `{s.label}` label: this pull request {req.reason()}. "
+            f"An Opus-tier review must pass before it merges (status `{gate.CONTEXT}`).",
+        )
+        res.messages.append(f"labelled {s.label}: {req.reason()}")
+    publish.report(ctx, sha, gate.pending_required(req))
+    res.action, res.outputs["review_state"] = "pending", "pending"
+    if ctx.llm is None:
+        publish.report(ctx, sha, gate.not_configured())
+        res.messages.append(gate.NOT_CONFIGURED)
+        return res
+    if ctx.dry_run:
+        res.messages.append("dry run: review skipped")
+        return res
+    return _review(ctx, pull, files, req, s, res, trigger)
+
+
+def _review(ctx: Context, pull: PullInfo, files, req: gate.Requirement, s: GateSettings,
+            res: Result, trigger: str) -> Result:
+    sha = pull.head_sha
+    scope = incremental.choose(ctx, pull.number, sha, files, trigger)
+    plan = diff.plan(scope.files, max_chars=s.max_chars, max_chunks=s.max_chunks, first=[m.path for m in req.paths])
+    if scope.incremental:
+        plan = incremental.restrict(plan, files)
+    model = review_model(ctx)
+    record = _Recorder(ctx, pull.number, sha, model, trigger, scope, files)
+    if not plan.chunks:
+        status = _nothing_to_review(plan)
+        publish.report(ctx, sha, status)
+        record(status, "pass" if status.state == "success" else "unreviewable", plan)
+        res.action, res.outputs["review_state"] = status.state, status.state
+        res.messages.append(status.description)
+        return res
+    try:
+        result = reviewer.review(ctx.llm, model=model, title=pull.title, body=pull.body, plan=plan,
+                                 max_tokens=s.max_tokens, timeout=s.timeout)
+    except ReviewUnavailable as exc:
+        publish.report(ctx, sha, gate.unavailable(exc.reason))
+        raise
+    except ReviewInvalid as exc:
+        status = gate.review_error(str(exc))
+        publish.report(ctx, sha, status)
+        record(status, "error", plan)
+        res.action, res.outputs["review_state"] = "review_error", "failure"
+        res.messages.append(status.description)
+        return res
+    current = ctx.gh.get_pull(ctx.repo, pull.number).head_sha
+    if current != sha:  # a newer push has its own job: this result must not land on it
+        res.action = "superseded"
+        res.messages.append(f"head moved from {sha[:12]} to {current[:12]}; result for the old commit dropped")
+        return res
+    out = result.output
+    scope_text = scope.describe(pull.base_ref)
+    review = publish.build_review(out, plan, sha=sha, model=model, scope=scope_text)
+    try:
+        ctx.gh.create_review(ctx.repo, pull.number, sha, review.body, review.event, review.comments)
+    except GitHubError as exc:
+        if exc.status != 422 or not review.comments:
+            raise
+        # GitHub refused an inline position: post everything in the body instead.
+        log.warning("inline review comments refused (%s); posting them in the body", exc.message)
+        flat = publish.build_review(out, diff.DiffPlan(plan.chunks, plan.skipped, {}), sha=sha, model=model,
+                                    scope=scope_text)
+        ctx.gh.create_review(ctx.repo, pull.number, sha, flat.body, flat.event, [])
+    status = gate.result(gate.Verdict(out.verdict, tuple(f.severity for f in out.findings),
+                                      partial=plan.skipped_files, details=review.body, since=scope.base_sha or ""))
+    publish.report(ctx, sha, status, publish.annotations(out, set(plan.commentable) & {f.filename for f in files}))
+    record(status, out.verdict, plan, counts=gate.severity_counts(f.severity for f in out.findings), chunks=result.chunks,
+           cost_usd=review_cost(ctx, result))
+    if scope.incremental:
+        res.outputs["review_base_sha"] = scope.base_sha or ""
+    res.action, res.outputs["review_state"] = out.verdict, status.state
+    res.outputs["review_verdict"] = out.verdict
+    res.messages.append(f"{trigger}: {status.description}")
+    return res
+
+
+TRIGGERS = {"synchronize": "push", "labeled": "label", "unlabeled": "label"}
+
+
+@dataclass
+class _Recorder:
+    """Writes the review record (the audit trail, and the next push's incremental starting point)."""
+
+    ctx: Context
+    number: int
+    sha: str
+    model: str
+    trigger: str
+    scope: incremental.Scope
+    files: list
+
+    def __call__(self, status: gate.GateStatus, verdict: str, plan: diff.DiffPlan, *,
+                 counts: dict | None = None, chunks: int = 0, cost_usd: float | None = None) -> None:
+        skipped = [{"file": sk.path, "reason": sk.reason} for sk in plan.skipped]
+        if plan.truncated_listing:
+            skipped.append({"file": "*", "reason": "beyond the files API's listing limit"})
+        try:
+            self.ctx.store.record_review(
+                self.ctx.repo, self.number, head_sha=self.sha, base_sha=self.scope.base_sha, model=self.model,
+                verdict=verdict, state=status.state, trigger=TRIGGERS.get(self.trigger, self.trigger),
+                counts=counts or {}, chunks=chunks, skipped=skipped, files=sorted(incremental.paths(self.files)),
+                cost_usd=cost_usd,
+            )
+        except Exception:  # the status is already reported; a lost record only costs a full review next time
+            log.exception("could not record the review of %s#%s at %s", self.ctx.repo, self.number, self.sha[:12])
+
+
+def review_cost(ctx: Context, result: reviewer.ReviewResult) -> float | None:
+    """What the review's calls cost at the catalog's price; None when the API reported no usage."""
+    if not result.usage:
+        return None
+    return sum(price_for(u.model, ctx.config).cost(u.input_tokens, u.output_tokens) for u in result.usage)
+
+
+def review_model(ctx: Context) -> str:
+    """The opus-tier id from the catalog; a repo override that is not opus-tier is ignored."""
+    model = model_for(Tier.opus, ctx.config)
+    if tier_of(model) != Tier.opus:
+        log.warning("models.opus override %r is not an opus-tier model; using the catalog's", model)
+        model = model_for(Tier.opus)
+    return model
+
+
+def _nothing_to_review(plan: diff.DiffPlan) -> gate.GateStatus:
+    """Only renames: nothing changed. Binary or oversized files: unreviewable, so never a pass."""
+    if all(sk.reason == "renamed without changes" for sk in plan.skipped):
+        return gate.result(gate.Verdict("pass", details="Only renames without content changes."))
+    return gate.GateStatus(
+        "failure", f"no reviewable diff: {plan.skipped_files} files binary or too large; an admin may /override-review",
+        summary="Not reviewed:\n" + plan.skipped_text(),
+    )

@@ -1,0 +1,170 @@
+"""A finished executor run → its outcome and actual cost, the sticky comment updated, escalation or the plan executed.
+
+The executor workflow's `run-name` carries `#<issue> … [mr:<dispatch id>]`, which GitHub sends
+as `workflow_run.display_title`; that ties a run to the dispatch (and issue) that started it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import datetime
+
+from bot.runs import executor
+from bot.github.port import GitHubError
+from bot.context import Context, Result
+from bot.issues.routing import refresh_comment  # renders the runs table from the store
+from bot.models import Tier
+from bot.runs.outcome import Outcome, parse_artifact_zip
+
+log = logging.getLogger(__name__)
+
+_DISPATCH_ID = re.compile(r"\[mr:([A-Za-z0-9._-]{1,64})\]")
+_ISSUE = re.compile(r"#(\d+)\b")
+ARTIFACT_PREFIX = "model-router-execution"
+PLAN_MARKER = "<!-- model-router:plan -->"
+
+
+def _seconds(start: str | None, end: str | None) -> float | None:
+    try:
+        a = datetime.fromisoformat(str(start).replace("Z", "+00:00"))
+        b = datetime.fromisoformat(str(end).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return max(0.0, (b - a).total_seconds())
+
+
+def is_executor_run(run: dict, workflow: dict, executor_file: str) -> bool:
+    path = run.get("path") or workflow.get("path") or ""
+    name = path.split("@", 1)[0].rsplit("/", 1)[-1]  # path may carry "@ref" for reusable workflows
+    return name == executor_file.rsplit("/", 1)[-1]
+
+
+def correlate(ctx: Context, run: dict) -> dict | None:
+    """The dispatch row a run belongs to: by the id in its title, else the issue's open dispatch."""
+    title = run.get("display_title") or run.get("name") or ""
+    m = _DISPATCH_ID.search(title)
+    if m:
+        row = ctx.store.get_dispatch(m.group(1))
+        if row and row["repo"] == ctx.repo:
+            return row
+    m = _ISSUE.search(title)
+    if m:
+        return ctx.store.latest_open_dispatch(ctx.repo, int(m.group(1)))
+    return None
+
+
+def fetch_outcome(ctx: Context, run_id: int) -> tuple[Outcome, dict[str, str], str | None]:
+    """The execution file's outcome from the run's artifact; a missing artifact is a note, not an error."""
+    try:
+        artifacts = ctx.gh.list_run_artifacts(ctx.repo, run_id)
+    except GitHubError as exc:
+        if exc.transient:
+            raise
+        return Outcome(), {}, f"artifacts unavailable ({exc.status})"
+    ours = [a for a in artifacts if a.name.startswith(ARTIFACT_PREFIX)] or artifacts[:1]
+    if not ours:
+        return Outcome(), {}, "the run uploaded no execution file"
+    try:
+        blob = ctx.gh.download_artifact(ctx.repo, ours[0].id)
+    except GitHubError as exc:
+        if exc.transient:
+            raise
+        return Outcome(), {}, f"artifact download failed ({exc.status})"
+    outcome, texts = parse_artifact_zip(blob)
+    return outcome, texts, None if outcome.found else "the execution file had no result message"
+
+
+def next_tier(tier: Tier, ladder: list[Tier]) -> Tier | None:
+    ladder = [Tier(t) for t in ladder]
+    higher = [t for t in ladder if t.rank > tier.rank]
+    return min(higher, key=lambda t: t.rank) if higher else None
+
+
+def _escalate(ctx: Context, row: dict, run_id: int) -> str:
+    cfg = ctx.config.executor
+    tier = Tier(row["tier"])
+    nxt = next_tier(tier, list(cfg.escalation))
+    attempt = int(row.get("attempt") or 1)
+    if nxt is None or attempt >= cfg.max_attempts:
+        why = "no higher tier to escalate to" if nxt is None else f"{attempt} of {cfg.max_attempts} attempts used"
+        return f"The {tier.value} run failed; not escalating ({why}). A human should take a look."
+    res = executor.start_run(
+        ctx, row["number"], cause=f"escalate:{run_id}", by="model-router", tier=nxt, attempt=attempt + 1,
+    )
+    if res.status == "dispatched":
+        return f"The {tier.value} run failed, so I escalated to **{nxt.value}** (`{res.model}`), attempt {attempt + 1} of {cfg.max_attempts}."
+    if res.status == "duplicate":
+        return ""
+    return f"The {tier.value} run failed; escalation to {nxt.value} was not started: {res.message}"
+
+
+def _execute_plan(ctx: Context, row: dict, run_id: int, outcome: Outcome, texts: dict[str, str]) -> str:
+    plan = next((t for name, t in sorted(texts.items()) if name.endswith("plan.md") and t.strip()), "") or outcome.result or ""
+    if not plan.strip():
+        return "The planning run succeeded but produced no plan, so nothing was executed."
+    res = executor.start_run(ctx, row["number"], cause=f"plan:{run_id}", by="model-router", tier=Tier.haiku, plan=plan)
+    if res.status == "duplicate":
+        return ""
+    head = "Sonnet's plan is ready" + (f"; a **haiku** run (`{res.model}`) now executes it." if res.started else f", but {res.message}")
+    return f"{PLAN_MARKER}\n{head}\n\n<details><summary>Plan</summary>\n\n{plan[:60_000]}\n\n</details>"
+
+
+def run_completed(ctx: Context, run: dict, workflow: dict) -> Result:
+    """Record a completed workflow run of the executor workflow (others are ignored), then follow it up."""
+    if not is_executor_run(run, workflow, ctx.config.executor.workflow):
+        return Result(action="ignored", messages=["not the executor workflow"])
+    row = correlate(ctx, run)
+    if row is None:
+        return Result(action="ignored", messages=["run not started by model-router"])
+    run_id = int(run["id"])
+    number = int(row["number"])
+    if row["status"] in ("success", "failure"):
+        if row.get("followed_up"):
+            return Result(action="ignored", messages=[f"run {row['dispatch_id']} already recorded"])
+        # Recorded, but the follow-up did not finish (a retried job): redo it; dispatches are idempotent.
+        outcome, texts = Outcome(), {}
+        if row["mode"] == "plan" and row["status"] == "success":
+            outcome, texts, _ = fetch_outcome(ctx, run_id)
+        return _follow_up(ctx, row, run_id, outcome, texts, [f"run {row['dispatch_id']} follow-up retried"])
+    outcome, texts, note = fetch_outcome(ctx, run_id)
+    success = run.get("conclusion") == "success" and (outcome.succeeded if outcome.found else True)
+    row, first = ctx.store.record_outcome(
+        row["dispatch_id"], run_id=run_id, success=success, conclusion=run.get("conclusion"), run_url=run.get("html_url"),
+        duration_s=_seconds(run.get("run_started_at"), run.get("updated_at")),
+        actual_cost_usd=outcome.total_cost_usd, num_turns=outcome.num_turns, duration_ms=outcome.duration_ms,
+    )
+    if not first:
+        return Result(action="ignored", messages=[f"run {row['dispatch_id']} already recorded"])
+    messages = [f"{row['mode']} run {row['dispatch_id']} on {row['tier']}: {'success' if success else 'failure'}"]
+    if note:
+        messages.append(note)
+    if not ctx.dry_run:
+        refresh_comment(ctx, number)
+    return _follow_up(ctx, row, run_id, outcome, texts, messages)
+
+
+def _follow_up(ctx: Context, row: dict, run_id: int, outcome: Outcome, texts: dict[str, str], messages: list[str]) -> Result:
+    """Escalate a failure, or hand a finished plan to haiku; then mark the run followed up."""
+    number, success = int(row["number"]), row["status"] == "success"
+    if not ctx.dry_run:
+        comment = ""
+        if not success:
+            comment = _escalate(ctx, row, run_id)
+        elif row["mode"] == "plan":
+            comment = _execute_plan(ctx, row, run_id, outcome, texts)
+        if comment:
+            ctx.gh.create_comment(ctx.repo, number, comment)
+            messages.append(next(line for line in comment.splitlines() if not line.startswith("<!--")))
+            refresh_comment(ctx, number)
+        ctx.store.update_dispatch(row["dispatch_id"], followed_up=True)
+    cost = row.get("actual_cost_usd")
+    return Result(
+        action="outcome",
+        messages=messages,
+        outputs={
+            "success": "true" if success else "false",
+            "actual_cost_usd": "" if cost is None else f"{cost:.6f}",
+            "tier": row["tier"],
+        },
+    )
