@@ -21,6 +21,7 @@ from sqlalchemy.exc import OperationalError
 from bot.github.auth import GitHubAuthError, from_settings
 from bot.github.port import GitHubError, GitHubPort
 from bot.handlers import handle_event
+from bot.heartbeat import Heartbeat
 from bot.llm import AnthropicLLM
 from bot.store.issues import IssueStore
 from bot.context import Context
@@ -47,6 +48,7 @@ class Runtime:
         self.queue = JobQueue(
             self.engine, lease_seconds=settings.job_lease_seconds, max_attempts=settings.job_max_attempts
         )
+        self.heartbeat = Heartbeat(self.queue)
         self.configs = RepoConfigCache(
             ttl=settings.config_cache_seconds, version_of=self.queue.config_version, bump=self.queue.bump_config_version
         )
@@ -63,6 +65,7 @@ class Runtime:
 
     def close(self) -> None:
         """Release connections: GitHub pools, the Anthropic client, the database pool."""
+        self.heartbeat.stop()
         if "auth" in self.__dict__:
             self.auth.close()
         if "llm" in self.__dict__ and self.llm is not None:
@@ -140,7 +143,8 @@ def process_one(rt: Runtime, worker_id: str) -> bool:
         rt.queue.complete(job, status=SUPERSEDED, note="a later edit of the same item is queued")
         return True
     try:
-        result = handle_event(job.event, job.payload, rt.context(job))
+        with rt.heartbeat.hold(job):
+            result = handle_event(job.event, job.payload, rt.context(job))
     except Exception as exc:
         transient = _is_transient(exc)
         outcome = rt.queue.fail(job, f"{type(exc).__name__}: {exc}", transient=transient,

@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -100,31 +101,43 @@ def _get(url: str) -> int | None:
 
 
 @pytest.mark.slow
-def test_a_worker_killed_mid_job_loses_nothing(tmp_path, fake_github, app_settings, post_event, runtime, webhook_example):
-    payload = webhook_example("issues", "opened")
-    fake_github.seed_payload(payload)
-    assert post_event("issues", payload, delivery="doomed").status_code == 202
+def test_a_worker_process_killed_mid_job_loses_its_lease_and_the_lane_moves_on(
+        tmp_path, fake_github, app_settings, post_event, runtime, webhook_example):
+    for n in range(1, 5):  # one installation: one lane, run in delivery order
+        payload = webhook_example("issues", "opened")
+        payload["installation"] = {"id": 7}
+        payload["issue"]["number"] = n
+        fake_github.seed_payload(payload)
+        assert post_event("issues", payload, delivery=f"lane-{n}").status_code == 202
     fake_github.latency = 1.0  # every GitHub call hangs a while: the worker is killed inside one
-    env = base_env(tmp_path, fake_github, GITHUB_TOKEN="test-token", MODEL_ROUTER_JOB_LEASE_SECONDS="2")
+    env = base_env(tmp_path, fake_github, GITHUB_TOKEN="test-token", MODEL_ROUTER_JOB_LEASE_SECONDS="3")
     env["DATABASE_URL"] = app_settings.database_url
-    proc = subprocess.Popen([str(BIN / "model-router"), "worker", "--threads", "1"], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    worker = [str(BIN / "model-router"), "worker", "--threads", "2"]
+    doomed = subprocess.Popen(worker, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    rescuer = None
     try:
-        wait_for(lambda: runtime.queue.by_delivery("doomed")["status"] == "running", what="the worker to lease the job")
+        wait_for(lambda: runtime.queue.by_delivery("lane-1")["status"] == "running", what="the worker to lease the job")
         wait_for(lambda: fake_github.requests, what="the worker to call GitHub")
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=10)
+        time.sleep(3.5)  # longer than a lease: the heartbeat has renewed it meanwhile
+        assert runtime.queue.by_delivery("lane-1")["status"] == "running"
+        assert runtime.queue.by_delivery("lane-2")["status"] == "queued"  # the lane waits behind it
+        doomed.send_signal(signal.SIGKILL)
+        doomed.wait(timeout=10)
+        killed = time.monotonic()
+        fake_github.latency = 0.0
+        rescuer = subprocess.Popen(worker, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_for(lambda: all(runtime.queue.by_delivery(f"lane-{n}")["status"] == "done" for n in range(1, 5)),
+                 timeout=30, what="the lane to move on after the kill")
+        assert time.monotonic() - killed <= 15
     finally:
-        if proc.poll() is None:
-            proc.kill()
-    assert runtime.queue.by_delivery("doomed")["status"] == "running"  # the lease is still held by the dead worker
-    fake_github.latency = 0.0
-    from bot.worker import process_one
-
-    wait_for(lambda: process_one(runtime, "rescuer"), timeout=10, what="the lease to expire and the job to be reclaimed")
-    job = runtime.queue.by_delivery("doomed")
-    assert job["status"] == "done" and job["attempts"] == 2 and job["worker"] == "rescuer"
-    assert len([c for c in fake_github.comments(REPO, 1) if MARKER in c["body"]]) == 1
+        for proc in (doomed, rescuer):
+            if proc is not None and proc.poll() is None:
+                proc.kill()
+                proc.wait(10)
+    first = runtime.queue.by_delivery("lane-1")
+    assert first["attempts"] == 2 and first["lane"].endswith("/orphan:" + str(first["id"]))  # reaped, run alone
+    for n in range(1, 5):  # exactly once, the killed attempt included
+        assert len([c for c in fake_github.comments(REPO, n) if MARKER in c["body"]]) == 1
 
 
 def test_bad_private_key_stops_start_up_with_one_line(tmp_path, fake_github):

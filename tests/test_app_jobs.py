@@ -96,6 +96,45 @@ def test_expired_lease_is_reclaimed_and_the_old_worker_is_fenced_off(queue, cloc
     assert queue.get(dead.id)["status"] == DONE
 
 
+def test_a_dead_workers_lane_moves_on_and_its_job_is_retried_alone(queue, clock):
+    queue.enqueue("a1", "issues", payload(inst=1, number=1))
+    queue.enqueue("a2", "issues", payload(inst=1, number=2))
+    dead = queue.claim("dead")
+    assert queue.claim("w") is None  # a2 waits behind a1 while a1's worker is alive
+    clock.t += 11
+    assert queue.reap() == 1
+    row = queue.get(dead.id)
+    assert row["status"] == QUEUED and "dead died or hung" in row["last_error"] and row["lane"].endswith(f"/orphan:{dead.id}")
+    both = {queue.claim("w1").delivery_id, queue.claim("w2").delivery_id}
+    assert both == {"a1", "a2"}  # the lane went on; the orphan runs beside it
+
+
+def test_the_heartbeat_keeps_a_long_job_and_a_reaped_worker_learns_it_lost(queue, clock):
+    queue.enqueue("d1", "issues", payload())
+    job = queue.claim("w")
+    for _ in range(5):  # a 50 s review, renewed every few seconds
+        clock.t += 4
+        assert queue.renew([job]) == set()
+        assert queue.reap() == 0
+    assert queue.get(job.id)["status"] == RUNNING
+    clock.t += 11
+    queue.reap()
+    assert queue.renew([job]) == {job.id}
+
+
+def test_a_poison_job_fails_with_the_reason_after_its_attempts_without_holding_the_lane(queue, clock):
+    queue.enqueue("poison", "issues", payload(inst=1, number=1))
+    queue.enqueue("next", "issues", payload(inst=1, number=2))
+    for attempt in range(1, 4):  # every attempt kills its worker
+        job = queue.claim(f"w{attempt}")
+        assert job.delivery_id == "poison" and job.attempts == attempt
+        clock.t += 11
+        queue.reap()
+    row = queue.get(job.id)
+    assert row["status"] == FAILED and row["last_error"].startswith("gave up after 3 attempts: the worker died")
+    assert queue.claim("w").delivery_id == "next"
+
+
 def test_transient_failure_retries_after_retry_after(queue, clock):
     queue.enqueue("d1", "issues", payload())
     job = queue.claim("w")

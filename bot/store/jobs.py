@@ -2,7 +2,11 @@
 
 A job belongs to a *lane* (its installation, else its repository). Within a lane jobs run one at a
 time in delivery order — that paces writes per credential and keeps one issue's events ordered —
-while different lanes run in parallel. A worker that dies keeps its lease only until it expires.
+while different lanes run in parallel. Leases are short and renewed by the running worker's heartbeat
+(bot.heartbeat): a worker that dies loses its job within one lease. `reap()` then moves the job out of
+its lane into a lane of its own, so the installation's other jobs go on at once while the orphan is
+retried alone, and fails for good (with the reason) once it has used its attempts: a job that keeps
+killing its worker never holds the lane again.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
-from sqlalchemy import BigInteger, Engine, Float, Index, Integer, String, Text, and_, exists, func, or_, select, update
+from sqlalchemy import BigInteger, Engine, Float, Index, Integer, String, Text, and_, cast, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, aliased, mapped_column
 
@@ -98,7 +102,7 @@ class JobQueue:
         self,
         engine: Engine,
         *,
-        lease_seconds: float = 120.0,
+        lease_seconds: float = 15.0,
         max_attempts: int = 6,
         backoff_base: float = 2.0,
         backoff_cap: float = 300.0,
@@ -111,6 +115,7 @@ class JobQueue:
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
         self.clock = clock
+        self._next_reap = 0.0
         # Request threads hand their job to a group commit: one transaction per batch, not per request.
         self._intake = Intake(engine, Job.__table__, "delivery_id", INTAKE_COLUMNS)
 
@@ -141,10 +146,7 @@ class JobQueue:
 
     # -- claiming ---------------------------------------------------------------------------
     def _claimable(self, now: float):
-        return or_(
-            and_(Job.status == QUEUED, Job.run_after <= now),
-            and_(Job.status == RUNNING, Job.lease_until < now),  # its worker died or hung
-        )
+        return and_(Job.status == QUEUED, Job.run_after <= now)  # an expired lease is reaped first (reap)
 
     def _candidates(self, now: float):
         older = aliased(Job)
@@ -153,6 +155,7 @@ class JobQueue:
 
     def claim(self, worker: str) -> ClaimedJob | None:
         """Lease the oldest runnable job of any idle lane to `worker`, or None."""
+        self.maybe_reap()
         if self.engine.dialect.name == "postgresql":
             return self._claim_locking(worker)
         return self._claim_conditional(worker)
@@ -200,6 +203,60 @@ class JobQueue:
                 if res.rowcount == 1:
                     return claimed
         return None  # lost every race this round; the caller polls again
+
+    # -- leases -----------------------------------------------------------------------------
+    def renew(self, jobs: list[ClaimedJob]) -> set[int]:
+        """Extend the leases of jobs this process is running (the heartbeat); returns the ids it lost."""
+        if not jobs:
+            return set()
+        until = self.clock() + self.lease_seconds
+        lost = set()
+        with self.Session() as s:
+            for job in jobs:
+                res = s.execute(
+                    update(Job)
+                    .where(Job.id == job.id, Job.status == RUNNING, Job.worker == job.worker, Job.attempts == job.attempts)
+                    .values(lease_until=until)
+                )
+                if res.rowcount != 1:
+                    lost.add(job.id)
+            s.commit()
+        return lost
+
+    def maybe_reap(self) -> int:
+        """`reap()` at most once per third of a lease per process (claims poll far more often)."""
+        now = self.clock()
+        if now < self._next_reap:
+            return 0
+        self._next_reap = now + max(0.5, self.lease_seconds / 3)
+        return self.reap()
+
+    def reap(self) -> int:
+        """Jobs whose worker stopped heartbeating: retried in a lane of their own (so the installation's
+        lane moves on now), or failed with the reason once their attempts are used. Returns how many."""
+        now = self.clock()
+        expired = and_(Job.status == RUNNING, Job.lease_until < now)
+        with self.Session() as s:
+            if not s.scalar(select(func.count()).where(expired)):  # a read: no write lock on the common path
+                return 0
+            reason = func.coalesce(Job.worker, "?")
+            failed = s.execute(
+                update(Job).where(expired, Job.attempts >= self.max_attempts).values(
+                    status=FAILED, lease_until=None, finished_at=now,
+                    last_error="gave up after " + cast(Job.attempts, String) + " attempts: the worker died or hung "
+                    "each time (lease expired; last worker " + reason + ")",
+                )
+            ).rowcount
+            requeued = s.execute(
+                update(Job).where(expired).values(
+                    status=QUEUED, lease_until=None, run_after=now,
+                    lane=func.substr(Job.lane, 1, 200) + "/orphan:" + cast(Job.id, String),
+                    last_error="worker " + reason + " died or hung (lease expired) during attempt "
+                    + cast(Job.attempts, String),
+                )
+            ).rowcount
+            s.commit()
+        return failed + requeued
 
     # -- finishing --------------------------------------------------------------------------
     def _finish(self, job: ClaimedJob, **values) -> bool:

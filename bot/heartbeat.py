@@ -1,0 +1,71 @@
+"""Lease heartbeat: while a job runs (a long review included), its short lease is renewed in the background.
+
+One daemon thread per process renews every held job every third of a lease, so a live worker never
+loses a job and a dead one (kill -9, OOM, a lost host) loses it within one lease. The same beat reaps
+other processes' expired leases, so a lane moves on even when no worker is polling.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import threading
+from collections.abc import Iterator
+
+from bot.store.jobs import ClaimedJob, JobQueue
+
+log = logging.getLogger("model_router.worker")
+
+
+class Heartbeat:
+    def __init__(self, queue: JobQueue, interval: float | None = None):
+        self.queue = queue
+        self.interval = interval if interval is not None else max(0.2, queue.lease_seconds / 3)
+        self._held: dict[int, ClaimedJob] = {}
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._pid = -1
+
+    @contextlib.contextmanager
+    def hold(self, job: ClaimedJob) -> Iterator[None]:
+        """Keep `job`'s lease alive for the duration of the block."""
+        with self._lock:
+            self._held[job.id] = job
+            self._ensure_thread()
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._held.pop(job.id, None)
+
+    def _ensure_thread(self) -> None:
+        if self._thread is not None and self._pid == os.getpid() and self._thread.is_alive():
+            return
+        self._stop.clear()
+        self._pid = os.getpid()  # a forked child gets its own thread, never its parent's
+        self._thread = threading.Thread(target=self._loop, name="model-router-heartbeat", daemon=True)
+        self._thread.start()
+
+    def beat(self) -> set[int]:
+        """Renew every held lease once; returns the ids whose lease was lost."""
+        with self._lock:
+            jobs = list(self._held.values())
+        lost = self.queue.renew(jobs)
+        for job_id in lost:
+            log.warning("job %s: lease lost (it was reaped; another worker may run it)", job_id)
+        self.queue.maybe_reap()
+        return lost
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                self.beat()
+            except Exception as exc:  # the store is unreachable: try again next beat
+                log.warning("heartbeat: cannot reach the job store (%s)", type(exc).__name__)
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(5)
