@@ -170,7 +170,8 @@ def test_push_to_the_config_invalidates_the_cache(opened, post_event, run_jobs, 
     assert gets() == 1  # cached
     push = {
         "ref": "refs/heads/main",
-        "repository": {"full_name": REPO, "default_branch": "main"},
+        "repository": {"full_name": REPO, "name": REPO.split("/")[1], "owner": {"login": REPO.split("/")[0]},
+                       "default_branch": "main"},
         "commits": [{"id": "a" * 40, "added": [], "removed": [], "modified": [".github/model-router.yml"]}],
         "sender": {"login": "Codertocat", "type": "User"},
         "installation": {"id": 1},

@@ -147,13 +147,10 @@ def test_malformed_json_is_400(client, runtime, body):
     assert queued(runtime) == 0
 
 
-@pytest.mark.parametrize(
-    "body",
-    [b'{"action": "opened", "x": NaN}', b'{"action": "opened", "s": "\\ud800"}'],
-    ids=["nan", "lone-surrogate"],
-)
-def test_json_only_the_standard_library_accepts_is_still_queued(client, runtime, body):
+@pytest.mark.parametrize("extra", [b'"x": NaN', b'"s": "\\ud800"'], ids=["nan", "lone-surrogate"])
+def test_json_only_the_standard_library_accepts_is_still_queued(client, runtime, webhook_example, extra):
     """The fast parser rejects these; Python's json module, which GitHub payloads were always read with, does not."""
+    body = json.dumps(webhook_example("issues", "opened")).encode()[:-1] + b", " + extra + b"}"
     resp = client.post("/webhook", data=body, headers=signed_headers("issues", body, delivery="odd-1"))
     assert resp.status_code == 202 and resp.json["status"] == "queued"
     assert runtime.queue.by_delivery("odd-1") is not None

@@ -1,7 +1,8 @@
 """`POST /webhook`: verify, persist, acknowledge. The work itself runs later in a worker.
 
 Order matters: the signature header and the size are checked before the body is read, the HMAC
-before the body is parsed, and the answer is sent only after the delivery is committed.
+before the body is parsed, the payload against GitHub's schema before it is stored (bot.app.validate),
+and the answer is sent only after the delivery is committed.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 
 from bot.app.resources import resources
+from bot.app.validate import problem
 from bot.handlers import handles
 from bot.config.source import touches_config
 
@@ -81,6 +83,13 @@ def _parse(body: bytes, form: bool) -> dict | None:
     return payload if isinstance(payload, dict) else None
 
 
+def _app_mode_problem(settings, payload: dict) -> str | None:
+    """App mode acts with the delivery's installation token: GitHub's schema has it optional, we cannot."""
+    if settings.app_mode and not isinstance(payload.get("installation"), dict):
+        return "payload.installation is missing (the App acts as the delivery's installation)"
+    return None
+
+
 @bp.post("/webhook")
 def webhook():
     res = resources()
@@ -115,6 +124,10 @@ def webhook():
     action = payload.get("action") if isinstance(payload.get("action"), str) else None
     if not handles(event, action) or (event == "push" and not touches_config(payload)):
         return _answer(202, status="ignored", event=event, action=action)
+    reason = problem(event, action, payload) or _app_mode_problem(settings, payload)
+    if reason is not None:  # refused at the door: nothing queued, one line logged, GitHub shows the reason
+        log.warning("delivery %s refused: %s", delivery, reason)
+        return _answer(400, error=reason)
     try:
         fresh = res.queue.enqueue(delivery, event, payload, raw=None if form else body.decode("utf-8"))
     except SQLAlchemyError as exc:
