@@ -2,7 +2,8 @@
 
 One daemon thread per process renews every held job every third of a lease, so a live worker never
 loses a job and a dead one (kill -9, OOM, a lost host) loses it within one lease. The same beat reaps
-other processes' expired leases, so a lane moves on even when no worker is polling.
+other processes' expired leases, so a lane moves on even when no worker is polling, and once an hour
+prunes finished jobs older than the retention (MODEL_ROUTER_RETENTION_DAYS).
 """
 
 from __future__ import annotations
@@ -11,16 +12,19 @@ import contextlib
 import logging
 import os
 import threading
+import time
 from collections.abc import Iterator
 
 from bot.store.jobs import ClaimedJob, JobQueue
 
 log = logging.getLogger("model_router.worker")
+PRUNE_EVERY = 3600.0
 
 
 class Heartbeat:
-    def __init__(self, queue: JobQueue, interval: float | None = None):
-        self.queue = queue
+    def __init__(self, queue: JobQueue, interval: float | None = None, *, retention_days: float | None = None):
+        self.queue, self.retention_days = queue, retention_days
+        self._next_prune = time.monotonic() + 60  # not in every process's first second
         self.interval = interval if interval is not None else max(0.2, queue.lease_seconds / 3)
         self._held: dict[int, ClaimedJob] = {}
         self._lock = threading.Lock()
@@ -56,6 +60,12 @@ class Heartbeat:
         for job_id in lost:
             log.warning("job %s: lease lost (it was reaped; another worker may run it)", job_id)
         self.queue.maybe_reap()
+        if self.retention_days is not None and time.monotonic() >= self._next_prune:
+            from bot.store.job_admin import prune
+
+            self._next_prune = time.monotonic() + PRUNE_EVERY
+            if n := prune(self.queue, self.retention_days):
+                log.info("pruned %d finished job(s) older than %g days", n, self.retention_days)
         return lost
 
     def _loop(self) -> None:

@@ -42,6 +42,7 @@ class ServiceSettings(BaseSettings):
     job_lease_seconds: float = Field(default=15.0, ge=1, validation_alias="MODEL_ROUTER_JOB_LEASE_SECONDS")
     job_max_attempts: int = Field(default=6, ge=1, validation_alias="MODEL_ROUTER_JOB_MAX_ATTEMPTS")
     job_poll_seconds: float = Field(default=0.5, gt=0, validation_alias="MODEL_ROUTER_JOB_POLL_SECONDS")
+    retention_days: float = Field(default=14, gt=0, validation_alias="MODEL_ROUTER_RETENTION_DAYS")
     config_cache_seconds: float = Field(default=600.0, ge=0, validation_alias="MODEL_ROUTER_CONFIG_CACHE_SECONDS")
     # SQLite durability: FULL fsyncs every commit (one per group-committed batch); NORMAL (WAL) survives a
     # killed process but not a power cut.

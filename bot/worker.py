@@ -44,11 +44,11 @@ class Runtime:
             settings.database_url, sqlite_synchronous=settings.sqlite_synchronous
         )
         if create_tables:
-            _init_db_once(self.engine)
+            init_db(self.engine)  # migrations, under a lock: concurrent start-ups wait, then find it done
         self.queue = JobQueue(
             self.engine, lease_seconds=settings.job_lease_seconds, max_attempts=settings.job_max_attempts
         )
-        self.heartbeat = Heartbeat(self.queue)
+        self.heartbeat = Heartbeat(self.queue, retention_days=settings.retention_days)
         self.configs = RepoConfigCache(
             ttl=settings.config_cache_seconds, version_of=self.queue.config_version, bump=self.queue.bump_config_version
         )
@@ -108,19 +108,6 @@ class Runtime:
 
 def _unset_loader():  # replaced right after the Context is built
     raise RuntimeError("load_config not set")
-
-
-def _init_db_once(engine: Engine) -> None:
-    # Several gunicorn workers may race to create the tables; the loser just retries once.
-    try:
-        init_db(engine)
-    except OperationalError:
-        time.sleep(0.2)
-        init_db(engine)
-    except Exception as exc:  # e.g. a concurrent CREATE on PostgreSQL
-        if "already exists" not in str(exc):
-            raise
-        init_db(engine)
 
 
 def _is_transient(exc: BaseException) -> bool:

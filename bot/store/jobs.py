@@ -17,56 +17,15 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
-from sqlalchemy import BigInteger, Engine, Float, Index, Integer, String, Text, and_, cast, exists, func, select, update
+from sqlalchemy import Engine, String, and_, cast, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Mapped, aliased, mapped_column
+from sqlalchemy.orm import aliased
 
-from bot.store.db import Base, session_factory
+from bot.store.db import session_factory
 from bot.store.intake import Intake
-
-QUEUED, RUNNING, DONE, FAILED, SUPERSEDED = "queued", "running", "done", "failed", "superseded"
-UNFINISHED = (QUEUED, RUNNING)
-
-
-class Job(Base):
-    __tablename__ = "jobs"
-    __table_args__ = (
-        Index("ix_jobs_lane_status", "lane", "status", "id"),
-        Index("ix_jobs_status_run_after", "status", "run_after"),
-    )
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    delivery_id: Mapped[str] = mapped_column(String(128), unique=True)  # X-GitHub-Delivery: a redelivery is a no-op
-    event: Mapped[str] = mapped_column(String(64))
-    action: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    installation_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
-    repo: Mapped[str | None] = mapped_column(String(255), nullable=True)
-    subject: Mapped[str | None] = mapped_column(String(300), nullable=True)  # "owner/repo#N"
-    lane: Mapped[str] = mapped_column(String(300))
-    payload: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(16), default=QUEUED)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    run_after: Mapped[float] = mapped_column(Float)
-    lease_until: Mapped[float | None] = mapped_column(Float, nullable=True)
-    worker: Mapped[str | None] = mapped_column(String(128), nullable=True)
-    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
-    created_at: Mapped[float] = mapped_column(Float)
-    finished_at: Mapped[float | None] = mapped_column(Float, nullable=True)
-
-
-# What the intake writes for a new job; the other columns start NULL.
-INTAKE_COLUMNS = ["delivery_id", "event", "action", "installation_id", "repo", "subject", "lane", "payload", "status",
-                  "attempts", "run_after", "created_at"]
-
-
-class ConfigVersion(Base):
-    """Bumped by a push that touches a repo's config, so every process drops its cached copy."""
-
-    __tablename__ = "repo_config_versions"
-
-    repo: Mapped[str] = mapped_column(String(255), primary_key=True)
-    version: Mapped[int] = mapped_column(Integer, default=0)
-
+from bot.store.job_rows import (  # noqa: F401 - re-exported: the queue's vocabulary
+    DONE, FAILED, INTAKE_COLUMNS, QUEUED, RUNNING, SUPERSEDED, UNFINISHED, ConfigVersion, Job,
+)
 
 @dataclass(frozen=True)
 class ClaimedJob:
