@@ -11,6 +11,7 @@ import pytest
 
 from bot.app.validate import problem, schema_key
 from bot.handlers import handles
+from bot.simulator.openapi import DATA
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -25,7 +26,7 @@ def test_the_committed_slice_is_cut_from_githubs_schemas():
 
 
 def _examples():
-    with gzip.open(ROOT / "tests/fixtures/github/webhook-examples.json.gz", "rt") as f:
+    with gzip.open(DATA / "webhook-examples.json.gz", "rt") as f:
         for entry in json.load(f):
             for payload in entry["examples"]:
                 if handles(entry["name"], payload.get("action")):

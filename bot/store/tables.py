@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, MetaData
+from sqlalchemy import Engine
 
-from bot.store import issue_rows, job_rows, reviews  # noqa: F401  (their tables join Base.metadata)
-from bot.store.db import Base
+from bot.store.migrate import metadata, upgrade
 
-
-def metadata() -> MetaData:
-    """The models' schema: what the head migration makes (tests/test_store_migrations.py checks it)."""
-    return Base.metadata
+__all__ = ["init_db", "metadata"]
 
 
 def init_db(engine: Engine) -> None:
     """Create or upgrade the schema to the latest migration (bot.store.migrate), under a lock."""
-    from bot.store.migrate import upgrade
-
     upgrade(engine)
