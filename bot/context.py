@@ -1,12 +1,13 @@
-"""What every event handler gets: the GitHub port, the store, the LLM and the repository's config."""
+"""What every service call gets, built complete: the ports, the store, where the config comes from, the run's facts."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from bot.config import RepoConfig
+    from bot.config.source import ConfigLoad, ConfigSource
     from bot.github.port import GitHubPort
     from bot.issues.labels import KnownLabels
     from bot.llm import LLMPort
@@ -18,29 +19,40 @@ class Context:
     gh: "GitHubPort"
     repo: str  # "owner/name"
     store: "IssueStore"
-    load_config: Callable[[], "RepoConfig"]  # cached per repo by the caller; may record a config error
+    configs: "ConfigSource"  # read on first use, once per Context
     llm: "LLMPort | None" = None  # None when no ANTHROPIC_API_KEY
     mode: Literal["app", "action"] = "app"  # action mode: commit statuses only, no check runs
     dry_run: bool = False
     installation_id: int | None = None
-    config_error: str | None = None  # set when .github/model-router.yml was invalid (defaults used)
     known_labels: "KnownLabels | None" = None  # the process's cache of repository label names (App mode)
-    extra: dict[str, Any] = field(default_factory=dict)
+    delivery_id: str | None = None  # App: the webhook delivery this job runs
+    run_id: str | None = None  # Action: the workflow run this step belongs to
+    run_url: str | None = None
+    notes: list[str] = field(default_factory=list)  # said before the result's own messages (Action)
 
-    _config: "RepoConfig | None" = None
+    _loaded: "ConfigLoad | None" = field(default=None, repr=False)
+
+    @property
+    def loaded(self) -> "ConfigLoad":
+        if self._loaded is None:
+            self._loaded = self.configs.load(self.gh, self.repo)
+        return self._loaded
 
     @property
     def config(self) -> "RepoConfig":
-        if self._config is None:
-            self._config = self.load_config()
-        return self._config
+        return self.loaded.config
+
+    @property
+    def config_error(self) -> str | None:
+        """Why .github/model-router.yml was invalid (defaults used); None when valid or not read yet."""
+        return self._loaded.error if self._loaded is not None else None
 
 
 @dataclass
 class Result:
-    """What a handler did, for the Action's outputs, the job summary and tests."""
+    """What a service call did, for the Action's outputs, the job summary and tests."""
 
     action: str = "ignored"
-    decision: Any = None  # RoutingDecision when the handler routed
+    decision: Any = None  # RoutingDecision when the call routed
     messages: list[str] = field(default_factory=list)
     outputs: dict[str, str] = field(default_factory=dict)

@@ -91,23 +91,17 @@ class Runtime:
         )
 
     def context(self, job: ClaimedJob) -> Context:
-        ctx = Context(
+        return Context(
             gh=self.port_for(job.installation_id),
             repo=job.repo or "",
             store=self.store,
-            load_config=_unset_loader,
+            configs=self.configs,
             llm=self.llm,
             mode="app",
             installation_id=job.installation_id,
             known_labels=self.known_labels,
+            delivery_id=job.delivery_id,
         )
-        ctx.load_config = self.configs.loader(ctx)
-        ctx.extra.update(config_cache=self.configs, delivery_id=job.delivery_id, job_id=job.id)
-        return ctx
-
-
-def _unset_loader():  # replaced right after the Context is built
-    raise RuntimeError("load_config not set")
 
 
 def _is_transient(exc: BaseException) -> bool:

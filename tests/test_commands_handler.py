@@ -4,9 +4,9 @@ import pytest
 from sqlalchemy import create_engine
 
 from bot import permissions
-from bot.config import RepoConfig
 from bot.handlers import handle_event
 from bot.handlers.comments import REPLY_MARKER
+from bot.config.source import FixedConfig
 from bot.context import Context
 from bot.store.issues import IssueStore
 
@@ -23,7 +23,7 @@ def _fresh_permission_cache():
 @pytest.fixture
 def ctx(gh, tmp_path):
     store = IssueStore(create_engine(f"sqlite:///{tmp_path / 'exp.db'}"))
-    return Context(gh=gh, repo=REPO, store=store, load_config=lambda: RepoConfig())
+    return Context(gh=gh, repo=REPO, store=store, configs=FixedConfig())
 
 
 @pytest.fixture

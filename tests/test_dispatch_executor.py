@@ -10,6 +10,7 @@ from bot.runs import executor
 from bot.config import RepoConfig
 from bot.handlers import handle_event
 from bot.handlers.comments import REPLY_MARKER
+from bot.config.source import ConfigLoad, FixedConfig
 from bot.context import Context
 from bot.models import Complexity, Tier
 from bot.issues.render import money
@@ -31,11 +32,11 @@ def config():
 @pytest.fixture
 def ctx(gh, tmp_path, config):
     store = IssueStore(create_engine(f"sqlite:///{tmp_path / 'exp.db'}"))
-    return Context(gh=gh, repo=REPO, store=store, load_config=lambda: config["value"])
+    return Context(gh=gh, repo=REPO, store=store, configs=FixedConfig(lambda: config["value"]))
 
 
 def set_config(ctx, data):
-    ctx._config = RepoConfig.model_validate(data)  # Context caches its config
+    ctx._loaded = ConfigLoad(RepoConfig.model_validate(data))  # Context caches its config
 
 
 @pytest.fixture

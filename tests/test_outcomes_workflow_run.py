@@ -9,6 +9,7 @@ from bot import catalog
 from bot.runs import executor
 from bot.config import RepoConfig
 from bot.handlers import handle_event
+from bot.config.source import ConfigLoad, FixedConfig
 from bot.context import Context
 from bot.models import Tier
 from bot.issues.sticky import MARKER
@@ -36,11 +37,11 @@ def ctx(gh, tmp_path, config, fake_github):
     fake_github.add_issue(REPO, 1, title="Fix typo in README", body="Small change.")
     fake_github.set_permission(REPO, "octocat", "write")
     store = IssueStore(create_engine(f"sqlite:///{tmp_path / 'exp.db'}"))
-    return Context(gh=gh, repo=REPO, store=store, load_config=lambda: config["value"])
+    return Context(gh=gh, repo=REPO, store=store, configs=FixedConfig(lambda: config["value"]))
 
 
 def set_config(ctx, data):
-    ctx._config = RepoConfig.model_validate(data)  # Context caches its config
+    ctx._loaded = ConfigLoad(RepoConfig.model_validate(data))  # Context caches its config
 
 
 @pytest.fixture

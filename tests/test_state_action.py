@@ -6,7 +6,7 @@ import json
 from datetime import datetime, timezone
 
 from bot.action.memory import recover
-from bot.action.runner import build_context
+from bot.action.context import build_context
 from bot.models import Strategy, Tier
 from bot.issues.render import MARKER, read_state, routing_comment
 from tests.plugins.action import REPO, act, checkout, settings, sticky

@@ -17,7 +17,7 @@ def route_and_dispatch(ctx: Context, number: int, payload: dict) -> Result:
     """Route the issue (labels + sticky comment), then start the executor run on the routed model."""
     routed = route_issue(ctx, number)
     sender = (payload.get("sender") or {}).get("login") or "github-actions"
-    cause = f"action:{ctx.extra.get('run_id') or 'local'}"
+    cause = f"action:{ctx.run_id or 'local'}"
     result = executor.start_run(ctx, number, cause=cause, by=sender)
     outputs = dict(routed.outputs)
     outputs["dispatch"] = result.status
@@ -63,7 +63,7 @@ def report(ctx: Context, number: int, execution_file: Path, payload: dict) -> Re
         "complexity": complexity.value if complexity else "—",
         "status": status,
         "estimated_cost_usd": estimate,
-        "run_url": ctx.extra.get("run_url"),
+        "run_url": ctx.run_url,
     }
     sender = (payload.get("sender") or {}).get("login") or "github-actions"
     _record_run(ctx, number, row, str(info.get("routing_id") or ""), outcome, by=sender)
@@ -88,7 +88,7 @@ def _record_run(ctx: Context, number: int, row: dict, dispatch_id: str, outcome,
     """The outcome on the dispatch that started this run, or on a row of its own (a run started by hand)."""
     found = ctx.store.get_dispatch(dispatch_id) if dispatch_id else None
     if not found or (found["repo"], found["number"]) != (ctx.repo, number):
-        run = row["run_url"] or ctx.extra.get("run_id") or "local"
+        run = row["run_url"] or ctx.run_id or "local"
         if row["tier"] == "—" or row["complexity"] == "—":
             return  # nothing routed: no run to count (cannot happen once the issue is routed)
         found, _ = ctx.store.claim_dispatch(
@@ -99,7 +99,7 @@ def _record_run(ctx: Context, number: int, row: dict, dispatch_id: str, outcome,
     if not found:
         return
     try:
-        run_id = int(ctx.extra.get("run_id") or 0)
+        run_id = int(ctx.run_id or 0)
     except ValueError:
         run_id = 0
     ctx.store.record_outcome(

@@ -1,32 +1,26 @@
-"""Run the Action once: env + event file → Context → the shared handlers → outputs, summary, annotations."""
+"""Run the Action once: env + event file → Context → the shared handlers or a mode → outputs, summary, annotations."""
 
 from __future__ import annotations
 
 import json
-import re
 import sys
 import traceback
 from dataclasses import dataclass, field
-from typing import IO, Any, Callable
+from typing import IO, Any
 
 from bot.action import io
+from bot.action.context import build_context
 from bot.action.dryrun import DryRunGitHub
 from bot.action.errors import ActionError
 from bot.action.memory import labels_before, recover
 from bot.action.modes import report, route_and_dispatch
 from bot.action.settings import ActionSettings
-from bot.config import ConfigError, RepoConfig, load_config_text
 from bot.context import Context, Result
 from bot.github.port import GitHubError, GitHubPort
-from bot.github.rest import RestGitHub
 from bot.handlers import handle_event
 from bot.issues.routing import refresh_comment, route_issue
-from bot.llm import AnthropicLLM
 from bot.review import ReviewUnavailable
 from bot.review.gate import CONTEXT
-from bot.store.db import make_engine
-from bot.store.tables import init_db
-from bot.store.issues import IssueStore
 
 # The event each explicit mode needs; `auto` picks the mode from the event.
 MODE_EVENTS: dict[str, tuple[str, ...]] = {
@@ -40,7 +34,6 @@ AUTO_MODES = {
     "pull_request_target": "gate",
     "workflow_run": "outcome",
 }
-PR_EVENTS = ("pull_request", "pull_request_target")
 PERMISSION_HINT = {
     "route": "issues: write",
     "command": "issues: write, pull-requests: write",
@@ -112,79 +105,6 @@ def issue_number(settings: ActionSettings, payload: dict) -> int:
     raise ActionError("no issue number: set the `issue-number` input or run on an issues event")
 
 
-def config_loader(settings: ActionSettings, payload: dict, holder: list[Context]) -> Callable[[], Any]:
-    """The workspace file when checked out, else the file on GitHub; pull requests always use the base branch
-    so a pull request cannot weaken its own gate by editing the config."""
-
-    def load():
-        ctx = holder[0]
-        path = settings.config_path
-        local = settings.workspace / path
-        if settings.event_name not in PR_EVENTS and local.is_file():
-            text = local.read_text(encoding="utf-8")
-        else:
-            base = ((payload.get("pull_request") or {}).get("base") or {}).get("ref")
-            text = ctx.gh.get_file(ctx.repo, path, ref=base)
-        if not text:
-            return RepoConfig()
-        try:
-            return load_config_text(text, source=path)
-        except ConfigError as exc:
-            ctx.config_error = str(exc)
-            first = (getattr(exc, "problems", None) or [str(exc)])[0]
-            m = re.match(re.escape(path) + r":(\d+):", first)
-            ctx.extra["config_error_line"] = int(m.group(1)) if m else None
-            return RepoConfig()
-
-    return load
-
-
-def build_context(
-    settings: ActionSettings,
-    payload: dict,
-    *,
-    gh: GitHubPort | None = None,
-    llm: Any = None,
-) -> Context:
-    repo = settings.repository or (payload.get("repository") or {}).get("full_name")
-    if not repo:
-        raise ActionError("no repository: GITHUB_REPOSITORY is unset and the event names none")
-    if gh is None:
-        if settings.token is None:
-            raise ActionError("the github-token input is empty (pass `github-token: ${{ github.token }}`)")
-        gh = RestGitHub(settings.token.get_secret_value(), base_url=settings.api_url)
-    if settings.dry_run:
-        gh = DryRunGitHub(gh)
-    if llm is None and settings.anthropic_api_key is not None:
-        llm = AnthropicLLM(settings.anthropic_api_key.get_secret_value(), base_url=settings.anthropic_base_url)
-    holder: list[Context] = []
-    ctx = Context(
-        gh=gh,
-        repo=repo,
-        store=_store(settings),
-        load_config=config_loader(settings, payload, holder),
-        llm=llm,
-        mode="action",
-        dry_run=settings.dry_run,
-    )
-    ctx.extra["run_url"] = settings.run_url()
-    ctx.extra["run_id"] = settings.run_id
-    holder.append(ctx)
-    return ctx
-
-
-def _store(settings: ActionSettings):
-    """A SQLite file under RUNNER_TEMP: the job's own scratch store (in memory for a dry run)."""
-    if settings.dry_run:
-        url = "sqlite://"
-    else:
-        settings.runner_temp.mkdir(parents=True, exist_ok=True)
-        url = f"sqlite:///{settings.runner_temp / 'model-router.db'}"
-    engine = make_engine(url)
-    init_db(engine)
-    return IssueStore(engine)
-
-
 def execute(mode: str, settings: ActionSettings, payload: dict, ctx: Context) -> Result:
     if mode == "report" and settings.execution_file is None:
         raise ActionError("mode 'report' needs the `execution-file` input (claude-code-action's output)")
@@ -232,7 +152,7 @@ def _recover(mode: str, settings: ActionSettings, payload: dict, ctx: Context) -
         labels = ctx.gh.issue_labels(ctx.repo, number)
     recovered = recover(ctx, number, labels)
     if recovered:
-        ctx.extra.setdefault("action_notes", []).append("earlier overrides by people: " + ", ".join(recovered))
+        ctx.notes.append("earlier overrides by people: " + ", ".join(recovered))
     return number
 
 
@@ -266,14 +186,10 @@ def run(
         outcome.errors.append(ActionError(f"internal error: {type(exc).__name__}: {exc}"))
     if ctx is not None and ctx.config_error:
         outcome.errors.append(
-            ActionError(
-                f"{ctx.config_error} (defaults were used)",
-                file=settings.config_path,
-                line=ctx.extra.get("config_error_line"),
-            )
+            ActionError(f"{ctx.config_error} (defaults were used)", file=settings.config_path, line=ctx.loaded.line)
         )
     if ctx is not None:
-        outcome.result.messages[:0] = ctx.extra.get("action_notes", [])
+        outcome.result.messages[:0] = ctx.notes
     if ctx is not None and isinstance(ctx.gh, DryRunGitHub):
         outcome.planned = list(ctx.gh.planned)
     if ctx is not None:

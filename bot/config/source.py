@@ -1,36 +1,75 @@
-"""Each repository's `.github/model-router.yml`, read from its default branch and cached per repo.
+"""Where a job's repository config comes from: `load(gh, repo) -> ConfigLoad` (the config, or the defaults and an error).
 
-The cache entry is keyed by a version that a `push` touching the file bumps in the shared store,
-so every process (web workers, `model-router worker`) drops its copy, not just the one that saw the push.
+The App reads `.github/model-router.yml` from the default branch and caches it per repo; the cache entry
+is keyed by a version that a `push` touching the file bumps in the shared store, so every process (web
+workers, `model-router worker`) drops its copy, not just the one that saw the push. The Action has its
+own source (bot.action.context); tests and the CLI use `FixedConfig`.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 import time
-from typing import TYPE_CHECKING, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, Protocol
 
 from bot.config.errors import ConfigError
 from bot.config.loading import CONFIG_PATH, load_config_text
 from bot.config.schema import RepoConfig
 
 if TYPE_CHECKING:
-    from bot.context import Context
     from bot.github.port import GitHubPort
 
 
-def load_repo_config(gh: "GitHubPort", repo: str) -> tuple["RepoConfig", str | None]:
-    """(config, error): an invalid file yields the defaults plus the message naming what is wrong."""
-    text = gh.get_file(repo, CONFIG_PATH)  # no ref: the contents API reads the default branch
-    if text is None:
-        return RepoConfig(), None
-    try:
-        return load_config_text(text, source=CONFIG_PATH), None
-    except ConfigError as exc:
-        return RepoConfig(), str(exc)
+@dataclass(frozen=True)
+class ConfigLoad:
+    """A loaded config; when the file was invalid, the defaults plus the error (a value, never raised)."""
+
+    config: RepoConfig
+    error: str | None = None
+    line: int | None = None  # the first problem's line in the file, for an annotation
+
+    @classmethod
+    def parse(cls, text: str | bytes | None, source: str = CONFIG_PATH) -> "ConfigLoad":
+        """No file or an empty one gives the defaults; an invalid one the defaults and what is wrong."""
+        if not text:
+            return cls(RepoConfig())
+        try:
+            return cls(load_config_text(text, source=source))
+        except ConfigError as exc:
+            m = re.match(re.escape(source) + r":(\d+):", exc.problems[0] if exc.problems else "")
+            return cls(RepoConfig(), str(exc), int(m.group(1)) if m else None)
+
+
+class ConfigSource(Protocol):
+    def load(self, gh: "GitHubPort", repo: str) -> ConfigLoad: ...
+
+    def invalidate(self, repo: str) -> None:
+        """The file changed on the default branch: forget any copy."""
+
+
+class FixedConfig:
+    """A config known in advance (tests, the CLI): a RepoConfig, or a function returning one."""
+
+    def __init__(self, config: RepoConfig | Callable[[], RepoConfig] | None = None):
+        self._config = config if config is not None else RepoConfig()
+
+    def load(self, gh: "GitHubPort", repo: str) -> ConfigLoad:
+        return ConfigLoad(self._config() if callable(self._config) else self._config)
+
+    def invalidate(self, repo: str) -> None:
+        pass
+
+
+def load_repo_config(gh: "GitHubPort", repo: str) -> ConfigLoad:
+    """The default branch's file (no ref: the contents API reads the default branch)."""
+    return ConfigLoad.parse(gh.get_file(repo, CONFIG_PATH))
 
 
 class RepoConfigCache:
+    """The App's config source: each repo's file cached `ttl` seconds and until a push bumps its version."""
+
     def __init__(
         self,
         ttl: float = 600.0,
@@ -43,35 +82,25 @@ class RepoConfigCache:
         self.bump = bump  # tells the other processes (shared store) that their copy is stale
         self.clock = clock
         self._lock = threading.Lock()
-        self._entries: dict[str, tuple[int, float, "RepoConfig", str | None]] = {}
+        self._entries: dict[str, tuple[int, float, ConfigLoad]] = {}
 
-    def get(self, gh: "GitHubPort", repo: str) -> tuple["RepoConfig", str | None]:
+    def load(self, gh: "GitHubPort", repo: str) -> ConfigLoad:
         version = self.version_of(repo)
         now = self.clock()
         with self._lock:
             hit = self._entries.get(repo)
         if hit and hit[0] == version and hit[1] > now:
-            return hit[2], hit[3]
-        config, error = load_repo_config(gh, repo)
+            return hit[2]
+        loaded = load_repo_config(gh, repo)
         with self._lock:
-            self._entries[repo] = (version, now + self.ttl, config, error)
-        return config, error
+            self._entries[repo] = (version, now + self.ttl, loaded)
+        return loaded
 
     def invalidate(self, repo: str) -> None:
         with self._lock:
             self._entries.pop(repo, None)
         if self.bump is not None:
             self.bump(repo)
-
-    def loader(self, ctx: "Context") -> Callable[[], "RepoConfig"]:
-        """The `Context.load_config` for one job: also sets `ctx.config_error`."""
-
-        def load() -> "RepoConfig":
-            config, error = self.get(ctx.gh, ctx.repo)
-            ctx.config_error = error
-            return config
-
-        return load
 
 
 def touches_config(payload: dict) -> bool:

@@ -15,9 +15,7 @@ log = logging.getLogger("model_router.handlers")
 def on_push(payload: dict, ctx: Context) -> Result:
     if not touches_config(payload):
         return Result(action="ignored", messages=["push does not change the config on the default branch"])
-    cache = ctx.extra.get("config_cache")
-    if cache is not None:
-        cache.invalidate(ctx.repo)
+    ctx.configs.invalidate(ctx.repo)
     return Result(action="config-invalidated", messages=[f"{ctx.repo}: config cache invalidated"])
 
 

@@ -54,7 +54,6 @@ def upsert(ctx: "Context", number: int, body: str, marker: str = MARKER) -> int:
     body = fit(body)
     existing = find(ctx, number, marker)
     if ctx.dry_run:
-        ctx.extra["sticky_body"] = body
         return existing.id if existing else 0
     if existing is not None:
         if not _same(existing.body, body):

@@ -16,6 +16,7 @@ from sqlalchemy import create_engine
 from bot.catalog import load_catalog
 from bot.config import RepoConfig
 from bot.review.gate import CONTEXT
+from bot.config.source import FixedConfig
 from bot.context import Context
 from bot.llm import AnthropicLLM
 from bot.models import Tier
@@ -49,7 +50,7 @@ def make_ctx(gh, fake_anthropic, tmp_path):
         if llm:
             clients.append(AnthropicLLM("sk-test", base_url=fake_anthropic.url))
         return Context(
-            gh=gh, repo=REPO, store=store, load_config=lambda: config or RepoConfig(), mode=mode,
+            gh=gh, repo=REPO, store=store, configs=FixedConfig(config), mode=mode,
             llm=clients[-1] if llm else None,
         )
 

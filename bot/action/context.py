@@ -1,0 +1,77 @@
+"""The Action's Context: its GitHub port (dry-run aware), a scratch store, and where its config comes from."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.action.dryrun import DryRunGitHub
+from bot.action.errors import ActionError
+from bot.action.settings import ActionSettings
+from bot.config.source import ConfigLoad
+from bot.context import Context
+from bot.github.port import GitHubPort
+from bot.github.rest import RestGitHub
+from bot.llm import AnthropicLLM
+from bot.store.db import make_engine
+from bot.store.issues import IssueStore
+from bot.store.tables import init_db
+
+PR_EVENTS = ("pull_request", "pull_request_target")
+
+
+class ActionConfig:
+    """The workspace file when checked out, else the file on GitHub; pull requests always use the base branch
+    so a pull request cannot weaken its own gate by editing the config."""
+
+    def __init__(self, settings: ActionSettings, payload: dict):
+        self.settings = settings
+        self.base = ((payload.get("pull_request") or {}).get("base") or {}).get("ref")
+
+    def load(self, gh: GitHubPort, repo: str) -> ConfigLoad:
+        path = self.settings.config_path
+        local = self.settings.workspace / path
+        if self.settings.event_name not in PR_EVENTS and local.is_file():
+            text = local.read_text(encoding="utf-8")
+        else:
+            text = gh.get_file(repo, path, ref=self.base)
+        return ConfigLoad.parse(text, source=path)
+
+    def invalidate(self, repo: str) -> None:
+        pass  # one job reads the file once
+
+
+def build_context(settings: ActionSettings, payload: dict, *, gh: GitHubPort | None = None, llm: Any = None) -> Context:
+    repo = settings.repository or (payload.get("repository") or {}).get("full_name")
+    if not repo:
+        raise ActionError("no repository: GITHUB_REPOSITORY is unset and the event names none")
+    if gh is None:
+        if settings.token is None:
+            raise ActionError("the github-token input is empty (pass `github-token: ${{ github.token }}`)")
+        gh = RestGitHub(settings.token.get_secret_value(), base_url=settings.api_url)
+    if settings.dry_run:
+        gh = DryRunGitHub(gh)
+    if llm is None and settings.anthropic_api_key is not None:
+        llm = AnthropicLLM(settings.anthropic_api_key.get_secret_value(), base_url=settings.anthropic_base_url)
+    return Context(
+        gh=gh,
+        repo=repo,
+        store=scratch_store(settings),
+        configs=ActionConfig(settings, payload),
+        llm=llm,
+        mode="action",
+        dry_run=settings.dry_run,
+        run_id=settings.run_id,
+        run_url=settings.run_url(),
+    )
+
+
+def scratch_store(settings: ActionSettings) -> IssueStore:
+    """A SQLite file under RUNNER_TEMP: the job's own scratch store (in memory for a dry run)."""
+    if settings.dry_run:
+        url = "sqlite://"
+    else:
+        settings.runner_temp.mkdir(parents=True, exist_ok=True)
+        url = f"sqlite:///{settings.runner_temp / 'model-router.db'}"
+    engine = make_engine(url)
+    init_db(engine)
+    return IssueStore(engine)
