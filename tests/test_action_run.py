@@ -7,7 +7,8 @@ from pathlib import Path
 
 
 from bot.models import Tier
-from bot.issues.render import RUNS_BEGIN, STATE_PREFIX, read_state
+from bot.issues.render import RUNS_BEGIN
+from bot.issues.state import STATE_PREFIX, decode
 from tests.plugins.action import CONFIG, REPO, act, checkout, parse_outputs, settings, sticky  # noqa: F401
 
 def test_issue_opened_labels_comments_and_outputs(fake_github, webhook_example, runner_env, tmp_path):
@@ -139,8 +140,8 @@ def test_report_posts_actual_cost_into_the_sticky_comment(fake_github, webhook_e
     assert "failure" in body and "success" in body and "actions/runs/102" in body
     unstated = lambda text: "\n".join(ln for ln in text.splitlines() if not ln.startswith(STATE_PREFIX))  # noqa: E731
     assert unstated(body.split(RUNS_BEGIN)[0]).strip() == unstated(before.split("<details>")[0]).strip()
-    runs = read_state(body)["runs"]  # what the next job recovers
-    assert [(r["status"], r["actual_cost_usd"], r["run_id"]) for r in runs] == [("failure", 0.0123, 101), ("success", 0.2345, 102)]
+    runs = decode(body).runs  # what the next job recovers
+    assert [(r.status, r.actual_cost_usd, r.run_id) for r in runs] == [("failure", 0.0123, 101), ("success", 0.2345, 102)]
     outputs = parse_outputs(runner_env["output"].read_text())
     assert outputs["actual-cost"] == "0.234500" and outputs["success"] == "true"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.issues.render import MARKER, STATE_PREFIX
+from bot.issues.state import MARKER, STATE_PREFIX
 
 SCRIPT = Path(__file__).resolve().parents[1] / "docs" / "img" / "screenshot.py"
 

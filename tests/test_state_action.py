@@ -8,7 +8,8 @@ from datetime import datetime, timezone
 from bot.action.memory import recover
 from bot.action.context import build_context
 from bot.models import Strategy, Tier
-from bot.issues.render import MARKER, read_state, routing_comment
+from bot.issues.render import MARKER, routing_comment
+from bot.issues.state import decode
 from tests.plugins.action import REPO, act, checkout, settings, sticky
 from tests.plugins.action import decision, parse_outputs
 from tests.plugins.gate import AUTH, PASS, seed, statuses
@@ -54,7 +55,7 @@ def test_a_label_changed_since_the_comment_wins(fake_github, tmp_path):
 
 def test_a_forged_state_by_someone_else_is_ignored(fake_github, tmp_path):
     forged = routing_comment(decision(tier=Tier.opus, model="claude-opus-test"), runs=[run_row()], overrides={"tier": "opus"})
-    assert read_state(forged) is not None  # a perfect copy of the bot's comment, posted by a person
+    assert decode(forged) is not None  # a perfect copy of the bot's comment, posted by a person
     issue_with_comment(fake_github, forged, user="mallory")
     ctx = job(tmp_path, fake_github)
     assert recover(ctx, 7, ["model:opus"]) == []
@@ -69,8 +70,8 @@ def test_the_concurrent_run_cap_sees_runs_of_earlier_jobs(fake_github, runner_en
     code, log = act(settings(tmp_path, fake_github, "workflow_dispatch", payload, mode="dispatch", run_id="77", workspace=workspace))
     assert code == 0, log
     [comment] = sticky(fake_github, 6)
-    [first] = read_state(comment["body"])["runs"]
-    assert first["status"] == "dispatched" and first["dispatch_id"] in comment["body"]
+    [first] = decode(comment["body"]).runs
+    assert first.status == "dispatched" and first.dispatch_id in comment["body"]
 
     code, log = act(settings(tmp_path, fake_github, "workflow_dispatch", payload, mode="dispatch", run_id="78", workspace=workspace))
     assert code == 0, log
@@ -90,8 +91,8 @@ def test_report_lands_on_the_dispatch_that_started_the_run(fake_github, runner_e
     report = {"inputs": inputs, "repository": {"full_name": REPO}, "sender": {"login": BOT, "type": "Bot"}}
     code, log = act(settings(tmp_path, fake_github, "workflow_dispatch", report, mode="report", run_id="90", execution_file=execution))
     assert code == 0, log
-    [run] = read_state(sticky(fake_github, 6)[0]["body"])["runs"]  # the same run, now finished: no second row
-    assert (run["dispatch_id"], run["status"], run["actual_cost_usd"], run["run_id"]) == (inputs["routing_id"], "success", 0.0421, 90)
+    [run] = decode(sticky(fake_github, 6)[0]["body"]).runs  # the same run, now finished: no second row
+    assert (run.dispatch_id, run.status, run.actual_cost_usd, run.run_id) == (inputs["routing_id"], "success", 0.0421, 90)
 
 
 def test_review_outage_leaves_the_status_pending_with_one_clear_line(fake_github, fake_anthropic, runner_env, webhook_example, tmp_path):

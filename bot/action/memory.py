@@ -2,7 +2,7 @@
 
 The App remembers which `model:`/`complexity:` labels a person chose and which executor runs it
 started; a fresh Action job does not. The router's sticky comment carries a hidden state line
-(`bot.issues.render.read_state`: the decision, people's overrides, the runs), trusted only in the comment
+(`bot.issues.state`: the decision, people's overrides, the runs), trusted only in the comment
 `bot.issues.sticky.find` returns (marker AND the bot's own login).
 
 The labels show what is in effect now: a label that differs from what the comment recorded, or a
@@ -13,39 +13,15 @@ no longer re-route, budgets and the concurrent-run cap count this issue's earlie
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
-from pydantic import BaseModel, Field, ValidationError
-
 from bot.context import Context
 from bot.issues import sticky
 from bot.issues.labels import COMPLEXITY, TIER, field_of
-from bot.issues.render import read_state
+from bot.issues.state import IssueState, decode
 from bot.issues.routing import REMOVED
 from bot.models import RoutingDecision
 
 BY = "a person (recovered from the issue's labels)"
 _HUMAN_STRATEGIES = {"tier": {"model label", "override"}, "complexity": {"complexity label", "override"}}
-
-
-class _Run(BaseModel):
-    """One executor run as the state line carries it (see bot.issues.render.state_block)."""
-
-    dispatch_id: str = Field(min_length=1, max_length=64)
-    key: str | None = Field(None, max_length=300)
-    mode: str = Field("execute", max_length=16)
-    attempt: int = 1
-    tier: str = Field(max_length=16)
-    model: str = Field(max_length=100)
-    complexity: str = Field(max_length=16)
-    status: str = Field("dispatched", max_length=16)
-    conclusion: str | None = Field(None, max_length=32)
-    estimated_cost_usd: float = 0.0
-    actual_cost_usd: float | None = None
-    run_id: int | None = None
-    run_url: str | None = Field(None, max_length=500)
-    created_at: datetime | None = None
-    completed_at: datetime | None = None
 
 
 def labels_before(payload: dict) -> list[str]:
@@ -68,29 +44,31 @@ def recover(ctx: Context, number: int, labels: list[str]) -> list[str]:
     comment = sticky.find(ctx, number)
     if comment is None:
         return []
-    state = read_state(comment.body)
+    state = decode(comment.body)
     if state is None:
         return []
-    recovered = _overrides(ctx, number, labels, state, state.get("overrides"))
-    _restore_decision(ctx, number, state.get("decision"))
-    _restore_runs(ctx, number, state.get("runs"))
+    recovered = _overrides(ctx, number, labels, state)
+    if state.decision is not None:  # an unreadable decision only costs the App-like record, not the overrides
+        _restore_decision(ctx, number, state.decision)
+    for run in state.runs:
+        ctx.store.restore_run(ctx.repo, number, run, by="(recovered)")
     return recovered
 
 
-def _overrides(ctx: Context, number: int, labels: list[str], shown: dict, people: object) -> list[str]:
-    people = people if isinstance(people, dict) else {}
+def _overrides(ctx: Context, number: int, labels: list[str], shown: IssueState) -> list[str]:
+    people = shown.overrides
     now: dict[str, str] = {}
     for name in labels:
         managed = field_of(name, ctx.config)
         if managed:
             now[managed[0]] = managed[1]
-    strategy = str(shown.get("strategy") or "").replace("_", " ")
+    strategy = (shown.strategy or "").replace("_", " ")
     recovered = []
     for field in (TIER, COMPLEXITY):
-        router = shown.get(field)
-        if not isinstance(router, str) or not router:
+        router = getattr(shown, field)
+        if not router:
             continue
-        chosen = people.get(field) if isinstance(people.get(field), str) else None
+        chosen = people.get(field)
         if chosen is None and strategy in _HUMAN_STRATEGIES[field]:
             chosen = router  # a person's label or command decided the last routing
         changes = []
@@ -106,29 +84,6 @@ def _overrides(ctx: Context, number: int, labels: list[str], shown: dict, people
     return recovered
 
 
-def _restore_decision(ctx: Context, number: int, data: object) -> None:
-    try:
-        decision = RoutingDecision.model_validate(data)
-    except ValidationError:
-        return  # an unreadable decision only costs the App-like record, not the overrides
+def _restore_decision(ctx: Context, number: int, decision: RoutingDecision) -> None:
     source = "override" if decision.strategy.value == "override" else "auto"
     ctx.store.record_decision(ctx.repo, number, decision, source=source)
-
-
-def _restore_runs(ctx: Context, number: int, runs: object) -> None:
-    """Earlier runs of this issue with their own ids, costs and times, as the executor recorded them.
-
-    Inserted whole (the store's claim would mint a new id, and a changing id would churn the comment)."""
-    own = f"{ctx.repo}#{number}:"
-    for data in runs if isinstance(runs, list) else []:
-        try:
-            run = _Run.model_validate(data)
-        except ValidationError:
-            continue
-        row = run.model_dump()
-        row["key"] = run.key if run.key and run.key.startswith(own) else f"{own}state:{run.dispatch_id}"
-        for when in ("created_at", "completed_at"):  # the store keeps naive UTC
-            if row[when] is not None and row[when].tzinfo is not None:
-                row[when] = row[when].astimezone(timezone.utc).replace(tzinfo=None)
-        row["created_at"] = row["created_at"] or ctx.store.clock()
-        ctx.store.restore_dispatch(ctx.repo, number, by="(recovered)", **row)

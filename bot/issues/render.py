@@ -7,29 +7,16 @@ defused and HTML is escaped so the comment cannot ping people or inject markup.
 from __future__ import annotations
 
 import html
-import json
 import re
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime
 from typing import Any
 
+from bot.issues.state import MARKER, encode
 from bot.models import RoutingDecision
 
-MARKER = "<!-- model-router:routing -->"
-RUNS_BEGIN = "<!-- model-router:runs -->"  # the commands helper's dispatch runs + estimate vs actual
+RUNS_BEGIN = "<!-- model-router:runs -->"  # the executor runs + estimate vs actual
 RUNS_END = "<!-- /model-router:runs -->"
 
-STATE_PREFIX = "<!-- model-router:state "  # machine-readable twin of the comment, on the line after MARKER
-STATE_VERSION = 1
-MAX_STATE = 16_000  # characters of the encoded state; older runs are dropped first
-MAX_STATE_RUNS = 20
-_RUN_KEYS = (
-    "dispatch_id", "key", "mode", "attempt", "tier", "model", "complexity", "status", "conclusion",
-    "estimated_cost_usd", "actual_cost_usd", "run_id", "run_url", "created_at", "completed_at",
-)
-_STATE_LINE = re.compile(re.escape(MARKER) + r"\r?\n" + re.escape(STATE_PREFIX) + r"(\{[^\n]*\}) -->")
-
-_DASHES = re.compile(r"-(?=-)|(?<=-)-")  # every dash of a run of two or more
 _MENTION = re.compile(r"@(?=[A-Za-z0-9-])")
 
 
@@ -60,81 +47,6 @@ def _get(run: Any, key: str, default: Any = None) -> Any:
     if isinstance(run, Mapping):
         return run.get(key, default)
     return getattr(run, key, default)
-
-
-def _encode(value: Any) -> str:
-    """Compact JSON in which no string holds `--`, `<`, `>` or `@`: nothing can close the HTML comment early."""
-    if isinstance(value, str):
-        text = _DASHES.sub(r"\\u002d", json.dumps(value, ensure_ascii=True))
-        return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("@", "\\u0040")  # no mention, even hidden
-    if isinstance(value, Mapping):
-        return "{" + ",".join(f"{_encode(str(k))}:{_encode(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, (list, tuple)):
-        return "[" + ",".join(_encode(v) for v in value) + "]"
-    if isinstance(value, (datetime, date)):
-        return _encode(value.isoformat())
-    if value is None or isinstance(value, (bool, int, float)):
-        return json.dumps(value)  # a number's own `-` never follows another `-`
-    return _encode(str(value))
-
-
-def _clip(value: Any, limit: int) -> Any:
-    return value[:limit] if isinstance(value, str) else value
-
-
-def _state_decision(d: RoutingDecision) -> dict:
-    """The decision, trimmed: enough to restore the routing record in a later Action job."""
-    out = d.model_dump(mode="json")
-    out["rationale"] = d.rationale[:500]
-    out["notes"] = [n[:200] for n in d.notes[:5]]
-    out["matched_rules"] = [
-        {**r, "rule": r["rule"][:100], "detail": r.get("detail", "")[:200]} for r in out["matched_rules"][:10]
-    ]
-    return out
-
-
-def state_block(
-    decision: RoutingDecision,
-    *,
-    overrides: Mapping[str, str] | None = None,
-    runs: Iterable[Any] = (),
-) -> str:
-    """The hidden state line: what the router decided, people's choices, and the executor runs.
-
-    No routing id: it belongs to one store, and each Action job has its own, so it would churn the comment."""
-    state: dict[str, Any] = {
-        "v": STATE_VERSION,
-        "tier": decision.tier.value,
-        "complexity": decision.complexity.value,
-        "strategy": decision.strategy.value,
-        "model": decision.model[:100],
-        "overrides": {str(k)[:16]: str(v)[:32] for k, v in (overrides or {}).items()},
-        "decision": _state_decision(decision),
-        "runs": [{k: _clip(_get(r, k), 300) for k in _RUN_KEYS if _get(r, k) is not None} for r in runs][-MAX_STATE_RUNS:],
-    }
-    encoded = _encode(state)
-    while len(encoded) > MAX_STATE and state["runs"]:
-        state["runs"] = state["runs"][1:]
-        encoded = _encode(state)
-    if len(encoded) > MAX_STATE:  # cannot happen with the clips above; never emit an unbounded line
-        state.pop("decision")
-        encoded = _encode(state)
-    return f"{STATE_PREFIX}{encoded} -->"
-
-
-def read_state(body: str) -> dict | None:
-    """The state line of a sticky comment, only where the router puts it (right after the marker that
-    opens the body), so text quoted further down can never pass for it. None when absent or unreadable."""
-    m = _STATE_LINE.match(body.lstrip("\ufeff"))
-    if not m:
-        return None
-    try:
-        state = json.loads(m.group(1))
-    except ValueError:
-        return None
-    if not isinstance(state, dict) or state.get("v") != STATE_VERSION:
-        return None
-    return state
 
 
 def runs_section(runs: str | Iterable[Any] | None) -> str:
@@ -176,7 +88,7 @@ def routing_comment(
     savings_pct = f" ({d.savings_usd / d.baseline_cost_usd:.0%})" if d.baseline_cost_usd > 0 else ""
     lines = [
         MARKER,
-        state_block(d, overrides=overrides, runs=rows),
+        encode(d, overrides=overrides, runs=rows),
         f"### Model router: **{d.tier.value.capitalize()}** (`{safe(d.model, 100)}`)",
         "",
         "| | |",

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import uuid
 import weakref
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Callable
 
 from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
+from bot.issues.state import RunState
 from bot.models import RoutingDecision
 from bot.store.db import Base, row_dict as _row, session_factory
 from bot.store.issue_rows import ACTIVE, FINISHED, STALE_RUN_AFTER, CommandReplyRow, Dispatch, Override, RoutingRecord, utcnow
@@ -142,11 +143,19 @@ class IssueStore(ReviewLog):
                 return _row(d), True
             return (_row(d) if d else {}), False
 
-    def restore_dispatch(self, repo: str, number: int, **row) -> bool:
-        """Re-insert a run known from elsewhere (the Action's sticky-comment state) with its own id.
+    def restore_run(self, repo: str, number: int, run: RunState, *, by: str) -> bool:
+        """Re-insert a run known from elsewhere (the Action's sticky-comment state) with its own id, costs and
+        times (a claim would mint a new id, and a changing id would churn the comment).
 
         False when it is already known (same dispatch id or cause)."""
-        row.setdefault("created_at", self.clock())
+        own = f"{repo}#{number}:"
+        row = run.model_dump()
+        row["key"] = run.key if run.key and run.key.startswith(own) else f"{own}state:{run.dispatch_id}"
+        for when in ("created_at", "completed_at"):  # the store keeps naive UTC
+            if row[when] is not None and row[when].tzinfo is not None:
+                row[when] = row[when].astimezone(timezone.utc).replace(tzinfo=None)
+        row["created_at"] = row["created_at"] or self.clock()
+        row["by"] = by
         try:
             with self.engine.begin() as conn:
                 conn.execute(insert(Dispatch).values(repo=repo, number=number, **row))

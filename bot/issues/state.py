@@ -1,0 +1,152 @@
+"""An issue's state as the router keeps it (decision, people's choices, executor runs): one model, one codec.
+
+The sticky comment carries it on a hidden line right after its marker (`encode`, `decode`). The Action
+keeps no store between jobs, so it recovers the state from there (bot.action.memory) into its scratch
+store (`IssueStore.restore_run`). A new run field is one field on `RunState` (and its store column).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, Field, ValidationError
+
+from bot.models import RoutingDecision
+
+MARKER = "<!-- model-router:routing -->"  # opens the sticky comment; the state line follows it
+STATE_PREFIX = "<!-- model-router:state "
+STATE_VERSION = 1
+MAX_STATE = 16_000  # characters of the encoded state; older runs are dropped first
+MAX_STATE_RUNS = 20
+MAX_RUN_TEXT = 300  # characters of any one text field of a run
+
+_STATE_LINE = re.compile(re.escape(MARKER) + r"\r?\n" + re.escape(STATE_PREFIX) + r"(\{[^\n]*\}) -->")
+_DASHES = re.compile(r"-(?=-)|(?<=-)-")  # every dash of a run of two or more
+
+
+class RunState(BaseModel):
+    """One executor run, as the store records it and the state line carries it."""
+
+    dispatch_id: str = Field(min_length=1, max_length=64)
+    key: str | None = Field(None, max_length=300)
+    mode: str = Field("execute", max_length=16)
+    attempt: int = 1
+    tier: str = Field(max_length=16)
+    model: str = Field(max_length=100)
+    complexity: str = Field(max_length=16)
+    status: str = Field("dispatched", max_length=16)
+    conclusion: str | None = Field(None, max_length=32)
+    estimated_cost_usd: float = 0.0
+    actual_cost_usd: float | None = None
+    run_id: int | None = None
+    run_url: str | None = Field(None, max_length=500)
+    created_at: datetime | None = None
+    completed_at: datetime | None = None
+
+
+RUN_FIELDS = tuple(RunState.model_fields)
+
+
+class IssueState(BaseModel):
+    """What a state line says; every part is optional, and an unreadable part is left out, never guessed."""
+
+    tier: str | None = None
+    complexity: str | None = None
+    strategy: str | None = None
+    model: str | None = None
+    overrides: dict[str, str] = Field(default_factory=dict)  # field → what a person chose ("none": removed)
+    decision: RoutingDecision | None = None
+    runs: list[RunState] = Field(default_factory=list)
+
+
+def _json(value: Any) -> str:
+    """Compact JSON in which no string holds `--`, `<`, `>` or `@`: nothing can close the HTML comment early."""
+    if isinstance(value, str):
+        text = _DASHES.sub(r"\\u002d", json.dumps(value, ensure_ascii=True))
+        return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("@", "\\u0040")  # no mention, even hidden
+    if isinstance(value, Mapping):
+        return "{" + ",".join(f"{_json(str(k))}:{_json(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(_json(v) for v in value) + "]"
+    if isinstance(value, (datetime, date)):
+        return _json(value.isoformat())
+    if value is None or isinstance(value, (bool, int, float)):
+        return json.dumps(value)  # a number's own `-` never follows another `-`
+    return _json(str(value))
+
+
+def _get(run: Any, key: str) -> Any:
+    return run.get(key) if isinstance(run, Mapping) else getattr(run, key, None)
+
+
+def _clip(value: Any) -> Any:
+    return value[:MAX_RUN_TEXT] if isinstance(value, str) else value
+
+
+def _trimmed(d: RoutingDecision) -> dict:
+    """The decision, trimmed: enough to restore the routing record in a later Action job."""
+    out = d.model_dump(mode="json")
+    out["rationale"] = d.rationale[:500]
+    out["notes"] = [n[:200] for n in d.notes[:5]]
+    out["matched_rules"] = [
+        {**r, "rule": r["rule"][:100], "detail": r.get("detail", "")[:200]} for r in out["matched_rules"][:10]
+    ]
+    return out
+
+
+def encode(decision: RoutingDecision, *, overrides: Mapping[str, str] | None = None, runs: Iterable[Any] = ()) -> str:
+    """The hidden state line (runs may be store rows or RunStates), bounded to MAX_STATE characters.
+
+    No routing id: it belongs to one store, and each Action job has its own, so it would churn the comment."""
+    state: dict[str, Any] = {
+        "v": STATE_VERSION,
+        "tier": decision.tier.value,
+        "complexity": decision.complexity.value,
+        "strategy": decision.strategy.value,
+        "model": decision.model[:100],
+        "overrides": {str(k)[:16]: str(v)[:32] for k, v in (overrides or {}).items()},
+        "decision": _trimmed(decision),
+        "runs": [{k: _clip(_get(r, k)) for k in RUN_FIELDS if _get(r, k) is not None} for r in runs][-MAX_STATE_RUNS:],
+    }
+    encoded = _json(state)
+    while len(encoded) > MAX_STATE and state["runs"]:
+        state["runs"] = state["runs"][1:]
+        encoded = _json(state)
+    if len(encoded) > MAX_STATE:  # cannot happen with the clips above; never emit an unbounded line
+        state.pop("decision")
+        encoded = _json(state)
+    return f"{STATE_PREFIX}{encoded} -->"
+
+
+def decode(body: str) -> IssueState | None:
+    """The state line of a sticky comment, only where the router puts it (right after the marker that
+    opens the body), so text quoted further down can never pass for it. None when absent or unreadable."""
+    m = _STATE_LINE.match(body.lstrip("\ufeff"))
+    if not m:
+        return None
+    try:
+        data = json.loads(m.group(1))
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or data.get("v") != STATE_VERSION:
+        return None
+    text = {k: v for k in ("tier", "complexity", "strategy", "model") if isinstance(v := data.get(k), str) and v}
+    people = data.get("overrides") if isinstance(data.get("overrides"), dict) else {}
+    return IssueState(
+        **text,
+        overrides={k: v for k, v in people.items() if isinstance(v, str)},
+        decision=_valid(RoutingDecision, data.get("decision")),
+        runs=[r for r in map(lambda d: _valid(RunState, d), data.get("runs") or []) if r is not None]
+        if isinstance(data.get("runs"), list) else [],
+    )
+
+
+def _valid(model: type[BaseModel], data: Any) -> Any:
+    try:
+        return model.model_validate(data) if data is not None else None
+    except ValidationError:
+        return None
