@@ -6,7 +6,7 @@ from bot.config import RepoConfig
 from bot.models import IssueInput
 from bot.issues.render import MARKER, RUNS_BEGIN, routing_comment
 from bot.routing import route
-from bot.issues.sticky import MAX_BODY, _units, fit
+from bot.github.limits import COMMENT_MAX_CHARS, fit
 
 
 def decision(title="Fix typo in README", body=""):
@@ -42,6 +42,6 @@ def test_runs_section_from_store_rows():
 def test_fit_truncates_at_a_line_and_closes_fences():
     body = MARKER + "\n```\n" + ("line of text 😀\n" * 10_000)
     out = fit(body)
-    assert _units(out) <= MAX_BODY and out.startswith(MARKER) and "truncated" in out
+    assert len(out) <= COMMENT_MAX_CHARS and out.startswith(MARKER) and "truncated" in out
     assert sum(1 for line in out.splitlines() if line.startswith("```")) % 2 == 0
     assert fit("short") == "short"

@@ -9,6 +9,8 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.config.loading import CONFIG_PATH
+
 Mode = Literal["auto", "route", "command", "gate", "dispatch", "report"]
 MODES: tuple[str, ...] = ("auto", "route", "command", "gate", "dispatch", "report")
 
@@ -34,7 +36,7 @@ class ActionSettings(BaseSettings):
         default=None, validation_alias=_env("INPUT_ANTHROPIC_API_KEY", "ANTHROPIC_API_KEY")
     )
     anthropic_base_url: str | None = Field(default=None, validation_alias=_env("ANTHROPIC_BASE_URL"))
-    config_path: str = Field(default=".github/model-router.yml", validation_alias=_env("INPUT_CONFIG_PATH"))
+    config_path: str = Field(default=CONFIG_PATH, validation_alias=_env("INPUT_CONFIG_PATH"))
     mode: Mode = Field(default="auto", validation_alias=_env("INPUT_MODE"))
     dry_run: bool = Field(default=False, validation_alias=_env("INPUT_DRY_RUN"))
     execution_file: Path | None = Field(default=None, validation_alias=_env("INPUT_EXECUTION_FILE"))

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from bot.cli import UsageError
 from bot.config import CONFIG_PATH, ConfigError, RepoConfig, load_config_file
+from bot.config.schema import COMPLEXITY, TIER
 from bot.models import Complexity, IssueInput, RoutingDecision, Tier
 from bot.routing import explain, route
 
@@ -89,12 +90,11 @@ def parse_issue(obj: Any, config: RepoConfig, where: str) -> IssueInput:
 
 
 def _check_labels(labels: list[str], config: RepoConfig, where: str) -> None:
-    mp, cp = config.labels.model_prefix.lower(), config.labels.complexity_prefix.lower()
     for name in labels:
-        low = name.strip().lower()
-        if low.startswith(mp) and low[len(mp):].strip() not in _TIERS:
+        field, value = config.labels.parse(name) or ("", "")
+        if field == TIER and value not in _TIERS:
             raise UsageError(f"{where}: label {name!r} names no tier (haiku, sonnet, opus)")
-        if low.startswith(cp) and low[len(cp):].strip() not in _COMPLEXITIES:
+        if field == COMPLEXITY and value not in _COMPLEXITIES:
             raise UsageError(f"{where}: label {name!r} names no complexity (trivial, simple, standard, complex)")
 
 

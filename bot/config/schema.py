@@ -62,6 +62,9 @@ _COMPLEXITY_LABELS = {
 }
 
 
+TIER, COMPLEXITY = "tier", "complexity"  # what a router label sets (also the override `field` names)
+
+
 class LabelsConfig(_Strict):
     model_prefix: str = Field(default="model:", min_length=1)
     complexity_prefix: str = Field(default="complexity:", min_length=1)
@@ -84,6 +87,16 @@ class LabelsConfig(_Strict):
 
     def complexity_label(self, complexity: Complexity) -> str:
         return f"{self.complexity_prefix}{Complexity(complexity).value}"
+
+    def parse(self, name: str) -> tuple[str, str] | None:
+        """`model:opus` → (TIER, "opus"), `complexity:simple` → (COMPLEXITY, "simple"), None for other labels.
+
+        The value is not checked: a router label may name no tier (the caller says so)."""
+        low = name.strip().lower()
+        for field, prefix in ((TIER, self.model_prefix), (COMPLEXITY, self.complexity_prefix)):
+            if low.startswith(prefix.lower()):
+                return field, low[len(prefix):].strip()
+        return None
 
 
 # ---- patterns -------------------------------------------------------------------------------------

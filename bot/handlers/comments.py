@@ -6,6 +6,7 @@ import logging
 
 from bot.commands import REGISTRY, CommandReply, CommandRequest, Invocation, load_all
 from bot.commands.parser import parse
+from bot.github.limits import COMMENT_MAX_CHARS, fit
 from bot.github.port import GitHubError
 from bot.handlers.registry import is_bot, register
 from bot.context import Context, Result
@@ -14,7 +15,6 @@ from bot.permissions import allowed, permission
 log = logging.getLogger(__name__)
 
 REPLY_MARKER = "<!-- model-router:command-reply -->"
-MAX_REPLY_CHARS = 65_000  # GitHub rejects comment bodies over 65,536 characters
 NEEDS = {"write": "write access", "admin": "admin access"}
 
 
@@ -73,10 +73,7 @@ def handle(payload: dict, ctx: Context) -> Result:
             reactions.append(reply.reaction)
         messages.append(f"/{inv.name}: {reply.body.splitlines()[0] if reply.body else ''}")
 
-    body = "\n\n".join(parts)
-    if len(body) > MAX_REPLY_CHARS:
-        body = body[:MAX_REPLY_CHARS] + "\n\n…(truncated)"
-    body = f"{REPLY_MARKER}\n{body}"
+    body = f"{REPLY_MARKER}\n" + fit("\n\n".join(parts), COMMENT_MAX_CHARS - len(REPLY_MARKER) - 1, "\n\n…(truncated)")
     if not ctx.dry_run:
         # A redelivered comment edits the earlier reply instead of adding a second one.
         earlier = ctx.store.reply_for(repo, comment_id)

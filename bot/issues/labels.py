@@ -6,6 +6,7 @@ import threading
 import time
 from typing import TYPE_CHECKING, Callable
 
+from bot.config.schema import COMPLEXITY, TIER
 from bot.github.port import GitHubError, Label
 from bot.models import RoutingDecision
 
@@ -13,19 +14,9 @@ if TYPE_CHECKING:
     from bot.config import RepoConfig
     from bot.context import Context
 
-TIER, COMPLEXITY = "tier", "complexity"  # the override `field` names in the issue store
-
-
-def prefixes(config: "RepoConfig") -> dict[str, str]:
-    return {TIER: config.labels.model_prefix, COMPLEXITY: config.labels.complexity_prefix}
-
-
 def field_of(label: str, config: "RepoConfig") -> tuple[str, str] | None:
     """`model:opus` → ("tier", "opus"); None for labels the router does not manage."""
-    for field, prefix in prefixes(config).items():
-        if label.lower().startswith(prefix.lower()):
-            return field, label[len(prefix) :].strip().lower()
-    return None
+    return config.labels.parse(label)
 
 
 def wanted(decision: RoutingDecision, config: "RepoConfig") -> dict[str, str]:

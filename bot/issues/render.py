@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from bot.config.loading import CONFIG_PATH
 from bot.issues.state import MARKER, encode
 from bot.models import RoutingDecision
 
@@ -115,7 +116,7 @@ def routing_comment(
         lines += [
             "",
             "> [!WARNING]",
-            "> `.github/model-router.yml` is invalid, so the defaults were used:",
+            f"> `{CONFIG_PATH}` is invalid, so the defaults were used:",
             "",
             _fenced(str(config_error)),
         ]

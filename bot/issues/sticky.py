@@ -4,35 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot.github.limits import fit
 from bot.github.port import Comment
-from bot.issues.render import MARKER
+from bot.issues.state import MARKER
 
 if TYPE_CHECKING:
     from bot.context import Context
-
-MAX_BODY = 65_536  # GitHub refuses longer comment bodies
-_NOTE = "\n\n_…truncated: the full text did not fit in one GitHub comment._\n"
-
-
-def _units(text: str) -> int:
-    # Count UTF-16 code units: never under-counts what GitHub measures, whatever it uses.
-    return len(text.encode("utf-16-le")) // 2
-
-
-def fit(body: str, limit: int = MAX_BODY) -> str:
-    """Cut at a line break so the body fits, closing an open code fence and saying it was cut."""
-    if _units(body) <= limit:
-        return body
-    budget = limit - _units(_NOTE) - 8
-    cut = body[:budget]
-    while _units(cut) > budget:
-        cut = cut[: len(cut) - (_units(cut) - budget)]
-    if "\n" in cut:
-        cut = cut[: cut.rindex("\n")]
-    if sum(1 for line in cut.splitlines() if line.lstrip().startswith("```")) % 2:
-        cut += "\n```"
-    return cut + _NOTE
-
 
 def _same(a: str, b: str) -> bool:
     return a.replace("\r\n", "\n").strip() == b.replace("\r\n", "\n").strip()

@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable, Literal
 
+from bot.config.loading import CONFIG_PATH
 from bot.review.security_paths import PathMatch, match_paths
 
 CONTEXT = "model-router/opus-review"  # the status context and the check run name
@@ -79,8 +80,8 @@ def not_required() -> GateStatus:
 
 
 def disabled() -> GateStatus:
-    return GateStatus("success", "not required: disabled in .github/model-router.yml",
-                      summary="`review.enabled` is false in the default branch's `.github/model-router.yml`.")
+    return GateStatus("success", f"not required: disabled in {CONFIG_PATH}",
+                      summary=f"`review.enabled` is false in the default branch's `{CONFIG_PATH}`.")
 
 
 def pending_required(req: Requirement) -> GateStatus:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.review.gate import CONTEXT, GateStatus, counts_text, severity_counts
+from bot.github import limits
 from bot.github.port import Annotation, ReviewComment
 from bot.review.diff import DiffPlan
 from bot.review.schema import Finding, ReviewOutput
@@ -14,7 +15,7 @@ from bot.review.schema import Finding, ReviewOutput
 if TYPE_CHECKING:
     from bot.context import Context
 
-MAX_BODY = 65_536  # GitHub's limit for review and comment bodies
+MAX_BODY = limits.COMMENT_MAX_CHARS
 MAX_INLINE = 50
 MAX_ANNOTATIONS = 50  # GitHub accepts at most 50 annotations per check-run request
 MARKER = "<!-- model-router:opus-review sha={sha} -->"
@@ -69,10 +70,7 @@ def build_review(out: ReviewOutput, plan: DiffPlan, *, sha: str, model: str, sco
 
 
 def fit(text: str, limit: int) -> str:
-    note = "\n\n…truncated: the full list is in the check run and the findings above."
-    if len(text) <= limit:
-        return text
-    return text[: limit - len(note)].rsplit("\n", 1)[0] + note
+    return limits.fit(text, limit, "\n\n…truncated: the full list is in the check run and the findings above.")
 
 
 def annotations(out: ReviewOutput, paths: set[str] | None = None) -> list[Annotation]:
