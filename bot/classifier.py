@@ -7,7 +7,7 @@ import logging
 from bot.catalog import model_for
 from bot.config import RepoConfig
 from bot.llm import LLMError, LLMPort, as_data
-from bot.models import ClassifierResult, IssueInput, RoutingDecision, Strategy
+from bot.models import ClassifierResult, IssueInput, Pins, RoutingDecision, Strategy
 from bot.routing import route
 
 log = logging.getLogger(__name__)
@@ -63,11 +63,11 @@ def classify(issue: IssueInput, config: RepoConfig, llm: LLMPort | None) -> tupl
 
 
 def route_with_llm(
-    issue: IssueInput, config: RepoConfig, llm: LLMPort | None, notes: list[str] | None = None
+    issue: IssueInput, config: RepoConfig, llm: LLMPort | None, notes: list[str] | None = None, pins: Pins | None = None
 ) -> RoutingDecision:
     """The shell around the pure router: ask the classifier only when no rule decided."""
-    decision = route(issue, config, notes=notes)
+    decision = route(issue, config, notes=notes, pins=pins)
     if decision.strategy is not Strategy.default or llm is None or not config.llm.enabled:
         return decision
     result, note = classify(issue, config, llm)
-    return route(issue, config, result, [*(notes or []), *([note] if note else [])])
+    return route(issue, config, result, [*(notes or []), *([note] if note else [])], pins=pins)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -105,6 +105,13 @@ class IssueInput(BaseModel):
             else:
                 raise ValueError(f"label {item!r} is not a string")
         return out
+
+
+class Pins(NamedTuple):
+    """What a person chose for an issue (by label or command): it weighs exactly like that label on the issue."""
+
+    tier: Tier | None = None
+    complexity: Complexity | None = None
 
 
 class RuleMatch(BaseModel):

@@ -13,7 +13,7 @@ from bot.issues import sticky
 from bot.classifier import route_with_llm
 from bot.context import Context, Result
 from bot.issues.labels import COMPLEXITY, TIER
-from bot.models import Complexity, IssueInput, RoutingDecision, Tier
+from bot.models import Complexity, IssueInput, Pins, RoutingDecision, Tier
 from bot.issues.render import routing_comment
 from bot.routing import forced
 
@@ -70,21 +70,18 @@ def route_issue(
     # Route on the issue as a person left it: the router's own labels are not evidence.
     kept = [name for name in issue.labels if labelling.field_of(name, config) is None]
     pinned = {f: v for f, v in human.items() if v in _VALUES[f]}
-    if TIER in pinned:
-        kept.append(config.labels.model_label(Tier(pinned[TIER])))
-    if COMPLEXITY in pinned:
-        kept.append(config.labels.complexity_label(Complexity(pinned[COMPLEXITY])))
+    pins = Pins(Tier(pinned[TIER]) if TIER in pinned else None,
+                Complexity(pinned[COMPLEXITY]) if COMPLEXITY in pinned else None)
     routed = issue.model_copy(update={"labels": kept})
 
     notes: list[str] = []
     if ctx.config_error:
         notes.append("repository config invalid: defaults used")
     if tier or complexity:
-        tier = tier or (Tier(pinned[TIER]) if TIER in pinned else None)
-        complexity = complexity or (Complexity(pinned[COMPLEXITY]) if COMPLEXITY in pinned else None)
-        decision = forced(routed, config, tier=tier, complexity=complexity, by=by or "a maintainer")
+        tier, complexity = tier or pins.tier, complexity or pins.complexity
+        decision = forced(routed, config, tier=tier, complexity=complexity, by=by or "a maintainer", pins=pins)
     else:
-        decision = route_with_llm(routed, config, ctx.llm, notes)
+        decision = route_with_llm(routed, config, ctx.llm, notes, pins=pins)
 
     hands_off = frozenset(f for f, v in human.items() if v == REMOVED)
     added, removed = labelling.apply(ctx, number, decision, issue.labels, hands_off=hands_off)

@@ -11,6 +11,7 @@ from bot.models import (
     Complexity,
     CostEstimate,
     IssueInput,
+    Pins,
     RoutingDecision,
     RuleMatch,
     Strategy,
@@ -72,7 +73,7 @@ _COMPLEXITIES = {c.value: c for c in Complexity}
 class _Evidence:
     """Everything the issue says, gathered once; strategies then read it in precedence order."""
 
-    def __init__(self, issue: IssueInput, config: RepoConfig, notes: list[str], comp: Compiled) -> None:
+    def __init__(self, issue: IssueInput, config: RepoConfig, notes: list[str], comp: Compiled, pins: Pins | None = None) -> None:
         mp, cp, security_labels = comp.model_prefix, comp.complexity_prefix, comp.security_labels
         self.model_labels: list[tuple[str, Tier]] = []
         self.complexity_labels: list[tuple[str, Complexity]] = []
@@ -94,6 +95,10 @@ class _Evidence:
             if low in security_labels:
                 self.security.append(_rule(strategy=_SECURITY, rule=f"label:{name}",
                                                detail=f"labelled {name!r}"))
+        if pins and pins.tier is not None:  # a person's choice weighs as that label (the caller strips ours)
+            self.model_labels.append((config.labels.model_label(pins.tier), pins.tier))
+        if pins and pins.complexity is not None:
+            self.complexity_labels.append((config.labels.complexity_label(pins.complexity), pins.complexity))
         self.hits = comp.matcher.match(f"{issue.title}\n{issue.body}")
         for hit in self.hits:
             if hit.rule.security:
@@ -113,11 +118,12 @@ def route(
     config: RepoConfig,
     llm_result: ClassifierResult | None = None,
     notes: list[str] | None = None,
+    pins: Pins | None = None,
 ) -> RoutingDecision:
     """First strategy that applies decides tier (and complexity when it knows one); the rest add evidence."""
     notes = list(notes or [])
     comp = compiled(config)
-    ev = _Evidence(issue, config, notes, comp)
+    ev = _Evidence(issue, config, notes, comp, pins)
     trace: list[RuleMatch] = []
     decided: tuple[Strategy, Tier, str] | None = None  # strategy, tier, reason
     complexity: Complexity | None = None
@@ -214,17 +220,18 @@ def forced(
     complexity: Complexity | None = None,
     *,
     by: str,
+    pins: Pins | None = None,
 ) -> RoutingDecision:
     """A human decided (label change or slash-command); the security floor still applies."""
     if tier is None and complexity is None:
         raise ValueError("forced() needs a tier or a complexity")
     notes: list[str] = []
     comp = compiled(config)
-    ev = _Evidence(issue, config, notes, comp)
+    ev = _Evidence(issue, config, notes, comp, pins)
     chosen_tier = Tier(tier) if tier is not None else TIER_FOR_COMPLEXITY[Complexity(complexity)]  # type: ignore[arg-type]
     chosen_complexity = Complexity(complexity) if complexity is not None else None
     if chosen_complexity is None:
-        base = route(issue, config)
+        base = route(issue, config, pins=pins)
         chosen_complexity = base.complexity if base.tier is chosen_tier else None
     what = " and ".join(x for x in (tier is not None and f"tier {chosen_tier._value_}",
                                     complexity is not None and f"complexity {Complexity(complexity)._value_}") if x)
