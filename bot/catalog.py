@@ -137,12 +137,30 @@ def price_for(model_id: str, config: "RepoConfig | None" = None) -> Price:
     return base.model_copy(update=changes)
 
 
-def estimate_cost(tier: Tier, complexity: Complexity, config: "RepoConfig") -> CostEstimate:
-    """Token estimate for the complexity class × the chosen tier's price."""
+def estimate_cost(tier: Tier, complexity: Complexity, config: "RepoConfig", role: str = "execute") -> CostEstimate:
+    """Token estimate for the complexity class (a share of it for a plan or review run) × the tier's price."""
     estimate = config.token_estimates[Complexity(complexity)]
+    input_tokens, output_tokens = estimate.input_tokens, estimate.output_tokens
+    if role != "execute":
+        spec = phase_specs()[role]
+        input_tokens, output_tokens = round(input_tokens * spec.input_share), round(output_tokens * spec.output_share)
     price = price_for(model_for(tier, config), config)
-    return CostEstimate(
-        input_tokens=estimate.input_tokens,
-        output_tokens=estimate.output_tokens,
-        usd=price.cost(estimate.input_tokens, estimate.output_tokens),
-    )
+    return CostEstimate(input_tokens=input_tokens, output_tokens=output_tokens,
+                        usd=price.cost(input_tokens, output_tokens))
+
+
+class PhaseSpec(BaseModel):
+    """Who runs a plan or review phase, and its token budget as a share of the execute run's."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    tier: Tier
+    input_share: float = Field(ge=0, le=10)
+    output_share: float = Field(ge=0, le=10)
+
+
+@lru_cache(maxsize=1)
+def phase_specs() -> dict[str, PhaseSpec]:
+    """bot/data/phases.yaml: `plan` and `review`."""
+    raw = yaml.load((resources.files("bot") / "data" / "phases.yaml").read_text(encoding="utf-8"), Loader=_Loader)
+    return {role: PhaseSpec.model_validate(raw[role]) for role in ("plan", "review")}

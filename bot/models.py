@@ -52,6 +52,7 @@ class Strategy(str, Enum):
     llm = "llm"
     default = "default"
     override = "override"  # a human (label change or slash-command) decided
+    learned = "learned"  # recorded outcomes in this repository (or all of them) decided
     security = "security"  # evidence only (the security floor); never the deciding strategy
 
 
@@ -129,7 +130,9 @@ Confidence = Annotated[float, Field(ge=0.0, le=1.0)]
 
 
 class ClassifierResult(BaseModel):
-    """The only thing the LLM classifier can return: enums and numbers, no free text."""
+    """The only thing the LLM classifier can return: enums, booleans and numbers, no free text.
+
+    `tier` is the cheapest tier that can *execute* the work (after a Sonnet plan when `needs_planning`)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -137,6 +140,26 @@ class ClassifierResult(BaseModel):
     complexity: Complexity
     confidence: Confidence
     security_sensitive: bool = False
+    well_defined: bool = True
+    needs_planning: bool = False
+    expected_files: int | None = Field(default=None, ge=0, le=10_000)
+
+
+class Role(str, Enum):
+    """What a phase of the work does: Sonnet plans, the cheapest adequate tier executes, Opus reviews."""
+
+    plan = "plan"
+    execute = "execute"
+    review = "review"
+
+
+class Phase(BaseModel):
+    """One run of the work's plan, priced on its tier's model."""
+
+    role: Role
+    tier: Tier
+    model: str
+    estimated_cost_usd: float
 
 
 class CostEstimate(BaseModel):
@@ -155,12 +178,19 @@ class RoutingDecision(BaseModel):
     strategy: Strategy
     rationale: str
     matched_rules: list[RuleMatch] = Field(default_factory=list)
-    pipeline: bool = False  # sonnet plans, haiku executes (many files)
+    pipeline: bool = False  # a plan phase: sonnet plans, a cheaper tier executes
     security_sensitive: bool = False
-    estimated_cost_usd: float
-    baseline_cost_usd: float
+    estimated_cost_usd: float  # the sum of the phases
+    baseline_cost_usd: float  # the same phases, all on sonnet
     savings_usd: float
     notes: list[str] = Field(default_factory=list)  # e.g. classifier timeout, config error
+    phases: list[Phase] = Field(default_factory=list)  # plan?, execute, review?; `tier` is the execute phase's
+    kind: str = ""  # what kind of work this is, for learning from outcomes (e.g. "typo", "refactor+security")
+    classifier_cost_usd: float = 0.0  # what asking the LLM classifier cost (0 when cached or not asked)
+
+    def phase(self, role: "Role | str") -> Phase | None:
+        role = Role(role)
+        return next((p for p in self.phases if p.role is role), None)
 
     def summary(self) -> dict[str, object]:
         """The flat keys the CLI's JSONL and the Action's outputs promise."""
@@ -176,4 +206,6 @@ class RoutingDecision(BaseModel):
             "savings_usd": round(self.savings_usd, 6),
             "pipeline": self.pipeline,
             "security_sensitive": self.security_sensitive,
+            "phases": [{"role": p.role.value, "tier": p.tier.value, "model": p.model,
+                        "estimated_cost_usd": round(p.estimated_cost_usd, 6)} for p in self.phases],
         }

@@ -1,4 +1,4 @@
-"""The LLM classifier through the real app: asked only when no rule decided, and on the haiku tier."""
+"""The LLM classifier through the real app: asked unless a person's label decided, and on the haiku tier."""
 
 from __future__ import annotations
 
@@ -55,11 +55,16 @@ def test_undecided_issue_is_classified_by_the_haiku_tier(llm_app, webhook_exampl
     fake_anthropic.reply_with({"tier": "opus", "complexity": "complex", "confidence": 0.8, "security_sensitive": False})
     record = _deliver(llm_app, _issue(webhook_example, seed_repo_for, "Thing behaves oddly", "Sometimes it is slow."))
     assert fake_anthropic.models_used == [model_for(Tier.haiku, RepoConfig())]
-    assert record["strategy"] == "llm" and record["tier"] == "opus"
+    # #11: the classifier's "opus" means sonnet executes and opus reviews (was: opus executes)
+    assert record["strategy"] == "llm" and record["tier"] == "sonnet"
+    assert [p["role"] for p in record["decision"]["phases"]] == ["execute", "review"]
 
 
-def test_rule_decided_issue_costs_no_llm_call(llm_app, webhook_example, seed_repo_for, fake_anthropic):
-    fake_anthropic.reply_with({"tier": "opus", "complexity": "complex", "confidence": 0.8, "security_sensitive": False})
+def test_rule_evidence_is_a_hint_the_classifier_decides(llm_app, webhook_example, seed_repo_for, fake_anthropic):
+    # #11: a matching rule no longer pre-empts the classifier (was: no call when a rule decided)
+    fake_anthropic.reply_with({"tier": "haiku", "complexity": "trivial", "confidence": 0.9, "security_sensitive": False})
     record = _deliver(llm_app, _issue(webhook_example, seed_repo_for, "Fix typo in README", "teh -> the"))
-    assert fake_anthropic.requests == []
-    assert record["strategy"] == "pattern" and record["tier"] == "haiku"
+    [request] = fake_anthropic.requests
+    assert "rule typo suggests haiku" in request.prompt
+    assert record["strategy"] == "llm" and record["tier"] == "haiku"
+    assert record["decision"]["classifier_cost_usd"] > 0

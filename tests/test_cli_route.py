@@ -63,8 +63,11 @@ def test_jsonl_stops_cleanly_at_a_broken_line_or_goes_on() -> None:
     proc = run("route", "--jsonl", "--keep-going", stdin=lines)
     assert proc.returncode == 2 and b"line 2" in proc.stderr
     outs = [json.loads(x) for x in proc.stdout.splitlines()]
-    assert [o.get("tier", o.get("line")) for o in outs] == ["haiku", 2, "opus"]
+    # #11: a race condition is planned by sonnet, executed by haiku, reviewed by opus (was: opus executes)
+    assert [o.get("tier", o.get("line")) for o in outs] == ["haiku", 2, "haiku"]
     assert all(KEYS <= set(o) for o in outs if "tier" in o)
+    assert [p["role"] for p in outs[2]["phases"]] == ["plan", "execute", "review"]
+    assert outs[2]["estimated_cost_usd"] == pytest.approx(sum(p["estimated_cost_usd"] for p in outs[2]["phases"]))
 
 
 def test_bad_input_is_one_line_exit_2() -> None:
@@ -88,7 +91,9 @@ def test_route_uses_the_classifier_when_a_key_is_set(fake_anthropic: FakeAnthrop
     fake_anthropic.reply_with(ClassifierResult(tier=Tier.opus, complexity=Complexity.complex, confidence=0.75))
     env = {"ANTHROPIC_API_KEY": "test-key", "ANTHROPIC_BASE_URL": fake_anthropic.url}
     out = json.loads(run("route", "--title", "Make onboarding smoother", env=env).stdout)
-    assert (out["tier"], out["strategy"]) == ("opus", "llm")
+    # #11: the classifier's "opus" means opus reviews, sonnet executes
+    assert (out["tier"], out["strategy"]) == ("sonnet", "llm")
+    assert [p["tier"] for p in out["phases"]] == ["sonnet", "opus"]
     fake_anthropic.fail_next(500)
     out = json.loads(run("route", "--title", "Make onboarding smoother", env=env).stdout)
     assert out["strategy"] == "default" and "API error 500" in out["rationale"]

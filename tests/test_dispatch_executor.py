@@ -180,3 +180,12 @@ def test_security_floor_follows_the_config(ctx, comment, fake_github):
     handle_event("issue_comment", comment("/dispatch sonnet", title="Fix typo in login page", labels=["security"]), ctx)
     [d] = dispatches(fake_github)
     assert d["inputs"]["tier"] == "opus" and "runs on opus rather than sonnet" in reply(fake_github)
+
+
+def test_dispatch_runs_what_the_phases_say(ctx, comment, fake_github):
+    # #11: a decision whose phases start with a plan dispatches the Sonnet planning run first
+    dispatch("issue_comment", comment("/dispatch", title="Race condition in the job queue"), ctx)
+    decision = ctx.store.decision(REPO, 1)
+    assert [p.role.value for p in decision.phases] == ["plan", "execute", "review"]
+    [d] = dispatches(fake_github)
+    assert d["inputs"]["tier"] == "sonnet" and d["inputs"]["mode"] == "plan"

@@ -19,6 +19,11 @@ def decide(cfg: RepoConfig, **kw: object):
     return route(IssueInput(**kw), cfg)
 
 
+def layout(d) -> str:
+    """`plan:sonnet execute:haiku review:opus`"""
+    return " ".join(f"{p.role.value}:{p.tier.value}" for p in d.phases)
+
+
 def test_model_label_decides_with_full_confidence(cfg: RepoConfig) -> None:
     d = decide(cfg, title="Refactor the scheduler", labels=["model:opus"])
     assert (d.tier, d.strategy, d.confidence) == (Tier.opus, Strategy.model_label, 1.0)
@@ -49,25 +54,29 @@ def test_model_label_beats_complexity_label_which_still_sets_complexity(cfg: Rep
 
 
 @pytest.mark.parametrize(
-    ("title", "tier"),
+    ("title", "phases"),
     [
-        ("Fix typo in the contributing guide", Tier.haiku),
-        ("Rename UserManager to AccountService", Tier.haiku),
-        ("Run the formatter over src/", Tier.sonnet),  # "formatter" is not the word "format"
-        ("Format the settings module", Tier.haiku),
-        ("Bump version to 2.4.1", Tier.haiku),
-        ("Scaffold a CRUD endpoint for tags", Tier.haiku),
-        ("Design the plugin architecture", Tier.sonnet),
-        ("Refactor across the storage layer", Tier.sonnet),
-        ("Race condition in the job queue", Tier.opus),
-        ("Memory leak when streaming uploads", Tier.opus),
-        ("Migration of data from v1 tables", Tier.opus),
-        ("Payment webhook retries double-charge", Tier.opus),
+        ("Fix typo in the contributing guide", "execute:haiku"),
+        ("Rename UserManager to AccountService", "execute:haiku"),
+        ("Run the formatter over src/", "execute:sonnet"),  # "formatter" is not the word "format"
+        ("Format the settings module", "execute:haiku"),
+        ("Bump version to 2.4.1", "execute:haiku"),
+        ("Scaffold a CRUD endpoint for tags", "execute:haiku"),
+        ("Design the plugin architecture", "execute:sonnet"),
+        ("Refactor across the storage layer", "execute:sonnet review:opus"),
+        # #11: complex work is planned by Sonnet, executed by Haiku, reviewed by Opus (was: opus executes)
+        ("Race condition in the job queue", "plan:sonnet execute:haiku review:opus"),
+        ("Memory leak when streaming uploads", "plan:sonnet execute:haiku review:opus"),
+        ("Migration of data from v1 tables", "plan:sonnet execute:haiku review:opus"),
+        # #11: security-sensitive work executes at the floor and Opus reviews it (was: opus executes)
+        ("Payment webhook retries double-charge", "execute:sonnet review:opus"),
+        ("Security audit of the auth module", "execute:opus"),  # the work itself is review
     ],
 )
-def test_pattern_rules(cfg: RepoConfig, title: str, tier: Tier) -> None:
+def test_pattern_rules(cfg: RepoConfig, title: str, phases: str) -> None:
     d = decide(cfg, title=title)
-    assert d.tier is tier, d.rationale
+    assert layout(d) == phases, d.rationale
+    assert d.tier.value == phases.split("execute:")[1].split()[0]
 
 
 def test_patterns_match_words_not_substrings(cfg: RepoConfig) -> None:
@@ -78,13 +87,15 @@ def test_patterns_match_words_not_substrings(cfg: RepoConfig) -> None:
 
 def test_patterns_are_case_insensitive_and_phrases_span_whitespace(cfg: RepoConfig) -> None:
     d = decide(cfg, title="RACE\n  CONDITION in cache")
-    assert (d.tier, d.strategy) == (Tier.opus, Strategy.pattern)
+    assert (d.complexity, d.strategy) == (Complexity.complex, Strategy.pattern)
 
 
-def test_highest_pattern_tier_wins_and_every_match_is_traced(cfg: RepoConfig) -> None:
+def test_low_tier_rule_plus_security_rule_is_floor_execution_and_opus_review(cfg: RepoConfig) -> None:
+    # #11: was opus execution (the security rule named opus and the highest tier won)
     d = decide(cfg, title="Fix typo in the OAuth callback")
-    assert d.tier is Tier.opus and d.security_sensitive
-    assert {m.rule for m in d.matched_rules if m.strategy is Strategy.pattern} == {"typo", "security"}
+    assert d.tier is Tier.sonnet and d.security_sensitive and layout(d) == "execute:sonnet review:opus"
+    assert {m.rule for m in d.matched_rules if m.strategy is Strategy.pattern} == {"typo", "auth"}
+    assert d.complexity is Complexity.trivial and d.estimated_cost_usd < 0.1
 
 
 def test_patterns_come_from_config() -> None:
@@ -95,12 +106,14 @@ def test_patterns_come_from_config() -> None:
     assert route(IssueInput(title="zebra"), cfg).tier is Tier.opus
 
 
+# #11: `tier` is the execution tier, so many files (sonnet plans, haiku executes) report haiku (was sonnet)
 @pytest.mark.parametrize(("files", "tier", "pipeline"), [(1, Tier.haiku, False), (2, Tier.sonnet, False),
-                                                         (3, Tier.sonnet, False), (4, Tier.sonnet, True),
-                                                         (40, Tier.sonnet, True)])
+                                                         (3, Tier.sonnet, False), (4, Tier.haiku, True),
+                                                         (40, Tier.haiku, True)])
 def test_file_count(cfg: RepoConfig, files: int, tier: Tier, pipeline: bool) -> None:
     d = decide(cfg, title="Update the widget", changed_files=files)
     assert (d.tier, d.strategy, d.pipeline) == (tier, Strategy.file_count, pipeline)
+    assert layout(d) == ("plan:sonnet execute:haiku" if pipeline else f"execute:{tier.value}")
 
 
 def test_file_count_from_paths_and_patterns_take_precedence(cfg: RepoConfig) -> None:
@@ -110,13 +123,31 @@ def test_file_count_from_paths_and_patterns_take_precedence(cfg: RepoConfig) -> 
     assert any(m.strategy is Strategy.file_count and not m.decided for m in d.matched_rules)
 
 
-def test_llm_result_used_only_when_no_rule_decided(cfg: RepoConfig) -> None:
+def test_classifier_decides_before_the_rules_but_not_before_labels(cfg: RepoConfig) -> None:
+    # #11: reasoning first (was: the classifier decided only when no rule matched)
+    llm = ClassifierResult(tier=Tier.sonnet, complexity=Complexity.standard, confidence=0.9)
+    d = route(IssueInput(title="Make the thing work"), cfg, llm)
+    assert (d.tier, d.strategy) == (Tier.sonnet, Strategy.llm)
+    assert d.confidence == 0.85  # capped below the label strategies
+    d = route(IssueInput(title="Fix typo"), cfg, llm)
+    assert (d.tier, d.strategy) == (Tier.sonnet, Strategy.llm)
+    assert any(m.rule == "typo" and not m.decided for m in d.matched_rules)  # the rule stays as evidence
+    d = route(IssueInput(title="Fix typo", labels=["model:haiku"]), cfg, llm)
+    assert (d.tier, d.strategy) == (Tier.haiku, Strategy.model_label)
+
+
+def test_classifier_opus_means_opus_reviews_unless_the_work_is_an_audit(cfg: RepoConfig) -> None:
     llm = ClassifierResult(tier=Tier.opus, complexity=Complexity.complex, confidence=0.9)
     d = route(IssueInput(title="Make the thing work"), cfg, llm)
-    assert (d.tier, d.strategy) == (Tier.opus, Strategy.llm)
-    assert d.confidence == 0.85  # capped below the rule strategies
-    d = route(IssueInput(title="Fix typo"), cfg, llm)
-    assert (d.tier, d.strategy) == (Tier.haiku, Strategy.pattern)
+    assert (d.tier, d.strategy) == (Tier.sonnet, Strategy.llm) and layout(d) == "execute:sonnet review:opus"
+    assert "opus executes only when" in d.rationale
+    assert route(IssueInput(title="Security audit of the session code"), cfg, llm).tier is Tier.opus
+
+
+def test_classifier_plan_makes_haiku_execute_after_a_sonnet_plan(cfg: RepoConfig) -> None:
+    llm = ClassifierResult(tier=Tier.haiku, complexity=Complexity.standard, confidence=0.9, needs_planning=True)
+    d = route(IssueInput(title="Add pagination to every list endpoint"), cfg, llm)
+    assert layout(d) == "plan:sonnet execute:haiku" and d.pipeline
 
 
 def test_default_is_sonnet(cfg: RepoConfig) -> None:
@@ -191,7 +222,17 @@ def test_costs_follow_the_catalog_and_baseline_is_sonnet(cfg: RepoConfig) -> Non
     assert d.estimated_cost_usd == pytest.approx(estimate_cost(Tier.haiku, d.complexity, cfg).usd)
     assert d.baseline_cost_usd == pytest.approx(estimate_cost(Tier.sonnet, d.complexity, cfg).usd)
     assert d.savings_usd == pytest.approx(d.baseline_cost_usd - d.estimated_cost_usd) and d.savings_usd > 0
-    assert decide(cfg, title="Race condition").savings_usd < 0
+    assert decide(cfg, title="Security audit of the login flow").savings_usd < 0  # opus executes an audit
+
+
+def test_estimate_is_the_sum_of_the_phases_and_baseline_the_same_phases_on_sonnet(cfg: RepoConfig) -> None:
+    d = decide(cfg, title="Race condition in the job queue")
+    assert d.estimated_cost_usd == pytest.approx(sum(p.estimated_cost_usd for p in d.phases))
+    c = d.complexity
+    assert d.baseline_cost_usd == pytest.approx(
+        estimate_cost(Tier.sonnet, c, cfg, "plan").usd + estimate_cost(Tier.sonnet, c, cfg).usd
+        + estimate_cost(Tier.sonnet, c, cfg, "review").usd)
+    assert d.phase("review").model == model_for(Tier.opus, cfg) and d.phase("plan").tier is Tier.sonnet
 
 
 def test_cost_table_lists_every_tier_cheapest_first(cfg: RepoConfig) -> None:

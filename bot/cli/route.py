@@ -177,8 +177,10 @@ def make_router(args: argparse.Namespace, config: RepoConfig) -> Callable[[Issue
 
 # ---- commands ---------------------------------------------------------------------------------------
 def _text(d: RoutingDecision) -> str:
+    phases = ", ".join(f"{p.role.value} {p.tier.value} ${p.estimated_cost_usd:.4f}" for p in d.phases)
     return (f"{d.tier.value} ({d.model}), {d.complexity.value}, confidence {d.confidence:.2f}\n{d.rationale}\n"
-            f"Estimated ${d.estimated_cost_usd:.4f} vs ${d.baseline_cost_usd:.4f} on sonnet.")
+            f"Phases: {phases}.\n"
+            f"Estimated ${d.estimated_cost_usd:.4f} vs ${d.baseline_cost_usd:.4f} with every phase on sonnet.")
 
 
 def _json_line_slow(d: RoutingDecision) -> str:
@@ -206,6 +208,14 @@ def _json_line(d: RoutingDecision, end: str = "") -> str:
                 f'"security_sensitive": {"true" if d.security_sensitive else "false"}')
     except TypeError:  # a number that is not a float
         return _json_line_slow(d) + end
+    parts = []
+    for p in d.phases:
+        usd = round(p.estimated_cost_usd, 6)
+        if type(usd) is not float or not math.isfinite(usd):
+            return _json_line_slow(d) + end
+        parts.append(f'{{"role": "{p.role._value_}", "tier": "{p.tier._value_}", "model": {_str(p.model)}, '
+                     f'"estimated_cost_usd": {_num(usd)}}}')
+    line = f'{line}, "phases": [{", ".join(parts)}]'
     if d.notes:
         return f'{line}, "notes": [{", ".join(map(_str, d.notes))}]}}{end}'
     return f"{line}}}{end}"

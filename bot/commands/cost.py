@@ -6,7 +6,7 @@ from bot.commands import CommandReply, CommandRequest, command
 from bot.commands._shared import choices
 from bot.context import Context
 from bot.models import Complexity, Tier
-from bot.issues.render import money
+from bot.issues.render import money, phases_line
 
 
 @command(
@@ -40,4 +40,10 @@ def run(req: CommandRequest, ctx: Context) -> CommandReply:
         mark = " ← routed" if decision and decision.tier is tier else ""
         delta = ("+" if est.usd >= sonnet else "−") + money(abs(est.usd - sonnet)) if sonnet is not None else "n/a"
         lines.append(f"| {tier.value}{mark} | `{model}` | {est.input_tokens:,} | {est.output_tokens:,} | {money(est.usd)} | {delta} |")
+    if decision is not None and decision.phases:
+        lines += [
+            "",
+            f"Routed as phases: {phases_line(decision)} — {money(decision.estimated_cost_usd)} in all, vs "
+            f"{money(decision.baseline_cost_usd)} with the same phases all on Sonnet.",
+        ]
     return CommandReply(body="\n".join(lines))

@@ -36,6 +36,11 @@ def money(usd: float | None) -> str:
     return f"${usd:,.4f}" if abs(usd) < 1 else f"${usd:,.2f}"
 
 
+def phases_line(d: RoutingDecision) -> str:
+    """`plan: sonnet $0.32 → execute: haiku $0.06 → review: opus $0.32`, for comments and replies."""
+    return " → ".join(f"{p.role.value}: {p.tier.value} {money(p.estimated_cost_usd)}" for p in d.phases) or d.tier.value
+
+
 def _fenced(text: str) -> str:
     fence = "```"
     while fence in text:
@@ -94,13 +99,14 @@ def routing_comment(
         "",
         "| | |",
         "|---|---|",
-        f"| Tier | **{d.tier.value}**{' — Sonnet plans, Haiku executes' if d.pipeline else ''} |",
+        f"| Tier | **{d.tier.value}** (executes){' — Sonnet plans, Haiku executes' if d.pipeline else ''} |",
         f"| Model | `{safe(d.model, 100)}` |",
+        f"| Phases | {phases_line(d)} |",
         f"| Complexity | {d.complexity.value} |",
         f"| Confidence | {d.confidence:.0%} |",
         f"| Strategy | {d.strategy.value.replace('_', ' ')} |",
         f"| Estimated cost | {money(d.estimated_cost_usd)} |",
-        f"| All-Sonnet baseline | {money(d.baseline_cost_usd)} |",
+        f"| All-Sonnet baseline | {money(d.baseline_cost_usd)} (the same phases, all on Sonnet) |",
         f"| Savings | {money(d.savings_usd)}{savings_pct} |"
         if d.savings_usd >= 0
         else f"| Savings | none: {money(-d.savings_usd)} more than the baseline, for a tier that fits the work |",

@@ -1,10 +1,15 @@
-"""The routing decision: strategies in precedence order, the security floor, and the cost model. Pure."""
+"""The routing decision: strategies in precedence order, the security floor, and the phases it costs. Pure.
+
+Precedence: a person's labels, then the LLM classifier's reasoning (rule evidence is its hint), then
+pattern rules, the changed-file count and the default. Whatever decided, the result is a plan of
+phases: Sonnet plans when a cheaper tier can then execute decomposable work, the cheapest adequate tier
+executes, Opus reviews security-sensitive or complex work. Opus executes only when asked (a label, an
+override, a rule that names opus such as an audit) or after escalation."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from bot.catalog import estimate_cost, model_for
 from bot.config import RepoConfig
 from bot.models import (
     ClassifierResult,
@@ -12,6 +17,7 @@ from bot.models import (
     CostEstimate,
     IssueInput,
     Pins,
+    Role,
     RoutingDecision,
     RuleMatch,
     Strategy,
@@ -19,6 +25,8 @@ from bot.models import (
 )
 from bot.routing.matcher import Compiled, compiled
 from bot.review.security_paths import match_paths
+from bot.routing.normalize import normalize
+from bot.routing.phases import cost_table, plan_phases
 
 # Enum members and `.value` are looked up through the enum machinery (~80 and ~200 ns a time); the hot
 # path reads these module constants and `._value_` instead.
@@ -37,12 +45,20 @@ _TRIVIAL = Complexity.trivial
 _SIMPLE = Complexity.simple
 _STANDARD = Complexity.standard
 _COMPLEX = Complexity.complex
+_PLAN = Role.plan
 
 TIER_FOR_COMPLEXITY = {
     Complexity.trivial: Tier.haiku,
     Complexity.simple: Tier.haiku,
     Complexity.standard: Tier.sonnet,
     Complexity.complex: Tier.opus,
+}
+# Complexity the rules inferred (not a label) → who executes, and whether Sonnet plans first.
+EXECUTION_FOR_COMPLEXITY = {
+    Complexity.trivial: (Tier.haiku, False),
+    Complexity.simple: (Tier.haiku, False),
+    Complexity.standard: (Tier.sonnet, False),
+    Complexity.complex: (Tier.haiku, True),  # sonnet plans, haiku executes, opus reviews
 }
 COMPLEXITY_FOR_TIER = {Tier.haiku: Complexity.simple, Tier.sonnet: Complexity.standard, Tier.opus: Complexity.complex}
 CONFIDENCE = {
@@ -53,6 +69,7 @@ CONFIDENCE = {
     Strategy.llm: 0.85,  # a ceiling: the classifier's own confidence is used when lower
     Strategy.default: 0.6,
     Strategy.override: 1.0,
+    Strategy.learned: 0.9,  # a ceiling: the evidence's own strength is used when lower
 }
 _TIERS = {t.value: t for t in Tier}
 _tier_rank = {t: t.rank for t in Tier}.__getitem__  # max() keys without a lambda and a property per item
@@ -78,8 +95,9 @@ class _Evidence:
         self.model_labels: list[tuple[str, Tier]] = []
         self.complexity_labels: list[tuple[str, Complexity]] = []
         self.security: list[RuleMatch] = []
+        self.labels: list[str] = []  # people's other labels (bug, docs, ...): a hint of the kind of work
         for name in issue.labels:
-            low = name.strip().lower()
+            low = normalize(name).strip().lower()
             if low.startswith(mp):
                 tier = _TIERS.get(low[len(mp):].strip())
                 if tier is None:
@@ -92,6 +110,8 @@ class _Evidence:
                     notes.append(f"label {name!r} names no complexity (trivial, simple, standard, complex); ignored")
                 else:
                     self.complexity_labels.append((name, complexity))
+            elif low and len(self.labels) < 4:
+                self.labels.append(low[:40])
             if low in security_labels:
                 self.security.append(_rule(strategy=_SECURITY, rule=f"label:{name}",
                                                detail=f"labelled {name!r}"))
@@ -99,7 +119,7 @@ class _Evidence:
             self.model_labels.append((config.labels.model_label(pins.tier), pins.tier))
         if pins and pins.complexity is not None:
             self.complexity_labels.append((config.labels.complexity_label(pins.complexity), pins.complexity))
-        self.hits = comp.matcher.match(f"{issue.title}\n{issue.body}")
+        self.hits = comp.matcher.match(normalize(f"{issue.title}\n{issue.body}"))
         for hit in self.hits:
             if hit.rule.security:
                 self.security.append(_rule(strategy=_SECURITY, rule=hit.rule.name, tier=hit.rule.tier,
@@ -112,6 +132,11 @@ class _Evidence:
         else:
             self.files = len(issue.changed_paths) if issue.changed_paths else None
 
+    def kind(self) -> str:
+        """`rules|labels`, e.g. `typo|documentation`: the key outcomes are learned under."""
+        rules = "+".join(sorted({h.rule.name for h in self.hits}))
+        return f"{rules}|{'+'.join(sorted(set(self.labels)))}" if self.labels else rules
+
 
 def route(
     issue: IssueInput,
@@ -120,14 +145,15 @@ def route(
     notes: list[str] | None = None,
     pins: Pins | None = None,
 ) -> RoutingDecision:
-    """First strategy that applies decides tier (and complexity when it knows one); the rest add evidence."""
+    """Labels decide first, then the classifier (when it answered), then the rules; the rest add evidence."""
     notes = list(notes or [])
     comp = compiled(config)
     ev = _Evidence(issue, config, notes, comp, pins)
     trace: list[RuleMatch] = []
     decided: tuple[Strategy, Tier, str] | None = None  # strategy, tier, reason
     complexity: Complexity | None = None
-    pipeline = False
+    plan = False  # sonnet plans first (kept only when a cheaper tier then executes)
+    opus_asked = False  # opus may execute: a person or a rule named it
 
     # 1. explicit model label
     if ev.model_labels:
@@ -136,6 +162,7 @@ def route(
         if len({t for _, t in ev.model_labels}) > 1:
             notes.append(f"conflicting model labels ({names}); the highest tier wins")
         decided = (_MODEL_LABEL, tier, f"the issue is labelled {names}")
+        opus_asked = True
     for name, tier in ev.model_labels:
         trace.append(_rule(strategy=_MODEL_LABEL, rule=name, tier=tier, decided=decided is not None
                                and decided[0] is _MODEL_LABEL and tier is decided[1]))
@@ -148,12 +175,29 @@ def route(
             tier = TIER_FOR_COMPLEXITY[label_complexity]
             decided = (_COMPLEXITY_LABEL, tier,
                        f"the issue is labelled {label_complexity._value_} work, which goes to {tier._value_}")
+            opus_asked = True
         for name, c in ev.complexity_labels:
             trace.append(_rule(strategy=_COMPLEXITY_LABEL, rule=name, complexity=c,
                                    tier=TIER_FOR_COMPLEXITY[c], decided=decided[0] is _COMPLEXITY_LABEL
                                    and c is label_complexity))
 
-    # 3. pattern rules over title and body
+    # 3. LLM classifier (computed outside, with the rule evidence as hints; only its enums and flags are used)
+    confidence_cap = 1.0
+    if llm_result is not None:
+        if decided is None:
+            if complexity is None:
+                complexity = llm_result.complexity
+            confidence_cap = llm_result.confidence
+            plan = llm_result.needs_planning
+            decided = (_LLM, llm_result.tier, f"the LLM classifier judged it {llm_result.complexity._value_} "
+                       f"work for {llm_result.tier._value_} (confidence {llm_result.confidence:.2f})")
+        if llm_result.security_sensitive:  # it can raise the floor, never lower it
+            ev.security.append(_rule(strategy=_SECURITY, rule="classifier",
+                                         detail="the LLM classifier flagged it"))
+        trace.append(_rule(strategy=_LLM, rule="classifier", tier=llm_result.tier,
+                               complexity=llm_result.complexity, decided=decided[0] is _LLM))
+
+    # 4. pattern rules over title and body
     if ev.hits:
         tiers = [h.rule.tier for h in ev.hits if h.rule.tier is not None]
         complexities = [h.rule.complexity for h in ev.hits if h.rule.complexity is not None]
@@ -161,24 +205,31 @@ def route(
         if complexity is None:
             complexity = pattern_complexity
         if decided is None and (tiers or pattern_complexity is not None):
-            tier = max(tiers, key=_tier_rank) if tiers else TIER_FOR_COMPLEXITY[pattern_complexity]  # type: ignore[index]
+            if tiers:
+                tier = max(tiers, key=_tier_rank)
+                opus_asked = tier is _OPUS
+                plan = tier is _HAIKU and pattern_complexity is _COMPLEX
+            else:
+                tier, plan = EXECUTION_FOR_COMPLEXITY[pattern_complexity]  # type: ignore[index]
             words = "; ".join([h.because for h in ev.hits])
             reason = f"the text mentions {words}"
             if len(set(tiers)) > 1:
                 reason += "; the highest tier wins"
             decided = (_PATTERN, tier, reason)
+        elif decided is not None and decided[0] is _LLM and any(h.rule.tier is _OPUS for h in ev.hits):
+            opus_asked = True  # e.g. an audit: the work itself is review
         for h in ev.hits:
             trace.append(_rule(strategy=_PATTERN, rule=h.rule.name, tier=h.rule.tier,
                                    complexity=h.rule.complexity, detail=", ".join(h.words),
                                    decided=decided is not None and decided[0] is _PATTERN
-                                   and h.rule.tier is decided[1]))
+                                   and (h.rule.tier is decided[1] or h.rule.tier is None)))
 
-    # 4. changed-file count
+    # 5. changed-file count
     if ev.files:
-        file_tier = _HAIKU if ev.files == 1 else _SONNET
         many = ev.files >= 4
+        file_tier = _HAIKU if ev.files == 1 or many else _SONNET
         if decided is None:
-            pipeline = many
+            plan = many
             if complexity is None:
                 complexity = _SIMPLE if ev.files == 1 else _STANDARD
             reason = f"it changes {ev.files} file{'s' if ev.files != 1 else ''}"
@@ -188,21 +239,6 @@ def route(
         trace.append(_rule(strategy=_FILE_COUNT, rule=f"files={ev.files}", tier=file_tier,
                                detail="pipeline" if many else "", decided=decided[0] is _FILE_COUNT))
 
-    # 5. LLM classifier (computed outside; only its enum fields are used)
-    confidence_cap = 1.0
-    if llm_result is not None:
-        if decided is None:
-            if complexity is None:
-                complexity = llm_result.complexity
-            confidence_cap = llm_result.confidence
-            decided = (_LLM, llm_result.tier, f"the LLM classifier judged it {llm_result.complexity._value_} "
-                       f"work for {llm_result.tier._value_} (confidence {llm_result.confidence:.2f})")
-        if llm_result.security_sensitive:
-            ev.security.append(_rule(strategy=_SECURITY, rule="classifier",
-                                         detail="the LLM classifier flagged it"))
-        trace.append(_rule(strategy=_LLM, rule="classifier", tier=llm_result.tier,
-                               complexity=llm_result.complexity, decided=decided[0] is _LLM))
-
     # 6. default
     if decided is None:
         decided = (_DEFAULT, _SONNET, "no rule matched, so the default tier applies")
@@ -210,7 +246,8 @@ def route(
 
     strategy, tier, reason = decided
     confidence = min(CONFIDENCE[strategy], confidence_cap)
-    return _finish(config, comp.costs, strategy, tier, complexity, confidence, reason, trace, ev.security, pipeline, notes)
+    return _finish(config, comp.costs, strategy, tier, complexity, confidence, reason, trace, ev.security,
+                   plan, notes, ev.kind(), opus_asked)
 
 
 def forced(
@@ -238,12 +275,12 @@ def forced(
     trace = [_rule(strategy=_OVERRIDE, rule=f"override by {by}", tier=chosen_tier,
                        complexity=chosen_complexity, decided=True)]
     return _finish(config, comp.costs, _OVERRIDE, chosen_tier, chosen_complexity, 1.0, f"{by} set {what}",
-                   trace, ev.security, False, notes)
+                   trace, ev.security, False, notes, ev.kind(), True)
 
 
 def _finish(
     config: RepoConfig,
-    costs: dict[Any, CostEstimate],
+    costs: dict[Any, Any],
     strategy: Strategy,
     tier: Tier,
     complexity: Complexity | None,
@@ -251,11 +288,20 @@ def _finish(
     reason: str,
     trace: list[RuleMatch],
     security: list[RuleMatch],
-    pipeline: bool,
+    plan: bool,
     notes: list[str],
+    kind: str,
+    opus_asked: bool,
 ) -> RoutingDecision:
-    """Apply the security floor, fill in complexity and price the result."""
+    """Opus executes only when asked; apply the security floor; lay out and price the phases."""
     sentences = [f"Routed to {tier._value_} because {reason}"]
+    if tier is _OPUS and not opus_asked:
+        sentences[0] = f"The {strategy._value_.replace('_', ' ')} pointed to opus because {reason}"
+        sentences.append("Sonnet executes and opus reviews instead: opus executes only when a label, an "
+                         "override or an audit asks for it, or after escalation")
+        tier = _SONNET
+        if complexity is None:
+            complexity = _COMPLEX
     if security:
         causes = ", ".join(dict.fromkeys(m.detail for m in security[:3]))
         floor = config.security.min_tier
@@ -266,46 +312,31 @@ def _finish(
             tier = floor
         else:
             sentences.append(f"The work is security-sensitive ({causes})")
-        if pipeline:
-            pipeline = False
+        if plan:
+            plan = False
             sentences.append("No haiku execution step, because the work is security-sensitive")
     if complexity is None:
         complexity = COMPLEXITY_FOR_TIER[tier]
-    estimate = _cost(costs, tier, complexity, config)
-    baseline = estimate if tier is _SONNET else _cost(costs, _SONNET, complexity, config)
+    phases, estimate, baseline, says = plan_phases(config, costs, tier, complexity, plan, bool(security))
+    if says:
+        sentences.append(says)
     rationale = ". ".join(sentences) + "."
     if notes:
         rationale += " Note: " + "; ".join(notes) + "."
     return _validate_decision({  # type: ignore[no-any-return]
         "tier": tier,
-        "model": _model(costs, tier, config),
+        "model": phases[1]["model"] if phases[0]["role"] is _PLAN else phases[0]["model"],
         "complexity": complexity,
         "confidence": confidence,
         "strategy": strategy,
         "rationale": rationale,
         "matched_rules": trace + security,
-        "pipeline": pipeline,
+        "pipeline": phases[0]["role"] is _PLAN,
         "security_sensitive": bool(security),
-        "estimated_cost_usd": estimate.usd,
-        "baseline_cost_usd": baseline.usd,
-        "savings_usd": baseline.usd - estimate.usd,
+        "estimated_cost_usd": estimate,
+        "baseline_cost_usd": baseline,
+        "savings_usd": baseline - estimate,
         "notes": notes,
+        "phases": phases,
+        "kind": kind,
     })
-
-
-def _cost(cache: dict[Any, CostEstimate], tier: Tier, complexity: Complexity, config: RepoConfig) -> CostEstimate:
-    key = (tier, complexity)
-    if key not in cache:
-        cache[key] = estimate_cost(tier, complexity, config)
-    return cache[key]
-
-
-def _model(cache: dict[Any, Any], tier: Tier, config: RepoConfig) -> str:
-    if tier not in cache:
-        cache[tier] = model_for(tier, config)
-    return cache[tier]
-
-
-def cost_table(complexity: Complexity, config: RepoConfig) -> list[tuple[Tier, str, CostEstimate]]:
-    """What this complexity of work costs on every tier, cheapest first (for `/cost`)."""
-    return [(t, model_for(t, config), estimate_cost(t, Complexity(complexity), config)) for t in Tier]

@@ -27,6 +27,12 @@ def parse_expected(obj: dict[str, Any], where: str) -> tuple[Tier | None, Comple
     return t, c
 
 
+def scored_tier(d: RoutingDecision, expected: Tier) -> Tier:
+    """The tier an expectation is scored against: a phase on the expected tier counts ("opus" is met by an
+    Opus review, "sonnet" by a Sonnet plan: Sonnet plans, Haiku executes, Opus reviews); else the execution tier."""
+    return expected if any(p.tier is expected for p in d.phases) else d.tier
+
+
 class Scorer:
     def __init__(self, config: RepoConfig) -> None:
         self.config = config
@@ -40,11 +46,12 @@ class Scorer:
         self.total += 1
         self.tiers[d.tier] += 1
         if expected_tier is not None:
-            self.tier_pairs[(expected_tier, d.tier)] += 1
+            self.tier_pairs[(expected_tier, scored_tier(d, expected_tier))] += 1
         if expected_complexity is not None:
             self.complexity_pairs[(expected_complexity, d.complexity)] += 1
         complexity = expected_complexity or d.complexity  # price the same work for every alternative
-        self.costs["routed"] += estimate_cost(d.tier, complexity, self.config).usd
+        self.costs["routed"] += d.estimated_cost_usd if complexity is d.complexity else (
+            estimate_cost(d.tier, complexity, self.config).usd)
         for tier in Tier:
             self.costs[f"always_{tier.value}"] += estimate_cost(tier, complexity, self.config).usd
 

@@ -12,6 +12,7 @@ _STRATEGY_WORDS = {
     Strategy.llm: "the LLM classifier",
     Strategy.default: "the default",
     Strategy.override: "a human override",
+    Strategy.learned: "outcomes recorded in this repository",
     Strategy.security: "the security floor",
 }
 
@@ -46,7 +47,9 @@ def explain(decision: RoutingDecision) -> str:
     ]
     if d.pipeline:
         lines.append("Pipeline: sonnet writes the plan, haiku executes it.")
+    lines.append("Phases: " + "; ".join(f"{p.role.value} on {p.tier.value} ({p.model}) ~${p.estimated_cost_usd:.4f}"
+                                         for p in d.phases) + ".")
     saving = (f"saves ${d.savings_usd:.4f}" if d.savings_usd >= 0 else f"costs ${-d.savings_usd:.4f} more")
-    lines.append(f"Cost: about ${d.estimated_cost_usd:.4f} on {d.tier.value} vs ${d.baseline_cost_usd:.4f} "
+    lines.append(f"Cost: about ${d.estimated_cost_usd:.4f} vs ${d.baseline_cost_usd:.4f} with every phase "
                  f"on sonnet ({saving}).")
     return "\n".join(lines)

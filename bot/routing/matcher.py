@@ -34,9 +34,36 @@ class PatternHit:
         return f"{self.quoted} (rule {self.rule.name}" + (f" → {tier.value})" if tier else ")")
 
 
+_VOWELS = frozenset("aeiou")
+_PLURAL_ONLY = ("ion", "ment", "al", "er", "or", "ist", "ure", "ity", "ness")
+
+
+def inflections(word: str) -> tuple[str, ...]:
+    """The word and its regular English inflections (encrypt: encrypts, encrypted, encrypting, encryption;
+    format: formatted, formatting; authorize: authorized, authorization; permission: permissions). Words
+    already inflected, short or not purely alphabetic match as written."""
+    w = word
+    if len(w) < 3 or not w.isalpha() or not w.isascii() or w.endswith(("s", "ed", "ing")):
+        return (w,)
+    if w.endswith(_PLURAL_ONLY):
+        return (w, w + "s")
+    if w.endswith("y") and w[-2] not in _VOWELS:
+        return (w, w[:-1] + "ies", w[:-1] + "ied")
+    forms = [w, w + "s", w + "es", w + "ed", w + "ing", w + "ion", w + "ions"]
+    if w.endswith("e"):
+        stem = w[:-1]
+        forms += [w + "d", stem + "ing", stem + "ion", stem + "ions"]
+        if w.endswith(("ize", "ise")):
+            forms += [stem + "ation", stem + "ations"]
+    elif w[-1] not in _VOWELS and w[-1] not in "wxy" and w[-2] in _VOWELS and w[-3] not in _VOWELS:
+        forms += [w + w[-1] + "ed", w + w[-1] + "ing"]  # format: formatted; plan: planning
+    return tuple(dict.fromkeys(forms))
+
+
 class Matcher:
     """Text and rule words are split into the same word tokens, so `format` never fires on `information`
-    and a phrase matches across any whitespace or punctuation between its words."""
+    and a phrase matches across any whitespace or punctuation between its words. A single word, or a
+    phrase's last word, also matches its inflections (see `inflections`); hits quote the form found."""
 
     def __init__(self, rules: list[PatternRule]) -> None:
         self.rules = rules
@@ -45,10 +72,14 @@ class Matcher:
         for index, rule in enumerate(rules):
             for word in rule.words:
                 tokens = tuple(_TOKEN.findall(word.lower()))
-                if len(tokens) == 1:
-                    single.setdefault(tokens[0], []).append((index, word))
-                elif tokens:
-                    phrases.setdefault(tokens[0], []).append((f" {' '.join(tokens)} ", index, word))
+                if not tokens:
+                    continue
+                for form in inflections(tokens[-1]):
+                    said = word if form == tokens[-1] else " ".join((*tokens[:-1], form))
+                    if len(tokens) == 1:
+                        single.setdefault(form, []).append((index, said))
+                    else:
+                        phrases.setdefault(tokens[0], []).append((f" {' '.join((*tokens[:-1], form))} ", index, said))
         # token → (rules it fires alone, phrases it starts): one set intersection finds every candidate
         self._index = {w: (tuple(single.get(w, ())), tuple(phrases.get(w, ()))) for w in {*single, *phrases}}
         self._ascii_index = {w.encode(): (s, tuple((p.encode(), i, word) for p, i, word in ps if p.isascii()))

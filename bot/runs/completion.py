@@ -103,10 +103,12 @@ def _execute_plan(ctx: Context, row: dict, run_id: int, outcome: Outcome, texts:
     plan = next((t for name, t in sorted(texts.items()) if name.endswith("plan.md") and t.strip()), "") or outcome.result or ""
     if not plan.strip():
         return "The planning run succeeded but produced no plan, so nothing was executed."
-    res = executor.start_run(ctx, row["number"], cause=f"plan:{run_id}", by="model-router", tier=Tier.haiku, plan=plan)
+    decision = ctx.store.decision(ctx.repo, row["number"])  # the routed execute phase runs the plan
+    tier = decision.tier if decision is not None and decision.phase("plan") is not None else Tier.haiku
+    res = executor.start_run(ctx, row["number"], cause=f"plan:{run_id}", by="model-router", tier=tier, plan=plan)
     if res.status == "duplicate":
         return ""
-    head = "Sonnet's plan is ready" + (f"; a **haiku** run (`{res.model}`) now executes it." if res.started else f", but {res.message}")
+    head = "Sonnet's plan is ready" + (f"; a **{tier.value}** run (`{res.model}`) now executes it." if res.started else f", but {res.message}")
     return f"{PLAN_MARKER}\n{head}\n\n<details><summary>Plan</summary>\n\n{plan[:60_000]}\n\n</details>"
 
 

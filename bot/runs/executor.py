@@ -143,15 +143,18 @@ def start_run(
         if decision is None:
             return DispatchResult("error", "Could not route this issue, so nothing was dispatched.")
     notes: list[str] = []
+    phases = {p.role.value: p for p in decision.phases}
+    if mode == "execute" and tier is None and plan is None and attempt == 1 and "plan" in phases:
+        mode = "plan"  # the routed phases start with a plan: Sonnet plans, then the execute phase's tier runs it
     run_tier = Tier(tier) if tier is not None else decision.tier
     if mode == "plan":
-        run_tier = Tier.sonnet  # Sonnet plans
+        run_tier = phases["plan"].tier if "plan" in phases else Tier.sonnet  # Sonnet plans
     floor = config.security.min_tier  # the router's floor for security-sensitive work
     if decision.security_sensitive and run_tier.rank < floor.rank:
         notes.append(f"This issue is security-sensitive, so it runs on {floor.value} rather than {run_tier.value}.")
         run_tier = floor
     model = catalog.model_for(run_tier, config)
-    estimate = catalog.estimate_cost(run_tier, decision.complexity, config).usd
+    estimate = catalog.estimate_cost(run_tier, decision.complexity, config, "plan" if mode == "plan" else "execute").usd
     refusal = budget_check(ctx, estimate)
     if refusal:
         return DispatchResult("refused", refusal, tier=run_tier, model=model, estimate_usd=estimate, notes=notes)

@@ -34,18 +34,23 @@ def route_samples(config: RepoConfig | None = None) -> list[tuple[dict, object]]
 
 
 def render(rows: list[tuple[dict, object]]) -> str:
-    header = f"{'tier':7} {'model':18} {'complexity':10} {'conf':>4} {'strategy':16} {'est $':>8} {'sec':3}  title"
+    header = (f"{'tier':7} {'complexity':10} {'conf':>4} {'strategy':16} {'phases':27} "
+              f"{'est $':>8} {'sec':3}  title")
     lines = [header, "-" * len(header)]
     total = baseline = 0.0
     for sample, d in rows:
         total += d.estimated_cost_usd
         baseline += d.baseline_cost_usd
         title = sample["title"] if len(sample["title"]) <= 60 else sample["title"][:59] + "…"
-        lines.append(f"{d.tier.value:7} {d.model:18} {d.complexity.value:10} {d.confidence:4.2f} "
-                     f"{d.strategy.value:16} {d.estimated_cost_usd:8.4f} {'yes' if d.security_sensitive else '':3}  "
-                     f"{title}")
+        phases = " > ".join(f"{p.role.value[0].upper()}:{p.tier.value}" for p in d.phases)
+        lines.append(f"{d.tier.value:7} {d.complexity.value:10} {d.confidence:4.2f} "
+                     f"{d.strategy.value:16} {phases:27} {d.estimated_cost_usd:8.4f} "
+                     f"{'yes' if d.security_sensitive else '':3}  {title}")
     lines.append("-" * len(header))
-    lines.append(f"{len(rows)} issues: estimated ${total:.4f} as routed vs ${baseline:.4f} all on sonnet.")
+    lines.append("phases: P plan, E execute, R review; the all-Sonnet baseline runs the same phases on sonnet")
+    ratio = f" ({total / baseline:.0%} of it)" if baseline else ""
+    lines.append(f"{len(rows)} issues: estimated ${total:.4f} as routed vs ${baseline:.4f} with the same phases all on "
+                 f"sonnet{ratio}.")
     return "\n".join(lines)
 
 

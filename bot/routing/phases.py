@@ -1,0 +1,86 @@
+"""A decision's phases — plan (Sonnet), execute, review (Opus) — and their price against all-Sonnet. Pure."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.catalog import estimate_cost, model_for, phase_specs
+from bot.config import RepoConfig
+from bot.models import Complexity, Role, Tier
+
+_PLAN, _EXECUTE, _REVIEW = Role.plan, Role.execute, Role.review
+_HAIKU, _SONNET, _OPUS = Tier.haiku, Tier.sonnet, Tier.opus
+_COMPLEX = Complexity.complex
+
+
+def phase_usd(costs: dict[Any, Any], role: Role, tier: Tier, complexity: Complexity, config: RepoConfig) -> float:
+    """One phase's estimate, cached per config (`costs` is the compiled config's cache)."""
+    key = (role, tier, complexity)
+    usd = costs.get(key)
+    if usd is None:
+        usd = costs[key] = estimate_cost(tier, complexity, config, role._value_).usd
+    return usd  # type: ignore[no-any-return]
+
+
+def model_id(costs: dict[Any, Any], tier: Tier, config: RepoConfig) -> str:
+    model = costs.get(tier)
+    if model is None:
+        model = costs[tier] = model_for(tier, config)
+    return model  # type: ignore[no-any-return]
+
+
+def roles(tier: Tier, complexity: Complexity, plan: bool, security: bool) -> tuple[tuple[Role, Tier], ...]:
+    """Who runs which phase: a plan only when a cheaper tier then executes; a review of security-sensitive
+    or complex work unless opus itself executes."""
+    specs = phase_specs()
+    out: list[tuple[Role, Tier]] = []
+    plan_tier, review_tier = specs["plan"].tier, specs["review"].tier
+    if plan and tier.rank < plan_tier.rank:
+        out.append((_PLAN, plan_tier))
+    out.append((_EXECUTE, tier))
+    if (security or complexity is _COMPLEX) and tier.rank < review_tier.rank:
+        out.append((_REVIEW, review_tier))
+    return tuple(out)
+
+
+def plan_phases(
+    config: RepoConfig, costs: dict[Any, Any], tier: Tier, complexity: Complexity, plan: bool, security: bool,
+    execute_usd: float | None = None,
+) -> tuple[list[dict[str, Any]], float, float, str]:
+    """(phases as dicts, estimate, all-Sonnet baseline of the same phases, a sentence for the rationale).
+
+    `execute_usd` replaces the execute phase's token-based estimate (calibrated to recorded actual costs)."""
+    key = ("phases", tier, complexity, plan, security, execute_usd)
+    cached = costs.get(key)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    layout = roles(tier, complexity, plan, security)
+    phases: list[dict[str, Any]] = []
+    estimate = baseline = 0.0
+    for role, t in layout:
+        usd = phase_usd(costs, role, t, complexity, config)
+        base = phase_usd(costs, role, _SONNET, complexity, config)
+        if role is _EXECUTE and execute_usd is not None:
+            base = base * execute_usd / usd if usd else execute_usd
+            usd = execute_usd
+        phases.append({"role": role, "tier": t, "model": model_id(costs, t, config), "estimated_cost_usd": usd})
+        estimate += usd
+        baseline += base
+    says = ""
+    if len(layout) > 1:
+        says = ", ".join(f"{t._value_} {_VERB[r]}" for r, t in layout).capitalize()
+        review = layout[-1][0] is _REVIEW
+        if review:
+            says += " (the work is " + ("security-sensitive" if security else "complex") + ")"
+    result = (phases, estimate, baseline, says)
+    if len(costs) < 4096:
+        costs[key] = result
+    return result
+
+
+_VERB = {_PLAN: "plans", _EXECUTE: "executes", _REVIEW: "reviews"}
+
+
+def cost_table(complexity: Complexity, config: RepoConfig) -> list[tuple[Tier, str, Any]]:
+    """What this complexity of work costs executed on every tier, cheapest first (for `/cost`)."""
+    return [(t, model_for(t, config), estimate_cost(t, Complexity(complexity), config)) for t in Tier]
