@@ -90,8 +90,10 @@ def test_edit_storm_ends_in_one_comment_with_the_last_text(opened, post_event, r
     counts = runtime.queue.counts()
     assert counts.get("superseded") == 11 and counts.get("done") == 2
     assert len(stickies(fake_github)) == 1
-    assert runtime.store.current(REPO, 1)["tier"] == "opus"  # the last text decided
-    assert router_labels(fake_github)[-1] == "model:opus"
+    record = runtime.store.current(REPO, 1)  # the last text decided: #11 security floor + opus review (was opus)
+    assert record["tier"] == "sonnet" and record["decision"]["security_sensitive"]
+    assert [p["tier"] for p in record["decision"]["phases"]] == ["sonnet", "opus"]
+    assert router_labels(fake_github)[-1] == "model:sonnet"
 
 
 def test_edit_without_title_or_body_change_is_ignored(opened, post_event, run_jobs, fake_github, webhook_example, runtime):

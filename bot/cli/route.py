@@ -44,9 +44,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--format", choices=["json", "text"], default="text")
     p.set_defaults(func=cmd_explain)
 
-    p = sub.add_parser("eval", parents=[common], help="score labelled issues (expected_tier/expected_complexity)")
-    p.add_argument("file", metavar="FILE.jsonl", help="JSON Lines with expected_tier and/or expected_complexity; "
-                   "- for stdin")
+    p = sub.add_parser("eval", parents=[common], help="score labelled issues (expected_tier/expected_complexity), "
+                       "or replay a stream of issues with per-tier outcomes (--replay)")
+    p.add_argument("file", metavar="FILE.jsonl", nargs="?", help="JSON Lines with expected_tier and/or "
+                   "expected_complexity; - for stdin")
+    p.add_argument("--replay", metavar="FILE.jsonl", help='replay issues with {"outcomes": {tier: {"success", '
+                   '"cost_usd"}}} in order: the learning router and the baselines, escalating on failure')
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--llm", action="store_true", help="also use the LLM classifier (off by default in eval)")
     p.add_argument("--keep-going", action="store_true", help="skip broken lines (reported on stderr)")
@@ -277,10 +280,60 @@ def cmd_explain(args: argparse.Namespace) -> int:
     return 0
 
 
+def _open(name: str) -> IO[bytes]:
+    if name == "-":
+        return sys.stdin.buffer
+    try:
+        return open(name, "rb")  # noqa: SIM115 - closed by the caller
+    except OSError as exc:
+        raise UsageError(f"{name}: {exc.strerror}") from None
+
+
+def cmd_replay(args: argparse.Namespace, config: RepoConfig) -> int:
+    from bot.routing.replay import Replay, parse_line, render
+
+    replay = Replay(config)
+    errors = 0
+    stream = _open(args.replay)
+    try:
+        for number, raw in enumerate(stream, start=1):
+            if not raw.strip():
+                continue
+            where = f"line {number}"
+            try:
+                try:
+                    obj = json.loads(_decode(raw, where))
+                except json.JSONDecodeError as exc:
+                    raise ValueError(f"{where}: invalid JSON ({exc.msg}, column {exc.colno})") from None
+                line = parse_line(obj, where)
+            except (ValueError, UsageError) as exc:
+                if not args.keep_going:
+                    raise UsageError(f"{exc} (use --keep-going to skip broken lines)") from None
+                errors += 1
+                print(f"model-router: {exc}", file=sys.stderr)
+                continue
+            replay.add(line)
+    finally:
+        if stream is not sys.stdin.buffer:
+            stream.close()
+    if not replay.router.issues:
+        raise UsageError(f"{args.replay}: no issues to replay")
+    report = replay.report()
+    report["skipped_lines"] = errors
+    print(json.dumps(report, indent=2) if args.json else render(report))
+    return 2 if errors else 0
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     from bot.routing.evaluate import Scorer, parse_expected, render_table
 
     config = load_config(args.config)
+    if args.replay is not None:
+        if args.file is not None:
+            raise UsageError("give either FILE.jsonl (labelled issues) or --replay FILE.jsonl, not both")
+        return cmd_replay(args, config)
+    if args.file is None:
+        raise UsageError("give FILE.jsonl (labelled issues) or --replay FILE.jsonl")
     args.no_llm = not args.llm
     router = make_router(args, config)
     scorer = Scorer(config)
@@ -290,13 +343,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         errors.append(message)
         print(f"model-router: {message}", file=sys.stderr)
 
-    if args.file == "-":
-        stream: IO[bytes] = sys.stdin.buffer
-    else:
-        try:
-            stream = open(args.file, "rb")  # noqa: SIM115 - closed below
-        except OSError as exc:
-            raise UsageError(f"{args.file}: {exc.strerror}") from None
+    stream = _open(args.file)
     try:
         for number, obj, issue in read_jsonl(stream, config, args.keep_going, on_error):
             try:

@@ -193,6 +193,13 @@ class ExecutorConfig(_Strict):
         return v
 
 
+class LearningConfig(_Strict):
+    """Learning from recorded outcomes (App mode): the cheapest tier credibly meeting `target_success` wins."""
+
+    enabled: bool = True
+    target_success: float = Field(default=0.85, ge=0.5, le=0.999)  # the seed's Haiku success bar
+
+
 class BudgetsConfig(_Strict):
     monthly_usd: float | None = Field(default=None, ge=0)  # None: no budget
     max_concurrent_runs: int = Field(default=3, ge=1, le=100)
@@ -220,6 +227,7 @@ class RepoConfig(_Strict):
     executor: ExecutorConfig = ExecutorConfig()
     budgets: BudgetsConfig = BudgetsConfig()
     review: ReviewConfig = ReviewConfig()
+    learning: LearningConfig = LearningConfig()
 
     _compiled: Any = PrivateAttr(default=None)  # bot.routing's compiled pattern matcher (cache slot)
 

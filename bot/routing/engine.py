@@ -23,6 +23,7 @@ from bot.models import (
     Strategy,
     Tier,
 )
+from bot.routing.learning import Knowledge, choose
 from bot.routing.matcher import Compiled, compiled
 from bot.review.security_paths import match_paths
 from bot.routing.normalize import normalize
@@ -37,6 +38,7 @@ _FILE_COUNT = Strategy.file_count
 _LLM = Strategy.llm
 _DEFAULT = Strategy.default
 _OVERRIDE = Strategy.override
+_LEARNED = Strategy.learned
 _SECURITY = Strategy.security
 _HAIKU = Tier.haiku
 _SONNET = Tier.sonnet
@@ -144,8 +146,12 @@ def route(
     llm_result: ClassifierResult | None = None,
     notes: list[str] | None = None,
     pins: Pins | None = None,
+    knowledge: Knowledge | None = None,
+    repo: str = "",
 ) -> RoutingDecision:
-    """Labels decide first, then the classifier (when it answered), then the rules; the rest add evidence."""
+    """Labels decide first, then what was learned from outcomes (when credible), then the classifier (when it
+    answered), then the rules; the rest add evidence. `knowledge` is None where there is no outcome history
+    to consult (the CLI); a Knowledge with nothing in it says why in the rationale."""
     notes = list(notes or [])
     comp = compiled(config)
     ev = _Evidence(issue, config, notes, comp, pins)
@@ -246,8 +252,9 @@ def route(
 
     strategy, tier, reason = decided
     confidence = min(CONFIDENCE[strategy], confidence_cap)
+    learn = knowledge if strategy is not _MODEL_LABEL and strategy is not _COMPLEXITY_LABEL else None
     return _finish(config, comp.costs, strategy, tier, complexity, confidence, reason, trace, ev.security,
-                   plan, notes, ev.kind(), opus_asked)
+                   plan, notes, ev.kind(), opus_asked, learn, repo)
 
 
 def forced(
@@ -292,8 +299,10 @@ def _finish(
     notes: list[str],
     kind: str,
     opus_asked: bool,
+    knowledge: Knowledge | None = None,
+    repo: str = "",
 ) -> RoutingDecision:
-    """Opus executes only when asked; apply the security floor; lay out and price the phases."""
+    """Opus executes only when asked; apply the security floor and what was learned; lay out and price the phases."""
     sentences = [f"Routed to {tier._value_} because {reason}"]
     if tier is _OPUS and not opus_asked:
         sentences[0] = f"The {strategy._value_.replace('_', ' ')} pointed to opus because {reason}"
@@ -317,7 +326,26 @@ def _finish(
             sentences.append("No haiku execution step, because the work is security-sensitive")
     if complexity is None:
         complexity = COMPLEXITY_FOR_TIER[tier]
-    phases, estimate, baseline, says = plan_phases(config, costs, tier, complexity, plan, bool(security))
+    execute_usd = None
+    if knowledge is not None and config.learning.enabled:
+        if not knowledge.size:
+            by = "the LLM classifier" if strategy is _LLM else "the rules"
+            notes.append(f"nothing learned yet ({knowledge.note or 'no executor outcomes recorded'}), so {by} decided")
+        else:
+            ladder = [t for t in config.executor.escalation if t is not _OPUS or opus_asked]
+            floor = config.security.min_tier if security else None
+            choice = choose(knowledge, repo, kind, complexity._value_, tier, floor=floor,
+                            target=config.learning.target_success, ladder=ladder)
+            if choice is not None:
+                sentences.append(choice.sentence)
+                if choice.changed:
+                    strategy, tier = _LEARNED, choice.tier
+                    confidence = CONFIDENCE[_LEARNED]
+                    sentences[0] = sentences[0].replace("Routed to", "The router's rules pointed to", 1)
+            execute_usd = knowledge.calibrated_cost(repo, tier, complexity._value_)
+            if execute_usd is not None:
+                sentences.append("The execute estimate is the mean actual cost of recorded runs")
+    phases, estimate, baseline, says = plan_phases(config, costs, tier, complexity, plan, bool(security), execute_usd)
     if says:
         sentences.append(says)
     rationale = ". ".join(sentences) + "."

@@ -1,0 +1,195 @@
+"""Learning from outcomes: which tier succeeds on which kind of work, per repository. Pure.
+
+Every finished executor attempt is an observation: repository, kind of work (the decision's `kind`: the
+rules it matched and its labels), complexity, tier, success, actual cost. For a new issue the router
+looks, per tier, for evidence from the most specific level that has enough of it — this repository's
+work of this kind, then all repositories' work of this kind, then this repository's and all
+repositories' work of this complexity — and routes to the cheapest tier whose success rate is credibly
+(Wilson lower bound, z = 0.67) at least `learning.target_success`. Where this repository's own record for
+the tier one below is thin but not credibly bad, it explores that tier (at every issue while the record
+looks promising, one issue in four while there is no sign either way), at most EXPLORE_MAX times, never
+for security-sensitive work; a failed attempt escalates as always. Execute estimates calibrate to mean
+actual costs.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from bot.models import Tier
+
+MIN_EVIDENCE = 4  # attempts at a level before it speaks for a tier
+EXPLORE_MAX = 40  # explore a cheaper tier here until it has this many attempts (or is credibly bad)
+CALIBRATE_MIN = 5  # runs with an actual cost before estimates follow the actual mean
+Z_CREDIBLE = 0.67  # one-sided ~75 %: "credibly at least the target" (Wilson lower bound)
+Z_BAD = 1.0  # one-sided ~84 %: "credibly below the target" (Wilson upper bound) stops exploring, moves up
+PROMISING = 0.75  # a record whose posterior mean (s+1)/(n+2) reaches this is explored at every issue
+
+
+def wilson(successes: float, n: float, z: float = Z_BAD) -> tuple[float, float]:
+    """(lower, upper) Wilson score bounds of a success rate."""
+    if n <= 0:
+        return 0.0, 1.0
+    p = successes / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    margin = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return max(0.0, centre - margin), min(1.0, centre + margin)
+
+
+@dataclass(frozen=True)
+class Observation:
+    repo: str
+    kind: str
+    complexity: str
+    tier: Tier
+    success: bool
+    cost_usd: float | None = None
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What one level says about one tier."""
+
+    tier: Tier
+    successes: int
+    attempts: int
+    where: str  # e.g. "`typo` issues here", "`typo` issues in all repositories"
+
+    @property
+    def lower(self) -> float:
+        return wilson(self.successes, self.attempts, Z_CREDIBLE)[0]
+
+    @property
+    def upper(self) -> float:
+        return wilson(self.successes, self.attempts, Z_BAD)[1]
+
+    def says(self) -> str:
+        return f"{self.tier.value} succeeded on {self.successes} of {self.attempts} {self.where}"
+
+
+def _rules(kind: str) -> str:
+    return kind.split("|", 1)[0]
+
+
+class Knowledge:
+    """Success counts and costs per (level key, tier), built from observations; add() learns one more."""
+
+    def __init__(self, observations: Iterable[Observation] = (), *, note: str | None = None) -> None:
+        self.counts: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0])  # key → [successes, attempts]
+        self.costs: dict[tuple[Any, ...], list[float]] = defaultdict(lambda: [0.0, 0])  # key → [sum, n]
+        self.note = note  # why there is nothing to learn from (empty, unreadable, no store)
+        self.size = 0
+        for obs in observations:
+            self.add(obs)
+
+    def add(self, obs: Observation) -> None:
+        self.size += 1
+        for key in self._keys(obs.repo, obs.kind, obs.complexity):
+            c = self.counts[(*key, obs.tier)]
+            c[0] += obs.success
+            c[1] += 1
+        if obs.cost_usd is not None and obs.cost_usd >= 0:
+            for key in (("repo", obs.repo, obs.complexity, obs.tier), ("all", obs.complexity, obs.tier)):
+                k = self.costs[("cost", *key)]
+                k[0] += obs.cost_usd
+                k[1] += 1
+
+    @staticmethod
+    def _keys(repo: str, kind: str, complexity: str) -> list[tuple[Any, ...]]:
+        keys: list[tuple[Any, ...]] = [("repo-kind", repo, kind), ("kind", kind)]
+        if _rules(kind) != kind:
+            keys += [("repo-kind", repo, _rules(kind)), ("kind", _rules(kind))]
+        return keys + [("repo-complexity", repo, complexity), ("complexity", complexity)]
+
+    def evidence(self, repo: str, kind: str, complexity: str, tier: Tier) -> Evidence | None:
+        """The most specific level with at least MIN_EVIDENCE attempts on this tier (None: none has)."""
+        for key in self._keys(repo, kind, complexity):
+            c = self.counts.get((*key, tier))
+            if c is not None and c[1] >= MIN_EVIDENCE:
+                return Evidence(tier, c[0], c[1], _where(key))
+        return None
+
+    def own(self, repo: str, kind: str, tier: Tier) -> Evidence:
+        """This repository's own record for this kind of work on a tier, however little there is."""
+        c = self.counts.get(("repo-kind", repo, kind, tier), [0, 0])
+        return Evidence(tier, c[0], c[1], _where(("repo-kind", repo, kind)))
+
+    def calibrated_cost(self, repo: str, tier: Tier, complexity: str) -> float | None:
+        """Mean actual cost of execute runs on this tier and complexity (here, else everywhere), once enough."""
+        for key in (("cost", "repo", repo, complexity, tier), ("cost", "all", complexity, tier)):
+            k = self.costs.get(key)
+            if k is not None and k[1] >= CALIBRATE_MIN:
+                return k[0] / k[1]
+        return None
+
+
+def _where(key: tuple[Any, ...]) -> str:
+    level, value = key[0], key[-1]
+    label = f"`{value or 'unmatched'}`"
+    if level == "repo-kind":
+        return f"{label} issues here"
+    if level == "kind":
+        return f"{label} issues in all repositories"
+    if level == "repo-complexity":
+        return f"{value} issues here"
+    return f"{value} issues in all repositories"
+
+
+@dataclass(frozen=True)
+class Choice:
+    tier: Tier
+    changed: bool  # learning moved the tier away from the base decision
+    explored: bool
+    sentence: str
+
+
+def choose(
+    knowledge: Knowledge, repo: str, kind: str, complexity: str, base: Tier, *, floor: Tier | None,
+    target: float, ladder: list[Tier] | None = None,
+) -> Choice | None:
+    """The cheapest tier credibly at or above `target`; else the base tier, moved up past tiers credibly
+    below it; then one tier lower while this repository's record of it is thin (never when `floor` is set:
+    security). None when nothing learned bears on this issue."""
+    tiers = [t for t in (ladder or list(Tier)) if floor is None or t.rank >= floor.rank]
+    if not tiers:
+        return None
+    ev = {t: knowledge.evidence(repo, kind, complexity, t) for t in tiers}
+    credible = [t for t in tiers if ev[t] is not None and ev[t].lower >= target]  # type: ignore[union-attr]
+    bad = {t for t in tiers if ev[t] is not None and ev[t].upper < target}  # type: ignore[union-attr]
+    if credible:
+        tier = credible[0]
+        why = f"learned: {ev[tier].says()}"  # type: ignore[union-attr]
+    else:
+        tier = base if base in tiers else tiers[0]
+        why = ""
+        while tier in bad and tiers.index(tier) + 1 < len(tiers):
+            if not why:
+                why = f"learned: {ev[tier].says()}, below the {target:.0%} target"  # type: ignore[union-attr]
+            tier = tiers[tiers.index(tier) + 1]
+    explored = False
+    i = tiers.index(tier)
+    if floor is None and i > 0:
+        lower = tiers[i - 1]
+        own = knowledge.own(repo, kind, lower)  # exploring is about this repository's own record
+        elsewhere = ev.get(lower)
+        promising = (own.attempts > 0 and (own.successes + 1) / (own.attempts + 2) >= PROMISING) or (
+            not own.attempts and elsewhere is not None and elsewhere.upper >= target)
+        paced = promising or own.attempts * 3 <= knowledge.own(repo, kind, tier).attempts  # one in four
+        credibly_bad = own.attempts >= MIN_EVIDENCE and own.upper < target
+        if own.attempts < EXPLORE_MAX and not credibly_bad and paced:
+            explored = True
+            why = (f"exploring {lower.value}, one tier below {tier.value}: {own.says()} so far"
+                   if own.attempts else f"exploring {lower.value}, one tier below {tier.value}: no {lower.value} "
+                   f"runs on {own.where} yet") + "; a failure escalates"
+            tier = lower
+    if not explored and i > 0 and tiers[i - 1] in bad:
+        lower = tiers[i - 1]
+        said = f"{ev[lower].says()}, below the {target:.0%} target, so not {lower.value}"  # type: ignore[union-attr]
+        why = f"{why}; {said}" if why else f"learned: {said}"
+    if not why:
+        return None
+    return Choice(tier, tier is not base, explored, why[0].upper() + why[1:])

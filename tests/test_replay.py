@@ -1,0 +1,110 @@
+"""`model-router eval --replay`: the learning router against its baselines, and one-line errors for bad lines."""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.config import RepoConfig
+from bot.routing.replay import Replay, parse_line
+
+REPO = Path(__file__).resolve().parents[1]
+KEYS = {"issues", "cost_usd", "success_rate", "first_try_success_rate", "haiku_share", "haiku_success_rate",
+        "escalations", "baselines"}
+
+
+def generator():
+    spec = importlib.util.spec_from_file_location("gen_replay", REPO / "benchmarks" / "gen_replay.py")
+    module = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    spec.loader.exec_module(module)
+    return module
+
+
+def line(**over: object) -> dict:
+    base = {"id": 1, "title": "Fix typo in README", "repo": "o/r",
+            "outcomes": {t: {"success": True, "cost_usd": c} for t, c in
+                         (("haiku", 0.01), ("sonnet", 0.2), ("opus", 0.4))}}
+    return {**base, **over}
+
+
+def replay(tmp_path: Path, lines: list, *args: str, capsys) -> tuple[int, str, str]:
+    path = tmp_path / "stream.jsonl"
+    path.write_text("".join((x if isinstance(x, str) else json.dumps(x)) + "\n" for x in lines))
+    code = main(["eval", "--replay", str(path), *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_json_report_has_the_promised_fields(tmp_path: Path, capsys) -> None:
+    code, out, _ = replay(tmp_path, [line(), line(id=2, title="Design the cache")], "--json", capsys=capsys)
+    report = json.loads(out)
+    assert code == 0 and KEYS <= set(report) and report["issues"] == 2
+    assert set(report["baselines"]) == {"always_sonnet", "always_haiku_escalating", "rules_only", "oracle"}
+    assert all(set(b) == {"cost_usd", "success_rate"} for b in report["baselines"].values())
+    assert report["baselines"]["always_sonnet"]["cost_usd"] == pytest.approx(0.4)
+    assert report["baselines"]["oracle"]["cost_usd"] == pytest.approx(0.02)
+
+
+def test_failures_escalate_as_the_app_does(tmp_path: Path, capsys) -> None:
+    failing = line(outcomes={"haiku": {"success": False, "cost_usd": 0.01}, "sonnet": {"success": False, "cost_usd": 0.2},
+                             "opus": {"success": True, "cost_usd": 0.4}})
+    code, out, _ = replay(tmp_path, [failing], "--json", capsys=capsys)
+    r = json.loads(out)
+    assert r["cost_usd"] == pytest.approx(0.61) and r["escalations"] == 2 and r["success_rate"] == 1
+    assert r["first_try_success_rate"] == 0 and r["haiku_share"] == 1 and r["haiku_success_rate"] == 0
+    assert r["baselines"]["always_haiku_escalating"]["cost_usd"] == pytest.approx(0.61)
+    cfg = tmp_path / "cfg.yml"
+    cfg.write_text("executor:\n  max_attempts: 2\n")
+    code, out, _ = replay(tmp_path, [failing], "--json", "--config", str(cfg), capsys=capsys)
+    assert json.loads(out)["success_rate"] == 0  # two attempts: haiku, sonnet; opus never tried
+
+
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        (line(outcomes={"haiku": {"success": True, "cost_usd": 0.1}, "sonnet": {"success": True, "cost_usd": 0.2}}),
+         "line 2: outcomes: missing tier 'opus'"),
+        (line(outcomes={**line()["outcomes"], "gpt": {"success": True, "cost_usd": 1}}), "line 2: outcomes: unknown tier 'gpt'"),
+        (line(outcomes={**line()["outcomes"], "sonnet": {"success": True, "cost_usd": -1}}),
+         "line 2: outcomes.sonnet.cost_usd: must not be negative (got -1)"),
+        ("{not json", "line 2: invalid JSON"),
+        (line(repo=""), "line 2: repo:"),
+    ],
+)
+def test_bad_lines_name_the_line(tmp_path: Path, capsys, bad: object, message: str) -> None:
+    code, out, err = replay(tmp_path, [line(), bad, line(id=3)], capsys=capsys)
+    assert code == 2 and out == "" and err.count("\n") == 1 and message in err and "--keep-going" in err
+    code, out, err = replay(tmp_path, [line(), bad, line(id=3)], "--json", "--keep-going", capsys=capsys)
+    assert code == 2 and message in err and json.loads(out)["issues"] == 2 and json.loads(out)["skipped_lines"] == 1
+
+
+def test_eval_needs_one_input(capsys) -> None:
+    assert main(["eval"]) == 2 and "--replay" in capsys.readouterr().err
+
+
+def test_generated_stream_the_learning_router_earns_its_savings() -> None:
+    """Directional checks on a shortened stream; the full targets are measured in benchmarks (docs/benchmarks.md)."""
+    r = Replay(RepoConfig())
+    for i, obj in enumerate(generator().generate(2500, seed=5)):
+        r.add(parse_line(obj, f"line {i + 1}"))
+    report = r.report()
+    b = report["baselines"]
+    assert report["cost_usd"] < b["rules_only"]["cost_usd"]
+    assert report["cost_usd"] < 0.9 * b["always_sonnet"]["cost_usd"]
+    assert report["cost_usd"] < 1.15 * b["category_oracle"]["cost_usd"]
+    assert report["success_rate"] >= b["always_sonnet"]["success_rate"] - 0.02
+    assert report["haiku_success_rate"] >= 0.85 and report["haiku_share"] >= 0.4
+
+
+def test_generator_script_writes_json_lines(capsys) -> None:
+    gen = generator()
+    assert gen.main(["--issues", "3", "--seed", "1"]) == 0
+    lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert len(lines) == 3 and all(parse_line(x, "x").true_success for x in lines)
