@@ -154,7 +154,9 @@ class Role(str, Enum):
 
 
 class Phase(BaseModel):
-    """One run of the work's plan, priced on its tier's model."""
+    """One run of the work's plan, priced on its tier's model (immutable: the router shares them)."""
+
+    model_config = ConfigDict(frozen=True)
 
     role: Role
     tier: Tier

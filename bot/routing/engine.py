@@ -99,7 +99,7 @@ class _Evidence:
         self.security: list[RuleMatch] = []
         self.labels: list[str] = []  # people's other labels (bug, docs, ...): a hint of the kind of work
         for name in issue.labels:
-            low = normalize(name).strip().lower()
+            low = (name if name.isascii() else normalize(name)).strip().lower()
             if low.startswith(mp):
                 tier = _TIERS.get(low[len(mp):].strip())
                 if tier is None:
@@ -136,8 +136,17 @@ class _Evidence:
 
     def kind(self) -> str:
         """`rules|labels`, e.g. `typo|documentation`: the key outcomes are learned under."""
-        rules = "+".join(sorted({h.rule.name for h in self.hits}))
-        return f"{rules}|{'+'.join(sorted(set(self.labels)))}" if self.labels else rules
+        hits = self.hits
+        if not hits:
+            rules = ""
+        elif len(hits) == 1:
+            rules = hits[0].rule.name
+        else:
+            rules = "+".join(sorted({h.rule.name for h in hits}))
+        labels = self.labels
+        if not labels:
+            return rules
+        return f"{rules}|{labels[0] if len(labels) == 1 else '+'.join(sorted(set(labels)))}"
 
 
 def route(
@@ -353,18 +362,18 @@ def _finish(
         rationale += " Note: " + "; ".join(notes) + "."
     return _validate_decision({  # type: ignore[no-any-return]
         "tier": tier,
-        "model": phases[1]["model"] if phases[0]["role"] is _PLAN else phases[0]["model"],
+        "model": phases[1].model if phases[0].role is _PLAN else phases[0].model,
         "complexity": complexity,
         "confidence": confidence,
         "strategy": strategy,
         "rationale": rationale,
         "matched_rules": trace + security,
-        "pipeline": phases[0]["role"] is _PLAN,
+        "pipeline": phases[0].role is _PLAN,
         "security_sensitive": bool(security),
         "estimated_cost_usd": estimate,
         "baseline_cost_usd": baseline,
         "savings_usd": baseline - estimate,
         "notes": notes,
-        "phases": phases,
+        "phases": list(phases),
         "kind": kind,
     })

@@ -6,7 +6,7 @@ from typing import Any
 
 from bot.catalog import estimate_cost, model_for, phase_specs
 from bot.config import RepoConfig
-from bot.models import Complexity, Role, Tier
+from bot.models import Complexity, Phase, Role, Tier
 
 _PLAN, _EXECUTE, _REVIEW = Role.plan, Role.execute, Role.review
 _HAIKU, _SONNET, _OPUS = Tier.haiku, Tier.sonnet, Tier.opus
@@ -46,8 +46,8 @@ def roles(tier: Tier, complexity: Complexity, plan: bool, security: bool) -> tup
 def plan_phases(
     config: RepoConfig, costs: dict[Any, Any], tier: Tier, complexity: Complexity, plan: bool, security: bool,
     execute_usd: float | None = None,
-) -> tuple[list[dict[str, Any]], float, float, str]:
-    """(phases as dicts, estimate, all-Sonnet baseline of the same phases, a sentence for the rationale).
+) -> tuple[list[Phase], float, float, str]:
+    """(phases, estimate, all-Sonnet baseline of the same phases, a sentence for the rationale).
 
     `execute_usd` replaces the execute phase's token-based estimate (calibrated to recorded actual costs)."""
     key = ("phases", tier, complexity, plan, security, execute_usd)
@@ -55,7 +55,7 @@ def plan_phases(
     if cached is not None:
         return cached  # type: ignore[no-any-return]
     layout = roles(tier, complexity, plan, security)
-    phases: list[dict[str, Any]] = []
+    phases: list[Phase] = []
     estimate = baseline = 0.0
     for role, t in layout:
         usd = phase_usd(costs, role, t, complexity, config)
@@ -63,7 +63,7 @@ def plan_phases(
         if role is _EXECUTE and execute_usd is not None:
             base = base * execute_usd / usd if usd else execute_usd
             usd = execute_usd
-        phases.append({"role": role, "tier": t, "model": model_id(costs, t, config), "estimated_cost_usd": usd})
+        phases.append(Phase(role=role, tier=t, model=model_id(costs, t, config), estimated_cost_usd=usd))
         estimate += usd
         baseline += base
     says = ""
