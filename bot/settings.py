@@ -32,6 +32,9 @@ class ServiceSettings(BaseSettings):
     anthropic_api_key: SecretStr | None = None
     anthropic_base_url: str | None = None
     database_url: str = "sqlite:///model-router.db"
+    # Replicas share write pacing and installation tokens through Redis; unset: each process alone.
+    redis_url: str | None = None
+    redis_prefix: str = Field(default="model-router:", validation_alias="MODEL_ROUTER_REDIS_PREFIX")
     # Pacing of content-creating requests per installation (GitHub refuses bursts over ~80/min); 0 = off.
     github_writes_per_minute: int = Field(default=60, ge=0)
     github_min_write_interval: float = Field(default=0.0, ge=0)
@@ -57,6 +60,15 @@ class ServiceSettings(BaseSettings):
         if not v.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return v.rstrip("/")
+
+    @field_validator("redis_url", mode="before")
+    @classmethod
+    def _redis(cls, v: object) -> object:
+        if isinstance(v, str) and not v.strip():
+            return None
+        if isinstance(v, str) and not v.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must be redis://HOST:PORT/DB (or rediss://, unix://)")
+        return v
 
     @field_validator("database_url")
     @classmethod

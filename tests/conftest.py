@@ -5,6 +5,7 @@ pytest_plugins = [
     "tests.plugins.anthropic",
     "tests.plugins.app",
     "tests.plugins.postgres",
+    "tests.plugins.redis",
     "tests.plugins.gate",
     "tests.plugins.action",
 ]

@@ -15,6 +15,7 @@ from bot.github.rest import RestGitHub
 from bot.github.retry import GitHubRetry, to_error
 
 if TYPE_CHECKING:
+    from bot.github.shared import SharedState
     from bot.settings import ServiceSettings
 
 DEFAULT_TOKEN_LOGIN = "github-actions[bot]"
@@ -48,9 +49,11 @@ class GitHubAuth(Protocol):
 class TokenAuth:
     """GITHUB_TOKEN mode: one credential, one port for every installation id."""
 
-    def __init__(self, token: str, base_url: str = "https://api.github.com", *, login: str | None = None, **rest: Any):
+    def __init__(self, token: str, base_url: str = "https://api.github.com", *, login: str | None = None,
+                 shared: SharedState | None = None, **rest: Any):
         self._login = login or DEFAULT_TOKEN_LOGIN
-        self._port = RestGitHub(token, base_url, bot_login=self._login, **rest)
+        pacer = shared.pacer("token", rest.get("writes_per_minute"), rest.get("min_write_interval", 0.0)) if shared else None
+        self._port = RestGitHub(token, base_url, bot_login=self._login, pacer=pacer, **rest)
 
     def port_for(self, installation_id: int | None = None) -> RestGitHub:
         return self._port
@@ -89,9 +92,11 @@ class AppAuth:
         base_url: str = "https://api.github.com",
         *,
         refresh_margin: float = REFRESH_MARGIN,
+        shared: SharedState | None = None,
         **rest: Any,
     ):
         self.app_id = app_id
+        self._shared = shared  # replicas share tokens and pacing through Redis
         self._app_auth = Auth.AppAuth(app_id, validate_private_key(private_key), jwt_expiry=JWT_EXPIRY)
         self._base_url = base_url.rstrip("/")
         self._rest = rest
@@ -120,12 +125,17 @@ class AppAuth:
             cached = self._tokens.get(installation_id)
             if cached and cached[1] - self._refresh_margin > time.time():
                 return cached[0]
+            if self._shared is not None and (cached := self._shared.cached_token(installation_id, self._refresh_margin)):
+                self._tokens[installation_id] = cached
+                return cached[0]
             try:
                 grant = self._integration.get_access_token(installation_id)
             except GithubException as exc:
                 raise to_error(exc) from None
-            expires = grant.expires_at or datetime.now(timezone.utc)
-            self._tokens[installation_id] = (grant.token, expires.timestamp())
+            expires = (grant.expires_at or datetime.now(timezone.utc)).timestamp()
+            self._tokens[installation_id] = (grant.token, expires)
+            if self._shared is not None:
+                self._shared.store_token(installation_id, grant.token, expires, self._refresh_margin)
             return grant.token
 
     def port_for(self, installation_id: int | None) -> RestGitHub:
@@ -133,8 +143,13 @@ class AppAuth:
             raise GitHubAuthError("App mode needs the delivery's installation id")
         with self._lock:
             if installation_id not in self._ports:
+                pacer = None
+                if self._shared is not None:
+                    pacer = self._shared.pacer(f"installation:{installation_id}", self._rest.get("writes_per_minute"),
+                                               self._rest.get("min_write_interval", 0.0))
                 self._ports[installation_id] = RestGitHub(
-                    _InstallationToken(self, installation_id), self._base_url, bot_login=self.bot_login, **self._rest
+                    _InstallationToken(self, installation_id), self._base_url, bot_login=self.bot_login, pacer=pacer,
+                    **self._rest,
                 )
             return self._ports[installation_id]
 
@@ -144,6 +159,8 @@ class AppAuth:
         for port in ports:
             port.close()
         self._integration.close()
+        if self._shared is not None:
+            self._shared.close()
 
     def bot_login(self) -> str:
         """`<app slug>[bot]`, from GET /app once."""
@@ -164,6 +181,10 @@ def from_settings(settings: ServiceSettings) -> GitHubAuth:
         "min_write_interval": settings.github_min_write_interval,
         "backoff": settings.github_retry_backoff,
     }
+    if settings.redis_url:
+        from bot.github.shared import SharedState
+
+        rest["shared"] = SharedState.from_url(settings.redis_url, settings.redis_prefix)
     if settings.github_token is not None:
         return TokenAuth(
             settings.github_token.get_secret_value(), settings.github_api_url, login=settings.github_bot_login, **rest

@@ -50,6 +50,7 @@ class RestGitHub:
         timeout: int = 15,
         per_page: int = 100,
         pool_size: int | None = 10,
+        pacer: WritePacer | None = None,
     ):
         auth = Auth.Token(token) if isinstance(token, str) else token
         retry = GitHubRetry(total=retries, backoff_factor=backoff, max_inline_wait=max_inline_wait)
@@ -65,7 +66,8 @@ class RestGitHub:
             lazy=True,  # objects are built from URLs; only attribute reads fetch
         )
         self._bot_login = bot_login
-        self.pacer = WritePacer(writes_per_minute, min_write_interval)
+        # Shared across replicas (Redis) when given; else this process paces this credential alone.
+        self.pacer = pacer if pacer is not None else WritePacer(writes_per_minute, min_write_interval)
 
     def close(self) -> None:
         """Release pooled connections (a dropped pool leaks sockets)."""
