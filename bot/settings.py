@@ -51,6 +51,8 @@ class ServiceSettings(BaseSettings):
     # killed process but not a power cut.
     sqlite_synchronous: Literal["FULL", "NORMAL"] = Field(default="FULL", validation_alias="MODEL_ROUTER_SQLITE_SYNCHRONOUS")
     log_level: str = Field(default="INFO", validation_alias="MODEL_ROUTER_LOG_LEVEL")
+    metrics_port: int | None = Field(default=None, ge=1, le=65535, validation_alias="MODEL_ROUTER_METRICS_PORT")
+    log_format: Literal["text", "json"] = Field(default="text", validation_alias="MODEL_ROUTER_LOG_FORMAT")
 
     @field_validator("github_api_url", "anthropic_base_url")
     @classmethod
@@ -106,6 +108,14 @@ class ServiceSettings(BaseSettings):
             return []
         raw = self.github_webhook_secret.get_secret_value()
         return [s.strip().encode() for s in raw.split(",") if s.strip()]
+
+    def configure_logging(self) -> None:
+        """Level, format, and every configured secret scrubbed from whatever is logged."""
+        from bot.logs import configure
+
+        secrets = [v.get_secret_value() for v in (self.github_app_private_key, self.github_token,
+                                                   self.anthropic_api_key) if v is not None]
+        configure(self.log_level, self.log_format, secrets + [s.decode() for s in self.webhook_secrets])
 
     @property
     def app_mode(self) -> bool:

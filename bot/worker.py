@@ -22,6 +22,8 @@ from bot.github.auth import GitHubAuthError, from_settings
 from bot.github.port import GitHubError, GitHubPort
 from bot.handlers import handle_event
 from bot.heartbeat import Heartbeat
+from bot.logs import context as log_context
+from bot.metrics import JOB_SECONDS, event_label
 from bot.llm import AnthropicLLM
 from bot.store.issues import IssueStore
 from bot.context import Context
@@ -123,6 +125,15 @@ def process_one(rt: Runtime, worker_id: str) -> bool:
     if job.action == "edited" and rt.queue.has_newer(job):
         rt.queue.complete(job, status=SUPERSEDED, note="a later edit of the same item is queued")
         return True
+    with log_context(delivery=job.delivery_id, installation=job.installation_id, repo=job.repo,
+                     event=f"{job.event}.{job.action}" if job.action else job.event, job=job.id):
+        _run(rt, job)
+    return True
+
+
+def _run(rt: Runtime, job: ClaimedJob) -> None:
+    """Dispatch under a heartbeat; record the outcome (and its duration) on the job."""
+    started = time.monotonic()
     try:
         with rt.heartbeat.hold(job):
             result = handle_event(job.event, job.payload, rt.context(job))
@@ -130,13 +141,14 @@ def process_one(rt: Runtime, worker_id: str) -> bool:
         transient = _is_transient(exc)
         outcome = rt.queue.fail(job, f"{type(exc).__name__}: {exc}", transient=transient,
                                 retry_after=getattr(exc, "retry_after", None))
+        JOB_SECONDS.labels(event_label(job.event), outcome).observe(time.monotonic() - started)
         level = logging.ERROR if outcome == FAILED else logging.WARNING
         log.log(level, "job %s (%s.%s) %s: %s", job.id, job.event, job.action, outcome, exc,
                 exc_info=outcome == FAILED and not isinstance(exc, GitHubError))
-        return True
+        return
     rt.queue.complete(job, note=result.action)
+    JOB_SECONDS.labels(event_label(job.event), "done").observe(time.monotonic() - started)
     log.info("job %s (%s.%s) done: %s", job.id, job.event, job.action, result.action)
-    return True
 
 
 def run_until_idle(rt: Runtime, *, worker_id: str = "sync", wait_for_retries: bool = False, max_jobs: int = 10_000) -> int:

@@ -47,7 +47,7 @@ def test_gunicorn_two_workers_app_mode_end_to_end(tmp_path, fake_github, github_
     fake_github.app_public_key = public
     port = free_port()
     env = base_env(tmp_path, fake_github, GITHUB_APP_ID=str(fake_github.app_id), GITHUB_APP_PRIVATE_KEY=private,
-                   MODEL_ROUTER_WORKER_THREADS="2")
+                   MODEL_ROUTER_WORKER_THREADS="2", MODEL_ROUTER_LOG_FORMAT="json")
     proc = subprocess.Popen(
         [str(BIN / "model-router"), "serve", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
@@ -86,11 +86,20 @@ def test_gunicorn_two_workers_app_mode_end_to_end(tmp_path, fake_github, github_
         claims = fake_github.jwt_claims[0]
         assert claims["exp"] - claims["iat"] <= 600 and claims["iss"] in (fake_github.app_id, str(fake_github.app_id))
         assert fake_github.secondary_limit_hits == 0
+        metrics = requests.get(f"{url}/metrics", timeout=5).text  # merged over both gunicorn workers
+        assert 'model_router_deliveries_total{event="issues",status="queued"} 6.0' in metrics
+        assert 'model_router_deliveries_total{event="issues",status="duplicate"} 1.0' in metrics
+        assert 'model_router_github_calls_total{installation="1",status="201"}' in metrics
+        wait_for(lambda: 'model_router_jobs{status="done"} 6.0' in requests.get(f"{url}/metrics", timeout=5).text,
+                 what="every job to be done (read from the store at scrape)")
     finally:
         proc.send_signal(signal.SIGTERM)
         out, _ = proc.communicate(timeout=30)
     assert "Traceback" not in out, out
     assert "BEGIN" not in out  # no key material in the logs
+    lines = [json.loads(line) for line in out.splitlines() if line.strip()]  # every line one JSON object
+    done = [r for r in lines if r.get("logger") == "model_router.worker" and "done" in r["msg"]]
+    assert len(done) == 6 and all(r["delivery"].startswith("e2e-") and r["installation"] == 1 for r in done)
 
 
 def _get(url: str) -> int | None:

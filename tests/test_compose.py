@@ -37,3 +37,16 @@ def test_two_services_a_worker_postgres_and_redis():
     documented = (ROOT / "docs/operations.md").read_text()
     for var in ours["worker"]["environment"]:
         assert f"`{var}`" in documented, var
+
+
+def test_every_environment_variable_is_documented():
+    import re
+
+    from bot.settings import ServiceSettings
+
+    documented = (ROOT / "docs/operations.md").read_text()
+    names = {(f.validation_alias or name).upper() for name, f in ServiceSettings.model_fields.items()}
+    conf = (ROOT / "bot/app/gunicorn_conf.py").read_text()
+    names |= set(re.findall(r"environ(?:\.get|\.setdefault)?\(\s*\"([A-Z_]+)\"", conf))
+    assert {"GUNICORN_ACCESS_LOG", "MODEL_ROUTER_LOG_LEVEL", "PROMETHEUS_MULTIPROC_DIR", "REDIS_URL"} <= names
+    assert [n for n in sorted(names) if f"`{n}`" not in documented] == []

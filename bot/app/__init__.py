@@ -2,30 +2,35 @@
 
 from __future__ import annotations
 
-import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask, jsonify
+if TYPE_CHECKING:
+    from flask import Flask
 
-from bot.app.resources import Resources, init_app
-from bot.settings import ServiceSettings
-
-__all__ = ["create_app", "Resources"]
+__all__ = ["create_app"]
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """App factory. `config` may carry SETTINGS (a ServiceSettings), ENGINE, WORKER_THREADS; else the environment."""
+    # Imported here, not at the top: gunicorn imports bot.app.gunicorn_conf (so this package) before it sets
+    # PROMETHEUS_MULTIPROC_DIR, which prometheus-client must see when it is first imported.
+    from flask import Flask, jsonify
+
+    from bot.app.resources import init_app
+    from bot.settings import ServiceSettings
+
     app = Flask("model_router")
     app.config.update(config or {})
     settings = app.config.get("SETTINGS") or ServiceSettings.from_env()
     app.config["SETTINGS"] = settings
     app.config.setdefault("MAX_CONTENT_LENGTH", settings.webhook_max_body_bytes)
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings.configure_logging()
 
-    from bot.app import health, webhook
+    from bot.app import health, metrics, webhook
 
     app.register_blueprint(webhook.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(metrics.bp)
     init_app(app)
 
     @app.errorhandler(404)

@@ -19,6 +19,8 @@ from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 
 from bot.app.resources import resources
 from bot.app.validate import problem
+from bot.logs import context as log_context
+from bot.metrics import DELIVERIES, event_label
 from bot.handlers import handles
 from bot.config.source import touches_config
 
@@ -38,8 +40,13 @@ def verify_signature(body: bytes, header: str, secrets: list[bytes]) -> bool:
     return ok
 
 
+_OUTCOME = {400: "invalid", 401: "unauthorized", 413: "too_large", 503: "unavailable"}
+
+
 def _answer(code: int, **fields) -> Response:
-    return Response(orjson.dumps(fields), code, mimetype="application/json")
+    resp = Response(orjson.dumps(fields), code, mimetype="application/json")
+    resp.outcome = fields.get("status") or _OUTCOME.get(code, str(code))  # the deliveries metric's label
+    return resp
 
 
 def _read_body(environ: dict, length: int | None, limit: int) -> bytes:
@@ -92,6 +99,12 @@ def _app_mode_problem(settings, payload: dict) -> str | None:
 
 @bp.post("/webhook")
 def webhook():
+    resp = _deliver()
+    DELIVERIES.labels(event_label(request.environ.get("HTTP_X_GITHUB_EVENT", "")), resp.outcome).inc()
+    return resp
+
+
+def _deliver() -> Response:
     res = resources()
     settings = res.runtime.settings
     environ = request.environ  # headers as WSGI keys: one dict, read a handful of times per delivery
@@ -126,7 +139,8 @@ def webhook():
         return _answer(202, status="ignored", event=event, action=action)
     reason = problem(event, action, payload) or _app_mode_problem(settings, payload)
     if reason is not None:  # refused at the door: nothing queued, one line logged, GitHub shows the reason
-        log.warning("delivery %s refused: %s", delivery, reason)
+        with log_context(delivery=delivery, event=f"{event}.{action}" if action else event):
+            log.warning("delivery %s refused: %s", delivery, reason)
         return _answer(400, error=reason)
     try:
         fresh = res.queue.enqueue(delivery, event, payload, raw=None if form else body.decode("utf-8"))

@@ -54,7 +54,11 @@ def worker(args) -> int:
     from bot.worker import WorkerPool, run_until_idle
 
     rt = _runtime()
-    logging.basicConfig(level=rt.settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    rt.settings.configure_logging()
+    if rt.settings.metrics_port:  # this process's job metrics (the web replicas serve /metrics themselves)
+        from prometheus_client import start_http_server
+
+        start_http_server(rt.settings.metrics_port)
     if args.once:
         ran = run_until_idle(rt, worker_id=f"once:{os.getpid()}")
         print(f"ran {ran} job(s)")

@@ -149,7 +149,7 @@ class AppAuth:
                                                self._rest.get("min_write_interval", 0.0))
                 self._ports[installation_id] = RestGitHub(
                     _InstallationToken(self, installation_id), self._base_url, bot_login=self.bot_login, pacer=pacer,
-                    **self._rest,
+                    metrics_label=str(installation_id), **self._rest,
                 )
             return self._ports[installation_id]
 

@@ -26,11 +26,24 @@ from github.IssueComment import IssueComment
 from github.PaginatedList import PaginatedList
 
 from bot.github.pacing import WritePacer
+from bot.metrics import github_response
 from bot.github.retry import GitHubRetry, translated
 from bot.github.port import Annotation, Artifact, Comment, Comparison, IssueInfo, Label, PullFile, PullInfo, ReviewComment
 
 ROLES = ("admin", "maintain", "write", "triage", "read", "none")
 MAX_ANNOTATIONS = 50  # per check-run request; more go in follow-up updates
+
+
+def _observe(requester: Any, label: str) -> None:
+    """Count every response and keep the rate limit left, per credential: PyGithub calls its (public)
+    DEBUG_ON_RESPONSE hook once per HTTP response, whatever the endpoint."""
+    original = requester.DEBUG_ON_RESPONSE
+
+    def observed(status: int, headers: dict, output: Any) -> None:
+        github_response(label, status, headers)
+        original(status, headers, output)
+
+    requester.DEBUG_ON_RESPONSE = observed
 
 
 class RestGitHub:
@@ -51,6 +64,7 @@ class RestGitHub:
         per_page: int = 100,
         pool_size: int | None = 10,
         pacer: WritePacer | None = None,
+        metrics_label: str = "token",
     ):
         auth = Auth.Token(token) if isinstance(token, str) else token
         retry = GitHubRetry(total=retries, backoff_factor=backoff, max_inline_wait=max_inline_wait)
@@ -66,6 +80,7 @@ class RestGitHub:
             lazy=True,  # objects are built from URLs; only attribute reads fetch
         )
         self._bot_login = bot_login
+        _observe(self._gh.requester, metrics_label)
         # Shared across replicas (Redis) when given; else this process paces this credential alone.
         self.pacer = pacer if pacer is not None else WritePacer(writes_per_minute, min_write_interval)
 

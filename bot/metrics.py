@@ -1,0 +1,90 @@
+"""Prometheus metrics (prometheus-client): counters kept by every process, gauges read from the store at scrape.
+
+Under gunicorn every worker process writes its samples to PROMETHEUS_MULTIPROC_DIR (set by
+bot/app/gunicorn_conf.py) and `/metrics` merges them; queue depth and spend are read from the database
+when scraped, so every replica reports the same truth.
+"""
+
+from __future__ import annotations
+
+import os
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.core import GaugeMetricFamily
+
+DELIVERIES = Counter("model_router_deliveries", "Webhook deliveries answered, by event and outcome", ["event", "status"])
+JOB_SECONDS = Histogram("model_router_job_duration_seconds", "Time to run one job, by event and outcome",
+                        ["event", "outcome"], buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300))
+GITHUB_CALLS = Counter("model_router_github_calls", "GitHub API responses, by credential and status",
+                       ["installation", "status"])
+RATE_REMAINING = Gauge("model_router_github_rate_limit_remaining", "x-ratelimit-remaining of the last GitHub response",
+                       ["installation"], multiprocess_mode="mostrecent")
+KNOWN_EVENTS = frozenset({"issues", "issue_comment", "pull_request", "pull_request_target", "workflow_run", "push",
+                          "installation", "installation_repositories", "ping"})
+
+
+def event_label(event: str) -> str:
+    """Label values come from a fixed set: a sender cannot grow the metric without bound."""
+    return event if event in KNOWN_EVENTS else "other"
+
+
+def github_response(installation: str, status: int, headers: dict) -> None:
+    GITHUB_CALLS.labels(installation, str(status)).inc()
+    remaining = headers.get("x-ratelimit-remaining")
+    if remaining is not None:
+        try:
+            RATE_REMAINING.labels(installation).set(float(remaining))
+        except ValueError:
+            pass
+
+
+class StoreCollector:
+    """Read at scrape time: jobs by status, the oldest unfinished job's age, Anthropic spend by tier."""
+
+    def __init__(self, queue):
+        self.queue = queue
+
+    def collect(self):
+        from sqlalchemy import func, select
+
+        from bot.store.issue_rows import Dispatch
+        from bot.store.job_admin import depth
+        from bot.store.reviews import ReviewRecord
+
+        d = depth(self.queue)
+        jobs = GaugeMetricFamily("model_router_jobs", "Jobs in the queue by status", labels=["status"])
+        for status in ("queued", "running", "done", "failed", "superseded"):
+            jobs.add_metric([status], d["counts"].get(status, 0))
+        yield jobs
+        yield GaugeMetricFamily("model_router_oldest_job_age_seconds", "Age of the oldest queued or running job",
+                                value=d["oldest_age_seconds"])
+        spend = GaugeMetricFamily("model_router_anthropic_spend_usd", "Anthropic spend recorded, by tier and source",
+                                  labels=["tier", "source"])
+        with self.queue.Session() as s:
+            for tier, usd in s.execute(select(Dispatch.tier, func.sum(Dispatch.actual_cost_usd))
+                                       .group_by(Dispatch.tier)).all():
+                spend.add_metric([tier, "executor"], float(usd or 0))
+            reviews = s.scalar(select(func.sum(ReviewRecord.cost_usd)))
+        spend.add_metric(["opus", "review"], float(reviews or 0))
+        yield spend
+
+
+class _ThisProcess:
+    def collect(self):
+        from prometheus_client import REGISTRY
+
+        yield from REGISTRY.collect()
+
+
+def registry(queue) -> CollectorRegistry:
+    """What `/metrics` serves: this process's (under gunicorn, every worker's) samples plus the store's."""
+    reg = CollectorRegistry()
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.MultiProcessCollector(reg)
+    else:
+        reg.register(_ThisProcess())
+    if queue is not None:
+        reg.register(StoreCollector(queue))
+    return reg
