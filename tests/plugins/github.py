@@ -19,6 +19,9 @@ Fixtures
 - `sign(body: bytes, secret: str) -> "sha256=<hex>"` (X-Hub-Signature-256); also importable from here.
 - `seed_repo_for(payload)` -> seeds the repo (and issue / PR) named by a payload; returns the repo dict.
 - `github_app_key` -> (private_pem: str, public_pem: str), a session RSA key for App-auth tests.
+- `memory_github` -> `bot.simulator.github_memory.MemoryGitHub`: the GitHubPort in memory (no sockets, no
+  OpenAPI check) for unit tests; `.writes`, `.statuses`, `.dispatches`, seeding with `add_repo`, `add_issue`,
+  `set_file`, `set_permission`, `add_pull`.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from typing import Any
 import pytest
 
 from bot.simulator.github import FakeGitHub
+from bot.simulator.github_memory import MemoryGitHub
 from bot.simulator.openapi import DATA, DEFAULT_SPEC
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "github"  # test-only artefacts (webhook schemas)
@@ -119,3 +123,8 @@ def github_app_key() -> tuple[str, str]:
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     ).decode()
     return private, public
+
+
+@pytest.fixture
+def memory_github() -> MemoryGitHub:
+    return MemoryGitHub()

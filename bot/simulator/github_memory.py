@@ -1,0 +1,192 @@
+"""MemoryGitHub: the GitHubPort in memory, for fast unit tests (no sockets). FakeGitHub stays the contract fake.
+
+It keeps what the router reads and writes (files, labels, issues, comments, permissions, pull requests,
+statuses, dispatches) and records every write in `writes`; failures GitHub would answer (404, 422 for
+an over-long comment) are GitHubErrors as RestGitHub raises them.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.github.limits import COMMENT_MAX_CHARS
+from bot.github.port import Annotation, Artifact, Comment, Comparison, GitHubError, IssueInfo, Label, PullFile, PullInfo, ReviewComment
+
+
+@dataclass
+class _Repo:
+    default_branch: str = "main"
+    files: dict[tuple[str, str | None], str] = field(default_factory=dict)  # (path, ref) → text
+    labels: dict[str, Label] = field(default_factory=dict)  # lower-case name → label
+    issues: dict[int, IssueInfo] = field(default_factory=dict)
+    comments: dict[int, Comment] = field(default_factory=dict)  # id → comment
+    comment_issue: dict[int, int] = field(default_factory=dict)  # comment id → issue number
+    permissions: dict[str, str] = field(default_factory=dict)
+    pulls: dict[int, tuple[PullInfo, list[PullFile]]] = field(default_factory=dict)
+    artifacts: dict[int, list[tuple[Artifact, bytes]]] = field(default_factory=dict)  # run id → artifacts
+
+
+class MemoryGitHub:
+    """One credential's view of an in-memory GitHub; `writes` lists (method, args) of every write."""
+
+    def __init__(self, login: str = "model-router[bot]"):
+        self.login = login
+        self.repos: dict[str, _Repo] = {}
+        self.writes: list[tuple[str, tuple[Any, ...]]] = []
+        self.statuses: list[dict[str, Any]] = []
+        self.dispatches: list[dict[str, Any]] = []
+        self._ids = itertools.count(1)
+
+    # --- seeding -------------------------------------------------------------------------------------
+    def add_repo(self, repo: str, *, default_branch: str = "main") -> _Repo:
+        return self.repos.setdefault(repo, _Repo(default_branch=default_branch))
+
+    def add_issue(self, repo: str, number: int, title: str = "", body: str = "", labels: list[str] = ()) -> IssueInfo:
+        issue = IssueInfo(number=number, title=title, body=body, labels=list(labels), user_login="octocat")
+        self._repo(repo).issues[number] = issue
+        return issue
+
+    def set_file(self, repo: str, path: str, text: str, ref: str | None = None) -> None:
+        self._repo(repo).files[(path, ref)] = text
+
+    def set_permission(self, repo: str, user: str, level: str) -> None:
+        self._repo(repo).permissions[user.lower()] = level
+
+    def add_pull(self, repo: str, pull: PullInfo, files: list[PullFile] = ()) -> None:
+        self._repo(repo).pulls[pull.number] = (pull, list(files))
+
+    def comments(self, repo: str, number: int) -> list[Comment]:
+        r = self._repo(repo)
+        return [c for cid, c in sorted(r.comments.items()) if r.comment_issue[cid] == number]
+
+    def _repo(self, repo: str) -> _Repo:
+        if repo not in self.repos:
+            raise GitHubError(404, "Not Found")
+        return self.repos[repo]
+
+    def _issue(self, repo: str, number: int) -> IssueInfo:
+        issue = self._repo(repo).issues.get(number)
+        if issue is None:
+            raise GitHubError(404, "Not Found")
+        return issue
+
+    def _write(self, name: str, *args: Any) -> None:
+        self.writes.append((name, args))
+
+    # --- the port ------------------------------------------------------------------------------------
+    def bot_login(self) -> str:
+        return self.login
+
+    def default_branch(self, repo: str) -> str:
+        return self._repo(repo).default_branch
+
+    def get_file(self, repo: str, path: str, ref: str | None = None) -> str | None:
+        files = self._repo(repo).files
+        return files.get((path, ref), files.get((path, None)) if ref in (None, self.default_branch(repo)) else None)
+
+    def list_repo_labels(self, repo: str) -> list[Label]:
+        return list(self._repo(repo).labels.values())
+
+    def create_label(self, repo: str, label: Label) -> None:
+        self._write("create_label", repo, label.name)
+        self._repo(repo).labels.setdefault(label.name.lower(), label)
+
+    def issue_labels(self, repo: str, number: int) -> list[str]:
+        return list(self._issue(repo, number).labels)
+
+    def add_labels(self, repo: str, number: int, names: list[str], *, rationale: str | None = None,
+                   confidence: str | None = None) -> None:
+        if not names:
+            return
+        self._write("add_labels", repo, number, tuple(names))
+        issue = self._issue(repo, number)
+        for name in names:  # GitHub creates a label it does not know yet
+            self._repo(repo).labels.setdefault(name.lower(), Label(name=name))
+            if name.lower() not in {n.lower() for n in issue.labels}:
+                issue.labels.append(name)
+
+    def remove_label(self, repo: str, number: int, name: str) -> None:
+        self._write("remove_label", repo, number, name)
+        issue = self._issue(repo, number)
+        issue.labels = [n for n in issue.labels if n.lower() != name.lower()]
+
+    def get_issue(self, repo: str, number: int) -> IssueInfo:
+        return self._issue(repo, number).model_copy(deep=True)
+
+    def list_comments(self, repo: str, number: int) -> list[Comment]:
+        self._issue(repo, number)
+        return [c.model_copy() for c in self.comments(repo, number)]
+
+    def create_comment(self, repo: str, number: int, body: str) -> Comment:
+        self._write("create_comment", repo, number)
+        self._issue(repo, number)
+        if len(body) > COMMENT_MAX_CHARS:
+            raise GitHubError(422, f"Body is too long (maximum is {COMMENT_MAX_CHARS} characters)")
+        comment = Comment(id=next(self._ids), body=body, user_login=self.login, user_type="Bot")
+        r = self._repo(repo)
+        r.comments[comment.id], r.comment_issue[comment.id] = comment, number
+        return comment.model_copy()
+
+    def edit_comment(self, repo: str, comment_id: int, body: str) -> None:
+        self._write("edit_comment", repo, comment_id)
+        comment = self._repo(repo).comments.get(comment_id)
+        if comment is None:
+            raise GitHubError(404, "Not Found")
+        if len(body) > COMMENT_MAX_CHARS:
+            raise GitHubError(422, "Validation Failed")
+        comment.body = body
+
+    def add_reaction(self, repo: str, comment_id: int, content: str) -> None:
+        self._write("add_reaction", repo, comment_id, content)
+
+    def permission(self, repo: str, username: str) -> str:
+        return self._repo(repo).permissions.get(username.lower(), "none")
+
+    def dispatch_workflow(self, repo: str, workflow: str, ref: str, inputs: dict[str, str]) -> None:
+        self._write("dispatch_workflow", repo, workflow, ref)
+        self.dispatches.append({"repo": repo, "workflow": workflow, "ref": ref, "inputs": dict(inputs)})
+
+    def repository_dispatch(self, repo: str, event_type: str, client_payload: dict) -> None:
+        self._write("repository_dispatch", repo, event_type)
+        self.dispatches.append({"repo": repo, "event_type": event_type, "client_payload": dict(client_payload)})
+
+    def list_run_artifacts(self, repo: str, run_id: int) -> list[Artifact]:
+        return [a for a, _ in self._repo(repo).artifacts.get(run_id, [])]
+
+    def download_artifact(self, repo: str, artifact_id: int) -> bytes:
+        for run in self._repo(repo).artifacts.values():
+            for a, blob in run:
+                if a.id == artifact_id:
+                    return blob
+        raise GitHubError(404, "Not Found")
+
+    def get_pull(self, repo: str, number: int) -> PullInfo:
+        if number not in self._repo(repo).pulls:
+            raise GitHubError(404, "Not Found")
+        return self._repo(repo).pulls[number][0].model_copy(deep=True)
+
+    def list_pull_files(self, repo: str, number: int) -> list[PullFile]:
+        self.get_pull(repo, number)
+        return list(self._repo(repo).pulls[number][1])
+
+    def compare_files(self, repo: str, base: str, head: str) -> list[PullFile]:
+        return self.compare(repo, base, head).files
+
+    def compare(self, repo: str, base: str, head: str) -> Comparison:
+        raise GitHubError(404, "No common ancestor between base and head")  # seed a pull's files instead
+
+    def create_status(self, repo: str, sha: str, state: str, context: str, description: str,
+                      target_url: str | None = None) -> None:
+        self._write("create_status", repo, sha, state)
+        self.statuses.append({"repo": repo, "sha": sha, "state": state, "context": context, "description": description})
+
+    def create_check_run(self, repo: str, sha: str, name: str, conclusion: str | None, title: str, summary: str,
+                         annotations: list[Annotation] | None = None) -> int:
+        self._write("create_check_run", repo, sha, name, conclusion)
+        return next(self._ids)
+
+    def create_review(self, repo: str, number: int, sha: str, body: str, event: str, comments: list[ReviewComment]) -> int:
+        self._write("create_review", repo, number, sha, event)
+        return next(self._ids)
