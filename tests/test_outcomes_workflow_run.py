@@ -135,7 +135,7 @@ def test_other_workflows_ignored(ctx, started, completed):
     assert handle_event("workflow_run", p, ctx).action == "ignored"
 
 
-def test_plan_run_hands_the_plan_to_haiku(ctx, completed, fake_github):
+def test_plain_text_plan_becomes_a_one_task_convoy(ctx, completed, fake_github):
     from bot.issues.routing import route_issue
 
     route_issue(ctx, 1)
@@ -144,9 +144,11 @@ def test_plan_run_hands_the_plan_to_haiku(ctx, completed, fake_github):
     fake_github.add_artifact(REPO, 5551, "model-router-execution-5551-1",
                              files={"out.json": execution(), "model-router-plan.md": "1. Edit README.md\n2. Run tests"})
     handle_event("workflow_run", p, ctx)
+    sub = fake_github.issue(REPO, 2)
+    assert sub["parent"] == 1 and "```text\n1. Edit README.md" in sub["body"]
     d = fake_github.repo(REPO)["workflow_dispatches"][-1]
-    assert d["inputs"]["tier"] == "haiku" and d["inputs"]["mode"] == "execute" and "1. Edit README.md" in d["inputs"]["plan"]
-    assert any("Sonnet's plan is ready" in c["body"] for c in fake_github.comments(REPO, 1))
+    assert d["inputs"]["issue_number"] == "2" and "mode" not in d["inputs"]
+    assert any("### Convoy: 0/1 tasks done" in c["body"] for c in fake_github.comments(REPO, 1))
 
 
 def test_escalation_refused_by_budget_says_so(ctx, started, completed, fake_github):

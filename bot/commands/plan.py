@@ -1,9 +1,8 @@
-"""`/plan`: Sonnet plans, Haiku executes — a planning run whose plan a haiku run then carries out.
+"""`/plan`: start a convoy — Sonnet plans and splits the issue into sub-issues that cheaper tiers execute.
 
-The executor workflow runs with `mode=plan` on the sonnet tier and must end with a plan (its final
-result text, or a `plan.md` in the uploaded artifact). When that run succeeds, the workflow_run
-handler posts the plan on the issue and dispatches a `mode=execute` run on the haiku tier with the
-plan as its `plan` input; a failed haiku run escalates like any other run.
+The executor workflow runs with `mode=plan` on the sonnet tier and answers with a plan that fits the
+shipped schema (uploaded as `model-router-plan.json`; a plain-text plan is one task). When that run
+succeeds, bot.convoy creates one sub-issue per task and dispatches them in dependency order.
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ from bot.context import Context
 @command(
     "plan",
     usage="/plan",
-    description="Sonnet writes a step-by-step plan, then a haiku run executes it (two executor runs).",
+    description="Start a convoy: Sonnet splits the issue into sub-issues, run in dependency order on the cheapest adequate tier.",
     who="write",
     examples=("/plan",),
 )
@@ -25,5 +24,5 @@ def run(req: CommandRequest, ctx: Context) -> CommandReply:
     res = executor.start_run(ctx, req.number, cause=f"comment:{req.comment_id}", by=req.sender, mode="plan", comment_id=req.comment_id)
     reply = reply_for(res)
     if res.started:
-        reply.body += "\n\nWhen the plan is ready it is posted here and a haiku run executes it."
+        reply.body += "\n\nWhen the plan is ready, its tasks become sub-issues here and run in dependency order (see the convoy comment)."
     return reply

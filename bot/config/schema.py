@@ -205,6 +205,13 @@ class BudgetsConfig(_Strict):
     max_concurrent_runs: int = Field(default=3, ge=1, le=100)
 
 
+class PipelineConfig(_Strict):
+    """Convoys: `/plan` splits an issue into at most `max_tasks` sub-issues; `auto` starts one for complex issues."""
+
+    auto: bool = False
+    max_tasks: int = Field(default=12, ge=1, le=50)
+
+
 class ReviewConfig(_Strict):
     enabled: bool = True
     max_diff_chars_per_chunk: int = Field(default=60_000, ge=1_000)
@@ -228,6 +235,7 @@ class RepoConfig(_Strict):
     budgets: BudgetsConfig = BudgetsConfig()
     review: ReviewConfig = ReviewConfig()
     learning: LearningConfig = LearningConfig()
+    pipeline: PipelineConfig = PipelineConfig()
 
     _compiled: Any = PrivateAttr(default=None)  # bot.routing's compiled pattern matcher (cache slot)
 

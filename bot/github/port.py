@@ -25,6 +25,7 @@ class Comment(BaseModel):
 
 class IssueInfo(BaseModel):
     number: int
+    id: int = 0  # GitHub's issue id: sub-issue and dependency calls take it, not the number
     title: str = ""
     body: str = ""
     labels: list[str] = Field(default_factory=list)
@@ -117,6 +118,13 @@ class GitHubPort(Protocol):
     # issues (title/body/labels when no webhook payload carries them: /route, the Action)
     def get_issue(self, repo: str, number: int) -> IssueInfo: ...
     def remove_label(self, repo: str, number: int, name: str) -> None: ...
+    def create_issue(self, repo: str, title: str, body: str, labels: list[str] | None = None) -> IssueInfo: ...
+
+    # sub-issues and dependencies (convoys); adding what is already there is not an error
+    def add_sub_issue(self, repo: str, parent: int, sub_issue_id: int) -> None: ...
+    def list_sub_issues(self, repo: str, parent: int) -> list[IssueInfo]: ...  # all pages
+    def add_blocked_by(self, repo: str, number: int, blocker_id: int) -> None: ...
+    def list_blocked_by(self, repo: str, number: int) -> list[IssueInfo]: ...  # all pages
 
     # comments and reactions
     def list_comments(self, repo: str, number: int) -> list[Comment]: ...  # all pages
@@ -135,6 +143,7 @@ class GitHubPort(Protocol):
 
     # pull requests, statuses, checks, reviews
     def get_pull(self, repo: str, number: int) -> PullInfo: ...
+    def list_pulls(self, repo: str, state: str = "all") -> list[PullInfo]: ...  # all pages, newest first
     def list_pull_files(self, repo: str, number: int) -> list[PullFile]: ...  # all pages
     def compare_files(self, repo: str, base: str, head: str) -> list[PullFile]: ...
     def compare(self, repo: str, base: str, head: str) -> Comparison: ...

@@ -26,6 +26,7 @@ from github.IssueComment import IssueComment
 from github.PaginatedList import PaginatedList
 
 from bot.github.pacing import WritePacer
+from bot.github.rest_tree import IssueTreeMixin
 from bot.metrics import github_response
 from bot.github.retry import GitHubRetry, translated
 from bot.github.port import Annotation, Artifact, Comment, Comparison, IssueInfo, Label, PullFile, PullInfo, ReviewComment
@@ -46,7 +47,7 @@ def _observe(requester: Any, label: str) -> None:
     requester.DEBUG_ON_RESPONSE = observed
 
 
-class RestGitHub:
+class RestGitHub(IssueTreeMixin):
     """GitHubPort over PyGithub for one credential (installation token or GITHUB_TOKEN)."""
 
     def __init__(
@@ -178,8 +179,13 @@ class RestGitHub:
     def get_issue(self, repo: str, number: int) -> IssueInfo:
         with translated():
             d = self._repo(repo).get_issue(number).raw_data
+        return self._to_issue(d)
+
+    @staticmethod
+    def _to_issue(d: dict[str, Any]) -> IssueInfo:
         return IssueInfo(
             number=d["number"],
+            id=d.get("id") or 0,
             title=d.get("title") or "",
             body=d.get("body") or "",
             labels=[x["name"] for x in d.get("labels") or []],
@@ -187,6 +193,11 @@ class RestGitHub:
             user_login=(d.get("user") or {}).get("login", ""),
             author_association=d.get("author_association"),
         )
+
+    def create_issue(self, repo: str, title: str, body: str, labels: list[str] | None = None) -> IssueInfo:
+        self._write()
+        with translated():
+            return self._to_issue(self._repo(repo).create_issue(title, body, labels=labels or NotSet).raw_data)
 
     # --- comments and reactions --------------------------------------------------------------------
     @staticmethod
@@ -268,6 +279,14 @@ class RestGitHub:
     def get_pull(self, repo: str, number: int) -> PullInfo:
         with translated():
             d = self._repo(repo).get_pull(number).raw_data
+        return self._to_pull(d)
+
+    def list_pulls(self, repo: str, state: str = "all") -> list[PullInfo]:
+        with translated():
+            return [self._to_pull(p.raw_data) for p in self._repo(repo).get_pulls(state=state)]
+
+    @staticmethod
+    def _to_pull(d: dict[str, Any]) -> PullInfo:
         return PullInfo(
             number=d["number"],
             title=d.get("title") or "",

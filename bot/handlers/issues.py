@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from bot.context import Context, Result
 from bot.handlers.registry import register
+from bot.convoy import auto
 from bot.issues import routing
 
 
 @register("issues", "opened", "reopened")
 def on_opened(payload: dict, ctx: Context) -> Result:
-    issue = payload["issue"]
-    return routing.route_issue(ctx, issue["number"], issue=routing.issue_input(issue))
+    return auto.opened(ctx, payload["issue"], reopened=payload.get("action") == "reopened")
 
 
 @register("issues", "edited")

@@ -142,3 +142,6 @@ def routing_comment(
         "</details>",
     ]
     return "\n".join(lines) + "\n"
+
+
+fenced = _fenced  # the public name: other renderers fence untrusted text the same way

@@ -1,4 +1,4 @@
-"""A finished executor run → its outcome and actual cost, the sticky comment updated, escalation or the plan executed.
+"""A finished executor run → its outcome and actual cost, the sticky comment updated, escalation or a convoy started.
 
 The executor workflow's `run-name` carries `#<issue> … [mr:<dispatch id>]`, which GitHub sends
 as `workflow_run.display_title`; that ties a run to the dispatch (and issue) that started it.
@@ -22,7 +22,6 @@ log = logging.getLogger(__name__)
 _DISPATCH_ID = re.compile(r"\[mr:([A-Za-z0-9._-]{1,64})\]")
 _ISSUE = re.compile(r"#(\d+)\b")
 ARTIFACT_PREFIX = "model-router-execution"
-PLAN_MARKER = "<!-- model-router:plan -->"
 
 
 def _seconds(start: str | None, end: str | None) -> float | None:
@@ -99,17 +98,14 @@ def _escalate(ctx: Context, row: dict, run_id: int) -> str:
     return f"The {tier.value} run failed; escalation to {nxt.value} was not started: {res.message}"
 
 
-def _execute_plan(ctx: Context, row: dict, run_id: int, outcome: Outcome, texts: dict[str, str]) -> str:
-    plan = next((t for name, t in sorted(texts.items()) if name.endswith("plan.md") and t.strip()), "") or outcome.result or ""
-    if not plan.strip():
-        return "The planning run succeeded but produced no plan, so nothing was executed."
-    decision = ctx.store.decision(ctx.repo, row["number"])  # the routed execute phase runs the plan
-    tier = decision.tier if decision is not None and decision.phase("plan") is not None else Tier.haiku
-    res = executor.start_run(ctx, row["number"], cause=f"plan:{run_id}", by="model-router", tier=tier, plan=plan)
-    if res.status == "duplicate":
-        return ""
-    head = "Sonnet's plan is ready" + (f"; a **{tier.value}** run (`{res.model}`) now executes it." if res.started else f", but {res.message}")
-    return f"{PLAN_MARKER}\n{head}\n\n<details><summary>Plan</summary>\n\n{plan[:60_000]}\n\n</details>"
+def _start_convoy(ctx: Context, row: dict, run_id: int, outcome: Outcome, texts: dict[str, str]) -> str:
+    """A finished planning run: its plan (structured, else plain text) becomes a convoy of sub-issues."""
+    from bot.convoy import service
+    from bot.runs.outcome import PLAN_FILE
+
+    plain = next((t for name, t in sorted(texts.items()) if name.endswith("plan.md") and t.strip()), "") or outcome.result
+    service.start(ctx, int(row["number"]), run_id=run_id, plan_json=texts.get(PLAN_FILE), plan_text=plain)
+    return ""  # the convoy comment on the parent says what happened
 
 
 def run_completed(ctx: Context, run: dict, workflow: dict) -> Result:
@@ -147,18 +143,23 @@ def run_completed(ctx: Context, run: dict, workflow: dict) -> Result:
 
 
 def _follow_up(ctx: Context, row: dict, run_id: int, outcome: Outcome, texts: dict[str, str], messages: list[str]) -> Result:
-    """Escalate a failure, or hand a finished plan to haiku; then mark the run followed up."""
+    """Escalate a failure, or turn a finished plan into a convoy; update the task's convoy; mark the run followed up."""
     number, success = int(row["number"]), row["status"] == "success"
     if not ctx.dry_run:
         comment = ""
         if not success:
             comment = _escalate(ctx, row, run_id)
         elif row["mode"] == "plan":
-            comment = _execute_plan(ctx, row, run_id, outcome, texts)
+            comment = _start_convoy(ctx, row, run_id, outcome, texts)
         if comment:
             ctx.gh.create_comment(ctx.repo, number, comment)
             messages.append(next(line for line in comment.splitlines() if not line.startswith("<!--")))
             refresh_comment(ctx, number)
+        if row["mode"] != "plan":
+            from bot.convoy import service
+
+            if note := service.on_run(ctx, number):  # a convoy task: update it, dispatch what it unblocked
+                messages.append(note)
         ctx.store.update_dispatch(row["dispatch_id"], followed_up=True)
     cost = row.get("actual_cost_usd")
     return Result(

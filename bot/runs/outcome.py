@@ -16,6 +16,7 @@ from typing import Any, Iterable
 
 from pydantic import BaseModel
 
+PLAN_FILE = "model-router-plan.json"  # bot.convoy.plan reads it
 MAX_BYTES = 50 * 1024 * 1024  # an execution file is a few MB at most; refuse to parse a bomb
 RESULT_TEXT_CHARS = 4_000
 
@@ -95,7 +96,7 @@ def parse_execution(data: bytes | str) -> Outcome:
 
 
 def parse_artifact_zip(blob: bytes) -> tuple[Outcome, dict[str, str]]:
-    """An uploaded artifact (a zip): the execution file's outcome, plus any small text files (plan.md)."""
+    """An uploaded artifact (a zip): the execution file's outcome, plus any small text files (plan.md, model-router-plan.json)."""
     texts: dict[str, str] = {}
     outcome = Outcome()
     try:
@@ -108,7 +109,9 @@ def parse_artifact_zip(blob: bytes) -> tuple[Outcome, dict[str, str]]:
                 continue
             raw = zf.read(info)
             name = info.filename.rsplit("/", 1)[-1]
-            if name.endswith(".json") or name.endswith(".jsonl"):
+            if name == PLAN_FILE and info.file_size <= 256 * 1024:  # a planning run's structured plan
+                texts[name] = raw.decode("utf-8", errors="replace")
+            elif name.endswith(".json") or name.endswith(".jsonl"):
                 parsed = parse_execution(raw)
                 if parsed.found or not outcome.found:
                     outcome = parsed if parsed.messages or parsed.found else outcome

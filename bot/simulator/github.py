@@ -21,7 +21,7 @@ from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import jwt
 
-from bot.simulator import github_routes, github_routes_pulls  # noqa: F401  (they register the endpoint handlers)
+from bot.simulator import github_routes, github_routes_pulls, github_routes_tree  # noqa: F401  (they register the endpoint handlers)
 from bot.simulator.github_calls import ROUTES, Call, Fault, HTTPError, Request
 from bot.simulator.github_seed import Seeding
 from bot.simulator.openapi import DEFAULT_SPEC, OpenAPI, Operation, RequestViolation, load_openapi

@@ -45,11 +45,11 @@ def wait_for(predicate, timeout: float = 20.0, what: str = "condition", poll: fl
     raise TimeoutError(f"timed out waiting for {what}")
 
 
-def example(event: str, action: str) -> dict:
-    """The first real webhook payload GitHub publishes for this event and action."""
+def example(event: str, action: str, index: int = 0) -> dict:
+    """A real webhook payload GitHub publishes for this event and action (the first, or the `index`th)."""
     with gzip.open(EXAMPLES, "rt", encoding="utf-8") as f:
         examples = {e["name"]: e["examples"] for e in json.load(f)}
-    return next(e for e in examples[event] if e.get("action") == action)
+    return [e for e in examples[event] if e.get("action") == action][index]
 
 
 def keypair(tmp: Path) -> tuple[str, Path]:

@@ -1,0 +1,212 @@
+"""The convoy service: start from a plan, advance (sub-issues, dispatch in dependency order), react to runs.
+
+Everything that writes to GitHub runs under the convoy's lease (bot.store.convoys), and every run has a
+cause key (`convoy:<parent>:<task>`, `convoy-retry:…`), so redelivered events, retried jobs and
+concurrent workflow_run events never create a second sub-issue or a second run for one task.
+"""
+
+from __future__ import annotations
+
+import logging
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Iterator
+
+from bot.issues import sticky
+from bot.runs import executor
+from bot.convoy import dag, render
+from bot.convoy.plan import PlanError, parse_plan
+from bot.convoy.state import Convoy, TaskState
+from bot.store.convoys import Busy, ConvoyStore, for_engine
+from bot.convoy.subissues import materialise
+from bot.models import Complexity, Tier
+
+if TYPE_CHECKING:
+    from bot.context import Context, Result
+
+log = logging.getLogger(__name__)
+
+
+def store(ctx: "Context") -> ConvoyStore:
+    return for_engine(ctx.store.engine, ctx.store.clock)
+
+
+def load(ctx: "Context", parent: int) -> Convoy | None:
+    """The convoy of a parent issue; in Action mode, recovered from the parent's own convoy comment."""
+    c = store(ctx).load(ctx.repo, parent)
+    if c is None and ctx.mode == "action":
+        mine = sticky.find(ctx, parent, render.MARKER)
+        data = render.read_state(mine.body) if mine else None
+        if data and data.get("parent") == parent:
+            c = Convoy.model_validate(data)
+            store(ctx).create(c)
+    return c
+
+
+@contextmanager
+def leased(ctx: "Context", parent: int) -> Iterator[tuple[Convoy, callable]]:
+    st = store(ctx)
+    owner = st.acquire(ctx.repo, parent)
+    if owner is None:
+        raise Busy(f"convoy {ctx.repo}#{parent} is being advanced by another worker")
+    try:
+        c = st.load(ctx.repo, parent)
+        yield c, (lambda: st.save(c, owner))
+    finally:
+        st.release(ctx.repo, parent, owner)
+
+
+def needs_review(ctx: "Context", parent: int) -> bool:
+    d = ctx.store.decision(ctx.repo, parent)
+    return bool(d and (d.security_sensitive or d.complexity is Complexity.complex))
+
+
+def start(ctx: "Context", parent: int, *, run_id: int | None, plan_json: str | None, plan_text: str | None) -> str:
+    """A finished planning run: validate its plan, then create the convoy and advance it. Returns a summary."""
+    cfg = ctx.config.pipeline
+    issue = ctx.gh.get_issue(ctx.repo, parent)
+    try:
+        plan = parse_plan(json_text=plan_json, text=plan_text, max_tasks=cfg.max_tasks, title=issue.title)
+    except PlanError as exc:
+        sticky.upsert(ctx, parent, render.problems(exc.problems), render.MARKER)
+        return "plan rejected: " + "; ".join(exc.problems)
+    old = load(ctx, parent)
+    if old is not None and old.plan_run == run_id:
+        return advance(ctx, parent)  # a redelivered or retried completion: resume, never recreate
+    if old is not None and old.running:
+        return f"a convoy is still running on #{parent}; the new plan was not started"
+    new = Convoy.from_plan(ctx.repo, parent, plan, plan_run=run_id, needs_review=needs_review(ctx, parent))
+    if old is None:
+        store(ctx).create(new)
+    else:
+        store(ctx).replace(new)
+    return advance(ctx, parent)
+
+
+def advance(ctx: "Context", parent: int) -> str:
+    """Create what is missing, dispatch ready tasks within the caps, review the whole when done, re-render."""
+    with leased(ctx, parent) as (c, save):
+        materialise(ctx, c, save)
+        dispatched = _dispatch_ready(ctx, c, save)
+        if c.finished and c.status == "active":
+            c.status = "done"
+            save()
+        if c.status == "done" and c.needs_review and c.review is None:
+            from bot.convoy.review import review_whole
+
+            c.review = review_whole(ctx, c)
+            save()
+        sticky.upsert(ctx, parent, render.checklist(c), render.MARKER)
+        return f"convoy #{parent}: {len(c.tasks)} tasks, dispatched {dispatched or 'none'}"
+
+
+def _dispatch_ready(ctx: "Context", c: Convoy, save) -> list[str]:
+    if c.status != "active":
+        return []
+    started: list[str] = []
+    cap = ctx.config.budgets.max_concurrent_runs
+    for tid in dag.to_dispatch(c.deps, c.statuses, in_flight=c.running, cap=cap):
+        t = c.task(tid)
+        res = executor.start_run(ctx, t.issue, cause=_cause(c, t), by="model-router", tier=_raised(ctx, t))
+        if res.status in ("dispatched", "duplicate"):
+            t.status, t.attempt, t.tier = "running", max(t.attempt, 1), (res.tier.value if res.tier else t.tier)
+            c.note = ""
+            started.append(tid)
+            save()
+        else:  # over the cap or the monthly budget: wait for the next finished run (or /convoy retry)
+            c.note = f"Dispatch of `{tid}` paused: {res.message}"
+            save()
+            break
+    return started
+
+
+def _cause(c: Convoy, t: TaskState) -> str:
+    return f"convoy:{c.parent}:{t.id}" + (f":retry{t.retries}" if t.retries else "")
+
+
+def _raised(ctx: "Context", t: TaskState) -> Tier | None:
+    """The plan's suggested tier when it is above the routed one (the router may raise it, never lower)."""
+    d = ctx.store.decision(ctx.repo, t.issue)
+    if t.hint and d and Tier(t.hint).rank > d.tier.rank:
+        return Tier(t.hint)
+    return None
+
+
+def on_run(ctx: "Context", number: int) -> str | None:
+    """A run on a sub-issue finished (and any escalation was started): update its task, then advance."""
+    parent = store(ctx).parent_of(ctx.repo, number)
+    if parent is None and ctx.mode == "action":
+        parent = _parent_from_body(ctx, number)
+    if parent is None or load(ctx, parent) is None:
+        return None
+    with leased(ctx, parent) as (c, save):
+        t = c.by_issue(number)
+        if t is None or t.status in ("closed", "cancelled"):
+            return None
+        rows = ctx.store.dispatches(ctx.repo, number)
+        if rows:
+            last = rows[-1]
+            t.attempt = max(t.attempt, len(rows))
+            t.tier, t.cost_usd = last["tier"], sum(r.get("actual_cost_usd") or 0.0 for r in rows)
+            t.run_url = last.get("run_url") or next((r["run_url"] for r in reversed(rows) if r.get("run_url")), None)
+            t.status = {"success": "done", "failure": "failed"}.get(last["status"], "running")
+        save()
+    return advance(ctx, parent)
+
+
+def _parent_from_body(ctx: "Context", number: int) -> int | None:
+    import re
+
+    issue = ctx.gh.get_issue(ctx.repo, number)
+    m = re.search(r"<!-- model-router:convoy-task parent=(\d+) id=", issue.body)
+    if m and issue.user_login.lower() == ctx.gh.bot_login().lower():
+        return int(m.group(1))
+    return None
+
+
+def closed(ctx: "Context", number: int, by: str) -> "Result":
+    """issues.closed: when a person closed a convoy's sub-issue, its task counts as done."""
+    from bot.context import Result
+
+    note = on_closed(ctx, number, by)
+    return Result(action="convoy" if note else "ignored", messages=[note or "not an open convoy task"])
+
+
+def on_closed(ctx: "Context", number: int, by: str) -> str | None:
+    """A person closed a sub-issue: its task counts as done (never re-dispatched)."""
+    parent = store(ctx).parent_of(ctx.repo, number)
+    if parent is None:
+        return None
+    with leased(ctx, parent) as (c, save):
+        t = c.by_issue(number)
+        if t is None or t.status in ("done", "closed"):
+            return None
+        t.status = "closed"
+        save()
+    return advance(ctx, parent)
+
+
+def cancel(ctx: "Context", parent: int) -> str:
+    with leased(ctx, parent) as (c, save):
+        if c.status != "active":
+            return f"The convoy is already {c.status}."
+        c.status = "cancelled"
+        for t in c.tasks:
+            if t.status == "pending":
+                t.status = "cancelled"
+        save()
+        sticky.upsert(ctx, parent, render.checklist(c), render.MARKER)
+        return f"Convoy cancelled: nothing new is dispatched; {c.running} run(s) in flight finish."
+
+
+def retry(ctx: "Context", parent: int, tid: str) -> str:
+    with leased(ctx, parent) as (c, save):
+        t = c.task(tid)
+        if t is None:
+            return f"No task `{render.safe(tid, 40)}` in this convoy (tasks: {', '.join(x.id for x in c.tasks)})."
+        if t.status != "failed":
+            return f"Task `{t.id}` is {t.status}; only a failed task can be retried."
+        t.status, t.retries = "pending", t.retries + 1
+        if c.status == "done":
+            c.status = "active"
+        save()
+    return advance(ctx, parent)

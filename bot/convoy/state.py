@@ -1,0 +1,89 @@
+"""A convoy's state: its tasks, their sub-issues, tiers, statuses and costs (one JSON document per parent)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from bot.convoy import dag
+from bot.convoy.plan import Plan
+
+TaskStatus = Literal["pending", "running", "done", "failed", "closed", "cancelled"]
+
+
+class TaskState(BaseModel):
+    id: str
+    title: str
+    description: str = ""
+    files: list[str] = Field(default_factory=list)
+    acceptance: str = ""
+    depends_on: list[str] = Field(default_factory=list)
+    hint: str | None = None  # the plan's suggested tier
+    issue: int | None = None  # the sub-issue's number, once created
+    issue_id: int | None = None  # GitHub's id for it (sub-issue and dependency calls take ids)
+    attached: bool = False  # added to the parent's sub-issues
+    linked: bool = False  # its blocked-by dependencies are recorded
+    routed: bool = False
+    status: TaskStatus = "pending"
+    tier: str | None = None
+    attempt: int = 0
+    retries: int = 0  # `/convoy retry` count (part of the dispatch cause)
+    run_url: str | None = None
+    cost_usd: float = 0.0  # actual, over every attempt
+    estimate_usd: float = 0.0  # the routed tier's estimate
+    baseline_usd: float = 0.0  # the all-Sonnet estimate
+
+
+class Review(BaseModel):
+    verdict: str  # pass | pass_with_findings | fail | error | not_configured | nothing_to_review
+    summary: str = ""
+    cost_usd: float | None = None
+    model: str = ""
+
+
+class Convoy(BaseModel):
+    repo: str
+    parent: int
+    plan_run: int | None = None
+    status: Literal["active", "cancelled", "done"] = "active"
+    needs_review: bool = False
+    review: Review | None = None
+    note: str = ""  # why dispatching paused (budget, cap), shown on the parent
+    tasks: list[TaskState]
+
+    @classmethod
+    def from_plan(cls, repo: str, parent: int, plan: Plan, *, plan_run: int | None, needs_review: bool) -> "Convoy":
+        tasks = [TaskState(id=t.id, title=t.title, description=t.description, files=t.files, acceptance=t.acceptance,
+                           depends_on=t.depends_on, hint=t.tier.value if t.tier else None) for t in plan.tasks]
+        return cls(repo=repo, parent=parent, plan_run=plan_run, needs_review=needs_review, tasks=tasks)
+
+    def task(self, tid: str) -> TaskState | None:
+        return next((t for t in self.tasks if t.id == tid), None)
+
+    def by_issue(self, number: int) -> TaskState | None:
+        return next((t for t in self.tasks if t.issue == number), None)
+
+    @property
+    def deps(self) -> dict[str, list[str]]:
+        return {t.id: t.depends_on for t in self.tasks}
+
+    @property
+    def statuses(self) -> dict[str, str]:
+        return {t.id: t.status for t in self.tasks}
+
+    @property
+    def running(self) -> int:
+        return sum(1 for t in self.tasks if t.status in dag.IN_FLIGHT)
+
+    @property
+    def finished(self) -> bool:
+        return dag.finished(self.statuses)
+
+    @property
+    def cost_usd(self) -> float:
+        return sum(t.cost_usd for t in self.tasks) + ((self.review.cost_usd or 0.0) if self.review else 0.0)
+
+    @property
+    def baseline_usd(self) -> float:
+        return sum(t.baseline_usd for t in self.tasks)

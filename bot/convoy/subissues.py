@@ -1,0 +1,70 @@
+"""Turn a convoy's tasks into GitHub sub-issues: create, attach, record blocked-by, route — each step once.
+
+Every step is saved as soon as GitHub answers, so a retried job resumes where the last one stopped.
+A task whose issue exists but was never saved (a crash right after GitHub answered) is found again
+by its marker among the parent's sub-issues before anything new is created.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable
+
+from bot.convoy import render
+from bot.convoy.state import Convoy
+
+if TYPE_CHECKING:
+    from bot.context import Context
+
+
+def materialise(ctx: "Context", c: Convoy, save: Callable[[], None]) -> None:
+    """Create the missing sub-issues, attach them, record dependencies, route each one."""
+    known = None
+    for t in c.tasks:
+        if t.issue is None:
+            if known is None:  # once per job: sub-issues a crashed job created but did not save
+                me = ctx.gh.bot_login().lower()
+                known = {render_marker_id(i.body, c.parent): i for i in ctx.gh.list_sub_issues(ctx.repo, c.parent)
+                         if i.user_login.lower() == me}  # a person's copy of the marker does not count
+            found = known.get(t.id)
+            if found is None:
+                found = ctx.gh.create_issue(ctx.repo, render.title(t), render.task_body(c, t))
+            else:
+                t.attached = True
+            t.issue, t.issue_id = found.number, found.id
+            save()
+        if not t.attached:
+            ctx.gh.add_sub_issue(ctx.repo, c.parent, t.issue_id)
+            t.attached = True
+            save()
+    for t in c.tasks:
+        if not t.linked:
+            for dep in t.depends_on:
+                blocker = c.task(dep)
+                ctx.gh.add_blocked_by(ctx.repo, t.issue, blocker.issue_id)
+            t.linked = True
+            save()
+    for t in c.tasks:
+        if not t.routed:
+            route(ctx, c, t)
+            t.routed = True
+            save()
+
+
+def route(ctx: "Context", c: Convoy, t) -> None:
+    """Route the sub-issue like any new issue (labels + its sticky comment); remember tier and prices."""
+    from bot.issues.routing import route_issue
+
+    decision = route_issue(ctx, t.issue).decision
+    if decision is not None:
+        t.tier = decision.tier.value
+        t.estimate_usd, t.baseline_usd = decision.estimated_cost_usd, decision.baseline_cost_usd
+
+
+def render_marker_id(body: str, parent: int) -> str | None:
+    prefix = f"<!-- model-router:convoy-task parent={parent} id="
+    start = (body or "").find(prefix)
+    if start < 0:
+        return None
+    rest = body[start + len(prefix):]
+    end = rest.find(" -->")
+    return rest[:end] if end > 0 else None
