@@ -20,6 +20,9 @@ WRITES = frozenset(
         "create_status",
         "create_check_run",
         "create_review",
+        "create_issue",
+        "add_sub_issue",
+        "add_blocked_by",
     }
 )
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from bot import catalog
 from bot.action.errors import ActionError
 from bot.context import Context, Result
+from bot.convoy import service as convoy
 from bot.issues.routing import refresh_comment, route_issue
 from bot.models import Complexity, RoutingDecision, Tier
 from bot.runs import executor
@@ -31,12 +32,13 @@ def route_and_dispatch(ctx: Context, number: int, payload: dict) -> Result:
     )
 
 
-def report(ctx: Context, number: int, execution_file: Path, payload: dict) -> Result:
+def report(ctx: Context, number: int, execution_file: Path, payload: dict, plan_file: Path | None = None) -> Result:
     """Post a run's actual cost (claude-code-action's execution_file) into the issue's sticky comment.
 
     Labels and the routing stay as they are. The run is recorded like the App records an outcome (on the
     dispatch named by the `routing_id` input, else as a run of its own) and the comment is rendered again,
-    so its runs table and state line keep every earlier run side by side."""
+    so its runs table and state line keep every earlier run side by side. A planning run's plan (`plan_file`)
+    starts a convoy, and a convoy task's run advances its convoy (bot.convoy.service.reported)."""
     try:
         size = execution_file.stat().st_size
     except OSError:
@@ -64,10 +66,17 @@ def report(ctx: Context, number: int, execution_file: Path, payload: dict) -> Re
         "status": status,
         "estimated_cost_usd": estimate,
         "run_url": ctx.run_url,
+        "mode": "plan" if info.get("mode") == "plan" else "execute",
     }
     sender = (payload.get("sender") or {}).get("login") or "github-actions"
     _record_run(ctx, number, row, str(info.get("routing_id") or ""), outcome, by=sender)
     refresh_comment(ctx, number)
+    if not ctx.dry_run:
+        note = convoy.reported(
+            ctx, number, mode=str(info.get("mode") or "execute"), succeeded=outcome.succeeded, run_id=_run_id(ctx),
+            plan_json=_read_small(plan_file), plan_text=outcome.result,
+        )
+        messages += [note] if note else []
     cost = outcome.total_cost_usd
     messages.append(
         f"{ctx.repo}#{number}: run {status} on {row['tier']}, actual "
@@ -92,21 +101,32 @@ def _record_run(ctx: Context, number: int, row: dict, dispatch_id: str, outcome,
         if row["tier"] == "—" or row["complexity"] == "—":
             return  # nothing routed: no run to count (cannot happen once the issue is routed)
         found, _ = ctx.store.claim_dispatch(
-            key=f"{ctx.repo}#{number}:report:{run}"[:300], repo=ctx.repo, number=number, tier=row["tier"],
+            key=f"{ctx.repo}#{number}:report:{run}"[:300], repo=ctx.repo, number=number, tier=row["tier"], mode=row["mode"],
             model=row["model"][:100], complexity=row["complexity"], estimated_cost_usd=row["estimated_cost_usd"] or 0.0,
             attempt=len(ctx.store.dispatches(ctx.repo, number)) + 1, by=by[:100],
         )
     if not found:
         return
-    try:
-        run_id = int(ctx.run_id or 0)
-    except ValueError:
-        run_id = 0
     ctx.store.record_outcome(
-        found["dispatch_id"], run_id=run_id or None, success=outcome.succeeded, run_url=row["run_url"],
+        found["dispatch_id"], run_id=_run_id(ctx), success=outcome.succeeded, run_url=row["run_url"],
         conclusion=None if outcome.found else "no result", actual_cost_usd=outcome.total_cost_usd,
         num_turns=outcome.num_turns, duration_ms=outcome.duration_ms,
     )
+
+
+def _run_id(ctx: Context) -> int | None:
+    try:
+        return int(ctx.run_id or 0) or None
+    except ValueError:
+        return None
+
+
+def _read_small(path: Path | None, limit: int = 256 * 1024) -> str | None:
+    """A small text file the run left (the plan), or None when it is absent or too big."""
+    try:
+        return path.read_text(encoding="utf-8", errors="replace") if path and path.stat().st_size <= limit else None
+    except OSError:
+        return None
 
 
 def _valid(enum, value):

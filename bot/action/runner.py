@@ -21,6 +21,7 @@ from bot.handlers import handle_event
 from bot.issues.routing import refresh_comment, route_issue
 from bot.review import ReviewUnavailable
 from bot.review.gate import CONTEXT
+from bot.runs.outcome import PLAN_FILE
 
 # The event each explicit mode needs; `auto` picks the mode from the event.
 MODE_EVENTS: dict[str, tuple[str, ...]] = {
@@ -134,7 +135,8 @@ def _handle(mode: str, settings: ActionSettings, payload: dict, ctx: Context) ->
     if mode == "dispatch":
         return route_and_dispatch(ctx, issue_number(settings, payload), payload)
     if mode == "report":
-        return report(ctx, issue_number(settings, payload), settings.execution_file, payload)
+        return report(ctx, issue_number(settings, payload), settings.execution_file, payload,
+                      plan_file=settings.workspace / PLAN_FILE)
     raise ActionError(f"unknown mode '{mode}'")  # pragma: no cover - settings validate the mode
 
 

@@ -56,7 +56,10 @@ def checklist(c: Convoy) -> str:
     lines += [_row(t) for t in c.tasks]
     base = c.baseline_usd
     saved = f", {100 * (base - c.cost_usd) / base:.0f}% less" if base > 0 and c.cost_usd <= base else ""
-    lines += ["", f"**Convoy total: {money(c.cost_usd)}** actual vs {money(base)} all-Sonnet estimate{saved}."]
+    parts = f"planning {money(c.plan_cost_usd)} + tasks {money(sum(t.cost_usd for t in c.tasks))}"
+    if c.review and c.review.cost_usd:
+        parts += f" + review {money(c.review.cost_usd)}"
+    lines += ["", f"**Convoy total: {money(c.cost_usd)}** actual ({parts}) vs {money(base)} all-Sonnet estimate{saved}."]
     if c.review:
         r = c.review
         lines.append(f"**Opus review of the whole:** {safe(r.verdict)} ({money(r.cost_usd)}) — {safe(r.summary, 600)}")

@@ -75,6 +75,8 @@ def start(ctx: "Context", parent: int, *, run_id: int | None, plan_json: str | N
     if old is not None and old.running:
         return f"a convoy is still running on #{parent}; the new plan was not started"
     new = Convoy.from_plan(ctx.repo, parent, plan, plan_run=run_id, needs_review=needs_review(ctx, parent))
+    plans = [r for r in ctx.store.dispatches(ctx.repo, parent) if r.get("mode") == "plan" and r.get("actual_cost_usd")]
+    new.plan_cost_usd = plans[-1]["actual_cost_usd"] if plans else 0.0
     if old is None:
         store(ctx).create(new)
     else:
@@ -161,6 +163,23 @@ def _parent_from_body(ctx: "Context", number: int) -> int | None:
     if m and issue.user_login.lower() == ctx.gh.bot_login().lower():
         return int(m.group(1))
     return None
+
+
+def reported(ctx: "Context", number: int, *, mode: str, succeeded: bool, run_id: int | None,
+             plan_json: str | None, plan_text: str | None) -> str | None:
+    """Action mode (the executor workflow's `mode: report` step): what the App does on workflow_run.
+
+    A finished planning run starts the convoy; a convoy task's failed run escalates; then the task is
+    updated and what it unblocked is dispatched. State lives in the parent's convoy comment."""
+    if mode == "plan":
+        return start(ctx, number, run_id=run_id, plan_json=plan_json, plan_text=plan_text) if succeeded else None
+    rows = ctx.store.dispatches(ctx.repo, number)
+    if not succeeded and rows and _parent_from_body(ctx, number) is not None:
+        from bot.runs.completion import escalate
+
+        if note := escalate(ctx, rows[-1], run_id or 0):
+            ctx.gh.create_comment(ctx.repo, number, note)
+    return on_run(ctx, number)
 
 
 def closed(ctx: "Context", number: int, by: str) -> "Result":

@@ -46,6 +46,7 @@ class Convoy(BaseModel):
     repo: str
     parent: int
     plan_run: int | None = None
+    plan_cost_usd: float = 0.0  # the Sonnet planning run's actual cost
     status: Literal["active", "cancelled", "done"] = "active"
     needs_review: bool = False
     review: Review | None = None
@@ -82,7 +83,9 @@ class Convoy(BaseModel):
 
     @property
     def cost_usd(self) -> float:
-        return sum(t.cost_usd for t in self.tasks) + ((self.review.cost_usd or 0.0) if self.review else 0.0)
+        """Everything the convoy cost: the planning run, every task's attempts, the review of the whole."""
+        review = (self.review.cost_usd or 0.0) if self.review else 0.0
+        return self.plan_cost_usd + sum(t.cost_usd for t in self.tasks) + review
 
     @property
     def baseline_usd(self) -> float:

@@ -80,7 +80,8 @@ def next_tier(tier: Tier, ladder: list[Tier]) -> Tier | None:
     return min(higher, key=lambda t: t.rank) if higher else None
 
 
-def _escalate(ctx: Context, row: dict, run_id: int) -> str:
+def escalate(ctx: Context, row: dict, run_id: int) -> str:
+    """Start the next tier's run after a failed one (once per failed run), or say why not."""
     cfg = ctx.config.executor
     tier = Tier(row["tier"])
     nxt = next_tier(tier, list(cfg.escalation))
@@ -148,7 +149,7 @@ def _follow_up(ctx: Context, row: dict, run_id: int, outcome: Outcome, texts: di
     if not ctx.dry_run:
         comment = ""
         if not success:
-            comment = _escalate(ctx, row, run_id)
+            comment = escalate(ctx, row, run_id)
         elif row["mode"] == "plan":
             comment = _start_convoy(ctx, row, run_id, outcome, texts)
         if comment:

@@ -2,7 +2,9 @@
 
 Part 2 starts the offline GitHub simulator and `model-router serve` (gunicorn, SQLite) as
 subprocesses on loopback, with a throwaway App key, replays signed real issue events and prints
-the labels and the sticky comment the service posted. No credentials, no network.
+the labels and the sticky comment the service posted. Part 3 runs a convoy in-process (`/plan` →
+five sub-issues → runs in dependency order → an escalation → the Opus review of the whole) and prints
+the parent's checklist. No credentials, no network.
 """
 
 from __future__ import annotations
@@ -58,7 +60,10 @@ def main() -> int:
     print("model-router demo: routing the bundled sample issues (rules only, embedded defaults)\n")
     print(render(route_samples()))
     print("\nTry: .venv/bin/model-router explain --title 'Fix typo in the OAuth docs' --label model:haiku")
-    return run_service_demo(sys.stdout)
+    code = run_service_demo(sys.stdout)
+    from bot.simulator.convoy_demo import run_convoy_demo
+
+    return run_convoy_demo(sys.stdout) or code
 
 
 if __name__ == "__main__":
