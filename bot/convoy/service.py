@@ -175,7 +175,7 @@ def reported(ctx: "Context", number: int, *, mode: str, succeeded: bool, run_id:
         return start(ctx, number, run_id=run_id, plan_json=plan_json, plan_text=plan_text) if succeeded else None
     rows = ctx.store.dispatches(ctx.repo, number)
     if not succeeded and rows and _parent_from_body(ctx, number) is not None:
-        from bot.runs.completion import escalate
+        from bot.runs.escalation import escalate
 
         if note := escalate(ctx, rows[-1], run_id or 0):
             ctx.gh.create_comment(ctx.repo, number, note)

@@ -10,11 +10,10 @@ import logging
 import re
 from datetime import datetime
 
-from bot.runs import executor
+from bot.runs.escalation import escalate
 from bot.github.port import GitHubError
 from bot.context import Context, Result
 from bot.issues.routing import refresh_comment  # renders the runs table from the store
-from bot.models import Tier
 from bot.runs.outcome import Outcome, parse_artifact_zip
 
 log = logging.getLogger(__name__)
@@ -72,31 +71,6 @@ def fetch_outcome(ctx: Context, run_id: int) -> tuple[Outcome, dict[str, str], s
         return Outcome(), {}, f"artifact download failed ({exc.status})"
     outcome, texts = parse_artifact_zip(blob)
     return outcome, texts, None if outcome.found else "the execution file had no result message"
-
-
-def next_tier(tier: Tier, ladder: list[Tier]) -> Tier | None:
-    ladder = [Tier(t) for t in ladder]
-    higher = [t for t in ladder if t.rank > tier.rank]
-    return min(higher, key=lambda t: t.rank) if higher else None
-
-
-def escalate(ctx: Context, row: dict, run_id: int) -> str:
-    """Start the next tier's run after a failed one (once per failed run), or say why not."""
-    cfg = ctx.config.executor
-    tier = Tier(row["tier"])
-    nxt = next_tier(tier, list(cfg.escalation))
-    attempt = int(row.get("attempt") or 1)
-    if nxt is None or attempt >= cfg.max_attempts:
-        why = "no higher tier to escalate to" if nxt is None else f"{attempt} of {cfg.max_attempts} attempts used"
-        return f"The {tier.value} run failed; not escalating ({why}). A human should take a look."
-    res = executor.start_run(
-        ctx, row["number"], cause=f"escalate:{run_id}", by="model-router", tier=nxt, attempt=attempt + 1,
-    )
-    if res.status == "dispatched":
-        return f"The {tier.value} run failed, so I escalated to **{nxt.value}** (`{res.model}`), attempt {attempt + 1} of {cfg.max_attempts}."
-    if res.status == "duplicate":
-        return ""
-    return f"The {tier.value} run failed; escalation to {nxt.value} was not started: {res.message}"
 
 
 def _start_convoy(ctx: Context, row: dict, run_id: int, outcome: Outcome, texts: dict[str, str]) -> str:
