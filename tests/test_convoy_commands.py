@@ -2,9 +2,8 @@
 
 import pytest
 
-from bot.config import RepoConfig
 from bot.convoy import render, service
-from bot.simulator.convoy_demo import PARENT, PLAN, REPO, Simulation, build, example
+from bot.simulator.convoy_demo import PARENT, PLAN, REPO, Simulation, build, example, set_config
 
 
 @pytest.fixture
@@ -73,7 +72,7 @@ def test_convoy_show_cancel_and_who_may(fake_github, ctx):
 
 
 def test_retry_redispatches_one_failed_task(fake_github, ctx):
-    ctx._config = RepoConfig.model_validate({"budgets": {"max_concurrent_runs": 2}, "llm": {"enabled": False},
+    set_config(ctx, {"budgets": {"max_concurrent_runs": 2}, "llm": {"enabled": False},
                                              "executor": {"max_attempts": 1}})
     sim = started(fake_github, ctx, fail_first={"docs"})
     sim.run()
@@ -106,7 +105,7 @@ def test_a_person_closing_a_sub_issue_counts_as_done(fake_github, ctx):
 def test_monthly_budget_pauses_dispatch_with_the_numbers(fake_github, ctx):
     sim = sim_with(fake_github, ctx)
     sim.comment("/plan")
-    ctx._config = RepoConfig.model_validate({"budgets": {"monthly_usd": 0.06}, "llm": {"enabled": False}})
+    set_config(ctx, {"budgets": {"monthly_usd": 0.06}, "llm": {"enabled": False}})
     sim.complete(sim.in_flight()[0])  # the plan costs $0.052: no task run fits what is left
     body = convoy_comment(fake_github)
     assert "Dispatch of `core` paused: Refused" in body and "monthly budget of $0.0600" in body
@@ -116,7 +115,7 @@ def test_monthly_budget_pauses_dispatch_with_the_numbers(fake_github, ctx):
 def test_pipeline_auto_plans_complex_issues_only(fake_github, ctx):
     from bot.handlers import handle_event as dispatch
 
-    ctx._config = RepoConfig.model_validate({"pipeline": {"auto": True}, "llm": {"enabled": False}})
+    set_config(ctx, {"pipeline": {"auto": True}, "llm": {"enabled": False}})
     for number, title in ((7, "Fix typo in README"), (8, "Rework retries across modules")):
         fake_github.add_issue(REPO, number, title=title, body="")
         p = example("issues", "opened")

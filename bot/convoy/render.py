@@ -6,7 +6,8 @@ import json
 import re
 
 from bot.convoy.state import Convoy, TaskState
-from bot.issues.render import _encode, fenced, money, safe
+from bot.issues.render import fenced, money, safe
+from bot.issues.state import comment_json
 
 MARKER = "<!-- model-router:convoy -->"
 STATE_PREFIX = "<!-- model-router:convoy-state "
@@ -68,7 +69,7 @@ def checklist(c: Convoy) -> str:
     if c.note:
         lines.append(f"\n_{safe(c.note, 600)}_")
     lines += ["", "`/convoy` shows this; `/convoy cancel` stops dispatching; `/convoy retry <task>` re-runs a failed task.",
-              STATE_PREFIX + _encode(c.model_dump(mode="json", exclude={"tasks": {"__all__": {"description", "acceptance"}}})) + " -->"]
+              STATE_PREFIX + comment_json(c.model_dump(mode="json", exclude={"tasks": {"__all__": {"description", "acceptance"}}})) + " -->"]
     return "\n".join(lines)
 
 

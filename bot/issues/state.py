@@ -79,6 +79,9 @@ def _json(value: Any) -> str:
     return _json(str(value))
 
 
+comment_json = _json  # the public name: other hidden state lines (bot.convoy.render) are encoded the same way
+
+
 def _get(run: Any, key: str) -> Any:
     return run.get(key) if isinstance(run, Mapping) else getattr(run, key, None)
 

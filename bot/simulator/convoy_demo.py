@@ -12,7 +12,6 @@ import itertools
 import json
 import sys
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import IO, Any
 
 from bot.simulator.github import FakeGitHub
@@ -121,7 +120,6 @@ def build(fake: FakeGitHub, llm: Any, db_url: str = "sqlite://", cap: int = 2) -
     """A Context on FakeGitHub: the parent issue, a convoy-friendly config, a fresh store."""
     from sqlalchemy import create_engine
 
-    from bot.config import RepoConfig
     from bot.context import Context
     from bot.github.rest import RestGitHub
     from bot.store.issues import IssueStore
@@ -130,9 +128,17 @@ def build(fake: FakeGitHub, llm: Any, db_url: str = "sqlite://", cap: int = 2) -
     fake.add_issue(REPO, PARENT, title="Make the exporters pluggable across modules",
                    body="Exporters are hard-coded in three places; give them one registry.")
     gh = RestGitHub("demo-token", fake.url, writes_per_minute=None, min_write_interval=0, backoff=0)
-    config = RepoConfig.model_validate({"budgets": {"max_concurrent_runs": cap, "monthly_usd": 50},
-                                        "llm": {"enabled": llm is not None}})
-    return Context(gh=gh, repo=REPO, store=IssueStore(create_engine(db_url)), load_config=lambda: config, llm=llm)
+    ctx = Context(gh=gh, repo=REPO, store=IssueStore(create_engine(db_url)), configs=None, llm=llm)
+    set_config(ctx, {"budgets": {"max_concurrent_runs": cap, "monthly_usd": 50}, "llm": {"enabled": llm is not None}})
+    return ctx
+
+
+def set_config(ctx: Any, data: dict) -> None:
+    """Give the Context this repository config (as if .github/model-router.yml said so)."""
+    from bot.config import RepoConfig
+    from bot.config.source import FixedConfig
+
+    ctx.configs, ctx._loaded = FixedConfig(RepoConfig.model_validate(data)), None
 
 
 def claude_reply(req: Any) -> dict:
