@@ -146,6 +146,8 @@ def claude_reply(req: Any) -> dict:
     if (req.output_schema or {}).get("title") == "ReviewOutput":
         return {"verdict": "pass", "summary": "The registry and the ported exporters fit together; no risky change.",
                 "findings": []}
+    if "across modules" in req.prompt:  # the parent
+        return {"tier": "sonnet", "complexity": "complex", "confidence": 0.85}
     big = "registry" in req.prompt and "Port" not in req.prompt
     return {"tier": "sonnet" if big else "haiku", "complexity": "standard" if big else "simple", "confidence": 0.85}
 
