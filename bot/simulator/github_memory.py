@@ -26,6 +26,8 @@ class _Repo:
     permissions: dict[str, str] = field(default_factory=dict)
     pulls: dict[int, tuple[PullInfo, list[PullFile]]] = field(default_factory=dict)
     artifacts: dict[int, list[tuple[Artifact, bytes]]] = field(default_factory=dict)  # run id → artifacts
+    sub_issues: dict[int, list[int]] = field(default_factory=dict)  # parent → sub-issue numbers
+    blocked_by: dict[int, list[int]] = field(default_factory=dict)  # issue → blocker numbers
 
 
 class MemoryGitHub:
@@ -190,3 +192,45 @@ class MemoryGitHub:
     def create_review(self, repo: str, number: int, sha: str, body: str, event: str, comments: list[ReviewComment]) -> int:
         self._write("create_review", repo, number, sha, event)
         return next(self._ids)
+
+    # --- issues, sub-issues and dependencies (convoys) -------------------------------------------------
+    def create_issue(self, repo: str, title: str, body: str, labels: list[str] | None = None) -> IssueInfo:
+        self._write("create_issue", repo, title)
+        r = self._repo(repo)
+        number = max([*r.issues, *r.pulls, 0]) + 1
+        issue = IssueInfo(number=number, id=100_000 + next(self._ids), title=title, body=body,
+                          labels=list(labels or []), user_login=self.login)
+        r.issues[number] = issue
+        return issue
+
+    def _by_id(self, repo: str, issue_id: int) -> IssueInfo:
+        found = next((i for i in self._repo(repo).issues.values() if i.id == issue_id), None)
+        if found is None:
+            raise GitHubError(404, "Not Found")
+        return found
+
+    def add_sub_issue(self, repo: str, parent: int, sub_issue_id: int) -> None:
+        self._write("add_sub_issue", repo, parent, sub_issue_id)
+        self._issue(repo, parent)
+        subs = self._repo(repo).sub_issues.setdefault(parent, [])
+        child = self._by_id(repo, sub_issue_id).number
+        if any(child in v for p, v in self._repo(repo).sub_issues.items() if p != parent):
+            raise GitHubError(422, "Sub issue may only have one parent")
+        if child not in subs:
+            subs.append(child)
+
+    def list_sub_issues(self, repo: str, parent: int) -> list[IssueInfo]:
+        return [self._issue(repo, n) for n in self._repo(repo).sub_issues.get(parent, [])]
+
+    def add_blocked_by(self, repo: str, number: int, blocker_id: int) -> None:
+        self._write("add_blocked_by", repo, number, blocker_id)
+        blockers = self._repo(repo).blocked_by.setdefault(self._issue(repo, number).number, [])
+        blocker = self._by_id(repo, blocker_id).number
+        if blocker not in blockers:
+            blockers.append(blocker)
+
+    def list_blocked_by(self, repo: str, number: int) -> list[IssueInfo]:
+        return [self._issue(repo, n) for n in self._repo(repo).blocked_by.get(number, [])]
+
+    def list_pulls(self, repo: str, state: str = "all") -> list[PullInfo]:
+        return [p for _, (p, _) in sorted(self._repo(repo).pulls.items(), reverse=True)]

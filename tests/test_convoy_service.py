@@ -1,0 +1,78 @@
+"""The convoy service on the in-memory GitHub port (fast unit tests; the HTTP contract is in test_convoy_e2e)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import create_engine
+
+from bot.config import RepoConfig
+from bot.config.source import FixedConfig
+from bot.context import Context
+from bot.convoy import render, service
+from bot.store.convoys import Busy
+from bot.store.issues import IssueStore
+
+REPO = "octo/convoy"
+
+
+def task(tid, deps=(), title=None):
+    return {"id": tid, "title": title or f"Fix typo in {tid}.md", "description": "Typo.", "files": [f"{tid}.md"],
+            "acceptance": "gone", "depends_on": list(deps)}
+
+
+@pytest.fixture
+def ctx(memory_github, tmp_path):
+    memory_github.add_repo(REPO)
+    memory_github.add_issue(REPO, 1, "Fix the typos", "Many.")
+    config = RepoConfig.model_validate({"budgets": {"max_concurrent_runs": 2}})
+    return Context(gh=memory_github, repo=REPO, store=IssueStore(create_engine(f"sqlite:///{tmp_path / 'c.db'}")),
+                   configs=FixedConfig(config))
+
+
+def plan(*tasks):
+    return json.dumps({"tasks": list(tasks)})
+
+
+def test_start_creates_attaches_links_routes_and_dispatches_within_the_cap(ctx, memory_github):
+    service.start(ctx, 1, run_id=7, plan_json=plan(task("a"), task("b", ["a"]), task("c"), task("d")), plan_text=None)
+    assert [i.number for i in memory_github.list_sub_issues(REPO, 1)] == [2, 3, 4, 5]
+    assert [i.number for i in memory_github.list_blocked_by(REPO, 3)] == [2]
+    assert all(any(x.startswith("model:") for x in memory_github.issue_labels(REPO, n)) for n in (2, 3, 4, 5))
+    assert [d[1][0] for d in memory_github.writes if d[0] == "dispatch_workflow"] == [REPO, REPO]
+    c = service.load(ctx, 1)
+    assert [t.status for t in c.tasks] == ["running", "pending", "running", "pending"]  # a, c: b waits, d: the cap
+
+
+def test_a_second_start_for_the_same_run_resumes(ctx, memory_github):
+    for _ in range(2):
+        service.start(ctx, 1, run_id=7, plan_json=plan(task("a"), task("b", ["a"])), plan_text=None)
+    assert len(memory_github.list_sub_issues(REPO, 1)) == 2
+    assert [w for w, _ in memory_github.writes].count("create_issue") == 2
+
+
+def test_bad_plan_posts_the_problems_and_creates_nothing(ctx, memory_github):
+    out = service.start(ctx, 1, run_id=7, plan_json=plan(task("a", ["b"]), task("b", ["a"])), plan_text=None)
+    assert out == "plan rejected: dependency cycle: a → b → a"
+    assert "create_issue" not in [w for w, _ in memory_github.writes]
+    [comment] = memory_github.comments(REPO, 1)
+    assert comment.body.startswith(render.MARKER) and "- dependency cycle: a → b → a" in comment.body
+
+
+def test_the_lease_keeps_a_second_worker_out(ctx):
+    service.start(ctx, 1, run_id=7, plan_json=plan(task("a")), plan_text=None)
+    st = service.store(ctx)
+    owner = st.acquire(REPO, 1)
+    with pytest.raises(Busy):
+        service.advance(ctx, 1)
+    st.release(REPO, 1, owner)
+    assert service.advance(ctx, 1).startswith("convoy #1")
+
+
+def test_state_line_round_trips_and_defuses_text(ctx):
+    service.start(ctx, 1, run_id=7, plan_json=plan(task("a", title="@everyone --> <b>x</b>")), plan_text=None)
+    body = render.checklist(service.load(ctx, 1))
+    state_line = body.splitlines()[-1]
+    assert "@" not in state_line and "-->" not in state_line[:-3] and "<b>" not in state_line
+    assert render.read_state(body)["tasks"][0]["title"] == "@everyone --> <b>x</b>"
