@@ -123,3 +123,21 @@ def test_pipeline_auto_plans_complex_issues_only(fake_github, ctx):
         dispatch("issues", p, ctx)
     runs = [(d["inputs"]["issue_number"], d["inputs"].get("mode")) for d in fake_github.repo(REPO)["workflow_dispatches"]]
     assert runs == [("8", "plan")]
+
+
+def test_a_person_relabelling_a_sub_issue_reroutes_its_task(fake_github, ctx):
+    sim = started(fake_github, ctx)
+    csv = service.load(ctx, PARENT).task("csv")
+    assert csv.status == "pending"
+    if "model:opus" not in fake_github.repo(REPO)["labels"]:
+        fake_github.add_label(REPO, "model:opus")
+    fake_github.issue(REPO, csv.issue)["labels"].append("model:opus")
+    p = example("issues", "opened")
+    p.update(action="labeled", label={"name": "model:opus"})
+    p["issue"].update(number=csv.issue, title=csv.title, body="", labels=[{"name": "model:opus"}])
+    p["sender"]["login"] = "octocat"
+    sim.deliver("issues", p)
+    sim.run()
+    tiers = [d["inputs"]["tier"] for d in fake_github.repo(REPO)["workflow_dispatches"]
+             if d["inputs"]["issue_number"] == str(csv.issue)]
+    assert tiers == ["opus"] and service.load(ctx, PARENT).task("csv").tier == "opus"

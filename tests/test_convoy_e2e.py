@@ -143,3 +143,45 @@ def test_marker_finds_a_sub_issue_created_before_a_crash(fake_github, sim):
     c = service.load(sim.ctx, PARENT)
     assert c.task("core").issue == n and c.task("docs").issue != forged
     assert len(fake_github.repo(REPO)["issues"]) == 7  # parent, adopted, forged, four new
+
+
+def test_concurrent_workflow_run_events_dispatch_each_task_once(fake_github, sim):
+    """Two runs finish at once on two workers: one advances the convoy, the other waits its turn (Busy →
+    the job queue retries); every task still runs exactly once."""
+    import threading
+
+    from bot.store.convoys import Busy
+
+    sim.comment("/plan")
+    sim.complete(sim.in_flight()[0])  # core and docs are in flight
+    payloads = []
+    for inputs in sim.in_flight():
+        payloads.append(sim.finish(inputs))
+    errors: list[BaseException] = []
+
+    def worker(payload):
+        from bot.handlers import handle_event
+
+        for _ in range(200):  # the job queue: a Busy job runs again shortly
+            try:
+                return handle_event("workflow_run", json.loads(json.dumps(payload)), sim.ctx)
+            except Busy:
+                threading.Event().wait(0.02)
+            except BaseException as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
+                return None
+        errors.append(TimeoutError("still busy"))
+
+    threads = [threading.Thread(target=worker, args=(p,)) for p in payloads]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    sim.run()
+    c = service.load(sim.ctx, PARENT)
+    assert c.status == "done"
+    per_issue = {}
+    for n, mode, _ in dispatched(fake_github):
+        per_issue[n] = per_issue.get(n, 0) + 1
+    assert per_issue == {PARENT: 1, **{t.issue: (2 if t.id == "csv" else 1) for t in c.tasks}}

@@ -224,6 +224,8 @@ def retry(ctx: "Context", parent: int, tid: str) -> str:
             return f"No task `{render.safe(tid, 40)}` in this convoy (tasks: {', '.join(x.id for x in c.tasks)})."
         if t.status != "failed":
             return f"Task `{t.id}` is {t.status}; only a failed task can be retried."
+        if c.status == "cancelled":
+            return "The convoy is cancelled, so nothing new is dispatched; `/plan` starts a new one."
         t.status, t.retries = "pending", t.retries + 1
         if c.status == "done":
             c.status = "active"

@@ -68,6 +68,10 @@ class Simulation:
 
     def complete(self, inputs: dict) -> Any:
         """Finish one run as GitHub Actions would: artifact first, then the workflow_run event."""
+        return self.deliver("workflow_run", self.finish(inputs))
+
+    def finish(self, inputs: dict) -> dict:
+        """Finish one run (its artifact, a pull request when it succeeded); the workflow_run event to deliver."""
         run_id, number, tier = next(self._ids), int(inputs["issue_number"]), inputs["tier"]
         files: dict[str, str] = {}
         ok = True
@@ -92,7 +96,7 @@ class Simulation:
         self.trace.append({"number": number, "task": self._task_of(number), "tier": tier, "ok": ok,
                            "in_flight": len(self.in_flight())})
         self.done.add(inputs["routing_id"])
-        return self.deliver("workflow_run", p)
+        return p
 
     def deliver(self, event: str, payload: dict) -> Any:
         """Deliver an event (a copy is kept: GitHub may deliver it again, and so may a retried job)."""
