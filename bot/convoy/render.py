@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import re
 
 from bot.convoy.state import Convoy, TaskState
 from bot.issues.render import fenced, money, safe
-from bot.issues.state import comment_json
+from bot.issues.state import comment_json, json_object
 
 MARKER = "<!-- model-router:convoy -->"
 STATE_PREFIX = "<!-- model-router:convoy-state "
@@ -74,15 +73,9 @@ def checklist(c: Convoy) -> str:
 
 
 def read_state(body: str) -> dict | None:
-    """The convoy state line of our own comment (the caller checks the author)."""
-    m = _STATE.search(body or "")
-    if not m:
-        return None
-    try:
-        data = json.loads(m.group(1))
-    except ValueError:
-        return None
-    return data if isinstance(data, dict) else None
+    """The state line of our own convoy comment (the caller checks the author): only its last line counts."""
+    m = _STATE.fullmatch((body or "").rstrip().rsplit("\n", 1)[-1])
+    return json_object(m.group(1)) if m else None
 
 
 def problems(errors: list[str]) -> str:

@@ -125,17 +125,21 @@ def encode(decision: RoutingDecision, *, overrides: Mapping[str, str] | None = N
     return f"{STATE_PREFIX}{encoded} -->"
 
 
+def json_object(text: str) -> dict | None:
+    """The JSON object a hidden state line carries, or None when it is not one."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
 def decode(body: str) -> IssueState | None:
     """The state line of a sticky comment, only where the router puts it (right after the marker that
     opens the body), so text quoted further down can never pass for it. None when absent or unreadable."""
     m = _STATE_LINE.match(body.lstrip("\ufeff"))
-    if not m:
-        return None
-    try:
-        data = json.loads(m.group(1))
-    except ValueError:
-        return None
-    if not isinstance(data, dict) or data.get("v") != STATE_VERSION:
+    data = json_object(m.group(1)) if m else None
+    if data is None or data.get("v") != STATE_VERSION:
         return None
     text = {k: v for k in ("tier", "complexity", "strategy", "model") if isinstance(v := data.get(k), str) and v}
     people = data.get("overrides") if isinstance(data.get("overrides"), dict) else {}
