@@ -53,8 +53,16 @@ class ServiceSettings(BaseSettings):
     log_level: str = Field(default="INFO", validation_alias="MODEL_ROUTER_LOG_LEVEL")
     metrics_port: int | None = Field(default=None, ge=1, le=65535, validation_alias="MODEL_ROUTER_METRICS_PORT")
     log_format: Literal["text", "json"] = Field(default="text", validation_alias="MODEL_ROUTER_LOG_FORMAT")
+    # The dashboard: sign-in through the App's OAuth (client id/secret from the App's settings page) on
+    # GitHub's web host, and/or a bearer token for self-hosters; sessions signed with the session secret.
+    github_web_url: str = Field(default="https://github.com", validation_alias="MODEL_ROUTER_GITHUB_WEB_URL")
+    github_client_id: str | None = None
+    github_client_secret: SecretStr | None = None
+    dashboard_token: SecretStr | None = Field(default=None, validation_alias="MODEL_ROUTER_DASHBOARD_TOKEN")
+    session_secret: SecretStr | None = Field(default=None, validation_alias="MODEL_ROUTER_SESSION_SECRET")
+    public_url: str | None = Field(default=None, validation_alias="MODEL_ROUTER_PUBLIC_URL")  # https://… behind a proxy
 
-    @field_validator("github_api_url", "anthropic_base_url")
+    @field_validator("github_api_url", "anthropic_base_url", "github_web_url", "public_url")
     @classmethod
     def _url(cls, v: str | None) -> str | None:
         if v is None or v == "":
@@ -79,7 +87,8 @@ class ServiceSettings(BaseSettings):
             raise ValueError("must be sqlite:///PATH or postgresql://...")
         return v
 
-    @field_validator("github_app_private_key", "github_token", "anthropic_api_key", "github_webhook_secret", mode="before")
+    @field_validator("github_app_private_key", "github_token", "anthropic_api_key", "github_webhook_secret",
+                     "github_client_secret", "dashboard_token", "session_secret", "github_client_id", mode="before")
     @classmethod
     def _blank_is_unset(cls, v: object) -> object:
         return None if isinstance(v, str) and not v.strip() else v

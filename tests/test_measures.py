@@ -10,7 +10,7 @@ from bot.measures import Tally, Targets, classify, measure
 from bot.measures.breakdown import fold, table, total, weekly
 from bot.measures.targets import Range, TargetsError, load_targets
 from bot.models import Complexity, RoutingDecision, Strategy, Tier
-from bot.store.experiments import ExperimentStore
+from bot.store.issues import IssueStore
 from bot.store.rollup import latest, rollup
 
 
@@ -67,7 +67,7 @@ def test_classify_first_run_and_overrides():
     assert (t.judged, t.accurate, t.overridden, t.spend_usd) == (1, 0, 1, 0.1)
 
 
-def seed(store: ExperimentStore, rng: random.Random, n: int, start: datetime) -> None:
+def seed(store: IssueStore, rng: random.Random, n: int, start: datetime) -> None:
     clock = [start]
     store.clock = lambda: clock[0]
     for i in range(1, n + 1):
@@ -89,7 +89,7 @@ def seed(store: ExperimentStore, rng: random.Random, n: int, start: datetime) ->
 
 
 def test_sql_rollup_agrees_with_classify(tmp_path):
-    store = ExperimentStore(create_engine(f"sqlite:///{tmp_path / 's.db'}"))
+    store = IssueStore(create_engine(f"sqlite:///{tmp_path / 's.db'}"))
     seed(store, random.Random(7), 120, datetime(2026, 9, 1))
     groups = rollup(store.engine)
     for repo in (None, "o/a"):

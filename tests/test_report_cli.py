@@ -1,13 +1,17 @@
-"""`model-router report`: haiku share, success per tier, average cost, savings vs all-Sonnet, accuracy."""
+"""`model-router report`: the five measures against their targets, --by breakdowns, --json, --csv, --html."""
 
+import csv
+import io
 import json
 
 import pytest
 from sqlalchemy import create_engine
 
 from bot.cli import main
-from bot.cli.report import compute
+from bot.cli.report import build_report
+from bot.measures import Targets
 from bot.models import Complexity, RoutingDecision, Strategy, Tier
+from bot.simulator.history import seed_history
 from bot.store.issues import IssueStore
 
 
@@ -22,50 +26,82 @@ def decision(tier, est, base=0.30):
 def db(tmp_path):
     url = f"sqlite:///{tmp_path / 'exp.db'}"
     store = IssueStore(create_engine(url))
-    # 4 issues in o/r: 3 haiku, 1 sonnet; one overridden; runs: haiku 2 ok + 1 failed, sonnet 1 ok
+    # 4 issues in o/r: 3 haiku, 1 sonnet; #4 re-routed by a person; runs: haiku 2 ok + 1 failed then sonnet ok
     for n, tier, est in [(1, Tier.haiku, 0.10), (2, Tier.haiku, 0.10), (3, Tier.haiku, 0.10), (4, Tier.sonnet, 0.30)]:
         store.record_decision("o/r", n, decision(tier, est))
     store.record_decision("x/y", 1, decision(Tier.opus, 1.0, base=0.5))
     store.record_override("o/r", 4, field="tier", old="haiku", new="sonnet", by="alice")
-    runs = [(1, "haiku", True, 0.05), (2, "haiku", True, 0.07), (3, "haiku", False, 0.04), (3, "sonnet", True, 0.20)]
-    for i, (n, tier, ok, cost) in enumerate(runs):
-        row, _ = store.claim_dispatch(key=f"k{i}", repo="o/r", number=n, tier=tier, model="m", complexity="simple")
+    runs = [(1, "haiku", True, 0.05, 1), (2, "haiku", True, 0.07, 1), (3, "haiku", False, 0.04, 1),
+            (3, "sonnet", True, 0.20, 2)]
+    for i, (n, tier, ok, cost, attempt) in enumerate(runs):
+        row, _ = store.claim_dispatch(key=f"k{i}", repo="o/r", number=n, tier=tier, model="m", complexity="simple",
+                                      attempt=attempt)
         store.record_outcome(row["dispatch_id"], run_id=100 + i, success=ok, actual_cost_usd=cost)
     return url, store
 
 
-def test_compute(db):
+def test_report_numbers(db):
     _, store = db
-    r = compute(store.records("o/r"))
-    assert r["issues"] == 4 and r["haiku_share"] == 0.75
-    assert r["success_by_tier"]["haiku"] == {"runs": 3, "success": 2, "success_rate": pytest.approx(2 / 3)}
-    assert r["success_by_tier"]["sonnet"]["success_rate"] == 1.0 and r["success_by_tier"]["opus"]["success_rate"] is None
-    assert r["haiku_target_met"] is False
-    assert r["routing_accuracy"] == 0.75
-    # issue costs: 0.05, 0.07, 0.04+0.20, and issue 4 has no runs -> its estimate 0.30
-    assert r["average_actual_cost_usd"] == pytest.approx((0.05 + 0.07 + 0.24) / 3)
-    assert r["cost_usd"] == pytest.approx(0.05 + 0.07 + 0.24 + 0.30)
-    assert r["savings_vs_all_sonnet_usd"] == pytest.approx(1.20 - 0.66)
+    r = build_report(store.engine, "o/r", None, None, Targets())
+    m = r["measures"]
+    assert r["issues"] == 4 and m["haiku_share"]["value"] == 0.75
+    assert m["haiku_success"]["value"] == pytest.approx(2 / 3) and m["haiku_success"]["met"] is False
+    # judged: #1 ok, #2 ok, #3 first run failed, #4 re-routed -> 2 of 4
+    assert m["routing_accuracy"]["value"] == 0.5
+    # actual costs of the 3 issues with runs (0.05, 0.07, 0.24) against their baseline (0.90)
+    assert m["average_cost"]["label"] == "actual" and m["average_cost"]["value"] == pytest.approx(0.36 / 3)
+    assert m["savings"]["label"] == "actual" and m["savings"]["value"] == pytest.approx(1 - 0.36 / 0.90)
+    assert m["savings"]["estimated"] == pytest.approx(1 - 0.60 / 1.20)
+    assert r["summary"]["escalations"] == 1 and r["summary"]["spend_usd"] == pytest.approx(0.36 + 0.30)
 
 
-def test_empty():
-    r = compute([])
-    assert r["issues"] == 0 and r["haiku_share"] is None and r["routing_accuracy"] is None
-
-
-def test_cli_text_and_json(db, capsys):
+def test_cli_text_json_csv(db, capsys):
     url, _ = db
     assert main(["report", "--database-url", url, "--repo", "o/r"]) == 0
     out = capsys.readouterr().out
-    assert "Haiku share:            75.0%" in out and "BELOW target ≥ 85%" in out and "Routing accuracy:       75.0%" in out
+    assert "4 routed issue(s) (haiku 3, sonnet 1, opus 0)" in out
+    assert "Haiku first-try success:" in out and "MISSES target ≥ 85%" in out and "Routing accuracy:" in out
     assert main(["report", "--database-url", url, "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert data["issues"] == 5 and data["tiers"] == {"haiku": 3, "sonnet": 1, "opus": 1}
+    assert data["issues"] == 5 and data["tiers"] == {"haiku": 3, "sonnet": 1, "opus": 1} and data["store"] == "ok"
+    assert main(["report", "--database-url", url, "--by", "repo", "--csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [(r["repo"], r["issues"], r["opus"]) for r in rows] == [("o/r", "4", "0"), ("x/y", "1", "1")]
+    assert main(["report", "--database-url", url, "--by", "tier"]) == 0
+    assert "  haiku             3" in capsys.readouterr().out
+
+
+def test_by_week_and_since(tmp_path, capsys):
+    url = f"sqlite:///{tmp_path / 'h.db'}"
+    seed_history(create_engine(url), ["o/a", "o/b"], 600, weeks=8)
+    assert main(["report", "--database-url", url, "--by", "week", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert len(data["groups"]) >= 8 and sum(g["issues"] for g in data["groups"]) == 600
+    assert main(["report", "--database-url", url, "--since", "2026-11-16", "--repo", "o/a", "--json"]) == 0
+    recent = json.loads(capsys.readouterr().out)
+    assert 0 < recent["issues"] < 300 and recent["since"] == "2026-11-16T00:00:00"
+    with pytest.raises(SystemExit) as exc:
+        main(["report", "--database-url", url, "--since", "yesterday"])
+    assert exc.value.code == 2 and "not a date: 'yesterday'" in capsys.readouterr().err
+
+
+def test_html_is_self_contained(tmp_path, capsys):
+    url = f"sqlite:///{tmp_path / 'h.db'}"
+    seed_history(create_engine(url), ["o/a"], 200)
+    out = tmp_path / "report.html"
+    assert main(["report", "--database-url", url, "--html", str(out)]) == 0
+    html = out.read_text()
+    assert "Chart.js v4" in html and '"weeks": [' in html and html.count('class="card ') == 5
+    assert "<script src=" not in html and "<link " not in html and "http://" not in html.split("<script>")[0]
+    assert "o/a#" in html
 
 
 def test_cli_empty_store(tmp_path, capsys):
     assert main(["report", "--database-url", f"sqlite:///{tmp_path / 'none.db'}"]) == 0
     assert "no routed issues" in capsys.readouterr().out
+    assert main(["report", "--database-url", f"sqlite:///{tmp_path / 'none.db'}", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["issues"] == 0 and data["store"] == "missing" and data["measures"]["haiku_share"]["value"] is None
     assert not (tmp_path / "none.db").exists()  # reading leaves no empty store behind
 
 

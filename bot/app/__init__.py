@@ -1,4 +1,4 @@
-"""The GitHub App web service: `create_app()` builds the Flask app (webhook intake + health checks)."""
+"""The GitHub App web service: `create_app()` builds the Flask app (webhook intake, health checks, dashboard)."""
 
 from __future__ import annotations
 
@@ -26,11 +26,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.setdefault("MAX_CONTENT_LENGTH", settings.webhook_max_body_bytes)
     settings.configure_logging()
 
+    from bot import dashboard
     from bot.app import health, metrics, webhook
 
     app.register_blueprint(webhook.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(metrics.bp)
+    dashboard.init_app(app)
     init_app(app)
 
     @app.errorhandler(404)

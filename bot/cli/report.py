@@ -1,95 +1,25 @@
-"""`model-router report`: how the routing experiment is going, from the experiments store."""
+"""`model-router report`: the five measures against their targets, broken down, as text, JSON, CSV or HTML."""
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
+import sys
 from collections import defaultdict
+from datetime import datetime, timezone
 
 from bot.cli import UsageError
-
-HAIKU_SUCCESS_TARGET = 0.85
-
-
-def compute(records: list[dict]) -> dict:
-    """Pure: the report's numbers from IssueStore.records()."""
-    n = len(records)
-    tiers = defaultdict(int)
-    runs: dict[str, dict[str, int]] = defaultdict(lambda: {"runs": 0, "success": 0})
-    overridden = 0
-    baseline = cost = 0.0
-    actual_costs: list[float] = []
-    for rec in records:
-        tiers[rec["tier"]] += 1
-        overridden += bool(rec["overrides"])
-        finished = [d for d in rec["dispatches"] if d["status"] in ("success", "failure")]
-        for d in finished:
-            runs[d["tier"]]["runs"] += 1
-            runs[d["tier"]]["success"] += d["status"] == "success"
-        known = [d["actual_cost_usd"] for d in finished if d.get("actual_cost_usd") is not None]
-        if known:
-            actual_costs.append(sum(known))
-        baseline += rec["baseline_cost_usd"] or 0.0
-        cost += sum(known) if known else (rec["estimated_cost_usd"] or 0.0)
-    per_tier = {
-        t: {**runs[t], "success_rate": (runs[t]["success"] / runs[t]["runs"]) if runs[t]["runs"] else None}
-        for t in ("haiku", "sonnet", "opus")
-    }
-    haiku_rate = per_tier["haiku"]["success_rate"]
-    return {
-        "issues": n,
-        "tiers": {t: tiers.get(t, 0) for t in ("haiku", "sonnet", "opus")},
-        "haiku_share": tiers["haiku"] / n if n else None,
-        "success_by_tier": per_tier,
-        "haiku_success_target": HAIKU_SUCCESS_TARGET,
-        "haiku_target_met": None if haiku_rate is None else haiku_rate >= HAIKU_SUCCESS_TARGET,
-        "average_estimated_cost_usd": (sum(r["estimated_cost_usd"] or 0.0 for r in records) / n) if n else None,
-        "average_actual_cost_usd": (sum(actual_costs) / len(actual_costs)) if actual_costs else None,
-        "issues_with_actual_cost": len(actual_costs),
-        "baseline_all_sonnet_usd": round(baseline, 6),
-        "cost_usd": round(cost, 6),
-        "savings_vs_all_sonnet_usd": round(baseline - cost, 6),
-        "savings_pct": ((baseline - cost) / baseline) if baseline > 0 else None,
-        "overridden_issues": overridden,
-        "routing_accuracy": (1 - overridden / n) if n else None,
-    }
+from bot.measures.breakdown import BY
 
 
-def _pct(x: float | None) -> str:
-    return "—" if x is None else f"{x:.1%}"
-
-
-def render(r: dict, repo: str | None) -> str:
-    scope = repo or "all repositories"
-    if not r["issues"]:
-        return f"model-router report ({scope}): no routed issues recorded yet."
-    rates = []
-    for tier, s in r["success_by_tier"].items():
-        rate = f"{_pct(s['success_rate'])} ({s['success']}/{s['runs']})" if s["runs"] else "— (no runs)"
-        if tier == "haiku" and r["haiku_target_met"] is not None:
-            rate += f" {'meets' if r['haiku_target_met'] else 'BELOW'} target ≥ {r['haiku_success_target']:.0%}"
-        elif tier == "haiku":
-            rate += f" (target ≥ {r['haiku_success_target']:.0%})"
-        rates.append(f"{tier} {rate}")
-    actual = (
-        f"${r['average_actual_cost_usd']:.4f} actual over {r['issues_with_actual_cost']} issue(s) with runs; "
-        if r["average_actual_cost_usd"] is not None
-        else ""
-    )
-    return "\n".join(
-        [
-            f"model-router report ({scope}): {r['issues']} routed issue(s)",
-            f"  Haiku share:            {_pct(r['haiku_share'])} ({r['tiers']['haiku']} of {r['issues']}; "
-            f"sonnet {r['tiers']['sonnet']}, opus {r['tiers']['opus']})",
-            f"  Success rate by tier:   {'; '.join(rates)}",
-            f"  Average task cost:      {actual}${r['average_estimated_cost_usd']:.4f} estimated",
-            f"  Savings vs all-Sonnet:  ${r['savings_vs_all_sonnet_usd']:.4f} ({_pct(r['savings_pct'])}) "
-            f"of ${r['baseline_all_sonnet_usd']:.4f}",
-            f"  Routing accuracy:       {_pct(r['routing_accuracy'])} (1 − override rate; "
-            f"{r['overridden_issues']} of {r['issues']} overridden)",
-        ]
-    )
+def _since(text: str) -> datetime:
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date: {text!r} (use YYYY-MM-DD)") from None
+    return when.astimezone(timezone.utc).replace(tzinfo=None) if when.tzinfo else when
 
 
 def review_summary(reviews: list[dict], overrides: list[dict]) -> dict:
@@ -112,27 +42,109 @@ def review_line(s: dict) -> str:
             f"{s['incremental']} incremental; {s['overrides']} override(s)")
 
 
+def render_text(report: dict, scope: str) -> str:
+    """The five numbers with their targets, then the breakdown table when one was asked for."""
+    from bot.dashboard.data import NAMES, fmt
+
+    if not report["issues"]:
+        return f"model-router report ({scope}): no routed issues recorded yet."
+    t = report["tiers"]
+    lines = [f"model-router report ({scope}): {report['issues']} routed issue(s) "
+             f"(haiku {t['haiku']}, sonnet {t['sonnet']}, opus {t['opus']})"]
+    for key, name in NAMES.items():
+        m = report["measures"][key]
+        label = f" ({m['label']})" if "label" in m else ""
+        verdict = {True: "meets", False: "MISSES", None: "no data for"}[m["met"]]
+        lines.append(f"  {(name + label + ':'):<40} {fmt(key, m['value']):>8}  {verdict} target {m['target']} · {m['basis']}")
+    if report.get("by"):
+        by = report["by"]
+        lines += ["", f"  {by:<12} {'issues':>6} {'haiku':>6} {'sonnet':>6} {'opus':>5} {'success':>8} {'savings':>8} "
+                      f"{'avg $':>8} {'accuracy':>8} {'spend $':>9}"]
+        for row in report["groups"]:
+            lines.append(f"  {str(row[by]):<12} {row['issues']:>6} {row['tiers']['haiku']:>6} {row['tiers']['sonnet']:>6} "
+                         f"{row['tiers']['opus']:>5} {fmt('x', row['haiku_success']):>8} {fmt('x', row['savings']):>8} "
+                         f"{fmt('average_cost', row['average_cost']):>8} {fmt('x', row['routing_accuracy']):>8} "
+                         f"{row['spend_usd']:>9.4f}")
+    return "\n".join(lines)
+
+
+def _csv(report: dict, out) -> None:
+    by = report.get("by") or "scope"
+    rows = report["groups"] if report.get("by") else [{"scope": report["repo"] or "all", **report["summary"]}]
+    cols = [by, "issues", "haiku", "sonnet", "opus", "haiku_success", "savings", "savings_basis", "haiku_share",
+            "average_cost", "average_cost_basis", "routing_accuracy", "estimated_usd", "actual_usd", "spend_usd",
+            "baseline_usd", "escalations", "overrides", "overridden_issues"]
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(cols)
+    for row in rows:
+        flat = {**row, **row["tiers"]}
+        w.writerow(["" if flat.get(c) is None else flat.get(c) for c in cols])
+
+
+def build_report(engine, repo: str | None, since: datetime | None, by: str | None, targets) -> dict:
+    from bot.measures import measure
+    from bot.measures.breakdown import table, total
+    from bot.measures.definitions import summary
+    from bot.store.rollup import rollup
+
+    groups = rollup(engine, repo=repo, since=since)
+    t = total(groups)
+    s = summary(t, targets)
+    return {"repo": repo, "since": since.isoformat() if since else None, "by": by, "issues": t.issues,
+            "tiers": s["tiers"], "measures": measure(t, targets), "summary": s,
+            "groups": table(groups, by, targets) if by else []}
+
+
+def _url(args) -> str:
+    from bot.store.db import DEFAULT_URL
+
+    return args.database_url or os.environ.get("DATABASE_URL") or DEFAULT_URL
+
+
 def run(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
-    from bot.store.db import DEFAULT_URL, make_engine
+    from bot.measures.targets import TargetsError, load_targets
+    from bot.store.db import make_engine
     from bot.store.issues import IssueStore
 
-    url = args.database_url or os.environ.get("DATABASE_URL") or DEFAULT_URL
-    missing = _missing_sqlite_file(url)
-    if missing:  # reading must not leave an empty store behind
-        print(f"model-router report: no experiments store at {missing}: no routed issues recorded yet.")
-        return 0
     try:
-        store = IssueStore(make_engine(url))
-        data = compute(store.records(args.repo))
+        targets = load_targets(args.targets)
+    except TargetsError as exc:
+        raise UsageError(str(exc)) from None
+    url = _url(args)
+    missing = _missing_sqlite_file(url)
+    if missing:  # reading must not leave an empty store behind: report on an empty one in memory
+        url = "sqlite://"
+    try:
+        engine = make_engine(url)
+        store = IssueStore(engine)
+        report = build_report(engine, args.repo, args.since, args.by, targets)
         reviews = review_summary(store.reviews(args.repo), store.review_overrides(args.repo))
+        if args.html:
+            from bot.dashboard.data import build
+            from bot.dashboard.page import render
+
+            data = build(engine, [args.repo] if args.repo else None, title=args.repo or "all repositories",
+                         targets=targets, since=args.since, per_repo=not args.repo)
+            with open(args.html, "w", encoding="utf-8") as fh:
+                fh.write(render(data))
     except (SQLAlchemyError, ValueError) as exc:
         raise UsageError(f"cannot read the experiments store: {str(exc).splitlines()[0]}") from None
+    except OSError as exc:
+        raise UsageError(f"cannot write {args.html}: {exc.strerror}") from None
     if args.json:
-        print(json.dumps({"repo": args.repo, **data, "reviews": reviews}, indent=2, sort_keys=True))
+        store_info = {"store": "missing" if missing else "ok"}
+        print(json.dumps({**report, "reviews": reviews, **store_info}, indent=2, sort_keys=True, default=str))
+    elif args.csv:
+        _csv(report, sys.stdout)
     else:
-        print(render(data, args.repo) + ("\n" + review_line(reviews) if reviews["reviews"] or reviews["overrides"] else ""))
+        text = render_text(report, args.repo or "all repositories")
+        if missing:
+            text = f"model-router report: no experiments store at {missing}: no routed issues recorded yet."
+        print(text + ("\n" + review_line(reviews) if reviews["reviews"] or reviews["overrides"] else ""))
+        if args.html:
+            print(f"wrote {args.html} (self-contained: open it in any browser, offline)")
     return 0
 
 
@@ -152,8 +164,16 @@ def _missing_sqlite_file(url: str) -> str | None:
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("report", help="routing experiment report: haiku share, success per tier, cost, savings, accuracy")
-    p.add_argument("--json", action="store_true", help="print JSON instead of text")
+    p = sub.add_parser("report", help="the five measures against their targets, by week/tier/complexity/repo",
+                       description="Haiku first-try success, savings vs all-Sonnet, Haiku share, average task cost and "
+                                   "routing accuracy (docs/dashboard.md defines them), from the experiments store.")
+    fmt = p.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true", help="print JSON (always JSON, even with no store)")
+    fmt.add_argument("--csv", action="store_true", help="print CSV: one row per group (or one for the scope)")
+    p.add_argument("--html", metavar="FILE", help="also write the dashboard page, self-contained (charts inlined)")
     p.add_argument("--repo", metavar="OWNER/NAME", help="only this repository")
+    p.add_argument("--since", metavar="DATE", type=_since, help="only issues routed on or after DATE (YYYY-MM-DD)")
+    p.add_argument("--by", choices=BY, help="break the numbers down by week, tier, complexity or repo")
+    p.add_argument("--targets", metavar="FILE", help="targets YAML (default: $MODEL_ROUTER_TARGETS, else built in)")
     p.add_argument("--database-url", metavar="URL", help="store URL (default: $DATABASE_URL, else sqlite:///model-router.db)")
     p.set_defaults(func=run)

@@ -21,7 +21,8 @@ from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import jwt
 
-from bot.simulator import github_routes, github_routes_pulls, github_routes_tree  # noqa: F401  (they register the endpoint handlers)
+from bot.simulator import (  # noqa: F401  (they register the endpoint handlers)
+    github_oauth, github_routes, github_routes_pulls, github_routes_tree)
 from bot.simulator.github_calls import ROUTES, Call, Fault, HTTPError, Request
 from bot.simulator.github_seed import Seeding
 from bot.simulator.openapi import DEFAULT_SPEC, OpenAPI, Operation, RequestViolation, load_openapi
@@ -50,6 +51,10 @@ class FakeGitHub(Seeding):
         secondary_limit: int = 80,
         latency: float | tuple[float, float] = 0.0,
         token_ttl: int = 3600,
+        oauth_client_id: str = "Iv1.simulated",
+        oauth_client_secret: str = "simulated-client-secret",
+        oauth_callback: str | None = None,
+        oauth_login: str | None = None,
     ):
         self.openapi: OpenAPI = load_openapi(spec) if spec and Path(spec).exists() else _fallback_router()
         self.validating = bool(spec and Path(spec).exists())
@@ -61,6 +66,8 @@ class FakeGitHub(Seeding):
             latency,
             token_ttl,
         )
+        self.oauth_client_id, self.oauth_client_secret = oauth_client_id, oauth_client_secret
+        self.oauth_callback, self.oauth_login = oauth_callback, oauth_login  # registered callback, browser session
         self._lock = threading.RLock()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -108,6 +115,8 @@ class FakeGitHub(Seeding):
             self.tokens: dict[str, dict[str, Any]] = {}  # installation tokens issued
             self.token_logins: dict[str, str] = {}  # plain token -> login (default token_login)
             self.installations: dict[int, dict[str, Any]] = {}
+            self.oauth_codes: dict[str, dict[str, Any]] = {}
+            self.user_tokens: dict[str, str] = {}  # user-to-server token -> login
             self._writes: dict[str, deque[float]] = defaultdict(deque)
             self._ids = iter(range(1000, 10**9))
 
@@ -188,6 +197,8 @@ class FakeGitHub(Seeding):
         split = urlsplit(raw_path)
         path = re.sub(r"^/api/v3(?=/)", "", split.path)  # GitHub Enterprise Server prefix
         query = {k: v[-1] for k, v in parse_qs(split.query).items()}
+        if path.startswith("/login/oauth/"):  # github.com pages, not the API: never validated against it
+            return github_oauth.web(self, method, path, query, headers, body)
         try:
             data = json.loads(body) if body.strip() else None
         except ValueError:
@@ -280,6 +291,8 @@ class FakeGitHub(Seeding):
             if op.method != "get":
                 raise HTTPError(401, "Requires authentication")
             return None
+        if token in self.user_tokens:
+            return {"login": self.user_tokens[token], "type": "User"}
         if token in self.tokens:
             info = self.tokens[token]
             if info["expires"] < time.time():
@@ -417,10 +430,14 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--app-public-key", help="PEM file to verify App JWTs with")
     p.add_argument("--secondary-limit", type=int, default=80)
     p.add_argument("--latency", type=float, default=0.0, help="seconds added to every GitHub call")
+    p.add_argument("--oauth-client-id", default="Iv1.simulated")
+    p.add_argument("--oauth-client-secret", default="simulated-client-secret")
+    p.add_argument("--oauth-login", help="who /login/oauth/authorize signs in as when the request names nobody")
     a = p.parse_args(argv)
     key = Path(a.app_public_key).read_text() if a.app_public_key else None
     fake = FakeGitHub(
-        a.spec, host=a.host, port=a.port, app_public_key=key, secondary_limit=a.secondary_limit, latency=a.latency
+        a.spec, host=a.host, port=a.port, app_public_key=key, secondary_limit=a.secondary_limit, latency=a.latency,
+        oauth_client_id=a.oauth_client_id, oauth_client_secret=a.oauth_client_secret, oauth_login=a.oauth_login,
     )
     if a.seed:
         fake.seed(json.loads(Path(a.seed).read_text()))

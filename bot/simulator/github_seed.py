@@ -203,9 +203,10 @@ class Seeding:
     def seed(self, data: dict[str, Any]) -> None:
         """Seed from JSON: {"repos": [{"full_name", "default_branch", "installation_id", "files": {path: text},
         "labels": [...], "permissions": {user: role}, "issues": [{..., "comments": [{"body", "user"}]}],
-        "pulls": [{..., "files": [...]}], "artifacts": [{"run_id", "name", "files": {...}}]}], "token_logins": {}}"""
+        "pulls": [{..., "files": [...]}], "artifacts": [{"run_id", "name", "files": {...}}]}], "token_logins": {}, "oauth_login": "..."}"""
         with self._lock:
             self.token_logins.update(data.get("token_logins", {}))
+            self.oauth_login = data.get("oauth_login", self.oauth_login)  # who is signed in on github.com
             for spec in data.get("repos", []):
                 spec = dict(spec)
                 name = spec.pop("full_name")

@@ -12,7 +12,7 @@ from sqlalchemy import Engine, and_, case, func, literal, or_, select
 
 from bot.measures import Tally
 from bot.measures.breakdown import Group
-from bot.store.experiment_rows import Dispatch, Override, RoutingRecord
+from bot.store.issue_rows import Dispatch, Override, RoutingRecord
 
 _FINISHED = ("success", "failure")
 

@@ -78,6 +78,8 @@ def fake_github(_fake_github_server: FakeGitHub) -> Iterator[FakeGitHub]:
     fake.secondary_limit, fake.latency, fake.app_public_key = 80, 0.0, None
     fake.token_login, fake.token_ttl = "github-actions[bot]", 3600
     fake.app_id, fake.app_slug = 1, "model-router"
+    fake.oauth_login, fake.oauth_callback = None, None
+    fake.oauth_client_id, fake.oauth_client_secret = "Iv1.simulated", "simulated-client-secret"
     yield fake
     violations = list(fake.violations)
     fake.reset()

@@ -1,0 +1,25 @@
+"""The /dashboard blueprint: the five numbers, weekly charts and latest routings per repository, for readers only."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, Flask
+
+bp = Blueprint("dashboard", __name__, url_prefix="/dashboard", static_folder="static")
+
+
+def init_app(app: Flask) -> None:
+    """Register the blueprint and the session cookie it signs in with."""
+    from bot.dashboard import auth, views  # noqa: F401  (views registers the routes on bp)
+
+    settings = app.config["SETTINGS"]
+    app.secret_key = auth.session_key(settings)
+    app.config.update(
+        SESSION_COOKIE_NAME="model_router_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=bool(settings.public_url and settings.public_url.startswith("https://")),
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=auth.SESSION_HOURS),
+    )
+    app.register_blueprint(bp)

@@ -1,0 +1,67 @@
+"""What a dashboard page shows, as plain data: the five measures, weekly series, latest routings, per-repo rows.
+
+Shared by the App's /dashboard and `model-router report --html`; reads the store through its rollup only.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import Engine
+
+from bot.measures import Targets, measure
+from bot.measures.breakdown import fold, total, weekly
+from bot.measures.definitions import summary
+from bot.store.rollup import latest, rollup
+
+NAMES = {
+    "haiku_success": "Haiku first-try success",
+    "savings": "Savings vs all-Sonnet",
+    "haiku_share": "Haiku share",
+    "average_cost": "Average task cost",
+    "routing_accuracy": "Routing accuracy",
+}
+
+
+def fmt(key: str, value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"${value:.4f}" if key == "average_cost" else f"{value:.1%}"
+
+
+def cards(m: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """The five numbers as the page prints them: name, value, label, target, met (True/False/None)."""
+    out = []
+    for key, name in NAMES.items():
+        v = m[key]
+        label = f" ({v['label']})" if "label" in v else ""
+        out.append({"key": key, "name": name + label, "value": fmt(key, v["value"]), "target": v["target"],
+                    "met": v["met"], "basis": v["basis"]})
+    return out
+
+
+def build(engine: Engine, repos: list[str] | None, *, title: str, targets: Targets, web_url: str = "https://github.com",
+          since: datetime | None = None, latest_limit: int = 50, per_repo: bool = False) -> dict[str, Any]:
+    """Page data for the routings of `repos` (None: every repository in the store)."""
+    groups = rollup(engine, repos=repos, since=since) if repos is None or repos else []
+    t = total(groups)
+    rows = latest(engine, repos, latest_limit) if repos is None or repos else []
+    for r in rows:
+        r["issue_url"] = f"{web_url}/{r['repo']}/issues/{r['number']}"
+        r["created_at"] = r["created_at"].strftime("%Y-%m-%d %H:%M") if r["created_at"] else ""
+    data = {
+        "title": title,
+        "generated_at": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "issues": t.issues,
+        "cards": cards(measure(t, targets)),
+        "weekly": weekly(groups, targets),
+        "latest": rows,
+        "repos": [],
+    }
+    if per_repo:
+        for repo, rt in fold(groups, "repo").items():
+            s = summary(rt, targets)
+            data["repos"].append({"repo": repo, "issues": rt.issues,
+                                  "values": [fmt(k, s[k]) for k in NAMES], "met": [measure(rt, targets)[k]["met"] for k in NAMES]})
+    return data
