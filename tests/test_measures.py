@@ -111,3 +111,28 @@ def test_sql_rollup_agrees_with_classify(tmp_path):
     rows = latest(store.engine, ["o/a"], limit=5)
     assert len(rows) == 5 and all(r["repo"] == "o/a" for r in rows)
     assert rows[0]["created_at"] >= rows[-1]["created_at"] or True
+
+
+def test_rollup_cache_follows_writes(tmp_path):
+    from bot.store.experiment_rows import utcnow
+    from bot.store.rollup_cache import RollupCache
+
+    store = ExperimentStore(create_engine(f"sqlite:///{tmp_path / 'c.db'}"))
+    seed(store, random.Random(3), 60, datetime(2026, 9, 1))
+    cache = RollupCache()
+
+    def same():
+        for repos in (None, ["o/a"]):
+            got, expected = total(cache.groups(store.engine, repos)), total(rollup(store.engine, repos=repos))
+            assert vars(got) == pytest.approx(vars(expected))
+
+    same()
+    store.clock = utcnow  # from now on writes happen now, on issues routed weeks ago and new ones
+    old = store.records("o/b")[0]
+    store.record_override("o/b", old["number"], field="tier", old=old["tier"], new="opus", by="carol")
+    row, _ = store.claim_dispatch(key="late", repo="o/b", number=old["number"], tier="opus", model="m",
+                                  complexity="simple", attempt=5)
+    store.record_outcome(row["dispatch_id"], run_id=99999, success=True, actual_cost_usd=1.5)
+    store.record_decision("o/a", 999, decision("haiku"))
+    same()
+    assert total(cache.groups(store.engine)).issues == 61

@@ -12,6 +12,7 @@ bp = Blueprint("dashboard", __name__, url_prefix="/dashboard", static_folder="st
 def init_app(app: Flask) -> None:
     """Register the blueprint and the session cookie it signs in with."""
     from bot.dashboard import auth, views  # noqa: F401  (views registers the routes on bp)
+    from bot.store.rollup_cache import RollupCache
 
     settings = app.config["SETTINGS"]
     app.secret_key = auth.session_key(settings)
@@ -22,4 +23,5 @@ def init_app(app: Flask) -> None:
         SESSION_COOKIE_SECURE=bool(settings.public_url and settings.public_url.startswith("https://")),
         PERMANENT_SESSION_LIFETIME=timedelta(hours=auth.SESSION_HOURS),
     )
+    app.extensions["model_router_rollup"] = RollupCache()  # one per process: the full rollup runs once
     app.register_blueprint(bp)

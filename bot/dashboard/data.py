@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from bot.measures import Targets, measure
-from bot.measures.breakdown import fold, total, weekly
+from bot.measures.breakdown import Group, fold, total, weekly
 from bot.measures.definitions import summary
 from bot.store.rollup import latest, rollup
 
@@ -42,9 +42,11 @@ def cards(m: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def build(engine: Engine, repos: list[str] | None, *, title: str, targets: Targets, web_url: str = "https://github.com",
-          since: datetime | None = None, latest_limit: int = 50, per_repo: bool = False) -> dict[str, Any]:
-    """Page data for the routings of `repos` (None: every repository in the store)."""
-    groups = rollup(engine, repos=repos, since=since) if repos is None or repos else []
+          since: datetime | None = None, latest_limit: int = 50, per_repo: bool = False,
+          groups: list[Group] | None = None) -> dict[str, Any]:
+    """Page data for the routings of `repos` (None: every repository in the store); `groups`: a cached rollup."""
+    if groups is None:
+        groups = rollup(engine, repos=repos, since=since) if repos is None or repos else []
     t = total(groups)
     rows = latest(engine, repos, latest_limit) if repos is None or repos else []
     for r in rows:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 
-from flask import Response, abort, jsonify, redirect, request, session
+from flask import Response, abort, current_app, jsonify, redirect, request, session
 
 from bot.app.resources import resources
 from bot.dashboard import auth, bp, github_user
@@ -30,6 +31,21 @@ def _headers(resp: Response) -> Response:
 
 def _engine():
     return resources().runtime.engine
+
+
+def _build(repos: list[str], title: str, **kw) -> dict:
+    """Page data; the same scope viewed again with nothing written since is served from memory."""
+    cache = current_app.extensions["model_router_rollup"]
+    groups = cache.groups(_engine(), repos) if repos else []
+    targets = load_targets()
+    key = (cache.generation, tuple(repos), title, id(targets), tuple(sorted(kw.items())))
+    memo = cache.memo
+    if key not in memo:
+        if len(memo) >= 64:
+            memo.clear()
+        memo[key] = build(_engine(), repos, title=title, targets=targets, web_url=auth.settings().github_web_url,
+                          groups=groups, **kw)
+    return copy.deepcopy(memo[key])
 
 
 def _page(data: dict, who: auth.Viewer, **extra) -> str:
@@ -63,8 +79,7 @@ def index():
     if who is None:
         return _signin()
     repos = _readable(who)
-    data = build(_engine(), repos, title="all repositories you can read", targets=load_targets(),
-                 web_url=auth.settings().github_web_url, per_repo=True)
+    data = _build(repos, "all repositories you can read", per_repo=True)
     return _page(data, who, repo_base="/dashboard")
 
 
@@ -82,8 +97,7 @@ def repository(owner: str, name: str):
     if who is None:
         return redirect("/dashboard/login?" + _next_query())
     full, stored = _repo(owner, name, who)
-    data = build(_engine(), stored, title=full, targets=load_targets(), web_url=auth.settings().github_web_url)
-    return _page(data, who)
+    return _page(_build(stored, full), who)
 
 
 @bp.get("/api/<owner>/<name>")
@@ -92,7 +106,7 @@ def repository_json(owner: str, name: str):
     if who is None:
         return jsonify(error="sign in or send Authorization: Bearer <MODEL_ROUTER_DASHBOARD_TOKEN>"), 401
     full, stored = _repo(owner, name, who)
-    data = build(_engine(), stored, title=full, targets=load_targets(), web_url=auth.settings().github_web_url)
+    data = _build(stored, full)
     for r in data["latest"]:
         r.pop("issue_url", None)
     return jsonify(repo=full, **{k: data[k] for k in ("issues", "cards", "weekly", "latest")})

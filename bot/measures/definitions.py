@@ -6,7 +6,8 @@ GROUP BY, a week, a tier) and the ratios are taken last, here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
+from operator import add
 from typing import Any
 
 from bot.measures.targets import Targets
@@ -38,7 +39,8 @@ class Tally:
     spend_usd: float = 0.0  # actual where reported, else the estimate
 
     def __add__(self, other: "Tally") -> "Tally":
-        return Tally(**{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)})
+        # __dict__ holds the fields in declaration order (a plain dataclass): the fast way to add them
+        return Tally(*map(add, self.__dict__.values(), other.__dict__.values()))
 
     def tier_count(self, tier: str) -> int:
         return getattr(self, tier) if tier in TIERS else 0

@@ -17,7 +17,7 @@ SUCCESS = {"haiku": 0.86, "sonnet": 0.93, "opus": 0.97}
 
 
 def seed_history(engine: Engine, repos: list[str], issues: int, *, weeks: int = 12, end: datetime | None = None,
-                 seed: int = 16, batch: int = 5000) -> None:
+                 seed: int = 16, batch: int = 5000, number_offset: int = 0) -> None:
     """`issues` routed issues spread over `weeks` weeks before `end`, round-robin over `repos`."""
     init_db(engine)
     rng = random.Random(seed)
@@ -35,13 +35,13 @@ def seed_history(engine: Engine, repos: list[str], issues: int, *, weeks: int = 
             recs.clear(), ovs.clear(), runs.clear()
 
     for i in range(issues):
-        repo, number = repos[i % len(repos)], i // len(repos) + 1
+        repo, number = repos[i % len(repos)], number_offset + i // len(repos) + 1
         when = end - timedelta(seconds=rng.randrange(weeks * 7 * 86400))
         tier = rng.choices(["haiku", "sonnet", "opus"], [0.5 + 0.02 * (when - end).days / 7, 0.43, 0.07])[0]
         complexity = rng.choice(list(SCALE))
         est = round(COST[tier] * SCALE[complexity], 6)
         base = round(COST["sonnet"] * SCALE[complexity], 6)
-        rid = f"h{i:010d}"
+        rid = f"h{seed:03d}{number_offset + i:012d}"[-32:]
         recs.append(dict(routing_id=rid, repo=repo, number=number, tier=tier, model=f"claude-{tier}", complexity=complexity,
                          strategy="rules", confidence=0.8, estimated_cost_usd=est, baseline_cost_usd=base,
                          auto_tier=tier, source="auto", decision={}, created_at=when, updated_at=when))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import JSON, BigInteger, DateTime, Float, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, DateTime, Float, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.store.db import Base
@@ -22,7 +22,9 @@ def utcnow() -> datetime:
 
 class RoutingRecord(Base):
     __tablename__ = "routing_records"
-    __table_args__ = (UniqueConstraint("repo", "number", name="uq_routing_issue"),)
+    # the dashboard's rollup: per repository by routing time, and what changed since its last look
+    __table_args__ = (UniqueConstraint("repo", "number", name="uq_routing_issue"),
+                      Index("ix_routing_repo_created", "repo", "created_at"), Index("ix_routing_updated", "updated_at"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     routing_id: Mapped[str] = mapped_column(String(32), unique=True)
@@ -44,6 +46,7 @@ class RoutingRecord(Base):
 
 class Override(Base):
     __tablename__ = "routing_overrides"
+    __table_args__ = (Index("ix_override_issue", "repo", "number"), Index("ix_override_created", "created_at"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     repo: Mapped[str] = mapped_column(String(200), index=True)
@@ -59,6 +62,8 @@ class Dispatch(Base):
     """One executor run we asked GitHub for, and (later) its outcome."""
 
     __tablename__ = "executor_dispatches"
+    __table_args__ = (Index("ix_dispatch_issue", "repo", "number"), Index("ix_dispatch_created", "created_at"),
+                      Index("ix_dispatch_completed", "completed_at"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     dispatch_id: Mapped[str] = mapped_column(String(64), unique=True)  # sent as the `routing_id` input

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Engine, and_, case, func, literal, or_, select
+from sqlalchemy import Engine, and_, case, func, literal, or_, select, tuple_
 
 from bot.measures import Tally
 from bot.measures.breakdown import Group
@@ -22,14 +22,26 @@ def _one(cond):
 
 
 def rollup(engine: Engine, repo: str | None = None, since: datetime | None = None,
-           repos: list[str] | None = None) -> list[Group]:
-    """Additive counts of routed issues, grouped; `repo`/`repos` and `since` filter by the routing record."""
+           repos: list[str] | None = None, until: datetime | None = None) -> list[Group]:
+    """Additive counts of routed issues, grouped; `repo`/`repos` and `since`/`until` filter by the routing record."""
     def scoped(model, q):
         if repo is not None:
             q = q.where(model.repo == repo)
         if repos is not None:
             q = q.where(model.repo.in_(repos))
+        if model is not RoutingRecord and (since is not None or until is not None):
+            # only the issues routed in the window: a day's refresh must not group a repository's every run
+            q = q.where(tuple_(model.repo, model.number).in_(timed(scoped(RoutingRecord, select(r.repo, r.number)))))
         return q
+
+    def timed(q):
+        if since is not None:
+            q = q.where(r.created_at >= since)
+        if until is not None:
+            q = q.where(r.created_at < until)
+        return q
+
+    r = RoutingRecord
 
     ov = scoped(Override, select(Override.repo, Override.number, func.count().label("n"))
                 .group_by(Override.repo, Override.number)).subquery("ov")
@@ -42,7 +54,6 @@ def rollup(engine: Engine, repo: str | None = None, since: datetime | None = Non
         func.count(Dispatch.actual_cost_usd).label("n_actual"),
     ).group_by(Dispatch.repo, Dispatch.number)).subquery("runs")
     first = Dispatch.__table__.alias("first")
-    r = RoutingRecord
     first_done = first.c.status.in_(_FINISHED)
     has_ov = ov.c.n.is_not(None)
     has_actual = func.coalesce(runs.c.n_actual, 0) > 0
@@ -71,9 +82,7 @@ def rollup(engine: Engine, repo: str | None = None, since: datetime | None = Non
         .outerjoin(first, first.c.id == runs.c.first_id)
         .group_by(day, r.repo, r.tier, r.complexity)
     )
-    q = scoped(r, q)
-    if since is not None:
-        q = q.where(r.created_at >= since)
+    q = timed(scoped(r, q))
     out = []
     with engine.connect() as conn:
         for row in conn.execute(q):

@@ -1,0 +1,77 @@
+"""The dashboard's rollup kept in memory and brought up to date by what changed since the last look.
+
+A page must answer fast with 100,000 routings in the store, so the full GROUP BY runs once per process;
+after that each view asks which (repository, day) groups saw a write since the last refresh (indexed
+time columns on the three tables) and recomputes only those days. Writes are stamped by their writer's
+clock and commit a little later, so every refresh looks back `MARGIN` before its last start.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import Engine, and_, or_, select
+
+from bot.measures.breakdown import Group
+from bot.store.issue_rows import Dispatch, Override, RoutingRecord, utcnow
+from bot.store.rollup import rollup
+
+MARGIN = timedelta(minutes=10)
+FULL_AFTER = 200  # more touched days than this: one full rollup is cheaper
+
+
+class RollupCache:
+    def __init__(self, clock=utcnow):
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._groups: dict[tuple[str, date], list[Group]] = {}
+        self._checked: datetime | None = None
+        self.generation = 0  # bumped whenever a refresh changed anything: callers may memoise on it
+        self.memo: dict = {}  # theirs, keyed by generation
+
+    def groups(self, engine: Engine, repos: list[str] | None = None) -> list[Group]:
+        """Every group of `repos` (None: all), up to date as of this call."""
+        with self._lock:
+            self._refresh(engine)
+            wanted = None if repos is None else set(repos)
+            return [g for (repo, _), gs in self._groups.items() if wanted is None or repo in wanted for g in gs]
+
+    def _refresh(self, engine: Engine) -> None:
+        start = self.clock()
+        if self._checked is None:
+            self._load(rollup(engine))
+            self.generation += 1
+        else:
+            touched = _touched(engine, self._checked - MARGIN)
+            self.generation += bool(touched)
+            if len(touched) > FULL_AFTER:
+                self._groups.clear()
+                self._load(rollup(engine))
+            else:
+                for repo, day in touched:
+                    self._groups.pop((repo, day), None)
+                    lo = datetime(day.year, day.month, day.day)
+                    self._load(rollup(engine, repo=repo, since=lo, until=lo + timedelta(days=1)))
+        self._checked = start
+
+    def _load(self, groups: list[Group]) -> None:
+        for g in groups:
+            self._groups.setdefault((g.repo, g.day), []).append(g)
+
+
+def _touched(engine: Engine, since: datetime) -> set[tuple[str, date]]:
+    """(repository, routing day) of every issue whose record, overrides or runs were written since `since`."""
+    r, o, d = RoutingRecord, Override, Dispatch
+    # no DISTINCT in SQL: with it SQLite prefers walking the (repo, created_at) index over the time range
+    queries = [
+        select(r.repo, r.created_at).where(r.updated_at >= since),
+        select(r.repo, r.created_at).join(o, and_(o.repo == r.repo, o.number == r.number)).where(o.created_at >= since),
+        select(r.repo, r.created_at).join(d, and_(d.repo == r.repo, d.number == r.number))
+        .where(or_(d.created_at >= since, d.completed_at >= since)),
+    ]
+    out: set[tuple[str, date]] = set()
+    with engine.connect() as conn:
+        for q in queries:
+            out.update((repo, when.date()) for repo, when in conn.execute(q))
+    return out
