@@ -32,11 +32,11 @@ def main() -> int:
 
     from bot.app import create_app
     from bot.app.resources import EXTENSION
-    from bot.settings import Settings
+    from bot.settings import ServiceSettings as Settings
     from bot.simulator.history import seed_history
     from bot.models import Complexity, RoutingDecision, Strategy, Tier
     from bot.store.db import make_engine
-    from bot.store.experiments import ExperimentStore
+    from bot.store.issues import IssueStore
 
     DECISION = RoutingDecision(tier=Tier.haiku, model="claude-haiku", complexity=Complexity.simple, confidence=0.9,
                                strategy=Strategy.pattern, rationale="bench", estimated_cost_usd=0.002,
@@ -56,7 +56,7 @@ def main() -> int:
         app = create_app({"SETTINGS": settings, "ENGINE": engine})
         client = app.test_client()
         headers = {"Authorization": f"Bearer {TOKEN}"}
-        store = ExperimentStore(engine)
+        store = IssueStore(engine)
         t = time.perf_counter()
         assert client.get("/dashboard/acme/api", headers=headers).status_code == 200
         cold = time.perf_counter() - t  # the process's first view: the full rollup over every record

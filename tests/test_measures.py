@@ -114,10 +114,10 @@ def test_sql_rollup_agrees_with_classify(tmp_path):
 
 
 def test_rollup_cache_follows_writes(tmp_path):
-    from bot.store.experiment_rows import utcnow
+    from bot.store.issue_rows import utcnow
     from bot.store.rollup_cache import RollupCache
 
-    store = ExperimentStore(create_engine(f"sqlite:///{tmp_path / 'c.db'}"))
+    store = IssueStore(create_engine(f"sqlite:///{tmp_path / 'c.db'}"))
     seed(store, random.Random(3), 60, datetime(2026, 9, 1))
     cache = RollupCache()
 

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 from flask import abort, current_app, request, session
 
-from bot.settings import Settings
+from bot.settings import ServiceSettings as Settings
 
 SESSION_HOURS = 1  # access is re-checked at sign-in: a revoked reader loses the numbers within the hour
 

@@ -7,7 +7,7 @@ from typing import Iterator
 
 import requests
 
-from bot.settings import Settings
+from bot.settings import ServiceSettings as Settings
 
 TIMEOUT = 10
 MAX_REPOS = 500  # kept in the signed session cookie; more are cut (and logged) rather than overflowing it
