@@ -75,6 +75,8 @@ def summary_markdown(event: str, mode: str, result: Result, *, dry_run: bool, er
         lines.append(f"- {_cell(msg)}")
     for err in errors:
         lines.append(f"- :x: {_cell(err)}")
+    if result.outputs.get("report"):  # `mode: report` over the repository: markdown with Mermaid charts
+        lines += ["", result.outputs["report"]]
     return "\n".join(lines).rstrip() + "\n"
 
 

@@ -32,6 +32,24 @@ def route_and_dispatch(ctx: Context, number: int, payload: dict) -> Result:
     )
 
 
+def repository_report(ctx: Context, out_dir: Path) -> Result:
+    """`mode: report` without an execution file: the repository's five numbers and Mermaid charts, from the
+    routing history its sticky comments carry (bot.action.history), into the job summary and a file."""
+    from bot.action.history import load_history
+    from bot.measures import load_targets
+    from bot.measures.mermaid import report_markdown
+    from bot.store.rollup import rollup
+
+    issues = load_history(ctx)
+    markdown = report_markdown(rollup(ctx.store.engine, repo=ctx.repo), title=f"model-router report: {ctx.repo}",
+                               targets=load_targets())
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / "model-router-report.md"
+    path.write_text(markdown, encoding="utf-8")
+    return Result(action="reported", messages=[f"{issues} routed issue(s) read back from the sticky comments"],
+                  outputs={"report": markdown, "report-file": str(path), "issues": str(issues)})
+
+
 def report(ctx: Context, number: int, execution_file: Path, payload: dict, plan_file: Path | None = None) -> Result:
     """Post a run's actual cost (claude-code-action's execution_file) into the issue's sticky comment.
 

@@ -13,7 +13,7 @@ from bot.action.context import build_context
 from bot.action.dryrun import DryRunGitHub
 from bot.action.errors import ActionError
 from bot.action.memory import labels_before, recover
-from bot.action.modes import report, route_and_dispatch
+from bot.action.modes import report, repository_report, route_and_dispatch
 from bot.action.settings import ActionSettings
 from bot.context import Context, Result
 from bot.github.port import GitHubError, GitHubPort
@@ -108,7 +108,12 @@ def issue_number(settings: ActionSettings, payload: dict) -> int:
 
 def execute(mode: str, settings: ActionSettings, payload: dict, ctx: Context) -> Result:
     if mode == "report" and settings.execution_file is None:
-        raise ActionError("mode 'report' needs the `execution-file` input (claude-code-action's output)")
+        try:
+            issue_number(settings, payload)
+        except ActionError:  # about no issue and no run: the repository's numbers
+            return repository_report(ctx, settings.runner_temp)
+        raise ActionError("mode 'report' needs the `execution-file` input (claude-code-action's output) to report "
+                          "a run; without an issue it reports on the repository")
     if mode == "report" and not settings.execution_file.is_file():
         raise ActionError(f"execution file {settings.execution_file} does not exist (the execution-file input)")
     number = _recover(mode, settings, payload, ctx)
@@ -220,7 +225,8 @@ def _report(settings: ActionSettings, outcome: Run, stream: IO[str]) -> None:
     if result.decision is not None:
         print(f"decision: {outputs['decision']}", file=stream)
     messages = [e.args[0] for e in outcome.errors]
-    extra = Result(action=result.action, decision=result.decision, messages=result.messages + outcome.planned)
+    extra = Result(action=result.action, decision=result.decision, messages=result.messages + outcome.planned,
+                   outputs=result.outputs)
     md = io.summary_markdown(settings.event_name, outcome.mode, extra, dry_run=settings.dry_run, errors=messages)
     io.write_summary(settings.summary_file, md)
     for err in outcome.errors:

@@ -26,8 +26,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.setdefault("MAX_CONTENT_LENGTH", settings.webhook_max_body_bytes)
     settings.configure_logging()
 
-    from bot import dashboard
-    from bot.app import health, metrics, webhook
+    from bot.app import dashboard, health, metrics, webhook
+
+    app.register_blueprint(webhook.bp)
+    app.register_blueprint(health.bp)
+    app.register_blueprint(metrics.bp)
+    dashboard.init_app(app)
 
     app.register_blueprint(webhook.bp)
     app.register_blueprint(health.bp)

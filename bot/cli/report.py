@@ -44,7 +44,7 @@ def review_line(s: dict) -> str:
 
 def render_text(report: dict, scope: str) -> str:
     """The five numbers with their targets, then the breakdown table when one was asked for."""
-    from bot.dashboard.data import NAMES, fmt
+    from bot.measures.definitions import NAMES, fmt
 
     if not report["issues"]:
         return f"model-router report ({scope}): no routed issues recorded yet."

@@ -12,23 +12,8 @@ from sqlalchemy import Engine
 
 from bot.measures import Targets, measure
 from bot.measures.breakdown import Group, fold, total, weekly
-from bot.measures.definitions import summary
+from bot.measures.definitions import NAMES, fmt, summary
 from bot.store.rollup import latest, rollup
-
-NAMES = {
-    "haiku_success": "Haiku first-try success",
-    "savings": "Savings vs all-Sonnet",
-    "haiku_share": "Haiku share",
-    "average_cost": "Average task cost",
-    "routing_accuracy": "Routing accuracy",
-}
-
-
-def fmt(key: str, value: float | None) -> str:
-    if value is None:
-        return "—"
-    return f"${value:.4f}" if key == "average_cost" else f"{value:.1%}"
-
 
 def cards(m: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     """The five numbers as the page prints them: name, value, label, target, met (True/False/None)."""

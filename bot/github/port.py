@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import datetime
 from typing import Protocol
 
 from pydantic import BaseModel, Field
@@ -21,6 +23,8 @@ class Comment(BaseModel):
     body: str
     user_login: str
     user_type: str = "User"  # "Bot" for apps
+    issue_number: int | None = None  # set by list_repo_comments (a repository-wide listing)
+    created_at: datetime | None = None  # likewise
 
 
 class IssueInfo(BaseModel):
@@ -128,6 +132,7 @@ class GitHubPort(Protocol):
 
     # comments and reactions
     def list_comments(self, repo: str, number: int) -> list[Comment]: ...  # all pages
+    def list_repo_comments(self, repo: str) -> Iterator[Comment]: ...  # every issue's, page by page
     def create_comment(self, repo: str, number: int, body: str) -> Comment: ...
     def edit_comment(self, repo: str, comment_id: int, body: str) -> None: ...
     def add_reaction(self, repo: str, comment_id: int, content: str) -> None: ...

@@ -13,7 +13,7 @@ Retry and pacing policy (PyGithub's own defaults are replaced on purpose):
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import quote
 
@@ -213,6 +213,14 @@ class RestGitHub(IssueTreeMixin):
     def list_comments(self, repo: str, number: int) -> list[Comment]:
         with translated():
             return [self._to_comment(c) for c in self._repo(repo).get_issue(number).get_comments()]
+
+    def list_repo_comments(self, repo: str) -> Iterator[Comment]:
+        """Every issue comment of the repository, oldest first, fetched a page at a time."""
+        with translated():
+            for c in self._repo(repo).get_issues_comments(sort="created", direction="asc"):
+                number = c.issue_url.rstrip("/").rsplit("/", 1)[-1]
+                yield self._to_comment(c).model_copy(update={"issue_number": int(number) if number.isdigit() else None,
+                                                             "created_at": c.created_at})
 
     def create_comment(self, repo: str, number: int, body: str) -> Comment:
         self._write()

@@ -14,6 +14,20 @@ from bot.measures.targets import Targets
 
 TIERS = ("haiku", "sonnet", "opus")
 FINISHED = ("success", "failure")
+NAMES = {
+    "haiku_success": "Haiku first-try success",
+    "savings": "Savings vs all-Sonnet",
+    "haiku_share": "Haiku share",
+    "average_cost": "Average task cost",
+    "routing_accuracy": "Routing accuracy",
+}
+
+
+def fmt(key: str, value: float | None) -> str:
+    """A measure as people read it: dollars for the average cost, percentages for the rest."""
+    if value is None:
+        return "—"
+    return f"${value:.4f}" if key == "average_cost" else f"{value:.1%}"
 
 
 @dataclass

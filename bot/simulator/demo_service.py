@@ -17,6 +17,8 @@ from typing import IO
 from bot.simulator.local import EXAMPLES, example, free_port, http, keypair, wait_for
 
 REPO = "Codertocat/Hello-World"
+VIEWER = "demo-viewer"  # who the simulated github.com has signed in; may read the demo repository
+WAIT_SECONDS = 600
 ISSUES = [
     "Fix typo in the README installation section",
     "Design a plugin architecture for exporters",
@@ -32,15 +34,18 @@ def run_service_demo(out: IO[str]) -> int:
     with tempfile.TemporaryDirectory(prefix="model-router-demo-") as tmpdir:
         tmp = Path(tmpdir)
         private, public = keypair(tmp)
-        gh_port, app_port, secret = free_port(), free_port(), secrets.token_hex(16)
-        seed = {"repos": [{"full_name": REPO, "installation_id": 1,
+        gh_port, app_port, secret, token = free_port(), free_port(), secrets.token_hex(16), secrets.token_hex(16)
+        seed = {"oauth_login": VIEWER, "repos": [{"full_name": REPO, "installation_id": 1, "permissions": {VIEWER: "read"},
                            "issues": [{"number": n, "title": t, "body": "", "labels": ["bug"] if n == 1 else []}
                                       for n, t in enumerate(ISSUES, 1)]}]}
         (tmp / "seed.json").write_text(json.dumps(seed))
         env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "ANTHROPIC_", "DATABASE_URL"))}
         env.update(GITHUB_APP_ID="1", GITHUB_APP_PRIVATE_KEY=private, GITHUB_WEBHOOK_SECRET=secret,
                    GITHUB_API_URL=f"http://127.0.0.1:{gh_port}", DATABASE_URL=f"sqlite:///{tmp / 'demo.db'}",
-                   MODEL_ROUTER_JOB_POLL_SECONDS="0.1", MODEL_ROUTER_LOG_LEVEL="WARNING")
+                   MODEL_ROUTER_JOB_POLL_SECONDS="0.1", MODEL_ROUTER_LOG_LEVEL="WARNING",
+                   # the dashboard: sign-in through the simulator's OAuth pages (it plays github.com too)
+                   MODEL_ROUTER_GITHUB_WEB_URL=f"http://127.0.0.1:{gh_port}", GITHUB_CLIENT_ID="Iv1.simulated",
+                   GITHUB_CLIENT_SECRET="simulated-client-secret", MODEL_ROUTER_DASHBOARD_TOKEN=token)
         procs = [
             subprocess.Popen([sys.executable, "-m", "bot.simulator.github", "--port", str(gh_port), "--seed",
                               str(tmp / "seed.json"), "--app-public-key", str(public)],
@@ -98,6 +103,7 @@ def run_service_demo(out: IO[str]) -> int:
                 print(f"GitHub API violations: {final['violations']}", file=out)
                 return 1
             print("Every GitHub request was checked against GitHub's OpenAPI description: no violations.", file=out)
+            show_dashboard(app, token, out)
             return 0
         finally:
             for p in reversed(procs):
@@ -107,3 +113,26 @@ def run_service_demo(out: IO[str]) -> int:
                     p.wait(timeout=20)
                 except subprocess.TimeoutExpired:
                     p.kill()
+
+
+def show_dashboard(app: str, token: str, out: IO[str], wait: float | None = None) -> None:
+    """Print the demo's numbers and the dashboard URL, then keep the service up until Enter or a timeout
+    (not at all without a terminal or under CI, so `make demo` never hangs a pipeline)."""
+    status, body = http("GET", f"{app}/dashboard/api/{REPO}", headers={"Authorization": f"Bearer {token}"})
+    if status != 200:
+        print(f"dashboard: HTTP {status}", file=out)
+        return
+    cards = json.loads(body)["cards"]
+    print("\nThe five numbers for the demo's issues (— until runs report outcomes):", file=out)
+    for c in cards:
+        print(f"  {c['name']:<36} {c['value']:>8}  target {c['target']}", file=out)
+    print(f"\nDashboard: {app}/dashboard/{REPO}", file=out)
+    print(f"  (open it in a browser: the simulated GitHub signs you in as {VIEWER}, who may read {REPO})", file=out)
+    wait = WAIT_SECONDS if wait is None else wait
+    if os.environ.get("CI") or not sys.stdin.isatty() or wait <= 0:
+        return
+    print(f"Press Enter to stop the demo (it stops by itself after {wait:.0f} s).", file=out, flush=True)
+    import select
+
+    if select.select([sys.stdin], [], [], wait)[0]:
+        sys.stdin.readline()

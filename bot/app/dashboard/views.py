@@ -5,16 +5,21 @@ from __future__ import annotations
 import copy
 import logging
 
-from flask import Response, abort, current_app, jsonify, redirect, request, session
+from importlib import resources as package_files
 
+from flask import Blueprint, Response, abort, current_app, jsonify, redirect, request, session
+
+import bot.app.dashboard.auth as auth
+import bot.app.dashboard.github_user as github_user
 from bot.app.resources import resources
-from bot.dashboard import auth, bp, github_user
 from bot.dashboard.data import build
 from bot.dashboard.page import render, render_page
 from bot.measures import load_targets
 from bot.store.rollup import repos as store_repos
 
 log = logging.getLogger("model_router.dashboard")
+bp = Blueprint("dashboard", __name__, url_prefix="/dashboard",
+               static_folder=str(package_files.files("bot.dashboard") / "static"))
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 
