@@ -38,7 +38,7 @@ def test_outputs_survive_multiline_and_delimiter_like_values(tmp_path):
 def test_result_outputs_match_the_outputs_action_yml_declares():
     outputs = io.result_outputs(Result(action="routed", decision=decision(), outputs={"extra": "1"}))
     declared = set(yaml.safe_load((ROOT / "action.yml").read_text())["outputs"])
-    assert declared - {"actual-cost"} <= set(outputs)
+    assert declared - {"actual-cost", "report-file"} <= set(outputs)  # those two: report mode only
     assert io.result_outputs(Result(outputs={"actual_cost_usd": "0.5"}))["actual-cost"] == "0.5"
     assert outputs["tier"] == "haiku" and outputs["model"] == "claude-haiku-test"
     assert outputs["complexity"] == "simple" and outputs["estimated-cost"] == "0.012300"
