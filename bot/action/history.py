@@ -8,12 +8,12 @@ cost is one paginated listing of the repository's issue comments per report (a m
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import timezone
 
-from bot.action.memory import _HUMAN_STRATEGIES, _restore_decision, _restore_runs
+from bot.action.memory import _HUMAN_STRATEGIES, _restore_decision
 from bot.context import Context
 from bot.issues.labels import COMPLEXITY, TIER
-from bot.issues.render import MARKER, read_state
+from bot.issues.state import MARKER, IssueState, decode
 
 
 def load_history(ctx: Context) -> int:
@@ -26,31 +26,31 @@ def load_history(ctx: Context) -> int:
             number = comment.issue_number
             if number is None or number in seen or MARKER not in comment.body or comment.user_login.lower() != me:
                 continue
-            state = read_state(comment.body)
-            if state is None:
+            state = decode(comment.body)
+            if state is None or state.decision is None:
                 continue
             when = comment.created_at or clock()
             if when.tzinfo is not None:
                 when = when.astimezone(timezone.utc).replace(tzinfo=None)
             store.clock = lambda when=when: when  # the issue was routed when its comment was first written
-            _restore_decision(ctx, number, state.get("decision"))
+            _restore_decision(ctx, number, state.decision)
             _people(ctx, number, state)
             store.clock = clock
-            _restore_runs(ctx, number, state.get("runs"))
+            for run in state.runs:
+                store.restore_run(ctx.repo, number, run, by="(recovered)")
             seen.add(number)
     finally:
         store.clock = clock
     return len(seen)
 
 
-def _people(ctx: Context, number: int, state: dict) -> None:
+def _people(ctx: Context, number: int, state: IssueState) -> None:
     """People's recorded choices (a label or command that re-routed the issue) count against accuracy."""
-    people = state.get("overrides") if isinstance(state.get("overrides"), dict) else {}
-    strategy = str(state.get("strategy") or "").replace("_", " ")
+    strategy = (state.strategy or "").replace("_", " ")
     for field in (TIER, COMPLEXITY):
-        router = state.get(field)
-        chosen = people.get(field) if isinstance(people.get(field), str) else None
-        if chosen is None and isinstance(router, str) and strategy in _HUMAN_STRATEGIES[field]:
+        router = getattr(state, field)
+        chosen = state.overrides.get(field)
+        if chosen is None and router and strategy in _HUMAN_STRATEGIES[field]:
             chosen = router
         if chosen:
             ctx.store.record_override(ctx.repo, number, field=field, old=None if chosen == router else router,
