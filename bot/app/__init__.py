@@ -32,11 +32,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(health.bp)
     app.register_blueprint(metrics.bp)
     dashboard.init_app(app)
-
-    app.register_blueprint(webhook.bp)
-    app.register_blueprint(health.bp)
-    app.register_blueprint(metrics.bp)
-    dashboard.init_app(app)
     init_app(app)
 
     @app.errorhandler(404)

@@ -121,6 +121,10 @@ class MemoryGitHub:
         self._issue(repo, number)
         return [c.model_copy() for c in self.comments(repo, number)]
 
+    def list_repo_comments(self, repo: str) -> list[Comment]:
+        r = self._repo(repo)
+        return [c.model_copy(update={"issue_number": r.comment_issue[i]}) for i, c in sorted(r.comments.items())]
+
     def create_comment(self, repo: str, number: int, body: str) -> Comment:
         self._write("create_comment", repo, number)
         self._issue(repo, number)
