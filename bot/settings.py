@@ -122,8 +122,9 @@ class ServiceSettings(BaseSettings):
         """Level, format, and every configured secret scrubbed from whatever is logged."""
         from bot.logs import configure
 
-        secrets = [v.get_secret_value() for v in (self.github_app_private_key, self.github_token,
-                                                   self.anthropic_api_key) if v is not None]
+        secrets = [v.get_secret_value() for v in (self.github_app_private_key, self.github_token, self.anthropic_api_key,
+                                                   self.github_client_secret, self.dashboard_token, self.session_secret)
+                   if v is not None]
         configure(self.log_level, self.log_format, secrets + [s.decode() for s in self.webhook_secrets])
 
     @property
