@@ -1,15 +1,15 @@
 """dashboard: indexes for the rollup (routings per repository by time, per-issue runs and overrides) and for
 what changed since the dashboard last looked (updated_at / created_at / completed_at)
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003"
-down_revision = "0002"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
