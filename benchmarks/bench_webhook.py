@@ -13,6 +13,7 @@ Usage: .venv/bin/python benchmarks/bench_webhook.py [--requests 2000] [--concurr
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import hmac
 import http.client
@@ -24,6 +25,7 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -80,6 +82,29 @@ def gunicorn(app: str, port: int, env: dict, cwd: Path) -> subprocess.Popen:
     return proc
 
 
+@contextlib.contextmanager
+def throwaway_schema(url: str | None):
+    """PostgreSQL: a fresh schema for this run (dropped after), named in the URL's search_path; else the URL."""
+    if not url or not url.startswith("postgres"):
+        yield url
+        return
+    from urllib.parse import quote
+
+    from sqlalchemy import text
+
+    from bot.store.db import make_engine
+
+    schema, admin = f"bench_{uuid.uuid4().hex[:10]}", make_engine(url)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield f"{url}{'&' if '?' in url else '?'}options={quote(f'-csearch_path={schema}')}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
 def pct(values: list[float], q: float) -> float:
     return sorted(values)[min(len(values) - 1, int(q * len(values)))] * 1000
 
@@ -95,7 +120,7 @@ def main() -> int:
     ap.add_argument("--database-url", default=None, help="store for the acknowledgement (default: a temp SQLite file)")
     a = ap.parse_args()
     example = _examples("issues", "opened")
-    with tempfile.TemporaryDirectory(prefix="bench-webhook-") as d:
+    with tempfile.TemporaryDirectory(prefix="bench-webhook-") as d, throwaway_schema(a.database_url) as ack_db:
         tmp = Path(d)
         (tmp / "bare_app.py").write_text(BARE)
         private, public = _keypair(tmp)
@@ -130,7 +155,7 @@ def main() -> int:
             servers = {}
             for name, app, extra in (("bare Flask 204", "bare_app:app", {}),
                                      ("model-router", "bot.app:create_app()",
-                                      {"DATABASE_URL": a.database_url or f"sqlite:///{tmp / 'ack.db'}",
+                                      {"DATABASE_URL": ack_db or f"sqlite:///{tmp / 'ack.db'}",
                                        "MODEL_ROUTER_WORKER_THREADS": "0"})):
                 port = _port()
                 servers[name] = (port, gunicorn(app, port, dict(env, **extra), tmp))

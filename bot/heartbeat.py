@@ -1,9 +1,9 @@
 """Lease heartbeat: while a job runs (a long review included), its short lease is renewed in the background.
 
 One daemon thread per process renews every held job every third of a lease, so a live worker never
-loses a job and a dead one (kill -9, OOM, a lost host) loses it within one lease. The same beat reaps
-other processes' expired leases, so a lane moves on even when no worker is polling, and once an hour
-prunes finished jobs older than the retention (MODEL_ROUTER_RETENTION_DAYS).
+loses a job and a dead one (kill -9, OOM, a lost host) loses it within one lease. The beat, and every idle
+worker's poll, also reaps other processes' expired leases (so a lane moves on) and once an hour prunes
+finished jobs older than the retention (MODEL_ROUTER_RETENTION_DAYS).
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ class Heartbeat:
             with self._lock:
                 self._held.pop(job.id, None)
 
-    def _ensure_thread(self) -> None:
+    def _ensure_thread(self) -> None:  # called with the lock held
         if self._thread is not None and self._pid == os.getpid() and self._thread.is_alive():
             return
         self._stop.clear()
@@ -59,6 +59,11 @@ class Heartbeat:
         lost = self.queue.renew(jobs)
         for job_id in lost:
             log.warning("job %s: lease lost (it was reaped; another worker may run it)", job_id)
+        self.housekeeping()
+        return lost
+
+    def housekeeping(self) -> None:
+        """Reap expired leases (at most every third of a lease) and prune old jobs (hourly); idle workers call it."""
         self.queue.maybe_reap()
         if self.retention_days is not None and time.monotonic() >= self._next_prune:
             from bot.store.job_admin import prune
@@ -66,10 +71,13 @@ class Heartbeat:
             self._next_prune = time.monotonic() + PRUNE_EVERY
             if n := prune(self.queue, self.retention_days):
                 log.info("pruned %d finished job(s) older than %g days", n, self.retention_days)
-        return lost
 
     def _loop(self) -> None:
         while not self._stop.wait(self.interval):
+            with self._lock:
+                if not self._held:  # idle: the thread ends; the next hold() starts another
+                    self._thread = None
+                    return
             try:
                 self.beat()
             except Exception as exc:  # the store is unreachable: try again next beat

@@ -201,5 +201,9 @@ class WorkerPool:
                 log.exception("worker %s: cannot reach the job store", worker_id)
                 worked = False
             if not worked:
+                try:
+                    self.rt.heartbeat.housekeeping()
+                except Exception as exc:  # the store is unreachable: the next poll says so
+                    log.debug("housekeeping skipped: %s", type(exc).__name__)
                 self._wake.wait(self.poll_seconds)
                 self._wake.clear()

@@ -204,3 +204,24 @@ def test_config_version_bumps(queue):
     queue.bump_config_version("o/r")
     queue.bump_config_version("o/r")
     assert queue.config_version("o/r") == 2
+
+
+def test_the_heartbeat_thread_renews_while_held_and_stops_when_idle(tmp_path):
+    import time
+
+    from bot.heartbeat import Heartbeat
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'hb.db'}")
+    init_db(engine)
+    queue = JobQueue(engine, lease_seconds=1)
+    queue.enqueue("d1", "issues", payload())
+    job = queue.claim("w")
+    beat = Heartbeat(queue, interval=0.2)
+    with beat.hold(job):
+        time.sleep(2.0)  # two leases long
+        queue.reap()
+        assert queue.get(job.id)["status"] == RUNNING and queue.get(job.id)["lease_until"] > time.time()
+    time.sleep(0.5)
+    assert beat._thread is None  # idle: no thread left polling the store
+    queue.complete(job)
+    engine.dispose()

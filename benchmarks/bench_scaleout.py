@@ -1,0 +1,191 @@
+"""Reliability and scale-out benchmarks (numbers go to docs/benchmarks.md, never into tests).
+
+1. Recovery: a burst of issues over a few installations is acknowledged by gunicorn (2 workers, SQLite, job
+   threads inside), then the worker process running a job is killed with SIGKILL. Reported: time from the kill
+   to the last delivery handled, and whether every acknowledged delivery was handled exactly once.
+2. Replicas: two `model-router serve` replicas (1 gunicorn worker each) and one `model-router worker` on
+   PostgreSQL + Redis; 60 new issues over 20 installations posted to both, one replica killed (its whole
+   process group) half-way. Reported: time to all labelled and commented, secondary-limit 403s, duplicates.
+
+GitHub is the offline simulator (`--latency` per call, default 0.1 s). Part 2 needs PostgreSQL and Redis
+(default 127.0.0.1; a throwaway schema and key prefix are used and removed).
+Usage: .venv/bin/python benchmarks/bench_scaleout.py [--part recovery|replicas|all] [--latency 0.1]
+       [--database-url postgresql://127.0.0.1:5432/test] [--redis-url redis://127.0.0.1:6379/0]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from bench_webhook import gunicorn, signed, throwaway_schema  # noqa: E402
+
+from bot.issues.render import MARKER  # noqa: E402
+from bot.simulator.local import example, free_port, http, keypair, wait_for  # noqa: E402
+
+BIN = Path(sys.executable).parent
+TITLES = ["Fix typo in docs", "Design the cache layer", "Auth bypass in login"]
+
+
+class Sim:
+    """The GitHub simulator in its own process, seeded with `installations` repos of issues."""
+
+    def __init__(self, tmp: Path, env: dict, installations: int, numbers: range, latency: float):
+        private, public = keypair(tmp)
+        self.private, self.port = private, free_port()
+        repos = [{"full_name": f"bench/repo{i}", "installation_id": i + 1,
+                  "issues": [{"number": n, "title": "x"} for n in numbers]} for i in range(installations)]
+        (tmp / "seed.json").write_text(json.dumps({"repos": repos}))
+        self.proc = subprocess.Popen([sys.executable, "-m", "bot.simulator.github", "--port", str(self.port), "--seed",
+                                      str(tmp / "seed.json"), "--app-public-key", str(public), "--latency", str(latency)],
+                                     env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.url = f"http://127.0.0.1:{self.port}"
+        wait_for(lambda: http("GET", f"{self.url}/_sim/state")[0] == 200, 30, "simulator")
+
+    def state(self) -> dict:
+        return json.loads(http("GET", f"{self.url}/_sim/state")[1])
+
+    def stickies(self, state: dict, repo_i: int, number: int) -> int:
+        comments = state["repos"][f"bench/repo{repo_i}"]["comments"].values()
+        return sum(1 for c in comments if c["issue_number"] == number and MARKER in c["body"])
+
+
+def delivery(repo_i: int, number: int, delivery_id: str) -> tuple[bytes, dict]:
+    p = example("issues", "opened")
+    p = dict(p, issue=dict(p["issue"], number=number, title=TITLES[number % 3], body=""),
+             installation={"id": repo_i + 1}, repository=dict(p["repository"], full_name=f"bench/repo{repo_i}"))
+    return signed(p, delivery_id)
+
+
+def base_env(sim: Sim) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "ANTHROPIC_", "DATABASE_URL", "REDIS_URL", "MODEL_ROUTER_"))}
+    env.update(GITHUB_APP_ID="1", GITHUB_APP_PRIVATE_KEY=sim.private, GITHUB_WEBHOOK_SECRET="bench-secret",
+               GITHUB_API_URL=sim.url, MODEL_ROUTER_LOG_LEVEL="WARNING", PYTHONPATH=str(ROOT))
+    return env
+
+
+def done(sim: Sim, burst: list[tuple[int, int]]) -> tuple[bool, int]:
+    """(every issue commented, how many have more than one sticky comment)."""
+    state = sim.state()
+    counts = [sim.stickies(state, r, n) for r, n in burst]
+    return all(counts), sum(1 for c in counts if c > 1)
+
+
+def recovery(a, tmp: Path) -> None:
+    burst = [(i % a.installations, 100 + i) for i in range(a.issues)]
+    sim = Sim(tmp, os.environ.copy(), a.installations, range(100, 100 + a.issues), a.latency)
+    procs = [sim.proc]
+    try:
+        env = dict(base_env(sim), DATABASE_URL=f"sqlite:///{tmp / 'svc.db'}", MODEL_ROUTER_JOB_POLL_SECONDS="0.1")
+        port = free_port()
+        procs.append(gunicorn("bot.app:create_app()", port, env, tmp))
+        acked = 0
+        for repo_i, number in burst:
+            body, headers = delivery(repo_i, number, f"rec-{repo_i}-{number}-{uuid.uuid4().hex[:6]}")
+            acked += http("POST", f"http://127.0.0.1:{port}/webhook", body, headers)[0] == 202
+        db = sqlite3.connect(tmp / "svc.db")
+        row = wait_for(lambda: db.execute("select worker from jobs where status='running' limit 1").fetchone(), 30,
+                       "a job to be running")
+        pid = int(row[0].split(":")[1])
+        os.kill(pid, signal.SIGKILL)
+        killed = time.monotonic()
+        finished, _ = wait_for(lambda: done(sim, burst)[0] and done(sim, burst), 180, "every issue after the kill")
+        last = time.monotonic() - killed
+        _all, dupes = done(sim, burst)
+        states = dict(db.execute("select status, count(*) from jobs group by status").fetchall())
+        reaped = db.execute("select count(*) from jobs where lane like '%/orphan:%'").fetchone()[0]
+        print(f"Recovery: {a.issues} issues over {a.installations} installations acknowledged ({acked} x 202), "
+              f"gunicorn worker {pid} killed (SIGKILL) mid-job")
+        print(f"  last delivery handled {last:.1f} s after the kill (target <= 30 s); jobs {states}; "
+              f"reaped and retried {reaped}; issues with more than one comment: {dupes}; "
+              f"secondary-limit 403s: {sim.state()['secondary_limit_hits']}")
+    finally:
+        for p in reversed(procs):
+            p.terminate()
+            p.wait(30)
+
+
+def replicas(a, tmp: Path) -> None:
+    import redis
+
+    burst = [(i % 20, 100 + i) for i in range(60)]
+    sim = Sim(tmp, os.environ.copy(), 20, range(100, 160), a.latency)
+    procs, prefix = [], f"bench-{uuid.uuid4().hex[:8]}:"
+    try:
+        with throwaway_schema(a.database_url) as db_url:
+            env = dict(base_env(sim), DATABASE_URL=db_url, REDIS_URL=a.redis_url, MODEL_ROUTER_REDIS_PREFIX=prefix,
+                       MODEL_ROUTER_WORKER_THREADS="2", MODEL_ROUTER_JOB_POLL_SECONDS="0.1")
+            ports = [free_port(), free_port()]
+            for port in ports:
+                procs.append(subprocess.Popen([str(BIN / "model-router"), "serve", "--bind", f"127.0.0.1:{port}",
+                                               "--workers", "1"], env=env, cwd=tmp, start_new_session=True,
+                                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            procs.append(subprocess.Popen([str(BIN / "model-router"), "worker", "--threads", "4"], env=env, cwd=tmp,
+                                          start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            for port in ports:
+                wait_for(lambda: http("GET", f"http://127.0.0.1:{port}/readyz")[0] == 200, 60, "a replica")
+            t = time.perf_counter()
+            acked = 0
+            for i, (repo_i, number) in enumerate(burst):
+                if i == len(burst) // 2:
+                    os.killpg(procs[0].pid, signal.SIGKILL)
+                port = ports[1] if i >= len(burst) // 2 else ports[i % 2]
+                body, headers = delivery(repo_i, number, f"rep-{i}-{uuid.uuid4().hex[:6]}")
+                acked += http("POST", f"http://127.0.0.1:{port}/webhook", body, headers)[0] == 202
+            wait_for(lambda: done(sim, burst)[0], 180, "every issue")
+            took = time.perf_counter() - t
+            _all, dupes = done(sim, burst)
+            print(f"Replicas: 2 x `serve` + 1 x `worker`, PostgreSQL + Redis; 60 issues over 20 installations, "
+                  f"{acked} x 202; one replica killed (SIGKILL) after 30")
+            print(f"  all labelled and commented in {took:.1f} s (target <= 15 s); secondary-limit 403s: "
+                  f"{sim.state()['secondary_limit_hits']}; issues with more than one comment: {dupes}")
+    finally:
+        for p in reversed(procs):
+            if p is not sim.proc:
+                try:
+                    os.killpg(p.pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+            else:
+                p.terminate()
+            p.wait(30)
+        client = redis.Redis.from_url(a.redis_url)
+        keys = list(client.scan_iter(match=prefix + "*"))
+        if keys:
+            client.delete(*keys)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--part", choices=("recovery", "replicas", "all"), default="all")
+    ap.add_argument("--latency", type=float, default=0.1, help="simulated GitHub latency per call (s)")
+    ap.add_argument("--issues", type=int, default=30, help="recovery: issues in the burst")
+    ap.add_argument("--installations", type=int, default=3, help="recovery: installations (lanes) they spread over")
+    ap.add_argument("--database-url", default="postgresql://127.0.0.1:5432/test")
+    ap.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
+    a = ap.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-scaleout-") as d:
+        if a.part in ("recovery", "all"):
+            (Path(d) / "r").mkdir()
+            recovery(a, Path(d) / "r")
+        if a.part in ("replicas", "all"):
+            (Path(d) / "s").mkdir()
+            replicas(a, Path(d) / "s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
