@@ -42,7 +42,7 @@ class ServiceSettings(BaseSettings):
 
     webhook_max_body_bytes: int = Field(default=GITHUB_MAX_PAYLOAD_BYTES, gt=0)
     worker_threads: int = Field(default=4, ge=0, validation_alias="MODEL_ROUTER_WORKER_THREADS")
-    job_lease_seconds: float = Field(default=15.0, ge=1, validation_alias="MODEL_ROUTER_JOB_LEASE_SECONDS")
+    job_lease_seconds: float = Field(default=12.0, ge=1, validation_alias="MODEL_ROUTER_JOB_LEASE_SECONDS")
     job_max_attempts: int = Field(default=6, ge=1, validation_alias="MODEL_ROUTER_JOB_MAX_ATTEMPTS")
     job_poll_seconds: float = Field(default=0.5, gt=0, validation_alias="MODEL_ROUTER_JOB_POLL_SECONDS")
     retention_days: float = Field(default=14, gt=0, validation_alias="MODEL_ROUTER_RETENTION_DAYS")

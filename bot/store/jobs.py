@@ -61,7 +61,7 @@ class JobQueue:
         self,
         engine: Engine,
         *,
-        lease_seconds: float = 15.0,
+        lease_seconds: float = 12.0,
         max_attempts: int = 6,
         backoff_base: float = 2.0,
         backoff_cap: float = 300.0,
@@ -183,11 +183,11 @@ class JobQueue:
         return lost
 
     def maybe_reap(self) -> int:
-        """`reap()` at most once per third of a lease per process (claims poll far more often)."""
+        """`reap()` at most every 2 s (a third of a short lease) per process: claims poll far more often."""
         now = self.clock()
         if now < self._next_reap:
             return 0
-        self._next_reap = now + max(0.5, self.lease_seconds / 3)
+        self._next_reap = now + max(0.5, min(2.0, self.lease_seconds / 3))
         return self.reap()
 
     def reap(self) -> int:
