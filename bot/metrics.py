@@ -28,6 +28,18 @@ def event_label(event: str) -> str:
     return event if event in KNOWN_EVENTS else "other"
 
 
+_delivery_counters: dict[tuple[str, str], object] = {}
+
+
+def count_delivery(event: str, status: str) -> None:
+    """One answered delivery (on the acknowledgement's hot path: the labelled child is looked up once)."""
+    key = (event_label(event), status)
+    child = _delivery_counters.get(key)
+    if child is None:
+        child = _delivery_counters[key] = DELIVERIES.labels(*key)
+    child.inc()
+
+
 def github_response(installation: str, status: int, headers: dict) -> None:
     GITHUB_CALLS.labels(installation, str(status)).inc()
     remaining = headers.get("x-ratelimit-remaining")

@@ -94,3 +94,30 @@ def test_configured_secrets_never_reach_a_log_line_even_in_tracebacks():
 def test_the_json_formatter_needs_no_filter():
     record = logging.LogRecord("x", logging.INFO, __file__, 1, "plain %s", ("arg",), None)
     assert _Scrub().filter(record) and json.loads(JsonFormatter().format(record))["msg"] == "plain arg"
+
+
+@pytest.mark.slow
+def test_a_worker_process_serves_its_own_metrics_when_asked(tmp_path, fake_github):
+    import subprocess
+
+    import requests
+
+    from bot.simulator.local import free_port, wait_for
+    from tests.test_app_e2e import BIN, base_env
+
+    port = free_port()
+    env = base_env(tmp_path, fake_github, GITHUB_TOKEN="t", MODEL_ROUTER_METRICS_PORT=str(port))
+    proc = subprocess.Popen([str(BIN / "model-router"), "worker", "--threads", "1"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        def scrape():
+            try:
+                return requests.get(f"http://127.0.0.1:{port}/metrics", timeout=1)
+            except requests.RequestException:
+                return None
+
+        resp = wait_for(scrape, timeout=30, what="the worker's metrics endpoint")
+        assert resp.status_code == 200 and "model_router_job_duration_seconds" in resp.text
+    finally:
+        proc.terminate()
+        proc.wait(20)

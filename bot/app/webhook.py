@@ -20,7 +20,7 @@ from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 from bot.app.resources import resources
 from bot.app.validate import problem
 from bot.logs import context as log_context
-from bot.metrics import DELIVERIES, event_label
+from bot.metrics import count_delivery
 from bot.handlers import handles
 from bot.config.source import touches_config
 
@@ -100,7 +100,7 @@ def _app_mode_problem(settings, payload: dict) -> str | None:
 @bp.post("/webhook")
 def webhook():
     resp = _deliver()
-    DELIVERIES.labels(event_label(request.environ.get("HTTP_X_GITHUB_EVENT", "")), resp.outcome).inc()
+    count_delivery(request.environ.get("HTTP_X_GITHUB_EVENT", ""), resp.outcome)
     return resp
 
 
