@@ -76,3 +76,21 @@ def test_state_line_round_trips_and_defuses_text(ctx):
     state_line = body.splitlines()[-1]
     assert "@" not in state_line and "-->" not in state_line[:-3] and "<b>" not in state_line
     assert render.read_state(body)["tasks"][0]["title"] == "@everyone --> <b>x</b>"
+
+
+def test_an_issue_created_but_never_saved_is_adopted_not_created_again(ctx, memory_github):
+    """The worker died after GitHub created the sub-issue, before it was saved or attached."""
+    from datetime import timedelta
+
+    from bot.convoy.plan import validate_plan
+    from bot.convoy.state import Convoy
+
+    convoy = Convoy.from_plan(REPO, 1, validate_plan({"tasks": [task("a")]}, max_tasks=12), plan_run=7, needs_review=False)
+    convoy.tasks[0].creating_since = (ctx.store.clock() - timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    service.store(ctx).create(convoy)
+    orphan = memory_github.create_issue(REPO, "Fix typo in a.md", render.task_body(convoy, convoy.tasks[0]))
+    forged = memory_github.add_issue(REPO, 9, "x", render.task_marker(1, "a"))  # someone else's copy: not ours
+    assert forged.user_login != memory_github.login
+    service.advance(ctx, 1)
+    assert [i.number for i in memory_github.list_sub_issues(REPO, 1)] == [orphan.number]
+    assert [w for w, _ in memory_github.writes].count("create_issue") == 1

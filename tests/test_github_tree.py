@@ -43,3 +43,11 @@ def test_unknown_issue_id_is_404(gh, repo):
     with pytest.raises(GitHubError) as exc:
         gh.add_blocked_by(REPO, 1, 999_999)
     assert exc.value.status == 404
+
+
+def test_issues_created_by_a_login_since_a_time(gh, repo):
+    mine = gh.create_issue(REPO, "Task a", "do a")
+    repo.add_issue(REPO, title="someone else's", user="alice")
+    found = gh.issues_created_by(REPO, gh.bot_login(), "2000-01-01T00:00:00Z")
+    assert [i.number for i in found] == [mine.number] and found[0].user_login == gh.bot_login()
+    assert gh.issues_created_by(REPO, gh.bot_login(), "2999-01-01T00:00:00Z") == []

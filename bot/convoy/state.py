@@ -22,6 +22,7 @@ class TaskState(BaseModel):
     hint: str | None = None  # the plan's suggested tier
     issue: int | None = None  # the sub-issue's number, once created
     issue_id: int | None = None  # GitHub's id for it (sub-issue and dependency calls take ids)
+    creating_since: str | None = None  # set (and saved) just before the create call: a retry looks for it
     attached: bool = False  # added to the parent's sub-issues
     linked: bool = False  # its blocked-by dependencies are recorded
     routed: bool = False

@@ -1,12 +1,14 @@
 """Turn a convoy's tasks into GitHub sub-issues: create, attach, record blocked-by, route — each step once.
 
 Every step is saved as soon as GitHub answers, so a retried job resumes where the last one stopped.
-A task whose issue exists but was never saved (a crash right after GitHub answered) is found again
-by its marker among the parent's sub-issues before anything new is created.
+A task whose issue exists but was never saved (a crash right after GitHub answered) is found again by
+its marker — among the parent's sub-issues, or among the issues the bot opened since it claimed the
+task (`creating_since`, saved before the create call) — before anything new is created.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING, Callable
 
 from bot.convoy import render
@@ -26,10 +28,14 @@ def materialise(ctx: "Context", c: Convoy, save: Callable[[], None]) -> None:
                 known = {render_marker_id(i.body, c.parent): i for i in ctx.gh.list_sub_issues(ctx.repo, c.parent)
                          if i.user_login.lower() == me}  # a person's copy of the marker does not count
             found = known.get(t.id)
-            if found is None:
-                found = ctx.gh.create_issue(ctx.repo, render.title(t), render.task_body(c, t))
-            else:
+            if found is not None:
                 t.attached = True
+            elif t.creating_since:  # an earlier job died between creating the issue and attaching it
+                found = _created(ctx, c, t.id, t.creating_since)
+            if found is None:
+                t.creating_since = (ctx.store.clock() - timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+                save()
+                found = ctx.gh.create_issue(ctx.repo, render.title(t), render.task_body(c, t))
             t.issue, t.issue_id = found.number, found.id
             save()
         if not t.attached:
@@ -48,6 +54,15 @@ def materialise(ctx: "Context", c: Convoy, save: Callable[[], None]) -> None:
             route(ctx, c, t)
             t.routed = True
             save()
+
+
+def _created(ctx: "Context", c: Convoy, tid: str, since: str):
+    """The task's issue, if the bot opened it since the claim (found by its marker)."""
+    me = ctx.gh.bot_login()
+    for issue in ctx.gh.issues_created_by(ctx.repo, me, since):
+        if render_marker_id(issue.body, c.parent) == tid and issue.user_login.lower() == me.lower():
+            return issue
+    return None
 
 
 def route(ctx: "Context", c: Convoy, t) -> None:

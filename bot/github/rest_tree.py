@@ -32,6 +32,12 @@ class IssueTreeMixin:
                     return
                 raise
 
+    def issues_created_by(self, repo: str, creator: str, since: str) -> list[IssueInfo]:
+        params = {"state": "all", "creator": creator, "since": since}
+        with translated():
+            url = f"{self._repo(repo).url}/issues"
+            return [self._to_issue(x.raw_data) for x in PaginatedList(GhIssue, self._gh.requester, url, params)]
+
     def add_sub_issue(self, repo: str, parent: int, sub_issue_id: int) -> None:
         url = f"{self._repo(repo).url}/issues/{parent}/sub_issues"
         self._add_once(url, {"sub_issue_id": sub_issue_id}, lambda: self.list_sub_issues(repo, parent), sub_issue_id)

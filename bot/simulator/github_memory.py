@@ -207,6 +207,9 @@ class MemoryGitHub:
         r.issues[number] = issue
         return issue
 
+    def issues_created_by(self, repo: str, creator: str, since: str) -> list[IssueInfo]:
+        return [i for _, i in sorted(self._repo(repo).issues.items()) if i.user_login == creator]
+
     def _by_id(self, repo: str, issue_id: int) -> IssueInfo:
         found = next((i for i in self._repo(repo).issues.values() if i.id == issue_id), None)
         if found is None:

@@ -27,6 +27,15 @@ def create_issue(f: FakeGitHub, call: Call) -> tuple[int, Any]:
     return 201, issue_json(f, r, r["issues"][number])
 
 
+@route("get", R + "/issues", "issues/list-for-repo")
+def list_issues(f: FakeGitHub, call: Call) -> tuple[int, Any]:
+    r, q = call.repo, call.query
+    items = [issue_json(f, r, i) for _, i in sorted(r["issues"].items())
+             if (q.get("state", "open") in ("all", i["state"])) and q.get("creator", i["user"]) == i["user"]
+             and i["created_at"] >= q.get("since", "")]
+    return 200, f.paginate(call, f"/repos/{r['full_name']}/issues", items)
+
+
 @route("post", R + "/issues/{issue_number}/sub_issues", "issues/add-sub-issue")
 def add_sub_issue(f: FakeGitHub, call: Call) -> tuple[int, Any]:
     parent, body = get_issue(call), call.json
