@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Literal
 
 from bot import catalog
 from bot.github.port import GitHubError
-from bot.models import Complexity, Tier
+from bot.config.schema import ExecutorConfig, RepoConfig
+from bot.models import Complexity, RoutingDecision, Tier
 from bot.issues.render import money
 from bot.issues.routing import route_issue
 
@@ -128,31 +129,14 @@ def start_run(
     key = f"{ctx.repo}#{number}:{cause}"
     existing = ctx.store.find_dispatch(key)
     if existing and existing.get("status") != "error":
-        return DispatchResult(
-            "duplicate",
-            f"Already dispatched for this request: **{existing['tier']}** (`{existing['model']}`), "
-            f"id `{existing['dispatch_id']}`; nothing new started.",
-            dispatch=existing,
-            tier=Tier(existing["tier"]),
-            model=existing["model"],
-        )
+        return _duplicate(existing)
     config = ctx.config
     decision = ctx.store.decision(ctx.repo, number)
     if decision is None:
         decision = route_issue(ctx, number).decision  # routes, labels and records it first
         if decision is None:
             return DispatchResult("error", "Could not route this issue, so nothing was dispatched.")
-    notes: list[str] = []
-    phases = {p.role.value: p for p in decision.phases}
-    if mode == "execute" and tier is None and plan is None and attempt == 1 and "plan" in phases:
-        mode = "plan"  # the routed phases start with a plan: Sonnet plans, then the execute phase's tier runs it
-    run_tier = Tier(tier) if tier is not None else decision.tier
-    if mode == "plan":
-        run_tier = phases["plan"].tier if "plan" in phases else Tier.sonnet  # Sonnet plans
-    floor = config.security.min_tier  # the router's floor for security-sensitive work
-    if decision.security_sensitive and run_tier.rank < floor.rank:
-        notes.append(f"This issue is security-sensitive, so it runs on {floor.value} rather than {run_tier.value}.")
-        run_tier = floor
+    mode, run_tier, notes = _choose(decision, config, tier=tier, mode=mode, plan=plan, attempt=attempt)
     model = catalog.model_for(run_tier, config)
     estimate = catalog.estimate_cost(run_tier, decision.complexity, config, "plan" if mode == "plan" else "execute").usd
     refusal = budget_check(ctx, estimate)
@@ -166,17 +150,8 @@ def start_run(
             tier=run_tier, model=model, estimate_usd=estimate, notes=notes,
         )
     row, claimed = ctx.store.claim_dispatch(
-        key=key,
-        repo=ctx.repo,
-        number=number,
-        comment_id=comment_id,
-        mode=mode,
-        tier=run_tier.value,
-        model=model,
-        complexity=decision.complexity.value,
-        attempt=attempt,
-        estimated_cost_usd=estimate,
-        by=by,
+        key=key, repo=ctx.repo, number=number, comment_id=comment_id, mode=mode, tier=run_tier.value, model=model,
+        complexity=decision.complexity.value, attempt=attempt, estimated_cost_usd=estimate, by=by,
     )
     if not claimed:  # lost a race with a concurrent delivery of the same cause
         return DispatchResult("duplicate", "Already dispatched for this request; nothing new started.", dispatch=row)
@@ -184,7 +159,52 @@ def start_run(
         number=number, tier=run_tier, model=model, complexity=decision.complexity,
         routing_id=row["dispatch_id"], mode=mode, plan=plan,
     )
+    refused = _send(ctx, config.executor, row, inputs)
+    if refused is not None:
+        return refused
+    row = ctx.store.update_dispatch(row["dispatch_id"], status="dispatched")
     executor = config.executor
+    how = "repository_dispatch" if executor.dispatch == "repository_dispatch" else f"`{executor.workflow}`"
+    what = "a planning run" if mode == "plan" else "an executor run"
+    log.info("dispatched repo=%s issue=%s tier=%s id=%s", ctx.repo, number, run_tier.value, row["dispatch_id"])
+    return DispatchResult(
+        "dispatched",
+        f"Dispatched {what} on **{run_tier.value}** (`{model}`) via {how}, estimated {money(estimate)} "
+        f"(attempt {attempt}, id `{row['dispatch_id']}`).",
+        dispatch=row, tier=run_tier, model=model, estimate_usd=estimate, notes=notes,
+    )
+
+
+def _duplicate(existing: dict) -> DispatchResult:
+    return DispatchResult(
+        "duplicate",
+        f"Already dispatched for this request: **{existing['tier']}** (`{existing['model']}`), "
+        f"id `{existing['dispatch_id']}`; nothing new started.",
+        dispatch=existing,
+        tier=Tier(existing["tier"]),
+        model=existing["model"],
+    )
+
+
+def _choose(decision: RoutingDecision, config: RepoConfig, *, tier: Tier | None, mode: Mode, plan: str | None,
+            attempt: int) -> tuple[Mode, Tier, list[str]]:
+    """The run's mode and tier: the routed phases, a person's tier, and the security floor; notes say why."""
+    notes: list[str] = []
+    phases = {p.role.value: p for p in decision.phases}
+    if mode == "execute" and tier is None and plan is None and attempt == 1 and "plan" in phases:
+        mode = "plan"  # the routed phases start with a plan: Sonnet plans, then the execute phase's tier runs it
+    run_tier = Tier(tier) if tier is not None else decision.tier
+    if mode == "plan":
+        run_tier = phases["plan"].tier if "plan" in phases else Tier.sonnet  # Sonnet plans
+    floor = config.security.min_tier  # the router's floor for security-sensitive work
+    if decision.security_sensitive and run_tier.rank < floor.rank:
+        notes.append(f"This issue is security-sensitive, so it runs on {floor.value} rather than {run_tier.value}.")
+        run_tier = floor
+    return mode, run_tier, notes
+
+
+def _send(ctx: "Context", executor: ExecutorConfig, row: dict, inputs: dict[str, str]) -> DispatchResult | None:
+    """Ask GitHub to start the run; None when it did, the refusal otherwise (transient errors raise)."""
     try:
         if executor.dispatch == "repository_dispatch":
             ctx.gh.repository_dispatch(ctx.repo, EVENT_TYPE, _payload_for_repository_dispatch(inputs))
@@ -197,13 +217,4 @@ def start_run(
             raise  # the job queue retries; the error row is claimable again
         hint = " Is the executor workflow present on the default branch with `on: workflow_dispatch`?" if exc.status in (404, 422) else ""
         return DispatchResult("error", f"GitHub refused the dispatch ({exc.status}: {exc.message}).{hint}", dispatch=row)
-    row = ctx.store.update_dispatch(row["dispatch_id"], status="dispatched")
-    how = "repository_dispatch" if executor.dispatch == "repository_dispatch" else f"`{executor.workflow}`"
-    what = "a planning run" if mode == "plan" else "an executor run"
-    log.info("dispatched repo=%s issue=%s tier=%s id=%s", ctx.repo, number, run_tier.value, row["dispatch_id"])
-    return DispatchResult(
-        "dispatched",
-        f"Dispatched {what} on **{run_tier.value}** (`{model}`) via {how}, estimated {money(estimate)} "
-        f"(attempt {attempt}, id `{row['dispatch_id']}`).",
-        dispatch=row, tier=run_tier, model=model, estimate_usd=estimate, notes=notes,
-    )
+    return None
