@@ -1,17 +1,15 @@
-"""The Action's own modes on top of the shared handlers: route-then-dispatch, and the cost report."""
+"""The Action's own modes, thin like the handlers: route-then-dispatch, and the cost report."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from bot import catalog
 from bot.action.errors import ActionError
 from bot.context import Context, Result
-from bot.convoy import service as convoy
-from bot.issues.routing import refresh_comment, route_issue
-from bot.models import Complexity, RoutingDecision, Tier
+from bot.issues.routing import route_issue
 from bot.runs import executor
 from bot.runs.outcome import MAX_BYTES, parse_execution
+from bot.runs.report import report_run
 
 
 def route_and_dispatch(ctx: Context, number: int, payload: dict) -> Result:
@@ -51,92 +49,15 @@ def repository_report(ctx: Context, out_dir: Path) -> Result:
 
 
 def report(ctx: Context, number: int, execution_file: Path, payload: dict, plan_file: Path | None = None) -> Result:
-    """Post a run's actual cost (claude-code-action's execution_file) into the issue's sticky comment.
-
-    Labels and the routing stay as they are. The run is recorded like the App records an outcome (on the
-    dispatch named by the `routing_id` input, else as a run of its own) and the comment is rendered again,
-    so its runs table and state line keep every earlier run side by side. A planning run's plan (`plan_file`)
-    starts a convoy, and a convoy task's run advances its convoy (bot.convoy.service.reported)."""
+    """Read claude-code-action's execution file (and a planning run's plan); the rest is bot.runs.report."""
     try:
         size = execution_file.stat().st_size
     except OSError:
         raise ActionError(f"execution file {execution_file} does not exist (the execution-file input)") from None
     outcome = parse_execution(execution_file.read_bytes() if size <= MAX_BYTES else b"")
     info = {**(payload.get("client_payload") or {}), **(payload.get("inputs") or {})}
-    messages: list[str] = []
-    decision: RoutingDecision | None = None
-    record = ctx.store.current(ctx.repo, number)  # recovered from the comment's state line
-    if record is None:  # never routed: route first so the cost has a comment to land in
-        routed = route_issue(ctx, number)
-        messages += routed.messages
-        decision = routed.decision
-        record = ctx.store.current(ctx.repo, number)
-    known = RoutingDecision.model_validate(record["decision"]) if record else None
-    tier = _valid(Tier, info.get("tier")) or (known.tier if known else None)
-    complexity = _valid(Complexity, info.get("complexity")) or (known.complexity if known else None)
-    model = str(info.get("model") or (catalog.model_for(tier, ctx.config) if tier else "—"))
-    estimate = catalog.estimate_cost(tier, complexity, ctx.config).usd if tier and complexity else None
-    status = "success" if outcome.succeeded else ("failure" if outcome.found else "no result")
-    row = {
-        "tier": tier.value if tier else "—",
-        "model": model,
-        "complexity": complexity.value if complexity else "—",
-        "status": status,
-        "estimated_cost_usd": estimate,
-        "run_url": ctx.run_url,
-        "mode": "plan" if info.get("mode") == "plan" else "execute",
-    }
     sender = (payload.get("sender") or {}).get("login") or "github-actions"
-    _record_run(ctx, number, row, str(info.get("routing_id") or ""), outcome, by=sender)
-    refresh_comment(ctx, number)
-    if not ctx.dry_run:
-        note = convoy.reported(
-            ctx, number, mode=str(info.get("mode") or "execute"), succeeded=outcome.succeeded, run_id=_run_id(ctx),
-            plan_json=_read_small(plan_file), plan_text=outcome.result,
-        )
-        messages += [note] if note else []
-    cost = outcome.total_cost_usd
-    messages.append(
-        f"{ctx.repo}#{number}: run {status} on {row['tier']}, actual "
-        + (f"${cost:.4f}" if cost is not None else "cost unknown (no result message in the execution file)")
-        + (f" vs estimated ${estimate:.4f}" if estimate is not None else "")
-    )
-    outputs = {"actual-cost": "" if cost is None else f"{cost:.6f}", "success": str(outcome.succeeded).lower()}
-    if tier:
-        outputs.update({"tier": tier.value, "model": model})
-    if complexity:
-        outputs["complexity"] = complexity.value
-    if estimate is not None:
-        outputs["estimated-cost"] = f"{estimate:.6f}"
-    return Result(action="reported", decision=decision, messages=messages, outputs=outputs)
-
-
-def _record_run(ctx: Context, number: int, row: dict, dispatch_id: str, outcome, *, by: str) -> None:
-    """The outcome on the dispatch that started this run, or on a row of its own (a run started by hand)."""
-    found = ctx.store.get_dispatch(dispatch_id) if dispatch_id else None
-    if not found or (found["repo"], found["number"]) != (ctx.repo, number):
-        run = row["run_url"] or ctx.run_id or "local"
-        if row["tier"] == "—" or row["complexity"] == "—":
-            return  # nothing routed: no run to count (cannot happen once the issue is routed)
-        found, _ = ctx.store.claim_dispatch(
-            key=f"{ctx.repo}#{number}:report:{run}"[:300], repo=ctx.repo, number=number, tier=row["tier"], mode=row["mode"],
-            model=row["model"][:100], complexity=row["complexity"], estimated_cost_usd=row["estimated_cost_usd"] or 0.0,
-            attempt=len(ctx.store.dispatches(ctx.repo, number)) + 1, by=by[:100],
-        )
-    if not found:
-        return
-    ctx.store.record_outcome(
-        found["dispatch_id"], run_id=_run_id(ctx), success=outcome.succeeded, run_url=row["run_url"],
-        conclusion=None if outcome.found else "no result", actual_cost_usd=outcome.total_cost_usd,
-        num_turns=outcome.num_turns, duration_ms=outcome.duration_ms,
-    )
-
-
-def _run_id(ctx: Context) -> int | None:
-    try:
-        return int(ctx.run_id or 0) or None
-    except ValueError:
-        return None
+    return report_run(ctx, number, outcome, info, by=sender, plan_json=_read_small(plan_file))
 
 
 def _read_small(path: Path | None, limit: int = 256 * 1024) -> str | None:
@@ -144,11 +65,4 @@ def _read_small(path: Path | None, limit: int = 256 * 1024) -> str | None:
     try:
         return path.read_text(encoding="utf-8", errors="replace") if path and path.stat().st_size <= limit else None
     except OSError:
-        return None
-
-
-def _valid(enum, value):
-    try:
-        return enum(str(value).strip().lower()) if value not in (None, "") else None
-    except ValueError:
         return None
