@@ -88,13 +88,29 @@ def routing_comment(
     notes: Iterable[str] = (),
     overrides: Mapping[str, str] | None = None,
 ) -> str:
+    """The whole sticky comment: marker, state line, the decision table, why, warnings, runs, how to override."""
     d = decision
     rows = [] if runs is None or isinstance(runs, str) else list(runs)
     runs = runs if isinstance(runs, str) else rows
+    lines = [MARKER, encode(d, overrides=overrides, runs=rows), *_summary(d)]
+    if d.security_sensitive:
+        lines += ["", "Security-sensitive: never routed to Haiku."]
+    extra = [*d.notes, *notes]
+    if extra:
+        lines += ["", *(f"- {safe(n, 500)}" for n in extra[:20])]
+    if config_error:
+        lines += ["", "> [!WARNING]", f"> `{CONFIG_PATH}` is invalid, so the defaults were used:", "", _fenced(str(config_error))]
+    section = runs_section(runs)
+    if section:
+        lines += ["", section]
+    lines += _how_to_override(model_prefix, complexity_prefix)
+    return "\n".join(lines) + "\n"
+
+
+def _summary(d: RoutingDecision) -> list[str]:
+    """The heading, the decision's table and the reason."""
     savings_pct = f" ({d.savings_usd / d.baseline_cost_usd:.0%})" if d.baseline_cost_usd > 0 else ""
-    lines = [
-        MARKER,
-        encode(d, overrides=overrides, runs=rows),
+    return [
         f"### Model router: **{d.tier.value.capitalize()}** (`{safe(d.model, 100)}`)",
         "",
         "| | |",
@@ -113,25 +129,12 @@ def routing_comment(
         "",
         f"**Why:** {safe(d.rationale)}",
     ]
-    if d.security_sensitive:
-        lines += ["", "Security-sensitive: never routed to Haiku."]
-    extra = [*d.notes, *notes]
-    if extra:
-        lines += ["", *(f"- {safe(n, 500)}" for n in extra[:20])]
-    if config_error:
-        lines += [
-            "",
-            "> [!WARNING]",
-            f"> `{CONFIG_PATH}` is invalid, so the defaults were used:",
-            "",
-            _fenced(str(config_error)),
-        ]
-    section = runs_section(runs)
-    if section:
-        lines += ["", section]
+
+
+def _how_to_override(model_prefix: str, complexity_prefix: str) -> list[str]:
     tiers = ", ".join(f"`{model_prefix}{t}`" for t in ("haiku", "sonnet", "opus"))
     levels = ", ".join(f"`{complexity_prefix}{c}`" for c in ("trivial", "simple", "standard", "complex"))
-    lines += [
+    return [
         "",
         "<details><summary>How to override</summary>",
         "",
@@ -141,7 +144,6 @@ def routing_comment(
         "",
         "</details>",
     ]
-    return "\n".join(lines) + "\n"
 
 
 fenced = _fenced  # the public name: other renderers fence untrusted text the same way
