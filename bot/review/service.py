@@ -164,18 +164,7 @@ def _review(ctx: Context, pull: PullInfo, files, req: gate.Requirement, s: GateS
         res.messages.append(f"head moved from {sha[:12]} to {current[:12]}; result for the old commit dropped")
         return res
     out = result.output
-    scope_text = scope.describe(pull.base_ref)
-    review = publish.build_review(out, plan, sha=sha, model=model, scope=scope_text)
-    try:
-        ctx.gh.create_review(ctx.repo, pull.number, sha, review.body, review.event, review.comments)
-    except GitHubError as exc:
-        if exc.status != 422 or not review.comments:
-            raise
-        # GitHub refused an inline position: post everything in the body instead.
-        log.warning("inline review comments refused (%s); posting them in the body", exc.message)
-        flat = publish.build_review(out, diff.DiffPlan(plan.chunks, plan.skipped, {}), sha=sha, model=model,
-                                    scope=scope_text)
-        ctx.gh.create_review(ctx.repo, pull.number, sha, flat.body, flat.event, [])
+    review = _post_review(ctx, pull.number, sha, out, plan, model, scope.describe(pull.base_ref))
     status = gate.result(gate.Verdict(out.verdict, tuple(f.severity for f in out.findings),
                                       partial=plan.skipped_files, details=review.body, since=scope.base_sha or ""))
     publish.report(ctx, sha, status, publish.annotations(out, set(plan.commentable) & {f.filename for f in files}))
@@ -187,6 +176,21 @@ def _review(ctx: Context, pull: PullInfo, files, req: gate.Requirement, s: GateS
     res.outputs["review_verdict"] = out.verdict
     res.messages.append(f"{trigger}: {status.description}")
     return res
+
+
+def _post_review(ctx: Context, number: int, sha: str, out, plan: diff.DiffPlan, model: str, scope: str):
+    """The pull request review, inline comments included; if GitHub refuses a position, all in the body."""
+    review = publish.build_review(out, plan, sha=sha, model=model, scope=scope)
+    try:
+        ctx.gh.create_review(ctx.repo, number, sha, review.body, review.event, review.comments)
+    except GitHubError as exc:
+        if exc.status != 422 or not review.comments:
+            raise
+        # GitHub refused an inline position: post everything in the body instead.
+        log.warning("inline review comments refused (%s); posting them in the body", exc.message)
+        flat = publish.build_review(out, diff.DiffPlan(plan.chunks, plan.skipped, {}), sha=sha, model=model, scope=scope)
+        ctx.gh.create_review(ctx.repo, number, sha, flat.body, flat.event, [])
+    return review
 
 
 TRIGGERS = {"synchronize": "push", "labeled": "label", "unlabeled": "label"}
