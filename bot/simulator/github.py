@@ -8,22 +8,21 @@ import json
 import math
 import random
 import re
-import secrets
 import threading
 import time
 from collections import defaultdict, deque
-from dataclasses import asdict
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, quote, urlencode, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
-import jwt
 
 from bot.simulator import (  # noqa: F401  (they register the endpoint handlers)
     github_oauth, github_routes, github_routes_pulls, github_routes_tree)
 from bot.simulator.github_calls import ROUTES, Call, Fault, HTTPError, Request
+from bot.simulator.github_auth import Authentication
+from bot.simulator.github_http import Control, RequestHandler, Responses, fallback_router
 from bot.simulator.github_seed import Seeding
 from bot.simulator.openapi import DEFAULT_SPEC, OpenAPI, Operation, RequestViolation, load_openapi
 
@@ -35,7 +34,7 @@ SECONDARY_LIMIT_MESSAGE = (
 DOCS = "https://docs.github.com/rest"
 # the fake answers a request GitHub would refuse with this status, so no client retries it
 VIOLATION_STATUS = 599
-class FakeGitHub(Seeding):
+class FakeGitHub(Authentication, Control, Responses, Seeding):
     """Local stand-in for api.github.com. Thread-safe; use `with FakeGitHub() as gh:` or start()/stop()."""
 
     def __init__(
@@ -56,7 +55,7 @@ class FakeGitHub(Seeding):
         oauth_callback: str | None = None,
         oauth_login: str | None = None,
     ):
-        self.openapi: OpenAPI = load_openapi(spec) if spec and Path(spec).exists() else _fallback_router()
+        self.openapi: OpenAPI = load_openapi(spec) if spec and Path(spec).exists() else fallback_router()
         self.validating = bool(spec and Path(spec).exists())
         self.host, self.port = host, port
         self.app_id, self.app_slug, self.app_public_key = app_id, app_slug, app_public_key
@@ -77,7 +76,7 @@ class FakeGitHub(Seeding):
     def start(self) -> FakeGitHub:
         fake = self
 
-        class _H(_RequestHandler):
+        class _H(RequestHandler):
             owner = fake
 
         self._server = ThreadingHTTPServer((self.host, self.port), _H)
@@ -222,36 +221,12 @@ class FakeGitHub(Seeding):
         if self.latency:
             lo, hi = self.latency if isinstance(self.latency, tuple) else (self.latency, self.latency)
             time.sleep(random.uniform(lo, hi))
-        fault = self._take_fault(method, path)
-        if fault:
-            rec.status = fault.status
-            body_ = fault.body if fault.body is not None else {"message": HTTPStatus(fault.status).phrase}
-            return self._answer(fault.status, body_, fault.headers)
-        retry_after = self._secondary_limited(method, credential or "anonymous")
-        if retry_after is not None:
-            rec.status = 403
-            return self._answer(
-                403,
-                {"message": SECONDARY_LIMIT_MESSAGE, "documentation_url": f"{DOCS}/using-the-rest-api/rate-limits"},
-                {"Retry-After": str(retry_after)},
-            )
+        refused = self._refuse(method, path, credential)
+        if refused is not None:
+            rec.status = refused[0]
+            return refused
         try:
-            actor = self._authenticate(op, token)
-            entry = ROUTES.get(op.operation_id)
-            if entry is None:
-                msg = f"FakeGitHub does not implement {op.method.upper()} {op.template} ({op.operation_id})"
-                with self._lock:
-                    self.violations.append(msg)
-                raise HTTPError(501, msg)
-            call = Call(op, query, data, token, actor)
-            if "owner" in op.params and "repo" in op.params:
-                key = f"{op.params['owner']}/{op.params['repo']}".lower()
-                if key not in self.repos:
-                    raise HTTPError(404, "Not Found")
-                call.repo = self.repos[key]
-            with self._lock:
-                status, payload = entry[2](self, call)
-            headers_out = call.extra_headers
+            status, payload, headers_out = self._call(op, query, data, token)
         except HTTPError as e:
             status, headers_out = e.status, e.headers
             payload = {"message": e.message, "documentation_url": DOCS, "status": str(e.status)}
@@ -259,6 +234,40 @@ class FakeGitHub(Seeding):
                 payload["errors"] = e.errors
         rec.status = status
         return self._answer(status, payload, headers_out)
+
+    def _refuse(self, method: str, path: str, credential: str | None) -> tuple[int, dict, bytes] | None:
+        """A fault a test asked for, or GitHub's secondary rate limit; None lets the request through."""
+        fault = self._take_fault(method, path)
+        if fault:
+            body = fault.body if fault.body is not None else {"message": HTTPStatus(fault.status).phrase}
+            return self._answer(fault.status, body, fault.headers)
+        retry_after = self._secondary_limited(method, credential or "anonymous")
+        if retry_after is not None:
+            return self._answer(
+                403,
+                {"message": SECONDARY_LIMIT_MESSAGE, "documentation_url": f"{DOCS}/using-the-rest-api/rate-limits"},
+                {"Retry-After": str(retry_after)},
+            )
+        return None
+
+    def _call(self, op: Operation, query: dict[str, str], data: Any, token: str | None) -> tuple[int, Any, dict]:
+        """Authenticate and run the endpoint handler registered for the operation."""
+        actor = self._authenticate(op, token)
+        entry = ROUTES.get(op.operation_id)
+        if entry is None:
+            msg = f"FakeGitHub does not implement {op.method.upper()} {op.template} ({op.operation_id})"
+            with self._lock:
+                self.violations.append(msg)
+            raise HTTPError(501, msg)
+        call = Call(op, query, data, token, actor)
+        if "owner" in op.params and "repo" in op.params:
+            key = f"{op.params['owner']}/{op.params['repo']}".lower()
+            if key not in self.repos:
+                raise HTTPError(404, "Not Found")
+            call.repo = self.repos[key]
+        with self._lock:
+            status, payload = entry[2](self, call)
+        return status, payload, call.extra_headers
 
     def _answer(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> tuple[int, dict, bytes]:
         headers = dict(headers or {})
@@ -268,157 +277,6 @@ class FakeGitHub(Seeding):
             return status, headers, b""
         headers.setdefault("Content-Type", "application/json; charset=utf-8")
         return status, headers, json.dumps(payload).encode()
-
-    @staticmethod
-    def _credential(headers: dict[str, str]) -> tuple[str | None, str | None]:
-        auth = headers.get("authorization", "")
-        if not auth:
-            return None, None
-        token = auth.split(None, 1)[-1]
-        if token.count(".") == 2 and token.startswith("ey"):
-            try:
-                return f"jwt:{jwt.decode(token, options={'verify_signature': False}).get('iss')}", token
-            except jwt.PyJWTError:
-                return "jwt:invalid", token
-        return token, token
-
-    def _authenticate(self, op: Operation, token: str | None) -> dict[str, Any] | None:
-        """Check the credential; return the user that writes made with it are authored by."""
-        if op.template.startswith("/app"):
-            self._verify_jwt(token)
-            return None
-        if token is None:
-            if op.method != "get":
-                raise HTTPError(401, "Requires authentication")
-            return None
-        if token in self.user_tokens:
-            return {"login": self.user_tokens[token], "type": "User"}
-        if token in self.tokens:
-            info = self.tokens[token]
-            if info["expires"] < time.time():
-                raise HTTPError(401, "Bad credentials")
-            login, kind = f"{self.app_slug}[bot]", "Bot"
-        else:
-            login = self.token_logins.get(token, self.token_login)
-            kind = "Bot" if login.endswith("[bot]") else "User"
-        return {"login": login, "type": kind}
-
-    def _verify_jwt(self, token: str | None) -> dict[str, Any]:
-        if not token:
-            raise HTTPError(401, "A JSON web token could not be decoded")
-        try:
-            if self.app_public_key is not None:
-                claims = jwt.decode(
-                    token, self.app_public_key, algorithms=["RS256"], options={"require": ["iat", "exp", "iss"]}
-                )
-            else:
-                claims = jwt.decode(token, options={"verify_signature": False})
-        except jwt.PyJWTError as e:
-            raise HTTPError(401, f"A JSON web token could not be decoded ({e})") from None
-        with self._lock:
-            self.jwt_claims.append(claims)
-        if str(claims.get("iss")) != str(self.app_id):
-            raise HTTPError(401, "'Issuer' claim ('iss') must be the App id")
-        if claims["exp"] - time.time() > 600 + 5:
-            raise HTTPError(401, "'Expiration time' claim ('exp') is too far in the future")
-        return claims
-
-    def _sim(self, method: str, path: str, query: dict[str, str], data: Any) -> tuple[int, dict, bytes]:
-        """Control endpoints for other processes (demo, act); not GitHub calls, never validated."""
-        if method == "GET" and path == "/_sim/state":
-            return self._answer(200, self.state())
-        if method == "GET" and path == "/_sim/requests":
-            return self._answer(200, [asdict(r) for r in list(self.requests)])
-        if method == "GET" and path == "/_sim/violations":
-            return self._answer(200, list(self.violations))
-        if method == "POST" and path == "/_sim/seed":
-            self.seed(data or {})
-            return self._answer(200, {"ok": True})
-        if method == "POST" and path == "/_sim/reset":
-            self.reset()
-            return self._answer(200, {"ok": True})
-        if method == "POST" and path == "/_sim/fail":
-            self.fail_next(**(data or {}))
-            return self._answer(200, {"ok": True})
-        m = re.fullmatch(r"/_sim/blobs/artifacts/(\d+)\.zip", path)
-        if method == "GET" and m:
-            for r in self.repos.values():
-                if int(m.group(1)) in r["artifacts"]:
-                    return 200, {"Content-Type": "application/zip"}, r["artifacts"][int(m.group(1))]["data"]
-        return self._answer(404, {"message": "unknown simulator endpoint"})
-
-    # ---- response builders -----------------------------------------------------------------------
-    def api(self, *parts: Any) -> str:
-        return self.url + "/" + "/".join(quote(str(p), safe="/") for p in parts)
-
-    def user(self, login: str, kind: str | None = None) -> dict[str, Any]:
-        kind = kind or ("Bot" if login.endswith("[bot]") else "User")
-        uid = sum(login.encode()) + 10_000  # stable per login
-        return {
-            "login": login,
-            "id": uid,
-            "node_id": f"U_{uid}",
-            "type": kind,
-            "site_admin": False,
-            "url": self.api("users", login),
-            "html_url": f"https://github.com/{login}",
-        }
-
-    def paginate(self, call: Call, path: str, items: list[Any]) -> list[Any]:
-        """Slice `items` by per_page/page and set GitHub's Link header."""
-        per_page = max(1, min(100, int(call.query.get("per_page", 30))))
-        page = max(1, int(call.query.get("page", 1)))
-        last = max(1, math.ceil(len(items) / per_page))
-
-        def link(p: int) -> str:
-            q = {**call.query, "per_page": str(per_page), "page": str(p)}
-            return f"<{self.url}{path}?{urlencode(q)}>"
-
-        rels = []
-        if page < last:
-            rels += [f'{link(page + 1)}; rel="next"', f'{link(last)}; rel="last"']
-        if page > 1:
-            rels = [f'{link(page - 1)}; rel="prev"', f'{link(1)}; rel="first"', *rels]
-        if rels:
-            call.extra_headers["Link"] = ", ".join(rels)
-        return items[(page - 1) * per_page : page * per_page]
-
-
-class _RequestHandler(BaseHTTPRequestHandler):
-    owner: FakeGitHub
-    protocol_version = "HTTP/1.1"
-
-    def _serve(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        headers = {k.lower(): v for k, v in self.headers.items()}
-        try:
-            status, out_headers, payload = self.owner.handle(self.command, self.path, headers, body)
-        except Exception as e:  # a bug in the fake must be loud, not a hung client
-            with self.owner._lock:
-                self.owner.violations.append(f"FakeGitHub crashed on {self.command} {self.path}: {e!r}")
-            status, out_headers, payload = 500, {}, json.dumps({"message": repr(e)}).encode()
-        self.send_response(status)
-        for k, v in out_headers.items():
-            self.send_header(k, v)
-        self.send_header("Content-Length", str(len(payload)))
-        self.send_header("X-GitHub-Request-Id", secrets.token_hex(8))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(payload)
-
-    do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = do_HEAD = _serve
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-def _fallback_router() -> OpenAPI:
-    """Without the description file (standalone demo) route by our own templates and skip validation."""
-    paths: dict[str, dict] = defaultdict(dict)
-    for op_id, (method, template, _fn) in ROUTES.items():
-        paths[template][method] = {"operationId": op_id}
-    return OpenAPI({"paths": dict(paths)})
 
 
 def main(argv: list[str] | None = None) -> None:
