@@ -60,10 +60,12 @@ def main() -> int:
     print("model-router demo: routing the bundled sample issues (rules only, embedded defaults)\n")
     print(render(route_samples()))
     print("\nTry: .venv/bin/model-router explain --title 'Fix typo in the OAuth docs' --label model:haiku")
-    code = run_service_demo(sys.stdout)
     from bot.simulator.convoy_demo import run_convoy_demo
 
-    return run_convoy_demo(sys.stdout) or code
+    code = run_convoy_demo(sys.stdout)
+    # last: the service part ends with the dashboard's URL and keeps the service up (until Enter, a timeout,
+    # or at once without a terminal / under CI)
+    return run_service_demo(sys.stdout) or code
 
 
 if __name__ == "__main__":

@@ -118,11 +118,16 @@ def run_service_demo(out: IO[str]) -> int:
 def show_dashboard(app: str, token: str, out: IO[str], wait: float | None = None) -> None:
     """Print the demo's numbers and the dashboard URL, then keep the service up until Enter or a timeout
     (not at all without a terminal or under CI, so `make demo` never hangs a pipeline)."""
-    status, body = http("GET", f"{app}/dashboard/api/{REPO}", headers={"Authorization": f"Bearer {token}"})
-    if status != 200:
-        print(f"dashboard: HTTP {status}", file=out)
+    def numbers() -> dict | None:  # the routing records land just after the comments: wait for all of them
+        status, body = http("GET", f"{app}/dashboard/api/{REPO}", headers={"Authorization": f"Bearer {token}"})
+        data = json.loads(body) if status == 200 else None
+        return data if data and data["issues"] >= len(ISSUES) else None
+
+    try:
+        cards = wait_for(numbers, 15, "the dashboard")["cards"]
+    except TimeoutError as exc:
+        print(f"dashboard: {exc}", file=out)
         return
-    cards = json.loads(body)["cards"]
     print("\nThe five numbers for the demo's issues (— until runs report outcomes):", file=out)
     for c in cards:
         print(f"  {c['name']:<36} {c['value']:>8}  target {c['target']}", file=out)
