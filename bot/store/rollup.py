@@ -98,26 +98,30 @@ def rollup(engine: Engine, repo: str | None = None, since: datetime | None = Non
 
 
 def latest(engine: Engine, repos: list[str] | None, limit: int = 50) -> list[dict]:
-    """The newest routings (newest first) with their last run, for the dashboard's table."""
+    """The newest routings (by routing time, newest first) with their last run, for the dashboard's table.
+
+    One indexed (repo, created_at) query per repository, merged here: a single query over many
+    repositories would sort all their routings to keep 50."""
     r = RoutingRecord
     cols = (r.repo, r.number, r.tier, r.model, r.complexity, r.strategy, r.estimated_cost_usd,
             r.baseline_cost_usd, r.source, r.created_at)
-    q = select(*cols).order_by(r.id.desc()).limit(limit)
-    if repos is not None:
-        q = q.where(r.repo.in_(repos))
     with engine.connect() as conn:
-        rows = [dict(row._mapping) for row in conn.execute(q)]
+        names = repos if repos is not None else [row[0] for row in conn.execute(select(r.repo).distinct())]
+        rows = []
+        for name in names:
+            q = select(*cols).where(r.repo == name).order_by(r.created_at.desc()).limit(limit)
+            rows += [dict(row._mapping) for row in conn.execute(q)]
+        rows = sorted(rows, key=lambda x: x["created_at"], reverse=True)[:limit]
         if not rows:
             return rows
         keys = {(x["repo"], x["number"]) for x in rows}
         d = Dispatch
-        last = (select(d).where(d.repo.in_({k[0] for k in keys}), d.number.in_({k[1] for k in keys}))
-                .order_by(d.id))
+        # one (repo = ? AND number = ?) per issue: SQLite then searches the (repo, number) index for each
+        last = select(d).where(or_(*(and_(d.repo == repo, d.number == number) for repo, number in keys))).order_by(d.id)
         runs: dict[tuple[str, int], dict] = {}
         for run in conn.execute(last):
             m = dict(run._mapping)
-            if (m["repo"], m["number"]) in keys:
-                runs[(m["repo"], m["number"])] = m
+            runs[(m["repo"], m["number"])] = m
     for x in rows:
         run = runs.get((x["repo"], x["number"])) or {}
         x.update(run_status=run.get("status"), run_url=run.get("run_url"), actual_cost_usd=run.get("actual_cost_usd"),

@@ -31,11 +31,17 @@ class RollupCache:
         self.memo: dict = {}  # theirs, keyed by generation
 
     def groups(self, engine: Engine, repos: list[str] | None = None) -> list[Group]:
-        """Every group of `repos` (None: all), up to date as of this call."""
+        """One group per (repository, day) of `repos` (None: all), tier and complexity "*", up to date."""
         with self._lock:
             self._refresh(engine)
             wanted = None if repos is None else set(repos)
             return [g for (repo, _), gs in self._groups.items() if wanted is None or repo in wanted for g in gs]
+
+    def repos(self, engine: Engine) -> list[str]:
+        """Every repository with a routing, up to date as of this call (no DISTINCT over the table)."""
+        with self._lock:
+            self._refresh(engine)
+            return sorted({repo for repo, _ in self._groups})
 
     def _refresh(self, engine: Engine) -> None:
         start = self.clock()
@@ -56,8 +62,13 @@ class RollupCache:
         self._checked = start
 
     def _load(self, groups: list[Group]) -> None:
+        """Kept as one group per (repository, day): the page needs no tier × complexity split (the counts
+        carry the tiers), and folding 12× fewer groups is most of a warm view's time."""
         for g in groups:
-            self._groups.setdefault((g.repo, g.day), []).append(g)
+            key = (g.repo, g.day)
+            have = self._groups.get(key)
+            tally = g.tally if not have else have[0].tally + g.tally
+            self._groups[key] = [Group(g.day, g.repo, "*", "*", tally)]
 
 
 def _touched(engine: Engine, since: datetime) -> set[tuple[str, date]]:

@@ -15,7 +15,6 @@ from bot.app.resources import resources
 from bot.dashboard.data import build
 from bot.dashboard.page import render, render_page
 from bot.measures import load_targets
-from bot.store.rollup import repos as store_repos
 
 log = logging.getLogger("model_router.dashboard")
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard",
@@ -38,9 +37,13 @@ def _engine():
     return resources().runtime.engine
 
 
+def _cache():
+    return current_app.extensions["model_router_rollup"]
+
+
 def _build(repos: list[str], title: str, **kw) -> dict:
     """Page data; the same scope viewed again with nothing written since is served from memory."""
-    cache = current_app.extensions["model_router_rollup"]
+    cache = _cache()
     groups = cache.groups(_engine(), repos) if repos else []
     targets = load_targets()
     key = (cache.generation, tuple(repos), title, id(targets), tuple(sorted(kw.items())))
@@ -75,7 +78,7 @@ def _next_query() -> str:
 
 def _readable(who: auth.Viewer) -> list[str]:
     """The store's repositories this viewer can read (exact names as stored)."""
-    return [r for r in store_repos(_engine()) if who.can_read(r)]
+    return [r for r in _cache().repos(_engine()) if who.can_read(r)]
 
 
 @bp.get("/")
@@ -92,7 +95,7 @@ def _repo(owner: str, name: str, who: auth.Viewer) -> tuple[str, list[str]]:
     full = f"{owner}/{name}"
     if not who.can_read(full):
         abort(404)  # the same answer as for a repository that does not exist: nothing leaks
-    stored = [r for r in store_repos(_engine()) if r.lower() == full.lower()]
+    stored = [r for r in _cache().repos(_engine()) if r.lower() == full.lower()]
     return (stored[0] if stored else full), stored
 
 
