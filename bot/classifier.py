@@ -19,6 +19,7 @@ from bot.config import RepoConfig
 from bot.llm import LLMError, LLMPort, Usage
 from bot.models import ClassifierResult, IssueInput, Pins, RoutingDecision, Strategy
 from bot.routing import route
+from bot.routing.learning import Knowledge
 from bot.routing.normalize import normalize
 
 log = logging.getLogger(__name__)
@@ -140,15 +141,18 @@ def usage_cost(usage: list[Usage], config: RepoConfig) -> float:
 
 
 def route_with_llm(
-    issue: IssueInput, config: RepoConfig, llm: LLMPort | None, notes: list[str] | None = None, pins: Pins | None = None
+    issue: IssueInput, config: RepoConfig, llm: LLMPort | None, notes: list[str] | None = None, pins: Pins | None = None,
+    knowledge: Knowledge | None = None, repo: str = "",
 ) -> RoutingDecision:
-    """The shell around the pure router: the classifier decides unless a person's label did (or it is off)."""
-    decision = route(issue, config, notes=notes, pins=pins)
+    """The shell around the pure router: the classifier decides unless a person's label did (or it is off);
+    what was learned from outcomes (`knowledge`, for `repo`) refines either."""
+    decision = route(issue, config, notes=notes, pins=pins, knowledge=knowledge, repo=repo)
     if llm is None or not config.llm.enabled or decision.strategy in (Strategy.model_label, Strategy.complexity_label):
         return decision
     usage: list[Usage] = []
     result, note = classify(issue, config, llm, hints(decision), usage)
-    decided = route(issue, config, result, [*(notes or []), *([note] if note else [])], pins=pins)
+    decided = route(issue, config, result, [*(notes or []), *([note] if note else [])], pins=pins,
+                    knowledge=knowledge, repo=repo)
     if usage:
         decided.classifier_cost_usd = usage_cost(usage, config)
     return decided

@@ -16,6 +16,7 @@ from bot.issues.labels import COMPLEXITY, TIER
 from bot.models import Complexity, IssueInput, Pins, RoutingDecision, Tier
 from bot.issues.render import routing_comment
 from bot.routing import forced
+from bot.routing.learning import Knowledge
 
 REMOVED = "none"  # override value: a person removed the label, so the router must not re-apply it
 _VALUES = {TIER: {t.value for t in Tier}, COMPLEXITY: {c.value for c in Complexity}}
@@ -43,6 +44,13 @@ def human_choices(record: dict | None, overrides: list[dict]) -> dict[str, str]:
         if o.get("field") in _VALUES and o.get("new"):
             out[o["field"]] = o["new"]
     return out
+
+
+def knowledge(ctx: Context) -> Knowledge:
+    """What routing learns from: the App's outcome history; the Action keeps none between jobs."""
+    if ctx.mode == "action":
+        return Knowledge(note="the Action keeps no outcome history between jobs")
+    return ctx.store.knowledge()
 
 
 def route_issue(
@@ -81,7 +89,7 @@ def route_issue(
         tier, complexity = tier or pins.tier, complexity or pins.complexity
         decision = forced(routed, config, tier=tier, complexity=complexity, by=by or "a maintainer", pins=pins)
     else:
-        decision = route_with_llm(routed, config, ctx.llm, notes, pins=pins)
+        decision = route_with_llm(routed, config, ctx.llm, notes, pins=pins, knowledge=knowledge(ctx), repo=ctx.repo)
 
     hands_off = frozenset(f for f, v in human.items() if v == REMOVED)
     added, removed = labelling.apply(ctx, number, decision, issue.labels, hands_off=hands_off)

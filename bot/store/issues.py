@@ -15,7 +15,9 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.issues.state import RunState
 from bot.models import RoutingDecision
+from bot.routing.learning import Knowledge
 from bot.store.db import Base, row_dict as _row, session_factory
+from bot.store import outcomes as _outcomes
 from bot.store.issue_rows import ACTIVE, FINISHED, STALE_RUN_AFTER, CommandReplyRow, Dispatch, Override, RoutingRecord, utcnow
 from bot.store.reviews import ReviewLog, ReviewOverride, ReviewRecord
 
@@ -196,7 +198,13 @@ class IssueStore(ReviewLog):
             d.status = "success" if success else "failure"
             d.duration_s, d.actual_cost_usd, d.num_turns, d.duration_ms = duration_s, actual_cost_usd, num_turns, duration_ms
             d.completed_at = self.clock()
-            return _row(d), True
+            row = _row(d)
+        _outcomes.forget(self.engine)  # the next routing in this process learns from it
+        return row, True
+
+    def knowledge(self) -> "Knowledge":
+        """What routing learns from: every finished execute attempt (see bot.store.outcomes)."""
+        return _outcomes.read_knowledge(self.engine, self._session)
 
     def dispatches(self, repo: str, number: int) -> list[dict]:
         with self._session() as s:

@@ -1,0 +1,63 @@
+"""What the router learns from: finished execute runs joined with their issue's routing record — a query over
+recorded outcomes, no table of its own. Unreadable rows are skipped; an unreadable store becomes a note."""
+
+from __future__ import annotations
+
+import logging
+import time
+import weakref
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.models import Complexity, Tier
+from bot.routing.learning import Knowledge, Observation
+from bot.store.issue_rows import FINISHED, Dispatch, RoutingRecord
+
+log = logging.getLogger(__name__)
+
+MAX_ROWS = 20_000  # the most recent runs are enough to learn from
+CACHE_SECONDS = 30.0  # a process reads the history at most this often (stores are built per job)
+_TIERS = {t.value: t for t in Tier}
+_COMPLEXITIES = {c.value for c in Complexity}
+_cache: "weakref.WeakKeyDictionary[Engine, tuple[float, Knowledge]]" = weakref.WeakKeyDictionary()
+
+
+def observation(repo: Any, tier: Any, complexity: Any, status: Any, cost: Any, kind: Any) -> Observation | None:
+    """One finished attempt, or None when the row does not make sense (it is skipped, never fatal)."""
+    if not isinstance(repo, str) or tier not in _TIERS or complexity not in _COMPLEXITIES or status not in FINISHED:
+        return None
+    usable = isinstance(cost, (int, float)) and not isinstance(cost, bool) and 0 <= cost < float("inf")
+    return Observation(repo, kind if isinstance(kind, str) else "", complexity, _TIERS[tier], status == "success",
+                       float(cost) if usable else None)
+
+
+def read_knowledge(engine: Engine, session: Any, *, now: float | None = None) -> Knowledge:
+    """Every finished execute attempt (the most recent MAX_ROWS), oldest first; cached per engine."""
+    now = time.monotonic() if now is None else now
+    cached = _cache.get(engine)
+    if cached is not None and now - cached[0] < CACHE_SECONDS:
+        return cached[1]
+    q = (select(Dispatch.repo, Dispatch.tier, Dispatch.complexity, Dispatch.status, Dispatch.actual_cost_usd,
+                RoutingRecord.decision["kind"].as_string())  # records from before `kind` give null: "" below
+         .join(RoutingRecord, (RoutingRecord.repo == Dispatch.repo) & (RoutingRecord.number == Dispatch.number))
+         .where(Dispatch.mode == "execute", Dispatch.status.in_(FINISHED))
+         .order_by(Dispatch.id.desc()).limit(MAX_ROWS))
+    try:
+        with session() as s:
+            rows = s.execute(q).all()
+    except (SQLAlchemyError, ValueError, TypeError) as exc:  # an older or damaged store: route without it
+        log.warning("outcome history unreadable: %s", str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+        return Knowledge(note=f"the outcome history could not be read ({type(exc).__name__})")
+    found = [o for o in (observation(*row) for row in reversed(rows)) if o is not None]
+    skipped = len(rows) - len(found)
+    knowledge = Knowledge(found, note=(f"{skipped} unreadable outcome rows skipped" if skipped else
+                                       "no executor outcomes recorded yet"))
+    _cache[engine] = (now, knowledge)
+    return knowledge
+
+
+def forget(engine: Engine) -> None:
+    """Drop the cached history (after recording an outcome, so the next routing sees it)."""
+    _cache.pop(engine, None)

@@ -1,0 +1,97 @@
+"""The router learns from the store's recorded outcomes (a query, no table of its own); a store that is empty,
+damaged or from an older schema routes with the rules, says so and loses nothing."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from bot.config import RepoConfig
+from bot.models import IssueInput, Strategy, Tier
+from bot.routing import route
+from bot.store import outcomes
+from bot.store.issues import IssueStore
+
+REPO = "o/r"
+DOCS = IssueInput(title="Update the README install section")
+
+
+def record_runs(store: IssueStore, n: int, *, tier: str = "haiku", success: bool = True, start: int = 1,
+                repo: str = REPO) -> None:
+    cfg = RepoConfig()
+    for number in range(start, start + n):
+        d = route(DOCS, cfg)
+        store.record_decision(repo, number, d)
+        row, _ = store.claim_dispatch(key=f"{repo}#{number}:c", repo=repo, number=number, tier=tier, model="m",
+                                      complexity=d.complexity.value, estimated_cost_usd=0.01)
+        store.record_outcome(row["dispatch_id"], run_id=number, success=success, actual_cost_usd=0.004)
+
+
+@pytest.fixture
+def store(tmp_path):
+    engine = create_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    yield IssueStore(engine)
+    outcomes.forget(engine)
+
+
+def test_recorded_outcomes_teach_the_router(store) -> None:
+    record_runs(store, 6, success=False)
+    k = store.knowledge()
+    assert k.size == 6
+    d = route(DOCS, RepoConfig(), knowledge=k, repo=REPO)
+    assert (d.tier, d.strategy) == (Tier.sonnet, Strategy.learned)
+    assert "haiku succeeded on 0 of 6 `docs-touch` issues here" in d.rationale
+
+
+def test_estimates_follow_recorded_actual_costs(store) -> None:
+    record_runs(store, 6)
+    d = route(DOCS, RepoConfig(), knowledge=store.knowledge(), repo=REPO)
+    assert d.tier is Tier.haiku and d.phase("execute").estimated_cost_usd == pytest.approx(0.004)
+
+
+def test_empty_store_routes_with_the_rules_and_says_so(store) -> None:
+    d = route(DOCS, RepoConfig(), knowledge=store.knowledge(), repo=REPO)
+    assert d.strategy is Strategy.pattern and "nothing learned yet (no executor outcomes recorded yet)" in d.rationale
+
+
+def test_older_or_damaged_store_is_a_note_not_a_failure(tmp_path) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    store = IssueStore(engine)
+    record_runs(store, 3)
+    with engine.begin() as c:  # an older schema: the table the query joins is not there
+        c.execute(text("ALTER TABLE routing_records RENAME TO routing_records_old"))
+    outcomes.forget(engine)
+    d = route(DOCS, RepoConfig(), knowledge=store.knowledge(), repo=REPO)
+    assert d.strategy is Strategy.pattern and "the outcome history could not be read" in d.rationale
+    with engine.begin() as c:
+        c.execute(text("ALTER TABLE routing_records_old RENAME TO routing_records"))
+    outcomes.forget(engine)
+    assert store.knowledge().size == 3  # nothing was lost
+
+
+def test_rows_that_make_no_sense_are_skipped(store) -> None:
+    record_runs(store, 2)
+    with store.engine.begin() as c:
+        c.execute(text("UPDATE executor_dispatches SET tier = 'gpt-9' WHERE number = 1"))
+    outcomes.forget(store.engine)
+    assert store.knowledge().size == 1
+
+
+def test_a_recorded_outcome_reaches_the_next_routing_at_once(store) -> None:
+    assert store.knowledge().size == 0
+    record_runs(store, 1)
+    assert store.knowledge().size == 1
+
+
+def test_the_app_routes_with_what_it_learned(webhook_example, seed_repo_for, post_event, run_jobs, runtime) -> None:
+    app_repo = "Codertocat/Hello-World"
+    record_runs(runtime.store, 6, success=False, start=100, repo=app_repo)
+    outcomes.forget(runtime.store.engine)
+    payload = webhook_example("issues", "opened")
+    payload["issue"].update(title="Update the README install section", body="", labels=[])
+    seed_repo_for(payload)
+    assert post_event("issues", payload).status_code in (200, 202)
+    run_jobs()
+    record = runtime.store.current(app_repo, payload["issue"]["number"])
+    assert (record["tier"], record["strategy"]) == ("sonnet", "learned")
+    assert "haiku succeeded on 0 of 6 `docs-touch` issues here" in record["decision"]["rationale"]
