@@ -95,3 +95,13 @@ def test_the_app_routes_with_what_it_learned(webhook_example, seed_repo_for, pos
     record = runtime.store.current(app_repo, payload["issue"]["number"])
     assert (record["tier"], record["strategy"]) == ("sonnet", "learned")
     assert "haiku succeeded on 0 of 6 `docs-touch` issues here" in record["decision"]["rationale"]
+
+
+@pytest.mark.postgres
+def test_the_history_query_runs_on_postgres(pg_engine) -> None:
+    store = IssueStore(pg_engine)
+    record_runs(store, 5, success=False)
+    outcomes.forget(pg_engine)
+    k = store.knowledge()
+    assert k.size == 5 and route(DOCS, RepoConfig(), knowledge=k, repo=REPO).tier is Tier.sonnet
+    outcomes.forget(pg_engine)

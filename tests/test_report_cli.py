@@ -108,3 +108,20 @@ def test_cli_empty_store(tmp_path, capsys):
 def test_cli_bad_url(capsys):
     assert main(["report", "--database-url", "nosuchdb://x"]) == 2
     assert capsys.readouterr().err.startswith("model-router: cannot read the experiments store")
+
+
+def test_report_shows_the_phases(tmp_path, capsys):
+    from bot.config import RepoConfig
+    from bot.models import IssueInput
+    from bot.routing import route
+
+    url = f"sqlite:///{tmp_path / 'p.db'}"
+    store = IssueStore(create_engine(url))
+    for n, title in enumerate(["Fix typo in README", "Race condition in the job queue", "Rotate the API key"], 1):
+        store.record_decision("o/r", n, route(IssueInput(title=title), RepoConfig()))
+    assert main(["report", "--database-url", url, "--json"]) == 0
+    phases = json.loads(capsys.readouterr().out)["phases"]
+    assert phases["plan"]["tiers"] == {"sonnet": 1} and phases["review"]["tiers"] == {"opus": 2}
+    assert phases["execute"]["tiers"] == {"haiku": 2, "sonnet": 1}
+    assert main(["report", "--database-url", url]) == 0
+    assert "Phases (estimated):     plan 1 (sonnet 1)" in capsys.readouterr().out

@@ -107,6 +107,7 @@ def run(args: argparse.Namespace) -> int:
     from bot.measures.targets import TargetsError, load_targets
     from bot.store.db import make_engine
     from bot.store.issues import IssueStore
+    from bot.store.outcomes import phase_totals, phases_text
 
     try:
         targets = load_targets(args.targets)
@@ -120,6 +121,7 @@ def run(args: argparse.Namespace) -> int:
         engine = make_engine(url)
         store = IssueStore(engine)
         report = build_report(engine, args.repo, args.since, args.by, targets)
+        report["phases"] = phase_totals(engine, args.repo, args.since)
         reviews = review_summary(store.reviews(args.repo), store.review_overrides(args.repo))
         if args.html:
             from bot.dashboard.data import build
@@ -142,6 +144,8 @@ def run(args: argparse.Namespace) -> int:
         text = render_text(report, args.repo or "all repositories")
         if missing:
             text = f"model-router report: no experiments store at {missing}: no routed issues recorded yet."
+        if report["phases"] and not missing:
+            text += f"\n  Phases (estimated):     {phases_text(report['phases'])}"
         print(text + ("\n" + review_line(reviews) if reviews["reviews"] or reviews["overrides"] else ""))
         if args.html:
             print(f"wrote {args.html} (self-contained: open it in any browser, offline)")

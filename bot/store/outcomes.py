@@ -61,3 +61,34 @@ def read_knowledge(engine: Engine, session: Any, *, now: float | None = None) ->
 def forget(engine: Engine) -> None:
     """Drop the cached history (after recording an outcome, so the next routing sees it)."""
     _cache.pop(engine, None)
+
+
+def phase_totals(engine: Engine, repo: str | None = None, since: Any = None) -> dict[str, dict]:
+    """Per role (plan, execute, review): how many routed issues have that phase, on which tiers, at what
+    estimate (`model-router report`). Records from before phases existed count for nothing here."""
+    q = select(RoutingRecord.decision["phases"])
+    if repo:
+        q = q.where(RoutingRecord.repo == repo)
+    if since is not None:
+        q = q.where(RoutingRecord.updated_at >= since)
+    out: dict[str, dict] = {}
+    with engine.connect() as c:
+        for (phases,) in c.execute(q):
+            for p in phases if isinstance(phases, list) else ():
+                role = p.get("role") if isinstance(p, dict) else None
+                if role not in ("plan", "execute", "review"):
+                    continue
+                t = out.setdefault(role, {"issues": 0, "tiers": {}, "estimated_cost_usd": 0.0})
+                t["issues"] += 1
+                t["tiers"][str(p.get("tier"))] = t["tiers"].get(str(p.get("tier")), 0) + 1
+                usd = p.get("estimated_cost_usd")
+                if isinstance(usd, (int, float)) and not isinstance(usd, bool):
+                    t["estimated_cost_usd"] = round(t["estimated_cost_usd"] + float(usd), 6)
+    return {role: out[role] for role in ("plan", "execute", "review") if role in out}
+
+
+def phases_text(phases: dict[str, dict]) -> str:
+    """`plan 3 (sonnet 3) $0.96; execute 13 (haiku 8, sonnet 5) $2.10; review 5 (opus 5) $0.80`"""
+    return "; ".join(
+        f"{role} {t['issues']} ({', '.join(f'{tier} {n}' for tier, n in t['tiers'].items())}) ${t['estimated_cost_usd']:.4f}"
+        for role, t in phases.items())
