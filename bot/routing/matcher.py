@@ -62,8 +62,8 @@ def inflections(word: str) -> tuple[str, ...]:
 
 class Matcher:
     """Text and rule words are split into the same word tokens, so `format` never fires on `information`
-    and a phrase matches across any whitespace or punctuation between its words. A single word, or a
-    phrase's last word, also matches its inflections (see `inflections`); hits quote the form found."""
+    and a phrase matches across any whitespace or punctuation between its words. A single word, or the last
+    word of a two-word phrase, also matches its inflections (see `inflections`); hits quote the form found."""
 
     def __init__(self, rules: list[PatternRule]) -> None:
         self.rules = rules
@@ -74,7 +74,7 @@ class Matcher:
                 tokens = tuple(_TOKEN.findall(word.lower()))
                 if not tokens:
                     continue
-                for form in inflections(tokens[-1]):
+                for form in (inflections(tokens[-1]) if len(tokens) <= 2 else tokens[-1:]):
                     said = word if form == tokens[-1] else " ".join((*tokens[:-1], form))
                     if len(tokens) == 1:
                         single.setdefault(form, []).append((index, said))
