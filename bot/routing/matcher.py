@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -68,21 +69,28 @@ class Matcher:
     def __init__(self, rules: list[PatternRule]) -> None:
         self.rules = rules
         single: dict[str, list[tuple[int, str]]] = {}
-        phrases: dict[str, list[tuple[str, int, str]]] = {}  # first word → (" a b ", rule, word)
+        # first word → {" a b" (the phrase's stem): [(" a bs ", rule, word), ...]}: the variants of one phrase
+        # are looked for only when their common stem is in the text (one substring search, not one each)
+        phrases: dict[str, dict[str, list[tuple[str, int, str]]]] = {}
         for index, rule in enumerate(rules):
             for word in rule.words:
                 tokens = tuple(_TOKEN.findall(word.lower()))
                 if not tokens:
                     continue
-                for form in (inflections(tokens[-1]) if len(tokens) <= 2 else tokens[-1:]):
+                forms = inflections(tokens[-1]) if len(tokens) <= 2 else tokens[-1:]
+                stem = " " + " ".join((*tokens[:-1], os.path.commonprefix(list(forms))))
+                for form in forms:
                     said = word if form == tokens[-1] else " ".join((*tokens[:-1], form))
                     if len(tokens) == 1:
                         single.setdefault(form, []).append((index, said))
                     else:
-                        phrases.setdefault(tokens[0], []).append((f" {' '.join((*tokens[:-1], form))} ", index, said))
+                        variants = phrases.setdefault(tokens[0], {}).setdefault(stem, [])
+                        variants.append((f" {' '.join((*tokens[:-1], form))} ", index, said))
         # token → (rules it fires alone, phrases it starts): one set intersection finds every candidate
-        self._index = {w: (tuple(single.get(w, ())), tuple(phrases.get(w, ()))) for w in {*single, *phrases}}
-        self._ascii_index = {w.encode(): (s, tuple((p.encode(), i, word) for p, i, word in ps if p.isascii()))
+        self._index = {w: (tuple(single.get(w, ())), tuple((st, tuple(vs)) for st, vs in phrases.get(w, {}).items()))
+                       for w in {*single, *phrases}}
+        self._ascii_index = {w.encode(): (s, tuple((st.encode(), tuple((p.encode(), i, word) for p, i, word in vs))
+                                                   for st, vs in ps if st.isascii() and all(p.isascii() for p, _, _ in vs)))
                              for w, (s, ps) in self._index.items() if w.isascii()}
         self._keys = frozenset(self._index)
         self._ascii_keys = frozenset(self._ascii_index)
@@ -109,9 +117,11 @@ class Matcher:
             if phrases:
                 if joined is None:
                     joined = space + space.join(tokens) + space
-                for phrase, i, word in phrases:
-                    if phrase in joined:
-                        hits.setdefault(i, set()).add(word)
+                for stem, variants in phrases:
+                    if stem in joined:
+                        for phrase, i, word in variants:
+                            if phrase in joined:
+                                hits.setdefault(i, set()).add(word)
         return [self._hit(i, words) for i, words in sorted(hits.items())]
 
     def _hit(self, index: int, words: set[str]) -> PatternHit:
