@@ -7,7 +7,7 @@ import pytest
 from bot.config import RepoConfig, load_config_text
 from bot.models import IssueInput, Strategy, Tier
 from bot.routing import route
-from bot.routing.learning import EXPLORE_MAX, Knowledge, Observation, wilson
+from bot.routing.learning import BAD_RETRY_MAX, EXPLORE_MAX, Knowledge, Observation, wilson
 
 CFG = RepoConfig()
 REPO = "octo/app"
@@ -16,6 +16,22 @@ REPO = "octo/app"
 def obs(tier: Tier, success: bool, n: int, *, kind: str = "docs-touch", repo: str = REPO,
         complexity: str = "trivial", cost: float | None = None) -> list[Observation]:
     return [Observation(repo, kind, complexity, tier, success, cost) for _ in range(n)]
+
+
+def test_exploration_paces_itself_while_there_is_no_sign_either_way() -> None:
+    k = Knowledge([*obs(Tier.sonnet, True, 10, kind="", complexity="standard"),
+                   *obs(Tier.haiku, True, 1, kind="", complexity="standard"),
+                   *obs(Tier.haiku, False, 1, kind="", complexity="standard")])  # 1 of 2: no sign either way
+    tiers = []
+    for _ in range(4):
+        d = route(IssueInput(title="Make the widget nicer"), CFG, knowledge=k, repo=REPO)
+        tiers.append(d.tier.value[0])
+        k.add(Observation(REPO, d.kind, d.complexity.value, d.tier, True))
+    assert "".join(tiers) == "sssh"  # one issue in four tries haiku
+    k2 = Knowledge([*obs(Tier.sonnet, True, 10, kind="", complexity="standard"),
+                    *obs(Tier.haiku, True, 2, kind="", complexity="standard")])  # promising
+    d = route(IssueInput(title="Make the widget nicer"), CFG, knowledge=k2, repo=REPO)
+    assert d.tier is Tier.haiku and "xploring haiku" in d.rationale  # tried at every issue
 
 
 def test_wilson_bounds() -> None:
@@ -69,8 +85,9 @@ def test_exploration_is_bounded_and_a_failure_record_stops_it() -> None:
         k.add(Observation(REPO, d.kind, d.complexity.value, d.tier, d.tier is Tier.sonnet))
         if d.tier is Tier.haiku:  # haiku always fails here: escalation runs sonnet
             k.add(Observation(REPO, d.kind, d.complexity.value, Tier.sonnet, True))
-    assert 1 <= explored <= 6 < EXPLORE_MAX  # credibly bad after a few tries: exploring stops
-    assert "haiku succeeded on 0 of" in d.rationale
+    # credibly bad after a few tries: exploring slows to one issue in ten, and stops at BAD_RETRY_MAX
+    assert explored == BAD_RETRY_MAX < EXPLORE_MAX
+    assert "haiku succeeded on 0 of 16" in d.rationale
 
 
 def test_opus_is_never_learned_as_the_first_tier_unless_asked() -> None:

@@ -22,11 +22,12 @@ from typing import Any, Iterable
 from bot.models import Tier
 
 MIN_EVIDENCE = 4  # attempts at a level before it speaks for a tier
-EXPLORE_MAX = 40  # explore a cheaper tier here until it has this many attempts (or is credibly bad)
+EXPLORE_MAX = 40  # explore a cheaper tier here until it has this many attempts ...
+BAD_RETRY_MAX = 16  # ... or this many, once its record here is credibly below the target
 CALIBRATE_MIN = 5  # runs with an actual cost before estimates follow the actual mean
 Z_CREDIBLE = 0.67  # one-sided ~75 %: "credibly at least the target" (Wilson lower bound)
 Z_BAD = 1.0  # one-sided ~84 %: "credibly below the target" (Wilson upper bound) stops exploring, moves up
-PROMISING = 0.75  # a record whose posterior mean (s+1)/(n+2) reaches this is explored at every issue
+PROMISING = 0.66  # a record whose posterior mean (s+1)/(n+2) reaches this is explored at every issue
 
 
 def wilson(successes: float, n: float, z: float = Z_BAD) -> tuple[float, float]:
@@ -83,11 +84,17 @@ class Knowledge:
         self.costs: dict[tuple[Any, ...], list[float]] = defaultdict(lambda: [0.0, 0])  # key → [sum, n]
         self.note = note  # why there is nothing to learn from (empty, unreadable, no store)
         self.size = 0
+        self.since: dict[tuple[str, str, Tier], int] = {}  # attempts on higher tiers since this tier's last one
         for obs in observations:
             self.add(obs)
 
     def add(self, obs: Observation) -> None:
         self.size += 1
+        for t in Tier:
+            if t.rank < obs.tier.rank:
+                key = (obs.repo, obs.kind, t)
+                self.since[key] = self.since.get(key, 0) + 1
+        self.since[(obs.repo, obs.kind, obs.tier)] = 0
         for key in self._keys(obs.repo, obs.kind, obs.complexity):
             c = self.counts[(*key, obs.tier)]
             c[0] += obs.success
@@ -178,9 +185,13 @@ def choose(
         elsewhere = ev.get(lower)
         promising = (own.attempts > 0 and (own.successes + 1) / (own.attempts + 2) >= PROMISING) or (
             not own.attempts and elsewhere is not None and elsewhere.upper >= target)
-        paced = promising or own.attempts * 3 <= knowledge.own(repo, kind, tier).attempts  # one in four
-        credibly_bad = own.attempts >= MIN_EVIDENCE and own.upper < target
-        if own.attempts < EXPLORE_MAX and not credibly_bad and paced:
+        looks_bad = own.attempts >= MIN_EVIDENCE and own.upper < target
+        # every issue while promising; one in four with no sign either way; one in ten while it looks bad
+        # on a thin record (an unlucky start must not end exploring for good); never past the bounds
+        every = 1 if promising else (10 if looks_bad else 4)
+        paced = knowledge.since.get((repo, kind, lower), 0) >= every - 1
+        limit = BAD_RETRY_MAX if looks_bad else EXPLORE_MAX
+        if own.attempts < limit and paced:
             explored = True
             why = (f"exploring {lower.value}, one tier below {tier.value}: {own.says()} so far"
                    if own.attempts else f"exploring {lower.value}, one tier below {tier.value}: no {lower.value} "
