@@ -8,21 +8,19 @@ Run: .venv/bin/python benchmarks/bench_replay.py [--issues N] [--seeds 1,2,3] [-
 from __future__ import annotations
 
 import argparse
-import importlib.util
+import runpy
 import json
 import statistics
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 def _generator():
-    spec = importlib.util.spec_from_file_location("gen_replay", REPO / "benchmarks" / "gen_replay.py")
-    module = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    spec.loader.exec_module(module)
-    return module
+    """benchmarks/gen_replay.py's functions (the benchmarks folder is not a package)."""
+    return SimpleNamespace(**runpy.run_path(str(REPO / "benchmarks" / "gen_replay.py")))
 
 
 def replay(issues: int, seed: int) -> dict:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
+import runpy
 import io
 import json
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -20,11 +21,8 @@ KEYS = {"issues", "cost_usd", "success_rate", "first_try_success_rate", "haiku_s
 
 
 def generator():
-    spec = importlib.util.spec_from_file_location("gen_replay", REPO / "benchmarks" / "gen_replay.py")
-    module = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    spec.loader.exec_module(module)
-    return module
+    """benchmarks/gen_replay.py's functions (the benchmarks folder is not a package)."""
+    return SimpleNamespace(**runpy.run_path(str(REPO / "benchmarks" / "gen_replay.py")))
 
 
 def line(**over: object) -> dict:
