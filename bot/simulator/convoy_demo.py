@@ -173,8 +173,8 @@ def run_convoy_demo(out: IO[str] = sys.stdout) -> int:
             what = "planning run" if t["task"] is None else f"task {t['task']:5} #{t['number']}"
             out.write(f"  run finished: {what:22} on {t['tier']:6} {'ok' if t['ok'] else 'FAILED -> escalates'}\n")
         convoy = service.load(ctx, PARENT)
-        body = render.checklist(convoy).replace(render.MARKER, "").rsplit("\n", 3)[0]
-        out.write("\nThe parent's convoy comment:\n\n" + body + "\n")
+        body = render.checklist(convoy).replace(render.MARKER + "\n", "").rsplit("\n", 3)[0]
+        out.write("\nThe parent's convoy comment:\n\n" + body.rstrip() + "\n")
         out.write(f"\nGitHub calls: {len(fake.requests)}, refused by the OpenAPI description: {len(fake.violations)}\n")
         llm.close()
         return 1 if fake.violations else 0
