@@ -211,3 +211,17 @@ def test_health_and_readiness(client, runtime, tmp_path):
 def test_unknown_paths_and_methods_are_json_errors(client):
     assert client.get("/webhook").status_code == 405
     assert client.get("/nope").status_code == 404
+
+
+def test_a_delivery_opens_no_session(post_event, webhook_example, app):
+    """Only the dashboard signs cookies; a webhook delivery never pays for (or sets) a session."""
+    resp = post_event("issues", webhook_example("issues", "opened"))
+    assert resp.status_code == 202 and "Set-Cookie" not in resp.headers
+    with app.test_request_context("/webhook", method="POST"):
+        from flask import session
+
+        assert session.__class__.__name__ == "NullSession"
+    with app.test_request_context("/dashboard/"):
+        from flask import session
+
+        assert session.__class__.__name__ != "NullSession"

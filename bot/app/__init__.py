@@ -17,6 +17,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from flask import Flask, jsonify
 
     from bot.app.resources import init_app
+    from bot.app.sessions import ScopedSessions
     from bot.settings import ServiceSettings
 
     app = Flask("model_router")
@@ -32,6 +33,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(health.bp)
     app.register_blueprint(metrics.bp)
     dashboard.init_app(app)
+    app.session_interface = ScopedSessions("/dashboard")  # the only blueprint with a session
     init_app(app)
 
     @app.errorhandler(404)
