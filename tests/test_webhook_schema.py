@@ -89,3 +89,55 @@ def test_app_mode_needs_the_installation():
     assert "installation" in _app_mode_problem(SimpleNamespace(app_mode=True), {"action": "opened"})
     assert _app_mode_problem(SimpleNamespace(app_mode=False), {"action": "opened"}) is None
     assert _app_mode_problem(SimpleNamespace(app_mode=True), {"installation": {"id": 1}}) is None
+
+
+def _paths(schema: dict, value, prefix=()):
+    """Every path into `value` that the schema names (through allOf and items)."""
+    for part in schema.get("allOf", []):
+        yield from _paths(part, value, prefix)
+    if isinstance(value, dict):
+        for name, sub in schema.get("properties", {}).items():
+            if name in value:
+                yield prefix + (name,)
+                yield from _paths(sub, value[name], prefix + (name,))
+    if isinstance(value, list) and "items" in schema and value:
+        yield prefix + (0,)
+        yield from _paths(schema["items"], value[0], prefix + (0,))
+
+
+def _mutated(payload, path, new):
+    import copy
+
+    out = copy.deepcopy(payload)
+    node = out
+    for key in path[:-1]:
+        node = node[key]
+    if new is _DELETE:
+        del node[path[-1]]
+    else:
+        node[path[-1]] = new
+    return out
+
+
+_DELETE = object()
+
+
+def test_the_compiled_check_agrees_with_jsonschema_on_every_mutation():
+    """Differential: the compiled function accepts exactly what the reference JSON Schema validator accepts."""
+    import jsonschema
+
+    from bot.app.validate import _SCHEMAS, compile_schema
+
+    checked = 0
+    for event, payload in _examples():
+        key = schema_key(event, payload.get("action"))
+        schema = _SCHEMAS[key]
+        check, reference = compile_schema(schema), jsonschema.Draft7Validator(schema)
+        for path in {p for p in _paths(schema, payload)}:
+            for new in (_DELETE, None, 7, True, "x", [], {}, [1], {"a": 1}):
+                if new is _DELETE and isinstance(path[-1], int):
+                    continue
+                candidate = _mutated(payload, path, new)
+                assert (check(candidate) is None) == reference.is_valid(candidate), (key, path, new, check(candidate))
+                checked += 1
+    assert checked > 2000
