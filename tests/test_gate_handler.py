@@ -181,7 +181,7 @@ def test_injection_in_the_diff_cannot_approve(fake_github, fake_anthropic, make_
 
     fake_anthropic.reply_with(reviewer)
     handle_event("pull_request", webhook_example("pull_request", "opened"), make_ctx())
-    assert statuses(fake_github)[-1] == (SHA, "failure", "Opus review failed: 1 high")
+    assert statuses(fake_github)[-1] == (SHA, "failure", "Opus review failed: 1 high, prompt injection reported")
     (req,) = fake_anthropic.requests
     tag = req.system.split("random tag ", 1)[1].split(".", 1)[0]
     diff_block = req.prompt.split(f"BEGIN DIFF {tag}", 1)[1].split(f"END DIFF {tag}", 1)[0]
@@ -214,7 +214,7 @@ def test_large_pr_is_chunked_with_all_file_pages(fake_github, fake_anthropic, ma
     assert "keys/server.pem.bin`: no text diff" in review["body"]
     assert "review budget of 6 chunks was used up" in review["body"]
     sha, state, desc = statuses(fake_github)[-1]
-    assert state == "success" and "files not reviewed" in desc
+    assert state == "failure" and "files not fully reviewed" in desc  # #12 finding 2: unreviewed bytes never pass
 
 
 def test_dependabot_push_still_gets_the_status(fake_github, fake_anthropic, make_ctx, webhook_example):

@@ -53,6 +53,8 @@ def test_description_fits_github_limit():
     assert "x" * 500 in status.summary
 
 
-def test_partial_reviews_say_so():
-    status = gate.result(gate.Verdict("pass", partial=3))
-    assert status.description == "Opus review passed: no findings (3 files not reviewed)"
+def test_partial_reviews_fail_and_say_how_to_fix():
+    status = gate.result(gate.Verdict("pass", partial=3, unreviewed="- `a.bin`: binary"))
+    assert status.state == "failure"
+    assert status.description == "Opus review incomplete: 3 files not fully reviewed (no findings); an admin may /override-review"
+    assert "`a.bin`: binary" in status.summary and "/override-review <sha> <reason>" in status.summary

@@ -56,6 +56,9 @@ class PullInfo(BaseModel):
     base_ref: str = "main"
     labels: list[str] = Field(default_factory=list)
     user_login: str = ""
+    changed_files: int | None = None  # GitHub's own count; more than the files listing returns = truncated
+    state: str = "open"
+    head_repo: str | None = None  # "owner/name" of the head branch's repository (a fork's, for fork PRs)
 
 
 class Comparison(BaseModel):

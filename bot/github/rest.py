@@ -303,6 +303,9 @@ class RestGitHub(IssueTreeMixin):
             base_ref=d["base"]["ref"],
             labels=[x["name"] for x in d.get("labels") or []],
             user_login=(d.get("user") or {}).get("login", ""),
+            changed_files=d.get("changed_files"),
+            state=d.get("state") or "open",
+            head_repo=((d["head"].get("repo") or {}).get("full_name")),
         )
 
     @staticmethod

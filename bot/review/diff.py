@@ -13,7 +13,8 @@ from typing import Iterable
 from bot.github.port import PullFile
 
 HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
-FILES_API_LIMIT = 3000  # GitHub lists at most this many files of a pull request
+from bot.review.gate import FILES_LISTED as FILES_API_LIMIT  # GitHub lists at most this many files of a pull request
+HARMLESS_SKIP = "renamed without changes"
 
 
 def commentable_lines(patch: str | None) -> set[int]:
@@ -92,6 +93,17 @@ class DiffPlan:
         """Files of which some or all of the diff was not reviewed."""
         return len({s.path for s in self.skipped})
 
+    @property
+    def unreviewed(self) -> int:
+        """Files (or an unseen rest of the listing) whose bytes no review saw: any makes the gate fail.
+
+        Only a rename without content changes outside the security paths is harmless."""
+        return len({s.path for s in self.skipped if s.reason != HARMLESS_SKIP}) + self.truncated_listing
+
+    @property
+    def complete(self) -> bool:
+        return self.unreviewed == 0
+
 
 def _header(f: PullFile, part: str = "") -> str:
     renamed = f" (renamed from {f.previous_filename})" if f.previous_filename else ""
@@ -104,6 +116,7 @@ def plan(
     max_chars: int,
     max_chunks: int,
     first: Iterable[str] = (),
+    truncated: bool | None = None,
 ) -> DiffPlan:
     """Pack files into chunks of at most `max_chars`; files in `first` (security paths) go first.
 
@@ -129,7 +142,19 @@ def plan(
 
     for f in ordered:
         if f.patch is None:
-            reason = "renamed without changes" if f.status == "renamed" and not f.changes else "no text diff (binary or too large for the files API)"
+            pure_rename = f.status == "renamed" and not f.changes
+            if pure_rename and priority & {f.filename, f.previous_filename}:
+                # Moving a security file (say, to `….disabled`) can switch it off: the reviewer must see it.
+                piece = _header(f) + "      (renamed without content changes)\n"
+                if room(piece):
+                    chunks[-1].parts.append(piece)
+                    chunks[-1].paths.append(f.filename)
+                    chunks[-1].size += len(piece)
+                    reviewed += 1
+                else:
+                    skipped.append(Skipped(f.filename, f"security-path rename not reviewed: the review budget of {max_chunks} chunks was used up"))
+                continue
+            reason = HARMLESS_SKIP if pure_rename else "no text diff (binary or too large for the files API)"
             skipped.append(Skipped(f.filename, reason))
             continue
         commentable[f.filename] = commentable_lines(f.patch)
@@ -165,4 +190,6 @@ def plan(
             sent_any = True
         reviewed += sent_any
     chunks = [c for c in chunks if c.parts]
-    return DiffPlan(chunks, skipped, commentable, reviewed, truncated_listing=len(files) >= FILES_API_LIMIT)
+    if truncated is None:
+        truncated = len(files) >= FILES_API_LIMIT
+    return DiffPlan(chunks, skipped, commentable, reviewed, truncated_listing=truncated)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable, Literal
@@ -9,7 +10,14 @@ from typing import Iterable, Literal
 from bot.config.loading import CONFIG_PATH
 from bot.review.security_paths import PathMatch, match_paths
 
+try:  # TODO(security): the routing helper's one normaliser; drop this guard once it is on main
+    from bot.routing.normalize import normalize as _normalize
+except ImportError:  # pragma: no cover
+    def _normalize(text: str) -> str:
+        return text
+
 CONTEXT = "model-router/opus-review"  # the status context and the check run name
+FILES_LISTED = 3000  # GitHub lists at most this many files of a pull request
 MAX_DESCRIPTION = 140  # GitHub truncates commit status descriptions beyond this
 SEVERITIES = ("critical", "high", "medium", "low")
 
@@ -26,13 +34,16 @@ class Requirement:
 
     labels: tuple[str, ...] = ()  # security labels present on the PR
     paths: tuple[PathMatch, ...] = ()  # changed paths that match the security globs
+    truncated: bool = False  # GitHub's file listing may have stopped early: unseen files could match
 
     @property
     def required(self) -> bool:
-        return bool(self.labels or self.paths)
+        return bool(self.labels or self.paths or self.truncated)
 
     def reason(self, limit: int = 5) -> str:
         parts: list[str] = []
+        if self.truncated:
+            parts.append(f"has more files than GitHub lists ({FILES_LISTED}), so unseen files may touch security paths")
         if self.labels:
             parts.append("labelled " + ", ".join(f"`{name}`" for name in self.labels))
         if self.paths:
@@ -42,10 +53,16 @@ class Requirement:
         return "; ".join(parts) or "no security label and no security path changed"
 
 
-def requirement(labels: Iterable[str], paths: Iterable[str], security_labels: Iterable[str], globs: Iterable[str]) -> Requirement:
+def requirement(labels: Iterable[str], paths: Iterable[str], security_labels: Iterable[str], globs: Iterable[str],
+                *, truncated: bool = False) -> Requirement:
     wanted = {name.lower() for name in security_labels}
     present = tuple(name for name in labels if name.lower() in wanted)
-    return Requirement(labels=present, paths=tuple(match_paths(paths, globs)))
+    return Requirement(labels=present, paths=tuple(match_paths(paths, globs)), truncated=truncated)
+
+
+def listing_truncated(listed: int, changed_files: int | None) -> bool:
+    """GitHub's PR files listing stops at 3,000: at the cap, or short of the PR's own count, assume files are unseen."""
+    return listed >= FILES_LISTED or (changed_files is not None and listed < changed_files)
 
 
 def is_security_label(name: str, security_labels: Iterable[str]) -> bool:
@@ -118,25 +135,51 @@ def counts_text(counts: dict[str, int]) -> str:
     return ", ".join(f"{n} {s}" for s, n in counts.items()) or "no findings"
 
 
+BLOCKING = frozenset({"critical", "high"})  # any such finding fails the gate, whatever the verdict says
+_INJECTION = re.compile(r"prompt[\s_-]*injection|injection\s+attempt", re.IGNORECASE)
+HOW_TO_FIX = ("split the pull request, raise `review.max_chunks` / `review.max_diff_chars_per_chunk` in the default "
+              "branch's `.github/model-router.yml` and run `/review`, or an admin comments `/override-review <sha> <reason>`")
+
+
+def is_injection(title: str, explanation: str = "") -> bool:
+    """A finding that reports an attempt to steer the reviewer (the prompt asks for exactly this title)."""
+    return bool(_INJECTION.search(_normalize(f"{title}\n{explanation}")))
+
+
 @dataclass(frozen=True)
 class Verdict:
     """The reviewed result, reduced to what the status needs."""
 
     verdict: Literal["pass", "pass_with_findings", "fail"]
     severities: tuple[str, ...] = ()
-    partial: int = 0  # files not reviewed (skipped), stated in the description
+    partial: int = 0  # files (or parts) not reviewed: the gate cannot prove a full review, so it fails
     details: str = field(default="", compare=False)
     since: str = ""  # incremental review: the last passing review's SHA the range starts from
+    injection: bool = False  # a finding reports a prompt-injection attempt
+    unreviewed: str = field(default="", compare=False)  # what was not reviewed, for the summary
 
 
 def result(v: Verdict) -> GateStatus:
-    """`success` for pass / pass_with_findings, `failure` for fail, naming the counts by severity."""
+    """`success` only for a (pass | pass_with_findings) verdict that covered every byte with no critical,
+    high or injection finding; the model's verdict alone never opens the gate."""
     counts = counts_text(severity_counts(v.severities))
     words = {"pass": "passed", "pass_with_findings": "passed with findings", "fail": "failed"}[v.verdict]
+    overruled = v.verdict != "fail" and (BLOCKING.intersection(v.severities) or v.injection)
+    if overruled:
+        words = "failed"
     desc = f"Opus review {words}: {counts}"
+    if v.injection:
+        desc += ", prompt injection reported"
     if v.since:
         desc += f" (changes since {v.since[:7]})"
+    state: State = "failure" if v.verdict == "fail" or overruled else "success"
+    summary = v.details or desc
+    if overruled:
+        summary = ("The gate fails on any critical or high finding and on any reported prompt-injection attempt, "
+                   f"whatever the model's verdict (`{v.verdict}`).\n\n" + summary)
     if v.partial:
-        desc += f" ({v.partial} files not reviewed)"
-    state: State = "failure" if v.verdict == "fail" else "success"
-    return GateStatus(state, desc, title=desc, summary=v.details or desc)
+        state = "failure"
+        desc = f"Opus review incomplete: {v.partial} files not fully reviewed ({counts}); an admin may /override-review"
+        summary = (f"Not everything was reviewed, so the gate cannot pass. To fix: {HOW_TO_FIX}.\n\n"
+                   + (f"Not reviewed:\n{v.unreviewed}\n\n" if v.unreviewed else "") + summary)
+    return GateStatus(state, desc, title=desc, summary=summary)

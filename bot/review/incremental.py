@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
 
 from bot.github.port import GitHubError, PullFile
-from bot.review.diff import FILES_API_LIMIT, DiffPlan, commentable_lines
+from bot.review.diff import FILES_API_LIMIT, HARMLESS_SKIP, DiffPlan, commentable_lines
 
 if TYPE_CHECKING:
     from bot.context import Context
@@ -15,7 +15,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PASSED = ("pass", "pass_with_findings")
-HARMLESS_SKIP = "renamed without changes"
 COMPARE_LIMIT = 300  # GitHub's compare lists at most this many files: more means some are unseen
 
 

@@ -67,7 +67,7 @@ def security_label_removed(ctx: Context, number: int, name: str, sender: str) ->
     pull = ctx.gh.get_pull(ctx.repo, number)
     files = ctx.gh.list_pull_files(ctx.repo, number)
     req = _requirement(ctx, pull, files)
-    if req.paths:
+    if req.paths or req.truncated:
         ctx.gh.add_labels(ctx.repo, number, [name])
         ctx.gh.create_comment(
             ctx.repo, number,
@@ -84,7 +84,8 @@ def security_label_removed(ctx: Context, number: int, name: str, sender: str) ->
 def _requirement(ctx: Context, pull: PullInfo, files) -> gate.Requirement:
     s = settings(ctx)
     paths = [f.filename for f in files] + [f.previous_filename for f in files if f.previous_filename]
-    return gate.requirement(pull.labels, paths, s.labels, s.paths)
+    truncated = gate.listing_truncated(len(files), pull.changed_files)
+    return gate.requirement(pull.labels, paths, s.labels, s.paths, truncated=truncated)
 
 
 def run_gate(ctx: Context, number: int, *, trigger: str) -> Result:
@@ -109,7 +110,7 @@ def run_gate(ctx: Context, number: int, *, trigger: str) -> Result:
         res.outputs["review_state"] = "success"
         res.messages.append("Opus review not required")
         return res
-    if req.paths and not req.labels:
+    if (req.paths or req.truncated) and not req.labels:
         ctx.gh.add_labels(ctx.repo, number, [s.label])
         ctx.gh.create_comment(
             ctx.repo, number,
@@ -133,7 +134,8 @@ def _review(ctx: Context, pull: PullInfo, files, req: gate.Requirement, s: GateS
             res: Result, trigger: str) -> Result:
     sha = pull.head_sha
     scope = incremental.choose(ctx, pull.number, sha, files, trigger)
-    plan = diff.plan(scope.files, max_chars=s.max_chars, max_chunks=s.max_chunks, first=[m.path for m in req.paths])
+    plan = diff.plan(scope.files, max_chars=s.max_chars, max_chunks=s.max_chunks, first=[m.path for m in req.paths],
+                     truncated=req.truncated)
     if scope.incremental:
         plan = incremental.restrict(plan, files)
     model = review_model(ctx)
@@ -166,7 +168,9 @@ def _review(ctx: Context, pull: PullInfo, files, req: gate.Requirement, s: GateS
     out = result.output
     review = _post_review(ctx, pull.number, sha, out, plan, model, scope.describe(pull.base_ref))
     status = gate.result(gate.Verdict(out.verdict, tuple(f.severity for f in out.findings),
-                                      partial=plan.skipped_files, details=review.body, since=scope.base_sha or ""))
+                                      partial=plan.unreviewed, details=review.body, since=scope.base_sha or "",
+                                      injection=any(gate.is_injection(f.title, f.explanation) for f in out.findings),
+                                      unreviewed=plan.skipped_text()))
     publish.report(ctx, sha, status, publish.annotations(out, set(plan.commentable) & {f.filename for f in files}))
     record(status, out.verdict, plan, counts=gate.severity_counts(f.severity for f in out.findings), chunks=result.chunks,
            cost_usd=review_cost(ctx, result))
@@ -242,9 +246,9 @@ def review_model(ctx: Context) -> str:
 
 def _nothing_to_review(plan: diff.DiffPlan) -> gate.GateStatus:
     """Only renames: nothing changed. Binary or oversized files: unreviewable, so never a pass."""
-    if all(sk.reason == "renamed without changes" for sk in plan.skipped):
+    if plan.complete:
         return gate.result(gate.Verdict("pass", details="Only renames without content changes."))
     return gate.GateStatus(
-        "failure", f"no reviewable diff: {plan.skipped_files} files binary or too large; an admin may /override-review",
+        "failure", f"no reviewable diff: {plan.unreviewed} files binary, too large or unlisted; an admin may /override-review",
         summary="Not reviewed:\n" + plan.skipped_text(),
     )
