@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 import warnings
 from typing import Protocol, TypeVar
 
@@ -42,10 +43,18 @@ class LLMPort(Protocol):
     ) -> T: ...
 
 
-def as_data(tag: str, text: str) -> str:
-    """Wrap untrusted text as delimited data; a closing tag inside the text cannot end the block early."""
-    safe = text.replace(f"</{tag}>", f"</ {tag}>")
-    return f"<{tag}>\n{safe}\n</{tag}>"
+def untrusted_tag(*texts: str) -> str:
+    """A fresh random tag per call, for the markers around untrusted text (never one the text contains)."""
+    while True:
+        tag = f"untrusted-{secrets.token_hex(8)}"
+        if not any(tag in t for t in texts):
+            return tag
+
+
+def as_data(kind: str, text: str, tag: str) -> str:
+    """Untrusted text between BEGIN/END markers carrying the call's random tag: the text was written before
+    the tag existed, so it cannot forge the END marker in any spelling or case."""
+    return f"BEGIN {kind} {tag}\n{text}\nEND {kind} {tag}\n"
 
 
 class AnthropicLLM:

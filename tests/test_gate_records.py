@@ -52,7 +52,7 @@ def test_a_review_leaves_a_complete_record(fake_github, fake_anthropic, make_ctx
     handle_event("pull_request", webhook_example("pull_request", "opened"), ctx)
     (r,) = ctx.store.reviews(REPO, NUMBER)
     assert (r["head_sha"], r["base_sha"], r["model"], r["verdict"], r["state"], r["trigger"]) == (
-        SHA, None, OPUS, "pass_with_findings", "success", "opened")
+        SHA, None, OPUS, "pass_with_findings", "failure", "opened")  # a binary file was not reviewed: #12 finding 2
     assert r["counts"] == {"medium": 1, "low": 1} and r["chunks"] == 1
     assert r["skipped"] == [{"file": "src/auth/keys.bin", "reason": "no text diff (binary or too large for the files API)"}]
     assert r["files"] == ["src/auth/keys.bin", "src/auth/login.py"]

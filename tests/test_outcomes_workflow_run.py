@@ -64,7 +64,10 @@ def completed(webhook_example, fake_github):
             id=run_id, conclusion=conclusion, path=".github/workflows/model-router-executor.yml",
             display_title=title or f"model-router #{row['number']} execute on {row['tier']} [mr:{row['dispatch_id']}]",
             run_started_at="2026-11-20T10:00:00Z", updated_at="2026-11-20T10:04:30Z", event="workflow_dispatch",
+            head_branch="main",  # the executor ref: the fake repository's default branch
         )
+        run["actor"]["login"] = "github-actions[bot]"  # the bot (the `gh` fixture's token user) dispatched it
+        run["head_repository"]["full_name"] = run["repository"]["full_name"] = REPO
         if artifact is not None:
             fake_github.add_artifact(REPO, run_id, f"model-router-execution-{run_id}-1",
                                      files={"tmp/claude-execution-output.json": artifact})
@@ -122,9 +125,9 @@ def test_missing_artifact_still_records(ctx, started, completed, fake_github):
     assert ctx.store.dispatches(REPO, 1)[0]["actual_cost_usd"] is None
 
 
-def test_correlates_by_issue_number_without_id(ctx, started, completed):
+def test_an_issue_number_without_the_dispatch_id_is_not_enough(ctx, started, completed):
     res = handle_event("workflow_run", completed(started, title="model-router #1 execute on haiku"), ctx)
-    assert res.action == "outcome"
+    assert res.action == "ignored"  # #12 finding 1: no `#N` fallback
 
 
 def test_other_workflows_ignored(ctx, started, completed):

@@ -9,6 +9,7 @@ from bot.commands import CommandReply, CommandRequest, command
 from bot.context import Context
 from bot.permissions import permission
 from bot.review import publish
+from bot.untrusted import defuse
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,7 @@ def run(req: CommandRequest, ctx: Context) -> CommandReply:
     return CommandReply(
         body=(
             f"**Audit:** the Opus review gate (`{gate.CONTEXT}`) was overridden to success on commit `{sha}` "
-            f"by @{req.sender}.\n\nReason: {publish.defuse(reason)}\n\n"
+            f"by @{req.sender}.\n\nReason: {defuse(reason)}\n\n"
             "A new push re-gates the pull request."
         ),
         reaction="+1",

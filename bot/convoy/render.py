@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 
 from bot.convoy.state import Convoy, TaskState
-from bot.issues.render import fenced, money, safe
+from bot.issues.render import money, safe
 from bot.issues.state import comment_json, json_object
+from bot.untrusted import fenced
 
 MARKER = "<!-- model-router:convoy -->"
 STATE_PREFIX = "<!-- model-router:convoy-state "

@@ -50,8 +50,12 @@ def handle(payload: dict, ctx: Context) -> Result:
     comment = payload.get("comment") or {}
     issue = payload.get("issue") or {}
     sender = payload.get("sender") or comment.get("user") or {}
-    if is_bot(comment.get("user") or {}):  # the sender is checked by handle_event; the author may differ
+    author = comment.get("user") or {}
+    if is_bot(author):  # the sender is checked by handle_event; the author may differ
         return Result(action="ignored", messages=["comment by a bot"])
+    if str(author.get("login", "")).lower() == ctx.gh.bot_login().lower():
+        # With a personal token the bot posts as a User: its own comments (plans, replies) are never commands.
+        return Result(action="ignored", messages=["comment by model-router itself"])
     invocations = parse(comment.get("body"), known=load_all().keys())
     if not invocations:
         return Result(action="ignored", messages=["no command"])

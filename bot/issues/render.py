@@ -7,18 +7,17 @@ defused and HTML is escaped so the comment cannot ping people or inject markup.
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from bot.config.loading import CONFIG_PATH
 from bot.issues.state import MARKER, encode
 from bot.models import RoutingDecision
+from bot.untrusted import defuse, fenced
 
 RUNS_BEGIN = "<!-- model-router:runs -->"  # the executor runs + estimate vs actual
 RUNS_END = "<!-- /model-router:runs -->"
 
-_MENTION = re.compile(r"@(?=[A-Za-z0-9-])")
 
 
 def safe(text: str, limit: int = 2_000) -> str:
@@ -27,7 +26,7 @@ def safe(text: str, limit: int = 2_000) -> str:
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     text = html.escape(text, quote=False)
-    return _MENTION.sub("@\u200b", text).replace("`", "ˋ")
+    return defuse(text).replace("`", "ˋ")
 
 
 def money(usd: float | None) -> str:
@@ -39,14 +38,6 @@ def money(usd: float | None) -> str:
 def phases_line(d: RoutingDecision) -> str:
     """`plan: sonnet $0.32 → execute: haiku $0.06 → review: opus $0.32`, for comments and replies."""
     return " → ".join(f"{p.role.value}: {p.tier.value} {money(p.estimated_cost_usd)}" for p in d.phases) or d.tier.value
-
-
-def _fenced(text: str) -> str:
-    fence = "```"
-    while fence in text:
-        fence += "`"
-    body = _MENTION.sub("@\u200b", text[:4_000])
-    return f"{fence}text\n{body}\n{fence}"
 
 
 def _get(run: Any, key: str, default: Any = None) -> Any:
@@ -99,7 +90,7 @@ def routing_comment(
     if extra:
         lines += ["", *(f"- {safe(n, 500)}" for n in extra[:20])]
     if config_error:
-        lines += ["", "> [!WARNING]", f"> `{CONFIG_PATH}` is invalid, so the defaults were used:", "", _fenced(str(config_error))]
+        lines += ["", "> [!WARNING]", f"> `{CONFIG_PATH}` is invalid, so the defaults were used:", "", fenced(str(config_error))]
     section = runs_section(runs)
     if section:
         lines += ["", section]
@@ -145,5 +136,3 @@ def _how_to_override(model_prefix: str, complexity_prefix: str) -> list[str]:
         "</details>",
     ]
 
-
-fenced = _fenced  # the public name: other renderers fence untrusted text the same way

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
+
+from bot.llm import as_data, untrusted_tag
 
 MAX_TITLE = 1_000
 MAX_BODY = 20_000
@@ -37,7 +38,7 @@ class Prompt:
 
 
 def _block(kind: str, tag: str, text: str) -> str:
-    return f"BEGIN {kind} {tag}\n{text}\nEND {kind} {tag}\n"
+    return as_data(kind, text, tag)
 
 
 def build(
@@ -54,7 +55,7 @@ def build(
 
     The tag is random per call, so text in the diff cannot forge an END marker.
     """
-    tag = tag or f"untrusted-{secrets.token_hex(8)}"
+    tag = tag or untrusted_tag(title, body, diff, skipped)
     user = [
         f"Pull request diff, part {part} of {parts}. Review it and answer with the structured verdict.",
         "",

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.review.gate import CONTEXT, GateStatus, counts_text, severity_counts
 from bot.github import limits
 from bot.github.port import Annotation, ReviewComment
+from bot.untrusted import defuse, quoted
 from bot.review.diff import DiffPlan
 from bot.review.schema import Finding, ReviewOutput
 
@@ -20,19 +20,15 @@ MAX_INLINE = 50
 MAX_ANNOTATIONS = 50  # GitHub accepts at most 50 annotations per check-run request
 MARKER = "<!-- model-router:opus-review sha={sha} -->"
 LEVEL = {"critical": "failure", "high": "failure", "medium": "warning", "low": "notice"}
-_MENTION = re.compile(r"@(?=[A-Za-z0-9])")
-
-
-def defuse(text: str) -> str:
-    """Model output quotes untrusted text: keep it from pinging users or teams."""
-    return _MENTION.sub("@\u200b", text)
 
 
 def _finding_md(f: Finding, *, where: bool) -> str:
+    """Model-written: the title on one line, the prose quoted, so nothing in it starts a command line."""
     loc = f"`{f.file}`" + (f" line {f.line}" if f.line else "") + ": " if where else ""
-    out = f"**[{f.severity}] {loc}{f.title}**\n\n{f.explanation}"
+    title = " ".join(f.title.split())
+    out = f"**[{f.severity}] {loc}{title}**\n\n{quoted(f.explanation)}"
     if f.suggestion:
-        out += f"\n\n**Suggestion:** {f.suggestion}"
+        out += f"\n\n**Suggestion:**\n\n{quoted(f.suggestion)}"
     return defuse(out)
 
 
@@ -57,7 +53,7 @@ def build_review(out: ReviewOutput, plan: DiffPlan, *, sha: str, model: str, sco
     head = f"## Opus security review: {verdict}\n\n{counts} · model `{model}` · commit `{sha[:12]}`\n\n"
     parts = [head] + ([defuse(scope) + "\n\n"] if scope else [])
     if out.summary:
-        parts.append(defuse(out.summary) + "\n\n")
+        parts.append(quoted(out.summary) + "\n\n")
     skipped = plan.skipped_text()
     if skipped:
         parts.append("<details><summary>Not reviewed</summary>\n\n" + defuse(skipped) + "\n\n</details>\n\n")

@@ -1,13 +1,13 @@
 """A finished executor run → its outcome and actual cost, the sticky comment updated, escalation or a convoy started.
 
 The executor workflow's `run-name` carries `#<issue> … [mr:<dispatch id>]`, which GitHub sends
-as `workflow_run.display_title`; that ties a run to the dispatch (and issue) that started it.
+as `workflow_run.display_title`; that ties a run to the dispatch (and issue) that started it, once
+`bot.runs.trust.check_run` has proved the run is the bot's own dispatched run.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 from datetime import datetime
 
 from bot.runs.escalation import escalate
@@ -15,11 +15,10 @@ from bot.github.port import GitHubError
 from bot.context import Context, Result
 from bot.issues.routing import refresh_comment  # renders the runs table from the store
 from bot.runs.outcome import Outcome, parse_artifact_zip
+from bot.runs.trust import check_run
 
 log = logging.getLogger(__name__)
 
-_DISPATCH_ID = re.compile(r"\[mr:([A-Za-z0-9._-]{1,64})\]")
-_ISSUE = re.compile(r"#(\d+)\b")
 ARTIFACT_PREFIX = "model-router-execution"
 
 
@@ -30,26 +29,6 @@ def _seconds(start: str | None, end: str | None) -> float | None:
     except ValueError:
         return None
     return max(0.0, (b - a).total_seconds())
-
-
-def is_executor_run(run: dict, workflow: dict, executor_file: str) -> bool:
-    path = run.get("path") or workflow.get("path") or ""
-    name = path.split("@", 1)[0].rsplit("/", 1)[-1]  # path may carry "@ref" for reusable workflows
-    return name == executor_file.rsplit("/", 1)[-1]
-
-
-def correlate(ctx: Context, run: dict) -> dict | None:
-    """The dispatch row a run belongs to: by the id in its title, else the issue's open dispatch."""
-    title = run.get("display_title") or run.get("name") or ""
-    m = _DISPATCH_ID.search(title)
-    if m:
-        row = ctx.store.get_dispatch(m.group(1))
-        if row and row["repo"] == ctx.repo:
-            return row
-    m = _ISSUE.search(title)
-    if m:
-        return ctx.store.latest_open_dispatch(ctx.repo, int(m.group(1)))
-    return None
 
 
 def fetch_outcome(ctx: Context, run_id: int) -> tuple[Outcome, dict[str, str], str | None]:
@@ -85,11 +64,11 @@ def _start_convoy(ctx: Context, row: dict, run_id: int, outcome: Outcome, texts:
 
 def run_completed(ctx: Context, run: dict, workflow: dict) -> Result:
     """Record a completed workflow run of the executor workflow (others are ignored), then follow it up."""
-    if not is_executor_run(run, workflow, ctx.config.executor.workflow):
-        return Result(action="ignored", messages=["not the executor workflow"])
-    row = correlate(ctx, run)
-    if row is None:
-        return Result(action="ignored", messages=["run not started by model-router"])
+    check = check_run(ctx, run, workflow)  # forged runs (a fork's edited workflow, a copied title) stop here
+    if not check.accepted:
+        log.info("workflow run %s ignored: %s", run.get("id"), check.reason)
+        return Result(action="ignored", messages=[f"run not started by model-router: {check.reason}"])
+    row = check.row
     run_id = int(run["id"])
     number = int(row["number"])
     if row["status"] in ("success", "failure"):
