@@ -7,6 +7,7 @@ and the answer is sent only after the delivery is committed.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import json
 import logging
@@ -143,7 +144,8 @@ def _deliver() -> Response:
             log.warning("delivery %s refused: %s", delivery, reason)
         return _answer(400, error=reason)
     try:
-        fresh = res.queue.enqueue(delivery, event, payload, raw=None if form else body.decode("utf-8"))
+        fresh = res.queue.enqueue(delivery, event, payload, raw=None if form else body.decode("utf-8"),
+                                  body_sha256=hashlib.sha256(body).hexdigest())
     except SQLAlchemyError as exc:
         # GitHub shows the failure and the delivery can be redelivered: nothing is lost.
         log.error("delivery %s not persisted: %s", delivery, type(exc).__name__)

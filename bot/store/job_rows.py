@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Float, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Float, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.store.db import Base
@@ -17,10 +17,13 @@ class Job(Base):
         Index("ix_jobs_lane_status", "lane", "status", "id"),
         Index("ix_jobs_status_run_after", "status", "run_after"),
         Index("ix_jobs_status_finished", "status", "finished_at"),
+        UniqueConstraint("body_sha256", name="uq_jobs_body_sha256"),  # NULLs never collide
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     delivery_id: Mapped[str] = mapped_column(String(128), unique=True)  # X-GitHub-Delivery: a redelivery is a no-op
+    # SHA-256 of the signed body: the same body under a new delivery id is a replay, queued once
+    body_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
     event: Mapped[str] = mapped_column(String(64))
     action: Mapped[str | None] = mapped_column(String(64), nullable=True)
     installation_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
@@ -39,7 +42,7 @@ class Job(Base):
 
 
 # What the intake writes for a new job; the other columns start NULL.
-INTAKE_COLUMNS = ["delivery_id", "event", "action", "installation_id", "repo", "subject", "lane", "payload", "status",
+INTAKE_COLUMNS = ["delivery_id", "body_sha256", "event", "action", "installation_id", "repo", "subject", "lane", "payload", "status",
                   "attempts", "run_after", "created_at"]
 
 

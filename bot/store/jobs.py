@@ -76,11 +76,13 @@ class JobQueue:
         self.clock = clock
         self._next_reap = 0.0
         # Request threads hand their job to a group commit: one transaction per batch, not per request.
-        self._intake = Intake(engine, Job.__table__, "delivery_id", INTAKE_COLUMNS)
+        self._intake = Intake(engine, Job.__table__, "delivery_id", INTAKE_COLUMNS, also_unique=("body_sha256",))
 
     # -- intake ---------------------------------------------------------------------------
-    def enqueue(self, delivery_id: str, event: str, payload: dict, *, raw: str | None = None) -> bool:
-        """Persist the delivery's job (one unique insert); False when it was already delivered.
+    def enqueue(self, delivery_id: str, event: str, payload: dict, *, raw: str | None = None,
+                body_sha256: str | None = None) -> bool:
+        """Persist the delivery's job (one unique insert); False when it was already delivered, under this
+        delivery id or, given `body_sha256` (of the signed body), under any other while the job is kept.
 
         Returns only after that transaction has committed (it may carry other requests' deliveries)."""
         inst_id, repo, subject = _describe(payload)
@@ -89,6 +91,7 @@ class JobQueue:
         lane = f"installation:{inst_id}" if inst_id is not None else f"repo:{repo or '-'}"
         job = dict(
             delivery_id=delivery_id,
+            body_sha256=body_sha256,
             event=event,
             action=action,
             installation_id=inst_id,
