@@ -65,14 +65,14 @@ def test_config_comes_from_the_repository_when_not_checked_out(fake_github, webh
 
 
 def test_pull_request_ignores_the_checked_out_config(fake_github, webhook_example, runner_env, tmp_path):
-    """A pull request cannot weaken its own gate: the config is read from the base branch on GitHub."""
+    """A pull request cannot weaken its own gate: the config is read from the default branch on GitHub."""
     payload = webhook_example("pull_request", "opened")
     fake_github.seed_payload(payload)
     workspace = checkout(tmp_path, "this: is not read\n")
     code, log = act(settings(tmp_path, fake_github, "pull_request", payload, workspace=workspace))
     assert code == 0, log
     reads = [r for r in fake_github.requests if r.path.endswith("/contents/.github/model-router.yml")]
-    assert reads and reads[0].query.get("ref") == payload["pull_request"]["base"]["ref"]
+    assert reads and reads[0].query.get("ref") == payload["repository"]["default_branch"]
     statuses = fake_github.repo(REPO)["statuses"]
     assert statuses and statuses[-1]["context"] == "model-router/opus-review"
     assert parse_outputs(runner_env["output"].read_text())["result"] != "failed"

@@ -138,7 +138,7 @@ def test_override_is_audited_and_does_not_start_an_incremental_range(
 ):
     payload, old, new = first_review(fake_github, fake_anthropic, make_ctx, webhook_example, reply=FAIL)
     ctx = make_ctx()
-    handle_event("issue_comment", pr_comment("/override-review test fixture, not a real bypass", login="boss", role="admin"), ctx)
+    handle_event("issue_comment", pr_comment(f"/override-review {old} test fixture, not a real bypass", login="boss", role="admin"), ctx)
     assert statuses(fake_github, old)[-1][1:] == ("success", "overridden by @boss: test fixture, not a real bypass")
     (audit,) = ctx.store.review_overrides(REPO, NUMBER)
     assert (audit["head_sha"], audit["by"], audit["reason"]) == (old, "boss", "test fixture, not a real bypass")
@@ -152,7 +152,7 @@ def test_override_is_audited_and_does_not_start_an_incremental_range(
 def test_refused_override_leaves_no_audit_row(fake_github, fake_anthropic, make_ctx, webhook_example, pr_comment):
     seed(fake_github, [AUTH], labels=["security"])
     ctx = make_ctx()
-    handle_event("issue_comment", pr_comment("/override-review please", login="dev", role="write"), ctx)
+    handle_event("issue_comment", pr_comment("/override-review 1234567 please", login="dev", role="write"), ctx)
     assert ctx.store.review_overrides(REPO, NUMBER) == []
 
 

@@ -38,7 +38,7 @@ def test_review_command_during_an_outage_keeps_pending(fake_github, fake_anthrop
 
 def test_admin_override_sets_success_with_an_audit_note(fake_github, fake_anthropic, make_ctx, pr_comment):
     seed(fake_github, [AUTH], labels=["security"])
-    handle_event("issue_comment", pr_comment("/override-review fixture key, not a secret", role="admin"), make_ctx())
+    handle_event("issue_comment", pr_comment(f"/override-review {SHA[:7]} fixture key, not a secret", role="admin"), make_ctx())
     assert statuses(fake_github) == [(SHA, "success", "overridden by @Codertocat: fixture key, not a secret")]
     (run,) = fake_github.repo(REPO)["check_runs"].values()
     assert run["conclusion"] == "success" and run["head_sha"] == SHA
@@ -49,13 +49,14 @@ def test_admin_override_sets_success_with_an_audit_note(fake_github, fake_anthro
 @pytest.mark.parametrize("role", ["write", "maintain"])
 def test_override_is_admin_only(fake_github, fake_anthropic, make_ctx, pr_comment, role):
     seed(fake_github, [AUTH], labels=["security"])
-    handle_event("issue_comment", pr_comment("/override-review trust me", role=role), make_ctx())
+    handle_event("issue_comment", pr_comment(f"/override-review {SHA} trust me", role=role), make_ctx())
     assert statuses(fake_github) == []
     assert "needs admin access" in _reply(fake_github)
 
 
 def test_override_needs_a_reason(fake_github, fake_anthropic, make_ctx, pr_comment):
     seed(fake_github, [AUTH], labels=["security"])
-    handle_event("issue_comment", pr_comment("/override-review", role="admin"), make_ctx())
-    assert statuses(fake_github) == []
-    assert "Usage: `/override-review <reason>`" in _reply(fake_github)
+    for words in ("", SHA, "fixture key, not a secret"):  # a reason alone no longer names a commit
+        handle_event("issue_comment", pr_comment(f"/override-review {words}".strip(), role="admin"), make_ctx())
+        assert statuses(fake_github) == []
+        assert "Usage: `/override-review <sha> <reason>`" in _reply(fake_github)

@@ -97,3 +97,94 @@ def test_a_rename_elsewhere_needs_nothing(fake_github, fake_anthropic, make_ctx,
     fake_anthropic.reply_with(PASS)
     dispatch("pull_request", _opened(webhook_example), make_ctx())
     assert statuses(fake_github)[-1] == (SHA, "success", "Opus review passed: no findings")
+
+
+# -- finding 3: the status is per commit, the gate per PR ---------------------------------------------
+OTHER = 3
+
+
+def _second_pr(fake_github, files, labels=()):
+    fake_github.add_pull(REPO, OTHER, "Same commit, no label", "", head_sha=SHA, labels=list(labels), files=files)
+
+
+def _event(webhook_example, number, action="opened"):
+    payload = webhook_example("pull_request", action)
+    payload["pull_request"]["number"] = payload["number"] = number
+    return payload
+
+
+def test_a_second_pr_at_the_same_sha_cannot_clear_the_failure(fake_github, fake_anthropic, make_ctx, webhook_example):
+    seed(fake_github, [PLAIN], labels=["security"])
+    _second_pr(fake_github, [PLAIN])
+    fake_anthropic.reply_with({"verdict": "fail", "findings": [
+        {"file": "README.md", "line": 1, "severity": "high", "title": "Backdoor", "explanation": "x"}]})
+    ctx = make_ctx()
+    dispatch("pull_request", _event(webhook_example, NUMBER), ctx)
+    assert statuses(fake_github)[-1][1] == "failure"
+    res = dispatch("pull_request", _event(webhook_example, OTHER), ctx)
+    assert statuses(fake_github)[-1][1] == "failure" and (SHA, "success", "not required") not in statuses(fake_github)
+    assert res.outputs["review_state"] == "failure"
+    checks = [r.get("conclusion") for r in fake_github.repo(REPO)["check_runs"].values()]
+    assert checks[-1] == "failure"
+
+
+def test_the_strictest_open_pr_at_the_sha_decides(fake_github, fake_anthropic, make_ctx, webhook_example):
+    seed(fake_github, [PLAIN])  # this PR alone would not need a review ...
+    _second_pr(fake_github, [AUTH])  # ... but another open PR with the same head touches auth
+    res = dispatch("pull_request", _event(webhook_example, NUMBER), make_ctx())
+    assert statuses(fake_github) == [] and res.action == "unchanged"
+    assert "#3 has the same head" in res.messages[-1]
+    assert any(r.operation_id == "repos/list-pull-requests-associated-with-commit" for r in fake_github.requests)
+
+
+def test_removing_the_label_after_a_failure_does_not_clear_it(fake_github, fake_anthropic, make_ctx, webhook_example):
+    seed(fake_github, [PLAIN], labels=["security"])
+    fake_anthropic.reply_with({"verdict": "fail", "findings": []})
+    ctx = make_ctx()
+    dispatch("pull_request", _event(webhook_example, NUMBER), ctx)
+    fake_github.set_permission(REPO, "Codertocat", "write")
+    fake_github.repo(REPO)["issues"][NUMBER]["labels"] = []
+    removed = webhook_example("pull_request", "unlabeled")
+    removed["label"]["name"], removed["sender"]["login"] = "security", "Codertocat"
+    res = dispatch("pull_request", removed, ctx)
+    assert res.action == "unchanged" and statuses(fake_github)[-1][1] == "failure"
+
+
+def test_action_mode_reads_the_gate_config_from_the_default_branch(fake_github, webhook_example, runner_env, tmp_path):
+    from tests.plugins.action import act, checkout, settings
+
+    payload = webhook_example("pull_request", "opened")
+    payload["pull_request"]["base"]["ref"] = "weak"  # a branch whose config turns the gate off
+    fake_github.seed_payload(payload)
+    repo = payload["repository"]["full_name"]
+    fake_github.set_file(repo, ".github/model-router.yml", "review:\n  enabled: false\n", ref="weak")
+    for f in fake_github.repo(repo)["issues"][payload["number"]]["pull"]["files"]:
+        f["filename"] = "src/auth/session.py"
+    fake_github.repo(repo)["issues"][payload["number"]]["pull"]["files"] = [
+        {"filename": "src/auth/session.py", "status": "modified", "additions": 1, "deletions": 0, "changes": 1,
+         "patch": "@@ -1 +1 @@\n-a\n+b"}]
+    code, log = act(settings(tmp_path, fake_github, "pull_request", payload, workspace=checkout(tmp_path, "")))
+    assert code == 0, log
+    states = [(s["state"], s["description"]) for s in fake_github.repo(repo)["statuses"]]
+    assert states and "disabled" not in states[-1][1] and states[-1][0] != "success"
+
+
+# -- finding 7: /override-review is bound to the commit the admin saw ------------------------------------
+def test_an_override_never_lands_on_a_commit_pushed_after_the_comment(fake_github, fake_anthropic, make_ctx,
+                                                                      pr_comment):
+    from tests.plugins.gate import NEW_SHA
+
+    seed(fake_github, [AUTH], labels=["security"])
+    ctx = make_ctx()
+    comment = pr_comment(f"/override-review {SHA[:7]} false positive", login="boss", role="admin")
+    fake_github.repo(REPO)["issues"][NUMBER]["pull"]["head_sha"] = NEW_SHA  # the author pushes before the job runs
+    dispatch("issue_comment", comment, ctx)
+    assert statuses(fake_github) == [] and ctx.store.review_overrides(REPO, NUMBER) == []
+    reply = fake_github.comments(REPO, NUMBER)[-1]["body"]
+    assert "Not overridden" in reply and NEW_SHA[:12] in reply
+
+
+def test_an_override_without_a_sha_is_refused(fake_github, fake_anthropic, make_ctx, pr_comment):
+    seed(fake_github, [AUTH], labels=["security"])
+    dispatch("issue_comment", pr_comment("/override-review false positive", login="boss", role="admin"), make_ctx())
+    assert statuses(fake_github) == []

@@ -20,12 +20,13 @@ PR_EVENTS = ("pull_request", "pull_request_target")
 
 
 class ActionConfig:
-    """The workspace file when checked out, else the file on GitHub; pull requests always use the base branch
-    so a pull request cannot weaken its own gate by editing the config."""
+    """The workspace file when checked out, else the file on GitHub; pull requests always use the DEFAULT
+    branch's, so a pull request cannot weaken its own gate by editing the config or by targeting a branch
+    whose config is weaker (the status it sets belongs to the commit, whatever the base)."""
 
     def __init__(self, settings: ActionSettings, payload: dict):
         self.settings = settings
-        self.base = ((payload.get("pull_request") or {}).get("base") or {}).get("ref")
+        self.default = (payload.get("repository") or {}).get("default_branch")
 
     def load(self, gh: GitHubPort, repo: str) -> ConfigLoad:
         path = self.settings.config_path
@@ -33,7 +34,7 @@ class ActionConfig:
         if self.settings.event_name not in PR_EVENTS and local.is_file():
             text = local.read_text(encoding="utf-8")
         else:
-            text = gh.get_file(repo, path, ref=self.base)
+            text = gh.get_file(repo, path, ref=self.default or gh.default_branch(repo))
         return ConfigLoad.parse(text, source=path)
 
     def invalidate(self, repo: str) -> None:

@@ -1,8 +1,13 @@
-"""`/override-review <reason>`: an admin lets a pull request merge without a passing Opus review."""
+"""`/override-review <sha> <reason>`: an admin lets one commit of a pull request merge without a passing Opus review.
+
+The admin names the commit they looked at: if the head moved (a push between the comment and the job),
+the override is refused, so it can never land on code nobody saw.
+"""
 
 from __future__ import annotations
 
 import logging
+import re
 
 from bot.review import gate
 from bot.commands import CommandReply, CommandRequest, command
@@ -13,26 +18,34 @@ from bot.untrusted import defuse
 
 log = logging.getLogger(__name__)
 
+_SHA = re.compile(r"[0-9a-f]{7,40}")
+USAGE = "/override-review <sha> <reason>"
+
 
 @command(
     "override-review",
-    usage="/override-review <reason>",
-    description="Set the Opus review gate to success on the current head commit, with an audited reason (admins only).",
+    usage=USAGE,
+    description="Set the Opus review gate to success on the named head commit, with an audited reason (admins only).",
     who="admin",
-    examples=("/override-review false positive: test fixture, not a real key",),
+    examples=("/override-review 1a2b3c4 false positive: test fixture, not a real key",),
     pr_only=True,
 )
 def run(req: CommandRequest, ctx: Context) -> CommandReply:
-    reason = " ".join(req.inv.args).strip()
-    if not reason:
-        return CommandReply(body="Usage: `/override-review <reason>`: the reason is recorded with your name.",
-                            reaction="confused")
+    named = req.inv.args[0].lower() if req.inv.args else ""
+    reason = " ".join(req.inv.args[1:]).strip()
+    if not _SHA.fullmatch(named) or not reason:
+        return CommandReply(body=f"Usage: `{USAGE}`: name the head commit you checked (7 to 40 hex digits); "
+                                 "the reason is recorded with your name.", reaction="confused")
     # Defence in depth: the comment handler checks roles too, but this command opens the gate.
     level = permission(ctx, req.sender)
     if level != "admin":
         return CommandReply(body=f"Only admins may override the review gate (@{req.sender} has `{level}`).",
                             reaction="confused")
     sha = ctx.gh.get_pull(ctx.repo, req.number).head_sha
+    if not sha.lower().startswith(named):
+        return CommandReply(body=(f"Not overridden: you named `{named}`, but the head is now `{sha[:12]}` (pushed after "
+                                  "you looked?). Check the new commit, then override it by its SHA."),
+                            reaction="confused")
     ctx.store.record_review_override(ctx.repo, req.number, head_sha=sha, by=req.sender, reason=reason)  # audit first
     publish.report(ctx, sha, gate.overridden(req.sender, reason))
     log.warning("review gate overridden repo=%s pr=%s sha=%s by=%s", ctx.repo, req.number, sha, req.sender)

@@ -61,6 +61,15 @@ class PullInfo(BaseModel):
     head_repo: str | None = None  # "owner/name" of the head branch's repository (a fork's, for fork PRs)
 
 
+class CommitStatus(BaseModel):
+    """One commit status as GitHub lists it (newest first); `creator` is who set it."""
+
+    context: str
+    state: str  # error | failure | pending | success
+    description: str = ""
+    creator: str = ""
+
+
 class Comparison(BaseModel):
     """Two commits compared: `status` "ahead" means base is an ancestor of head."""
 
@@ -154,6 +163,8 @@ class GitHubPort(Protocol):
     # pull requests, statuses, checks, reviews
     def get_pull(self, repo: str, number: int) -> PullInfo: ...
     def list_pulls(self, repo: str, state: str = "all") -> list[PullInfo]: ...  # all pages, newest first
+    def pulls_for_commit(self, repo: str, sha: str) -> list[PullInfo]: ...  # open (head) and merged PRs
+    def commit_statuses(self, repo: str, sha: str) -> list[CommitStatus]: ...  # newest first
     def list_pull_files(self, repo: str, number: int) -> list[PullFile]: ...  # all pages
     def compare_files(self, repo: str, base: str, head: str) -> list[PullFile]: ...
     def compare(self, repo: str, base: str, head: str) -> Comparison: ...

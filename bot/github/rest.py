@@ -21,6 +21,7 @@ import requests
 from github import Auth, Github, GithubException
 from github.Artifact import Artifact as GhArtifact
 from github.Commit import Commit
+from github.CommitStatus import CommitStatus as GhCommitStatus
 from github.GithubObject import NotSet
 from github.IssueComment import IssueComment
 from github.PaginatedList import PaginatedList
@@ -29,7 +30,9 @@ from bot.github.pacing import WritePacer
 from bot.github.rest_tree import IssueTreeMixin
 from bot.metrics import github_response
 from bot.github.retry import GitHubRetry, translated
-from bot.github.port import Annotation, Artifact, Comment, Comparison, IssueInfo, Label, PullFile, PullInfo, ReviewComment
+from bot.github.port import (
+    Annotation, Artifact, Comment, CommitStatus, Comparison, IssueInfo, Label, PullFile, PullInfo, ReviewComment,
+)
 
 ROLES = ("admin", "maintain", "write", "triage", "read", "none")
 MAX_ANNOTATIONS = 50  # per check-run request; more go in follow-up updates
@@ -307,6 +310,20 @@ class RestGitHub(IssueTreeMixin):
             state=d.get("state") or "open",
             head_repo=((d["head"].get("repo") or {}).get("full_name")),
         )
+
+    def pulls_for_commit(self, repo: str, sha: str) -> list[PullInfo]:
+        """Pull requests associated with a commit (open ones whose head it is, merged ones holding it)."""
+        with translated():
+            return [self._to_pull(p.raw_data) for p in self._commit(repo, sha).get_pulls()]
+
+    def commit_statuses(self, repo: str, sha: str) -> list[CommitStatus]:
+        """Every status reported on a commit, newest first (all pages)."""
+        with translated():
+            # Commit.get_statuses() uses the legacy /statuses/{sha} URL; this is the documented one
+            url = f"{self._repo(repo).url}/commits/{sha}/statuses"
+            return [CommitStatus(context=st.context or "", state=st.state, description=st.description or "",
+                                 creator=st.creator.login if st.creator else "")
+                    for st in PaginatedList(GhCommitStatus, self._gh.requester, url, None)]
 
     @staticmethod
     def _to_file(d: dict[str, Any]) -> PullFile:

@@ -76,6 +76,9 @@ def security_label_removed(ctx: Context, number: int, name: str, sender: str) ->
         return Result(action="label_restored", messages=["security paths still match: " + req.reason()])
     if req.required:  # another security label is still present: the gate's state stands
         return Result(action="unchanged", messages=[req.reason()])
+    held = _held(ctx, number, pull.head_sha)
+    if held:
+        return Result(action="unchanged", messages=[held[1]], outputs={"review_state": held[0]})
     publish.report(ctx, pull.head_sha, gate.not_required())
     return Result(action="not_required", messages=[f"{sender} removed {name!r}; no security path matches"],
                          outputs={"review_state": "success"})
@@ -86,6 +89,25 @@ def _requirement(ctx: Context, pull: PullInfo, files) -> gate.Requirement:
     paths = [f.filename for f in files] + [f.previous_filename for f in files if f.previous_filename]
     truncated = gate.listing_truncated(len(files), pull.changed_files)
     return gate.requirement(pull.labels, paths, s.labels, s.paths, truncated=truncated)
+
+
+def _held(ctx: Context, number: int, sha: str) -> tuple[str, str] | None:
+    """(state, why) when "not required" must not be reported on `sha`, else None.
+
+    A commit status belongs to the commit, not the pull request: the strictest open PR at this head
+    decides, and the bot's own pending or failure there is cleared only by a review or an override."""
+    mine = ctx.gh.bot_login().lower()
+    ours = next((st for st in ctx.gh.commit_statuses(ctx.repo, sha)
+                 if st.context == gate.CONTEXT and st.creator.lower() == mine), None)  # newest first
+    if ours is not None and ours.state != "success":
+        return ours.state, (f"the gate already reported {ours.state} on {sha[:12]}: only a review or an admin's "
+                            "/override-review clears it")
+    for other in ctx.gh.pulls_for_commit(ctx.repo, sha):
+        if other.number == number or other.state != "open" or other.head_sha != sha:
+            continue
+        if _requirement(ctx, other, ctx.gh.list_pull_files(ctx.repo, other.number)).required:
+            return "pending", f"pull request #{other.number} has the same head {sha[:12]} and needs the Opus review"
+    return None
 
 
 def run_gate(ctx: Context, number: int, *, trigger: str) -> Result:
@@ -106,6 +128,11 @@ def run_gate(ctx: Context, number: int, *, trigger: str) -> Result:
         res.messages.append("review gate disabled by the repository config")
         return res
     if not req.required:
+        held = _held(ctx, number, sha)
+        if held:  # the status is per commit: never let this PR clear what another PR (or a review) holds
+            res.action, res.outputs["review_state"] = "unchanged", held[0]
+            res.messages.append(held[1])
+            return res
         publish.report(ctx, sha, gate.not_required())
         res.outputs["review_state"] = "success"
         res.messages.append("Opus review not required")

@@ -45,6 +45,22 @@ def compare(f: FakeGitHub, call: Call) -> tuple[int, Any]:
     }
 
 
+@route("get", R + "/commits/{commit_sha}/pulls", "repos/list-pull-requests-associated-with-commit")
+def commit_pulls(f: FakeGitHub, call: Call) -> tuple[int, Any]:
+    r, sha = call.repo, call.op.params["commit_sha"]
+    items = [pull_json(f, r, i) for i in r["issues"].values() if i.get("pull") and i["pull"]["head_sha"] == sha]
+    for item in items:
+        item.pop("changed_files", None)  # the list returns "pull-request-simple" items
+    return 200, f.paginate(call, f"/repos/{r['full_name']}/commits/{sha}/pulls", items)
+
+
+@route("get", R + "/commits/{ref}/statuses", "repos/list-commit-statuses-for-ref")
+def commit_statuses(f: FakeGitHub, call: Call) -> tuple[int, Any]:
+    r, ref = call.repo, call.op.params["ref"]
+    items = [st for st in reversed(r["statuses"]) if st["sha"] == ref]  # newest first
+    return 200, f.paginate(call, f"/repos/{r['full_name']}/commits/{ref}/statuses", items)
+
+
 @route("post", R + "/statuses/{sha}", "repos/create-commit-status")
 def create_status(f: FakeGitHub, call: Call) -> tuple[int, Any]:
     actor = need_actor(call)
