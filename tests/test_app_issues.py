@@ -180,7 +180,9 @@ def test_push_to_the_config_invalidates_the_cache(opened, post_event, run_jobs, 
     }
     deliver(post_event, run_jobs, "push", push)
     assert runtime.queue.config_version(REPO) == 1
-    deliver(post_event, run_jobs, "issues", webhook_example("issues", "reopened"))
+    again = webhook_example("issues", "reopened")
+    again["issue"]["updated_at"] = "2026-11-30T01:00:00Z"  # a new event (an identical body is a replay: #12)
+    deliver(post_event, run_jobs, "issues", again)
     assert gets() == 2
     assert any(n.startswith("tier/") for n in fake_github.labels_on(REPO, 1))
 
