@@ -36,6 +36,8 @@ from bot.store.jobs import FAILED, SUPERSEDED, ClaimedJob, JobQueue
 
 log = logging.getLogger("model_router.worker")
 
+COALESCED = ("edited", "synchronize")  # of these, only the newest queued job per issue / pull request runs
+
 
 class Runtime:
     """Everything a job needs, built once per process from the settings."""
@@ -122,8 +124,10 @@ def process_one(rt: Runtime, worker_id: str) -> bool:
     if job.attempts > rt.queue.max_attempts:
         rt.queue.fail(job, f"gave up after {job.attempts - 1} attempts (lease expired)")
         return True
-    if job.action == "edited" and rt.queue.has_newer(job):
-        rt.queue.complete(job, status=SUPERSEDED, note="a later edit of the same item is queued")
+    if job.action in COALESCED and rt.queue.has_newer(job):
+        # A later edit, or a later push to the same pull request, is queued: only the newest one runs
+        # (each review of a superseded head would be paid for and then dropped).
+        rt.queue.complete(job, status=SUPERSEDED, note=f"a later {job.action} of the same item is queued")
         return True
     with log_context(delivery=job.delivery_id, installation=job.installation_id, repo=job.repo,
                      event=f"{job.event}.{job.action}" if job.action else job.event, job=job.id):

@@ -218,6 +218,9 @@ class ReviewConfig(_Strict):
     max_chunks: int = Field(default=20, ge=1)
     max_tokens: int = Field(default=8_192, ge=256)
     timeout_seconds: float = Field(default=120.0, gt=0)
+    # Automatic reviews (pushes, labels) per pull-request author per 24 h; `/review` by a writer is not counted
+    max_reviews_per_author_per_day: int = Field(default=20, ge=0)
+    max_reviews_per_fork_author_per_day: int = Field(default=5, ge=0)
 
 
 class RepoConfig(_Strict):

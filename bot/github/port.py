@@ -70,6 +70,15 @@ class CommitStatus(BaseModel):
     creator: str = ""
 
 
+class PostedReview(BaseModel):
+    """A pull request review as GitHub lists it."""
+
+    id: int
+    body: str = ""
+    user_login: str = ""
+    commit_id: str = ""
+
+
 class Comparison(BaseModel):
     """Two commits compared: `status` "ahead" means base is an ancestor of head."""
 
@@ -184,3 +193,4 @@ class GitHubPort(Protocol):
     def create_review(
         self, repo: str, number: int, sha: str, body: str, event: str, comments: list[ReviewComment]
     ) -> int: ...
+    def list_reviews(self, repo: str, number: int) -> list[PostedReview]: ...  # all pages

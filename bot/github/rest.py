@@ -31,7 +31,8 @@ from bot.github.rest_tree import IssueTreeMixin
 from bot.metrics import github_response
 from bot.github.retry import GitHubRetry, translated
 from bot.github.port import (
-    Annotation, Artifact, Comment, CommitStatus, Comparison, IssueInfo, Label, PullFile, PullInfo, ReviewComment,
+    Annotation, Artifact, Comment, CommitStatus, Comparison, IssueInfo, Label, PostedReview, PullFile, PullInfo,
+    ReviewComment,
 )
 
 ROLES = ("admin", "maintain", "write", "triage", "read", "none")
@@ -400,3 +401,9 @@ class RestGitHub(IssueTreeMixin):
                 comments=[c.model_dump() for c in comments],
             )
             return review.id
+
+    def list_reviews(self, repo: str, number: int) -> list[PostedReview]:
+        with translated():
+            return [PostedReview(id=r.id, body=r.body or "", user_login=r.user.login if r.user else "",
+                                 commit_id=r.commit_id or "")
+                    for r in self._repo(repo).get_pull(number).get_reviews()]

@@ -10,7 +10,7 @@ from bot.context import Context, Result
 from bot.catalog import model_for, price_for, tier_of
 from bot.models import Tier
 from bot.permissions import WRITE_LEVELS, permission
-from bot.review import ReviewInvalid, ReviewUnavailable, diff, gate, incremental, publish, reviewer
+from bot.review import ReviewInvalid, ReviewUnavailable, diff, gate, guard, incremental, publish, reviewer
 
 log = logging.getLogger(__name__)
 
@@ -145,6 +145,12 @@ def run_gate(ctx: Context, number: int, *, trigger: str) -> Result:
             f"An Opus-tier review must pass before it merges (status `{gate.CONTEXT}`).",
         )
         res.messages.append(f"labelled {s.label}: {req.reason()}")
+    done = guard.previous(ctx, number, sha) if trigger in guard.AUTOMATIC and not ctx.dry_run else None
+    if done is not None:  # never review a reviewed commit twice (a redelivery, a second push of the same head)
+        publish.report(ctx, sha, done)
+        res.action, res.outputs["review_state"] = "already_reviewed", done.state
+        res.messages.append(done.description)
+        return res
     publish.report(ctx, sha, gate.pending_required(req))
     res.action, res.outputs["review_state"] = "pending", "pending"
     if ctx.llm is None:
@@ -166,7 +172,7 @@ def _review(ctx: Context, pull: PullInfo, files, req: gate.Requirement, s: GateS
     if scope.incremental:
         plan = incremental.restrict(plan, files)
     model = review_model(ctx)
-    record = _Recorder(ctx, pull.number, sha, model, trigger, scope, files)
+    record = _Recorder(ctx, pull.number, sha, model, trigger, scope, files, pull.user_login)
     if not plan.chunks:
         status = _nothing_to_review(plan)
         publish.report(ctx, sha, status)
@@ -174,13 +180,27 @@ def _review(ctx: Context, pull: PullInfo, files, req: gate.Requirement, s: GateS
         res.action, res.outputs["review_state"] = status.state, status.state
         res.messages.append(status.description)
         return res
+    refused = guard.refusal(ctx, pull, plan, model, s.max_tokens, trigger)
+    if refused:  # fail closed: no review, no pass
+        status = gate.GateStatus("failure", f"Opus review not run: {refused}; an admin may /override-review",
+                                 summary=f"The review was not run: {refused}.")
+        publish.report(ctx, sha, status)
+        res.action, res.outputs["review_state"] = "refused", "failure"
+        res.messages.append(status.description)
+        return res
+    if not guard.claim(ctx, pull.number, sha, trigger, guard.claim_ttl(s.max_chunks, s.timeout)):
+        res.action = "in_progress"  # another worker reviews (or just reviewed) this commit; it reports the result
+        res.messages.append(f"a review of {sha[:12]} is already running")
+        return res
     try:
         result = reviewer.review(ctx.llm, model=model, title=pull.title, body=pull.body, plan=plan,
                                  max_tokens=s.max_tokens, timeout=s.timeout)
     except ReviewUnavailable as exc:
+        ctx.store.release_review(ctx.repo, pull.number, sha)  # the retried job claims it again
         publish.report(ctx, sha, gate.unavailable(exc.reason))
         raise
     except ReviewInvalid as exc:
+        ctx.store.release_review(ctx.repo, pull.number, sha)
         status = gate.review_error(str(exc))
         publish.report(ctx, sha, status)
         record(status, "error", plan)
@@ -189,6 +209,7 @@ def _review(ctx: Context, pull: PullInfo, files, req: gate.Requirement, s: GateS
         return res
     current = ctx.gh.get_pull(ctx.repo, pull.number).head_sha
     if current != sha:  # a newer push has its own job: this result must not land on it
+        ctx.store.release_review(ctx.repo, pull.number, sha)
         res.action = "superseded"
         res.messages.append(f"head moved from {sha[:12]} to {current[:12]}; result for the old commit dropped")
         return res
@@ -201,6 +222,7 @@ def _review(ctx: Context, pull: PullInfo, files, req: gate.Requirement, s: GateS
     publish.report(ctx, sha, status, publish.annotations(out, set(plan.commentable) & {f.filename for f in files}))
     record(status, out.verdict, plan, counts=gate.severity_counts(f.severity for f in out.findings), chunks=result.chunks,
            cost_usd=review_cost(ctx, result))
+    ctx.store.release_review(ctx.repo, pull.number, sha)  # recorded: automatic triggers now find the record
     if scope.incremental:
         res.outputs["review_base_sha"] = scope.base_sha or ""
     res.action, res.outputs["review_state"] = out.verdict, status.state
@@ -212,6 +234,8 @@ def _review(ctx: Context, pull: PullInfo, files, req: gate.Requirement, s: GateS
 def _post_review(ctx: Context, number: int, sha: str, out, plan: diff.DiffPlan, model: str, scope: str):
     """The pull request review, inline comments included; if GitHub refuses a position, all in the body."""
     review = publish.build_review(out, plan, sha=sha, model=model, scope=scope)
+    if guard.posted(ctx, number, sha):  # idempotent per commit: one review, however many runs
+        return review
     try:
         ctx.gh.create_review(ctx.repo, number, sha, review.body, review.event, review.comments)
     except GitHubError as exc:
@@ -238,6 +262,7 @@ class _Recorder:
     trigger: str
     scope: incremental.Scope
     files: list
+    author: str = ""
 
     def __call__(self, status: gate.GateStatus, verdict: str, plan: diff.DiffPlan, *,
                  counts: dict | None = None, chunks: int = 0, cost_usd: float | None = None) -> None:
@@ -249,7 +274,7 @@ class _Recorder:
                 self.ctx.repo, self.number, head_sha=self.sha, base_sha=self.scope.base_sha, model=self.model,
                 verdict=verdict, state=status.state, trigger=TRIGGERS.get(self.trigger, self.trigger),
                 counts=counts or {}, chunks=chunks, skipped=skipped, files=sorted(incremental.paths(self.files)),
-                cost_usd=cost_usd,
+                cost_usd=cost_usd, author=self.author or None,
             )
         except Exception:  # the status is already reported; a lost record only costs a full review next time
             log.exception("could not record the review of %s#%s at %s", self.ctx.repo, self.number, self.sha[:12])

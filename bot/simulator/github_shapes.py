@@ -71,6 +71,15 @@ def comment_json(f: FakeGitHub, r: dict, c: dict) -> dict[str, Any]:
     }
 
 
+def _head_repo(f: FakeGitHub, r: dict, full_name: str | None) -> dict[str, Any]:
+    """The head branch's repository: this one, or a fork named by the seed's `head_repo`."""
+    if not full_name or full_name.lower() == r["full_name"].lower():
+        return repo_json(f, r)
+    owner, name = full_name.split("/", 1)
+    return {**repo_json(f, r), "full_name": full_name, "name": name, "owner": f.user(owner),
+            "url": f.api("repos", full_name), "html_url": f"https://github.com/{full_name}"}
+
+
 def pull_json(f: FakeGitHub, r: dict, i: dict) -> dict[str, Any]:
     p = i["pull"]
     return {
@@ -78,7 +87,7 @@ def pull_json(f: FakeGitHub, r: dict, i: dict) -> dict[str, Any]:
         "url": f.api("repos", r["full_name"], "pulls", i["number"]),
         "html_url": f"https://github.com/{r['full_name']}/pull/{i['number']}",
         "head": {"sha": p["head_sha"], "ref": p["head_ref"], "label": f"{r['owner']}:{p['head_ref']}",
-                 "repo": repo_json(f, r)},
+                 "repo": _head_repo(f, r, p.get("head_repo"))},
         "changed_files": p.get("changed_files", len(p["files"])),
         "base": {"sha": "b" * 40, "ref": p["base"], "label": f"{r['owner']}:{p['base']}", "repo": repo_json(f, r)},
         "draft": False,

@@ -19,19 +19,20 @@ from bot.routing.learning import Knowledge
 from bot.store.db import Base, row_dict as _row, session_factory
 from bot.store import outcomes as _outcomes
 from bot.store.issue_rows import ACTIVE, FINISHED, STALE_RUN_AFTER, CommandReplyRow, Dispatch, Override, RoutingRecord, utcnow
+from bot.store.review_claims import ReviewClaim, ReviewGuard
 from bot.store.reviews import ReviewLog, ReviewOverride, ReviewRecord
 
 _initialised: "weakref.WeakSet[Engine]" = weakref.WeakSet()  # engines whose tables exist already
 
 
-class IssueStore(ReviewLog):
+class IssueStore(ReviewLog, ReviewGuard):
     def __init__(self, engine: Engine, *, clock: Callable[[], datetime] = utcnow, create: bool = True):
         self.engine = engine
         self.clock = clock
         self._session = session_factory(engine)
         if create and engine not in _initialised:  # a store is built per job: create tables once per engine
             Base.metadata.create_all(engine, tables=[t.__table__ for t in (RoutingRecord, Override, Dispatch, CommandReplyRow,
-                                                                     ReviewRecord, ReviewOverride)])
+                                                                     ReviewRecord, ReviewOverride, ReviewClaim)])
             _initialised.add(engine)
 
     # --- routing records -------------------------------------------------------------------

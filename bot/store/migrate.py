@@ -19,7 +19,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, MetaData, inspect, text
 
-from bot.store import convoy_rows, issue_rows, job_rows, reviews  # noqa: F401  (their tables join Base.metadata)
+from bot.store import convoy_rows, issue_rows, job_rows, review_claims, reviews  # noqa: F401  (their tables join Base.metadata)
 from bot.store.db import Base
 
 BASELINE = "0001"

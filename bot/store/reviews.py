@@ -28,6 +28,7 @@ class ReviewRecord(Base):
     skipped: Mapped[list] = mapped_column(JSON)  # [{"file", "reason"}] not reviewed
     files: Mapped[list] = mapped_column(JSON)  # every path of the PR diff when reviewed (incl. old names)
     cost_usd: Mapped[float | None] = mapped_column(Float, nullable=True)
+    author: Mapped[str | None] = mapped_column(String(100), nullable=True)  # the PR's author (rate limits)
     trigger: Mapped[str] = mapped_column(String(32))  # push | label | opened | reopened | /review
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
@@ -51,11 +52,12 @@ class ReviewLog:
 
     def record_review(self, repo: str, number: int, *, head_sha: str, model: str, verdict: str, state: str,
                       trigger: str, base_sha: str | None = None, counts: dict | None = None, chunks: int = 0,
-                      skipped: list | None = None, files: list | None = None, cost_usd: float | None = None) -> dict:
+                      skipped: list | None = None, files: list | None = None, cost_usd: float | None = None,
+                      author: str | None = None) -> dict:
         with self._session.begin() as s:
             r = ReviewRecord(repo=repo, number=number, head_sha=head_sha, base_sha=base_sha, model=model,
                              verdict=verdict, state=state, counts=counts or {}, chunks=chunks,
-                             skipped=skipped or [], files=files or [], cost_usd=cost_usd, trigger=trigger,
+                             skipped=skipped or [], files=files or [], cost_usd=cost_usd, trigger=trigger, author=author,
                              created_at=self.clock())
             s.add(r)
             s.flush()
