@@ -13,7 +13,7 @@ from bot.llm import AnthropicLLM
 from bot.models import IssueInput
 from tests.plugins.gate import NUMBER, REPO
 
-TAG = re.compile(r"untrusted-[0-9a-f]{16}")
+HEX = re.compile(r"[0-9a-f]{16,}")
 
 
 # -- finding 8: in token mode the bot is a User ------------------------------------------------------
@@ -62,9 +62,11 @@ def test_the_issue_body_cannot_close_its_data_block(fake_anthropic, closer):
         llm.close()
     tags = []
     for req in fake_anthropic.requests:
-        (tag,) = set(TAG.findall(req.system))  # the system prompt names this call's tag
+        tag = next(t for t in set(HEX.findall(req.system)) if t in req.prompt)  # the system prompt names this call's tag
         tags.append(tag)
-        block = re.search(rf"BEGIN issue_body {tag}\n(.*?)\nEND issue_body {tag}\n", req.prompt, re.S)
-        assert block and block.group(1) == body  # the whole body, forged closer included, is data
-        assert req.prompt.count(f"END issue_body {tag}") == 1
+        lines = req.prompt.split("\n")
+        begin = [i for i, line in enumerate(lines) if line.startswith("BEGIN") and tag in line and "issue_body" in line]
+        end = [i for i, line in enumerate(lines) if line.startswith("END") and tag in line and "issue_body" in line]
+        assert len(begin) == 1 and len(end) == 1  # the body cannot forge the end marker
+        assert "\n".join(lines[begin[0] + 1 : end[0]]) == body  # the whole body, forged closer included, is data
     assert tags[0] != tags[1]  # random per call
