@@ -74,7 +74,7 @@ def test_dispatch_sends_the_routed_model(ctx, comment, fake_github):
     decision = ctx.store.decision(REPO, 1)
     assert d["workflow"] == "model-router-executor.yml" and d["ref"] == p["repository"]["default_branch"]
     inputs = d["inputs"]
-    assert set(inputs) == {"issue_number", "tier", "model", "complexity", "routing_id"}
+    assert set(inputs) == {"issue_number", "tier", "model", "complexity", "routing_id", "issue_sha256"}
     assert inputs["issue_number"] == "1" and inputs["tier"] == decision.tier.value
     assert inputs["model"] == catalog.model_for(decision.tier) and inputs["complexity"] == decision.complexity.value
     row = ctx.store.get_dispatch(inputs["routing_id"])

@@ -8,6 +8,7 @@ repository) and the concurrent-run cap are checked first and refused with the nu
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from bot.config.schema import ExecutorConfig, RepoConfig
 from bot.models import Complexity, RoutingDecision, Tier
 from bot.issues.render import money
 from bot.issues.routing import route_issue
+from bot.runs.trust import executor_ref
 
 if TYPE_CHECKING:
     from bot.context import Context
@@ -48,17 +50,24 @@ class DispatchResult:
         return self.status == "dispatched"
 
 
+def issue_digest(title: str, body: str) -> str:
+    """The issue as dispatched: SHA-256 of `title + "\n" + body` (the executor workflow checks the same)."""
+    return hashlib.sha256(f"{title}\n{body}".encode("utf-8")).hexdigest()
+
+
 def build_inputs(
-    *, number: int, tier: Tier, model: str, complexity: Complexity, routing_id: str, mode: Mode = "execute", plan: str | None = None
+    *, number: int, tier: Tier, model: str, complexity: Complexity, routing_id: str, mode: Mode = "execute",
+    plan: str | None = None, issue_sha256: str = "",
 ) -> dict[str, str]:
-    """The workflow inputs (all strings); `mode`/`plan` only for the plan pipeline, so a minimal
-    executor workflow declaring just the five base inputs keeps working."""
+    """The workflow inputs (all strings); `mode`/`plan` only for the plan pipeline. `issue_sha256` snapshots
+    the issue: the executor workflow refuses to run when the issue changed after the dispatch."""
     inputs = {
         "issue_number": str(number),
         "tier": tier.value,
         "model": model,
         "complexity": complexity.value,
         "routing_id": routing_id,
+        "issue_sha256": issue_sha256,
     }
     if mode != "execute" or plan:
         inputs["mode"] = mode
@@ -155,9 +164,14 @@ def start_run(
     )
     if not claimed:  # lost a race with a concurrent delivery of the same cause
         return DispatchResult("duplicate", "Already dispatched for this request; nothing new started.", dispatch=row)
+    try:
+        issue = ctx.gh.get_issue(ctx.repo, number)  # the text the run may act on, as of now
+    except GitHubError as exc:
+        ctx.store.update_dispatch(row["dispatch_id"], status="error", error=str(exc)[:500])  # claimable again
+        raise
     inputs = build_inputs(
         number=number, tier=run_tier, model=model, complexity=decision.complexity,
-        routing_id=row["dispatch_id"], mode=mode, plan=plan,
+        routing_id=row["dispatch_id"], mode=mode, plan=plan, issue_sha256=issue_digest(issue.title, issue.body),
     )
     refused = _send(ctx, config.executor, row, inputs)
     if refused is not None:
@@ -209,12 +223,12 @@ def _send(ctx: "Context", executor: ExecutorConfig, row: dict, inputs: dict[str,
         if executor.dispatch == "repository_dispatch":
             ctx.gh.repository_dispatch(ctx.repo, EVENT_TYPE, _payload_for_repository_dispatch(inputs))
         else:
-            ref = executor.ref or ctx.gh.default_branch(ctx.repo)
-            ctx.gh.dispatch_workflow(ctx.repo, executor.workflow, ref, inputs)
+            ctx.gh.dispatch_workflow(ctx.repo, executor.workflow, executor_ref(ctx), inputs)
     except GitHubError as exc:
         ctx.store.update_dispatch(row["dispatch_id"], status="error", error=str(exc)[:500])
         if exc.transient:
             raise  # the job queue retries; the error row is claimable again
-        hint = " Is the executor workflow present on the default branch with `on: workflow_dispatch`?" if exc.status in (404, 422) else ""
+        hint = (" Is the executor workflow present on the default branch with `on: workflow_dispatch`, and does it"
+                " declare the `issue_sha256` input (see docs/security.md)?") if exc.status in (404, 422) else ""
         return DispatchResult("error", f"GitHub refused the dispatch ({exc.status}: {exc.message}).{hint}", dispatch=row)
     return None
