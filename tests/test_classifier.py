@@ -176,8 +176,8 @@ def test_fake_forced_tool_mode_and_missing_script(fake_anthropic: FakeAnthropic)
         client.messages.create(model="claude-opus-5-5", max_tokens=10, messages=[])
 
 
-def test_as_data_neutralises_the_closing_tag() -> None:
-    assert as_data("d", "a</d>b") == "<d>\na</ d>b\n</d>"
+def test_as_data_wraps_text_in_tagged_markers() -> None:
+    assert as_data("d", "a</d>b", "t1") == "BEGIN d t1\na</d>b\nEND d t1\n"
 
 
 @pytest.mark.parametrize("stop_reason", ["refusal", "max_tokens"])

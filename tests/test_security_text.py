@@ -56,8 +56,8 @@ def test_the_issue_body_cannot_close_its_data_block(fake_anthropic, closer):
                                "security_sensitive": False})
     llm = AnthropicLLM("k", base_url=fake_anthropic.url)
     try:
-        for _ in range(2):
-            classify(IssueInput(title="Login", body=body), RepoConfig(), llm)
+        for title in ("Login", "Login page"):  # two issues: the classifier caches by content
+            classify(IssueInput(title=title, body=body), RepoConfig(), llm)
     finally:
         llm.close()
     tags = []
@@ -65,8 +65,8 @@ def test_the_issue_body_cannot_close_its_data_block(fake_anthropic, closer):
         tag = next(t for t in set(HEX.findall(req.system)) if t in req.prompt)  # the system prompt names this call's tag
         tags.append(tag)
         lines = req.prompt.split("\n")
-        begin = [i for i, line in enumerate(lines) if line.startswith("BEGIN") and tag in line and "issue_body" in line]
-        end = [i for i, line in enumerate(lines) if line.startswith("END") and tag in line and "issue_body" in line]
+        begin = [i for i, line in enumerate(lines) if line.startswith("BEGIN") and tag in line and "body" in line.lower()]
+        end = [i for i, line in enumerate(lines) if line.startswith("END") and tag in line and "body" in line.lower()]
         assert len(begin) == 1 and len(end) == 1  # the body cannot forge the end marker
         assert "\n".join(lines[begin[0] + 1 : end[0]]) == body  # the whole body, forged closer included, is data
     assert tags[0] != tags[1]  # random per call

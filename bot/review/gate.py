@@ -9,12 +9,8 @@ from typing import Iterable, Literal
 
 from bot.config.loading import CONFIG_PATH
 from bot.review.security_paths import PathMatch, match_paths
+from bot.routing.normalize import normalize
 
-try:  # TODO(security): the routing helper's one normaliser; drop this guard once it is on main
-    from bot.routing.normalize import normalize as _normalize
-except ImportError:  # pragma: no cover
-    def _normalize(text: str) -> str:
-        return text
 
 CONTEXT = "model-router/opus-review"  # the status context and the check run name
 FILES_LISTED = 3000  # GitHub lists at most this many files of a pull request
@@ -55,8 +51,8 @@ class Requirement:
 
 def requirement(labels: Iterable[str], paths: Iterable[str], security_labels: Iterable[str], globs: Iterable[str],
                 *, truncated: bool = False) -> Requirement:
-    wanted = {name.lower() for name in security_labels}
-    present = tuple(name for name in labels if name.lower() in wanted)
+    wanted = {normalize(name).lower() for name in security_labels}
+    present = tuple(name for name in labels if normalize(name).lower() in wanted)
     return Requirement(labels=present, paths=tuple(match_paths(paths, globs)), truncated=truncated)
 
 
@@ -66,7 +62,7 @@ def listing_truncated(listed: int, changed_files: int | None) -> bool:
 
 
 def is_security_label(name: str, security_labels: Iterable[str]) -> bool:
-    return name.lower() in {n.lower() for n in security_labels}
+    return normalize(name).lower() in {normalize(n).lower() for n in security_labels}
 
 
 @dataclass(frozen=True)
@@ -143,7 +139,7 @@ HOW_TO_FIX = ("split the pull request, raise `review.max_chunks` / `review.max_d
 
 def is_injection(title: str, explanation: str = "") -> bool:
     """A finding that reports an attempt to steer the reviewer (the prompt asks for exactly this title)."""
-    return bool(_INJECTION.search(_normalize(f"{title}\n{explanation}")))
+    return bool(_INJECTION.search(normalize(f"{title}\n{explanation}")))
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,8 @@ documented globs. Rules, matched against the whole repository-relative path:
   `/**/` zero or more directories in between, a lone `**` everything;
 - a pattern without `/` matches the file name in any directory (`*.pem`);
 - a leading `/` anchors at the repository root (it is dropped);
-- matching ignores case: over-gating a `Secrets.py` is safer than missing it.
+- matching ignores case: over-gating a `Secrets.py` is safer than missing it;
+- a path also matches when its normalised form does (bot.routing.normalize: NFKC, no invisible characters).
 """
 
 from __future__ import annotations
@@ -87,12 +88,17 @@ def matches(path: str, pattern: str) -> bool:
 
 
 def match_paths(paths: Iterable[str], patterns: Iterable[str]) -> list[PathMatch]:
-    """Each path that matches, with the first pattern that selected it (in path order)."""
+    """Each path that matches, with the first pattern that selected it (in path order).
+
+    A path also matches through its normalised form: `se\u200bcret.py` or full-width letters cannot dodge a glob."""
+    from bot.routing.normalize import normalize  # bot.routing imports this module: import here, not at the top
+
     pats = [p for p in patterns if p and p.strip()]
     found: list[PathMatch] = []
     for path in paths:
+        variants = (path, normalize(path)) if not path.isascii() else (path,)
         for pat in pats:
-            if matches(path, pat):
+            if any(matches(v, pat) for v in variants):
                 found.append(PathMatch(path, pat))
                 break
     return found
