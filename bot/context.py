@@ -29,6 +29,7 @@ class Context:
     run_id: str | None = None  # Action: the workflow run this step belongs to
     run_url: str | None = None
     notes: list[str] = field(default_factory=list)  # said before the result's own messages (Action)
+    state_key: bytes | None = field(default=None, repr=False)  # Action: signs the sticky comment's state line
 
     _loaded: "ConfigLoad | None" = field(default=None, repr=False)
 

@@ -70,3 +70,40 @@ def test_the_issue_body_cannot_close_its_data_block(fake_anthropic, closer):
         assert len(begin) == 1 and len(end) == 1  # the body cannot forge the end marker
         assert "\n".join(lines[begin[0] + 1 : end[0]]) == body  # the whole body, forged closer included, is data
     assert tags[0] != tags[1]  # random per call
+
+
+# -- finding 16: a writer edits the hidden state line of the bot's own sticky comment (Action mode) --------
+def test_a_hand_edited_state_line_is_ignored_when_a_state_key_is_set(fake_github, tmp_path, monkeypatch):
+    from datetime import datetime
+
+    from bot.action.context import build_context
+    from bot.action.memory import recover
+    from bot.issues.render import routing_comment
+    from bot.models import Tier
+    from tests.plugins.action import REPO as repo
+    from tests.plugins.action import decision, settings
+
+    key = b"repository-secret"
+    run = {"dispatch_id": "abc.1.ff", "key": f"{repo}#7:comment:55", "attempt": 1, "tier": "opus",
+           "model": "claude-opus-test", "complexity": "complex", "status": "dispatched", "estimated_cost_usd": 40.0,
+           "created_at": datetime(2026, 11, 30)}
+    signed = routing_comment(decision(tier=Tier.opus, model="claude-opus-test"), runs=[run], state_key=key)
+    edited = signed.replace('"estimated_cost_usd":40.0', '"estimated_cost_usd":0.0')  # the writer resets the spend
+    assert edited != signed
+    fake_github.add_repo(repo)
+    fake_github.add_issue(repo, 7, "Rework the scheduler", "Many files.")
+    comment = fake_github.add_comment(repo, 7, signed, user="github-actions[bot]", user_type="Bot")
+    monkeypatch.setenv("INPUT_STATE_KEY", key.decode())
+    payload = {"inputs": {"issue_number": "7"}, "repository": {"full_name": repo}}
+
+    def job():
+        return build_context(settings(tmp_path, fake_github, "workflow_dispatch", payload), payload)
+
+    ctx = job()
+    assert ctx.state_key == key
+    recover(ctx, 7, ["model:opus"])
+    assert ctx.store.month_spend(repo) == 40.0  # the bot's own signed state is believed
+    fake_github.repo(repo)["comments"][comment]["body"] = edited
+    tampered = job()
+    recover(tampered, 7, ["model:opus"])
+    assert tampered.store.dispatches(repo, 7) == [] and "not signed" in " ".join(tampered.notes)

@@ -63,6 +63,7 @@ def build_context(settings: ActionSettings, payload: dict, *, gh: GitHubPort | N
         dry_run=settings.dry_run,
         run_id=settings.run_id,
         run_url=settings.run_url(),
+        state_key=settings.state_key.get_secret_value().encode() if settings.state_key else None,
     )
 
 

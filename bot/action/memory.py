@@ -16,7 +16,7 @@ from __future__ import annotations
 from bot.context import Context
 from bot.issues import sticky
 from bot.issues.labels import COMPLEXITY, TIER, field_of
-from bot.issues.state import IssueState, decode
+from bot.issues.state import STATE_PREFIX, IssueState, decode
 from bot.issues.routing import REMOVED
 from bot.models import RoutingDecision
 
@@ -44,8 +44,11 @@ def recover(ctx: Context, number: int, labels: list[str]) -> list[str]:
     comment = sticky.find(ctx, number)
     if comment is None:
         return []
-    state = decode(comment.body)
-    if state is None:
+    state = decode(comment.body, ctx.state_key)
+    if state is None:  # absent, unreadable, or (with a state-key) not signed by us: trust nothing in it
+        if ctx.state_key is not None and STATE_PREFIX in comment.body:
+            ctx.notes.append("The sticky comment's state line is not signed with this repository's state-key "
+                             "(edited by hand?), so it was ignored.")
         return []
     recovered = _overrides(ctx, number, labels, state)
     if state.decision is not None:  # an unreadable decision only costs the App-like record, not the overrides

@@ -37,6 +37,8 @@ class ActionSettings(BaseSettings):
     )
     anthropic_base_url: str | None = Field(default=None, validation_alias=_env("ANTHROPIC_BASE_URL"))
     config_path: str = Field(default=CONFIG_PATH, validation_alias=_env("INPUT_CONFIG_PATH"))
+    # signs the sticky comment's hidden state line, so a hand edit is detected (docs/security.md)
+    state_key: SecretStr | None = Field(default=None, validation_alias=_env("INPUT_STATE_KEY"))
     mode: Mode = Field(default="auto", validation_alias=_env("INPUT_MODE"))
     dry_run: bool = Field(default=False, validation_alias=_env("INPUT_DRY_RUN"))
     execution_file: Path | None = Field(default=None, validation_alias=_env("INPUT_EXECUTION_FILE"))

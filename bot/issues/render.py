@@ -78,12 +78,13 @@ def routing_comment(
     complexity_prefix: str = "complexity:",
     notes: Iterable[str] = (),
     overrides: Mapping[str, str] | None = None,
+    state_key: bytes | None = None,
 ) -> str:
     """The whole sticky comment: marker, state line, the decision table, why, warnings, runs, how to override."""
     d = decision
     rows = [] if runs is None or isinstance(runs, str) else list(runs)
     runs = runs if isinstance(runs, str) else rows
-    lines = [MARKER, encode(d, overrides=overrides, runs=rows), *_summary(d)]
+    lines = [MARKER, encode(d, overrides=overrides, runs=rows, key=state_key), *_summary(d)]
     if d.security_sensitive:
         lines += ["", "Security-sensitive: never routed to Haiku."]
     extra = [*d.notes, *notes]

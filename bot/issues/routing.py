@@ -124,6 +124,7 @@ def render_for(
         complexity_prefix=config.labels.complexity_prefix,
         notes=notes,
         overrides={o["field"]: o["new"] for o in people if o.get("field") in _VALUES and o.get("new")},
+        state_key=ctx.state_key,
     )
 
 

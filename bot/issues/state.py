@@ -7,6 +7,8 @@ store (`IssueStore.restore_run`). A new run field is one field on `RunState` (an
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -24,7 +26,15 @@ MAX_STATE = 16_000  # characters of the encoded state; older runs are dropped fi
 MAX_STATE_RUNS = 20
 MAX_RUN_TEXT = 300  # characters of any one text field of a run
 
-_STATE_LINE = re.compile(re.escape(MARKER) + r"\r?\n" + re.escape(STATE_PREFIX) + r"(\{[^\n]*\}) -->")
+_STATE_LINE = re.compile(
+    re.escape(MARKER) + r"\r?\n" + re.escape(STATE_PREFIX) + r"(\{[^\n]*\})(?: sig=([0-9a-f]{64}))? -->"
+)
+
+
+def signature(encoded: str, key: bytes) -> str:
+    """HMAC-SHA256 of the encoded state under the Action's `state-key` (a repository secret): a writer can edit
+    the bot's comment, but cannot re-sign an edited state line without the secret."""
+    return hmac.new(hashlib.sha256(b"model-router:state:" + key).digest(), encoded.encode("utf-8"), "sha256").hexdigest()
 _DASHES = re.compile(r"-(?=-)|(?<=-)-")  # every dash of a run of two or more
 
 
@@ -101,7 +111,8 @@ def _trimmed(d: RoutingDecision) -> dict:
     return out
 
 
-def encode(decision: RoutingDecision, *, overrides: Mapping[str, str] | None = None, runs: Iterable[Any] = ()) -> str:
+def encode(decision: RoutingDecision, *, overrides: Mapping[str, str] | None = None, runs: Iterable[Any] = (),
+           key: bytes | None = None) -> str:
     """The hidden state line (runs may be store rows or RunStates), bounded to MAX_STATE characters.
 
     No routing id: it belongs to one store, and each Action job has its own, so it would churn the comment."""
@@ -122,7 +133,8 @@ def encode(decision: RoutingDecision, *, overrides: Mapping[str, str] | None = N
     if len(encoded) > MAX_STATE:  # cannot happen with the clips above; never emit an unbounded line
         state.pop("decision")
         encoded = _json(state)
-    return f"{STATE_PREFIX}{encoded} -->"
+    sig = f" sig={signature(encoded, key)}" if key else ""
+    return f"{STATE_PREFIX}{encoded}{sig} -->"
 
 
 def json_object(text: str) -> dict | None:
@@ -134,10 +146,13 @@ def json_object(text: str) -> dict | None:
     return data if isinstance(data, dict) else None
 
 
-def decode(body: str) -> IssueState | None:
+def decode(body: str, key: bytes | None = None) -> IssueState | None:
     """The state line of a sticky comment, only where the router puts it (right after the marker that
-    opens the body), so text quoted further down can never pass for it. None when absent or unreadable."""
+    opens the body), so text quoted further down can never pass for it. None when absent or unreadable,
+    and, given a `key`, when its signature is missing or wrong (someone edited it)."""
     m = _STATE_LINE.match(body.lstrip("\ufeff"))
+    if m and key is not None and not (m.group(2) and hmac.compare_digest(m.group(2), signature(m.group(1), key))):
+        return None
     data = json_object(m.group(1)) if m else None
     if data is None or data.get("v") != STATE_VERSION:
         return None
