@@ -102,6 +102,7 @@ def test_route_mode_on_workflow_dispatch(fake_github, runner_env, tmp_path):
 def test_dispatch_mode_routes_then_starts_the_executor(fake_github, runner_env, tmp_path):
     fake_github.add_repo(REPO)
     fake_github.add_issue(REPO, 6, "Fix a typo in the README", "teh → the")
+    fake_github.set_permission(REPO, "octocat", "write")  # who may run workflows by hand has write access
     payload = {"inputs": {"issue_number": "6"}, "repository": {"full_name": REPO}, "sender": {"login": "octocat", "type": "User"}}
     code, log = act(settings(tmp_path, fake_github, "workflow_dispatch", payload, mode="dispatch", run_id="77"))
     assert code == 0, log

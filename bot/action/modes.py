@@ -7,6 +7,7 @@ from pathlib import Path
 from bot.action.errors import ActionError
 from bot.context import Context, Result
 from bot.issues.routing import route_issue
+from bot.permissions import allowed, permission
 from bot.runs import executor
 from bot.runs.outcome import MAX_BYTES, parse_execution
 from bot.runs.report import report_run
@@ -15,7 +16,12 @@ from bot.runs.report import report_run
 def route_and_dispatch(ctx: Context, number: int, payload: dict) -> Result:
     """Route the issue (labels + sticky comment), then start the executor run on the routed model."""
     routed = route_issue(ctx, number)
-    sender = (payload.get("sender") or {}).get("login") or "github-actions"
+    sender = (payload.get("sender") or {}).get("login") or ""
+    if not allowed(ctx, sender, "write"):  # e.g. `mode: dispatch` on `issues: opened`: the author may be anyone
+        have = permission(ctx, sender) if sender else "none"
+        return Result(action="dispatch-refused", decision=routed.decision, outputs={**routed.outputs, "dispatch": "refused"},
+                      messages=[*routed.messages, f"Not dispatched: starting a run needs write access, and the event's "
+                                f"sender @{sender or '?'} has `{have}`. A maintainer can comment `/dispatch`."])
     cause = f"action:{ctx.run_id or 'local'}"
     result = executor.start_run(ctx, number, cause=cause, by=sender)
     outputs = dict(routed.outputs)
