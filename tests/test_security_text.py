@@ -107,3 +107,21 @@ def test_a_hand_edited_state_line_is_ignored_when_a_state_key_is_set(fake_github
     tampered = job()
     recover(tampered, 7, ["model:opus"])
     assert tampered.store.dispatches(repo, 7) == [] and "not signed" in " ".join(tampered.notes)
+
+
+# -- finding 11: one normaliser before matching --------------------------------------------------------
+def test_invisible_characters_do_not_hide_security_words():
+    from bot.config import RepoConfig
+    from bot.models import IssueInput
+    from bot.review import gate
+    from bot.routing import route
+
+    config = RepoConfig()
+    hidden = route(IssueInput(title="Reset the pass\u200bword of any user without the old pass\u200bword"), config)
+    plain = route(IssueInput(title="Reset the password of any user without the old password"), config)
+    assert hidden.security_sensitive == plain.security_sensitive is True
+    globs = config.security.paths
+    for path in ("src/se\u200bcret_store.py", "src/au\u200bth/login.py", "ｓｒｃ/auth/ｌｏｇｉｎ.py"):
+        assert gate.requirement([], [path], ["security"], globs).required, path
+    assert gate.is_security_label("secu\u200brity", ["security"])
+    assert gate.is_injection("Prompt\u200b injection attempt in pull request")
