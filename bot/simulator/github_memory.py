@@ -12,7 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.github.limits import COMMENT_MAX_CHARS
-from bot.github.port import Annotation, Artifact, Comment, Comparison, GitHubError, IssueInfo, Label, PullFile, PullInfo, ReviewComment
+from bot.github.port import (
+    Annotation, Artifact, Comment, CommitStatus, Comparison, GitHubError, IssueInfo, Label, PostedReview, PullFile, PullInfo,
+    ReviewComment,
+)
 
 
 @dataclass
@@ -39,6 +42,7 @@ class MemoryGitHub:
         self.writes: list[tuple[str, tuple[Any, ...]]] = []
         self.statuses: list[dict[str, Any]] = []
         self.dispatches: list[dict[str, Any]] = []
+        self.reviews: list[dict[str, Any]] = []
         self._ids = itertools.count(1)
 
     # --- seeding -------------------------------------------------------------------------------------
@@ -177,6 +181,17 @@ class MemoryGitHub:
         self.get_pull(repo, number)
         return list(self._repo(repo).pulls[number][1])
 
+    def pulls_for_commit(self, repo: str, sha: str) -> list[PullInfo]:
+        return [p.model_copy(deep=True) for p, _ in self._repo(repo).pulls.values() if p.head_sha == sha]
+
+    def commit_statuses(self, repo: str, sha: str) -> list[CommitStatus]:
+        return [CommitStatus(context=st["context"], state=st["state"], description=st["description"], creator=self.login)
+                for st in reversed(self.statuses) if st["repo"] == repo and st["sha"] == sha]
+
+    def list_reviews(self, repo: str, number: int) -> list[PostedReview]:
+        return [PostedReview(id=r["id"], body=r["body"], user_login=self.login, commit_id=r["sha"])
+                for r in self.reviews if r["repo"] == repo and r["number"] == number]
+
     def compare_files(self, repo: str, base: str, head: str) -> list[PullFile]:
         return self.compare(repo, base, head).files
 
@@ -195,7 +210,9 @@ class MemoryGitHub:
 
     def create_review(self, repo: str, number: int, sha: str, body: str, event: str, comments: list[ReviewComment]) -> int:
         self._write("create_review", repo, number, sha, event)
-        return next(self._ids)
+        review_id = next(self._ids)
+        self.reviews.append({"id": review_id, "repo": repo, "number": number, "sha": sha, "body": body, "event": event})
+        return review_id
 
     # --- issues, sub-issues and dependencies (convoys) -------------------------------------------------
     def create_issue(self, repo: str, title: str, body: str, labels: list[str] | None = None) -> IssueInfo:
