@@ -65,6 +65,7 @@ def test_a_forged_state_by_someone_else_is_ignored(fake_github, tmp_path):
 def test_the_concurrent_run_cap_sees_runs_of_earlier_jobs(fake_github, runner_env, tmp_path):
     fake_github.add_repo(REPO)
     fake_github.add_issue(REPO, 6, "Fix a typo in the README", "teh → the")
+    fake_github.set_permission(REPO, "octocat", "write")  # dispatch mode starts runs for writers only
     workspace = checkout(tmp_path, "budgets:\n  max_concurrent_runs: 1\n")
     payload = {"inputs": {"issue_number": "6"}, "repository": {"full_name": REPO}, "sender": {"login": "octocat", "type": "User"}}
     code, log = act(settings(tmp_path, fake_github, "workflow_dispatch", payload, mode="dispatch", run_id="77", workspace=workspace))
@@ -82,6 +83,7 @@ def test_the_concurrent_run_cap_sees_runs_of_earlier_jobs(fake_github, runner_en
 def test_report_lands_on_the_dispatch_that_started_the_run(fake_github, runner_env, tmp_path):
     fake_github.add_repo(REPO)
     fake_github.add_issue(REPO, 6, "Fix a typo in the README", "teh → the")
+    fake_github.set_permission(REPO, "octocat", "write")
     payload = {"inputs": {"issue_number": "6"}, "repository": {"full_name": REPO}, "sender": {"login": "octocat", "type": "User"}}
     assert act(settings(tmp_path, fake_github, "workflow_dispatch", payload, mode="dispatch", run_id="77"))[0] == 0
     [dispatched] = fake_github.repo(REPO)["workflow_dispatches"]
