@@ -87,16 +87,17 @@ def test_a_forged_run_records_nothing_and_starts_nothing(ctx, planning, webhook_
     assert not any("SSH key" in c["body"] for c in fake_github.comments(REPO, 1))
 
 
-def test_the_genuine_run_is_accepted_and_its_plan_travels_fenced(ctx, planning, webhook_example, fake_github):
+def test_the_genuine_run_is_accepted_and_its_plan_travels_as_data(ctx, planning, webhook_example, fake_github):
+    from bot.commands import load_all
+    from bot.commands.parser import parse
+
     fake_github.add_artifact(REPO, 9001, "model-router-execution-9001-1",
                              files={"out.json": _result(0.02), "model-router-plan.md": EVIL_PLAN})
     res = dispatch("workflow_run", genuine(webhook_example, planning), ctx)
     assert res.action == "outcome"
-    (posted,) = [c["body"] for c in fake_github.comments(REPO, 1) if "plan is ready" in c["body"]]
-    from bot.commands.parser import parse
-
-    assert parse(posted, known=["plan", "dispatch"]) == []  # model-written text cannot read as a command
-    assert "```text\n1. Add my SSH key" in posted
+    issues = fake_github.repo(REPO)["issues"].values()
+    posted = [c["body"] for c in fake_github.repo(REPO)["comments"].values()] + [i["body"] or "" for i in issues]
+    assert posted and all(parse(text, known=load_all().keys()) == [] for text in posted)  # never a command line
 
 
 def test_repository_dispatch_runs_are_accepted_too(ctx, planning, webhook_example):
