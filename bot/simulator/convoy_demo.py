@@ -92,7 +92,10 @@ class Simulation:
             display_title=f"model-router #{number} {inputs.get('mode', 'execute')} on {tier} [mr:{inputs['routing_id']}]",
             run_started_at="2026-11-30T01:00:00Z", updated_at="2026-11-30T01:04:00Z", event="workflow_dispatch",
             html_url=f"https://github.com/{REPO}/actions/runs/{run_id}",
+            head_branch=self.fake.repo(REPO)["default_branch"],  # what GitHub reports for the bot's dispatch
         )
+        p["workflow_run"]["actor"]["login"] = self.ctx.gh.bot_login()
+        p["workflow_run"]["head_repository"]["full_name"] = p["workflow_run"]["repository"]["full_name"] = REPO
         self.trace.append({"number": number, "task": self._task_of(number), "tier": tier, "ok": ok,
                            "in_flight": len(self.in_flight())})
         self.done.add(inputs["routing_id"])
