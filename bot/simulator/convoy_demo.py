@@ -94,7 +94,7 @@ class Simulation:
             html_url=f"https://github.com/{REPO}/actions/runs/{run_id}",
             head_branch=self.fake.repo(REPO)["default_branch"],  # what GitHub reports for the bot's dispatch
         )
-        p["workflow_run"]["actor"]["login"] = self.ctx.gh.bot_login()
+        p["workflow_run"]["actor"]["login"] = self.ctx.gh.bot_login() if self.ctx.gh is not None else self.fake.token_login
         p["workflow_run"]["head_repository"]["full_name"] = p["workflow_run"]["repository"]["full_name"] = REPO
         self.trace.append({"number": number, "task": self._task_of(number), "tier": tier, "ok": ok,
                            "in_flight": len(self.in_flight())})
