@@ -157,14 +157,13 @@ def replicas(a, tmp: Path, kill: bool) -> None:
                   f"{sim.state()['secondary_limit_hits']}; issues with more than one comment: {dupes}")
     finally:
         for p in reversed(procs):
-            if p is not sim.proc:
-                try:
-                    os.killpg(p.pid, signal.SIGTERM)
-                except ProcessLookupError:
-                    pass
-            else:
-                p.terminate()
+            try:
+                os.killpg(p.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
             p.wait(30)
+        sim.proc.terminate()
+        sim.proc.wait(30)
         client = redis.Redis.from_url(a.redis_url)
         keys = list(client.scan_iter(match=prefix + "*"))
         if keys:

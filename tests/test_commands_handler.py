@@ -5,7 +5,7 @@ from sqlalchemy import create_engine
 
 from bot import permissions
 from bot.handlers import handle_event
-from bot.handlers.comments import REPLY_MARKER
+from bot.commands.replies import REPLY_MARKER
 from bot.config.source import FixedConfig
 from bot.context import Context
 from bot.store.issues import IssueStore

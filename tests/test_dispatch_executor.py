@@ -9,7 +9,7 @@ from bot import catalog, permissions
 from bot.runs import executor
 from bot.config import RepoConfig
 from bot.handlers import handle_event
-from bot.handlers.comments import REPLY_MARKER
+from bot.commands.replies import REPLY_MARKER
 from bot.config.source import ConfigLoad, FixedConfig
 from bot.context import Context
 from bot.models import Complexity, Tier

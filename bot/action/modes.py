@@ -5,12 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.action.errors import ActionError
+from bot.action.history import load_history
 from bot.context import Context, Result
 from bot.issues.routing import route_issue
+from bot.measures import load_targets
+from bot.measures.mermaid import report_markdown
 from bot.permissions import allowed, permission
 from bot.runs import executor
 from bot.runs.outcome import MAX_BYTES, parse_execution
 from bot.runs.report import report_run
+from bot.store.rollup import rollup
 
 
 def route_and_dispatch(ctx: Context, number: int, payload: dict) -> Result:
@@ -39,11 +43,6 @@ def route_and_dispatch(ctx: Context, number: int, payload: dict) -> Result:
 def repository_report(ctx: Context, out_dir: Path) -> Result:
     """`mode: report` without an execution file: the repository's five numbers and Mermaid charts, from the
     routing history its sticky comments carry (bot.action.history), into the job summary and a file."""
-    from bot.action.history import load_history
-    from bot.measures import load_targets
-    from bot.measures.mermaid import report_markdown
-    from bot.store.rollup import rollup
-
     issues = load_history(ctx)
     markdown = report_markdown(rollup(ctx.store.engine, repo=ctx.repo), title=f"model-router report: {ctx.repo}",
                                targets=load_targets())

@@ -1,4 +1,8 @@
-"""The `model-router` command line: subcommands live one per module in this package."""
+"""The `model-router` command line: subcommands live one per module in this package.
+
+The one sanctioned place for in-function imports: a subcommand imports what it needs (the store, the
+App runtime, the Anthropic SDK) inside the function that runs it, so `model-router --help` and `route`
+start fast."""
 
 from __future__ import annotations
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.commands import CommandReply, CommandRequest, command
 from bot.context import Context
+from bot.convoy import render, service
 from bot.permissions import allowed
 
 USAGE = "Usage: `/convoy`, `/convoy cancel` or `/convoy retry <task>`."
@@ -18,8 +19,6 @@ USAGE = "Usage: `/convoy`, `/convoy cancel` or `/convoy retry <task>`."
     examples=("/convoy", "/convoy cancel", "/convoy retry 3"),
 )
 def run(req: CommandRequest, ctx: Context) -> CommandReply:
-    from bot.convoy import render, service
-
     convoy = service.load(ctx, req.number)
     if convoy is None:
         return CommandReply(body="This issue has no convoy; `/plan` starts one.", reaction="confused")

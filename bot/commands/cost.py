@@ -5,8 +5,9 @@ from __future__ import annotations
 from bot.commands import CommandReply, CommandRequest, command
 from bot.commands._shared import choices
 from bot.context import Context
-from bot.models import Complexity, Tier
 from bot.issues.render import money, phases_line
+from bot.models import Complexity, Tier
+from bot.routing import cost_table
 
 
 @command(
@@ -17,8 +18,6 @@ from bot.issues.render import money, phases_line
     examples=("/cost", "/cost complex"),
 )
 def run(req: CommandRequest, ctx: Context) -> CommandReply:
-    from bot.routing import cost_table
-
     decision = ctx.store.decision(ctx.repo, req.number)
     if req.inv.args:
         try:

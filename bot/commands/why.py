@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.commands import CommandReply, CommandRequest, command
 from bot.context import Context
+from bot.routing import explain
 
 
 @command(
@@ -14,8 +15,6 @@ from bot.context import Context
     examples=("/why",),
 )
 def run(req: CommandRequest, ctx: Context) -> CommandReply:
-    from bot.routing import explain
-
     decision = ctx.store.decision(ctx.repo, req.number)
     if decision is None:
         return CommandReply(body="This issue has not been routed yet; someone with write access can run `/route`.")

@@ -9,11 +9,12 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from bot.review import gate
 from bot.convoy.state import Convoy, Review
 from bot.github.port import PullFile
+from bot.review import gate
 from bot.review import ReviewInvalid
 from bot.review import diff, reviewer
+from bot.review.service import review_cost, review_model, settings
 
 if TYPE_CHECKING:
     from bot.context import Context
@@ -32,8 +33,6 @@ def linked_files(ctx: "Context", c: Convoy) -> tuple[list[int], list[PullFile]]:
 
 
 def review_whole(ctx: "Context", c: Convoy) -> Review:
-    from bot.review.service import review_cost, review_model, settings
-
     if ctx.llm is None:
         return Review(verdict="not_configured", summary=gate.NOT_CONFIGURED + ": the convoy was not reviewed.")
     pulls, files = linked_files(ctx, c)

@@ -9,19 +9,19 @@ from __future__ import annotations
 
 import logging
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Iterator
+from typing import Iterator
 
-from bot.issues import sticky
-from bot.runs import executor
+from bot.context import Context, Result
 from bot.convoy import dag, render
 from bot.convoy.plan import PlanError, parse_plan
+from bot.convoy.review import review_whole
 from bot.convoy.state import Convoy, TaskState
-from bot.store.convoys import Busy, ConvoyStore, for_engine
 from bot.convoy.subissues import materialise
+from bot.issues import sticky
 from bot.models import Complexity, Tier
-
-if TYPE_CHECKING:
-    from bot.context import Context, Result
+from bot.runs import executor
+from bot.runs.escalation import escalate
+from bot.store.convoys import Busy, ConvoyStore, for_engine
 
 log = logging.getLogger(__name__)
 
@@ -93,8 +93,6 @@ def advance(ctx: "Context", parent: int) -> str:
             c.status = "done"
             save()
         if c.status == "done" and c.needs_review and c.review is None:
-            from bot.convoy.review import review_whole
-
             c.review = review_whole(ctx, c)
             save()
         sticky.upsert(ctx, parent, render.checklist(c), render.MARKER)
@@ -175,8 +173,6 @@ def reported(ctx: "Context", number: int, *, mode: str, succeeded: bool, run_id:
         return start(ctx, number, run_id=run_id, plan_json=plan_json, plan_text=plan_text) if succeeded else None
     rows = ctx.store.dispatches(ctx.repo, number)
     if not succeeded and rows and _parent_from_body(ctx, number) is not None:
-        from bot.runs.escalation import escalate
-
         if note := escalate(ctx, rows[-1], run_id or 0):
             ctx.gh.create_comment(ctx.repo, number, note)
     return on_run(ctx, number)
@@ -184,8 +180,6 @@ def reported(ctx: "Context", number: int, *, mode: str, succeeded: bool, run_id:
 
 def closed(ctx: "Context", number: int, by: str) -> "Result":
     """issues.closed: when a person closed a convoy's sub-issue, its task counts as done."""
-    from bot.context import Result
-
     note = on_closed(ctx, number, by)
     return Result(action="convoy" if note else "ignored", messages=[note or "not an open convoy task"])
 

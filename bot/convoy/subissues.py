@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Callable
 
 from bot.convoy import render
 from bot.convoy.state import Convoy
+from bot.issues.routing import route_issue
 
 if TYPE_CHECKING:
     from bot.context import Context
@@ -67,8 +68,6 @@ def _created(ctx: "Context", c: Convoy, tid: str, since: str):
 
 def route(ctx: "Context", c: Convoy, t) -> None:
     """Route the sub-issue like any new issue (labels + its sticky comment); remember tier and prices."""
-    from bot.issues.routing import route_issue
-
     decision = route_issue(ctx, t.issue).decision
     if decision is not None:
         t.tier = decision.tier.value

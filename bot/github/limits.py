@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 COMMENT_MAX_CHARS = 65_536  # issue comments, review bodies and check-run summaries: longer ones get 422
+CHECK_SUMMARY_MAX_CHARS = 65_535  # a check run's output.summary
+ANNOTATIONS_PER_REQUEST = 50  # a check run takes at most 50 annotations per request
+STATUS_DESCRIPTION_MAX_CHARS = 140  # a commit status's description (GitHub truncates beyond)
 NOTE = "\n\n_…truncated: the full text did not fit in one GitHub comment._\n"
 
 

@@ -20,23 +20,18 @@ from urllib.parse import quote
 import requests
 from github import Auth, Github, GithubException
 from github.Artifact import Artifact as GhArtifact
-from github.Commit import Commit
-from github.CommitStatus import CommitStatus as GhCommitStatus
 from github.GithubObject import NotSet
 from github.IssueComment import IssueComment
 from github.PaginatedList import PaginatedList
 
 from bot.github.pacing import WritePacer
+from bot.github.rest_pulls import PullsMixin
 from bot.github.rest_tree import IssueTreeMixin
 from bot.metrics import github_response
 from bot.github.retry import GitHubRetry, translated
-from bot.github.port import (
-    Annotation, Artifact, Comment, CommitStatus, Comparison, IssueInfo, Label, PostedReview, PullFile, PullInfo,
-    ReviewComment,
-)
+from bot.github.port import Artifact, Comment, IssueInfo, Label
 
 ROLES = ("admin", "maintain", "write", "triage", "read", "none")
-MAX_ANNOTATIONS = 50  # per check-run request; more go in follow-up updates
 
 
 def _observe(requester: Any, label: str) -> None:
@@ -51,7 +46,7 @@ def _observe(requester: Any, label: str) -> None:
     requester.DEBUG_ON_RESPONSE = observed
 
 
-class RestGitHub(IssueTreeMixin):
+class RestGitHub(IssueTreeMixin, PullsMixin):
     """GitHubPort over PyGithub for one credential (installation token or GITHUB_TOKEN)."""
 
     def __init__(
@@ -286,124 +281,3 @@ class RestGitHub(IssueTreeMixin):
             if resp.status_code != 200:
                 raise GithubException(resp.status_code, {"message": "artifact blob download failed"}, {})
             return resp.content
-
-    # --- pull requests, statuses, checks, reviews --------------------------------------------------
-    def get_pull(self, repo: str, number: int) -> PullInfo:
-        with translated():
-            d = self._repo(repo).get_pull(number).raw_data
-        return self._to_pull(d)
-
-    def list_pulls(self, repo: str, state: str = "all") -> list[PullInfo]:
-        with translated():
-            return [self._to_pull(p.raw_data) for p in self._repo(repo).get_pulls(state=state)]
-
-    @staticmethod
-    def _to_pull(d: dict[str, Any]) -> PullInfo:
-        return PullInfo(
-            number=d["number"],
-            title=d.get("title") or "",
-            body=d.get("body") or "",
-            head_sha=d["head"]["sha"],
-            base_ref=d["base"]["ref"],
-            labels=[x["name"] for x in d.get("labels") or []],
-            user_login=(d.get("user") or {}).get("login", ""),
-            changed_files=d.get("changed_files"),
-            state=d.get("state") or "open",
-            head_repo=((d["head"].get("repo") or {}).get("full_name")),
-        )
-
-    def pulls_for_commit(self, repo: str, sha: str) -> list[PullInfo]:
-        """Pull requests associated with a commit (open ones whose head it is, merged ones holding it)."""
-        with translated():
-            return [self._to_pull(p.raw_data) for p in self._commit(repo, sha).get_pulls()]
-
-    def commit_statuses(self, repo: str, sha: str) -> list[CommitStatus]:
-        """Every status reported on a commit, newest first (all pages)."""
-        with translated():
-            # Commit.get_statuses() uses the legacy /statuses/{sha} URL; this is the documented one
-            url = f"{self._repo(repo).url}/commits/{sha}/statuses"
-            return [CommitStatus(context=st.context or "", state=st.state, description=st.description or "",
-                                 creator=st.creator.login if st.creator else "")
-                    for st in PaginatedList(GhCommitStatus, self._gh.requester, url, None)]
-
-    @staticmethod
-    def _to_file(d: dict[str, Any]) -> PullFile:
-        keys = ("filename", "status", "additions", "deletions", "changes", "patch", "previous_filename")
-        return PullFile(**{k: d[k] for k in keys if d.get(k) is not None})
-
-    def list_pull_files(self, repo: str, number: int) -> list[PullFile]:
-        with translated():
-            return [self._to_file(f.raw_data) for f in self._repo(repo).get_pull(number).get_files()]
-
-    def compare_files(self, repo: str, base: str, head: str) -> list[PullFile]:
-        """Changed files between two refs (GitHub lists at most 300)."""
-        with translated():
-            return [self._to_file(f.raw_data) for f in self._repo(repo).compare(base, head).files]
-
-    def compare(self, repo: str, base: str, head: str) -> Comparison:
-        """Ancestry (status, ahead/behind counts) and the changed files between two commits."""
-        with translated():
-            c = self._repo(repo).compare(base, head)
-            return Comparison(status=c.status, ahead_by=c.ahead_by, behind_by=c.behind_by,
-                              files=[self._to_file(f.raw_data) for f in c.files])
-
-    def _commit(self, repo: str, sha: str) -> Commit:
-        # a Commit that knows its sha without fetching it
-        url = f"{self._repo(repo).url}/commits/{sha}"
-        return Commit(self._gh.requester, {}, {"sha": sha, "url": url}, completed=True)
-
-    def create_status(
-        self, repo: str, sha: str, state: str, context: str, description: str, target_url: str | None = None
-    ) -> None:
-        self._write()
-        with translated():
-            self._repo(repo).get_commit(sha).create_status(
-                state, target_url or NotSet, description[:140], context  # GitHub caps descriptions at 140
-            )
-
-    def create_check_run(
-        self,
-        repo: str,
-        sha: str,
-        name: str,
-        conclusion: str | None,
-        title: str,
-        summary: str,
-        annotations: list[Annotation] | None = None,
-    ) -> int:
-        """Create a check run; annotations beyond GitHub's 50 per request are appended by updates."""
-        items = [a.model_dump() for a in annotations or []]
-        chunks = [items[i : i + MAX_ANNOTATIONS] for i in range(0, len(items), MAX_ANNOTATIONS)] or [[]]
-        output = {"title": title, "summary": summary[:65535]}
-        self._write()
-        with translated():
-            run = self._repo(repo).create_check_run(
-                name,
-                sha,
-                status="completed" if conclusion else "in_progress",
-                conclusion=conclusion or NotSet,
-                output={**output, "annotations": chunks[0]} if chunks[0] else output,
-            )
-            for chunk in chunks[1:]:
-                self._write()
-                run.edit(output={**output, "annotations": chunk})
-            return run.id
-
-    def create_review(
-        self, repo: str, number: int, sha: str, body: str, event: str, comments: list[ReviewComment]
-    ) -> int:
-        self._write()
-        with translated():
-            review = self._repo(repo).get_pull(number).create_review(
-                commit=self._commit(repo, sha),
-                body=body,
-                event=event,
-                comments=[c.model_dump() for c in comments],
-            )
-            return review.id
-
-    def list_reviews(self, repo: str, number: int) -> list[PostedReview]:
-        with translated():
-            return [PostedReview(id=r.id, body=r.body or "", user_login=r.user.login if r.user else "",
-                                 commit_id=r.commit_id or "")
-                    for r in self._repo(repo).get_pull(number).get_reviews()]

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from bot.context import Context, Result
+from bot.convoy import service
 from bot.handlers.registry import register
 
 
 @register("issues", "closed")
 def on_closed(payload: dict, ctx: Context) -> Result:
-    from bot.convoy import service
-
     sender = (payload.get("sender") or {}).get("login") or "someone"
     return service.closed(ctx, int(payload["issue"]["number"]), sender)

@@ -53,6 +53,13 @@ def knowledge(ctx: Context) -> Knowledge:
     return ctx.store.knowledge()
 
 
+def pins_from(human: dict[str, str]) -> Pins:
+    """People's choices that still stand (a removed label pins nothing)."""
+    pinned = {f: v for f, v in human.items() if v in _VALUES[f]}
+    return Pins(Tier(pinned[TIER]) if TIER in pinned else None,
+                Complexity(pinned[COMPLEXITY]) if COMPLEXITY in pinned else None)
+
+
 def route_issue(
     ctx: Context,
     number: int,
@@ -77,9 +84,7 @@ def route_issue(
 
     # Route on the issue as a person left it: the router's own labels are not evidence.
     kept = [name for name in issue.labels if labelling.field_of(name, config) is None]
-    pinned = {f: v for f, v in human.items() if v in _VALUES[f]}
-    pins = Pins(Tier(pinned[TIER]) if TIER in pinned else None,
-                Complexity(pinned[COMPLEXITY]) if COMPLEXITY in pinned else None)
+    pins = pins_from(human)
     routed = issue.model_copy(update={"labels": kept})
 
     notes: list[str] = []

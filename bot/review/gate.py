@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 from typing import Iterable, Literal
 
 from bot.config.loading import CONFIG_PATH
+from bot.github.limits import STATUS_DESCRIPTION_MAX_CHARS
 from bot.review.security_paths import PathMatch, match_paths
 from bot.routing.normalize import normalize
 
-
 CONTEXT = "model-router/opus-review"  # the status context and the check run name
 FILES_LISTED = 3000  # GitHub lists at most this many files of a pull request
-MAX_DESCRIPTION = 140  # GitHub truncates commit status descriptions beyond this
+MAX_DESCRIPTION = STATUS_DESCRIPTION_MAX_CHARS
 SEVERITIES = ("critical", "high", "medium", "low")
 
 NOT_REQUIRED = "not required"

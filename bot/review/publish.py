@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 MAX_BODY = limits.COMMENT_MAX_CHARS
 MAX_INLINE = 50
-MAX_ANNOTATIONS = 50  # GitHub accepts at most 50 annotations per check-run request
+MAX_ANNOTATIONS = limits.ANNOTATIONS_PER_REQUEST
 MARKER = "<!-- model-router:opus-review sha={sha} -->"
 LEVEL = {"critical": "failure", "high": "failure", "medium": "warning", "low": "notice"}
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from bot.runs.escalation import escalate
-from bot.github.port import GitHubError
 from bot.context import Context, Result
+from bot.convoy import service
+from bot.github.port import GitHubError
 from bot.issues.routing import refresh_comment  # renders the runs table from the store
-from bot.runs.outcome import Outcome, parse_artifact_zip
+from bot.runs.escalation import escalate
+from bot.runs.outcome import PLAN_FILE, Outcome, parse_artifact_zip
 from bot.runs.trust import check_run
 
 log = logging.getLogger(__name__)
@@ -54,9 +55,6 @@ def fetch_outcome(ctx: Context, run_id: int) -> tuple[Outcome, dict[str, str], s
 
 def _start_convoy(ctx: Context, row: dict, run_id: int, outcome: Outcome, texts: dict[str, str]) -> str:
     """A finished planning run: its plan (structured, else plain text) becomes a convoy of sub-issues."""
-    from bot.convoy import service
-    from bot.runs.outcome import PLAN_FILE
-
     plain = next((t for name, t in sorted(texts.items()) if name.endswith("plan.md") and t.strip()), "") or outcome.result
     service.start(ctx, int(row["number"]), run_id=run_id, plan_json=texts.get(PLAN_FILE), plan_text=plain)
     return ""  # the convoy comment on the parent says what happened
@@ -110,8 +108,6 @@ def _follow_up(ctx: Context, row: dict, run_id: int, outcome: Outcome, texts: di
             messages.append(next(line for line in comment.splitlines() if not line.startswith("<!--")))
             refresh_comment(ctx, number)
         if row["mode"] != "plan":
-            from bot.convoy import service
-
             if note := service.on_run(ctx, number):  # a convoy task: update it, dispatch what it unblocked
                 messages.append(note)
         ctx.store.update_dispatch(row["dispatch_id"], followed_up=True)

@@ -35,17 +35,7 @@ def run_service_demo(out: IO[str]) -> int:
         tmp = Path(tmpdir)
         private, public = keypair(tmp)
         gh_port, app_port, secret, token = free_port(), free_port(), secrets.token_hex(16), secrets.token_hex(16)
-        seed = {"oauth_login": VIEWER, "repos": [{"full_name": REPO, "installation_id": 1, "permissions": {VIEWER: "read"},
-                           "issues": [{"number": n, "title": t, "body": "", "labels": ["bug"] if n == 1 else []}
-                                      for n, t in enumerate(ISSUES, 1)]}]}
-        (tmp / "seed.json").write_text(json.dumps(seed))
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "ANTHROPIC_", "DATABASE_URL"))}
-        env.update(GITHUB_APP_ID="1", GITHUB_APP_PRIVATE_KEY=private, GITHUB_WEBHOOK_SECRET=secret,
-                   GITHUB_API_URL=f"http://127.0.0.1:{gh_port}", DATABASE_URL=f"sqlite:///{tmp / 'demo.db'}",
-                   MODEL_ROUTER_JOB_POLL_SECONDS="0.1", MODEL_ROUTER_LOG_LEVEL="WARNING",
-                   # the dashboard: sign-in through the simulator's OAuth pages (it plays github.com too)
-                   MODEL_ROUTER_GITHUB_WEB_URL=f"http://127.0.0.1:{gh_port}", GITHUB_CLIENT_ID="Iv1.simulated",
-                   GITHUB_CLIENT_SECRET="simulated-client-secret", MODEL_ROUTER_DASHBOARD_TOKEN=token)
+        env = _environment(tmp, gh_port, private, secret, token)
         procs = [
             subprocess.Popen([sys.executable, "-m", "bot.simulator.github", "--port", str(gh_port), "--seed",
                               str(tmp / "seed.json"), "--app-public-key", str(public)],
@@ -61,44 +51,14 @@ def run_service_demo(out: IO[str]) -> int:
             wait_for(lambda: http("GET", f"{app}/readyz")[0] == 200, 60, "the service")
             print(f"GitHub simulator on {gh}, service on {app} (gunicorn, 2 workers, SQLite)", file=out)
             started = time.monotonic()
-            for number, title in enumerate(ISSUES, 1):
-                payload = example("issues", "opened")
-                payload["issue"].update(number=number, title=title, body="")
-                payload["installation"] = {"id": 1}
-                body = json.dumps(payload).encode()
-                sig = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-                status, _ = http("POST", f"{app}/webhook", body, {
-                    "X-GitHub-Event": "issues", "X-GitHub-Delivery": f"demo-{number}",
-                    "X-Hub-Signature-256": sig, "Content-Type": "application/json"})
-                print(f"  delivered issues.opened #{number} (real GitHub example payload, signed) -> HTTP {status}", file=out)
-
-            def state() -> dict:
-                return json.loads(http("GET", f"{gh}/_sim/state")[1] or b"{}")
-
-            def done():
-                s = state()
-                repo = (s.get("repos") or {}).get(REPO.lower()) or {}
-                commented = {c["issue_number"] for c in (repo.get("comments") or {}).values()}
-                return s if len(commented) == len(ISSUES) else None
-
+            _deliver(app, secret, out)
             try:
-                final = wait_for(done, 60, "the sticky comments")
+                final = wait_for(lambda: _all_commented(gh), 60, "the sticky comments")
             except TimeoutError:
                 print((tmp / "service.log").read_text()[-3000:], file=out)
                 raise
             print(f"  all {len(ISSUES)} issues labelled and commented {time.monotonic() - started:.1f} s after delivery\n", file=out)
-            repo = final["repos"][REPO.lower()]
-            for number in range(1, len(ISSUES) + 1):
-                issue = repo["issues"][str(number)]
-                print(f"#{number} {issue['title']}", file=out)
-                print(f"  labels: {', '.join(issue['labels'])}", file=out)
-                for c in (repo.get("comments") or {}).values():
-                    if c["issue_number"] == number:
-                        print(f"  comment by {c['user']}:", file=out)
-                        for line in c["body"].splitlines():
-                            if line.strip() and not line.startswith(("<!--", "<details", "</details", "|---")):
-                                print(f"    {line}", file=out)
-                print(file=out)
+            _show_issues(final["repos"][REPO.lower()], out)
             if final.get("violations"):
                 print(f"GitHub API violations: {final['violations']}", file=out)
                 return 1
@@ -113,6 +73,58 @@ def run_service_demo(out: IO[str]) -> int:
                     p.wait(timeout=20)
                 except subprocess.TimeoutExpired:
                     p.kill()
+
+
+def _environment(tmp: Path, gh_port: int, private: str, secret: str, token: str) -> dict[str, str]:
+    """The seed file for the simulator and the service's environment (nothing of the caller's GitHub setup)."""
+    seed = {"oauth_login": VIEWER, "repos": [{"full_name": REPO, "installation_id": 1, "permissions": {VIEWER: "read"},
+                       "issues": [{"number": n, "title": t, "body": "", "labels": ["bug"] if n == 1 else []}
+                                  for n, t in enumerate(ISSUES, 1)]}]}
+    (tmp / "seed.json").write_text(json.dumps(seed))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "ANTHROPIC_", "DATABASE_URL"))}
+    env.update(GITHUB_APP_ID="1", GITHUB_APP_PRIVATE_KEY=private, GITHUB_WEBHOOK_SECRET=secret,
+               GITHUB_API_URL=f"http://127.0.0.1:{gh_port}", DATABASE_URL=f"sqlite:///{tmp / 'demo.db'}",
+               MODEL_ROUTER_JOB_POLL_SECONDS="0.1", MODEL_ROUTER_LOG_LEVEL="WARNING",
+               # the dashboard: sign-in through the simulator's OAuth pages (it plays github.com too)
+               MODEL_ROUTER_GITHUB_WEB_URL=f"http://127.0.0.1:{gh_port}", GITHUB_CLIENT_ID="Iv1.simulated",
+               GITHUB_CLIENT_SECRET="simulated-client-secret", MODEL_ROUTER_DASHBOARD_TOKEN=token)
+    return env
+
+
+def _deliver(app: str, secret: str, out: IO[str]) -> None:
+    """One signed `issues.opened` per demo issue (GitHub's own example payload, retitled)."""
+    for number, title in enumerate(ISSUES, 1):
+        payload = example("issues", "opened")
+        payload["issue"].update(number=number, title=title, body="")
+        payload["installation"] = {"id": 1}
+        body = json.dumps(payload).encode()
+        sig = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+        status, _ = http("POST", f"{app}/webhook", body, {
+            "X-GitHub-Event": "issues", "X-GitHub-Delivery": f"demo-{number}",
+            "X-Hub-Signature-256": sig, "Content-Type": "application/json"})
+        print(f"  delivered issues.opened #{number} (real GitHub example payload, signed) -> HTTP {status}", file=out)
+
+
+def _all_commented(gh: str) -> dict | None:
+    """The simulator's state once every demo issue has its comment."""
+    s = json.loads(http("GET", f"{gh}/_sim/state")[1] or b"{}")
+    repo = (s.get("repos") or {}).get(REPO.lower()) or {}
+    commented = {c["issue_number"] for c in (repo.get("comments") or {}).values()}
+    return s if len(commented) == len(ISSUES) else None
+
+
+def _show_issues(repo: dict, out: IO[str]) -> None:
+    for number in range(1, len(ISSUES) + 1):
+        issue = repo["issues"][str(number)]
+        print(f"#{number} {issue['title']}", file=out)
+        print(f"  labels: {', '.join(issue['labels'])}", file=out)
+        for c in (repo.get("comments") or {}).values():
+            if c["issue_number"] == number:
+                print(f"  comment by {c['user']}:", file=out)
+                for line in c["body"].splitlines():
+                    if line.strip() and not line.startswith(("<!--", "<details", "</details", "|---")):
+                        print(f"    {line}", file=out)
+        print(file=out)
 
 
 def show_dashboard(app: str, token: str, out: IO[str], wait: float | None = None) -> None:
