@@ -15,7 +15,7 @@ def add_parser(sub) -> None:
     p = sub.add_parser("serve", help="run the GitHub App webhook service under gunicorn")
     p.add_argument("--bind", help="host:port (default 0.0.0.0:$PORT or 8000; env MODEL_ROUTER_BIND)")
     p.add_argument("--workers", type=int, help="gunicorn worker processes (default 2; env WEB_CONCURRENCY)")
-    p.add_argument("--threads", type=int, help="request threads per worker (default 4)")
+    p.add_argument("--threads", type=int, help="request threads per worker (default 16; env GUNICORN_THREADS)")
     p.set_defaults(func=serve)
     w = sub.add_parser("worker", help="process queued webhook jobs without serving HTTP")
     w.add_argument("--threads", type=int, help="job threads (default MODEL_ROUTER_WORKER_THREADS or 4)")
@@ -23,7 +23,17 @@ def add_parser(sub) -> None:
     w.set_defaults(func=worker)
 
 
+def _needs_app_extra(*modules: str) -> None:
+    """The service stack is an extra (the Action and the CLI do without it): say so instead of a traceback."""
+    import importlib.util
+
+    missing = [m for m in modules if importlib.util.find_spec(m) is None]
+    if missing:
+        raise UsageError(f"the App service needs {', '.join(missing)}: pip install 'model-router[app]'")
+
+
 def _runtime():
+    _needs_app_extra("flask", "gunicorn", "orjson", "sqlalchemy")
     from bot.settings import ServiceSettings, SettingsError
     from bot.worker import Runtime
 
