@@ -1,12 +1,21 @@
-"""CLI conventions: help that matches behaviour, and a clear line when the App's extra is not installed."""
+"""CLI conventions: --version, help that matches behaviour, a clear line when the App's extra is missing."""
 
 from __future__ import annotations
 
-import pytest
+import subprocess
+import sys
 
+import bot
 from bot.app import gunicorn_conf
-from bot.cli import UsageError, build_parser
-from bot.cli.serve import _needs_app_extra
+from bot.cli import build_parser, main
+
+
+def test_version(capsys):
+    try:
+        main(["--version"])
+    except SystemExit as exc:
+        assert exc.code == 0
+    assert capsys.readouterr().out.strip() == f"model-router {bot.__version__}"
 
 
 def test_serve_threads_help_names_the_real_default():
@@ -14,7 +23,12 @@ def test_serve_threads_help_names_the_real_default():
     assert f"default {gunicorn_conf.threads}" in " ".join(help_text.split())
 
 
-def test_service_commands_name_the_missing_extra():
-    _needs_app_extra("json")  # present: nothing to say
-    with pytest.raises(UsageError, match=r"needs no_such_module_x: pip install 'model-router\[app\]'"):
-        _needs_app_extra("json", "no_such_module_x")
+def test_service_commands_name_the_missing_extra(tmp_path):
+    """Without SQLAlchemy (the App's extra), `report` says what to install: one line, exit 2, no traceback."""
+    code = "import sys; sys.modules['sqlalchemy'] = None; from bot.cli import main; sys.exit(main(['report']))"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.strip() == (
+        "model-router: this command needs sqlalchemy, one of the App service's dependencies: "
+        "pip install 'model-router[app]'"
+    )

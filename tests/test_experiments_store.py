@@ -1,4 +1,7 @@
-"""IssueStore: routing records, overrides, idempotent dispatch claims, outcomes, budgets."""
+"""The issue store contract (IssueStore on SQLite, and the Action's MemoryIssueStore): routing records, overrides,
+idempotent dispatch claims, outcomes, budgets."""
+
+import inspect
 
 from datetime import datetime, timedelta
 
@@ -7,6 +10,7 @@ from sqlalchemy import create_engine
 
 from bot.models import Complexity, RoutingDecision, Strategy, Tier
 from bot.store.issues import IssueStore
+from bot.store.memory import MemoryIssueStore
 
 
 def decision(tier=Tier.haiku, strategy=Strategy.pattern, est=0.02, base=0.06):
@@ -29,9 +33,24 @@ def clock():
     return Clock()
 
 
-@pytest.fixture
-def store(tmp_path, clock):
+@pytest.fixture(params=["sqlite", "memory"])
+def store(request, tmp_path, clock):
+    if request.param == "memory":
+        return MemoryIssueStore(clock=clock)
     return IssueStore(create_engine(f"sqlite:///{tmp_path / 'x.db'}"), clock=clock)
+
+
+def _public(cls) -> dict[str, inspect.Signature]:
+    return {n: inspect.signature(f) for n, f in inspect.getmembers(cls, inspect.isfunction) if not n.startswith("_")}
+
+
+def test_the_memory_store_keeps_the_whole_contract():
+    """The Action runs the shared services on MemoryIssueStore: every IssueStore method must exist there too."""
+    real, memory = _public(IssueStore), _public(MemoryIssueStore)
+    missing = sorted(set(real) - set(memory))
+    assert not missing, f"add these to bot/store/memory.py: {missing}"
+    differ = [n for n in real if list(real[n].parameters) != list(memory[n].parameters)]
+    assert not differ, f"signatures differ: {differ}"
 
 
 def test_record_decision_is_one_row_per_issue(store):

@@ -12,9 +12,7 @@ from bot.context import Context
 from bot.github.port import GitHubPort
 from bot.github.rest import RestGitHub
 from bot.llm import AnthropicLLM
-from bot.store.db import make_engine
-from bot.store.issues import IssueStore
-from bot.store.tables import init_db
+from bot.store.memory import MemoryIssueStore
 
 PR_EVENTS = ("pull_request", "pull_request_target")
 
@@ -65,13 +63,7 @@ def build_context(settings: ActionSettings, payload: dict, *, gh: GitHubPort | N
     )
 
 
-def scratch_store(settings: ActionSettings) -> IssueStore:
-    """A SQLite file under RUNNER_TEMP: the job's own scratch store (in memory for a dry run)."""
-    if settings.dry_run:
-        url = "sqlite://"
-    else:
-        settings.runner_temp.mkdir(parents=True, exist_ok=True)
-        url = f"sqlite:///{settings.runner_temp / 'model-router.db'}"
-    engine = make_engine(url)
-    init_db(engine)
-    return IssueStore(engine)
+def scratch_store(settings: ActionSettings) -> MemoryIssueStore:
+    """The job's own scratch store, in memory: nothing is kept between jobs (the sticky comment carries what later
+    jobs need), so the Action needs neither SQLAlchemy nor a database file."""
+    return MemoryIssueStore()

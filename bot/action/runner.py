@@ -211,7 +211,7 @@ def _release(ctx: Context, *, own_gh: bool, own_llm: bool) -> None:
         ctx.gh.close()  # a DryRunGitHub forwards close() to the real port
     if own_llm and ctx.llm is not None:
         ctx.llm.close()
-    ctx.store.engine.dispose()
+    ctx.store.close()
 
 
 def _report(settings: ActionSettings, outcome: Run, stream: IO[str]) -> None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
 import signal
 import sys
 import threading
 
-from bot.cli import UsageError
+from bot.cli import UsageError, needs_app_extra
 
 
 def add_parser(sub) -> None:
@@ -23,17 +24,7 @@ def add_parser(sub) -> None:
     w.set_defaults(func=worker)
 
 
-def _needs_app_extra(*modules: str) -> None:
-    """The service stack is an extra (the Action and the CLI do without it): say so instead of a traceback."""
-    import importlib.util
-
-    missing = [m for m in modules if importlib.util.find_spec(m) is None]
-    if missing:
-        raise UsageError(f"the App service needs {', '.join(missing)}: pip install 'model-router[app]'")
-
-
 def _runtime():
-    _needs_app_extra("flask", "gunicorn", "orjson", "sqlalchemy")
     from bot.settings import ServiceSettings, SettingsError
     from bot.worker import Runtime
 
@@ -46,6 +37,8 @@ def _runtime():
 
 
 def serve(args) -> int:
+    if importlib.util.find_spec("gunicorn") is None:  # exec'd below, so its absence would not reach cli.main
+        raise UsageError(needs_app_extra("gunicorn"))
     _runtime().engine.dispose()  # settings, key and store checked before gunicorn starts
     argv = [sys.executable, "-m", "gunicorn", "--config", "python:bot.app.gunicorn_conf"]
     if args.bind:

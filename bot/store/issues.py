@@ -34,6 +34,10 @@ class IssueStore(ReviewLog):
                                                                      ReviewRecord, ReviewOverride)])
             _initialised.add(engine)
 
+    def close(self) -> None:
+        """Release the engine's connections."""
+        self.engine.dispose()
+
     # --- routing records -------------------------------------------------------------------
 
     def record_decision(self, repo: str, number: int, decision: RoutingDecision, *, source: str = "auto") -> str:
