@@ -32,3 +32,24 @@ def test_service_commands_name_the_missing_extra(tmp_path):
         "model-router: this command needs sqlalchemy, one of the App service's dependencies: "
         "pip install 'model-router[app]'"
     )
+
+
+def _run(*argv: str, stdin: str = "") -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "bot", *argv], input=stdin, capture_output=True, text=True, timeout=60)
+
+
+def test_one_output_flag_across_subcommands(tmp_path):
+    """`--json` / `--text` everywhere; `--format` stays as an alias; each command keeps its default."""
+    import json
+
+    issue = ["--title", "Fix typo in README", "--no-llm"]
+    assert json.loads(_run("route", *issue).stdout)["tier"] == "haiku"  # route: JSON by default
+    assert _run("route", *issue, "--json").stdout == _run("route", *issue, "--format", "json").stdout
+    assert _run("route", *issue, "--text").stdout == _run("route", *issue, "--format", "text").stdout
+    assert json.loads(_run("explain", *issue, "--json").stdout)
+    samples = tmp_path / "s.jsonl"
+    samples.write_text('{"title": "Fix typo in README", "expected_tier": "haiku"}\n')
+    assert json.loads(_run("eval", str(samples), "--json").stdout)
+    assert not _run("eval", str(samples)).stdout.lstrip().startswith("{")
+    bad = _run("route", *issue, "--json", "--text")
+    assert bad.returncode == 2 and "not allowed with argument" in bad.stderr

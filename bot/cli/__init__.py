@@ -23,6 +23,17 @@ class UsageError(Exception):
     """Bad input: printed as one line, exit status 2."""
 
 
+def add_output_flags(parser: argparse.ArgumentParser, default: str = "text") -> None:
+    """The one output convention of every subcommand: `--json` or `--text`; `--format json|text` is an alias."""
+    out = parser.add_mutually_exclusive_group()
+    out.add_argument("--json", dest="format", action="store_const", const="json", help="print JSON"
+                     + (" (the default)" if default == "json" else ""))
+    out.add_argument("--text", dest="format", action="store_const", const="text", help="print text"
+                     + (" (the default)" if default == "text" else ""))
+    out.add_argument("--format", dest="format", choices=["json", "text"], help="the same as --json / --text")
+    parser.set_defaults(format=default)
+
+
 def needs_app_extra(module: str) -> str:
     return f"this command needs {module}, one of the App service's dependencies: pip install 'model-router[app]'"
 
