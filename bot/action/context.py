@@ -32,7 +32,7 @@ class ActionConfig:
             text = local.read_text(encoding="utf-8")
         else:
             text = gh.get_file(repo, path, ref=self.base)
-        return ConfigLoad.parse(text, source=path)
+        return ConfigLoad.resolve(text, repo, gh, source=path)
 
     def invalidate(self, repo: str) -> None:
         pass  # one job reads the file once
