@@ -17,7 +17,7 @@ from tests.plugins.action import parse_outputs
 ROOT = Path(__file__).resolve().parents[1]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
 SERVICE_ONLY = {"flask", "werkzeug", "gunicorn", "orjson", "sqlalchemy", "alembic", "fastjsonschema", "redis",
-                "prometheus-client", "psycopg"}  # the App's stack; not in the Action
+                "psycopg"}  # the App's stack; not in the Action
 
 
 def _norm(name: str) -> str:

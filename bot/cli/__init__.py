@@ -16,7 +16,7 @@ from bot import __version__
 
 # The App service's dependencies (the `app` extra): the Action and `pip install model-router` do without them.
 APP_EXTRA = frozenset({"flask", "werkzeug", "gunicorn", "orjson", "sqlalchemy", "alembic", "fastjsonschema", "redis",
-                       "prometheus_client", "psycopg"})
+                       "psycopg"})
 
 
 class UsageError(Exception):

@@ -172,11 +172,11 @@ class ManifestFlow:
             self.created = save(convert(self.api_url, code), self.out_dir, self.api_url)
         except ManifestError as exc:
             self.error = str(exc)
-            self._answer(h, 502, html.escape(self.error))
-        else:
-            self._answer(h, 200, f"Created the GitHub App <b>{html.escape(self.created.name)}</b>. "
-                                 "Return to the terminal for the next steps; you may close this tab.")
-        self.done.set()
+        self.done.set()  # before answering: whoever waits sees the outcome as soon as the browser does
+        if self.created is None:
+            return self._answer(h, 502, html.escape(self.error or "failed"))
+        self._answer(h, 200, f"Created the GitHub App <b>{html.escape(self.created.name)}</b>. "
+                             "Return to the terminal for the next steps; you may close this tab.")
 
     @staticmethod
     def _answer(h: BaseHTTPRequestHandler, status: int, body: str) -> None:
