@@ -53,6 +53,15 @@ def test_the_memory_store_keeps_the_whole_contract():
     assert not differ, f"signatures differ: {differ}"
 
 
+def test_the_memory_convoy_store_keeps_the_whole_contract():
+    from bot.store.convoys import ConvoyStore
+    from bot.store.memory import MemoryConvoyStore
+
+    real, memory = _public(ConvoyStore), _public(MemoryConvoyStore)
+    assert not sorted(set(real) - set(memory)), "add these to MemoryConvoyStore"
+    assert all(list(real[n].parameters) == list(memory[n].parameters) for n in real)
+
+
 def test_record_decision_is_one_row_per_issue(store):
     rid = store.record_decision("o/r", 1, decision())
     assert store.record_decision("o/r", 1, decision(Tier.sonnet, Strategy.override), source="override") == rid

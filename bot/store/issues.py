@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.issues.state import RunState
 from bot.models import RoutingDecision
 from bot.routing.learning import Knowledge
+from bot.store.convoys import ConvoyStore, for_engine
 from bot.store.db import Base, row_dict as _row, session_factory
 from bot.store import outcomes as _outcomes
 from bot.store.issue_rows import ACTIVE, FINISHED, STALE_RUN_AFTER, CommandReplyRow, Dispatch, Override, RoutingRecord, utcnow
@@ -37,6 +38,10 @@ class IssueStore(ReviewLog):
     def close(self) -> None:
         """Release the engine's connections."""
         self.engine.dispose()
+
+    def convoys(self) -> ConvoyStore:
+        """The convoy store on the same database (one per engine)."""
+        return for_engine(self.engine, self.clock)
 
     # --- routing records -------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from typing import Callable
 
+from bot.convoy.state import Busy, Convoy
 from bot.issues.state import RunState
 from bot.models import RoutingDecision
 
@@ -43,6 +44,11 @@ class MemoryIssueStore:
 
     def close(self) -> None:
         """Nothing to release (IssueStore disposes its engine)."""
+
+    def convoys(self) -> "MemoryConvoyStore":
+        if not hasattr(self, "_convoys"):
+            self._convoys = MemoryConvoyStore(clock=self.clock)
+        return self._convoys
 
     # --- routing records -------------------------------------------------------------------
 
@@ -209,3 +215,51 @@ class MemoryIssueStore:
     def review_overrides(self, repo: str | None = None, number: int | None = None) -> list[dict]:
         return [dict(o) for o in self._review_overrides
                 if (not repo or o["repo"] == repo) and (number is None or o["number"] == number)]
+
+
+class MemoryConvoyStore:
+    """ConvoyStore's contract in memory (one job, one process: the lease only has to be honest, not shared)."""
+
+    def __init__(self, *, clock: Callable[[], datetime] = utcnow):
+        self.clock = clock
+        self._convoys: dict[tuple[str, int], dict] = {}  # (repo, parent) -> {"state", "owner"}
+        self._parents: dict[tuple[str, int], int] = {}
+
+    def create(self, convoy: Convoy) -> bool:
+        key = (convoy.repo, convoy.parent)
+        if key in self._convoys:
+            return False
+        self._convoys[key] = {"state": convoy.model_dump(mode="json"), "owner": None}
+        return True
+
+    def load(self, repo: str, parent: int) -> Convoy | None:
+        row = self._convoys.get((repo, parent))
+        return Convoy.model_validate(row["state"]) if row else None
+
+    def replace(self, convoy: Convoy) -> None:
+        if not self.create(convoy):
+            self._convoys[(convoy.repo, convoy.parent)]["state"] = convoy.model_dump(mode="json")
+
+    def save(self, convoy: Convoy, owner: str) -> None:
+        row = self._convoys.get((convoy.repo, convoy.parent))
+        if row is None or row["owner"] != owner:
+            raise Busy(f"lost the lease on {convoy.repo}#{convoy.parent}")
+        row["state"] = convoy.model_dump(mode="json")
+        for t in convoy.tasks:
+            if t.issue is not None:
+                self._parents.setdefault((convoy.repo, t.issue), convoy.parent)
+
+    def parent_of(self, repo: str, number: int) -> int | None:
+        return self._parents.get((repo, number))
+
+    def acquire(self, repo: str, parent: int) -> str | None:
+        row = self._convoys.get((repo, parent))
+        if row is None or row["owner"] is not None:
+            return None
+        row["owner"] = uuid.uuid4().hex
+        return row["owner"]
+
+    def release(self, repo: str, parent: int, owner: str) -> None:
+        row = self._convoys.get((repo, parent))
+        if row is not None and row["owner"] == owner:
+            row["owner"] = None
