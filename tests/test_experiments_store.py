@@ -128,3 +128,21 @@ def test_records_for_report(store):
     [rec] = store.records("o/r")
     assert len(rec["overrides"]) == 1 and len(rec["dispatches"]) == 1
     assert len(store.records()) == 2
+
+
+def test_the_rollup_is_the_same_in_sql_and_in_memory(tmp_path, clock):
+    """The Action's report reads the memory store's rollup; the dashboard reads the SQL one: same counts."""
+    sql = IssueStore(create_engine(f"sqlite:///{tmp_path / 'r.db'}"), clock=clock)
+    mem = MemoryIssueStore(clock=clock)
+    for s in (sql, mem):
+        s.record_decision("o/r", 1, decision())
+        s.record_decision("o/r", 2, decision(Tier.sonnet, est=0.3, base=0.3))
+        s.record_override("o/r", 2, field="tier", old="sonnet", new="opus", by="p")
+        kw = dict(tier="haiku", model="m", complexity="simple", estimated_cost_usd=0.02)
+        row, _ = s.claim_dispatch(key="k1", repo="o/r", number=1, **kw)
+        s.record_outcome(row["dispatch_id"], run_id=1, success=False, actual_cost_usd=0.01)
+        row, _ = s.claim_dispatch(key="k2", repo="o/r", number=1, **{**kw, "tier": "sonnet", "attempt": 2})
+        s.record_outcome(row["dispatch_id"], run_id=2, success=True, actual_cost_usd=0.05)
+    key = lambda g: (g.day, g.repo, g.tier, g.complexity)  # noqa: E731
+    expected = sorted(sql.rollup("o/r"), key=key)
+    assert expected and [(key(g), g.tally) for g in expected] == [(key(g), g.tally) for g in sorted(mem.rollup("o/r"), key=key)]

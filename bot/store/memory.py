@@ -14,6 +14,7 @@ from typing import Callable
 
 from bot.convoy.state import Busy, Convoy
 from bot.issues.state import RunState
+from bot.measures.breakdown import Group, group_records
 from bot.models import RoutingDecision
 
 STALE_RUN_AFTER = timedelta(hours=7)  # as bot.store.issue_rows: GitHub ends a job after 6 hours
@@ -44,6 +45,9 @@ class MemoryIssueStore:
 
     def close(self) -> None:
         """Nothing to release (IssueStore disposes its engine)."""
+
+    def rollup(self, repo: str | None = None) -> list[Group]:
+        return group_records(self.records(repo))
 
     def convoys(self) -> "MemoryConvoyStore":
         if not hasattr(self, "_convoys"):
