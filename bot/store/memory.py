@@ -16,6 +16,7 @@ from bot.convoy.state import Busy, Convoy
 from bot.issues.state import RunState
 from bot.measures.breakdown import Group, group_records
 from bot.models import RoutingDecision
+from bot.routing.learning import Knowledge
 
 STALE_RUN_AFTER = timedelta(hours=7)  # as bot.store.issue_rows: GitHub ends a job after 6 hours
 ACTIVE = ("pending", "dispatched", "running")
@@ -45,6 +46,10 @@ class MemoryIssueStore:
 
     def close(self) -> None:
         """Nothing to release (IssueStore disposes its engine)."""
+
+    def knowledge(self) -> Knowledge:
+        """Nothing to learn from: one job's store holds one issue's runs (bot.issues.routing says so too)."""
+        return Knowledge(note="the Action keeps no outcome history between jobs")
 
     def rollup(self, repo: str | None = None) -> list[Group]:
         return group_records(self.records(repo))
