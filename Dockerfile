@@ -11,7 +11,7 @@ RUN useradd --create-home --uid 10001 app && mkdir /data && chown app /data
 WORKDIR /app
 
 # Installed the way the README installs it: the package with pip (plus the PostgreSQL driver).
-COPY pyproject.toml README.md gunicorn.conf.py ./
+COPY pyproject.toml README.md LICENSE gunicorn.conf.py ./
 COPY bot ./bot
 RUN pip install '.[postgres]'
 

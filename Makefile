@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-fast bench clean
+.PHONY: demo test test-fast bench lock clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -25,6 +25,14 @@ test-fast: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_routing.py
 	$(BIN)/python benchmarks/bench_webhook.py
+	$(BIN)/python benchmarks/bench_action_start.py
+
+# The Action's pinned dependencies (the core of pyproject.toml, with hashes) and the uv it installs them with.
+lock: $(STAMP)
+	$(BIN)/uv pip compile pyproject.toml --universal --generate-hashes --python-version 3.11 \
+	  --custom-compile-command "make lock" -o requirements/action.txt
+	echo "uv==$$($(BIN)/uv --version | cut -d' ' -f2)" | $(BIN)/uv pip compile - --universal --generate-hashes \
+	  --python-version 3.11 --custom-compile-command "make lock" -o requirements/uv.txt
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

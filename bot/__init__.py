@@ -1,3 +1,3 @@
 """model-router: route GitHub work to the cheapest Claude tier that can do it well."""
 
-__version__ = "0.1.0"
+__version__ = "1.0.0"

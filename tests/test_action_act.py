@@ -78,7 +78,8 @@ def act_repo(tmp_path_factory) -> Path:
     repo = tmp_path_factory.mktemp("act-repo")
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.db", "*.sqlite")
     shutil.copytree(ROOT / "bot", repo / "bot", ignore=ignore)
-    for name in ("pyproject.toml", "README.md", "action.yml"):
+    shutil.copytree(ROOT / "requirements", repo / "requirements")
+    for name in ("pyproject.toml", "README.md", "LICENSE", "action.yml"):
         shutil.copy2(ROOT / name, repo / name)
     (repo / ".github" / "workflows").mkdir(parents=True)
     (repo / ".github" / "workflows" / "e2e.yml").write_text(WORKFLOW)
@@ -91,7 +92,16 @@ def act_repo(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def venv_cache(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("model-router-venvs")
+    cache = tmp_path_factory.mktemp("model-router-venvs")
+    # act fetches every remote action a composite names, even a skipped one (actions/cache is skipped
+    # under act): a local stand-in keeps these runs offline.
+    stub = cache / "actions-cache-stub"
+    stub.mkdir()
+    (stub / "action.yml").write_text(
+        "name: cache stub\ndescription: offline stand-in for actions/cache under act\n"
+        "runs:\n  using: composite\n  steps:\n    - run: 'true'\n      shell: bash\n"
+    )
+    return cache
 
 
 def run_act(repo: Path, cache: Path, tmp: Path, fake, event: str, payload: dict, workflow: str = "e2e.yml") -> dict:
@@ -102,6 +112,7 @@ def run_act(repo: Path, cache: Path, tmp: Path, fake, event: str, payload: dict,
         str(ACT), event, "-e", str(event_file), "-P", "ubuntu-latest=-self-hosted",
         "-W", f".github/workflows/{workflow}",
         "--action-cache-path", str(cache / "act"),
+        "--local-repository", f"actions/cache@v4={cache / 'actions-cache-stub'}",
         "--env", f"GITHUB_API_URL={fake.url}",
         "--env", f"MODEL_ROUTER_CACHE_DIR={cache}",
         "--env", f"MR_CAPTURE={capture}",
@@ -180,3 +191,25 @@ def test_act_this_repositorys_own_workflow_routes_an_issue(act_repo, venv_cache,
     labels = fake_github.labels_on(REPO, payload["issue"]["number"])
     assert any(lb.startswith(CONFIG.labels.model_prefix) for lb in labels), labels
     assert [c for c in fake_github.comments(REPO, payload["issue"]["number"]) if MARKER in c["body"]]
+
+
+@pytest.mark.parametrize(
+    ("body", "runs"),
+    [("Looks related to https://example.com/a/b and /etc/hosts", False), ("Thanks!\r\n/why", True)],
+    ids=["url-skipped", "command-on-line-2-runs"],
+)
+def test_act_own_workflow_starts_command_jobs_only_for_commands(
+    act_repo, venv_cache, tmp_path, fake_github, webhook_example, body, runs
+):
+    """The command job's `if:` as GitHub's expression engine (act's) evaluates it."""
+    payload = webhook_example("issue_comment", "created")
+    payload["comment"]["body"] = body
+    fake_github.seed_payload(payload)
+    number = payload["issue"]["number"]
+    payload["comment"]["id"] = fake_github.add_comment(REPO, number, body, user=payload["sender"]["login"])
+    res = run_act(act_repo, venv_cache, tmp_path, fake_github, "issue_comment", payload, workflow="model-router.yml")
+    assert res["returncode"] == 0, res["log"][-6000:]
+    replies = [c for c in fake_github.comments(REPO, number) if c["user"] == "github-actions[bot]"]
+    assert bool(replies) == runs, (replies, res["log"][-3000:])
+    started = "model-router: reusing" in res["log"] or "model-router: installed" in res["log"]
+    assert started == runs, res["log"][-3000:]

@@ -1,4 +1,7 @@
-"""IssueStore: routing records, overrides, idempotent dispatch claims, outcomes, budgets."""
+"""The issue store contract (IssueStore on SQLite, and the Action's MemoryIssueStore): routing records, overrides,
+idempotent dispatch claims, outcomes, budgets."""
+
+import inspect
 
 from datetime import datetime, timedelta
 
@@ -7,6 +10,7 @@ from sqlalchemy import create_engine
 
 from bot.models import Complexity, RoutingDecision, Strategy, Tier
 from bot.store.issues import IssueStore
+from bot.store.memory import MemoryIssueStore
 
 
 def decision(tier=Tier.haiku, strategy=Strategy.pattern, est=0.02, base=0.06):
@@ -29,9 +33,33 @@ def clock():
     return Clock()
 
 
-@pytest.fixture
-def store(tmp_path, clock):
+@pytest.fixture(params=["sqlite", "memory"])
+def store(request, tmp_path, clock):
+    if request.param == "memory":
+        return MemoryIssueStore(clock=clock)
     return IssueStore(create_engine(f"sqlite:///{tmp_path / 'x.db'}"), clock=clock)
+
+
+def _public(cls) -> dict[str, inspect.Signature]:
+    return {n: inspect.signature(f) for n, f in inspect.getmembers(cls, inspect.isfunction) if not n.startswith("_")}
+
+
+def test_the_memory_store_keeps_the_whole_contract():
+    """The Action runs the shared services on MemoryIssueStore: every IssueStore method must exist there too."""
+    real, memory = _public(IssueStore), _public(MemoryIssueStore)
+    missing = sorted(set(real) - set(memory))
+    assert not missing, f"add these to bot/store/memory.py: {missing}"
+    differ = [n for n in real if list(real[n].parameters) != list(memory[n].parameters)]
+    assert not differ, f"signatures differ: {differ}"
+
+
+def test_the_memory_convoy_store_keeps_the_whole_contract():
+    from bot.store.convoys import ConvoyStore
+    from bot.store.memory import MemoryConvoyStore
+
+    real, memory = _public(ConvoyStore), _public(MemoryConvoyStore)
+    assert not sorted(set(real) - set(memory)), "add these to MemoryConvoyStore"
+    assert all(list(real[n].parameters) == list(memory[n].parameters) for n in real)
 
 
 def test_record_decision_is_one_row_per_issue(store):
@@ -100,3 +128,21 @@ def test_records_for_report(store):
     [rec] = store.records("o/r")
     assert len(rec["overrides"]) == 1 and len(rec["dispatches"]) == 1
     assert len(store.records()) == 2
+
+
+def test_the_rollup_is_the_same_in_sql_and_in_memory(tmp_path, clock):
+    """The Action's report reads the memory store's rollup; the dashboard reads the SQL one: same counts."""
+    sql = IssueStore(create_engine(f"sqlite:///{tmp_path / 'r.db'}"), clock=clock)
+    mem = MemoryIssueStore(clock=clock)
+    for s in (sql, mem):
+        s.record_decision("o/r", 1, decision())
+        s.record_decision("o/r", 2, decision(Tier.sonnet, est=0.3, base=0.3))
+        s.record_override("o/r", 2, field="tier", old="sonnet", new="opus", by="p")
+        kw = dict(tier="haiku", model="m", complexity="simple", estimated_cost_usd=0.02)
+        row, _ = s.claim_dispatch(key="k1", repo="o/r", number=1, **kw)
+        s.record_outcome(row["dispatch_id"], run_id=1, success=False, actual_cost_usd=0.01)
+        row, _ = s.claim_dispatch(key="k2", repo="o/r", number=1, **{**kw, "tier": "sonnet", "attempt": 2})
+        s.record_outcome(row["dispatch_id"], run_id=2, success=True, actual_cost_usd=0.05)
+    key = lambda g: (g.day, g.repo, g.tier, g.complexity)  # noqa: E731
+    expected = sorted(sql.rollup("o/r"), key=key)
+    assert expected and [(key(g), g.tally) for g in expected] == [(key(g), g.tally) for g in sorted(mem.rollup("o/r"), key=key)]

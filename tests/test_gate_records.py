@@ -38,6 +38,12 @@ def test_review_records_sqlite(tmp_path):
 
 
 @pytest.mark.postgres
+def test_review_records_memory():
+    from bot.store.memory import MemoryIssueStore
+
+    _exercise(MemoryIssueStore())
+
+
 def test_review_records_postgres(pg_engine):
     pg_store = IssueStore(pg_engine)
     _exercise(pg_store)

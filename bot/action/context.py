@@ -12,9 +12,7 @@ from bot.context import Context
 from bot.github.port import GitHubPort
 from bot.github.rest import RestGitHub
 from bot.llm import AnthropicLLM
-from bot.store.db import make_engine
-from bot.store.issues import IssueStore
-from bot.store.tables import init_db
+from bot.store.memory import MemoryIssueStore
 
 PR_EVENTS = ("pull_request", "pull_request_target")
 
@@ -35,7 +33,7 @@ class ActionConfig:
             text = local.read_text(encoding="utf-8")
         else:
             text = gh.get_file(repo, path, ref=self.default or gh.default_branch(repo))
-        return ConfigLoad.parse(text, source=path)
+        return ConfigLoad.resolve(text, repo, gh, source=path)
 
     def invalidate(self, repo: str) -> None:
         pass  # one job reads the file once
@@ -67,13 +65,7 @@ def build_context(settings: ActionSettings, payload: dict, *, gh: GitHubPort | N
     )
 
 
-def scratch_store(settings: ActionSettings) -> IssueStore:
-    """A SQLite file under RUNNER_TEMP: the job's own scratch store (in memory for a dry run)."""
-    if settings.dry_run:
-        url = "sqlite://"
-    else:
-        settings.runner_temp.mkdir(parents=True, exist_ok=True)
-        url = f"sqlite:///{settings.runner_temp / 'model-router.db'}"
-    engine = make_engine(url)
-    init_db(engine)
-    return IssueStore(engine)
+def scratch_store(settings: ActionSettings) -> MemoryIssueStore:
+    """The job's own scratch store, in memory: nothing is kept between jobs (the sticky comment carries what later
+    jobs need), so the Action needs neither SQLAlchemy nor a database file."""
+    return MemoryIssueStore()

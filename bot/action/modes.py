@@ -14,7 +14,6 @@ from bot.permissions import allowed, permission
 from bot.runs import executor
 from bot.runs.outcome import MAX_BYTES, parse_execution
 from bot.runs.report import report_run
-from bot.store.rollup import rollup
 
 
 def route_and_dispatch(ctx: Context, number: int, payload: dict) -> Result:
@@ -44,7 +43,7 @@ def repository_report(ctx: Context, out_dir: Path) -> Result:
     """`mode: report` without an execution file: the repository's five numbers and Mermaid charts, from the
     routing history its sticky comments carry (bot.action.history), into the job summary and a file."""
     issues = load_history(ctx)
-    markdown = report_markdown(rollup(ctx.store.engine, repo=ctx.repo), title=f"model-router report: {ctx.repo}",
+    markdown = report_markdown(ctx.store.rollup(repo=ctx.repo), title=f"model-router report: {ctx.repo}",
                                targets=load_targets())
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "model-router-report.md"

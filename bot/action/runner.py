@@ -19,7 +19,7 @@ from bot.context import Context, Result
 from bot.github.port import GitHubError, GitHubPort
 from bot.handlers import handle_event
 from bot.issues.routing import refresh_comment, route_issue
-from bot.review import ReviewUnavailable
+from bot.review import ReviewUnavailable, bot_prs
 from bot.review.gate import CONTEXT
 from bot.runs.outcome import PLAN_FILE
 
@@ -174,6 +174,7 @@ def run(
     mode = settings.mode
     outcome = Run(mode=mode, result=Result(action="failed"))
     ctx: Context | None = None
+    payload: dict = {}
     try:
         mode = outcome.mode = resolve_mode(settings.mode, settings.event_name)
         payload = load_event(settings)
@@ -187,6 +188,9 @@ def run(
     except GitHubError as exc:
         hint = PERMISSION_HINT.get(mode)
         extra = f" (does the job grant `permissions: {hint}`?)" if exc.status in (403, 404) and hint else ""
+        author = ((payload.get("pull_request") or {}).get("user") or {}).get("login")
+        if exc.status == 403 and mode == "gate" and bot_prs.is_dependency_bot(author):
+            extra = f" ({bot_prs.read_only(author)})"
         outcome.errors.append(ActionError(f"{exc}{extra}"))
     except Exception as exc:  # the step must fail with one clear line, the trace goes to the log
         traceback.print_exc(file=sys.stderr)
@@ -211,7 +215,7 @@ def _release(ctx: Context, *, own_gh: bool, own_llm: bool) -> None:
         ctx.gh.close()  # a DryRunGitHub forwards close() to the real port
     if own_llm and ctx.llm is not None:
         ctx.llm.close()
-    ctx.store.engine.dispose()
+    ctx.store.close()
 
 
 def _report(settings: ActionSettings, outcome: Run, stream: IO[str]) -> None:

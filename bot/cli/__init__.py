@@ -12,8 +12,30 @@ import pkgutil
 import sys
 
 
+from bot import __version__
+
+# The App service's dependencies (the `app` extra): the Action and `pip install model-router` do without them.
+APP_EXTRA = frozenset({"flask", "werkzeug", "gunicorn", "orjson", "sqlalchemy", "alembic", "fastjsonschema", "redis",
+                       "psycopg"})
+
+
 class UsageError(Exception):
     """Bad input: printed as one line, exit status 2."""
+
+
+def add_output_flags(parser: argparse.ArgumentParser, default: str = "text") -> None:
+    """The one output convention of every subcommand: `--json` or `--text`; `--format json|text` is an alias."""
+    out = parser.add_mutually_exclusive_group()
+    out.add_argument("--json", dest="format", action="store_const", const="json", help="print JSON"
+                     + (" (the default)" if default == "json" else ""))
+    out.add_argument("--text", dest="format", action="store_const", const="text", help="print text"
+                     + (" (the default)" if default == "text" else ""))
+    out.add_argument("--format", dest="format", choices=["json", "text"], help="the same as --json / --text")
+    parser.set_defaults(format=default)
+
+
+def needs_app_extra(module: str) -> str:
+    return f"this command needs {module}, one of the App service's dependencies: pip install 'model-router[app]'"
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
@@ -21,6 +43,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         prog="model-router",
         description="Route GitHub work to the cheapest Claude tier that can do it well: Sonnet plans, Haiku executes, Opus reviews.",
     )
+    parser.add_argument("--version", action="version", version=f"model-router {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     # Every module in bot.cli with an `add_parser(sub)` contributes subcommands;
     # each sets `func` (args -> exit code) as a default.
@@ -44,6 +67,11 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except UsageError as exc:
         print(f"model-router: {exc}", file=sys.stderr)
+        return 2
+    except ModuleNotFoundError as exc:
+        if (exc.name or "").split(".")[0] not in APP_EXTRA:
+            raise
+        print(f"model-router: {needs_app_extra(exc.name.split('.')[0])}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

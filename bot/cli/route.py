@@ -12,7 +12,7 @@ from typing import IO, Any, Callable, Iterator
 
 from pydantic import ValidationError
 
-from bot.cli import UsageError
+from bot.cli import UsageError, add_output_flags
 from bot.config import CONFIG_PATH, ConfigError, RepoConfig, load_config_file
 from bot.config.schema import COMPLEXITY, TIER
 from bot.models import Complexity, IssueInput, RoutingDecision, Tier
@@ -37,11 +37,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--jsonl", action="store_true", help='read JSON Lines ({"title","body","labels","files"}) '
                    "from stdin, write one decision per line")
     p.add_argument("--keep-going", action="store_true", help="with --jsonl: report a broken line and go on")
-    p.add_argument("--format", choices=["json", "text"], default="json", help="output format (default json)")
+    add_output_flags(p, default="json")
     p.set_defaults(func=cmd_route)
 
     p = sub.add_parser("explain", parents=[common, issue], help="print the rule trace for one issue")
-    p.add_argument("--format", choices=["json", "text"], default="text")
+    add_output_flags(p, default="text")
     p.set_defaults(func=cmd_explain)
 
     p = sub.add_parser("eval", parents=[common], help="score labelled issues (expected_tier/expected_complexity), "
@@ -50,7 +50,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    "expected_complexity; - for stdin")
     p.add_argument("--replay", metavar="FILE.jsonl", help='replay issues with {"outcomes": {tier: {"success", '
                    '"cost_usd"}}} in order: the learning router and the baselines, escalating on failure')
-    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    add_output_flags(p, default="text")
     p.add_argument("--llm", action="store_true", help="also use the LLM classifier (off by default in eval)")
     p.add_argument("--keep-going", action="store_true", help="skip broken lines (reported on stderr)")
     p.set_defaults(func=cmd_eval)
@@ -330,7 +330,7 @@ def cmd_replay(args: argparse.Namespace, config: RepoConfig) -> int:
         raise UsageError(f"{args.replay}: no issues to replay")
     report = replay.report()
     report["skipped_lines"] = errors
-    print(json.dumps(report, indent=2) if args.json else render(report))
+    print(json.dumps(report, indent=2) if args.format == "json" else render(report))
     return 2 if errors else 0
 
 
@@ -371,5 +371,5 @@ def cmd_eval(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.file}: no labelled issues to score")
     report = scorer.report()
     report["skipped_lines"] = len(errors)
-    print(json.dumps(report, indent=2) if args.json else render_table(report))
+    print(json.dumps(report, indent=2) if args.format == "json" else render_table(report))
     return 2 if errors else 0

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
 import signal
 import sys
 import threading
 
-from bot.cli import UsageError
+from bot.cli import UsageError, needs_app_extra
 
 
 def add_parser(sub) -> None:
     p = sub.add_parser("serve", help="run the GitHub App webhook service under gunicorn")
     p.add_argument("--bind", help="host:port (default 0.0.0.0:$PORT or 8000; env MODEL_ROUTER_BIND)")
     p.add_argument("--workers", type=int, help="gunicorn worker processes (default 2; env WEB_CONCURRENCY)")
-    p.add_argument("--threads", type=int, help="request threads per worker (default 4)")
+    p.add_argument("--threads", type=int, help="request threads per worker (default 16; env GUNICORN_THREADS)")
     p.set_defaults(func=serve)
     w = sub.add_parser("worker", help="process queued webhook jobs without serving HTTP")
     w.add_argument("--threads", type=int, help="job threads (default MODEL_ROUTER_WORKER_THREADS or 4)")
@@ -36,6 +37,8 @@ def _runtime():
 
 
 def serve(args) -> int:
+    if importlib.util.find_spec("gunicorn") is None:  # exec'd below, so its absence would not reach cli.main
+        raise UsageError(needs_app_extra("gunicorn"))
     _runtime().engine.dispose()  # settings, key and store checked before gunicorn starts
     argv = [sys.executable, "-m", "gunicorn", "--config", "python:bot.app.gunicorn_conf"]
     if args.bind:

@@ -14,8 +14,8 @@ CONFIG_PATH = ".github/model-router.yml"  # the one place the file's path is spe
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def load_config_text(text: str | bytes, source: str = CONFIG_PATH) -> RepoConfig:
-    """Parse and validate; empty text gives the defaults; anything wrong raises ConfigError."""
+def read_mapping(text: str | bytes, source: str = CONFIG_PATH) -> tuple[dict, yaml.Node | None]:
+    """The file's top-level mapping (empty for an empty file) and its YAML node tree (for line numbers)."""
     if isinstance(text, bytes):
         try:
             text = text.decode("utf-8")
@@ -33,13 +33,26 @@ def load_config_text(text: str | bytes, source: str = CONFIG_PATH) -> RepoConfig
     except yaml.YAMLError as exc:
         raise ConfigError([f"{source}: invalid YAML: {exc}"]) from exc
     if data is None:
-        return RepoConfig()
+        return {}, root
     if not isinstance(data, dict):
         raise ConfigError([f"{source}:1: the file must be a mapping of settings, not {type(data).__name__}"])
+    return data, root
+
+
+def validate(data: dict, root: yaml.Node | None, source: str = CONFIG_PATH) -> RepoConfig:
     try:
         return RepoConfig.model_validate(data)
     except ValidationError as exc:
         raise ConfigError([describe(e, root, source, RepoConfig) for e in exc.errors()]) from exc
+
+
+def load_config_text(text: str | bytes, source: str = CONFIG_PATH) -> RepoConfig:
+    """Parse and validate one file; empty text gives the defaults; anything wrong raises ConfigError.
+
+    `_extends` is not followed here (no GitHub at hand): bot.config.extends does that for the App and the Action."""
+    data, root = read_mapping(text, source)
+    data.pop("_extends", None)
+    return validate(data, root, source) if data else RepoConfig()
 
 
 def load_config_file(path: str | Path) -> RepoConfig:

@@ -14,9 +14,11 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Protocol
 
+from bot.config import extends
 from bot.config.errors import ConfigError
 from bot.config.loading import CONFIG_PATH, load_config_text
 from bot.config.schema import RepoConfig
+from bot.github.port import GitHubError
 
 if TYPE_CHECKING:
     from bot.github.port import GitHubPort
@@ -33,13 +35,33 @@ class ConfigLoad:
     @classmethod
     def parse(cls, text: str | bytes | None, source: str = CONFIG_PATH) -> "ConfigLoad":
         """No file or an empty one gives the defaults; an invalid one the defaults and what is wrong."""
-        if not text:
-            return cls(RepoConfig())
+        return cls.of(lambda: load_config_text(text, source=source) if text else RepoConfig(), source)
+
+    @classmethod
+    def resolve(cls, text: str | bytes | None, repo: str, gh: "GitHubPort", source: str = CONFIG_PATH) -> "ConfigLoad":
+        """The file as found on GitHub: `_extends` followed, the owner's `.github` repository when there is none."""
+        return cls.of(lambda: extends.load(text, repo, fetcher(gh), source), source)
+
+    @classmethod
+    def of(cls, load: Callable[[], RepoConfig], source: str) -> "ConfigLoad":
         try:
-            return cls(load_config_text(text, source=source))
+            return cls(load())
         except ConfigError as exc:
             m = re.match(re.escape(source) + r":(\d+):", exc.problems[0] if exc.problems else "")
             return cls(RepoConfig(), str(exc), int(m.group(1)) if m else None)
+
+
+def fetcher(gh: "GitHubPort") -> "extends.Fetch":
+    """Another repository's file for `_extends`; None when it is absent or this credential may not read it."""
+    def fetch(repo: str, path: str) -> str | None:
+        try:
+            return gh.get_file(repo, path)
+        except GitHubError as exc:
+            if exc.status in (401, 403, 404):
+                return None
+            raise
+
+    return fetch
 
 
 class ConfigSource(Protocol):
@@ -63,8 +85,8 @@ class FixedConfig:
 
 
 def load_repo_config(gh: "GitHubPort", repo: str) -> ConfigLoad:
-    """The default branch's file (no ref: the contents API reads the default branch)."""
-    return ConfigLoad.parse(gh.get_file(repo, CONFIG_PATH))
+    """The default branch's file (no ref: the contents API reads the default branch), with what it extends."""
+    return ConfigLoad.resolve(gh.get_file(repo, CONFIG_PATH), repo, gh)
 
 
 class RepoConfigCache:

@@ -9,25 +9,27 @@ from __future__ import annotations
 
 import logging
 from contextlib import contextmanager
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from bot.context import Context, Result
 from bot.convoy import dag, render
 from bot.convoy.plan import PlanError, parse_plan
 from bot.convoy.review import review_whole
-from bot.convoy.state import Convoy, TaskState
+from bot.convoy.state import Busy, Convoy, TaskState
 from bot.convoy.subissues import materialise
 from bot.issues import sticky
 from bot.models import Complexity, Tier
 from bot.runs import executor
 from bot.runs.escalation import escalate
-from bot.store.convoys import Busy, ConvoyStore, for_engine
+
+if TYPE_CHECKING:  # the SQL convoy store: the Action's path never imports SQLAlchemy
+    from bot.store.convoys import ConvoyStore
 
 log = logging.getLogger(__name__)
 
 
-def store(ctx: "Context") -> ConvoyStore:
-    return for_engine(ctx.store.engine, ctx.store.clock)
+def store(ctx: "Context") -> "ConvoyStore":
+    return ctx.store.convoys()
 
 
 def load(ctx: "Context", parent: int) -> Convoy | None:

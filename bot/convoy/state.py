@@ -12,6 +12,13 @@ from bot.convoy.plan import Plan
 TaskStatus = Literal["pending", "running", "done", "failed", "closed", "cancelled"]
 
 
+class Busy(Exception):
+    """Another worker holds the convoy's lease: the job queue retries this job shortly."""
+
+    transient = True
+    retry_after = 2.0
+
+
 class TaskState(BaseModel):
     id: str
     title: str

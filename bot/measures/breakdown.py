@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Iterable
 
-from bot.measures.definitions import TIERS, Tally, measure, summary
+from bot.measures.definitions import TIERS, Tally, classify, measure, summary
 from bot.measures.targets import Targets
 
 BY = ("week", "tier", "complexity", "repo")
@@ -21,6 +21,18 @@ class Group:
     tier: str
     complexity: str
     tally: Tally
+
+
+def group_records(records: Iterable[dict[str, Any]]) -> list[Group]:
+    """Store records (with overrides and dispatches) grouped by day, repository, tier and complexity: the
+    reference `classify` summed, what the SQL rollup computes in the database (the Action's store is in memory)."""
+    groups: dict[tuple, Tally] = {}
+    for r in records:
+        created = r["created_at"]
+        key = (created.date() if hasattr(created, "date") else date.fromisoformat(str(created)[:10]),
+               r["repo"], r["tier"], r["complexity"])
+        groups[key] = groups.get(key, Tally()) + classify(r)
+    return [Group(*k, tally) for k, tally in groups.items()]
 
 
 def week_of(day: date) -> date:

@@ -10,7 +10,7 @@ from bot.context import Context, Result
 from bot.catalog import model_for, price_for, tier_of
 from bot.models import Tier
 from bot.permissions import WRITE_LEVELS, permission
-from bot.review import ReviewInvalid, ReviewUnavailable, diff, gate, guard, incremental, publish, reviewer
+from bot.review import ReviewInvalid, ReviewUnavailable, bot_prs, diff, gate, guard, incremental, publish, reviewer
 
 log = logging.getLogger(__name__)
 
@@ -154,8 +154,10 @@ def run_gate(ctx: Context, number: int, *, trigger: str) -> Result:
     publish.report(ctx, sha, gate.pending_required(req))
     res.action, res.outputs["review_state"] = "pending", "pending"
     if ctx.llm is None:
-        publish.report(ctx, sha, gate.not_configured())
-        res.messages.append(gate.NOT_CONFIGURED)
+        status = bot_prs.unreviewable(pull.user_login, files) or gate.not_configured()
+        publish.report(ctx, sha, status)
+        res.outputs["review_state"] = status.state
+        res.messages.append(status.description)
         return res
     if ctx.dry_run:
         res.messages.append("dry run: review skipped")

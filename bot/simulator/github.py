@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 
 
 from bot.simulator import (  # noqa: F401  (they register the endpoint handlers)
-    github_oauth, github_routes, github_routes_pulls, github_routes_tree)
+    github_oauth, github_routes, github_routes_apps, github_routes_pulls, github_routes_tree)
 from bot.simulator.github_calls import ROUTES, Call, Fault, HTTPError, Request
 from bot.simulator.github_auth import Authentication
 from bot.simulator.github_http import Control, RequestHandler, Responses, fallback_router
@@ -116,6 +116,7 @@ class FakeGitHub(Authentication, Control, Responses, Seeding):
             self.installations: dict[int, dict[str, Any]] = {}
             self.oauth_codes: dict[str, dict[str, Any]] = {}
             self.user_tokens: dict[str, str] = {}  # user-to-server token -> login
+            self.manifest_codes: dict[str, dict[str, Any]] = {}  # manifest-flow code -> the manifest GitHub was sent
             self._writes: dict[str, deque[float]] = defaultdict(deque)
             self._ids = iter(range(1000, 10**9))
 

@@ -16,19 +16,13 @@ import weakref
 from sqlalchemy import Engine, select, update
 from sqlalchemy.exc import IntegrityError
 
-from bot.convoy.state import Convoy
+from bot.convoy.state import Busy, Convoy
 from bot.store.convoy_rows import ConvoyRow, ConvoyTaskRow
 from bot.store.db import Base, session_factory
 from bot.store.issue_rows import utcnow
 
 LEASE = timedelta(seconds=120)
-
-
-class Busy(Exception):
-    """Another worker holds the convoy's lease: the job queue retries this job shortly."""
-
-    transient = True
-    retry_after = 2.0
+__all__ = ["LEASE", "Busy", "ConvoyStore", "for_engine"]
 
 
 _stores: "weakref.WeakKeyDictionary[Engine, ConvoyStore]" = weakref.WeakKeyDictionary()

@@ -15,11 +15,14 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.issues.state import RunState
 from bot.models import RoutingDecision
+from bot.measures.breakdown import Group
 from bot.routing.learning import Knowledge
+from bot.store.convoys import ConvoyStore, for_engine
 from bot.store.db import Base, row_dict as _row, session_factory
 from bot.store import outcomes as _outcomes
 from bot.store.issue_rows import ACTIVE, FINISHED, STALE_RUN_AFTER, CommandReplyRow, Dispatch, Override, RoutingRecord, utcnow
 from bot.store.review_claims import ReviewClaim, ReviewGuard
+from bot.store.rollup import rollup
 from bot.store.reviews import ReviewLog, ReviewOverride, ReviewRecord
 
 _initialised: "weakref.WeakSet[Engine]" = weakref.WeakSet()  # engines whose tables exist already
@@ -34,6 +37,18 @@ class IssueStore(ReviewLog, ReviewGuard):
             Base.metadata.create_all(engine, tables=[t.__table__ for t in (RoutingRecord, Override, Dispatch, CommandReplyRow,
                                                                      ReviewRecord, ReviewOverride, ReviewClaim)])
             _initialised.add(engine)
+
+    def close(self) -> None:
+        """Release the engine's connections."""
+        self.engine.dispose()
+
+    def rollup(self, repo: str | None = None) -> list[Group]:
+        """The five measures' additive counts per day, repository, tier and complexity (one SQL statement)."""
+        return rollup(self.engine, repo=repo)
+
+    def convoys(self) -> ConvoyStore:
+        """The convoy store on the same database (one per engine)."""
+        return for_engine(self.engine, self.clock)
 
     # --- routing records -------------------------------------------------------------------
 

@@ -24,11 +24,10 @@ from bot.issues.render import routing_comment
 from bot.routing import route
 
 HERE = Path(__file__).resolve().parent
-ISSUE = IssueInput(
-    title="Fix typo in CONTRIBUTING.md: 'recieve' -> 'receive'",
-    body="Small spelling mistake in the setup section.",
-    labels=["documentation"],
-    changed_files=1,
+ISSUE = IssueInput(  # a multi-file change: Sonnet plans, Haiku executes
+    title="Add a --verbose flag to the CLI",
+    body="Print each step. Touches cli.py, output.py and tests.",
+    changed_files=4,
 )
 CSS = """
 body { margin: 0; padding: 16px; background: #fff; width: 760px;
@@ -88,7 +87,7 @@ def shoot(html: str, out: Path, *, height: int) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=HERE / "sticky-comment.png")
-    parser.add_argument("--height", type=int, default=520)
+    parser.add_argument("--height", type=int, default=556)
     parser.add_argument("--html", action="store_true", help="print the page instead of taking the picture")
     args = parser.parse_args(argv)
     html = page(comment_markdown())

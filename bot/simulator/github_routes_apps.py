@@ -1,0 +1,38 @@
+"""FakeGitHub's end of the App manifest flow: a one-time code becomes an App with its key and webhook secret."""
+
+from __future__ import annotations
+
+import secrets
+from typing import TYPE_CHECKING, Any
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from bot.simulator.github_calls import Call, HTTPError, route
+from bot.simulator.github_seed import _now
+
+if TYPE_CHECKING:
+    from bot.simulator.github import FakeGitHub
+
+
+@route("post", "/app-manifests/{code}/conversions", "apps/create-from-manifest")
+def create_from_manifest(f: FakeGitHub, call: Call) -> tuple[int, Any]:
+    """Seed `f.manifest_codes[code] = manifest` (what the person confirmed on GitHub); each code works once."""
+    with f._lock:
+        manifest = f.manifest_codes.pop(call.op.params["code"], None)
+    if manifest is None:
+        raise HTTPError(404, "Not Found")
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
+                            serialization.NoEncryption()).decode()
+    app_id = f.next_id()
+    slug = "-".join(str(manifest.get("name", "app")).lower().split())
+    now = _now()
+    return 201, {
+        "id": app_id, "slug": slug, "node_id": f"A_{app_id}", "client_id": f"Iv1.{secrets.token_hex(8)}",
+        "owner": f.user("octocat"), "name": manifest.get("name", slug), "description": manifest.get("description", ""),
+        "external_url": manifest.get("url", ""), "html_url": f"https://github.com/apps/{slug}",
+        "created_at": now, "updated_at": now, "permissions": manifest.get("default_permissions", {}),
+        "events": manifest.get("default_events", []), "client_secret": secrets.token_hex(20),
+        "webhook_secret": secrets.token_hex(20), "pem": pem,
+    }

@@ -1,0 +1,305 @@
+"""MemoryIssueStore: IssueStore's contract in plain dicts, for one Action job (no SQLAlchemy on the Action's path).
+
+An Action job keeps nothing between runs (what later jobs need travels in the sticky comment), so its
+store lives and dies with the process. Same method names, arguments and row dicts as `IssueStore`;
+tests/test_issue_store_contract.py runs one suite against both.
+"""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from datetime import datetime, timedelta, timezone
+from typing import Callable
+
+from bot.convoy.state import Busy, Convoy
+from bot.issues.state import RunState
+from bot.measures.breakdown import Group, group_records
+from bot.models import RoutingDecision
+from bot.routing.learning import Knowledge
+
+STALE_RUN_AFTER = timedelta(hours=7)  # as bot.store.issue_rows: GitHub ends a job after 6 hours
+ACTIVE = ("pending", "dispatched", "running")
+FINISHED = ("success", "failure")
+
+_DISPATCH = dict(  # executor_dispatches' columns and their defaults
+    routing_id=None, comment_id=None, mode="execute", attempt=1, estimated_cost_usd=0.0, status="pending", by="",
+    error=None, run_id=None, run_url=None, conclusion=None, duration_s=None, actual_cost_usd=None, num_turns=None,
+    duration_ms=None, completed_at=None, followed_up=False,
+)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class MemoryIssueStore:
+    def __init__(self, *, clock: Callable[[], datetime] = utcnow):
+        self.clock = clock
+        self._ids = itertools.count(1)
+        self._records: dict[tuple[str, int], dict] = {}
+        self._overrides: list[dict] = []
+        self._dispatches: list[dict] = []
+        self._replies: dict[tuple[str, int], int] = {}
+        self._reviews: list[dict] = []
+        self._review_overrides: list[dict] = []
+        self._claims: dict[tuple, object] = {}  # (repo, number, head sha) -> when claimed
+
+    def close(self) -> None:
+        """Nothing to release (IssueStore disposes its engine)."""
+
+    def knowledge(self) -> Knowledge:
+        """Nothing to learn from: one job's store holds one issue's runs (bot.issues.routing says so too)."""
+        return Knowledge(note="the Action keeps no outcome history between jobs")
+
+    def rollup(self, repo: str | None = None) -> list[Group]:
+        return group_records(self.records(repo))
+
+    def convoys(self) -> "MemoryConvoyStore":
+        if not hasattr(self, "_convoys"):
+            self._convoys = MemoryConvoyStore(clock=self.clock)
+        return self._convoys
+
+    # --- routing records -------------------------------------------------------------------
+
+    def record_decision(self, repo: str, number: int, decision: RoutingDecision, *, source: str = "auto") -> str:
+        now = self.clock()
+        values = dict(
+            tier=decision.tier.value, model=decision.model, complexity=decision.complexity.value,
+            strategy=decision.strategy.value, confidence=float(decision.confidence),
+            estimated_cost_usd=float(decision.estimated_cost_usd), baseline_cost_usd=float(decision.baseline_cost_usd),
+            source=source, decision=decision.model_dump(mode="json"), updated_at=now,
+        )
+        if source == "auto" and decision.strategy.value != "override":
+            values["auto_tier"] = decision.tier.value
+        rec = self._records.get((repo, number))
+        if rec is None:
+            rec = self._records[(repo, number)] = dict(
+                id=next(self._ids), routing_id=uuid.uuid4().hex[:12], repo=repo, number=number, auto_tier=None,
+                created_at=now,
+            )
+        rec.update(values)
+        return rec["routing_id"]
+
+    def record_override(self, repo: str, number: int, *, field: str, old: str | None, new: str, by: str) -> None:
+        if old != new:
+            self._overrides.append(dict(id=next(self._ids), repo=repo, number=number, field=field, old=old, new=new,
+                                        by=by, created_at=self.clock()))
+
+    def current(self, repo: str, number: int) -> dict | None:
+        rec = self._records.get((repo, number))
+        if rec is None:
+            return None
+        return dict(rec, overrides=self.overrides(repo, number), dispatches=self.dispatches(repo, number))
+
+    def decision(self, repo: str, number: int) -> RoutingDecision | None:
+        rec = self._records.get((repo, number))
+        return RoutingDecision.model_validate(rec["decision"]) if rec else None
+
+    def overrides(self, repo: str, number: int) -> list[dict]:
+        return [dict(o) for o in self._overrides if (o["repo"], o["number"]) == (repo, number)]
+
+    # --- dispatches and runs ---------------------------------------------------------------
+
+    def _dispatch_by(self, key: str, value) -> dict | None:
+        return next((d for d in self._dispatches if d[key] == value), None)
+
+    def find_dispatch(self, key: str) -> dict | None:
+        d = self._dispatch_by("key", key)
+        return dict(d) if d else None
+
+    def get_dispatch(self, dispatch_id: str) -> dict | None:
+        d = self._dispatch_by("dispatch_id", dispatch_id)
+        return dict(d) if d else None
+
+    def claim_dispatch(self, *, key: str, repo: str, number: int, **fields) -> tuple[dict, bool]:
+        now = self.clock()
+        d = self._dispatch_by("key", key)
+        if d is not None:
+            if d["status"] != "error":
+                return dict(d), False
+            d.update(fields, status="pending", error=None, created_at=now)
+            return dict(d), True
+        rec = self._records.get((repo, number))
+        rid = rec["routing_id"] if rec else None
+        n = sum(1 for x in self._dispatches if (x["repo"], x["number"]) == (repo, number))
+        d = dict(_DISPATCH, id=next(self._ids), key=key, repo=repo, number=number, routing_id=rid, created_at=now,
+                 dispatch_id=f"{rid or 'n' + str(number)}.{n + 1}.{uuid.uuid4().hex[:4]}")
+        d.update(fields, status="pending")
+        self._dispatches.append(d)
+        return dict(d), True
+
+    def restore_run(self, repo: str, number: int, run: RunState, *, by: str) -> bool:
+        own = f"{repo}#{number}:"
+        row = run.model_dump()
+        row["key"] = run.key if run.key and run.key.startswith(own) else f"{own}state:{run.dispatch_id}"
+        for when in ("created_at", "completed_at"):
+            if row[when] is not None and row[when].tzinfo is not None:
+                row[when] = row[when].astimezone(timezone.utc).replace(tzinfo=None)
+        row["created_at"] = row["created_at"] or self.clock()
+        if self._dispatch_by("key", row["key"]) or self._dispatch_by("dispatch_id", row["dispatch_id"]):
+            return False
+        self._dispatches.append(dict(_DISPATCH, id=next(self._ids), repo=repo, number=number, **{**row, "by": by}))
+        return True
+
+    def update_dispatch(self, dispatch_id: str, **fields) -> dict:
+        d = self._dispatch_by("dispatch_id", dispatch_id)
+        if d is None:
+            raise KeyError(dispatch_id)
+        d.update(fields)
+        return dict(d)
+
+    def record_outcome(self, dispatch_id: str, *, run_id: int, success: bool, conclusion: str | None = None,
+                       run_url: str | None = None, duration_s: float | None = None,
+                       actual_cost_usd: float | None = None, num_turns: int | None = None,
+                       duration_ms: int | None = None) -> tuple[dict, bool]:
+        d = self._dispatch_by("dispatch_id", dispatch_id)
+        if d is None:
+            raise KeyError(dispatch_id)
+        if d["status"] in FINISHED:
+            return dict(d), False
+        d.update(run_id=run_id, run_url=run_url, conclusion=conclusion, status="success" if success else "failure",
+                 duration_s=duration_s, actual_cost_usd=actual_cost_usd, num_turns=num_turns, duration_ms=duration_ms,
+                 completed_at=self.clock())
+        return dict(d), True
+
+    def dispatches(self, repo: str, number: int) -> list[dict]:
+        return [dict(d) for d in self._dispatches if (d["repo"], d["number"]) == (repo, number)]
+
+    def latest_open_dispatch(self, repo: str, number: int) -> dict | None:
+        found = [d for d in self.dispatches(repo, number) if d["status"] in ACTIVE]
+        return found[-1] if found else None
+
+    def active_runs(self, repo: str) -> int:
+        since = self.clock() - STALE_RUN_AFTER
+        return sum(1 for d in self._dispatches if d["repo"] == repo and d["status"] in ACTIVE and d["created_at"] >= since)
+
+    def month_spend(self, repo: str, now: datetime | None = None) -> float:
+        now = now or self.clock()
+        start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        return float(sum(
+            d["actual_cost_usd"] if d["actual_cost_usd"] is not None else (d["estimated_cost_usd"] or 0.0)
+            for d in self._dispatches
+            if d["repo"] == repo and d["created_at"] >= start and d["status"] in ACTIVE + FINISHED
+        ))
+
+    # --- command replies -------------------------------------------------------------------
+
+    def reply_for(self, repo: str, comment_id: int) -> int | None:
+        return self._replies.get((repo, comment_id))
+
+    def set_reply(self, repo: str, comment_id: int, reply_id: int) -> None:
+        self._replies.setdefault((repo, comment_id), reply_id)
+
+    # --- report ----------------------------------------------------------------------------
+
+    def records(self, repo: str | None = None) -> list[dict]:
+        recs = sorted((r for r in self._records.values() if not repo or r["repo"] == repo), key=lambda r: r["id"])
+        return [dict(r, overrides=self.overrides(r["repo"], r["number"]), dispatches=self.dispatches(r["repo"], r["number"]))
+                for r in recs]
+
+    # --- review gate -----------------------------------------------------------------------
+
+    def record_review(self, repo: str, number: int, *, head_sha: str, model: str, verdict: str, state: str,
+                      trigger: str, base_sha: str | None = None, counts: dict | None = None, chunks: int = 0,
+                      skipped: list | None = None, files: list | None = None, cost_usd: float | None = None,
+                      author: str | None = None) -> dict:
+        r = dict(id=next(self._ids), repo=repo, number=number, head_sha=head_sha, base_sha=base_sha, model=model,
+                 verdict=verdict, state=state, counts=counts or {}, chunks=chunks, skipped=skipped or [],
+                 files=files or [], cost_usd=cost_usd, trigger=trigger, author=author, created_at=self.clock())
+        self._reviews.append(r)
+        return dict(r)
+
+    def last_review(self, repo: str, number: int) -> dict | None:
+        found = self.reviews(repo, number)
+        return found[-1] if found else None
+
+    def reviews(self, repo: str | None = None, number: int | None = None) -> list[dict]:
+        return [dict(r) for r in self._reviews if (not repo or r["repo"] == repo) and (number is None or r["number"] == number)]
+
+    def record_review_override(self, repo: str, number: int, *, head_sha: str, by: str, reason: str) -> dict:
+        o = dict(id=next(self._ids), repo=repo, number=number, head_sha=head_sha, by=by, reason=reason,
+                 created_at=self.clock())
+        self._review_overrides.append(o)
+        return dict(o)
+
+    def review_overrides(self, repo: str | None = None, number: int | None = None) -> list[dict]:
+        return [dict(o) for o in self._review_overrides
+                if (not repo or o["repo"] == repo) and (number is None or o["number"] == number)]
+
+    # --- one review per commit (bot.store.review_claims.ReviewGuard's contract) ---------------------
+
+    def review_of(self, repo: str, number: int, head_sha: str) -> dict | None:
+        from bot.store.review_claims import FINAL
+
+        found = [r for r in self._reviews if (r["repo"], r["number"], r["head_sha"]) == (repo, number, head_sha)
+                 and r["verdict"] in FINAL]
+        return dict(found[-1]) if found else None
+
+    def claim_review(self, repo: str, number: int, head_sha: str, *, ttl_seconds: float) -> bool:
+        from datetime import timedelta
+
+        now, key = self.clock(), (repo, number, head_sha)
+        held = self._claims.get(key)
+        if held is not None and held >= now - timedelta(seconds=ttl_seconds):
+            return False
+        self._claims[key] = now
+        return True
+
+    def release_review(self, repo: str, number: int, head_sha: str) -> None:
+        self._claims.pop((repo, number, head_sha), None)
+
+    def reviews_by_author(self, repo: str, author: str, since) -> int:
+        return sum(1 for r in self._reviews if r["repo"] == repo and (r.get("author") or "").lower() == author.lower()
+                   and r["created_at"] >= since)
+
+    def review_spend(self, repo: str, since) -> float:
+        return float(sum(r["cost_usd"] or 0.0 for r in self._reviews if r["repo"] == repo and r["created_at"] >= since))
+
+
+class MemoryConvoyStore:
+    """ConvoyStore's contract in memory (one job, one process: the lease only has to be honest, not shared)."""
+
+    def __init__(self, *, clock: Callable[[], datetime] = utcnow):
+        self.clock = clock
+        self._convoys: dict[tuple[str, int], dict] = {}  # (repo, parent) -> {"state", "owner"}
+        self._parents: dict[tuple[str, int], int] = {}
+
+    def create(self, convoy: Convoy) -> bool:
+        key = (convoy.repo, convoy.parent)
+        if key in self._convoys:
+            return False
+        self._convoys[key] = {"state": convoy.model_dump(mode="json"), "owner": None}
+        return True
+
+    def load(self, repo: str, parent: int) -> Convoy | None:
+        row = self._convoys.get((repo, parent))
+        return Convoy.model_validate(row["state"]) if row else None
+
+    def replace(self, convoy: Convoy) -> None:
+        if not self.create(convoy):
+            self._convoys[(convoy.repo, convoy.parent)]["state"] = convoy.model_dump(mode="json")
+
+    def save(self, convoy: Convoy, owner: str) -> None:
+        row = self._convoys.get((convoy.repo, convoy.parent))
+        if row is None or row["owner"] != owner:
+            raise Busy(f"lost the lease on {convoy.repo}#{convoy.parent}")
+        row["state"] = convoy.model_dump(mode="json")
+        for t in convoy.tasks:
+            if t.issue is not None:
+                self._parents.setdefault((convoy.repo, t.issue), convoy.parent)
+
+    def parent_of(self, repo: str, number: int) -> int | None:
+        return self._parents.get((repo, number))
+
+    def acquire(self, repo: str, parent: int) -> str | None:
+        row = self._convoys.get((repo, parent))
+        if row is None or row["owner"] is not None:
+            return None
+        row["owner"] = uuid.uuid4().hex
+        return row["owner"]
+
+    def release(self, repo: str, parent: int, owner: str) -> None:
+        row = self._convoys.get((repo, parent))
+        if row is not None and row["owner"] == owner:
+            row["owner"] = None
