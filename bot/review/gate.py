@@ -16,6 +16,7 @@ CONTEXT = "model-router/opus-review"  # the status context and the check run nam
 FILES_LISTED = 3000  # GitHub lists at most this many files of a pull request
 MAX_DESCRIPTION = STATUS_DESCRIPTION_MAX_CHARS
 SEVERITIES = ("critical", "high", "medium", "low")
+REVIEWED = ("pass", "pass_with_findings", "fail", "unreviewable")  # recorded verdicts of a review that happened
 
 NOT_REQUIRED = "not required"
 REQUIRED = "Opus review required"

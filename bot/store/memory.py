@@ -230,7 +230,7 @@ class MemoryIssueStore:
     # --- one review per commit (bot.store.review_claims.ReviewGuard's contract) ---------------------
 
     def review_of(self, repo: str, number: int, head_sha: str) -> dict | None:
-        from bot.store.review_claims import FINAL
+        from bot.review.gate import REVIEWED as FINAL
 
         found = [r for r in self._reviews if (r["repo"], r["number"], r["head_sha"]) == (repo, number, head_sha)
                  and r["verdict"] in FINAL]

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from bot.store.db import Base, row_dict as _row
 from bot.store.reviews import ReviewRecord
 
-FINAL = ("pass", "pass_with_findings", "fail", "unreviewable")  # a review that happened (an error did not)
+from bot.review.gate import REVIEWED as FINAL  # a review that happened (an error did not)
 
 
 class ReviewClaim(Base):
