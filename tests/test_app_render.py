@@ -45,3 +45,11 @@ def test_fit_truncates_at_a_line_and_closes_fences():
     assert len(out) <= COMMENT_MAX_CHARS and out.startswith(MARKER) and "truncated" in out
     assert sum(1 for line in out.splitlines() if line.startswith("```")) % 2 == 0
     assert fit("short") == "short"
+
+
+def test_a_note_already_in_the_reason_is_said_once():
+    d = decision().model_copy(update={"rationale": "Routed to haiku. Note: nothing learned yet.",
+                                      "notes": ["nothing learned yet", "classifier timed out"]})
+    text = "\n".join(line for line in routing_comment(d).splitlines() if not line.startswith("<!--"))
+    assert text.count("nothing learned yet") == 1
+    assert "- classifier timed out" in text

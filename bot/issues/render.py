@@ -87,7 +87,7 @@ def routing_comment(
     lines = [MARKER, encode(d, overrides=overrides, runs=rows, key=state_key), *_summary(d)]
     if d.security_sensitive:
         lines += ["", "Security-sensitive: never routed to Haiku."]
-    extra = [*d.notes, *notes]
+    extra = [*(n for n in d.notes if n not in d.rationale), *notes]  # the rationale already ends with its notes
     if extra:
         lines += ["", *(f"- {safe(n, 500)}" for n in extra[:20])]
     if config_error:
