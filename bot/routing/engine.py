@@ -248,8 +248,6 @@ def route(
             if complexity is None:
                 complexity = _SIMPLE if ev.files == 1 else _STANDARD
             reason = f"it changes {ev.files} file{'s' if ev.files != 1 else ''}"
-            if many:
-                reason += ": sonnet plans, haiku executes"
             decided = (_FILE_COUNT, file_tier, reason)
         trace.append(_rule(strategy=_FILE_COUNT, rule=f"files={ev.files}", tier=file_tier,
                                detail="pipeline" if many else "", decided=decided[0] is _FILE_COUNT))
