@@ -138,3 +138,19 @@ def test_wrong_client_secret_fails_closed(dash, dash_settings, fake_github):
     r = sign_in(client, fake_github, "alice")
     assert r.status_code == 401 and "incorrect_client_credentials" in r.get_data(as_text=True)
     assert client.get("/dashboard/acme/secret").status_code == 302
+
+
+def test_the_rollup_is_built_in_the_background_at_start(dash):
+    """The first viewer after a start must not pay for the full GROUP BY (1 s or so at 100,000 routings)."""
+    from bot.app import dashboard
+
+    cache = dash.extensions["model_router_rollup"]
+    assert dashboard.warm(dash) is None and cache._checked is None  # tests drive the app themselves
+    dash.testing = False
+    try:
+        thread = dashboard.warm(dash)
+        thread.join(30)
+    finally:
+        dash.testing = True
+    assert not thread.is_alive() and cache._checked is not None
+    assert cache.repos(dash.extensions["model_router"].runtime.engine) == ["acme/open", "acme/secret"]

@@ -35,6 +35,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     dashboard.init_app(app)
     app.session_interface = ScopedSessions("/dashboard")  # the only blueprint with a session
     init_app(app)
+    dashboard.warm(app)
 
     @app.errorhandler(404)
     @app.errorhandler(405)
