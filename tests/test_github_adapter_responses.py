@@ -1,0 +1,81 @@
+"""Fast unit tests of the PyGithub adapter with `responses`: no server and no thread; a callback checks every
+request PyGithub sends against GitHub's OpenAPI description before it answers with a canned body."""
+
+from __future__ import annotations
+
+import json
+import re
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+import responses
+
+from bot.github.port import GitHubError
+from bot.github.rest import RestGitHub
+from bot.simulator.openapi import RequestViolation, load_openapi
+
+API = "https://api.github.test"
+REPO = "octo/repo"
+USER = {"login": "model-router[bot]", "id": 1, "type": "Bot"}
+
+
+@pytest.fixture(scope="module")
+def spec():
+    return load_openapi()
+
+
+@pytest.fixture
+def github(spec):
+    """(RestGitHub on a mocked API, the list of operations it called); `answer(method, path, status, json)`."""
+    calls: list[tuple[str, object]] = []
+    answers: dict[tuple[str, str], tuple[int, object]] = {}
+
+    def callback(request):
+        url = urlsplit(request.url)
+        body = json.loads(request.body) if request.body else None
+        op = spec.validate(request.method, url.path, body)  # RequestViolation fails the test
+        calls.append((op.operation_id, body))
+        status, payload = answers.get((request.method, url.path), (404, {"message": "Not Found"}))
+        return status, {"Content-Type": "application/json"}, json.dumps(payload)
+
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        for method in ("GET", "POST", "PATCH", "PUT", "DELETE"):
+            # PyGithub spells the default port out (https://host:443/...)
+            mock.add_callback(method, re.compile(re.escape(API) + r"(:443)?/.*"), callback=callback)
+        port = RestGitHub("t0ken", API, writes_per_minute=None, min_write_interval=0, retries=0, backoff=0)
+        port.answers = answers
+        yield port, calls
+        port.close()
+
+
+def test_create_comment_sends_a_valid_body_and_reads_the_answer(github):
+    port, calls = github
+    port.answers[("POST", f"/repos/{REPO}/issues/7/comments")] = (201, {"id": 42, "body": "hi", "user": USER})
+    comment = port.create_comment(REPO, 7, "hi")
+    assert (comment.id, comment.body, comment.user_login, comment.user_type) == (42, "hi", "model-router[bot]", "Bot")
+    assert calls == [("issues/create-comment", {"body": "hi"})]
+
+
+def test_add_labels_sends_the_object_form_the_description_wants(github):
+    port, calls = github
+    port.answers[("POST", f"/repos/{REPO}/issues/7/labels")] = (200, [])
+    port.add_labels(REPO, 7, ["model:haiku", "complexity:trivial"])
+    assert calls == [("issues/add-labels", {"labels": ["model:haiku", "complexity:trivial"]})]
+
+
+def test_a_missing_issue_is_a_github_error_not_a_crash(github):
+    port, calls = github
+    with pytest.raises(GitHubError) as err:
+        port.create_comment(REPO, 404, "hi")
+    assert err.value.status == 404 and calls[0][0] == "issues/create-comment"
+
+
+def test_the_callback_refuses_a_request_the_description_does_not_allow(github):
+    """The checker itself can fail: a body of the wrong shape never reaches the canned answer."""
+    port, calls = github
+    with pytest.raises(RequestViolation, match="invalid body"):
+        requests.post(f"{API}/repos/{REPO}/issues/7/labels", json={"labels": 5}, timeout=5)
+    with pytest.raises(RequestViolation, match="no such path"):
+        requests.get(f"{API}/repos/{REPO}/no-such-thing", timeout=5)
+    assert calls == []
