@@ -17,6 +17,7 @@ import contextlib
 import hashlib
 import hmac
 import http.client
+import itertools
 import json
 import os
 import statistics
@@ -143,8 +144,10 @@ def main() -> int:
             gh = f"http://127.0.0.1:{gh_port}"
             wait_for(lambda: _http("GET", f"{gh}/_sim/state")[0] == 200, 30, "simulator")
 
+            numbers = itertools.count(10_000)  # a new issue per request: the service drops a body it has seen
+
             def make(i: int):
-                p = dict(example, issue=dict(example["issue"], number=10_000 + i), installation={"id": 1})
+                p = dict(example, issue=dict(example["issue"], number=next(numbers)), installation={"id": 1})
                 p["repository"] = dict(example["repository"], full_name="bench/repo0")
                 return signed(p, f"ack-{i}-{time.time_ns()}")
 
