@@ -15,7 +15,7 @@ import sys
 from bot import __version__
 
 # The App service's dependencies (the `app` extra): the Action and `pip install model-router` do without them.
-APP_EXTRA = frozenset({"flask", "werkzeug", "gunicorn", "orjson", "sqlalchemy", "alembic", "fastjsonschema", "redis",
+APP_EXTRA = frozenset({"flask", "werkzeug", "gunicorn", "orjson", "sqlalchemy", "alembic", "redis",
                        "psycopg"})
 
 
