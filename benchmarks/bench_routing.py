@@ -87,14 +87,35 @@ def bench_jsonl(n: int, runs: int) -> dict[str, float]:
             "decisions_per_s_wall": n / routing_wall, "ratio_to_target": n / routing_cpu / TARGET_PER_S}
 
 
-def one_shot_times(runs: int) -> list[float]:
+def one_shot_env(tree: Path | None = None, bytecode: str | None = None) -> dict[str, str]:
+    """The one-shot run's environment: `tree` (a checkout of other code) first on the path; with `bytecode`
+    (a directory), compiled modules are cached there, as a pip install has them."""
+    env = clean_env()
+    if tree is not None:
+        env["PYTHONPATH"] = str(tree)
+    if bytecode is not None:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = bytecode
+    return env
+
+
+def one_shot_times(runs: int, envs: list[dict[str, str]] | None = None) -> list[list[float]]:
+    """Wall seconds of `runs` one-shot routes per environment, the environments interleaved run by run
+    (so a busy moment on the machine hits each alike); one untimed warm-up each."""
     args = [SCRIPT, "route", "--title", "Fix typo in README", "--no-llm"]
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(args, input=b"", capture_output=True, env=clean_env(), cwd=REPO, check=True)
-        times.append(time.perf_counter() - start)
+    envs = envs or [one_shot_env()]
+    times: list[list[float]] = [[] for _ in envs]
+    for i in range(runs + 1):
+        for env, out in zip(envs, times):
+            start = time.perf_counter()
+            subprocess.run(args, input=b"", capture_output=True, env=env, cwd=REPO, check=True)
+            if i:
+                out.append(time.perf_counter() - start)
     return times
+
+
+def shots(times: list[float]) -> dict[str, float]:
+    return {"runs": len(times), "min_s": min(times), "median_s": statistics.median(times), "target_s": TARGET_ONE_SHOT_S}
 
 
 def bench_in_process(n: int) -> dict[str, float]:
@@ -117,27 +138,41 @@ def main() -> int:
     parser.add_argument("--issues", type=int, default=20_000)
     parser.add_argument("--runs", type=int, default=3, help="--jsonl runs (the median is reported)")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--shots", type=int, default=7, help="one-shot runs (each variant)")
+    parser.add_argument("--against", metavar="DIR", type=Path, help="also time the one-shot route of the code in "
+                        "DIR (e.g. `git archive main | tar -x -C DIR`), interleaved run by run with this checkout")
+    parser.add_argument("--cached-bytecode", action="store_true", help="one-shot runs with compiled modules cached "
+                        "(as a pip install has them) even when PYTHONDONTWRITEBYTECODE is set")
+    parser.add_argument("--one-shot-only", action="store_true", help="skip the --jsonl and in-process runs")
     args = parser.parse_args()
-    shots = one_shot_times(7)
-    result = {
-        "jsonl": bench_jsonl(args.issues, args.runs),
-        "in_process": bench_in_process(min(args.issues, 5_000)),
-        "one_shot": {"runs": len(shots), "min_s": min(shots), "median_s": statistics.median(shots),
-                     "target_s": TARGET_ONE_SHOT_S},
-        "cpu_count": os.cpu_count(),
-        "load_average_1m": os.getloadavg()[0],
-    }
+    with tempfile.TemporaryDirectory() as cache:
+        variants = {"one_shot": one_shot_env(REPO, cache + "/this" if args.cached_bytecode else None)}
+        if args.against is not None:
+            variants["one_shot_against"] = one_shot_env(args.against.resolve(),
+                                                        cache + "/against" if args.cached_bytecode else None)
+        timed = dict(zip(variants, one_shot_times(args.shots, list(variants.values()))))
+    result: dict = {name: shots(times) for name, times in timed.items()}
+    result["one_shot"]["cached_bytecode"] = args.cached_bytecode
+    if not args.one_shot_only:
+        result["jsonl"] = bench_jsonl(args.issues, args.runs)
+        result["in_process"] = bench_in_process(min(args.issues, 5_000))
+    result.update(cpu_count=os.cpu_count(), load_average_1m=os.getloadavg()[0])
     if args.json:
         print(json.dumps(result, indent=2))
         return 0
-    j, p, o = result["jsonl"], result["in_process"], result["one_shot"]
-    print(f"route --jsonl    {j['issues']} issues, median of {j['runs']}: {j['cpu_s']:.2f} s CPU (start-up "
-          f"{j['startup_cpu_s']:.2f} s), {j['wall_s']:.2f} s wall; {j['decisions_per_s_cpu']:,.0f} decisions/s per core "
-          f"({j['per_decision_us_cpu']:.1f} us each, best run {j['best_decisions_per_s_cpu']:,.0f}/s), "
-          f"{j['ratio_to_target']:.2f}x the 20,000/s target; {j['decisions_per_s_wall']:,.0f}/s by wall clock")
-    print(f"route() in-proc  {p['decisions_per_s']:,.0f} decisions/s, {p['per_decision_us']:.1f} us each")
-    print(f"route one-shot   min {o['min_s'] * 1000:.0f} ms, median {o['median_s'] * 1000:.0f} ms over {o['runs']} runs "
-          f"(target < 300 ms)")
+    if "jsonl" in result:
+        j, p = result["jsonl"], result["in_process"]
+        print(f"route --jsonl    {j['issues']} issues, median of {j['runs']}: {j['cpu_s']:.2f} s CPU (start-up "
+              f"{j['startup_cpu_s']:.2f} s), {j['wall_s']:.2f} s wall; {j['decisions_per_s_cpu']:,.0f} decisions/s per core "
+              f"({j['per_decision_us_cpu']:.1f} us each, best run {j['best_decisions_per_s_cpu']:,.0f}/s), "
+              f"{j['ratio_to_target']:.2f}x the 20,000/s target; {j['decisions_per_s_wall']:,.0f}/s by wall clock")
+        print(f"route() in-proc  {p['decisions_per_s']:,.0f} decisions/s, {p['per_decision_us']:.1f} us each")
+    cached = ", bytecode cached" if args.cached_bytecode else ""
+    for name, label in (("one_shot", "this checkout"), ("one_shot_against", str(args.against))):
+        if name in result:
+            o = result[name]
+            print(f"route one-shot   min {o['min_s'] * 1000:.0f} ms, median {o['median_s'] * 1000:.0f} ms over "
+                  f"{o['runs']} runs (target < 300 ms{cached}): {label}")
     print(f"machine          {result['cpu_count']} CPUs, load average {result['load_average_1m']:.2f}")
     return 0
 

@@ -105,3 +105,70 @@ def test_load_config_file(tmp_path: Path) -> None:
     path.write_text("lllm: {}\n")
     with pytest.raises(ConfigError, match=rf"^{path}:1: lllm: unknown key"):
         load_config_file(path)
+
+
+def _outcome(text: str | bytes, reader) -> tuple:
+    """What reading a file gives: its data and every node's position, or the one error line."""
+    import yaml
+
+    def walk(node) -> list:
+        if node is None:
+            return []
+        out = [(type(node).__name__, node.start_mark.line, node.start_mark.column, node.end_mark.line)]
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                out += walk(key) + walk(value)
+        elif isinstance(node, yaml.SequenceNode):
+            for item in node.value:
+                out += walk(item)
+        return out
+
+    try:
+        data, root = reader(text)
+    except ConfigError as exc:
+        return ("error", str(exc))
+    return ("ok", data, walk(root))
+
+
+def _pure_python_reader(text: str | bytes):
+    """The reference: compose with PyYAML's pure-Python parser (its messages), load with the C one."""
+    import yaml
+
+    from bot.config.errors import duplicate_key
+
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ConfigError([f".github/model-router.yml: not UTF-8 text (byte {exc.start})"]) from exc
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        if problem := duplicate_key(root, ".github/model-router.yml"):
+            raise ConfigError([problem])
+        data = yaml.load(text, Loader=yaml.CSafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f".github/model-router.yml:{mark.line + 1}" if mark else ".github/model-router.yml"
+        raise ConfigError([f"{where}: invalid YAML: {exc.problem or exc.context}"]) from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError([f".github/model-router.yml: invalid YAML: {exc}"]) from exc
+    if data is None:
+        return {}, root
+    if not isinstance(data, dict):
+        raise ConfigError([f".github/model-router.yml:1: the file must be a mapping of settings, not {type(data).__name__}"])
+    return data, root
+
+
+@pytest.mark.parametrize("text", [
+    (REPO / ".github/model-router.yml").read_text(encoding="utf-8"),
+    "", "# c\n", "llm: {}\n", "llm: {}\nllm: {}\n", "a:\n  - {x: 1, x: 2}\n", "llm:\n  enabled: [\n",
+    "a: b: c\n", "a: 'x\n", "\ufeffllm: {enabled: false}\n", "a: \x07\n", "a: \x85b\n", "a:\tb\n", "\tkey: 1\n",
+    "a: &x {b: 1}\nc: *x\n", "a: *nope\n", "- a\n- b\n", "a: 1\n---\nb: 2\n", "a: !!python/name:os.system\n",
+    "a: 1\r\nb:\r\n  - 2\r\n", "a: \U0001F600\n", "a: \ud800\n", b"llm: \xff\n", "{a: 1, a: 2}\n", "a: [1, {b: 2, b: 3}]\n",
+    "a: |\n  text\n   more\nb: 2\n", "a: 1\na: !!python/name:x\n", "a: 'x\ty'\n", "a: 0x1F\nb: 1e3\nc: ~\nd: yes\n", "%YAML 1.1\n---\na: 1\n", "%FOO\n---\na: 1\n",
+], ids=lambda t: repr(t)[:30])
+def test_reading_a_file_gives_what_the_pure_python_parser_gives(text) -> None:
+    """The fast (C) reader must be invisible: the same data, node positions and error lines."""
+    from bot.config.loading import read_mapping
+
+    assert _outcome(text, read_mapping) == _outcome(text, _pure_python_reader)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import yaml
 from pydantic import ValidationError
@@ -12,6 +13,7 @@ from bot.config.schema import RepoConfig
 
 CONFIG_PATH = ".github/model-router.yml"  # the one place the file's path is spelled
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_NON_PRINTABLE = yaml.reader.Reader.NON_PRINTABLE  # what PyYAML's reader refuses and libyaml may accept
 
 
 def read_mapping(text: str | bytes, source: str = CONFIG_PATH) -> tuple[dict, yaml.Node | None]:
@@ -22,10 +24,16 @@ def read_mapping(text: str | bytes, source: str = CONFIG_PATH) -> tuple[dict, ya
         except UnicodeDecodeError as exc:
             raise ConfigError([f"{source}: not UTF-8 text (byte {exc.start})"]) from exc
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root, loader = _compose(text)
         if problem := duplicate_key(root, source):
             raise ConfigError([problem])
-        data = yaml.load(text, Loader=_Loader)
+        if loader is None:
+            data = yaml.load(text, Loader=_Loader)
+        else:
+            try:
+                data = loader.construct_document(root) if root is not None else None
+            finally:
+                loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{source}:{mark.line + 1}" if mark else source
@@ -37,6 +45,19 @@ def read_mapping(text: str | bytes, source: str = CONFIG_PATH) -> tuple[dict, ya
     if not isinstance(data, dict):
         raise ConfigError([f"{source}:1: the file must be a mapping of settings, not {type(data).__name__}"])
     return data, root
+
+
+def _compose(text: str) -> tuple[yaml.Node | None, Any]:
+    """The node tree (for line numbers) and a loader to build the data from it. libyaml composes ~15x faster
+    than PyYAML's own parser, which the CLI would pay at every start; PyYAML's parser is kept for what
+    libyaml reads differently (tabs, characters PyYAML refuses) and for its error messages."""
+    if _Loader is not yaml.SafeLoader and "\t" not in text and not _NON_PRINTABLE.search(text):
+        loader = _Loader(text)
+        try:
+            return loader.get_single_node(), loader
+        except yaml.YAMLError:
+            loader.dispose()
+    return yaml.compose(text, Loader=yaml.SafeLoader), None
 
 
 def validate(data: dict, root: yaml.Node | None, source: str = CONFIG_PATH) -> RepoConfig:
