@@ -7,7 +7,7 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.cli.route import _json_line
+from bot.cli.route_output import as_json_line as _json_line
 from bot.config import PatternRule, RepoConfig
 from bot.models import ClassifierResult, Complexity, IssueInput, RoutingDecision, Tier
 from bot.routing import route

@@ -54,6 +54,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         add = getattr(module, "add_parser", None)
         if add is not None:
             add(sub)
+        elif only is not None:  # a helper module (route_input, ...) named as a command: the full list says no
+            return build_parser()
     return parser
 
 
