@@ -95,8 +95,8 @@ def test_generated_stream_the_learning_router_earns_its_savings() -> None:
     report = r.report()
     b = report["baselines"]
     assert report["cost_usd"] < b["rules_only"]["cost_usd"]
-    assert report["cost_usd"] < 0.9 * b["always_sonnet"]["cost_usd"]
-    assert report["cost_usd"] < 1.15 * b["category_oracle"]["cost_usd"]
+    assert report["cost_usd"] < 0.85 * b["always_sonnet"]["cost_usd"]
+    assert report["cost_usd"] <= 1.05 * b["category_oracle"]["cost_usd"]
     assert report["success_rate"] >= b["always_sonnet"]["success_rate"] - 0.02
     assert report["haiku_success_rate"] >= 0.85 and report["haiku_share"] >= 0.4
 

@@ -1,13 +1,15 @@
-"""The router learns from outcomes: per repository with backoff to all, credibly above target, bounded exploration."""
+"""The router learns from outcomes: per repository with backoff to all, credibly above target, paced exploration."""
 
 from __future__ import annotations
+
+import math
 
 import pytest
 
 from bot.config import RepoConfig, load_config_text
 from bot.models import IssueInput, Strategy, Tier
 from bot.routing import route
-from bot.routing.learning import BAD_RETRY_MAX, EXPLORE_MAX, Knowledge, Observation, wilson
+from bot.routing.learning import EXPLORE_MAX, MIN_EVIDENCE, Knowledge, Observation, chance_at_least, wilson
 
 CFG = RepoConfig()
 REPO = "octo/app"
@@ -18,20 +20,65 @@ def obs(tier: Tier, success: bool, n: int, *, kind: str = "docs-touch", repo: st
     return [Observation(repo, kind, complexity, tier, success, cost) for _ in range(n)]
 
 
-def test_exploration_paces_itself_while_there_is_no_sign_either_way() -> None:
-    k = Knowledge([*obs(Tier.sonnet, True, 10, kind="", complexity="standard"),
-                   *obs(Tier.haiku, True, 1, kind="", complexity="standard"),
-                   *obs(Tier.haiku, False, 1, kind="", complexity="standard")])  # 1 of 2: no sign either way
+def widget_issues(k: Knowledge, n: int, *, haiku_ok: bool = True) -> str:
+    """Route n unmatched standard issues in a row, learning each outcome (escalation after a haiku failure)."""
     tiers = []
-    for _ in range(4):
+    for _ in range(n):
         d = route(IssueInput(title="Make the widget nicer"), CFG, knowledge=k, repo=REPO)
         tiers.append(d.tier.value[0])
-        k.add(Observation(REPO, d.kind, d.complexity.value, d.tier, True))
-    assert "".join(tiers) == "sssh"  # one issue in four tries haiku
-    k2 = Knowledge([*obs(Tier.sonnet, True, 10, kind="", complexity="standard"),
-                    *obs(Tier.haiku, True, 2, kind="", complexity="standard")])  # promising
-    d = route(IssueInput(title="Make the widget nicer"), CFG, knowledge=k2, repo=REPO)
-    assert d.tier is Tier.haiku and "xploring haiku" in d.rationale  # tried at every issue
+        k.add(Observation(REPO, d.kind, d.complexity.value, d.tier, d.tier is not Tier.haiku or haiku_ok))
+        if d.tier is Tier.haiku and not haiku_ok:
+            k.add(Observation(REPO, d.kind, d.complexity.value, Tier.sonnet, True))
+    return "".join(tiers)
+
+
+def widget(tier: Tier, success: bool, n: int, repo: str = REPO) -> list[Observation]:
+    return obs(tier, success, n, kind="", complexity="standard", repo=repo)
+
+
+def test_an_unlucky_start_keeps_exploring_at_every_issue_until_the_record_rules_the_tier_out() -> None:
+    k = Knowledge([*widget(Tier.sonnet, True, 10), *widget(Tier.haiku, True, 6), *widget(Tier.haiku, False, 3)])
+    d = route(IssueInput(title="Make the widget nicer"), CFG, knowledge=k, repo=REPO)
+    assert d.tier is Tier.haiku
+    assert "Exploring haiku, one tier below sonnet: haiku succeeded on 6 of 9 `unmatched` issues here so far" \
+        in d.rationale
+    assert widget_issues(k, 5) == "hhhhh"
+    k2 = Knowledge(widget(Tier.sonnet, True, 2))  # no haiku runs here yet
+    assert widget_issues(k2, 3) == "hhh"
+
+
+def test_a_thick_record_near_the_target_is_explored_at_its_chance_of_meeting_it() -> None:
+    k = Knowledge([*widget(Tier.sonnet, True, 10), *widget(Tier.haiku, True, 33), *widget(Tier.haiku, False, 8)])
+    assert 33 + 8 >= EXPLORE_MAX
+    assert widget_issues(k, 12) == "ssssshsssssh"  # Beta(34, 9): a 17 % chance of >= 85 %: one issue in 6
+    k = Knowledge([*widget(Tier.sonnet, True, 10), *widget(Tier.haiku, True, 33), *widget(Tier.haiku, False, 8)])
+    k.add(Observation(REPO, "", "standard", Tier.sonnet, True))
+    k.add(Observation(REPO, "", "standard", Tier.sonnet, True))
+    k.add(Observation(REPO, "", "standard", Tier.sonnet, True))
+    k.add(Observation(REPO, "", "standard", Tier.sonnet, True))
+    k.add(Observation(REPO, "", "standard", Tier.sonnet, True))
+    d = route(IssueInput(title="Make the widget nicer"), CFG, knowledge=k, repo=REPO)
+    assert d.tier is Tier.haiku and "one issue in 6 (a 17% chance it meets the 85% target): haiku succeeded " \
+        "on 33 of 41" in d.rationale
+
+
+def test_the_other_repositories_record_is_the_prior_for_this_one() -> None:
+    here = [*widget(Tier.sonnet, True, 10), *widget(Tier.haiku, True, 33), *widget(Tier.haiku, False, 8)]
+    alone = Knowledge(here).chance(REPO, "", Tier.haiku, 0.85)
+    assert alone == pytest.approx(chance_at_least(0.85, 34, 9))  # uniform prior
+    good_elsewhere = Knowledge([*widget(Tier.haiku, True, 40, repo="other/repo"), *here])
+    assert good_elsewhere.chance(REPO, "", Tier.haiku, 0.85) > 1.5 * alone
+    assert widget_issues(good_elsewhere, 4) == "sssh"  # 28 %: one issue in 4
+
+
+def test_chance_at_least_is_the_beta_tail() -> None:
+    def binomial(t: float, a: int, b: int) -> float:  # for whole a, b: P(rate >= t) = P(Bin(a+b-1, t) <= a-1)
+        n = a + b - 1
+        return sum(math.comb(n, j) * t**j * (1 - t) ** (n - j) for j in range(a))
+
+    for a, b, t in [(1, 1, 0.85), (34, 9, 0.85), (3, 3, 0.5), (60, 3, 0.85), (2, 5, 0.85), (1, 7, 0.2), (40, 2, 0.99)]:
+        assert chance_at_least(t, a, b) == pytest.approx(binomial(t, a, b), abs=1e-9)
+    assert chance_at_least(0.0, 2.5, 1.5) == 1.0 and chance_at_least(1.0, 2.5, 1.5) == 0.0
 
 
 def test_wilson_bounds() -> None:
@@ -76,18 +123,12 @@ def test_security_work_is_never_explored_or_learned_down_to_haiku() -> None:
     assert d.tier is Tier.sonnet and d.security_sensitive and "xploring" not in d.rationale
 
 
-def test_exploration_is_bounded_and_a_failure_record_stops_it() -> None:
-    k = Knowledge(obs(Tier.sonnet, True, 1, kind="", complexity="standard"))
-    explored = 0
-    for _ in range(200):
-        d = route(IssueInput(title="Make the widget nicer"), CFG, knowledge=k, repo=REPO)
-        explored += d.tier is Tier.haiku
-        k.add(Observation(REPO, d.kind, d.complexity.value, d.tier, d.tier is Tier.sonnet))
-        if d.tier is Tier.haiku:  # haiku always fails here: escalation runs sonnet
-            k.add(Observation(REPO, d.kind, d.complexity.value, Tier.sonnet, True))
-    # credibly bad after a few tries: exploring slows to one issue in ten, and stops at BAD_RETRY_MAX
-    assert explored == BAD_RETRY_MAX < EXPLORE_MAX
-    assert "haiku succeeded on 0 of 16" in d.rationale
+def test_exploration_stops_once_the_record_rules_the_cheaper_tier_out() -> None:
+    k = Knowledge(widget(Tier.sonnet, True, 1))
+    tiers = widget_issues(k, 200, haiku_ok=False)  # haiku always fails here: escalation runs sonnet
+    assert tiers.count("h") == MIN_EVIDENCE and tiers.startswith("h" * MIN_EVIDENCE)
+    d = route(IssueInput(title="Make the widget nicer"), CFG, knowledge=k, repo=REPO)
+    assert "haiku succeeded on 0 of 4 `unmatched` issues here, below the 85% target, so not haiku" in d.rationale
 
 
 def test_opus_is_never_learned_as_the_first_tier_unless_asked() -> None:
@@ -118,5 +159,7 @@ def test_estimates_calibrate_to_recorded_actual_costs() -> None:
 
 def test_target_comes_from_config() -> None:
     strict = load_config_text("learning:\n  target_success: 0.99\n")
-    k = Knowledge([*obs(Tier.haiku, True, 17), *obs(Tier.haiku, False, 1)])
-    assert route(IssueInput(title="Update the README install section"), strict, knowledge=k, repo=REPO).tier is Tier.sonnet
+    k = Knowledge([*obs(Tier.haiku, True, 95), *obs(Tier.haiku, False, 5)])
+    assert route(IssueInput(title="Update the README install section"), CFG, knowledge=k, repo=REPO).tier is Tier.haiku
+    d = route(IssueInput(title="Update the README install section"), strict, knowledge=k, repo=REPO)
+    assert d.tier is Tier.sonnet and "95 of 100 `docs-touch` issues here, below the 99% target" in d.rationale

@@ -5,11 +5,14 @@ rules it matched and its labels), complexity, tier, success, actual cost. For a 
 looks, per tier, for evidence from the most specific level that has enough of it — this repository's
 work of this kind, then all repositories' work of this kind, then this repository's and all
 repositories' work of this complexity — and routes to the cheapest tier whose success rate is credibly
-(Wilson lower bound, z = 0.67) at least `learning.target_success`. Where this repository's own record for
-the tier one below is thin but not credibly bad, it explores that tier (at every issue while the record
-looks promising, one issue in four while there is no sign either way), at most EXPLORE_MAX times, never
-for security-sensitive work; a failed attempt escalates as always. Execute estimates calibrate to mean
-actual costs.
+(Wilson lower bound, z = 0.67) at least `learning.target_success`. Below that tier it explores the one
+tier lower on this repository's own record, never for security-sensitive work, a failure escalating as
+always: at every issue while the record is thin (under EXPLORE_MAX attempts) and has not ruled the tier
+out (Wilson upper bound, z = 2), since a try costs a cheap tier's run and teaches where a wrong "no"
+would cost the dearer tier on every later issue; otherwise one issue in ⌈1/P⌉, P the posterior chance
+(Beta, the other repositories' record as a prior worth PRIOR_WEIGHT attempts) that the tier meets the
+target, and not at all below one in PACE_MAX — so a ruled-out tier all but stops and a record near the
+target keeps being tested as much as it deserves. Execute estimates calibrate to mean actual costs.
 """
 
 from __future__ import annotations
@@ -22,12 +25,13 @@ from typing import Any, Iterable
 from bot.models import Tier
 
 MIN_EVIDENCE = 4  # attempts at a level before it speaks for a tier
-EXPLORE_MAX = 40  # explore a cheaper tier here until it has this many attempts ...
-BAD_RETRY_MAX = 16  # ... or this many, once its record here is credibly below the target
+EXPLORE_MAX = 40  # a cheaper tier's record here is thin below this many attempts: explored at every issue
 CALIBRATE_MIN = 5  # runs with an actual cost before estimates follow the actual mean
 Z_CREDIBLE = 0.67  # one-sided ~75 %: "credibly at least the target" (Wilson lower bound)
-Z_BAD = 1.0  # one-sided ~84 %: "credibly below the target" (Wilson upper bound) stops exploring, moves up
-PROMISING = 0.66  # a record whose posterior mean (s+1)/(n+2) reaches this is explored at every issue
+Z_BAD = 1.0  # one-sided ~84 %: "credibly below the target" (Wilson upper bound): route one tier up
+Z_RULED_OUT = 2.0  # one-sided ~98 %: below the target beyond doubt: stop exploring at every issue
+PRIOR_WEIGHT = 2.0  # attempts' worth of the other repositories' record in this repository's posterior
+PACE_MAX = 50  # exploring slower than one issue in this many is not exploring at all
 
 
 def wilson(successes: float, n: float, z: float = Z_BAD) -> tuple[float, float]:
@@ -39,6 +43,29 @@ def wilson(successes: float, n: float, z: float = Z_BAD) -> tuple[float, float]:
     centre = (p + z * z / (2 * n)) / denom
     margin = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
     return max(0.0, centre - margin), min(1.0, centre + margin)
+
+
+def chance_at_least(target: float, successes: float, failures: float) -> float:
+    """P(rate >= target) under Beta(successes, failures) (both > 0): Lentz's continued fraction."""
+    a, b, x = successes, failures, target
+    if x <= 0 or x >= 1:
+        return 1.0 if x <= 0 else 0.0
+    if x > (a + 1) / (a + b + 2):  # the fraction converges fast on this side only
+        return 1.0 - chance_at_least(1 - x, b, a)
+    front = math.exp(math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)) / a
+    tiny, c, d, h = 1e-300, 1.0, 0.0, 1.0
+    for i in range(400):
+        m = i // 2
+        num = 1.0 if i == 0 else (m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m)) if i % 2 == 0
+                                  else -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1)))
+        d = 1.0 + num * d
+        d = 1.0 / (d if abs(d) > tiny else tiny)
+        c = 1.0 + num / c
+        c = c if abs(c) > tiny else tiny
+        h *= c * d
+        if abs(c * d - 1.0) < 1e-12:
+            break
+    return 1.0 - front * (h - 1.0)
 
 
 @dataclass(frozen=True)
@@ -125,6 +152,15 @@ class Knowledge:
         c = self.counts.get(("repo-kind", repo, kind, tier), [0, 0])
         return Evidence(tier, c[0], c[1], _where(("repo-kind", repo, kind)))
 
+    def chance(self, repo: str, kind: str, tier: Tier, target: float) -> float:
+        """Posterior chance that the tier meets `target` on this kind here: this repository's record on a
+        prior of the other repositories' (PRIOR_WEIGHT attempts' worth; uniform while they have too few)."""
+        own = self.counts.get(("repo-kind", repo, kind, tier), [0, 0])
+        everywhere = self.counts.get(("kind", kind, tier), [0, 0])
+        others = everywhere[0] - own[0], everywhere[1] - own[1]
+        rate = (others[0] + 1) / (others[1] + 2) if others[1] >= MIN_EVIDENCE else 0.5
+        return chance_at_least(target, own[0] + PRIOR_WEIGHT * rate, own[1] - own[0] + PRIOR_WEIGHT * (1 - rate))
+
     def calibrated_cost(self, repo: str, tier: Tier, complexity: str) -> float | None:
         """Mean actual cost of execute runs on this tier and complexity (here, else everywhere), once enough."""
         for key in (("cost", "repo", repo, complexity, tier), ("cost", "all", complexity, tier)):
@@ -159,7 +195,7 @@ def choose(
     target: float, ladder: list[Tier] | None = None,
 ) -> Choice | None:
     """The cheapest tier credibly at or above `target`; else the base tier, moved up past tiers credibly
-    below it; then one tier lower while this repository's record of it is thin (never when `floor` is set:
+    below it; then, paced by this repository's record of it, one tier lower (never when `floor` is set:
     security). None when nothing learned bears on this issue."""
     tiers = [t for t in (ladder or list(Tier)) if floor is None or t.rank >= floor.rank]
     if not tiers:
@@ -182,18 +218,16 @@ def choose(
     if floor is None and i > 0:
         lower = tiers[i - 1]
         own = knowledge.own(repo, kind, lower)  # exploring is about this repository's own record
-        elsewhere = ev.get(lower)
-        promising = (own.attempts > 0 and (own.successes + 1) / (own.attempts + 2) >= PROMISING) or (
-            not own.attempts and elsewhere is not None and elsewhere.upper >= target)
-        looks_bad = own.attempts >= MIN_EVIDENCE and own.upper < target
-        # every issue while promising; one in four with no sign either way; one in ten while it looks bad
-        # on a thin record (an unlucky start must not end exploring for good); never past the bounds
-        every = 1 if promising else (10 if looks_bad else 4)
-        paced = knowledge.since.get((repo, kind, lower), 0) >= every - 1
-        limit = BAD_RETRY_MAX if looks_bad else EXPLORE_MAX
-        if own.attempts < limit and paced:
+        ruled_out = own.attempts >= MIN_EVIDENCE and wilson(own.successes, own.attempts, Z_RULED_OUT)[1] < target
+        if own.attempts < EXPLORE_MAX and not ruled_out:
+            every, pace = 1, ""
+        else:  # thick or ruled out: at the posterior chance it meets the target
+            chance = knowledge.chance(repo, kind, lower, target)
+            every = math.ceil(1 / chance) if chance > 1 / PACE_MAX else PACE_MAX + 1
+            pace = f", one issue in {every} (a {chance:.0%} chance it meets the {target:.0%} target)"
+        if every <= PACE_MAX and knowledge.since.get((repo, kind, lower), 0) >= every - 1:
             explored = True
-            why = (f"exploring {lower.value}, one tier below {tier.value}: {own.says()} so far"
+            why = (f"exploring {lower.value}, one tier below {tier.value}{pace}: {own.says()} so far"
                    if own.attempts else f"exploring {lower.value}, one tier below {tier.value}: no {lower.value} "
                    f"runs on {own.where} yet") + "; a failure escalates"
             tier = lower
