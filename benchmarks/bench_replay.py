@@ -1,7 +1,7 @@
 """Routing economics: the learning router on synthetic replay streams (benchmarks/gen_replay.py), against its
 baselines, and the bundled samples against all-Sonnet. Targets are issue #11's.
 
-Run: .venv/bin/python benchmarks/bench_replay.py [--issues N] [--seeds 1,2,3] [--json]
+Run: .venv/bin/python benchmarks/bench_replay.py [--issues N] [--seeds 1,2,3] [--json] (default: ten seeds)
 (the same numbers for one stream: `model-router eval --replay FILE.jsonl --json`)
 """
 
@@ -63,7 +63,7 @@ def samples() -> dict:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--issues", type=int, default=4000)
-    ap.add_argument("--seeds", default="1,2,3,5,11")
+    ap.add_argument("--seeds", default="1,2,3,5,11,21,22,23,24,25")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     runs = {int(s): replay(args.issues, int(s)) for s in args.seeds.split(",")}
