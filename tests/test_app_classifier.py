@@ -68,3 +68,4 @@ def test_rule_evidence_is_a_hint_the_classifier_decides(llm_app, webhook_example
     assert "rule typo suggests haiku" in request.prompt
     assert record["strategy"] == "llm" and record["tier"] == "haiku"
     assert record["decision"]["classifier_cost_usd"] > 0
+    assert record["classifier_usd"] == pytest.approx(record["decision"]["classifier_cost_usd"])  # what the report sums

@@ -74,7 +74,10 @@ def seed(store: IssueStore, rng: random.Random, n: int, start: datetime) -> None
         clock[0] = start + timedelta(hours=rng.randrange(0, 24 * 40))
         repo = rng.choice(["o/a", "o/b"])
         tier = rng.choice(["haiku", "haiku", "sonnet", "opus"])
-        store.record_decision(repo, i, decision(tier, rng.choice(list(Complexity)).value, rng.random() / 10, 0.05))
+        d = decision(tier, rng.choice(list(Complexity)).value, rng.random() / 10, 0.05)
+        if rng.random() < 0.3:  # the LLM classifier was asked (and paid for)
+            d = d.model_copy(update={"classifier_cost_usd": rng.random() / 500})
+        store.record_decision(repo, i, d)
         if rng.random() < 0.2:
             store.record_override(repo, i, field="tier", old=tier, new="sonnet", by="alice")
         for attempt in range(1, rng.choice([1, 1, 2, 3]) + 1):
@@ -136,3 +139,46 @@ def test_rollup_cache_follows_writes(tmp_path):
     store.record_decision("o/a", 999, decision("haiku"))
     same()
     assert total(cache.groups(store.engine)).issues == 61
+
+
+def test_the_classifier_spend_counts_in_savings_and_average_cost():
+    """Asking the LLM classifier costs money the all-Sonnet baseline never spends: routing must pay for it."""
+    t = Tally(issues=4, haiku=4, estimated_usd=0.4, baseline_usd=1.0, classifier_usd=0.1, classified=2)
+    m = measure(t)
+    assert m["savings"]["value"] == pytest.approx(1 - 0.5 / 1.0) and m["savings"]["estimated"] == pytest.approx(0.5)
+    assert m["average_cost"]["value"] == pytest.approx(0.5 / 4)
+    # on the actual basis, the classifier spend of the issues that reported costs
+    t.actual_issues, t.actual_usd, t.actual_baseline_usd, t.actual_classifier_usd = 2, 0.1, 0.5, 0.05
+    m = measure(t)
+    assert m["savings"]["value"] == pytest.approx(1 - 0.15 / 0.5) and m["average_cost"]["value"] == pytest.approx(0.075)
+    assert m["savings"]["estimated"] == pytest.approx(0.5)
+    from bot.measures.definitions import summary
+
+    s = summary(t)
+    assert s["classifier_usd"] == pytest.approx(0.1) and s["classified"] == 2
+
+
+def test_classify_counts_the_classifier_spend():
+    rec = {"tier": "haiku", "estimated_cost_usd": 0.01, "baseline_cost_usd": 0.03, "classifier_usd": 0.002,
+           "overrides": [], "dispatches": []}
+    t = classify(rec)
+    assert (t.classifier_usd, t.classified, t.actual_classifier_usd) == (0.002, 1, 0.0)
+    assert t.spend_usd == pytest.approx(0.012)  # the estimate plus what asking the classifier cost
+    rec["dispatches"] = [{"id": 1, "mode": "execute", "tier": "haiku", "status": "success", "attempt": 1,
+                          "actual_cost_usd": 0.02}]
+    t = classify(rec)
+    assert t.actual_classifier_usd == 0.002 and t.spend_usd == pytest.approx(0.022)
+    assert classify({"tier": "haiku", "overrides": [], "dispatches": []}).classifier_usd == 0.0  # older records
+
+
+@pytest.mark.parametrize("kind", ["sql", "memory"])
+def test_every_classifier_call_of_an_issue_is_recorded(tmp_path, kind):
+    """A re-routed issue keeps only its last decision, but each classifier call was paid for."""
+    from bot.store.memory import MemoryIssueStore
+
+    store = IssueStore(create_engine(f"sqlite:///{tmp_path / 'k.db'}")) if kind == "sql" else MemoryIssueStore()
+    store.record_decision("o/r", 1, decision("haiku").model_copy(update={"classifier_cost_usd": 0.002}))
+    store.record_decision("o/r", 1, decision("sonnet").model_copy(update={"classifier_cost_usd": 0.003}))
+    store.record_decision("o/r", 1, decision("sonnet"))  # a cached answer costs nothing
+    assert store.current("o/r", 1)["classifier_usd"] == pytest.approx(0.005)
+    assert total(store.rollup("o/r")).classifier_usd == pytest.approx(0.005)

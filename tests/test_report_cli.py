@@ -125,3 +125,22 @@ def test_report_shows_the_phases(tmp_path, capsys):
     assert phases["execute"]["tiers"] == {"haiku": 2, "sonnet": 1}
     assert main(["report", "--database-url", url]) == 0
     assert "Phases (estimated):     plan 1 (sonnet 1)" in capsys.readouterr().out
+
+
+def test_the_report_shows_and_counts_the_classifier_spend(tmp_path, capsys):
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    store = IssueStore(create_engine(url))
+    for n in (1, 2):
+        store.record_decision("o/r", n, decision(Tier.haiku, 0.10).model_copy(update={"classifier_cost_usd": 0.01}))
+    store.record_decision("o/r", 3, decision(Tier.haiku, 0.10))
+    r = build_report(store.engine, "o/r", None, None, Targets())
+    assert r["summary"]["classifier_usd"] == pytest.approx(0.02) and r["summary"]["classified"] == 2
+    assert r["measures"]["savings"]["value"] == pytest.approx(1 - 0.32 / 0.90)
+    assert r["measures"]["average_cost"]["value"] == pytest.approx(0.32 / 3)
+    assert main(["report", "--database-url", url]) == 0
+    out = capsys.readouterr().out
+    line = next(x for x in out.splitlines() if "LLM classifier:" in x)
+    assert "$0.0200" in line and "on 2 of 3 issues" in line
+    assert main(["report", "--database-url", url, "--csv"]) == 0
+    row = next(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert float(row["classifier_usd"]) == pytest.approx(0.02)

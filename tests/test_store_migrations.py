@@ -138,3 +138,21 @@ def test_db_upgrade_command(tmp_path, monkeypatch, capsys):
     assert f"at {migrate.head()}" in capsys.readouterr().out
     assert main(["db", "current"]) == 0
     assert migrate.head() in capsys.readouterr().out
+
+
+def test_the_classifier_spend_of_existing_records_is_kept(tmp_path):
+    """0007 starts each record's classifier spend from what its stored decision says its call cost."""
+    import json
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'c.db'}")
+    with engine.begin() as conn:
+        command.upgrade(migrate._config(conn), "0006")
+        for i, decision in enumerate([{"classifier_cost_usd": 0.004}, {"classifier_cost_usd": 0.0}, {}]):
+            conn.execute(text("INSERT INTO routing_records (routing_id, repo, number, tier, model, complexity, strategy, "
+                              "confidence, estimated_cost_usd, baseline_cost_usd, source, decision, created_at, updated_at) "
+                              "VALUES (:rid, 'o/r', :n, 'haiku', 'm', 'simple', 'llm', 0.9, 0.01, 0.03, 'auto', :d, "
+                              "'2026-11-29 12:00:00', '2026-11-29 12:00:00')"), {"rid": f"r{i}", "n": i, "d": json.dumps(decision)})
+    migrate.upgrade(engine)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT classifier_usd FROM routing_records ORDER BY number")).scalars().all() == [0.004, 0.0, 0.0]
+    engine.dispose()

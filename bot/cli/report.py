@@ -56,6 +56,9 @@ def render_text(report: dict, scope: str) -> str:
         label = f" ({m['label']})" if "label" in m else ""
         verdict = {True: "meets", False: "MISSES", None: "no data for"}[m["met"]]
         lines.append(f"  {(name + label + ':'):<40} {fmt(key, m['value']):>8}  {verdict} target {m['target']} · {m['basis']}")
+    s = report["summary"]
+    lines.append(f"  {'LLM classifier:':<40} {'$' + format(s['classifier_usd'], '.4f'):>8}  on {s['classified']} of "
+                 f"{report['issues']} issues · counted in savings and average cost (all-Sonnet asks nobody)")
     if report.get("by"):
         by = report["by"]
         lines += ["", f"  {by:<12} {'issues':>6} {'haiku':>6} {'sonnet':>6} {'opus':>5} {'success':>8} {'savings':>8} "
@@ -73,7 +76,7 @@ def _csv(report: dict, out) -> None:
     rows = report["groups"] if report.get("by") else [{"scope": report["repo"] or "all", **report["summary"]}]
     cols = [by, "issues", "haiku", "sonnet", "opus", "haiku_success", "savings", "savings_basis", "haiku_share",
             "average_cost", "average_cost_basis", "routing_accuracy", "estimated_usd", "actual_usd", "spend_usd",
-            "baseline_usd", "escalations", "overrides", "overridden_issues"]
+            "classifier_usd", "classified", "baseline_usd", "escalations", "overrides", "overridden_issues"]
     w = csv.writer(out, lineterminator="\n")
     w.writerow(cols)
     for row in rows:

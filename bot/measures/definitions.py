@@ -50,7 +50,10 @@ class Tally:
     actual_issues: int = 0  # issues with at least one run that reported its cost
     actual_usd: float = 0.0  # reported run costs of those issues
     actual_baseline_usd: float = 0.0  # baseline of those issues
-    spend_usd: float = 0.0  # actual where reported, else the estimate
+    spend_usd: float = 0.0  # actual where reported, else the estimate; plus the classifier's spend
+    classifier_usd: float = 0.0  # what asking the LLM classifier cost (every call, re-routings included)
+    classified: int = 0  # issues whose routing paid for a classifier call
+    actual_classifier_usd: float = 0.0  # the classifier's spend on the issues with an actual cost
 
     def __add__(self, other: "Tally") -> "Tally":
         # __dict__ holds the fields in declaration order (a plain dataclass): the fast way to add them
@@ -71,6 +74,7 @@ def classify(record: dict[str, Any]) -> Tally:
     costs = [d["actual_cost_usd"] for d in runs if d.get("actual_cost_usd") is not None]
     est, base = float(record.get("estimated_cost_usd") or 0.0), float(record.get("baseline_cost_usd") or 0.0)
     tier = record.get("tier")
+    asked = float(record.get("classifier_usd") or 0.0)  # records from before it was kept: nothing
     return Tally(
         issues=1,
         haiku=int(tier == "haiku"),
@@ -88,7 +92,10 @@ def classify(record: dict[str, Any]) -> Tally:
         actual_issues=int(bool(costs)),
         actual_usd=float(sum(costs)),
         actual_baseline_usd=base if costs else 0.0,
-        spend_usd=float(sum(costs)) if costs else est,
+        spend_usd=(float(sum(costs)) if costs else est) + asked,
+        classifier_usd=asked,
+        classified=int(asked > 0),
+        actual_classifier_usd=asked if costs else 0.0,
     )
 
 
@@ -97,14 +104,18 @@ def _ratio(num: float, den: float) -> float | None:
 
 
 def measure(t: Tally, targets: Targets | None = None) -> dict[str, Any]:
-    """The five numbers, each with its basis, its target and whether it is met (None: not enough data)."""
+    """The five numbers, each with its basis, its target and whether it is met (None: not enough data).
+
+    Routing's cost includes what asking the LLM classifier cost; the all-Sonnet baseline asks nobody."""
     targets = targets or Targets()
+    estimated = t.estimated_usd + t.classifier_usd
     if t.actual_issues:
-        savings, savings_basis = 1 - t.actual_usd / t.actual_baseline_usd if t.actual_baseline_usd else None, "actual"
-        avg_cost, cost_basis = t.actual_usd / t.actual_issues, "actual"
+        actual = t.actual_usd + t.actual_classifier_usd
+        savings, savings_basis = 1 - actual / t.actual_baseline_usd if t.actual_baseline_usd else None, "actual"
+        avg_cost, cost_basis = actual / t.actual_issues, "actual"
     else:
-        savings, savings_basis = (1 - t.estimated_usd / t.baseline_usd) if t.baseline_usd else None, "estimated"
-        avg_cost, cost_basis = _ratio(t.estimated_usd, t.issues), "estimated"
+        savings, savings_basis = (1 - estimated / t.baseline_usd) if t.baseline_usd else None, "estimated"
+        avg_cost, cost_basis = _ratio(estimated, t.issues), "estimated"
     values = {
         "haiku_success": (_ratio(t.haiku_first_successes, t.haiku_first_runs), f"{t.haiku_first_runs} first runs on Haiku"),
         "savings": (savings, f"{savings_basis}, vs all-Sonnet"),
@@ -116,7 +127,7 @@ def measure(t: Tally, targets: Targets | None = None) -> dict[str, Any]:
     for key, (value, basis) in values.items():
         target = targets.for_measure(key)
         out[key] = {"value": value, "basis": basis, "target": target.text, "met": target.met(value)}
-    out["savings"]["estimated"] = (1 - t.estimated_usd / t.baseline_usd) if t.baseline_usd else None
+    out["savings"]["estimated"] = (1 - estimated / t.baseline_usd) if t.baseline_usd else None
     out["savings"]["label"] = savings_basis
     out["average_cost"]["label"] = cost_basis
     return out
@@ -134,6 +145,8 @@ def summary(t: Tally, targets: Targets | None = None) -> dict[str, Any]:
         "estimated_usd": round(t.estimated_usd, 6),
         "actual_usd": round(t.actual_usd, 6),
         "spend_usd": round(t.spend_usd, 6),
+        "classifier_usd": round(t.classifier_usd, 6),
+        "classified": t.classified,
         "baseline_usd": round(t.baseline_usd, 6),
         "escalations": t.escalations,
         "overrides": t.overrides,

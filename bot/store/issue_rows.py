@@ -42,6 +42,8 @@ class RoutingRecord(Base):
     decision: Mapped[dict] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
+    # every LLM classifier call routing this issue cost (the decision keeps only the last one's)
+    classifier_usd: Mapped[float] = mapped_column(Float, server_default="0")
 
 
 class Override(Base):

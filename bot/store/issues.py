@@ -69,17 +69,21 @@ class IssueStore(ReviewLog, ReviewGuard):
         )
         if source == "auto" and decision.strategy.value != "override":
             values["auto_tier"] = decision.tier.value
+        asked = float(decision.classifier_cost_usd)
         for _ in range(2):  # a concurrent first insert of the same issue loses the race once, then updates
             with self._session.begin() as s:
                 rec = s.scalar(select(RoutingRecord).where(RoutingRecord.repo == repo, RoutingRecord.number == number))
                 if rec is not None:
                     for k, v in values.items():
                         setattr(rec, k, v)
+                    if asked:
+                        rec.classifier_usd = RoutingRecord.classifier_usd + asked  # added in SQL: no lost update
                     return rec.routing_id
             try:
                 with self._session.begin() as s:
                     rid = uuid.uuid4().hex[:12]
-                    s.add(RoutingRecord(routing_id=rid, repo=repo, number=number, created_at=now, **values))
+                    s.add(RoutingRecord(routing_id=rid, repo=repo, number=number, created_at=now,
+                                        classifier_usd=asked, **values))
                 return rid
             except IntegrityError:
                 continue

@@ -76,9 +76,10 @@ class MemoryIssueStore:
         if rec is None:
             rec = self._records[(repo, number)] = dict(
                 id=next(self._ids), routing_id=uuid.uuid4().hex[:12], repo=repo, number=number, auto_tier=None,
-                created_at=now,
+                created_at=now, classifier_usd=0.0,
             )
         rec.update(values)
+        rec["classifier_usd"] += float(decision.classifier_cost_usd)
         return rec["routing_id"]
 
     def record_override(self, repo: str, number: int, *, field: str, old: str | None, new: str, by: str) -> None:

@@ -74,7 +74,10 @@ def rollup(engine: Engine, repo: str | None = None, since: datetime | None = Non
             func.sum(_one(has_actual)).label("actual_issues"),
             func.sum(func.coalesce(runs.c.actual, literal(0.0))).label("actual_usd"),
             func.sum(case((has_actual, r.baseline_cost_usd), else_=literal(0.0))).label("actual_baseline_usd"),
-            func.sum(case((has_actual, runs.c.actual), else_=r.estimated_cost_usd)).label("spend_usd"),
+            func.sum(case((has_actual, runs.c.actual), else_=r.estimated_cost_usd) + r.classifier_usd).label("spend_usd"),
+            func.sum(r.classifier_usd).label("classifier_usd"),
+            func.sum(_one(r.classifier_usd > 0)).label("classified"),
+            func.sum(case((has_actual, r.classifier_usd), else_=literal(0.0))).label("actual_classifier_usd"),
         )
         .select_from(r)
         .outerjoin(ov, and_(ov.c.repo == r.repo, ov.c.number == r.number))
