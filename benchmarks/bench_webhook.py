@@ -7,7 +7,7 @@
 
 GitHub is the offline simulator with `--latency` per call (default 0.1 s, like a fast real API).
 Usage: .venv/bin/python benchmarks/bench_webhook.py [--requests 2000] [--concurrency N]… [--rounds 5] [--latency 0.1]
-       [--ack-only] [--sqlite-synchronous FULL|NORMAL] [--database-url postgresql://...]
+       [--ack-only] [--sqlite-synchronous FULL|NORMAL] [--database-url postgresql://...] [--compare CHECKOUT]
 """
 
 from __future__ import annotations
@@ -106,6 +106,18 @@ def throwaway_schema(url: str | None):
         admin.dispose()
 
 
+def cpu_seconds(proc: subprocess.Popen) -> float:
+    """CPU time (user + system) of a gunicorn master and its workers so far, from /proc (Linux; else 0)."""
+    pids, total = [proc.pid], 0.0
+    with contextlib.suppress(OSError):
+        pids += [int(p) for p in Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()]
+    for pid in pids:
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 def pct(values: list[float], q: float) -> float:
     return sorted(values)[min(len(values) - 1, int(q * len(values)))] * 1000
 
@@ -119,6 +131,9 @@ def main() -> int:
     ap.add_argument("--sqlite-synchronous", default=None, choices=("FULL", "NORMAL"), help="default: the service's")
     ap.add_argument("--ack-only", action="store_true", help="measure only the acknowledgement throughput")
     ap.add_argument("--database-url", default=None, help="store for the acknowledgement (default: a temp SQLite file)")
+    ap.add_argument("--compare", action="append", default=[], metavar="CHECKOUT",
+                    help="also run the service from another checkout (e.g. a worktree of an older commit), "
+                         "interleaved (repeatable)")
     a = ap.parse_args()
     example = _examples("issues", "opened")
     with tempfile.TemporaryDirectory(prefix="bench-webhook-") as d, throwaway_schema(a.database_url) as ack_db:
@@ -156,22 +171,29 @@ def main() -> int:
             # on this shared machine slows both alike instead of skewing the ratio. Throughput is a capacity:
             # each server is offered 8..64 concurrent connections and compared at its own best level.
             servers = {}
-            for name, app, extra in (("bare Flask 204", "bare_app:app", {}),
-                                     ("model-router", "bot.app:create_app()",
-                                      {"DATABASE_URL": ack_db or f"sqlite:///{tmp / 'ack.db'}",
-                                       "MODEL_ROUTER_WORKER_THREADS": "0"})):
+            variants = [("bare Flask 204", "bare_app:app", {}),
+                        ("model-router", "bot.app:create_app()",
+                         {"DATABASE_URL": ack_db or f"sqlite:///{tmp / 'ack.db'}", "MODEL_ROUTER_WORKER_THREADS": "0"})]
+            for i, checkout in enumerate(a.compare):  # the other checkout's code first on the path; its own file
+                variants.append((f"{Path(checkout).name} (compared)", "bot.app:create_app()",
+                                 {"DATABASE_URL": f"sqlite:///{tmp / f'cmp{i}.db'}", "MODEL_ROUTER_WORKER_THREADS": "0",
+                                  "PYTHONPATH": str(Path(checkout).resolve())}))
+            for name, app, extra in variants:
                 port = _port()
                 servers[name] = (port, gunicorn(app, port, dict(env, **extra), tmp))
                 load(port, min(200, a.requests), 8, make)  # warm-up
             levels = a.concurrency or [8, 16, 32, 64]
             stats = {(name, c): [0.0, []] for name in servers for c in levels}
+            cpu = dict.fromkeys(servers, 0.0)  # the servers' own CPU time: a cost per request load cannot skew much
             per_round = a.requests // a.rounds
             for _ in range(a.rounds):
                 for c in levels:
-                    for name, (port, _proc) in servers.items():
+                    for name, (port, proc) in servers.items():
+                        before = cpu_seconds(proc)
                         rps, lat = load(port, per_round, c, make)
                         stats[name, c][0] += per_round / rps
                         stats[name, c][1].extend(lat)
+                        cpu[name] += cpu_seconds(proc) - before
             for _port_, proc in servers.values():
                 proc.terminate()
                 proc.wait(30)
@@ -185,10 +207,14 @@ def main() -> int:
                       f"{rps['model-router', c]:>12.0f}  {pct(mine[1], .5):>6.1f}  {pct(mine[1], .99):>6.1f}  "
                       f"{rps['model-router', c] / rps['bare Flask 204', c]:.2f}x")
             best = {name: max(levels, key=lambda c: rps[name, c]) for name in servers}
-            mine_c, bare_c = best["model-router"], best["bare Flask 204"]
-            print(f"  peak vs peak: {rps['model-router', mine_c]:.0f} req/s ({mine_c} connections, "
-                  f"p99 {pct(stats['model-router', mine_c][1], .99):.1f} ms) vs {rps['bare Flask 204', bare_c]:.0f} req/s "
-                  f"({bare_c} connections): {rps['model-router', mine_c] / rps['bare Flask 204', bare_c]:.2f}x the bare app")
+            bare_c = best["bare Flask 204"]
+            sent = per_round * a.rounds * len(levels)
+            print("  server CPU per request: " + ", ".join(f"{name} {cpu[name] / sent * 1e6:.0f} us" for name in servers))
+            for name in [n for n in servers if n != "bare Flask 204"]:
+                mine_c = best[name]
+                print(f"  peak vs peak ({name}): {rps[name, mine_c]:.0f} req/s ({mine_c} connections, "
+                      f"p99 {pct(stats[name, mine_c][1], .99):.1f} ms) vs {rps['bare Flask 204', bare_c]:.0f} req/s "
+                      f"({bare_c} connections): {rps[name, mine_c] / rps['bare Flask 204', bare_c]:.2f}x the bare app")
             if a.ack_only:
                 return 0
 
