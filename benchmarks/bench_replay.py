@@ -47,7 +47,7 @@ def checks(r: dict) -> dict[str, bool]:
 
 def samples() -> dict:
     from bot.models import Tier
-    from bot.simulator.demo import route_samples
+    from bot.simulator.samples import route_samples
 
     rows = route_samples()
     routed = sum(d.estimated_cost_usd for _, d in rows)

@@ -4,7 +4,7 @@ the phase that tier runs (an expected opus by an Opus review, an expected sonnet
 
 from __future__ import annotations
 
-from bot.simulator.demo import route_samples
+from bot.simulator.samples import route_samples
 from bot.models import Tier
 
 

@@ -1,38 +1,21 @@
 """`make demo`: the routing table of the sample issues, then the real App service against an offline GitHub.
 
 Part 2 starts the offline GitHub simulator and `model-router serve` (gunicorn, SQLite) as
-subprocesses on loopback, with a throwaway App key, replays signed real issue events and prints
-the labels and the sticky comment the service posted. Part 3 runs a convoy in-process (`/plan` →
+subprocesses on loopback, with a throwaway App key, delivers the sample issues as signed real issue
+events, prints the labels and sticky comments the service posted, records simulated executor outcomes
+and prints the five numbers. Part 3 runs a convoy in-process (`/plan` →
 five sub-issues → runs in dependency order → an escalation → the Opus review of the whole) and prints
 the parent's checklist. No credentials, no network.
 """
 
 from __future__ import annotations
 
-import json
 import sys
-from importlib import resources
 
-from bot.config import RepoConfig
-from bot.models import IssueInput
-from bot.routing import route
 from bot.simulator.demo_service import run_service_demo
+from bot.simulator.samples import load_samples, route_samples
 
-
-def load_samples() -> list[dict]:
-    text = (resources.files("bot") / "data" / "samples.jsonl").read_text(encoding="utf-8")
-    return [json.loads(line) for line in text.splitlines() if line.strip()]
-
-
-def route_samples(config: RepoConfig | None = None) -> list[tuple[dict, object]]:
-    config = config or RepoConfig()
-    rows = []
-    for sample in load_samples():
-        files = sample.get("files")
-        issue = IssueInput(title=sample["title"], body=sample.get("body", ""), labels=sample.get("labels", []),
-                           changed_files=files if isinstance(files, int) else None)
-        rows.append((sample, route(issue, config)))
-    return rows
+__all__ = ["load_samples", "main", "render", "route_samples"]
 
 
 def render(rows: list[tuple[dict, object]]) -> str:

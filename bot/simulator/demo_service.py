@@ -1,4 +1,4 @@
-"""The service half of `make demo`: offline GitHub simulator + gunicorn + signed real issue events."""
+"""The service half of `make demo`: offline GitHub simulator + gunicorn + the bundled samples as signed issue events."""
 
 from __future__ import annotations
 
@@ -14,16 +14,14 @@ import time
 from pathlib import Path
 from typing import IO
 
+from bot.simulator.demo_outcomes import FAILS, record_outcomes
 from bot.simulator.local import EXAMPLES, example, free_port, http, keypair, wait_for
+from bot.simulator.samples import load_samples, route_samples
 
 REPO = "Codertocat/Hello-World"
 VIEWER = "demo-viewer"  # who the simulated github.com has signed in; may read the demo repository
 WAIT_SECONDS = 600
-ISSUES = [
-    "Fix typo in the README installation section",
-    "Design a plugin architecture for exporters",
-    "Payment webhook accepts unsigned requests (security)",
-]
+ISSUES = [{k: s.get(k, d) for k, d in (("title", ""), ("body", ""), ("labels", []))} for s in load_samples()]
 
 
 def run_service_demo(out: IO[str]) -> int:
@@ -44,9 +42,10 @@ def run_service_demo(out: IO[str]) -> int:
         try:
             gh = f"http://127.0.0.1:{gh_port}"
             wait_for(lambda: http("GET", f"{gh}/_sim/state")[0] == 200, 30, "the GitHub simulator")
-            procs.append(subprocess.Popen(
-                [sys.executable, "-m", "bot", "serve", "--bind", f"127.0.0.1:{app_port}", "--workers", "2"],
-                env=env, stdout=subprocess.DEVNULL, stderr=(tmp / "service.log").open("w")))
+            with (tmp / "service.log").open("w") as log:  # the child keeps its own copy of the descriptor
+                procs.append(subprocess.Popen(
+                    [sys.executable, "-m", "bot", "serve", "--bind", f"127.0.0.1:{app_port}", "--workers", "2"],
+                    env=env, stdout=subprocess.DEVNULL, stderr=log))
             app = f"http://127.0.0.1:{app_port}"
             wait_for(lambda: http("GET", f"{app}/readyz")[0] == 200, 60, "the service")
             print(f"GitHub simulator on {gh}, service on {app} (gunicorn, 2 workers, SQLite)", file=out)
@@ -63,6 +62,9 @@ def run_service_demo(out: IO[str]) -> int:
                 print(f"GitHub API violations: {final['violations']}", file=out)
                 return 1
             print("Every GitHub request was checked against GitHub's OpenAPI description: no violations.", file=out)
+            if _numbers(app, token) is None:
+                wait_for(lambda: _numbers(app, token), 15, "the routing records")
+            _simulate_runs(env["DATABASE_URL"], out)
             show_dashboard(app, token, out)
             return 0
         finally:
@@ -78,8 +80,7 @@ def run_service_demo(out: IO[str]) -> int:
 def _environment(tmp: Path, gh_port: int, private: str, secret: str, token: str) -> dict[str, str]:
     """The seed file for the simulator and the service's environment (nothing of the caller's GitHub setup)."""
     seed = {"oauth_login": VIEWER, "repos": [{"full_name": REPO, "installation_id": 1, "permissions": {VIEWER: "read"},
-                       "issues": [{"number": n, "title": t, "body": "", "labels": ["bug"] if n == 1 else []}
-                                  for n, t in enumerate(ISSUES, 1)]}]}
+                       "issues": [{"number": n, **issue} for n, issue in enumerate(ISSUES, 1)]}]}
     (tmp / "seed.json").write_text(json.dumps(seed))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "ANTHROPIC_", "DATABASE_URL"))}
     env.update(GITHUB_APP_ID="1", GITHUB_APP_PRIVATE_KEY=private, GITHUB_WEBHOOK_SECRET=secret,
@@ -91,18 +92,29 @@ def _environment(tmp: Path, gh_port: int, private: str, secret: str, token: str)
     return env
 
 
+def _label(template: dict, name: str, index: int) -> dict:
+    """A label object shaped like GitHub's (the webhook's schema is checked at the door)."""
+    return {**template, "id": template["id"] + index, "node_id": f"{template['node_id']}{index}", "name": name,
+            "url": template["url"].rsplit("/", 1)[0] + "/" + name, "default": False, "description": None}
+
+
 def _deliver(app: str, secret: str, out: IO[str]) -> None:
-    """One signed `issues.opened` per demo issue (GitHub's own example payload, retitled)."""
-    for number, title in enumerate(ISSUES, 1):
+    """One signed `issues.opened` per demo issue (GitHub's own example payload with the sample's text and labels)."""
+    for number, issue in enumerate(ISSUES, 1):
         payload = example("issues", "opened")
-        payload["issue"].update(number=number, title=title, body="")
+        template = payload["issue"]["labels"][0]
+        labels = [_label(template, name, i) for i, name in enumerate(issue["labels"], 1)]
+        payload["issue"].update(number=number, title=issue["title"], body=issue["body"], labels=labels)
         payload["installation"] = {"id": 1}
         body = json.dumps(payload).encode()
         sig = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
         status, _ = http("POST", f"{app}/webhook", body, {
             "X-GitHub-Event": "issues", "X-GitHub-Delivery": f"demo-{number}",
             "X-Hub-Signature-256": sig, "Content-Type": "application/json"})
-        print(f"  delivered issues.opened #{number} (real GitHub example payload, signed) -> HTTP {status}", file=out)
+        if number == 1:
+            print("  (each one GitHub's own example payload of issues.opened, with the sample's text and labels, "
+                  "signed)", file=out)
+        print(f"  delivered issues.opened #{number:<2} -> HTTP {status}: {issue['title'][:70]}", file=out)
 
 
 def _all_commented(gh: str) -> dict | None:
@@ -114,7 +126,17 @@ def _all_commented(gh: str) -> dict | None:
 
 
 def _show_issues(repo: dict, out: IO[str]) -> None:
+    """Every issue's labels on one line; the whole sticky comment of the first haiku and first security issue."""
+    comments = {c["issue_number"]: c["body"] for c in (repo.get("comments") or {}).values()}
+    haiku = [n for n in range(1, len(ISSUES) + 1) if "model:haiku" in repo["issues"][str(n)]["labels"]]
+    security = [n for n in range(1, len(ISSUES) + 1) if "Security-sensitive" in comments.get(n, "")]
+    shown = sorted(set(haiku[:1] + security[:1]))
     for number in range(1, len(ISSUES) + 1):
+        issue = repo["issues"][str(number)]
+        routed = ", ".join(x for x in issue["labels"] if x.lower().startswith(("model:", "complexity:")))
+        print(f"#{number:<2} {routed:<36} {issue['title'][:60]}", file=out)
+    print(file=out)
+    for number in shown:
         issue = repo["issues"][str(number)]
         print(f"#{number} {issue['title']}", file=out)
         print(f"  labels: {', '.join(issue['labels'])}", file=out)
@@ -127,22 +149,57 @@ def _show_issues(repo: dict, out: IO[str]) -> None:
         print(file=out)
 
 
+def _numbers(app: str, token: str, outcomes: bool = False) -> dict | None:
+    """The dashboard's numbers once every demo issue's routing record (and, with `outcomes`, run) is counted."""
+    status, body = http("GET", f"{app}/dashboard/api/{REPO}", headers={"Authorization": f"Bearer {token}"})
+    data = json.loads(body) if status == 200 else None
+    if not data or data["issues"] < len(ISSUES):
+        return None
+    return data if not outcomes or all(c["value"] != "—" for c in data["cards"]) else None
+
+
+def _simulate_runs(database_url: str, out: IO[str]) -> None:
+    """Deterministic executor outcomes in the service's store (bot/simulator/demo_outcomes.py)."""
+    from sqlalchemy import create_engine
+
+    from bot.store.issues import IssueStore
+
+    store = IssueStore(create_engine(database_url))
+    try:
+        done = record_outcomes(store, REPO, {n: issue["title"] for n, issue in enumerate(ISSUES, 1)})
+    finally:
+        store.close()
+    failing = "; ".join(f"{title!r} on {tier}" for title, tier in sorted(FAILS))
+    print(f"\nsimulated executor: {done.runs} runs on {len(ISSUES)} issues, {len(done.escalations)} escalation"
+          f"{'s' if len(done.escalations) != 1 else ''} ({', '.join(done.escalations) or 'none'}): every run succeeds "
+          f"but {failing}; the runs report outcomes, not costs.", file=out)
+
+
+def _unlike_the_table() -> str:
+    """What the App routed differently from the samples table: a new issue has no changed-file count."""
+    table, app = route_samples(), route_samples(files=False)
+    cost = sum(d.estimated_cost_usd for _, d in app) / sum(d.baseline_cost_usd for _, d in app)
+    moved = [f"#{n} {a.tier.value} not {t.tier.value}" for n, ((_, t), (_, a)) in enumerate(zip(table, app), 1)
+             if a.tier is not t.tier]
+    if not moved:
+        return f"the same routing as the samples table: {cost:.2f}x of all-Sonnet"
+    return (f"{cost:.2f}x of all-Sonnet; the table routed with the samples' changed-file counts, which a new issue "
+            f"does not have: {', '.join(moved)}")
+
+
 def show_dashboard(app: str, token: str, out: IO[str], wait: float | None = None) -> None:
     """Print the demo's numbers and the dashboard URL, then keep the service up until Enter or a timeout
     (not at all without a terminal or under CI, so `make demo` never hangs a pipeline)."""
-    def numbers() -> dict | None:  # the routing records land just after the comments: wait for all of them
-        status, body = http("GET", f"{app}/dashboard/api/{REPO}", headers={"Authorization": f"Bearer {token}"})
-        data = json.loads(body) if status == 200 else None
-        return data if data and data["issues"] >= len(ISSUES) else None
-
     try:
-        cards = wait_for(numbers, 15, "the dashboard")["cards"]
+        cards = wait_for(lambda: _numbers(app, token, outcomes=True), 15, "the dashboard")["cards"]
     except TimeoutError as exc:
         print(f"dashboard: {exc}", file=out)
         return
-    print("\nThe five numbers for the demo's issues (— until runs report outcomes):", file=out)
+    print("\nThe five numbers for the demo's issues (savings and average cost are the router's estimates: the "
+          "simulated runs report no cost):", file=out)
     for c in cards:
         print(f"  {c['name']:<36} {c['value']:>8}  target {c['target']}", file=out)
+    print(f"  ({_unlike_the_table()})", file=out)
     print(f"\nDashboard: {app}/dashboard/{REPO}", file=out)
     print(f"  (open it in a browser: the simulated GitHub signs you in as {VIEWER}, who may read {REPO})", file=out)
     wait = WAIT_SECONDS if wait is None else wait
