@@ -95,6 +95,9 @@ def test_yaml_problems_give_a_line() -> None:
     assert "duplicate key 'llm' (first on line 1)" in errors("llm: {}\nllm: {}\n")
     assert "must be a mapping" in errors("- a\n- b\n")
     assert "not UTF-8" in errors(b"llm: \xff\n")
+    # a complex (sequence or mapping) key is one clear line, not a crash
+    assert "invalid YAML: found unhashable key" in errors("? [a, b]\n: 1\n")
+    assert "invalid YAML: found unhashable key" in errors("llm:\n  ? {a: 1}\n  : 2\n")
 
 
 def test_load_config_file(tmp_path: Path) -> None:
@@ -164,7 +167,7 @@ def _pure_python_reader(text: str | bytes):
     "", "# c\n", "llm: {}\n", "llm: {}\nllm: {}\n", "a:\n  - {x: 1, x: 2}\n", "llm:\n  enabled: [\n",
     "a: b: c\n", "a: 'x\n", "\ufeffllm: {enabled: false}\n", "a: \x07\n", "a: \x85b\n", "a:\tb\n", "\tkey: 1\n",
     "a: &x {b: 1}\nc: *x\n", "a: *nope\n", "- a\n- b\n", "a: 1\n---\nb: 2\n", "a: !!python/name:os.system\n",
-    "a: 1\r\nb:\r\n  - 2\r\n", "a: \U0001F600\n", "a: \ud800\n", b"llm: \xff\n", "{a: 1, a: 2}\n", "a: [1, {b: 2, b: 3}]\n",
+    "a: 1\r\nb:\r\n  - 2\r\n", "? [a, b]\n: 1\n", "a: \U0001F600\n", "a: \ud800\n", b"llm: \xff\n", "{a: 1, a: 2}\n", "a: [1, {b: 2, b: 3}]\n",
     "a: |\n  text\n   more\nb: 2\n", "a: 1\na: !!python/name:x\n", "a: 'x\ty'\n", "a: 0x1F\nb: 1e3\nc: ~\nd: yes\n", "%YAML 1.1\n---\na: 1\n", "%FOO\n---\na: 1\n",
 ], ids=lambda t: repr(t)[:30])
 def test_reading_a_file_gives_what_the_pure_python_parser_gives(text) -> None:

@@ -26,6 +26,8 @@ def duplicate_key(node: yaml.Node | None, source: str) -> str | None:
     if isinstance(node, yaml.MappingNode):
         seen: dict[Any, int] = {}
         for key, value in node.value:
+            if not isinstance(key, yaml.ScalarNode):
+                continue  # a sequence or mapping key: building the data refuses it with its own line
             if key.value in seen:
                 return f"{source}:{key.start_mark.line + 1}: duplicate key {key.value!r} (first on line {seen[key.value]})"
             seen[key.value] = key.start_mark.line + 1
