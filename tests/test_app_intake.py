@@ -97,7 +97,7 @@ def test_a_failed_transaction_fails_every_request_in_it():
 
 
 def test_many_concurrent_deliveries_each_enqueued_once(queue):
-    ids = [f"d{i % 40}" for i in range(120)]  # every id delivered three times, concurrently
+    ids = [f"d{i % 40}" for i in range(120)]  # every delivery (id and body) three times, concurrently
     results: list[tuple[str, bool]] = []
     barrier = threading.Barrier(24)
 
@@ -120,6 +120,31 @@ def test_duplicate_inside_one_batch_keeps_the_first_copy(queue):
     assert queue._intake.write_batch([_job(queue, "x", 1), _job(queue, "x", 2), _job(queue, "y", 3)]) == [True, False, True]
     assert queue.by_delivery("x")["subject"] == "o/r#1"
     assert queue._intake.write_batch([_job(queue, "x", 4)]) == [False]
+
+
+def test_the_signed_body_is_the_key(queue):
+    """GitHub redelivers the stored body with its signature: the digest is the one unique key the intake
+    writes (one index, not two); a job queued without a digest is keyed by its delivery id."""
+    sig = "ab" * 32
+    assert queue.enqueue("d1", "issues", payload(1), body_digest=sig) is True
+    assert queue.enqueue("d1", "issues", payload(1), body_digest=sig) is False  # redelivery
+    assert queue.enqueue("d2", "issues", payload(1), body_digest=sig) is False  # replay under a new id
+    assert queue.enqueue("d1", "issues", payload(2), body_digest="cd" * 32) is True  # a new body is new work
+    assert queue.enqueue("d3", "issues", payload(3)) is True
+    assert queue.enqueue("d3", "issues", payload(4)) is False  # no digest: the delivery id decides
+
+
+def test_the_intake_writes_one_unique_index_and_no_finished_index_entry(queue):
+    """What a delivery costs to store: each index is a page written per row. Unique: the body hash only;
+    the finished-jobs index (retention, `jobs list --failed`) holds finished rows only."""
+    from sqlalchemy import text
+
+    with queue.engine.connect() as conn:
+        indexes = {r[1]: (r[2], r[4]) for r in conn.execute(text("PRAGMA index_list(jobs)"))}  # name: (unique, partial)
+        unique_cols = [[c[2] for c in conn.execute(text(f"PRAGMA index_info('{name}')"))]
+                       for name, (unique, _partial) in indexes.items() if unique]
+    assert unique_cols == [["body_digest"]]
+    assert indexes["ix_jobs_status_finished"][1] == 1  # partial: WHERE finished_at IS NOT NULL
 
 
 def test_a_batch_longer_than_one_statement_claims_each_row_once(queue):

@@ -22,6 +22,14 @@ def test_issue_opened_is_persisted_then_acknowledged(post_event, runtime, webhoo
     assert job["status"] == "queued" and job["event"] == "issues" and job["action"] == "opened"
 
 
+def test_the_claim_key_is_the_verified_signature(client, runtime, webhook_example):
+    """The HMAC GitHub sent, once verified, names the signed body: no second hash of 12 kB on the hot path."""
+    body = json.dumps(webhook_example("issues", "opened")).encode()
+    headers = signed_headers("issues", body, delivery="d-key")
+    assert client.post("/webhook", data=body, headers=headers).status_code == 202
+    assert runtime.queue.by_delivery("d-key")["body_digest"] == headers["X-Hub-Signature-256"].removeprefix("sha256=")
+
+
 def test_redelivery_is_a_no_op(post_event, runtime, webhook_example):
     payload = webhook_example("issues", "opened")
     assert post_event("issues", payload, delivery="same").status_code == 202

@@ -40,7 +40,7 @@ def test_replays_inside_one_batch_are_one_job(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path / 'j.db'}")
     init_db(engine)
     queue = JobQueue(engine)
-    rows = [dict(delivery_id=f"d{i}", body_sha256="ab" * 32, event="issues", action="opened", installation_id=1,
+    rows = [dict(delivery_id=f"d{i}", body_digest="ab" * 32, event="issues", action="opened", installation_id=1,
                  repo="o/r", subject="o/r#1", lane="installation:1", payload="{}", status="queued", attempts=0,
                  run_after=0.0, created_at=0.0) for i in range(3)]
     assert queue._intake.write_batch(rows) == [True, False, False]
@@ -58,7 +58,7 @@ def test_an_existing_jobs_table_gains_the_column(tmp_path):
     init_db(engine)
     with engine.connect() as conn:
         cols = [r[1] for r in conn.execute(text("PRAGMA table_info(jobs)"))]
-    assert "body_sha256" in cols
+    assert "body_digest" in cols
     engine.dispose()
 
 

@@ -156,3 +156,52 @@ def test_the_classifier_spend_of_existing_records_is_kept(tmp_path):
     with engine.connect() as conn:
         assert conn.execute(text("SELECT classifier_usd FROM routing_records ORDER BY number")).scalars().all() == [0.004, 0.0, 0.0]
     engine.dispose()
+
+
+def _jobs_keys(engine) -> tuple[list[list[str]], str | None]:
+    """(the column lists of jobs' unique constraints, the finished-jobs index's WHERE clause or None)."""
+    insp = inspect(engine)
+    cols = [u["column_names"] for u in insp.get_unique_constraints("jobs")]
+    cols += [i["column_names"] for i in insp.get_indexes("jobs") if i["unique"]]  # PostgreSQL lists both
+    uniques = sorted(map(list, {tuple(c) for c in cols}))
+    finished = next(i for i in insp.get_indexes("jobs") if i["name"] == "ix_jobs_status_finished")
+    where = (finished.get("dialect_options") or {}).get(f"{engine.dialect.name}_where")
+    if where is None and engine.dialect.name == "sqlite":
+        with engine.connect() as conn:
+            sql = conn.execute(text("SELECT sql FROM sqlite_master WHERE name = 'ix_jobs_status_finished'")).scalar()
+        where = sql.split(" WHERE ", 1)[1] if " WHERE " in sql else None
+    return uniques, str(where) if where is not None else None
+
+
+def _one_key_after_0008(engine) -> None:
+    with engine.begin() as conn:
+        command.upgrade(migrate._config(conn), "0007")
+        conn.execute(text("INSERT INTO jobs (delivery_id, body_sha256, event, lane, payload, status, attempts, run_after, "
+                          "created_at) VALUES ('d-1', :h, 'issues', 'installation:1', '{}', 'queued', 0, 1.0, 1.0)"),
+                     {"h": "a" * 64})
+    assert _jobs_keys(engine)[0] == [["body_sha256"], ["delivery_id"]]
+    migrate.upgrade(engine)
+    uniques, where = _jobs_keys(engine)
+    assert uniques == [["body_digest"]] and where is not None and "finished_at IS NOT NULL" in where
+    with engine.begin() as conn:  # the id is a plain column now; the hash still refuses the same body
+        conn.execute(text("INSERT INTO jobs (delivery_id, body_digest, event, lane, payload, status, attempts, run_after, "
+                          "created_at) VALUES ('d-1', :h, 'issues', 'installation:1', '{}', 'queued', 0, 1.0, 1.0)"),
+                     {"h": "b" * 64})
+        assert conn.execute(text("SELECT count(*) FROM jobs")).scalar() == 2
+        assert conn.execute(text("SELECT body_digest FROM jobs ORDER BY id")).scalars().all() == ["a" * 64, "b" * 64]
+    assert _diff(engine) == []
+
+
+def test_0008_leaves_the_body_hash_as_the_one_unique_key(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'k.db'}")
+    _one_key_after_0008(engine)
+    engine.dispose()
+
+
+@pytest.mark.postgres
+def test_0008_on_postgres(pg_engine):
+    with pg_engine.begin() as conn:
+        for table in reversed(metadata().sorted_tables):
+            conn.execute(text(f'DROP TABLE "{table.name}"'))
+        conn.execute(text("DROP TABLE alembic_version"))
+    _one_key_after_0008(pg_engine)

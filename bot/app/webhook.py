@@ -7,7 +7,6 @@ and the answer is sent only after the delivery is committed.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
 import logging
@@ -29,16 +28,17 @@ bp = Blueprint("webhook", __name__)
 log = logging.getLogger("model_router.webhook")
 
 
-def verify_signature(body: bytes, header: str, secrets: list[bytes]) -> bool:
-    """Constant-time check of `sha256=<hex>` against every configured secret (rotation)."""
+def verify_signature(body: bytes, header: str, secrets: list[bytes]) -> str | None:
+    """Constant-time check of `sha256=<hex>` against every configured secret (rotation); the verified hex
+    digest, else None. It names the signed body: a redelivery or a replay carries the same one."""
     if not header.startswith("sha256="):
-        return False
-    given = header[len("sha256=") :].strip().encode()
+        return None
+    given = header[len("sha256=") :].strip().lower().encode()
     ok = False
     for secret in secrets:
         expected = hmac.digest(secret, body, "sha256").hex().encode()  # one-shot: no HMAC object
         ok |= hmac.compare_digest(expected, given)
-    return ok
+    return given.decode() if ok else None
 
 
 _OUTCOME = {400: "invalid", 401: "unauthorized", 413: "too_large", 503: "unavailable"}
@@ -121,7 +121,8 @@ def _deliver() -> Response:
         return _answer(413, error=f"body larger than {settings.webhook_max_body_bytes} bytes")
     except ClientDisconnected:
         return _answer(400, error="incomplete body")
-    if not verify_signature(body, signature, settings.webhook_secrets):
+    digest = verify_signature(body, signature, settings.webhook_secrets)
+    if digest is None:
         return _answer(401, error="invalid signature")
 
     event = environ.get("HTTP_X_GITHUB_EVENT", "")
@@ -145,7 +146,7 @@ def _deliver() -> Response:
         return _answer(400, error=reason)
     try:
         fresh = res.queue.enqueue(delivery, event, payload, raw=None if form else body.decode("utf-8"),
-                                  body_sha256=hashlib.sha256(body).hexdigest())
+                                  body_digest=digest)
     except SQLAlchemyError as exc:
         # GitHub shows the failure and the delivery can be redelivered: nothing is lost.
         log.error("delivery %s not persisted: %s", delivery, type(exc).__name__)

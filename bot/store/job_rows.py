@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Float, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Float, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.store.db import Base
@@ -16,14 +16,19 @@ class Job(Base):
     __table_args__ = (
         Index("ix_jobs_lane_status", "lane", "status", "id"),
         Index("ix_jobs_status_run_after", "status", "run_after"),
-        Index("ix_jobs_status_finished", "status", "finished_at"),
-        UniqueConstraint("body_sha256", name="uq_jobs_body_sha256"),  # NULLs never collide
+        # finished rows only: an intake insert (status queued, finished_at NULL) writes no entry here
+        Index("ix_jobs_status_finished", "status", "finished_at", sqlite_where=text("finished_at IS NOT NULL"),
+              postgresql_where=text("finished_at IS NOT NULL")),
+        # the one unique key the intake writes: a redelivery and a replay carry the same signed body (NULL:
+        # rows from before migration 0005, never colliding)
+        UniqueConstraint("body_digest", name="uq_jobs_body_digest"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    delivery_id: Mapped[str] = mapped_column(String(128), unique=True)  # X-GitHub-Delivery: a redelivery is a no-op
-    # SHA-256 of the signed body: the same body under a new delivery id is a replay, queued once
-    body_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    delivery_id: Mapped[str] = mapped_column(String(128))  # X-GitHub-Delivery, for the logs and the operator
+    # The claim key, hex: the delivery's verified X-Hub-Signature-256 (HMAC-SHA256 of the body), so a
+    # redelivery or a replay of a body is queued once; SHA-256 of the stored payload for other callers.
+    body_digest: Mapped[str | None] = mapped_column(String(64), nullable=True)
     event: Mapped[str] = mapped_column(String(64))
     action: Mapped[str | None] = mapped_column(String(64), nullable=True)
     installation_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
@@ -42,7 +47,7 @@ class Job(Base):
 
 
 # What the intake writes for a new job; the other columns start NULL.
-INTAKE_COLUMNS = ["delivery_id", "body_sha256", "event", "action", "installation_id", "repo", "subject", "lane", "payload", "status",
+INTAKE_COLUMNS = ["delivery_id", "body_digest", "event", "action", "installation_id", "repo", "subject", "lane", "payload", "status",
                   "attempts", "run_after", "created_at"]
 
 

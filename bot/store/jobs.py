@@ -1,4 +1,4 @@
-"""Durable webhook jobs: claimed by their unique delivery id on insert, leased to one worker at a time.
+"""Durable webhook jobs: claimed by their body's unique digest on insert, leased to one worker at a time.
 
 A job belongs to a *lane* (its installation, else its repository). Within a lane jobs run one at a
 time in delivery order — that paces writes per credential and keeps one issue's events ordered —
@@ -11,6 +11,7 @@ killing its worker never holds the lane again.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import time
@@ -76,13 +77,15 @@ class JobQueue:
         self.clock = clock
         self._next_reap = 0.0
         # Request threads hand their job to a group commit: one transaction per batch, not per request.
-        self._intake = Intake(engine, Job.__table__, "delivery_id", INTAKE_COLUMNS, also_unique=("body_sha256",))
+        self._intake = Intake(engine, Job.__table__, "body_digest", INTAKE_COLUMNS)
 
     # -- intake ---------------------------------------------------------------------------
     def enqueue(self, delivery_id: str, event: str, payload: dict, *, raw: str | None = None,
-                body_sha256: str | None = None) -> bool:
-        """Persist the delivery's job (one unique insert); False when it was already delivered, under this
-        delivery id or, given `body_sha256` (of the signed body), under any other while the job is kept.
+                body_digest: str | None = None) -> bool:
+        """Persist the delivery's job (one unique insert); False when its body was already queued while the
+        job is kept: a redelivery (GitHub resends the stored body under the same id) or a replay under
+        another id. The key is `body_digest`: the webhook passes the verified signature's HMAC-SHA256 of
+        the body; a job queued without one is keyed by its delivery id.
 
         Returns only after that transaction has committed (it may carry other requests' deliveries)."""
         inst_id, repo, subject = _describe(payload)
@@ -91,7 +94,7 @@ class JobQueue:
         lane = f"installation:{inst_id}" if inst_id is not None else f"repo:{repo or '-'}"
         job = dict(
             delivery_id=delivery_id,
-            body_sha256=body_sha256,
+            body_digest=body_digest or hashlib.sha256(b"delivery:" + delivery_id.encode()).hexdigest(),
             event=event,
             action=action,
             installation_id=inst_id,

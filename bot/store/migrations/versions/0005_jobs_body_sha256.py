@@ -14,8 +14,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    if "body_sha256" in {c["name"] for c in sa.inspect(op.get_bind()).get_columns("jobs")}:
-        return  # a database create_all made with this column already (stamped at the baseline)
+    if {"body_sha256", "body_digest"} & {c["name"] for c in sa.inspect(op.get_bind()).get_columns("jobs")}:
+        return  # a database create_all made with this column (or its 0008 name) already, stamped at the baseline
     with op.batch_alter_table("jobs") as batch_op:
         batch_op.add_column(sa.Column("body_sha256", sa.String(length=64), nullable=True))
         batch_op.create_unique_constraint("uq_jobs_body_sha256", ["body_sha256"])
