@@ -205,7 +205,9 @@ def main() -> int:
                 bare, mine = stats["bare Flask 204", c], stats["model-router", c]
                 print(f"  {c:>11}  {rps['bare Flask 204', c]:>10.0f}  {pct(bare[1], .99):>6.1f}  "
                       f"{rps['model-router', c]:>12.0f}  {pct(mine[1], .5):>6.1f}  {pct(mine[1], .99):>6.1f}  "
-                      f"{rps['model-router', c] / rps['bare Flask 204', c]:.2f}x")
+                      f"{rps['model-router', c] / rps['bare Flask 204', c]:.2f}x"
+                      + "".join(f"  | {name.removesuffix(' (compared)')}: {rps[name, c] / rps['bare Flask 204', c]:.2f}x "
+                                f"p99 {pct(stats[name, c][1], .99):.1f}" for name in list(servers)[2:]))
             best = {name: max(levels, key=lambda c: rps[name, c]) for name in servers}
             bare_c = best["bare Flask 204"]
             sent = per_round * a.rounds * len(levels)
