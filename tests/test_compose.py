@@ -50,3 +50,16 @@ def test_every_environment_variable_is_documented():
     names |= set(re.findall(r"environ(?:\.get|\.setdefault)?\(\s*\"([A-Z_]+)\"", conf))
     assert {"GUNICORN_ACCESS_LOG", "MODEL_ROUTER_LOG_LEVEL", "PROMETHEUS_MULTIPROC_DIR", "REDIS_URL"} <= names
     assert [n for n in sorted(names) if f"`{n}`" not in documented] == []
+
+
+def test_the_readme_names_every_environment_variable():
+    """README's front door names every variable the service reads; docs/operations.md says what each does."""
+    import re
+
+    from bot.settings import ServiceSettings
+
+    readme = (ROOT / "README.md").read_text()
+    names = {(f.validation_alias or name).upper() for name, f in ServiceSettings.model_fields.items()}
+    conf = (ROOT / "bot/app/gunicorn_conf.py").read_text()
+    names |= set(re.findall(r"environ(?:\.get|\.setdefault)?\(\s*\"([A-Z_]+)\"", conf))
+    assert [n for n in sorted(names) if f"`{n}`" not in readme] == []
