@@ -163,3 +163,13 @@ def test_target_comes_from_config() -> None:
     assert route(IssueInput(title="Update the README install section"), CFG, knowledge=k, repo=REPO).tier is Tier.haiku
     d = route(IssueInput(title="Update the README install section"), strict, knowledge=k, repo=REPO)
     assert d.tier is Tier.sonnet and "95 of 100 `docs-touch` issues here, below the 99% target" in d.rationale
+
+
+def test_exploring_can_be_turned_off_learning_still_routes_on_evidence() -> None:
+    """`learning.explore: false`: no trial runs one tier down; a credible record still moves the tier."""
+    cfg = load_config_text("learning:\n  explore: false\n")
+    k = Knowledge([*widget(Tier.sonnet, True, 10), *widget(Tier.haiku, True, 6), *widget(Tier.haiku, False, 3)])
+    d = route(IssueInput(title="Make the widget nicer"), cfg, knowledge=k, repo=REPO)
+    assert d.tier is Tier.sonnet and "xploring" not in d.rationale
+    proven = Knowledge([*widget(Tier.sonnet, True, 10), *widget(Tier.haiku, True, 40)])
+    assert route(IssueInput(title="Make the widget nicer"), cfg, knowledge=proven, repo=REPO).tier is Tier.haiku

@@ -198,6 +198,7 @@ class LearningConfig(_Strict):
 
     enabled: bool = True
     target_success: float = Field(default=0.85, ge=0.5, le=0.999)  # the seed's Haiku success bar
+    explore: bool = True  # trial runs one tier lower where this repository's record is thin (escalation catches them)
 
 
 class BudgetsConfig(_Strict):

@@ -83,7 +83,7 @@ def finish(
             ladder = [t for t in config.executor.escalation if t is not _OPUS or opus_asked]
             floor = config.security.min_tier if security else None
             choice = choose(knowledge, repo, kind, complexity._value_, tier, floor=floor,
-                            target=config.learning.target_success, ladder=ladder)
+                            target=config.learning.target_success, ladder=ladder, explore=config.learning.explore)
             if choice is not None:
                 sentences.append(choice.sentence)
                 if choice.changed:

@@ -192,11 +192,11 @@ class Choice:
 
 def choose(
     knowledge: Knowledge, repo: str, kind: str, complexity: str, base: Tier, *, floor: Tier | None,
-    target: float, ladder: list[Tier] | None = None,
+    target: float, ladder: list[Tier] | None = None, explore: bool = True,
 ) -> Choice | None:
     """The cheapest tier credibly at or above `target`; else the base tier, moved up past tiers credibly
     below it; then, paced by this repository's record of it, one tier lower (never when `floor` is set:
-    security). None when nothing learned bears on this issue."""
+    security, nor when `explore` is off). None when nothing learned bears on this issue."""
     tiers = [t for t in (ladder or list(Tier)) if floor is None or t.rank >= floor.rank]
     if not tiers:
         return None
@@ -215,7 +215,7 @@ def choose(
             tier = tiers[tiers.index(tier) + 1]
     explored = False
     i = tiers.index(tier)
-    if floor is None and i > 0:
+    if explore and floor is None and i > 0:
         lower = tiers[i - 1]
         own = knowledge.own(repo, kind, lower)  # exploring is about this repository's own record
         ruled_out = own.attempts >= MIN_EVIDENCE and wilson(own.successes, own.attempts, Z_RULED_OUT)[1] < target
