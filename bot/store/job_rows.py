@@ -27,7 +27,7 @@ class Job(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     delivery_id: Mapped[str] = mapped_column(String(128))  # X-GitHub-Delivery, for the logs and the operator
     # The claim key, hex: the delivery's verified X-Hub-Signature-256 (HMAC-SHA256 of the body), so a
-    # redelivery or a replay of a body is queued once; SHA-256 of the stored payload for other callers.
+    # redelivery or a replay of a body is queued once; for jobs queued without one, SHA-256 of the delivery id.
     body_digest: Mapped[str | None] = mapped_column(String(64), nullable=True)
     event: Mapped[str] = mapped_column(String(64))
     action: Mapped[str | None] = mapped_column(String(64), nullable=True)
