@@ -26,6 +26,11 @@ class Tier(str, Enum):
         tiers = list(Tier)
         return tiers[self.rank + 1] if self.rank + 1 < len(tiers) else None
 
+    def up(self, ladder) -> "Tier | None":
+        """Escalation: the cheapest tier of `ladder` (a repository's `executor.escalation`) above this one."""
+        higher = [Tier(t) for t in ladder if Tier(t).rank > self.rank]
+        return min(higher, key=lambda t: t.rank) if higher else None
+
 
 class Complexity(str, Enum):
     trivial = "trivial"

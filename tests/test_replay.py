@@ -106,3 +106,13 @@ def test_generator_script_writes_json_lines(capsys) -> None:
     assert gen.main(["--issues", "3", "--seed", "1"]) == 0
     lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
     assert len(lines) == 3 and all(parse_line(x, "x").true_success for x in lines)
+
+
+def test_one_escalation_rule_for_the_app_the_replay_and_the_demo():
+    """`Tier.up` is the ladder step bot.runs.escalation, the replay and the demo's simulated executor all take."""
+    from bot.models import Tier
+
+    full = [Tier.haiku, Tier.sonnet, Tier.opus]
+    assert [Tier.haiku.up(full), Tier.sonnet.up(full), Tier.opus.up(full)] == [Tier.sonnet, Tier.opus, None]
+    assert Tier.haiku.up([Tier.haiku, Tier.opus]) is Tier.opus  # a tier left off the ladder is skipped
+    assert Tier.sonnet.up(["opus", "haiku"]) is Tier.opus  # config values, in any order

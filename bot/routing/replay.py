@@ -120,8 +120,7 @@ def run_ladder(line: ReplayLine, first: Tier, config: RepoConfig, tally: Tally,
                 tally.first_try += 1
                 tally.first_tier_success[tier] += 1
             return
-        higher = [t for t in ladder if t.rank > tier.rank]
-        tier = min(higher, key=lambda t: t.rank) if higher else None
+        tier = tier.up(ladder)
         if tier is not None and attempt < config.executor.max_attempts:
             tally.escalations += 1
 

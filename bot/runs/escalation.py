@@ -11,17 +11,11 @@ if TYPE_CHECKING:
     from bot.context import Context
 
 
-def next_tier(tier: Tier, ladder: list[Tier]) -> Tier | None:
-    ladder = [Tier(t) for t in ladder]
-    higher = [t for t in ladder if t.rank > tier.rank]
-    return min(higher, key=lambda t: t.rank) if higher else None
-
-
 def escalate(ctx: "Context", row: dict, run_id: int) -> str:
     """Start the next tier's run after a failed one (once per failed run), or say why not."""
     cfg = ctx.config.executor
     tier = Tier(row["tier"])
-    nxt = next_tier(tier, list(cfg.escalation))
+    nxt = tier.up(cfg.escalation)
     attempt = int(row.get("attempt") or 1)
     if nxt is None or attempt >= cfg.max_attempts:
         why = "no higher tier to escalate to" if nxt is None else f"{attempt} of {cfg.max_attempts} attempts used"

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.config import RepoConfig
+from bot.models import Tier
 from bot.store.issues import IssueStore
 
 # (issue title, tier) whose run fails: a vague UI bug that Sonnet does not fix at the first try.
@@ -26,7 +27,6 @@ class Simulated:
 def record_outcomes(store: IssueStore, repo: str, titles: dict[int, str], config: RepoConfig | None = None) -> Simulated:
     """Claim and finish the runs of each routed issue (number → title; its routing record must exist)."""
     config = config or RepoConfig()
-    ladder = [t.value for t in config.executor.escalation]
     done = Simulated()
     for number, title in titles.items():
         rec = store.current(repo, number)
@@ -46,9 +46,9 @@ def record_outcomes(store: IssueStore, repo: str, titles: dict[int, str], config
             done.runs += 1
             store.record_outcome(row["dispatch_id"], run_id=number * 100 + done.runs, success=ok,
                                  conclusion="success" if ok else "failure")
-            higher = ladder[ladder.index(tier) + 1:] if tier in ladder else []
-            if mode == "execute" and not ok and higher and attempt < config.executor.max_attempts:
-                runs.append(("execute", higher[0]))
-                done.escalations.append(f"#{number} {tier} → {higher[0]}")
+            higher = Tier(tier).up(config.executor.escalation)
+            if mode == "execute" and not ok and higher is not None and attempt < config.executor.max_attempts:
+                runs.append(("execute", higher.value))
+                done.escalations.append(f"#{number} {tier} → {higher.value}")
     return done
 
