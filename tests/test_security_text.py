@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, timezone
 
 import pytest
+import time_machine
 
 from bot.classifier import classify
 from bot.config import RepoConfig
@@ -73,8 +75,8 @@ def test_the_issue_body_cannot_close_its_data_block(fake_anthropic, closer):
 
 
 # -- finding 16: a writer edits the hidden state line of the bot's own sticky comment (Action mode) --------
+@time_machine.travel(datetime(2026, 11, 30, 18, 0, tzinfo=timezone.utc), tick=False)  # the run is this month's spend
 def test_a_hand_edited_state_line_is_ignored_when_a_state_key_is_set(fake_github, tmp_path, monkeypatch):
-    from datetime import datetime
 
     from bot.action.context import build_context
     from bot.action.memory import recover
