@@ -10,6 +10,7 @@ pytest_plugins = [
     "tests.plugins.redis",
     "tests.plugins.gate",
     "tests.plugins.action",
+    "tests.plugins.clock",
 ]
 
 # A test using any of these talks to a local HTTP fake over a socket: a contract test, not a unit test.

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import timedelta
 
 import pytest
-import time_machine
 
 from bot.classifier import classify
 from bot.config import RepoConfig
@@ -75,8 +74,8 @@ def test_the_issue_body_cannot_close_its_data_block(fake_anthropic, closer):
 
 
 # -- finding 16: a writer edits the hidden state line of the bot's own sticky comment (Action mode) --------
-@time_machine.travel(datetime(2026, 11, 30, 18, 0, tzinfo=timezone.utc), tick=False)  # the run is this month's spend
-def test_a_hand_edited_state_line_is_ignored_when_a_state_key_is_set(fake_github, tmp_path, monkeypatch):
+def test_a_hand_edited_state_line_is_ignored_when_a_state_key_is_set(fake_github, tmp_path, monkeypatch, boundary,
+                                                                    time_machine):
 
     from bot.action.context import build_context
     from bot.action.memory import recover
@@ -88,7 +87,8 @@ def test_a_hand_edited_state_line_is_ignored_when_a_state_key_is_set(fake_github
     key = b"repository-secret"
     run = {"dispatch_id": "abc.1.ff", "key": f"{repo}#7:comment:55", "attempt": 1, "tier": "opus",
            "model": "claude-opus-test", "complexity": "complex", "status": "dispatched", "estimated_cost_usd": 40.0,
-           "created_at": datetime(2026, 11, 30)}
+           "created_at": (boundary - timedelta(minutes=1)).replace(tzinfo=None)}
+    time_machine.move_to(boundary - timedelta(seconds=1), tick=False)  # the run is this month's spend
     signed = routing_comment(decision(tier=Tier.opus, model="claude-opus-test"), runs=[run], state_key=key)
     edited = signed.replace('"estimated_cost_usd":40.0', '"estimated_cost_usd":0.0')  # the writer resets the spend
     assert edited != signed
