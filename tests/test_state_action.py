@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import datetime, timedelta
+
+import pytest
 
 from bot.action.memory import recover
 from bot.action.context import build_context
@@ -15,7 +17,13 @@ from tests.plugins.action import decision, parse_outputs
 from tests.plugins.gate import AUTH, PASS, seed, statuses
 
 BOT = "github-actions[bot]"
-NOW = datetime.now(timezone.utc).replace(tzinfo=None)
+NOW = datetime(2026, 11, 20, 12, 0)  # the runs' time (naive UTC, as the store keeps it)
+
+
+@pytest.fixture(autouse=True)
+def _an_hour_later(time_machine):
+    """The jobs run an hour after the comment's runs: the same month, and the runs are not yet stale."""
+    time_machine.move_to(NOW + timedelta(hours=1))
 
 
 def run_row(**kw) -> dict:
