@@ -79,7 +79,6 @@ def test_compare_reports_ancestry(gh, fake_github):
     fake_github.set_compare(REPO, "a" * 40, "b" * 40, [{"filename": "x.py"}], status="diverged", ahead_by=2, behind_by=3)
     cmp = gh.compare(REPO, "a" * 40, "b" * 40)
     assert (cmp.status, cmp.ahead_by, cmp.behind_by, [f.filename for f in cmp.files]) == ("diverged", 2, 3, ["x.py"])
-    assert gh.compare_files(REPO, "a" * 40, "b" * 40)[0].filename == "x.py"
 
 
 def test_report_shows_one_review_line(tmp_path, capsys):

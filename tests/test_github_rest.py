@@ -103,7 +103,7 @@ def test_pull_requests_files_compare(gh, repo):
     assert [f.filename for f in got] == [f["filename"] for f in files] and got[0].changes == 1
     assert ops(repo, start) == ["pulls/list-files"] * 3
     repo.set_compare(REPO, "main", "feature/x", [{"filename": "a.py", "status": "renamed", "previous_filename": "b.py"}])
-    (cmp,) = gh.compare_files(REPO, "main", "feature/x")
+    (cmp,) = gh.compare(REPO, "main", "feature/x").files
     assert (cmp.filename, cmp.status, cmp.previous_filename, cmp.patch) == ("a.py", "renamed", "b.py", None)
 
 

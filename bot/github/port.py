@@ -175,7 +175,6 @@ class GitHubPort(Protocol):
     def pulls_for_commit(self, repo: str, sha: str) -> list[PullInfo]: ...  # open (head) and merged PRs
     def commit_statuses(self, repo: str, sha: str) -> list[CommitStatus]: ...  # newest first
     def list_pull_files(self, repo: str, number: int) -> list[PullFile]: ...  # all pages
-    def compare_files(self, repo: str, base: str, head: str) -> list[PullFile]: ...
     def compare(self, repo: str, base: str, head: str) -> Comparison: ...
     def create_status(
         self, repo: str, sha: str, state: str, context: str, description: str, target_url: str | None = None

@@ -65,11 +65,6 @@ class PullsMixin:
         with translated():
             return [self._to_file(f.raw_data) for f in self._repo(repo).get_pull(number).get_files()]
 
-    def compare_files(self, repo: str, base: str, head: str) -> list[PullFile]:
-        """Changed files between two refs (GitHub lists at most 300)."""
-        with translated():
-            return [self._to_file(f.raw_data) for f in self._repo(repo).compare(base, head).files]
-
     def compare(self, repo: str, base: str, head: str) -> Comparison:
         """Ancestry (status, ahead/behind counts) and the changed files between two commits."""
         with translated():

@@ -174,7 +174,3 @@ def compiled(config: RepoConfig) -> Compiled:
         config._compiled = (key, result)
     _last = (config, key, result)
     return result
-
-
-def matcher_for(config: RepoConfig) -> Matcher:
-    return compiled(config).matcher

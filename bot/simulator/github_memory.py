@@ -192,9 +192,6 @@ class MemoryGitHub:
         return [PostedReview(id=r["id"], body=r["body"], user_login=self.login, commit_id=r["sha"])
                 for r in self.reviews if r["repo"] == repo and r["number"] == number]
 
-    def compare_files(self, repo: str, base: str, head: str) -> list[PullFile]:
-        return self.compare(repo, base, head).files
-
     def compare(self, repo: str, base: str, head: str) -> Comparison:
         raise GitHubError(404, "No common ancestor between base and head")  # seed a pull's files instead
 
