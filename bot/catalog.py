@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from bot.catalog_file import raw_catalog
 from bot.models import Complexity, CostEstimate, Tier
 
 if TYPE_CHECKING:
@@ -89,13 +90,9 @@ class Catalog(BaseModel):
 
 @lru_cache(maxsize=1)
 def load_catalog() -> Catalog:
-    """The newest dated catalog-YYYY-MM-DD.yaml in bot/data."""
-    data_dir = resources.files("bot") / "data"
-    names = sorted(p.name for p in data_dir.iterdir() if p.name.startswith("catalog-") and p.name.endswith(".yaml"))
-    if not names:
-        raise RuntimeError("no catalog-*.yaml in bot/data")
-    raw = yaml.load((data_dir / names[-1]).read_text(encoding="utf-8"), Loader=_Loader)
-    return Catalog.model_validate({**raw, "file": names[-1]})
+    """The newest dated catalog-YYYY-MM-DD.yaml in bot/data (`bot.catalog_file`, which `Tier` is made from)."""
+    name, raw = raw_catalog()
+    return Catalog.model_validate({**raw, "file": name})
 
 
 def model_for(tier: Tier, config: "RepoConfig | None" = None) -> str:

@@ -59,6 +59,7 @@ class StoreCollector:
     def collect(self):
         from sqlalchemy import func, select
 
+        from bot.models import Tier
         from bot.store.issue_rows import Dispatch
         from bot.store.job_admin import depth
         from bot.store.reviews import ReviewRecord
@@ -77,7 +78,7 @@ class StoreCollector:
                                        .group_by(Dispatch.tier)).all():
                 spend.add_metric([tier, "executor"], float(usd or 0))
             reviews = s.scalar(select(func.sum(ReviewRecord.cost_usd)))
-        spend.add_metric(["opus", "review"], float(reviews or 0))
+        spend.add_metric([Tier.opus.value, "review"], float(reviews or 0))  # the Opus review gate
         yield spend
 
 

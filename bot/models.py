@@ -7,16 +7,14 @@ from typing import Annotated, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from bot.catalog_file import tier_names
+
 MAX_TITLE_CHARS = 1_024
 MAX_BODY_CHARS = 262_144  # longer bodies are truncated, never rejected: routing needs only the start
 
 
-class Tier(str, Enum):
-    """Claude tier, cheapest first; the order is used for escalation and under-routing."""
-
-    haiku = "haiku"
-    sonnet = "sonnet"
-    opus = "opus"
+class _TierBase(str, Enum):
+    """Claude tier, lowest first; the order is used for escalation and under-routing."""
 
     @property
     def rank(self) -> int:
@@ -30,6 +28,11 @@ class Tier(str, Enum):
         """Escalation: the cheapest tier of `ladder` (a repository's `executor.escalation`) above this one."""
         higher = [Tier(t) for t in ladder if Tier(t).rank > self.rank]
         return min(higher, key=lambda t: t.rank) if higher else None
+
+
+# The members are the catalog's tiers (bot/data/catalog-*.yaml `tiers:`), in its order: a new tier is data.
+Tier = _TierBase("Tier", [(name, name) for name in tier_names()], module=__name__, qualname="Tier")
+Tier.__doc__ = _TierBase.__doc__
 
 
 class Complexity(str, Enum):

@@ -21,7 +21,7 @@ def decision(tier: str, complexity: str = "simple", est: float = 0.01, base: flo
 
 
 def test_measure_definitions():
-    t = Tally(issues=10, haiku=5, sonnet=4, opus=1, haiku_first_runs=4, haiku_first_successes=3, judged=8, accurate=7,
+    t = Tally(issues=10, tiers={"haiku": 5, "sonnet": 4, "opus": 1}, haiku_first_runs=4, haiku_first_successes=3, judged=8, accurate=7,
               overridden=1, overrides=1, estimated_usd=0.7, baseline_usd=1.0)
     m = measure(t)
     assert m["haiku_share"]["value"] == 0.5 and m["haiku_share"]["met"] is True
@@ -127,7 +127,8 @@ def test_rollup_cache_follows_writes(tmp_path):
     def same():
         for repos in (None, ["o/a"]):
             got, expected = total(cache.groups(store.engine, repos)), total(rollup(store.engine, repos=repos))
-            assert vars(got) == pytest.approx(vars(expected))
+            got, expected = dict(vars(got)), dict(vars(expected))
+            assert got.pop("tiers") == expected.pop("tiers") and got == pytest.approx(expected)
 
     same()
     store.clock = utcnow  # from now on writes happen now, on issues routed weeks ago and new ones
@@ -143,7 +144,7 @@ def test_rollup_cache_follows_writes(tmp_path):
 
 def test_the_classifier_spend_counts_in_savings_and_average_cost():
     """Asking the LLM classifier costs money the all-Sonnet baseline never spends: routing must pay for it."""
-    t = Tally(issues=4, haiku=4, estimated_usd=0.4, baseline_usd=1.0, classifier_usd=0.1, classified=2)
+    t = Tally(issues=4, tiers={"haiku": 4}, estimated_usd=0.4, baseline_usd=1.0, classifier_usd=0.1, classified=2)
     m = measure(t)
     assert m["savings"]["value"] == pytest.approx(1 - 0.5 / 1.0) and m["savings"]["estimated"] == pytest.approx(0.5)
     assert m["average_cost"]["value"] == pytest.approx(0.5 / 4)

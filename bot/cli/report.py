@@ -44,13 +44,13 @@ def review_line(s: dict) -> str:
 
 def render_text(report: dict, scope: str) -> str:
     """The five numbers with their targets, then the breakdown table when one was asked for."""
-    from bot.measures.definitions import NAMES, fmt
+    from bot.measures.definitions import NAMES, TIERS, fmt
 
     if not report["issues"]:
         return f"model-router report ({scope}): no routed issues recorded yet."
     t = report["tiers"]
     lines = [f"model-router report ({scope}): {report['issues']} routed issue(s) "
-             f"(haiku {t['haiku']}, sonnet {t['sonnet']}, opus {t['opus']})"]
+             f"({', '.join(f'{tier} {t[tier]}' for tier in TIERS)})"]
     for key, name in NAMES.items():
         m = report["measures"][key]
         label = f" ({m['label']})" if "label" in m else ""
@@ -61,20 +61,32 @@ def render_text(report: dict, scope: str) -> str:
                  f"{report['issues']} issues · counted in savings and average cost (all-Sonnet asks nobody)")
     if report.get("by"):
         by = report["by"]
-        lines += ["", f"  {by:<12} {'issues':>6} {'haiku':>6} {'sonnet':>6} {'opus':>5} {'success':>8} {'savings':>8} "
-                      f"{'avg $':>8} {'accuracy':>8} {'spend $':>9}"]
+        widths = _tier_widths(TIERS)
+        lines += ["", f"  {by:<12} {'issues':>6} {_tier_cells(dict(zip(TIERS, TIERS)), widths)} {'success':>8} "
+                      f"{'savings':>8} {'avg $':>8} {'accuracy':>8} {'spend $':>9}"]
         for row in report["groups"]:
-            lines.append(f"  {str(row[by]):<12} {row['issues']:>6} {row['tiers']['haiku']:>6} {row['tiers']['sonnet']:>6} "
-                         f"{row['tiers']['opus']:>5} {fmt('x', row['haiku_success']):>8} {fmt('x', row['savings']):>8} "
+            lines.append(f"  {str(row[by]):<12} {row['issues']:>6} {_tier_cells(row['tiers'], widths)} "
+                         f"{fmt('x', row['haiku_success']):>8} {fmt('x', row['savings']):>8} "
                          f"{fmt('average_cost', row['average_cost']):>8} {fmt('x', row['routing_accuracy']):>8} "
                          f"{row['spend_usd']:>9.4f}")
     return "\n".join(lines)
 
 
+def _tier_widths(tiers) -> dict[str, int]:
+    """A column per tier, at least as wide as its name: 6 characters, 5 for the last one."""
+    return {t: max(5, len(t)) if i == len(tiers) - 1 else max(6, len(t)) for i, t in enumerate(tiers)}
+
+
+def _tier_cells(counts: dict, widths: dict[str, int]) -> str:
+    return " ".join(f"{counts[t]:>{w}}" for t, w in widths.items())
+
+
 def _csv(report: dict, out) -> None:
+    from bot.measures.definitions import TIERS
+
     by = report.get("by") or "scope"
     rows = report["groups"] if report.get("by") else [{"scope": report["repo"] or "all", **report["summary"]}]
-    cols = [by, "issues", "haiku", "sonnet", "opus", "haiku_success", "savings", "savings_basis", "haiku_share",
+    cols = [by, "issues", *TIERS, "haiku_success", "savings", "savings_basis", "haiku_share",
             "average_cost", "average_cost_basis", "routing_accuracy", "estimated_usd", "actual_usd", "spend_usd",
             "classifier_usd", "classified", "baseline_usd", "escalations", "overrides", "overridden_issues"]
     w = csv.writer(out, lineterminator="\n")

@@ -58,7 +58,7 @@ def _check_labels(labels: list[str], config: RepoConfig, where: str) -> None:
     for name in labels:
         field, value = config.labels.parse(name) or ("", "")
         if field == TIER and value not in _TIERS:
-            raise UsageError(f"{where}: label {name!r} names no tier (haiku, sonnet, opus)")
+            raise UsageError(f"{where}: label {name!r} names no tier ({', '.join(t.value for t in Tier)})")
         if field == COMPLEXITY and value not in _COMPLEXITIES:
             raise UsageError(f"{where}: label {name!r} names no complexity (trivial, simple, standard, complex)")
 

@@ -11,7 +11,7 @@ from bot.models import Tier
 
 @command(
     "dispatch",
-    usage="/dispatch [haiku|sonnet|opus]",
+    usage=f"/dispatch [{'|'.join(t.value for t in Tier)}]",
     description="Run the executor workflow on the routed model (or the given tier), within the repository's budgets.",
     who="write",
     examples=("/dispatch", "/dispatch sonnet"),

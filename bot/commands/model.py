@@ -10,7 +10,7 @@ from bot.models import Tier
 
 @command(
     "model",
-    usage="/model haiku|sonnet|opus",
+    usage=f"/model {'|'.join(t.value for t in Tier)}",
     description="Override the routed tier; counts against routing accuracy.",
     who="write",
     examples=("/model sonnet", "/model-router model opus"),

@@ -49,17 +49,16 @@ class LabelSpec(_Strict):
         return v.lstrip("#") if isinstance(v, str) else v
 
 
-_MODEL_LABELS = {
-    "haiku": {"color": "c2e0c6", "description": "model-router: Haiku tier (cheapest, executes)"},
-    "sonnet": {"color": "bfd4f2", "description": "model-router: Sonnet tier (plans)"},
-    "opus": {"color": "d4c5f9", "description": "model-router: Opus tier (hard or sensitive work, reviews)"},
-}
-_COMPLEXITY_LABELS = {
-    "trivial": {"color": "ededed", "description": "model-router: trivial change"},
-    "simple": {"color": "c5def5", "description": "model-router: simple change"},
-    "standard": {"color": "fef2c0", "description": "model-router: standard change"},
-    "complex": {"color": "f9d0c4", "description": "model-router: complex change"},
-}
+def _model_labels() -> dict[str, dict[str, str]]:
+    """bot/data/labels.yaml's tier labels, one per tier of the catalog, in its order."""
+    known = _data("labels.yaml")["model"]
+    grey = {"color": "ededed", "description": ""}
+    return {t.value: dict(known.get(t.value) or {**grey, "description": f"model-router: {t.value} tier"}) for t in Tier}
+
+
+def _complexity_labels() -> dict[str, dict[str, str]]:
+    known = _data("labels.yaml")["complexity"]
+    return {c.value: dict(known[c.value]) for c in Complexity}
 
 
 TIER, COMPLEXITY = "tier", "complexity"  # what a router label sets (also the override `field` names)
@@ -68,19 +67,19 @@ TIER, COMPLEXITY = "tier", "complexity"  # what a router label sets (also the ov
 class LabelsConfig(_Strict):
     model_prefix: str = Field(default="model:", min_length=1)
     complexity_prefix: str = Field(default="complexity:", min_length=1)
-    model: dict[Tier, LabelSpec] = Field(default_factory=lambda: dict(_MODEL_LABELS))
-    complexity: dict[Complexity, LabelSpec] = Field(default_factory=lambda: dict(_COMPLEXITY_LABELS))
+    model: dict[Tier, LabelSpec] = Field(default_factory=_model_labels)
+    complexity: dict[Complexity, LabelSpec] = Field(default_factory=_complexity_labels)
     security: LabelSpec = LabelSpec(color="b60205", description="model-router: security-sensitive, Opus review required")
 
     @field_validator("model", mode="before")
     @classmethod
     def _merge_model(cls, v: object) -> object:
-        return _merge_defaults(_MODEL_LABELS, v)
+        return _merge_defaults(_model_labels(), v)
 
     @field_validator("complexity", mode="before")
     @classmethod
     def _merge_complexity(cls, v: object) -> object:
-        return _merge_defaults(_COMPLEXITY_LABELS, v)
+        return _merge_defaults(_complexity_labels(), v)
 
     def model_label(self, tier: Tier) -> str:
         return f"{self.model_prefix}{Tier(tier).value}"
@@ -173,8 +172,9 @@ class SecurityConfig(_Strict):
     @field_validator("min_tier")
     @classmethod
     def _never_haiku(cls, v: Tier) -> Tier:
-        if v == Tier.haiku:
-            raise ValueError("security work never goes to haiku; use sonnet or opus")
+        if v.rank <= Tier.haiku.rank:
+            higher = [t.value for t in Tier if t.rank > Tier.haiku.rank]
+            raise ValueError(f"security work never goes to {v.value}; use {' or '.join(higher)}")
         return v
 
 
@@ -183,7 +183,7 @@ class ExecutorConfig(_Strict):
     ref: str | None = None  # default branch when unset
     dispatch: Literal["workflow_dispatch", "repository_dispatch"] = "workflow_dispatch"
     max_attempts: int = Field(default=3, ge=1, le=10)
-    escalation: list[Tier] = Field(default_factory=lambda: [Tier.haiku, Tier.sonnet, Tier.opus], min_length=1)
+    escalation: list[Tier] = Field(default_factory=lambda: list(Tier), min_length=1)  # the catalog's tiers
 
     @field_validator("escalation")
     @classmethod

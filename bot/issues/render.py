@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.config.loading import CONFIG_PATH
 from bot.issues.state import MARKER, encode
-from bot.models import RoutingDecision
+from bot.models import Complexity, RoutingDecision, Tier
 from bot.untrusted import defuse, fenced
 
 RUNS_BEGIN = "<!-- model-router:runs -->"  # the executor runs + estimate vs actual
@@ -124,8 +124,8 @@ def _summary(d: RoutingDecision) -> list[str]:
 
 
 def _how_to_override(model_prefix: str, complexity_prefix: str) -> list[str]:
-    tiers = ", ".join(f"`{model_prefix}{t}`" for t in ("haiku", "sonnet", "opus"))
-    levels = ", ".join(f"`{complexity_prefix}{c}`" for c in ("trivial", "simple", "standard", "complex"))
+    tiers = ", ".join(f"`{model_prefix}{t.value}`" for t in Tier)
+    levels = ", ".join(f"`{complexity_prefix}{c.value}`" for c in Complexity)
     return [
         "",
         "<details><summary>How to override</summary>",

@@ -85,6 +85,7 @@ def weekly(groups: list[Group], targets: Targets | None = None) -> dict[str, Any
 
     return {
         "weeks": labels,
+        "tiers": list(TIERS),  # the stacked bars' order (the page's JSON sorts keys)
         "tier_share": {t: [pct(x.tier_count(t) / x.issues) if x.issues else None for x in ts] for t in TIERS},
         "haiku_success": [pct(measure(x, targets)["haiku_success"]["value"]) for x in ts],
         "haiku_success_target": pct(targets.haiku_success.min),

@@ -6,13 +6,14 @@ GROUP BY, a week, a tier) and the ratios are taken last, here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from operator import add
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot.measures.targets import Targets
+from bot.models import Tier
 
-TIERS = ("haiku", "sonnet", "opus")
+TIERS = tuple(t.value for t in Tier)  # the catalog's tiers, lowest first: the counts and charts per tier
+HAIKU = Tier.haiku.value  # the tier the Haiku measures (share, first-try success) are about
 FINISHED = ("success", "failure")
 NAMES = {
     "haiku_success": "Haiku first-try success",
@@ -35,9 +36,7 @@ class Tally:
     """Additive counts over routed issues (one issue = `classify(record)`)."""
 
     issues: int = 0
-    haiku: int = 0  # issues whose routing (after any person's change) is on this tier
-    sonnet: int = 0
-    opus: int = 0
+    tiers: dict[str, int] = field(default_factory=dict)  # issues per tier their routing (after any person's change) is on
     haiku_first_runs: int = 0  # issues whose first executor run was on Haiku and finished
     haiku_first_successes: int = 0
     judged: int = 0  # issues with a finished first run, or re-routed by a person
@@ -57,10 +56,19 @@ class Tally:
 
     def __add__(self, other: "Tally") -> "Tally":
         # __dict__ holds the fields in declaration order (a plain dataclass): the fast way to add them
-        return Tally(*map(add, self.__dict__.values(), other.__dict__.values()))
+        tiers = dict(self.tiers)
+        for tier, n in other.tiers.items():
+            tiers[tier] = tiers.get(tier, 0) + n
+        return Tally(*(tiers if k == "tiers" else v + other.__dict__[k] for k, v in self.__dict__.items()))
 
     def tier_count(self, tier: str) -> int:
-        return getattr(self, tier) if tier in TIERS else 0
+        return self.tiers.get(tier, 0)
+
+
+def tier_counts(tier: Any, n: int = 1) -> dict[str, int]:
+    """`Tally.tiers` for `n` issues routed to `tier` (nothing for a name the catalog does not know)."""
+    name = getattr(tier, "value", tier)
+    return {name: n} if n and name in TIERS else {}
 
 
 def classify(record: dict[str, Any]) -> Tally:
@@ -77,11 +85,9 @@ def classify(record: dict[str, Any]) -> Tally:
     asked = float(record.get("classifier_usd") or 0.0)  # records from before it was kept: nothing
     return Tally(
         issues=1,
-        haiku=int(tier == "haiku"),
-        sonnet=int(tier == "sonnet"),
-        opus=int(tier == "opus"),
-        haiku_first_runs=int(first_done and first.get("tier") == "haiku"),
-        haiku_first_successes=int(first_done and first.get("tier") == "haiku" and first.get("status") == "success"),
+        tiers=tier_counts(tier),
+        haiku_first_runs=int(first_done and first.get("tier") == HAIKU),
+        haiku_first_successes=int(first_done and first.get("tier") == HAIKU and first.get("status") == "success"),
         judged=int(bool(overrides) or first_done),
         accurate=int(not overrides and first_done and first.get("status") == "success"),
         overridden=int(bool(overrides)),
@@ -119,7 +125,7 @@ def measure(t: Tally, targets: Targets | None = None) -> dict[str, Any]:
     values = {
         "haiku_success": (_ratio(t.haiku_first_successes, t.haiku_first_runs), f"{t.haiku_first_runs} first runs on Haiku"),
         "savings": (savings, f"{savings_basis}, vs all-Sonnet"),
-        "haiku_share": (_ratio(t.haiku, t.issues), f"{t.haiku} of {t.issues} issues"),
+        "haiku_share": (_ratio(t.tier_count(HAIKU), t.issues), f"{t.tier_count(HAIKU)} of {t.issues} issues"),
         "average_cost": (avg_cost, f"{cost_basis}, per issue"),
         "routing_accuracy": (_ratio(t.accurate, t.judged), f"{t.judged} issues with an outcome"),
     }

@@ -16,15 +16,20 @@ def parse_expected(obj: dict[str, Any], where: str) -> tuple[Tier | None, Comple
     try:
         t = Tier(tier) if tier is not None else None
     except ValueError:
-        raise ValueError(f"{where}: expected_tier: {tier!r} is not haiku, sonnet or opus") from None
+        raise ValueError(f"{where}: expected_tier: {tier!r} is not {_either(Tier)}") from None
     try:
         c = Complexity(complexity) if complexity is not None else None
     except ValueError:
-        raise ValueError(f"{where}: expected_complexity: {complexity!r} is not trivial, simple, standard "
-                         "or complex") from None
+        raise ValueError(f"{where}: expected_complexity: {complexity!r} is not {_either(Complexity)}") from None
     if t is None and c is None:
         raise ValueError(f"{where}: needs expected_tier and/or expected_complexity")
     return t, c
+
+
+def _either(values) -> str:
+    """`a, b or c`: every member of an enum, for an error message."""
+    *head, last = (v.value for v in values)
+    return f"{', '.join(head)} or {last}" if head else last
 
 
 def scored_tier(d: RoutingDecision, expected: Tier) -> Tier:
@@ -100,8 +105,8 @@ def render_table(r: dict[str, Any]) -> str:
         f"Under-routed:         {_pct(t['under_routing_rate'])} (sent below the expected tier)",
         f"Over-routed:          {_pct(t['over_routing_rate'])}",
         f"Complexity accuracy:  {_pct(c['accuracy'])} of {c['labelled']} labelled",
-        f"Haiku share:          {_pct(r['haiku_share'])}  (sonnet {_pct(r['share']['sonnet'])}, "
-        f"opus {_pct(r['share']['opus'])})",
+        f"Haiku share:          {_pct(r['haiku_share'])}  "
+        f"({', '.join(f'{tier} {_pct(x)}' for tier, x in r['share'].items() if tier != Tier.haiku.value)})",
         "",
         "Tier confusion (rows expected, columns routed):",
         f"  {'':10}" + "".join(f"{v:>8}" for v in t["confusion"]),

@@ -37,7 +37,7 @@ class Evidence:
             if low.startswith(mp):
                 tier = _TIERS.get(low[len(mp):].strip())
                 if tier is None:
-                    notes.append(f"label {name!r} names no tier (haiku, sonnet, opus); ignored")
+                    notes.append(f"label {name!r} names no tier ({', '.join(_TIERS)}); ignored")
                 else:
                     self.model_labels.append((name, tier))
             elif low.startswith(cp):

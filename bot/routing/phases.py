@@ -9,7 +9,7 @@ from bot.config import RepoConfig
 from bot.models import Complexity, Phase, Role, Tier
 
 _PLAN, _EXECUTE, _REVIEW = Role.plan, Role.execute, Role.review
-_HAIKU, _SONNET, _OPUS = Tier.haiku, Tier.sonnet, Tier.opus
+_SONNET = Tier.sonnet  # the baseline: the same phases, all on Sonnet
 _COMPLEX = Complexity.complex
 
 

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from sqlalchemy import Engine, and_, case, func, literal, or_, select, tuple_
 
 from bot.measures import Tally
+from bot.measures.definitions import HAIKU, tier_counts
 from bot.measures.breakdown import Group
 from bot.store.issue_rows import Dispatch, Override, RoutingRecord
 
@@ -62,8 +63,8 @@ def rollup(engine: Engine, repo: str | None = None, since: datetime | None = Non
         select(
             day, r.repo, r.tier, r.complexity,
             func.count().label("issues"),
-            func.sum(_one(and_(first_done, first.c.tier == "haiku"))).label("haiku_first_runs"),
-            func.sum(_one(and_(first.c.status == "success", first.c.tier == "haiku"))).label("haiku_first_successes"),
+            func.sum(_one(and_(first_done, first.c.tier == HAIKU))).label("haiku_first_runs"),
+            func.sum(_one(and_(first.c.status == "success", first.c.tier == HAIKU))).label("haiku_first_successes"),
             func.sum(_one(or_(has_ov, first_done))).label("judged"),
             func.sum(_one(and_(~has_ov, first.c.status == "success"))).label("accurate"),
             func.sum(_one(has_ov)).label("overridden"),
@@ -91,9 +92,8 @@ def rollup(engine: Engine, repo: str | None = None, since: datetime | None = Non
         for row in conn.execute(q):
             m = row._mapping
             tally = Tally(**{k: (float(m[k] or 0) if k.endswith("_usd") else int(m[k] or 0))
-                             for k in Tally.__dataclass_fields__ if k not in ("haiku", "sonnet", "opus")})
-            for t in ("haiku", "sonnet", "opus"):
-                setattr(tally, t, tally.issues if m["tier"] == t else 0)
+                             for k in Tally.__dataclass_fields__ if k != "tiers"})
+            tally.tiers = tier_counts(m["tier"], tally.issues)
             d = m["day"]
             out.append(Group(d if isinstance(d, date) else date.fromisoformat(str(d)[:10]), m["repo"], m["tier"],
                              m["complexity"], tally))

@@ -18,8 +18,8 @@
     var canvas = document.getElementById(id);
     if (canvas) { new Chart(canvas, config); }
   }
-  draw("chart-tiers", { type: "bar", data: { labels: d.weeks, datasets: ["haiku", "sonnet", "opus"].map(function (t) {
-    return { label: t, data: d.tier_share[t], backgroundColor: colors[t] };
+  draw("chart-tiers", { type: "bar", data: { labels: d.weeks, datasets: (d.tiers || Object.keys(d.tier_share)).map(function (t) {
+    return { label: t, data: d.tier_share[t], backgroundColor: colors[t] || colors.grey };
   }) }, options: opts({ scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, max: 100 } } }) });
   draw("chart-success", { type: "line", data: { labels: d.weeks, datasets: [
     line("Haiku first-try success %", d.haiku_success, colors.haiku),
