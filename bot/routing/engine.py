@@ -8,10 +8,12 @@ override, a rule that names opus such as an audit) or after escalation."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from bot.config import RepoConfig
 from bot.models import ClassifierResult, Complexity, IssueInput, Pins, RoutingDecision, RuleMatch, Strategy, Tier
 from bot.routing.evidence import Evidence, trace_entry
-from bot.routing.finish import COMPLEXITY_FOR_TIER, CONFIDENCE, finish
+from bot.routing.finish import COMPLEXITY_FOR_TIER, CONFIDENCE, Choice, finish
 from bot.routing.learning import Knowledge
 from bot.routing.matcher import compiled
 from bot.routing.phases import cost_table
@@ -52,6 +54,21 @@ _tier_rank = {t: t.rank for t in Tier}.__getitem__  # max() keys without a lambd
 _complexity_rank = {c: c.rank for c in Complexity}.__getitem__
 
 
+@dataclass(slots=True)
+class _Draft:
+    """The strategies' shared state while they run in precedence order: the first one to decide wins."""
+
+    trace: list[RuleMatch] = field(default_factory=list)
+    decided: tuple[Strategy, Tier, str] | None = None  # strategy, tier, reason
+    complexity: Complexity | None = None
+    plan: bool = False  # sonnet plans first (kept only when a cheaper tier then executes)
+    opus_asked: bool = False  # opus may execute: a person or a rule named it
+    confidence_cap: float = 1.0
+
+    def decided_by(self, strategy: Strategy) -> bool:
+        return self.decided is not None and self.decided[0] is strategy
+
+
 def route(
     issue: IssueInput,
     config: RepoConfig,
@@ -67,104 +84,108 @@ def route(
     notes = list(notes or [])
     comp = compiled(config)
     ev = Evidence(issue, config, notes, comp, pins)
-    trace: list[RuleMatch] = []
-    decided: tuple[Strategy, Tier, str] | None = None  # strategy, tier, reason
-    complexity: Complexity | None = None
-    plan = False  # sonnet plans first (kept only when a cheaper tier then executes)
-    opus_asked = False  # opus may execute: a person or a rule named it
+    d = _Draft()
+    if ev.model_labels:  # 1. explicit model label
+        _model_labels(ev, d, notes)
+    if ev.complexity_labels:  # 2. complexity label
+        _complexity_labels(ev, d)
+    if llm_result is not None:  # 3. the LLM classifier (asked outside, with the rule evidence as hints)
+        _classifier(ev, d, llm_result)
+    if ev.hits:  # 4. pattern rules over title and body
+        _patterns(ev, d)
+    if ev.files:  # 5. changed-file count
+        _file_count(ev, d)
+    if d.decided is None:  # 6. default
+        d.decided = (_DEFAULT, _SONNET, "no rule matched, so the default tier applies")
+        d.trace.append(trace_entry(strategy=_DEFAULT, rule="default", tier=_SONNET, decided=True))
 
-    # 1. explicit model label
-    if ev.model_labels:
-        tier = max((t for _, t in ev.model_labels), key=_tier_rank)
-        names = ", ".join(repr(n) for n, _ in ev.model_labels)
-        if len({t for _, t in ev.model_labels}) > 1:
-            notes.append(f"conflicting model labels ({names}); the highest tier wins")
-        decided = (_MODEL_LABEL, tier, f"the issue is labelled {names}")
-        opus_asked = True
-    for name, tier in ev.model_labels:
-        trace.append(trace_entry(strategy=_MODEL_LABEL, rule=name, tier=tier, decided=decided is not None
-                                 and decided[0] is _MODEL_LABEL and tier is decided[1]))
-
-    # 2. complexity label
-    if ev.complexity_labels:
-        label_complexity = max((c for _, c in ev.complexity_labels), key=_complexity_rank)
-        complexity = label_complexity
-        if decided is None:
-            tier = TIER_FOR_COMPLEXITY[label_complexity]
-            decided = (_COMPLEXITY_LABEL, tier,
-                       f"the issue is labelled {label_complexity._value_} work, which goes to {tier._value_}")
-            opus_asked = True
-        for name, c in ev.complexity_labels:
-            trace.append(trace_entry(strategy=_COMPLEXITY_LABEL, rule=name, complexity=c,
-                                     tier=TIER_FOR_COMPLEXITY[c], decided=decided[0] is _COMPLEXITY_LABEL
-                                     and c is label_complexity))
-
-    # 3. LLM classifier (computed outside, with the rule evidence as hints; only its enums and flags are used)
-    confidence_cap = 1.0
-    if llm_result is not None:
-        if decided is None:
-            if complexity is None:
-                complexity = llm_result.complexity
-            confidence_cap = llm_result.confidence
-            plan = llm_result.needs_planning
-            decided = (_LLM, llm_result.tier, f"the LLM classifier judged it {llm_result.complexity._value_} "
-                       f"work for {llm_result.tier._value_} (confidence {llm_result.confidence:.2f})")
-        if llm_result.security_sensitive:  # it can raise the floor, never lower it
-            ev.security.append(trace_entry(strategy=_SECURITY, rule="classifier",
-                                           detail="the LLM classifier flagged it"))
-        trace.append(trace_entry(strategy=_LLM, rule="classifier", tier=llm_result.tier,
-                                 complexity=llm_result.complexity, decided=decided[0] is _LLM))
-
-    # 4. pattern rules over title and body
-    if ev.hits:
-        tiers = [h.rule.tier for h in ev.hits if h.rule.tier is not None]
-        complexities = [h.rule.complexity for h in ev.hits if h.rule.complexity is not None]
-        pattern_complexity = max(complexities, key=_complexity_rank) if complexities else None
-        if complexity is None:
-            complexity = pattern_complexity
-        if decided is None and (tiers or pattern_complexity is not None):
-            if tiers:
-                tier = max(tiers, key=_tier_rank)
-                opus_asked = tier is _OPUS
-                plan = tier is _HAIKU and pattern_complexity is _COMPLEX
-            else:
-                tier, plan = EXECUTION_FOR_COMPLEXITY[pattern_complexity]  # type: ignore[index]
-            words = "; ".join([h.because for h in ev.hits])
-            reason = f"the text mentions {words}"
-            if len(set(tiers)) > 1:
-                reason += "; the highest tier wins"
-            decided = (_PATTERN, tier, reason)
-        elif decided is not None and decided[0] is _LLM and any(h.rule.tier is _OPUS for h in ev.hits):
-            opus_asked = True  # e.g. an audit: the work itself is review
-        for h in ev.hits:
-            trace.append(trace_entry(strategy=_PATTERN, rule=h.rule.name, tier=h.rule.tier,
-                                     complexity=h.rule.complexity, detail=", ".join(h.words),
-                                     decided=decided is not None and decided[0] is _PATTERN
-                                     and (h.rule.tier is decided[1] or h.rule.tier is None)))
-
-    # 5. changed-file count
-    if ev.files:
-        many = ev.files >= 4
-        file_tier = _HAIKU if ev.files == 1 or many else _SONNET
-        if decided is None:
-            plan = many
-            if complexity is None:
-                complexity = _SIMPLE if ev.files == 1 else _STANDARD
-            reason = f"it changes {ev.files} file{'s' if ev.files != 1 else ''}"
-            decided = (_FILE_COUNT, file_tier, reason)
-        trace.append(trace_entry(strategy=_FILE_COUNT, rule=f"files={ev.files}", tier=file_tier,
-                                 detail="pipeline" if many else "", decided=decided[0] is _FILE_COUNT))
-
-    # 6. default
-    if decided is None:
-        decided = (_DEFAULT, _SONNET, "no rule matched, so the default tier applies")
-        trace.append(trace_entry(strategy=_DEFAULT, rule="default", tier=_SONNET, decided=True))
-
-    strategy, tier, reason = decided
-    confidence = min(CONFIDENCE[strategy], confidence_cap)
+    strategy, tier, reason = d.decided
     learn = knowledge if strategy is not _MODEL_LABEL and strategy is not _COMPLEXITY_LABEL else None
-    return finish(config, comp.costs, strategy, tier, complexity, confidence, reason, trace, ev.security,
-                  plan, notes, ev.kind(), opus_asked, learn, repo)
+    choice = Choice(strategy=strategy, tier=tier, reason=reason, complexity=d.complexity,
+                    confidence=min(CONFIDENCE[strategy], d.confidence_cap), plan=d.plan, opus_asked=d.opus_asked,
+                    trace=d.trace, security=ev.security, notes=notes, kind=ev.kind())
+    return finish(config, comp.costs, choice, learn, repo)
+
+
+def _model_labels(ev: Evidence, d: _Draft, notes: list[str]) -> None:
+    """A person's `model:` label decides; of several, the highest tier."""
+    tier = max((t for _, t in ev.model_labels), key=_tier_rank)
+    names = ", ".join(repr(n) for n, _ in ev.model_labels)
+    if len({t for _, t in ev.model_labels}) > 1:
+        notes.append(f"conflicting model labels ({names}); the highest tier wins")
+    d.decided = (_MODEL_LABEL, tier, f"the issue is labelled {names}")
+    d.opus_asked = True
+    for name, t in ev.model_labels:
+        d.trace.append(trace_entry(strategy=_MODEL_LABEL, rule=name, tier=t, decided=t is tier))
+
+
+def _complexity_labels(ev: Evidence, d: _Draft) -> None:
+    """A `complexity:` label sets the complexity, and the tier when no model label did."""
+    label_complexity = max((c for _, c in ev.complexity_labels), key=_complexity_rank)
+    d.complexity = label_complexity
+    if d.decided is None:
+        tier = TIER_FOR_COMPLEXITY[label_complexity]
+        d.decided = (_COMPLEXITY_LABEL, tier,
+                     f"the issue is labelled {label_complexity._value_} work, which goes to {tier._value_}")
+        d.opus_asked = True
+    for name, c in ev.complexity_labels:
+        d.trace.append(trace_entry(strategy=_COMPLEXITY_LABEL, rule=name, complexity=c, tier=TIER_FOR_COMPLEXITY[c],
+                                   decided=d.decided_by(_COMPLEXITY_LABEL) and c is label_complexity))
+
+
+def _classifier(ev: Evidence, d: _Draft, llm: ClassifierResult) -> None:
+    """The classifier's reasoning decides when no label did; only its enums and flags are used."""
+    if d.decided is None:
+        if d.complexity is None:
+            d.complexity = llm.complexity
+        d.confidence_cap = llm.confidence
+        d.plan = llm.needs_planning
+        d.decided = (_LLM, llm.tier, f"the LLM classifier judged it {llm.complexity._value_} "
+                     f"work for {llm.tier._value_} (confidence {llm.confidence:.2f})")
+    if llm.security_sensitive:  # it can raise the floor, never lower it
+        ev.security.append(trace_entry(strategy=_SECURITY, rule="classifier", detail="the LLM classifier flagged it"))
+    d.trace.append(trace_entry(strategy=_LLM, rule="classifier", tier=llm.tier, complexity=llm.complexity,
+                               decided=d.decided_by(_LLM)))
+
+
+def _patterns(ev: Evidence, d: _Draft) -> None:
+    """Pattern rules: the highest tier they name, else the execution their complexity implies."""
+    tiers = [h.rule.tier for h in ev.hits if h.rule.tier is not None]
+    complexities = [h.rule.complexity for h in ev.hits if h.rule.complexity is not None]
+    pattern_complexity = max(complexities, key=_complexity_rank) if complexities else None
+    if d.complexity is None:
+        d.complexity = pattern_complexity
+    if d.decided is None and (tiers or pattern_complexity is not None):
+        if tiers:
+            tier = max(tiers, key=_tier_rank)
+            d.opus_asked = tier is _OPUS
+            d.plan = tier is _HAIKU and pattern_complexity is _COMPLEX
+        else:
+            tier, d.plan = EXECUTION_FOR_COMPLEXITY[pattern_complexity]  # type: ignore[index]
+        reason = "the text mentions " + "; ".join([h.because for h in ev.hits])
+        if len(set(tiers)) > 1:
+            reason += "; the highest tier wins"
+        d.decided = (_PATTERN, tier, reason)
+    elif d.decided_by(_LLM) and any(h.rule.tier is _OPUS for h in ev.hits):
+        d.opus_asked = True  # e.g. an audit: the work itself is review
+    for h in ev.hits:
+        d.trace.append(trace_entry(strategy=_PATTERN, rule=h.rule.name, tier=h.rule.tier,
+                                   complexity=h.rule.complexity, detail=", ".join(h.words),
+                                   decided=d.decided_by(_PATTERN)
+                                   and (h.rule.tier is d.decided[1] or h.rule.tier is None)))  # type: ignore[index]
+
+
+def _file_count(ev: Evidence, d: _Draft) -> None:
+    """One file or four and more go to haiku (four and more after a Sonnet plan); two or three to sonnet."""
+    many = ev.files >= 4
+    file_tier = _HAIKU if ev.files == 1 or many else _SONNET
+    if d.decided is None:
+        d.plan = many
+        if d.complexity is None:
+            d.complexity = _SIMPLE if ev.files == 1 else _STANDARD
+        d.decided = (_FILE_COUNT, file_tier, f"it changes {ev.files} file{'s' if ev.files != 1 else ''}")
+    d.trace.append(trace_entry(strategy=_FILE_COUNT, rule=f"files={ev.files}", tier=file_tier,
+                               detail="pipeline" if many else "", decided=d.decided_by(_FILE_COUNT)))
 
 
 def forced(
@@ -191,5 +212,6 @@ def forced(
                                     complexity is not None and f"complexity {Complexity(complexity)._value_}") if x)
     trace = [trace_entry(strategy=_OVERRIDE, rule=f"override by {by}", tier=chosen_tier,
                          complexity=chosen_complexity, decided=True)]
-    return finish(config, comp.costs, _OVERRIDE, chosen_tier, chosen_complexity, 1.0, f"{by} set {what}",
-                  trace, ev.security, False, notes, ev.kind(), True)
+    choice = Choice(strategy=_OVERRIDE, tier=chosen_tier, reason=f"{by} set {what}", complexity=chosen_complexity,
+                    confidence=1.0, opus_asked=True, trace=trace, security=ev.security, notes=notes, kind=ev.kind())
+    return finish(config, comp.costs, choice)

@@ -3,6 +3,7 @@ was learned from outcomes, then the phases and their prices. Pure."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot.config import RepoConfig
@@ -33,86 +34,114 @@ CONFIDENCE = {
 _validate_decision = RoutingDecision.__pydantic_validator__.validate_python
 
 
-def finish(
-    config: RepoConfig,
-    costs: dict[Any, Any],
-    strategy: Strategy,
-    tier: Tier,
-    complexity: Complexity | None,
-    confidence: float,
-    reason: str,
-    trace: list[RuleMatch],
-    security: list[RuleMatch],
-    plan: bool,
-    notes: list[str],
-    kind: str,
-    opus_asked: bool,
-    knowledge: Knowledge | None = None,
-    repo: str = "",
-) -> RoutingDecision:
-    """Opus executes only when asked; apply the security floor and what was learned; lay out and price the phases."""
-    sentences = [f"Routed to {tier._value_} because {reason}"]
-    if tier is _OPUS and not opus_asked:
-        sentences[0] = f"The {strategy._value_.replace('_', ' ')} pointed to opus because {reason}"
-        sentences.append("Sonnet executes and opus reviews instead: opus executes only when a label, an "
-                         "override or an audit asks for it, or after escalation")
-        tier = _SONNET
-        if complexity is None:
-            complexity = _COMPLEX
-    if security:
-        causes = ", ".join(dict.fromkeys(m.detail for m in security[:3]))
-        floor = config.security.min_tier
-        if tier.rank < floor.rank:
-            sentences[0] = f"The rules pointed to {tier._value_} because {reason}"
-            sentences.append(f"Raised to {floor._value_}: the work is security-sensitive ({causes}), "
-                             "and security-sensitive work never goes to haiku")
-            tier = floor
-        else:
-            sentences.append(f"The work is security-sensitive ({causes})")
-        if plan:
-            plan = False
-            sentences.append("No haiku execution step, because the work is security-sensitive")
-    if complexity is None:
-        complexity = COMPLEXITY_FOR_TIER[tier]
+@dataclass(slots=True, kw_only=True)
+class Choice:
+    """What the strategy that decided chose, with the evidence `finish` weighs (the engine builds one)."""
+
+    strategy: Strategy
+    tier: Tier
+    reason: str  # "… because {reason}"
+    complexity: Complexity | None = None
+    confidence: float = 1.0
+    plan: bool = False  # sonnet plans first (kept only when a cheaper tier then executes)
+    opus_asked: bool = False  # opus may execute: a person or a rule named it
+    trace: list[RuleMatch] = field(default_factory=list)
+    security: list[RuleMatch] = field(default_factory=list)  # the security evidence; empty: not sensitive
+    notes: list[str] = field(default_factory=list)
+    kind: str = ""
+
+
+def finish(config: RepoConfig, costs: dict[Any, Any], c: Choice, knowledge: Knowledge | None = None,
+           repo: str = "") -> RoutingDecision:
+    """Opus executes only when asked; apply the security floor and what was learned; lay out and price the phases.
+
+    `c` is updated on the way (the tier, complexity and strategy after each rule); `costs` is the compiled
+    config's cache."""
+    sentences = [f"Routed to {c.tier._value_} because {c.reason}"]
+    if c.tier is _OPUS and not c.opus_asked:
+        _opus_only_when_asked(c, sentences)
+    if c.security:
+        _security_floor(config, c, sentences)
+    if c.complexity is None:
+        c.complexity = COMPLEXITY_FOR_TIER[c.tier]
     execute_usd = None
     if knowledge is not None and config.learning.enabled:
-        if not knowledge.size:
-            by = "the LLM classifier" if strategy is _LLM else "the rules"
-            notes.append(f"nothing learned yet ({knowledge.note or 'no executor outcomes recorded'}), so {by} decided")
-        else:
-            ladder = [t for t in config.executor.escalation if t is not _OPUS or opus_asked]
-            floor = config.security.min_tier if security else None
-            choice = choose(knowledge, repo, kind, complexity._value_, tier, floor=floor,
-                            target=config.learning.target_success, ladder=ladder, explore=config.learning.explore)
-            if choice is not None:
-                sentences.append(choice.sentence)
-                if choice.changed:
-                    strategy, tier = _LEARNED, choice.tier
-                    confidence = CONFIDENCE[_LEARNED]
-                    sentences[0] = sentences[0].replace("Routed to", "The router's rules pointed to", 1)
-            execute_usd = knowledge.calibrated_cost(repo, tier, complexity._value_)
-            if execute_usd is not None:
-                sentences.append("The execute estimate is the mean actual cost of recorded runs")
-    phases, estimate, baseline, says = plan_phases(config, costs, tier, complexity, plan, bool(security), execute_usd)
+        execute_usd = _learned(config, c, knowledge, repo, sentences)
+    return _decision(config, costs, c, sentences, execute_usd)
+
+
+def _opus_only_when_asked(c: Choice, sentences: list[str]) -> None:
+    sentences[0] = f"The {c.strategy._value_.replace('_', ' ')} pointed to opus because {c.reason}"
+    sentences.append("Sonnet executes and opus reviews instead: opus executes only when a label, an "
+                     "override or an audit asks for it, or after escalation")
+    c.tier = _SONNET
+    if c.complexity is None:
+        c.complexity = _COMPLEX
+
+
+def _security_floor(config: RepoConfig, c: Choice, sentences: list[str]) -> None:
+    """Security-sensitive work is raised to `security.min_tier` and has no cheap execution after a plan."""
+    causes = ", ".join(dict.fromkeys(m.detail for m in c.security[:3]))
+    floor = config.security.min_tier
+    if c.tier.rank < floor.rank:
+        sentences[0] = f"The rules pointed to {c.tier._value_} because {c.reason}"
+        sentences.append(f"Raised to {floor._value_}: the work is security-sensitive ({causes}), "
+                         "and security-sensitive work never goes to haiku")
+        c.tier = floor
+    else:
+        sentences.append(f"The work is security-sensitive ({causes})")
+    if c.plan:
+        c.plan = False
+        sentences.append("No haiku execution step, because the work is security-sensitive")
+
+
+def _learned(config: RepoConfig, c: Choice, knowledge: Knowledge, repo: str, sentences: list[str]) -> float | None:
+    """What recorded outcomes say: maybe another tier, and the execute phase's calibrated cost (None: none)."""
+    if not knowledge.size:
+        by = "the LLM classifier" if c.strategy is _LLM else "the rules"
+        c.notes.append(f"nothing learned yet ({knowledge.note or 'no executor outcomes recorded'}), so {by} decided")
+        return None
+    complexity = c.complexity._value_  # type: ignore[union-attr]
+    ladder = [t for t in config.executor.escalation if t is not _OPUS or c.opus_asked]
+    floor = config.security.min_tier if c.security else None
+    choice = choose(knowledge, repo, c.kind, complexity, c.tier, floor=floor,
+                    target=config.learning.target_success, ladder=ladder, explore=config.learning.explore)
+    if choice is not None:
+        sentences.append(choice.sentence)
+        if choice.changed:
+            c.strategy, c.tier = _LEARNED, choice.tier
+            c.confidence = CONFIDENCE[_LEARNED]
+            sentences[0] = sentences[0].replace("Routed to", "The router's rules pointed to", 1)
+    execute_usd = knowledge.calibrated_cost(repo, c.tier, complexity)
+    if execute_usd is not None:
+        sentences.append("The execute estimate is the mean actual cost of recorded runs")
+    return execute_usd  # type: ignore[no-any-return]
+
+
+def _decision(config: RepoConfig, costs: dict[Any, Any], c: Choice, sentences: list[str],
+              execute_usd: float | None) -> RoutingDecision:
+    """The phases priced, the rationale written, the decision validated."""
+    phases, estimate, baseline, says = plan_phases(config, costs, c.tier, c.complexity, c.plan,  # type: ignore[arg-type]
+                                                   bool(c.security), execute_usd)
     if says:
         sentences.append(says)
     rationale = ". ".join(sentences) + "."
-    if notes:
-        rationale += " Note: " + "; ".join(notes) + "."
+    if c.notes:
+        rationale += " Note: " + "; ".join(c.notes) + "."
     return _validate_decision({  # type: ignore[no-any-return]
-        "tier": tier,
+        "tier": c.tier,
         "model": phases[1].model if phases[0].role is _PLAN else phases[0].model,
-        "complexity": complexity,
-        "confidence": confidence,
-        "strategy": strategy,
+        "complexity": c.complexity,
+        "confidence": c.confidence,
+        "strategy": c.strategy,
         "rationale": rationale,
-        "matched_rules": trace + security,
+        "matched_rules": c.trace + c.security,
         "pipeline": phases[0].role is _PLAN,
-        "security_sensitive": bool(security),
+        "security_sensitive": bool(c.security),
         "estimated_cost_usd": estimate,
         "baseline_cost_usd": baseline,
         "savings_usd": baseline - estimate,
-        "notes": notes,
+        "notes": c.notes,
         "phases": list(phases),
-        "kind": kind,
+        "kind": c.kind,
     })
