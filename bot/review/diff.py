@@ -110,6 +110,76 @@ def _header(f: PullFile, part: str = "") -> str:
     return f"### {f.filename}{renamed} [{f.status}, +{f.additions} -{f.deletions}]{part}\n"
 
 
+class _Packer:
+    """Chunks filled in order: a piece goes into the last chunk, or a new one while the budget of chunks lasts."""
+
+    def __init__(self, max_chars: int, max_chunks: int) -> None:
+        self.max_chars, self.max_chunks = max_chars, max_chunks
+        self.chunks: list[Chunk] = [Chunk()]
+        self.skipped: list[Skipped] = []
+        self.reviewed = 0  # files with at least one piece sent
+
+    def room(self, text: str) -> bool:
+        if self.chunks[-1].size + len(text) <= self.max_chars:
+            return True
+        if len(self.chunks) >= self.max_chunks:
+            return False
+        if self.chunks[-1].size:
+            self.chunks.append(Chunk())
+        return True
+
+    def put(self, path: str, piece: str) -> None:
+        """Into the last chunk (after `room` said yes)."""
+        chunk = self.chunks[-1]
+        chunk.parts.append(piece)
+        if path not in chunk.paths:
+            chunk.paths.append(path)
+        chunk.size += len(piece)
+
+    def skip(self, path: str, reason: str) -> None:
+        self.skipped.append(Skipped(path, reason))
+
+    def no_patch(self, f: PullFile, priority: set[str]) -> None:
+        """A file without a text diff: a security file's pure rename is still shown; the rest is listed."""
+        pure_rename = f.status == "renamed" and not f.changes
+        if pure_rename and priority & {f.filename, f.previous_filename}:
+            # Moving a security file (say, to `….disabled`) can switch it off: the reviewer must see it.
+            piece = _header(f) + "      (renamed without content changes)\n"
+            if self.room(piece):
+                self.put(f.filename, piece)
+                self.reviewed += 1
+            else:
+                self.skip(f.filename, f"security-path rename not reviewed: the review budget of {self.max_chunks} chunks was used up")
+            return
+        self.skip(f.filename, HARMLESS_SKIP if pure_rename else "no text diff (binary or too large for the files API)")
+
+    def whole(self, f: PullFile, text: str) -> None:
+        if not self.room(text):
+            self.skip(f.filename, f"not reviewed: the review budget of {self.max_chunks} chunks was used up")
+            return
+        self.put(f.filename, text)
+        self.reviewed += 1
+
+    def in_parts(self, f: PullFile, hunks: list[str]) -> None:
+        """Too big for one chunk: hunks, each with the file header; a hunk bigger than a chunk is cut."""
+        sent_any = False
+        for i, hunk in enumerate(hunks):
+            head = _header(f, f" (part {i + 1}/{len(hunks)})")
+            budget = self.max_chars - len(head)
+            if len(hunk) > budget:
+                cut = hunk[: max(0, budget - 80)].rsplit("\n", 1)[0] + "\n"
+                dropped = hunk.count("\n") - cut.count("\n")
+                hunk = cut + f"      [{dropped} more lines of this hunk not shown]\n"
+                self.skip(f.filename, f"part {i + 1}: {dropped} lines of one very large hunk not reviewed")
+            piece = head + hunk
+            if not self.room(piece):
+                self.skip(f.filename, f"hunks {i + 1}-{len(hunks)} not reviewed: the review budget of {self.max_chunks} chunks was used up")
+                break
+            self.put(f.filename, piece)
+            sent_any = True
+        self.reviewed += sent_any
+
+
 def plan(
     files: Iterable[PullFile],
     *,
@@ -126,70 +196,20 @@ def plan(
     files = list(files)
     priority = set(first)
     ordered = sorted(files, key=lambda f: f.filename not in priority)  # stable: API order otherwise
-    chunks: list[Chunk] = [Chunk()]
-    skipped: list[Skipped] = []
+    packer = _Packer(max_chars, max_chunks)
     commentable: dict[str, set[int]] = {}
-    reviewed = 0
-
-    def room(text: str) -> bool:
-        if chunks[-1].size + len(text) <= max_chars:
-            return True
-        if len(chunks) >= max_chunks:
-            return False
-        if chunks[-1].size:
-            chunks.append(Chunk())
-        return True
-
     for f in ordered:
         if f.patch is None:
-            pure_rename = f.status == "renamed" and not f.changes
-            if pure_rename and priority & {f.filename, f.previous_filename}:
-                # Moving a security file (say, to `….disabled`) can switch it off: the reviewer must see it.
-                piece = _header(f) + "      (renamed without content changes)\n"
-                if room(piece):
-                    chunks[-1].parts.append(piece)
-                    chunks[-1].paths.append(f.filename)
-                    chunks[-1].size += len(piece)
-                    reviewed += 1
-                else:
-                    skipped.append(Skipped(f.filename, f"security-path rename not reviewed: the review budget of {max_chunks} chunks was used up"))
-                continue
-            reason = HARMLESS_SKIP if pure_rename else "no text diff (binary or too large for the files API)"
-            skipped.append(Skipped(f.filename, reason))
+            packer.no_patch(f, priority)
             continue
         commentable[f.filename] = commentable_lines(f.patch)
         hunks = numbered(f.patch)
         whole = _header(f) + "".join(hunks)
         if len(whole) <= max_chars:
-            if not room(whole):
-                skipped.append(Skipped(f.filename, f"not reviewed: the review budget of {max_chunks} chunks was used up"))
-                continue
-            chunks[-1].parts.append(whole)
-            chunks[-1].paths.append(f.filename)
-            chunks[-1].size += len(whole)
-            reviewed += 1
-            continue
-        # Too big for one chunk: send hunk groups, each with the file header.
-        sent_any = False
-        for i, hunk in enumerate(hunks):
-            head = _header(f, f" (part {i + 1}/{len(hunks)})")
-            budget = max_chars - len(head)
-            if len(hunk) > budget:
-                cut = hunk[: max(0, budget - 80)].rsplit("\n", 1)[0] + "\n"
-                dropped = hunk.count("\n") - cut.count("\n")
-                hunk = cut + f"      [{dropped} more lines of this hunk not shown]\n"
-                skipped.append(Skipped(f.filename, f"part {i + 1}: {dropped} lines of one very large hunk not reviewed"))
-            piece = head + hunk
-            if not room(piece):
-                skipped.append(Skipped(f.filename, f"hunks {i + 1}-{len(hunks)} not reviewed: the review budget of {max_chunks} chunks was used up"))
-                break
-            chunks[-1].parts.append(piece)
-            if f.filename not in chunks[-1].paths:
-                chunks[-1].paths.append(f.filename)
-            chunks[-1].size += len(piece)
-            sent_any = True
-        reviewed += sent_any
-    chunks = [c for c in chunks if c.parts]
+            packer.whole(f, whole)
+        else:
+            packer.in_parts(f, hunks)
+    chunks = [c for c in packer.chunks if c.parts]
     if truncated is None:
         truncated = len(files) >= FILES_API_LIMIT
-    return DiffPlan(chunks, skipped, commentable, reviewed, truncated_listing=truncated)
+    return DiffPlan(chunks, packer.skipped, commentable, packer.reviewed, truncated_listing=truncated)

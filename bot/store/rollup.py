@@ -1,11 +1,12 @@
 """The dashboard's and report's one query: per-issue facts summed per (day, repo, tier, complexity) in SQL.
 
 `bot.measures.classify` is the reference definition of those facts; tests check this query against it.
-Grouping by day keeps the result small (≤ days × repos × 3 × 4 rows) whatever the number of issues.
+Grouping by day keeps the result small (≤ days × repos × tiers × 4 rows) whatever the number of issues.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import Engine, and_, case, func, literal, or_, select, tuple_
@@ -22,32 +23,50 @@ def _one(cond):
     return case((cond, 1), else_=0)
 
 
+@dataclass(frozen=True)
+class _Window:
+    """Which routing records count: `repo`/`repos` and `since`/`until` (by the routing record's time)."""
+
+    repo: str | None
+    repos: list[str] | None
+    since: datetime | None
+    until: datetime | None
+
+    def scoped(self, model, q):
+        if self.repo is not None:
+            q = q.where(model.repo == self.repo)
+        if self.repos is not None:
+            q = q.where(model.repo.in_(self.repos))
+        if model is not RoutingRecord and (self.since is not None or self.until is not None):
+            # only the issues routed in the window: a day's refresh must not group a repository's every run
+            r = RoutingRecord
+            q = q.where(tuple_(model.repo, model.number).in_(self.timed(self.scoped(r, select(r.repo, r.number)))))
+        return q
+
+    def timed(self, q):
+        if self.since is not None:
+            q = q.where(RoutingRecord.created_at >= self.since)
+        if self.until is not None:
+            q = q.where(RoutingRecord.created_at < self.until)
+        return q
+
+
 def rollup(engine: Engine, repo: str | None = None, since: datetime | None = None,
            repos: list[str] | None = None, until: datetime | None = None) -> list[Group]:
     """Additive counts of routed issues, grouped; `repo`/`repos` and `since`/`until` filter by the routing record."""
-    def scoped(model, q):
-        if repo is not None:
-            q = q.where(model.repo == repo)
-        if repos is not None:
-            q = q.where(model.repo.in_(repos))
-        if model is not RoutingRecord and (since is not None or until is not None):
-            # only the issues routed in the window: a day's refresh must not group a repository's every run
-            q = q.where(tuple_(model.repo, model.number).in_(timed(scoped(RoutingRecord, select(r.repo, r.number)))))
-        return q
+    window = _Window(repo, repos, since, until)
+    q = window.timed(window.scoped(RoutingRecord, _query(window)))
+    with engine.connect() as conn:
+        return [_group(row._mapping) for row in conn.execute(q)]
 
-    def timed(q):
-        if since is not None:
-            q = q.where(r.created_at >= since)
-        if until is not None:
-            q = q.where(r.created_at < until)
-        return q
 
+def _query(window: _Window):
+    """One row per (day, repo, tier, complexity): `Tally`'s counts but the per-tier ones, from three joins."""
     r = RoutingRecord
-
-    ov = scoped(Override, select(Override.repo, Override.number, func.count().label("n"))
-                .group_by(Override.repo, Override.number)).subquery("ov")
+    ov = window.scoped(Override, select(Override.repo, Override.number, func.count().label("n"))
+                       .group_by(Override.repo, Override.number)).subquery("ov")
     executed = Dispatch.mode == "execute"
-    runs = scoped(Dispatch, select(
+    runs = window.scoped(Dispatch, select(
         Dispatch.repo, Dispatch.number,
         func.min(case((executed, Dispatch.id))).label("first_id"),
         func.sum(_one(and_(executed, Dispatch.attempt > 1))).label("escalations"),
@@ -59,7 +78,7 @@ def rollup(engine: Engine, repo: str | None = None, since: datetime | None = Non
     has_ov = ov.c.n.is_not(None)
     has_actual = func.coalesce(runs.c.n_actual, 0) > 0
     day = func.date(r.created_at).label("day")
-    q = (
+    return (
         select(
             day, r.repo, r.tier, r.complexity,
             func.count().label("issues"),
@@ -86,18 +105,15 @@ def rollup(engine: Engine, repo: str | None = None, since: datetime | None = Non
         .outerjoin(first, first.c.id == runs.c.first_id)
         .group_by(day, r.repo, r.tier, r.complexity)
     )
-    q = timed(scoped(r, q))
-    out = []
-    with engine.connect() as conn:
-        for row in conn.execute(q):
-            m = row._mapping
-            tally = Tally(**{k: (float(m[k] or 0) if k.endswith("_usd") else int(m[k] or 0))
-                             for k in Tally.__dataclass_fields__ if k != "tiers"})
-            tally.tiers = tier_counts(m["tier"], tally.issues)
-            d = m["day"]
-            out.append(Group(d if isinstance(d, date) else date.fromisoformat(str(d)[:10]), m["repo"], m["tier"],
-                             m["complexity"], tally))
-    return out
+
+
+def _group(m) -> Group:
+    tally = Tally(**{k: (float(m[k] or 0) if k.endswith("_usd") else int(m[k] or 0))
+                     for k in Tally.__dataclass_fields__ if k != "tiers"})
+    tally.tiers = tier_counts(m["tier"], tally.issues)
+    d = m["day"]
+    return Group(d if isinstance(d, date) else date.fromisoformat(str(d)[:10]), m["repo"], m["tier"], m["complexity"],
+                 tally)
 
 
 def latest(engine: Engine, repos: list[str] | None, limit: int = 50) -> list[dict]:
