@@ -128,23 +128,9 @@ def run_gate(ctx: Context, number: int, *, trigger: str) -> Result:
         res.messages.append("review gate disabled by the repository config")
         return res
     if not req.required:
-        held = _held(ctx, number, sha)
-        if held:  # the status is per commit: never let this PR clear what another PR (or a review) holds
-            res.action, res.outputs["review_state"] = "unchanged", held[0]
-            res.messages.append(held[1])
-            return res
-        publish.report(ctx, sha, gate.not_required())
-        res.outputs["review_state"] = "success"
-        res.messages.append("Opus review not required")
-        return res
+        return _not_required(ctx, number, sha, res)
     if (req.paths or req.truncated) and not req.labels:
-        ctx.gh.add_labels(ctx.repo, number, [s.label])
-        ctx.gh.create_comment(
-            ctx.repo, number,
-            f"Added the `{s.label}` label: this pull request {req.reason()}. "
-            f"An Opus-tier review must pass before it merges (status `{gate.CONTEXT}`).",
-        )
-        res.messages.append(f"labelled {s.label}: {req.reason()}")
+        _label(ctx, number, req, s.label, res)
     done = guard.previous(ctx, number, sha) if trigger in guard.AUTOMATIC and not ctx.dry_run else None
     if done is not None:  # never review a reviewed commit twice (a redelivery, a second push of the same head)
         publish.report(ctx, sha, done)
@@ -156,13 +142,41 @@ def run_gate(ctx: Context, number: int, *, trigger: str) -> Result:
     if ctx.llm is None:
         status = bot_prs.unreviewable(pull.user_login, files) or gate.not_configured()
         publish.report(ctx, sha, status)
-        res.outputs["review_state"] = status.state
-        res.messages.append(status.description)
-        return res
+        return _answer(res, status, res.action)
     if ctx.dry_run:
         res.messages.append("dry run: review skipped")
         return res
     return _review(ctx, pull, files, req, s, res, trigger)
+
+
+def _not_required(ctx: Context, number: int, sha: str, res: Result) -> Result:
+    held = _held(ctx, number, sha)
+    if held:  # the status is per commit: never let this PR clear what another PR (or a review) holds
+        res.action, res.outputs["review_state"] = "unchanged", held[0]
+        res.messages.append(held[1])
+        return res
+    publish.report(ctx, sha, gate.not_required())
+    res.outputs["review_state"] = "success"
+    res.messages.append("Opus review not required")
+    return res
+
+
+def _label(ctx: Context, number: int, req: gate.Requirement, label: str, res: Result) -> None:
+    """The PR touches security paths (or too many files to tell): label it and say why, once."""
+    ctx.gh.add_labels(ctx.repo, number, [label])
+    ctx.gh.create_comment(
+        ctx.repo, number,
+        f"Added the `{label}` label: this pull request {req.reason()}. "
+        f"An Opus-tier review must pass before it merges (status `{gate.CONTEXT}`).",
+    )
+    res.messages.append(f"labelled {label}: {req.reason()}")
+
+
+def _answer(res: Result, status: gate.GateStatus, action: str, state: str | None = None) -> Result:
+    """The job's result after reporting `status`: its action, the review state (the status's) and why."""
+    res.action, res.outputs["review_state"] = action, state or status.state
+    res.messages.append(status.description)
+    return res
 
 
 def _review(ctx: Context, pull: PullInfo, files, req: gate.Requirement, s: GateSettings,
@@ -179,17 +193,13 @@ def _review(ctx: Context, pull: PullInfo, files, req: gate.Requirement, s: GateS
         status = _nothing_to_review(plan)
         publish.report(ctx, sha, status)
         record(status, "pass" if status.state == "success" else "unreviewable", plan)
-        res.action, res.outputs["review_state"] = status.state, status.state
-        res.messages.append(status.description)
-        return res
+        return _answer(res, status, status.state)
     refused = guard.refusal(ctx, pull, plan, model, s.max_tokens, trigger)
     if refused:  # fail closed: no review, no pass
         status = gate.GateStatus("failure", f"Opus review not run: {refused}; an admin may /override-review",
                                  summary=f"The review was not run: {refused}.")
         publish.report(ctx, sha, status)
-        res.action, res.outputs["review_state"] = "refused", "failure"
-        res.messages.append(status.description)
-        return res
+        return _answer(res, status, "refused", "failure")
     if not guard.claim(ctx, pull.number, sha, trigger, guard.claim_ttl(s.max_chunks, s.timeout)):
         res.action = "in_progress"  # another worker reviews (or just reviewed) this commit; it reports the result
         res.messages.append(f"a review of {sha[:12]} is already running")
@@ -206,15 +216,20 @@ def _review(ctx: Context, pull: PullInfo, files, req: gate.Requirement, s: GateS
         status = gate.review_error(str(exc))
         publish.report(ctx, sha, status)
         record(status, "error", plan)
-        res.action, res.outputs["review_state"] = "review_error", "failure"
-        res.messages.append(status.description)
-        return res
+        return _answer(res, status, "review_error", "failure")
     current = ctx.gh.get_pull(ctx.repo, pull.number).head_sha
     if current != sha:  # a newer push has its own job: this result must not land on it
         ctx.store.release_review(ctx.repo, pull.number, sha)
         res.action = "superseded"
         res.messages.append(f"head moved from {sha[:12]} to {current[:12]}; result for the old commit dropped")
         return res
+    return _verdict(ctx, pull, files, plan, model, scope, result, record, res, trigger)
+
+
+def _verdict(ctx: Context, pull: PullInfo, files, plan: diff.DiffPlan, model: str, scope, result, record: "_Recorder",
+             res: Result, trigger: str) -> Result:
+    """A parsed review of the head: post it, report the gate's status and record it."""
+    sha = pull.head_sha
     out = result.output
     review = _post_review(ctx, pull.number, sha, out, plan, model, scope.describe(pull.base_ref))
     status = gate.result(gate.Verdict(out.verdict, tuple(f.severity for f in out.findings),

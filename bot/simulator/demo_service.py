@@ -68,13 +68,18 @@ def run_service_demo(out: IO[str]) -> int:
             show_dashboard(app, token, out)
             return 0
         finally:
-            for p in reversed(procs):
-                p.terminate()
-            for p in procs:
-                try:
-                    p.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    p.kill()
+            _stop(procs)
+
+
+def _stop(procs: list[subprocess.Popen]) -> None:
+    """The service, then the simulator: terminate, wait, kill what did not stop."""
+    for p in reversed(procs):
+        p.terminate()
+    for p in procs:
+        try:
+            p.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            p.kill()
 
 
 def _environment(tmp: Path, gh_port: int, private: str, secret: str, token: str) -> dict[str, str]:
