@@ -1,4 +1,8 @@
-"""The GitHubPort protocol: every GitHub call the handlers make, and nothing else."""
+"""The GitHubPort protocol: every GitHub call the services, the config loader and the Action make, and nothing else.
+
+Implemented by `RestGitHub` (bot/github/rest.py), the Action's dry run (bot/action/dryrun.py) and the simulator's
+`MemoryGitHub`; the REST adapter is tested against `FakeGitHub`, which checks each request against GitHub's
+OpenAPI description."""
 
 from __future__ import annotations
 

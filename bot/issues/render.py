@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from bot.config.loading import CONFIG_PATH
-from bot.issues.state import MARKER, encode
+from bot.issues.state import MARKER, encode, run_field
 from bot.models import Complexity, RoutingDecision, Tier
 from bot.untrusted import defuse, fenced
 
@@ -40,12 +40,6 @@ def phases_line(d: RoutingDecision) -> str:
     return " → ".join(f"{p.role.value}: {p.tier.value} {money(p.estimated_cost_usd)}" for p in d.phases) or d.tier.value
 
 
-def _get(run: Any, key: str, default: Any = None) -> Any:
-    if isinstance(run, Mapping):
-        return run.get(key, default)
-    return getattr(run, key, default)
-
-
 def runs_section(runs: str | Iterable[Any] | None) -> str:
     """Executor runs with estimate vs actual; a ready-made markdown string is used as is."""
     if runs is None:
@@ -58,12 +52,12 @@ def runs_section(runs: str | Iterable[Any] | None) -> str:
             return ""
         lines = ["**Executor runs**", "", "| # | Tier | Model | Status | Estimated | Actual | Run |", "|---|---|---|---|---|---|---|"]
         for i, run in enumerate(rows, 1):
-            status = _get(run, "conclusion") or _get(run, "status") or "—"
-            url = _get(run, "run_url") or _get(run, "url")
+            status = run_field(run, "conclusion") or run_field(run, "status") or "—"
+            url = run_field(run, "run_url") or run_field(run, "url")
             link = f"[run]({url})" if url and str(url).startswith("https://") else "—"
             lines.append(
-                f"| {_get(run, 'attempt', i)} | {safe(_get(run, 'tier', '—'), 20)} | `{safe(_get(run, 'model', '—'), 80)}` "
-                f"| {safe(status, 30)} | {money(_get(run, 'estimated_cost_usd'))} | {money(_get(run, 'actual_cost_usd'))} | {link} |"
+                f"| {run_field(run, 'attempt', i)} | {safe(run_field(run, 'tier', '—'), 20)} | `{safe(run_field(run, 'model', '—'), 80)}` "
+                f"| {safe(status, 30)} | {money(run_field(run, 'estimated_cost_usd'))} | {money(run_field(run, 'actual_cost_usd'))} | {link} |"
             )
         inner = "\n".join(lines)
     return f"{RUNS_BEGIN}\n{inner}\n{RUNS_END}" if inner else ""

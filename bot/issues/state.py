@@ -39,7 +39,8 @@ _DASHES = re.compile(r"-(?=-)|(?<=-)-")  # every dash of a run of two or more
 
 
 class RunState(BaseModel):
-    """One executor run, as the store records it and the state line carries it."""
+    """One executor run as the state line carries it: the fields of the store's dispatch row (a dict from
+    `IssueStore`) that the Action needs to restore it (`IssueStore.restore_run`)."""
 
     dispatch_id: str = Field(min_length=1, max_length=64)
     key: str | None = Field(None, max_length=300)
@@ -92,8 +93,9 @@ def _json(value: Any) -> str:
 comment_json = _json  # the public name: other hidden state lines (bot.convoy.render) are encoded the same way
 
 
-def _get(run: Any, key: str) -> Any:
-    return run.get(key) if isinstance(run, Mapping) else getattr(run, key, None)
+def run_field(run: Any, key: str, default: Any = None) -> Any:
+    """A field of a run that is a store row (a mapping) or a `RunState`."""
+    return run.get(key, default) if isinstance(run, Mapping) else getattr(run, key, default)
 
 
 def _clip(value: Any) -> Any:
@@ -124,7 +126,7 @@ def encode(decision: RoutingDecision, *, overrides: Mapping[str, str] | None = N
         "model": decision.model[:100],
         "overrides": {str(k)[:16]: str(v)[:32] for k, v in (overrides or {}).items()},
         "decision": _trimmed(decision),
-        "runs": [{k: _clip(_get(r, k)) for k in RUN_FIELDS if _get(r, k) is not None} for r in runs][-MAX_STATE_RUNS:],
+        "runs": [{k: _clip(run_field(r, k)) for k in RUN_FIELDS if run_field(r, k) is not None} for r in runs][-MAX_STATE_RUNS:],
     }
     encoded = _json(state)
     while len(encoded) > MAX_STATE and state["runs"]:
