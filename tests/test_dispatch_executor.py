@@ -164,7 +164,7 @@ def test_inputs_stay_within_githubs_limits():
 
 
 def test_dry_run_writes_nothing(ctx, fake_github, comment):
-    from bot.issues.routing import route_issue
+    from bot.issues.service import route_issue
 
     comment("hello")
     route_issue(ctx, 1)

@@ -6,7 +6,7 @@ from sqlalchemy import create_engine
 
 from bot.config.source import FixedConfig
 from bot.context import Context
-from bot.issues.routing import refresh_comment, route_issue
+from bot.issues.service import refresh_comment, route_issue
 from bot.issues.state import MARKER, decode
 from bot.store.issues import IssueStore
 

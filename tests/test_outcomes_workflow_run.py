@@ -47,7 +47,7 @@ def set_config(ctx, data):
 @pytest.fixture
 def started(ctx):
     """Route issue 1 and dispatch a haiku run as /dispatch would; returns the dispatch row."""
-    from bot.issues.routing import route_issue
+    from bot.issues.service import route_issue
 
     route_issue(ctx, 1)
     res = executor.start_run(ctx, 1, cause="comment:42", by="octocat", tier=Tier.haiku, comment_id=42)
@@ -139,7 +139,7 @@ def test_other_workflows_ignored(ctx, started, completed):
 
 
 def test_plain_text_plan_becomes_a_one_task_convoy(ctx, completed, fake_github):
-    from bot.issues.routing import route_issue
+    from bot.issues.service import route_issue
 
     route_issue(ctx, 1)
     res = executor.start_run(ctx, 1, cause="comment:43", by="octocat", mode="plan", comment_id=43)

@@ -34,7 +34,7 @@ def ctx(gh, tmp_path, fake_github):
 
 @pytest.fixture
 def planning(ctx):
-    from bot.issues.routing import route_issue
+    from bot.issues.service import route_issue
 
     route_issue(ctx, 1)
     res = executor.start_run(ctx, 1, cause="comment:7", by="octocat", mode="plan", comment_id=7)
@@ -125,7 +125,7 @@ def _check_step(env: dict) -> "subprocess.CompletedProcess":
 
 
 def test_a_dispatch_snapshots_the_issue_and_the_run_refuses_an_edited_one(ctx, fake_github, tmp_path):
-    from bot.issues.routing import route_issue
+    from bot.issues.service import route_issue
     from tests.plugins.github import TEST_TOKEN
 
     route_issue(ctx, 1)

@@ -17,7 +17,7 @@ from bot.context import Context
 from bot.issues import sticky
 from bot.issues.labels import COMPLEXITY, TIER, field_of
 from bot.issues.state import STATE_PREFIX, IssueState, decode
-from bot.issues.routing import REMOVED
+from bot.issues.service import REMOVED
 from bot.models import RoutingDecision
 
 BY = "a person (recovered from the issue's labels)"

@@ -7,7 +7,7 @@ from pathlib import Path
 from bot.action.errors import ActionError
 from bot.action.history import load_history
 from bot.context import Context, Result
-from bot.issues.routing import route_issue
+from bot.issues.service import route_issue
 from bot.measures import load_targets
 from bot.measures.mermaid import report_markdown
 from bot.permissions import allowed, permission

@@ -18,7 +18,7 @@ from bot.action.settings import ActionSettings
 from bot.context import Context, Result
 from bot.github.port import GitHubError, GitHubPort
 from bot.handlers import handle_event
-from bot.issues.routing import refresh_comment, route_issue
+from bot.issues.service import refresh_comment, route_issue
 from bot.review import ReviewUnavailable, bot_prs
 from bot.review.gate import CONTEXT
 from bot.runs.outcome import PLAN_FILE

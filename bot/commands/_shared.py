@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from bot.commands import CommandReply, CommandRequest
 from bot.models import RoutingDecision, Tier
 from bot.issues.render import money
-from bot.issues.routing import route_issue
+from bot.issues.service import route_issue
 
 if TYPE_CHECKING:
     from bot.context import Context

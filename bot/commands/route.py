@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.commands import CommandReply, CommandRequest, command
 from bot.commands._shared import summary
 from bot.context import Context
-from bot.issues.routing import route_issue
+from bot.issues.service import route_issue
 
 
 @command(

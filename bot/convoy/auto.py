@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.convoy.render import TASK_MARKER_PREFIX
-from bot.issues import routing
+from bot.issues import service as issue_service
 from bot.models import Complexity
 from bot.runs import executor
 
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 def opened(ctx: "Context", issue: dict, *, reopened: bool = False) -> "Result":
     """Route a new issue like any other; then, when the repository opted in, plan a complex one as a convoy."""
-    res = routing.route_issue(ctx, issue["number"], issue=routing.issue_input(issue))
+    res = issue_service.route_issue(ctx, issue["number"], issue=issue_service.issue_input(issue))
     d = res.decision
     if reopened or d is None or not ctx.config.pipeline.auto or ctx.dry_run or d.complexity is not Complexity.complex:
         return res

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Callable
 
 from bot.convoy import render
 from bot.convoy.state import Convoy
-from bot.issues.routing import route_issue
+from bot.issues.service import route_issue
 
 if TYPE_CHECKING:
     from bot.context import Context

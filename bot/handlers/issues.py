@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.context import Context, Result
 from bot.handlers.registry import register
 from bot.convoy import auto
-from bot.issues import routing
+from bot.issues import service
 
 
 @register("issues", "opened", "reopened")
@@ -15,11 +15,11 @@ def on_opened(payload: dict, ctx: Context) -> Result:
 
 @register("issues", "edited")
 def on_edited(payload: dict, ctx: Context) -> Result:
-    return routing.edited(ctx, payload["issue"], payload.get("changes") or {})
+    return service.edited(ctx, payload["issue"], payload.get("changes") or {})
 
 
 @register("issues", "labeled", "unlabeled")
 def on_label(payload: dict, ctx: Context) -> Result:
     name = (payload.get("label") or {}).get("name") or ""
     sender = (payload.get("sender") or {}).get("login") or "someone"
-    return routing.label_changed(ctx, payload["issue"], name, added=payload.get("action") == "labeled", sender=sender)
+    return service.label_changed(ctx, payload["issue"], name, added=payload.get("action") == "labeled", sender=sender)

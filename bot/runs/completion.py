@@ -13,7 +13,7 @@ from datetime import datetime
 from bot.context import Context, Result
 from bot.convoy import service
 from bot.github.port import GitHubError
-from bot.issues.routing import refresh_comment  # renders the runs table from the store
+from bot.issues.service import refresh_comment  # renders the runs table from the store
 from bot.runs.escalation import escalate
 from bot.runs.outcome import PLAN_FILE, Outcome, parse_artifact_zip
 from bot.runs.trust import check_run

@@ -19,7 +19,7 @@ from bot.github.port import GitHubError
 from bot.config.schema import ExecutorConfig, RepoConfig
 from bot.models import Complexity, RoutingDecision, Tier
 from bot.issues.render import money
-from bot.issues.routing import route_issue
+from bot.issues.service import route_issue
 from bot.runs.trust import executor_ref
 
 if TYPE_CHECKING:

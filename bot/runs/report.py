@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot import catalog
 from bot.context import Context, Result
 from bot.convoy import service as convoy
-from bot.issues.routing import refresh_comment, route_issue
+from bot.issues.service import refresh_comment, route_issue
 from bot.models import Complexity, RoutingDecision, Tier
 from bot.runs.outcome import Outcome
 

@@ -49,7 +49,7 @@ class MemoryIssueStore:
         """Nothing to release (IssueStore disposes its engine)."""
 
     def knowledge(self) -> Knowledge:
-        """Nothing to learn from: one job's store holds one issue's runs (bot.issues.routing says so too)."""
+        """Nothing to learn from: one job's store holds one issue's runs (bot.issues.service says so too)."""
         return Knowledge(note="the Action keeps no outcome history between jobs")
 
     def rollup(self, repo: str | None = None) -> list[Group]:

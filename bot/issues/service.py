@@ -1,4 +1,5 @@
-"""Routing one issue: its labels, the sticky comment and the store record; people's choices are never fought.
+"""The issue service: route one issue (its labels, the sticky comment, the store record), react to people's label
+changes and edits, refresh the comment; people's choices are never fought.
 
 Which `model:`/`complexity:` labels are a person's and which are the router's own? The store
 tells: recorded overrides, and labels that decided an earlier routing (the router strips its own
