@@ -12,9 +12,9 @@ import pkgutil
 import sys
 
 
-from bot import __version__
+from bot import DISTRIBUTION, __version__
 
-# The App service's dependencies (the `app` extra): the Action and `pip install model-router` do without them.
+# The App service's dependencies (the `app` extra): the Action and `pip install claude-tier-router` do without them.
 APP_EXTRA = frozenset({"flask", "werkzeug", "gunicorn", "orjson", "sqlalchemy", "alembic", "redis",
                        "psycopg"})
 
@@ -35,7 +35,7 @@ def add_output_flags(parser: argparse.ArgumentParser, default: str = "text") -> 
 
 
 def needs_app_extra(module: str) -> str:
-    return f"this command needs {module}, one of the App service's dependencies: pip install 'model-router[app]'"
+    return f"this command needs {module}, one of the App service's dependencies: pip install '{DISTRIBUTION}[app]'"
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:

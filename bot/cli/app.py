@@ -53,6 +53,6 @@ def create(args) -> int:
     print(f"  1. Install it on your repositories: {app.html_url}/installations/new")
     print(f"  2. Run the service: set -a; . {app.env_file}; set +a; model-router serve")
     print("  3. Let the App start executor runs: in each repository using the executor workflow,")
-    print(f"     gh variable set MODEL_ROUTER_BOT --body '{app.bot_login}' --repo OWNER/REPO")
+    print(f"     gh variable set MODEL_ROUTER_BOT --body '{app.bot_login}' --repo your-org/your-repo")
     sys.stdout.flush()
     return 0

@@ -190,7 +190,7 @@ def add_parser(sub) -> None:
     fmt.add_argument("--json", action="store_true", help="print JSON (always JSON, even with no store)")
     fmt.add_argument("--csv", action="store_true", help="print CSV: one row per group (or one for the scope)")
     p.add_argument("--html", metavar="FILE", help="also write the dashboard page, self-contained (charts inlined)")
-    p.add_argument("--repo", metavar="OWNER/NAME", help="only this repository")
+    p.add_argument("--repo", metavar="owner/name", help="only this repository")
     p.add_argument("--since", metavar="DATE", type=_since, help="only issues routed on or after DATE (YYYY-MM-DD)")
     p.add_argument("--by", choices=BY, help="break the numbers down by week, tier, complexity or repo")
     p.add_argument("--targets", metavar="FILE", help="targets YAML (default: $MODEL_ROUTER_TARGETS, else built in)")

@@ -7,11 +7,12 @@ import json
 from importlib import resources
 from pathlib import Path
 
+from bot import REPOSITORY
 from bot.config.extends import EXTENDS_KEY
 from bot.config.schema import RepoConfig
 
 SCHEMA_FILE = "model-router.schema.json"  # in bot/data/, shipped with the package
-SCHEMA_URL = "https://raw.githubusercontent.com/OWNER/model-router/v1/bot/data/" + SCHEMA_FILE
+SCHEMA_URL = f"https://raw.githubusercontent.com/{REPOSITORY}/v1/bot/data/{SCHEMA_FILE}"
 
 
 def schema() -> dict:
