@@ -1,19 +1,26 @@
 # The model-router GitHub App service: gunicorn serving bot.app:create_app(), jobs in-process.
-FROM python:3.11-slim
+# A specific Python release on a specific Debian; Dependabot's docker ecosystem moves the tag (.github/dependabot.yml).
+FROM python:3.11.14-slim-trixie
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PORT=8000 \
     DATABASE_URL=sqlite:////data/model-router.db
 
 RUN useradd --create-home --uid 10001 app && mkdir /data && chown app /data
 WORKDIR /app
 
-# Installed the way the README installs it: the package with pip (plus the PostgreSQL driver).
+# Every dependency exactly as locked, each checked against its hashes (requirements/app.txt: the core, the
+# `app` and `postgres` extras and the setuptools that builds the package; `make lock` regenerates it).
+COPY requirements/app.txt requirements/app.txt
+RUN pip install --no-cache-dir --no-deps --require-hashes -r requirements/app.txt
+
+# The package itself (the `model-router` command): built offline with the locked setuptools, nothing resolved.
 COPY pyproject.toml README.md LICENSE gunicorn.conf.py ./
 COPY bot ./bot
-RUN pip install '.[postgres]'
+RUN pip install --no-cache-dir --no-deps --no-index --no-build-isolation . && rm -rf build ./*.egg-info
 
 USER app
 VOLUME ["/data"]

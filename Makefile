@@ -27,10 +27,13 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_webhook.py
 	$(BIN)/python benchmarks/bench_action_start.py
 
-# The Action's pinned dependencies (the core of pyproject.toml, with hashes) and the uv it installs them with.
+# The Action's pinned dependencies (the core of pyproject.toml, with hashes), the uv it installs them with, and
+# the Docker image's (the core, the app and postgres extras, and the setuptools that builds the package).
 lock: $(STAMP)
 	$(BIN)/uv pip compile pyproject.toml --universal --generate-hashes --python-version 3.11 \
 	  --custom-compile-command "make lock" -o requirements/action.txt
+	echo "setuptools>=69" | $(BIN)/uv pip compile pyproject.toml - --extra postgres --universal --generate-hashes \
+	  --python-version 3.11 --custom-compile-command "make lock" -o requirements/app.txt
 	echo "uv==$$($(BIN)/uv --version | cut -d' ' -f2)" | $(BIN)/uv pip compile - --universal --generate-hashes \
 	  --python-version 3.11 --custom-compile-command "make lock" -o requirements/uv.txt
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -28,6 +29,8 @@ ROOT = Path(__file__).resolve().parents[1]
 ACT = Path(sys.executable).parent / "act"
 REPO = "Codertocat/Hello-World"  # the repository of GitHub's example payloads
 CONFIG = RepoConfig()
+# the pinned actions/cache@<sha> that action.yml names, replaced by an offline stub
+CACHE_USES = re.search(r"uses: (actions/cache@[0-9a-f]{40})", (ROOT / "action.yml").read_text()).group(1)
 
 WORKFLOW = """\
 name: act-e2e
@@ -112,7 +115,7 @@ def run_act(repo: Path, cache: Path, tmp: Path, fake, event: str, payload: dict,
         str(ACT), event, "-e", str(event_file), "-P", "ubuntu-latest=-self-hosted",
         "-W", f".github/workflows/{workflow}",
         "--action-cache-path", str(cache / "act"),
-        "--local-repository", f"actions/cache@v4={cache / 'actions-cache-stub'}",
+        "--local-repository", f"{CACHE_USES}={cache / 'actions-cache-stub'}",
         "--env", f"GITHUB_API_URL={fake.url}",
         "--env", f"MODEL_ROUTER_CACHE_DIR={cache}",
         "--env", f"MR_CAPTURE={capture}",
