@@ -14,6 +14,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+import requests
 import yaml
 
 from bot.cli import main
@@ -123,3 +124,55 @@ def test_the_cli_prints_next_steps_but_no_secret(fake_github, tmp_path, monkeypa
     env = (tmp_path / "model-router.env").read_text()
     secret = re.search(r"GITHUB_WEBHOOK_SECRET=(\S+)", env).group(1)
     assert secret not in out and "PRIVATE KEY" not in out
+
+
+def test_the_dashboards_sign_in_works_right_after_app_create(fake_github, tmp_path):
+    """The manifest registers the sign-in callback; the OAuth client GitHub returns lands in model-router.env,
+    and the service started from that file alone signs a reader in through GitHub."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from bot.app import create_app
+    from bot.app.resources import EXTENSION
+    from bot.settings import ServiceSettings
+
+    with ManifestFlow(webhook_url="https://router.example.com/webhook", out_dir=tmp_path, api_url=fake_github.url,
+                      github_url=fake_github.url) as flow:
+        form = _Form()
+        form.feed(_get(flow.url)[1])
+        assert form.manifest["callback_urls"] == ["https://router.example.com/dashboard/oauth/callback"]
+        assert form.manifest["request_oauth_on_install"] is False
+        fake_github.manifest_codes["c1"] = form.manifest
+        assert _get(f"{flow.url}callback?code=c1&state={flow.state}")[0] == 200
+    env = app_env = flow.created.env_file.read_text()
+    assert "GITHUB_CLIENT_ID=Iv1." in env and "MODEL_ROUTER_PUBLIC_URL=https://router.example.com\n" in env
+    assert f"MODEL_ROUTER_GITHUB_WEB_URL={fake_github.url}" in env
+    settings = ServiceSettings(_env_file=flow.created.env_file, database_url=f"sqlite:///{tmp_path / 'a.db'}",
+                               worker_threads=0)
+    assert settings.github_client_secret is not None and settings.github_client_secret.get_secret_value() in app_env
+    fake_github.add_repo("acme/widgets", private=True, permissions={"alice": "read"})
+    app = create_app({"SETTINGS": settings, "TESTING": True})
+    try:
+        client = app.test_client()
+        r = client.get("/dashboard/login", query_string={"next": "/dashboard/acme/widgets"})
+        assert r.status_code == 302
+        authorize = r.headers["Location"]
+        assert parse_qs(urlsplit(authorize).query)["client_id"] == [settings.github_client_id]
+        back = requests.get(authorize + "&login=alice", allow_redirects=False, timeout=5)
+        assert back.status_code == 302, back.text  # GitHub accepts the registered callback
+        callback = urlsplit(back.headers["Location"])
+        assert f"{callback.scheme}://{callback.netloc}" == "https://router.example.com"
+        r = client.get(callback.path + "?" + callback.query)
+        assert r.status_code == 302 and r.headers["Location"] == "/dashboard/acme/widgets"
+        page = client.get("/dashboard/acme/widgets")
+        assert page.status_code == 200 and "alice" in page.get_data(as_text=True)
+    finally:
+        app.extensions[EXTENSION].close()
+
+
+def test_a_relay_webhook_url_keeps_the_sign_in_local():
+    from bot.github.manifest import load_manifest, public_url_for
+
+    assert public_url_for("https://smee.io/abc") == "http://127.0.0.1:8000"
+    assert public_url_for("https://h.example/mr/webhook") == "https://h.example/mr"
+    m = load_manifest("https://smee.io/abc", "http://127.0.0.1:1/callback", public_url="https://dash.example/")
+    assert m["callback_urls"] == ["https://dash.example/dashboard/oauth/callback"]

@@ -2,7 +2,8 @@
 
 1. A page on 127.0.0.1 posts the manifest (app.yml + the webhook URL) to GitHub's "new App" form.
 2. The person confirms on GitHub, which redirects back with a temporary code (and our `state`).
-3. `POST /app-manifests/{code}/conversions` turns the code into the App's id, slug, key and webhook secret.
+3. `POST /app-manifests/{code}/conversions` turns the code into the App's id, slug, key, webhook secret and
+   OAuth client id/secret (the dashboard's sign-in, whose callback the manifest registered).
 4. They are written to files readable only by their owner; only the App's name, id and paths are printed.
 """
 
@@ -19,10 +20,14 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.error import HTTPError, URLError
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit, urlunsplit
 from urllib.request import Request, urlopen
 
 import yaml
+
+
+LOCAL_SERVICE = "http://127.0.0.1:8000"  # `model-router serve` on this machine
+CALLBACK_PATH = "/dashboard/oauth/callback"  # bot/app/dashboard: where GitHub's sign-in comes back
 
 
 class ManifestError(Exception):
@@ -44,11 +49,21 @@ class CreatedApp:
         return f"{self.slug}[bot]"
 
 
-def load_manifest(webhook_url: str, redirect_url: str, *, name: str | None = None, url: str | None = None) -> dict:
+def public_url_for(webhook_url: str) -> str:
+    """The service's own address: the webhook URL without `/webhook`; a relay's (smee.io) is not ours, so local."""
+    parts = urlsplit(webhook_url)
+    if not parts.path.rstrip("/").endswith("/webhook"):
+        return LOCAL_SERVICE
+    return urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/")[: -len("/webhook")], "", ""))
+
+
+def load_manifest(webhook_url: str, redirect_url: str, *, name: str | None = None, url: str | None = None,
+                  public_url: str | None = None) -> dict:
     """app.yml with the URLs of this installation filled in."""
     manifest = yaml.safe_load((resources.files("bot") / "data" / "app.yml").read_text(encoding="utf-8"))
     manifest["hook_attributes"] = {**manifest.get("hook_attributes", {}), "url": webhook_url}
     manifest["redirect_url"] = redirect_url
+    manifest["callback_urls"] = [(public_url or public_url_for(webhook_url)).rstrip("/") + CALLBACK_PATH]
     if name:
         manifest["name"] = name
     if url:
@@ -90,7 +105,7 @@ def convert(api_url: str, code: str, *, timeout: float = 30.0) -> dict[str, Any]
         raise ManifestError(f"GitHub refused the code ({exc.code}): start again, a code is valid for one hour and one use") from None
     except (URLError, OSError, ValueError) as exc:
         raise ManifestError(f"could not reach {api_url}: {exc}") from None
-    missing = [k for k in ("id", "slug", "pem", "webhook_secret") if not data.get(k)]
+    missing = [k for k in ("id", "slug", "pem", "webhook_secret", "client_id", "client_secret") if not data.get(k)]
     if missing:
         raise ManifestError(f"GitHub's answer lacks {', '.join(missing)}")
     return data
@@ -104,8 +119,10 @@ def _private(path: Path, text: str) -> None:
     os.chmod(path, 0o600)
 
 
-def save(data: dict[str, Any], out_dir: Path, api_url: str) -> CreatedApp:
-    """The key as a PEM file and an env file for `model-router serve` (GITHUB_APP_*, the webhook secret, the bot)."""
+def save(data: dict[str, Any], out_dir: Path, api_url: str, *, public_url: str = LOCAL_SERVICE,
+         github_url: str = "https://github.com") -> CreatedApp:
+    """The key as a PEM file and an env file for `model-router serve`: GITHUB_APP_*, the webhook secret, the bot,
+    and the dashboard's sign-in (the OAuth client, the public address its callback was registered at)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     slug = str(data["slug"])
     key_file = (out_dir / f"{slug}.private-key.pem").resolve()
@@ -117,9 +134,14 @@ def save(data: dict[str, Any], out_dir: Path, api_url: str) -> CreatedApp:
         f"GITHUB_APP_PRIVATE_KEY_PATH={key_file}",
         f"GITHUB_WEBHOOK_SECRET={data['webhook_secret']}",
         f"MODEL_ROUTER_BOT={slug}[bot]",
+        f"GITHUB_CLIENT_ID={data['client_id']}",
+        f"GITHUB_CLIENT_SECRET={data['client_secret']}",
+        f"MODEL_ROUTER_PUBLIC_URL={public_url.rstrip('/')}",
     ]
     if api_url.rstrip("/") != "https://api.github.com":
         lines.append(f"GITHUB_API_URL={api_url.rstrip('/')}")
+    if github_url.rstrip("/") != "https://github.com":
+        lines.append(f"MODEL_ROUTER_GITHUB_WEB_URL={github_url.rstrip('/')}")
     _private(env_file, "\n".join(lines) + "\n")
     return CreatedApp(int(data["id"]), slug, str(data.get("name") or slug), str(data.get("html_url") or ""), env_file, key_file)
 
@@ -129,10 +151,11 @@ class ManifestFlow:
 
     def __init__(self, *, webhook_url: str, out_dir: Path, github_url: str = "https://github.com",
                  api_url: str = "https://api.github.com", org: str | None = None, name: str | None = None,
-                 host: str = "127.0.0.1", port: int = 0):
+                 public_url: str | None = None, host: str = "127.0.0.1", port: int = 0):
         self.state = secrets.token_urlsafe(24)
         self.out_dir, self.api_url, self.github_url, self.org = out_dir, api_url, github_url, org
         self.webhook_url, self.name = webhook_url, name
+        self.public_url = (public_url or public_url_for(webhook_url)).rstrip("/")
         self.done = threading.Event()
         self.created: CreatedApp | None = None
         self.error: str | None = None
@@ -153,7 +176,7 @@ class ManifestFlow:
         return f"http://{host}:{port}/"
 
     def manifest(self) -> dict:
-        return load_manifest(self.webhook_url, self.url + "callback", name=self.name)
+        return load_manifest(self.webhook_url, self.url + "callback", name=self.name, public_url=self.public_url)
 
     def _get(self, h: BaseHTTPRequestHandler) -> None:
         parts = urlsplit(h.path)
@@ -169,7 +192,8 @@ class ManifestFlow:
         if self.created is not None:
             return self._answer(h, 200, f"The App {html.escape(self.created.name)} was created already.")
         try:
-            self.created = save(convert(self.api_url, code), self.out_dir, self.api_url)
+            self.created = save(convert(self.api_url, code), self.out_dir, self.api_url, public_url=self.public_url,
+                                github_url=self.github_url)
         except ManifestError as exc:
             self.error = str(exc)
         self.done.set()  # before answering: whoever waits sees the outcome as soon as the browser does

@@ -17,7 +17,8 @@ if TYPE_CHECKING:
 
 @route("post", "/app-manifests/{code}/conversions", "apps/create-from-manifest")
 def create_from_manifest(f: FakeGitHub, call: Call) -> tuple[int, Any]:
-    """Seed `f.manifest_codes[code] = manifest` (what the person confirmed on GitHub); each code works once."""
+    """Seed `f.manifest_codes[code] = manifest` (what the person confirmed on GitHub); each code works once.
+    The App's OAuth client becomes the one the simulated sign-in (`/login/oauth/*`) accepts."""
     with f._lock:
         manifest = f.manifest_codes.pop(call.op.params["code"], None)
     if manifest is None:
@@ -28,11 +29,15 @@ def create_from_manifest(f: FakeGitHub, call: Call) -> tuple[int, Any]:
     app_id = f.next_id()
     slug = "-".join(str(manifest.get("name", "app")).lower().split())
     now = _now()
+    client_id, client_secret = f"Iv1.{secrets.token_hex(8)}", secrets.token_hex(20)
+    with f._lock:  # the new App's OAuth client signs people in from now on, back to its first callback URL
+        f.oauth_client_id, f.oauth_client_secret = client_id, client_secret
+        f.oauth_callback = (manifest.get("callback_urls") or [None])[0]
     return 201, {
-        "id": app_id, "slug": slug, "node_id": f"A_{app_id}", "client_id": f"Iv1.{secrets.token_hex(8)}",
+        "id": app_id, "slug": slug, "node_id": f"A_{app_id}", "client_id": client_id,
         "owner": f.user("octocat"), "name": manifest.get("name", slug), "description": manifest.get("description", ""),
         "external_url": manifest.get("url", ""), "html_url": f"https://github.com/apps/{slug}",
         "created_at": now, "updated_at": now, "permissions": manifest.get("default_permissions", {}),
-        "events": manifest.get("default_events", []), "client_secret": secrets.token_hex(20),
+        "events": manifest.get("default_events", []), "client_secret": client_secret,
         "webhook_secret": secrets.token_hex(20), "pem": pem,
     }
