@@ -34,7 +34,7 @@ def test_service_commands_name_the_missing_extra(tmp_path):
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr.strip() == (
         "model-router: this command needs sqlalchemy, one of the App service's dependencies: "
-        "pip install 'model-router[app]'"
+        "pip install 'claude-tier-router[app]'"
     )
 
 

@@ -23,15 +23,41 @@ class UsageError(Exception):
     """Bad input: printed as one line, exit status 2."""
 
 
-def add_output_flags(parser: argparse.ArgumentParser, default: str = "text") -> None:
-    """The one output convention of every subcommand: `--json` or `--text`; `--format json|text` is an alias."""
+def add_output_flags(parser: argparse.ArgumentParser, default: str = "text", *, csv: bool = False) -> None:
+    """The one output convention of every subcommand that prints a result: `--json` or `--text` (`report` also
+    `--csv`); `--format json|text[|csv]` is an alias."""
     out = parser.add_mutually_exclusive_group()
-    out.add_argument("--json", dest="format", action="store_const", const="json", help="print JSON"
-                     + (" (the default)" if default == "json" else ""))
-    out.add_argument("--text", dest="format", action="store_const", const="text", help="print text"
-                     + (" (the default)" if default == "text" else ""))
-    out.add_argument("--format", dest="format", choices=["json", "text"], help="the same as --json / --text")
+    kinds = ["json", "text", *(["csv"] if csv else [])]
+    for kind in kinds:
+        out.add_argument(f"--{kind}", dest="format", action="store_const", const=kind,
+                         help=f"print {kind.upper() if kind != 'text' else 'text'}" + (" (the default)" if default == kind else ""))
+    out.add_argument("--format", dest="format", choices=kinds, help="the same as " + " / ".join(f"--{k}" for k in kinds))
     parser.set_defaults(format=default)
+
+
+class Parser(argparse.ArgumentParser):
+    """A usage error prints the usage of the (sub)command at fault, then every command there is."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {message}\ncommands: {', '.join(commands())} "
+                     "(model-router COMMAND --help)\n")
+
+
+def commands() -> list[str]:
+    """Every top-level command, from every module (only on the error path: it imports them all)."""
+    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    return sorted(sub.choices)
+
+
+def _leaf(parser: argparse.ArgumentParser, args: argparse.Namespace) -> argparse.ArgumentParser:
+    """The innermost subcommand parser `args` went through (`jobs list`, `app create`, ...)."""
+    while True:
+        sub = next((a for a in parser._actions if isinstance(a, argparse._SubParsersAction)), None)
+        name = getattr(args, sub.dest, None) if sub is not None else None
+        if sub is None or name not in sub.choices:
+            return parser
+        parser = sub.choices[name]
 
 
 def needs_app_extra(module: str) -> str:
@@ -39,7 +65,7 @@ def needs_app_extra(module: str) -> str:
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="model-router",
         description="Route GitHub work to the cheapest Claude tier that can do it well: Sonnet plans, Haiku executes, Opus reviews.",
     )
@@ -64,7 +90,9 @@ def main(argv: list[str] | None = None) -> int:
     # Start-up time: a subcommand named after its module imports only that module.
     names = {m.name for m in pkgutil.iter_modules(__path__)}
     parser = build_parser(argv[0] if argv and argv[0] in names else None)
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:  # argparse would blame the top level; the subcommand whose flags these are not says so
+        _leaf(parser, args).error(f"unrecognized arguments: {' '.join(extra)}")
     try:
         return int(args.func(args) or 0)
     except UsageError as exc:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 
-from bot.cli import UsageError
+from bot.cli import UsageError, add_output_flags
 
 
 def add_parser(sub) -> None:
@@ -15,7 +15,7 @@ def add_parser(sub) -> None:
     ls.add_argument("--failed", action="store_true", help="only failed jobs")
     ls.add_argument("--status", choices=("queued", "running", "done", "failed", "superseded"))
     ls.add_argument("--limit", type=int, default=50)
-    ls.add_argument("--json", action="store_true", help="one JSON object per line")
+    add_output_flags(ls)  # JSON: one object per line
     ls.set_defaults(func=list_)
     sh = jsub.add_parser("show", help="one job, its payload and its last error")
     sh.add_argument("id", type=int)
@@ -32,7 +32,7 @@ def _queue():
     from bot.store.tables import init_db
     from bot.store.jobs import JobQueue
 
-    engine = engine_from_env()
+    engine = engine_from_env(existing=True)  # never create an empty store just to list it
     init_db(engine)
     return JobQueue(engine)
 
@@ -52,7 +52,7 @@ def list_(args) -> int:
         rows = list_jobs(queue, status="failed" if args.failed else args.status, limit=args.limit)
     finally:
         queue.engine.dispose()
-    if args.json:
+    if args.format == "json":
         for row in rows:
             print(json.dumps(row, default=str))
         return 0

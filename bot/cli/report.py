@@ -10,7 +10,8 @@ import sys
 from collections import defaultdict
 from datetime import datetime, timezone
 
-from bot.cli import UsageError
+from bot.cli import UsageError, add_output_flags
+from bot.cli.db import missing_sqlite_file
 from bot.measures.breakdown import BY
 
 
@@ -129,7 +130,7 @@ def run(args: argparse.Namespace) -> int:
     except TargetsError as exc:
         raise UsageError(str(exc)) from None
     url = _url(args)
-    missing = _missing_sqlite_file(url)
+    missing = missing_sqlite_file(url)
     if missing:  # reading must not leave an empty store behind: report on an empty one in memory
         url = "sqlite://"
     try:
@@ -150,10 +151,10 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"cannot read the experiments store: {str(exc).splitlines()[0]}") from None
     except OSError as exc:
         raise UsageError(f"cannot write {args.html}: {exc.strerror}") from None
-    if args.json:
+    if args.format == "json":
         store_info = {"store": "missing" if missing else "ok"}
         print(json.dumps({**report, "reviews": reviews, **store_info}, indent=2, sort_keys=True, default=str))
-    elif args.csv:
+    elif args.format == "csv":
         _csv(report, sys.stdout)
     else:
         text = render_text(report, args.repo or "all repositories")
@@ -167,28 +168,11 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _missing_sqlite_file(url: str) -> str | None:
-    """The path of a SQLite store that does not exist yet (None for other stores or in-memory ones)."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
-    try:
-        parsed = make_url(url)
-    except ArgumentError:
-        return None  # make_engine reports the bad URL
-    path = parsed.database
-    if parsed.get_backend_name() != "sqlite" or not path or path == ":memory:" or path.startswith("file:"):
-        return None
-    return None if os.path.exists(path) else path
-
-
 def add_parser(sub) -> None:
     p = sub.add_parser("report", help="the five measures against their targets, by week/tier/complexity/repo",
                        description="Haiku first-try success, savings vs all-Sonnet, Haiku share, average task cost and "
                                    "routing accuracy (docs/dashboard.md defines them), from the experiments store.")
-    fmt = p.add_mutually_exclusive_group()
-    fmt.add_argument("--json", action="store_true", help="print JSON (always JSON, even with no store)")
-    fmt.add_argument("--csv", action="store_true", help="print CSV: one row per group (or one for the scope)")
+    add_output_flags(p, default="text", csv=True)  # JSON even with no store; CSV: one row per group (or the scope)
     p.add_argument("--html", metavar="FILE", help="also write the dashboard page, self-contained (charts inlined)")
     p.add_argument("--repo", metavar="owner/name", help="only this repository")
     p.add_argument("--since", metavar="DATE", type=_since, help="only issues routed on or after DATE (YYYY-MM-DD)")
