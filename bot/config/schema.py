@@ -40,13 +40,22 @@ def _merge_defaults(defaults: dict[str, Any], value: Any) -> Any:
 
 # ---- labels ---------------------------------------------------------------------------------------
 class LabelSpec(_Strict):
-    color: str = Field(pattern=r"^[0-9a-fA-F]{6}$", description="six hex digits, no '#'")
+    color: str = Field(pattern=r"^[0-9a-fA-F]{6}$", description="six hex digits (a leading '#' is dropped)",
+                       json_schema_extra={"pattern": "^#?[0-9a-fA-F]{6}$"})  # the JSON Schema sees it before the strip
     description: str = Field(default="", max_length=100)  # GitHub's limit
 
     @field_validator("color", mode="before")
     @classmethod
     def _hash(cls, v: object) -> object:
         return v.lstrip("#") if isinstance(v, str) else v
+
+
+def _partial(model: type[BaseModel]) -> dict:
+    """`model`'s JSON Schema with nothing required: a partial entry keeps the defaults it leaves out (`_merge_defaults`)."""
+    out = model.model_json_schema(mode="validation")
+    out.pop("required", None)
+    out.pop("title", None)
+    return out
 
 
 def _model_labels() -> dict[str, dict[str, str]]:
@@ -67,8 +76,10 @@ TIER, COMPLEXITY = "tier", "complexity"  # what a router label sets (also the ov
 class LabelsConfig(_Strict):
     model_prefix: str = Field(default="model:", min_length=1)
     complexity_prefix: str = Field(default="complexity:", min_length=1)
-    model: dict[Tier, LabelSpec] = Field(default_factory=_model_labels)
-    complexity: dict[Complexity, LabelSpec] = Field(default_factory=_complexity_labels)
+    model: dict[Tier, LabelSpec] = Field(default_factory=_model_labels,
+                                         json_schema_extra={"additionalProperties": _partial(LabelSpec)})
+    complexity: dict[Complexity, LabelSpec] = Field(default_factory=_complexity_labels,
+                                                    json_schema_extra={"additionalProperties": _partial(LabelSpec)})
     security: LabelSpec = LabelSpec(color="b60205", description="model-router: security-sensitive, Opus review required")
 
     @field_validator("model", mode="before")
@@ -101,6 +112,12 @@ class LabelsConfig(_Strict):
 # ---- patterns -------------------------------------------------------------------------------------
 class PatternRule(_Strict):
     """Whole-word, case-insensitive words or phrases; any one matching fires the rule."""
+
+    # `_says_something`, for the JSON Schema too
+    model_config = ConfigDict(json_schema_extra={"anyOf": [
+        {"required": ["tier"], "properties": {"tier": {"not": {"type": "null"}}}},
+        {"required": ["complexity"], "properties": {"complexity": {"not": {"type": "null"}}}},
+        {"required": ["security"], "properties": {"security": {"const": True}}}]})
 
     name: str = Field(min_length=1)
     words: list[str] = Field(min_length=1)
@@ -167,7 +184,9 @@ _SECURITY_PATHS = [
 class SecurityConfig(_Strict):
     labels: list[str] = Field(default_factory=lambda: ["security"])
     paths: list[str] = Field(default_factory=lambda: list(_SECURITY_PATHS))
-    min_tier: Tier = Tier.sonnet  # security-sensitive work is raised at least to this tier
+    # security-sensitive work is raised at least to this tier (the JSON Schema refuses haiku too)
+    min_tier: Tier = Field(default=Tier.sonnet, json_schema_extra={
+        "not": {"enum": [t.value for t in Tier if t.rank <= Tier.haiku.rank]}})
 
     @field_validator("min_tier")
     @classmethod
@@ -178,12 +197,16 @@ class SecurityConfig(_Strict):
         return v
 
 
+_ASCENDING = [[t.value for t in Tier if mask >> t.rank & 1] for mask in range(1, 1 << len(Tier))]
+
+
 class ExecutorConfig(_Strict):
     workflow: str = Field(default="model-router-executor.yml", min_length=1)
     ref: str | None = None  # default branch when unset
     dispatch: Literal["workflow_dispatch", "repository_dispatch"] = "workflow_dispatch"
     max_attempts: int = Field(default=3, ge=1, le=10)
-    escalation: list[Tier] = Field(default_factory=lambda: list(Tier), min_length=1)  # the catalog's tiers
+    escalation: list[Tier] = Field(default_factory=lambda: list(Tier), min_length=1,  # the catalog's tiers
+                                   json_schema_extra={"enum": _ASCENDING})  # `_ascending`, for the JSON Schema
 
     @field_validator("escalation")
     @classmethod
@@ -230,9 +253,11 @@ class RepoConfig(_Strict):
     labels: LabelsConfig = LabelsConfig()
     patterns: list[PatternRule] = Field(default_factory=default_patterns)
     extra_patterns: list[PatternRule] = Field(default_factory=list)  # appended to `patterns`
-    models: dict[Tier, str] = Field(default_factory=dict)  # tier → model id override
+    models: dict[Tier, str] = Field(default_factory=dict,  # tier → model id override
+                                    json_schema_extra={"additionalProperties": {"type": "string", "pattern": "\\S"}})
     prices: dict[str, PriceOverride] = Field(default_factory=dict)  # model id → price override
-    token_estimates: dict[Complexity, TokenEstimate] = Field(default_factory=_default_estimates)
+    token_estimates: dict[Complexity, TokenEstimate] = Field(default_factory=_default_estimates,
+                                                             json_schema_extra={"additionalProperties": _partial(TokenEstimate)})
     llm: LLMConfig = LLMConfig()
     security: SecurityConfig = SecurityConfig()
     executor: ExecutorConfig = ExecutorConfig()
