@@ -12,6 +12,7 @@ from typing import Any
 
 from bot.config.loading import CONFIG_PATH
 from bot.issues.state import MARKER, encode, run_field
+from bot.measures.definitions import fmt, savings
 from bot.models import Complexity, RoutingDecision, Tier
 from bot.untrusted import defuse, fenced
 
@@ -95,7 +96,8 @@ def routing_comment(
 
 def _summary(d: RoutingDecision) -> list[str]:
     """The heading, the decision's table and the reason."""
-    savings_pct = f" ({d.savings_usd / d.baseline_cost_usd:.0%})" if d.baseline_cost_usd > 0 else ""
+    saved = savings(d.estimated_cost_usd, d.baseline_cost_usd)  # the one definition the dashboard and report use
+    savings_pct = f" ({fmt('savings', saved)})" if saved is not None else ""
     return [
         f"### Model router: **{d.tier.value.capitalize()}** (`{safe(d.model, 100)}`)",
         "",

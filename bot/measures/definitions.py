@@ -24,6 +24,18 @@ NAMES = {
 }
 
 
+def savings(cost: float, baseline: float) -> float | None:
+    """THE savings figure, defined once: the share of the all-Sonnet baseline not spent, 1 − cost / baseline
+    (None without a baseline). Shown through `fmt("savings", …)` wherever it is shown: the demo, `report`, the
+    dashboard, the Action's report and the sticky comment."""
+    return 1 - cost / baseline if baseline else None
+
+
+def met_mark(met: bool | None) -> str:
+    """How a measure stands against its target, in words (text output has no colours)."""
+    return "met" if met else "not enough data" if met is None else "MISSES its target"
+
+
 def fmt(key: str, value: float | None) -> str:
     """A measure as people read it: dollars for the average cost, percentages for the rest."""
     if value is None:
@@ -117,14 +129,14 @@ def measure(t: Tally, targets: Targets | None = None) -> dict[str, Any]:
     estimated = t.estimated_usd + t.classifier_usd
     if t.actual_issues:
         actual = t.actual_usd + t.actual_classifier_usd
-        savings, savings_basis = 1 - actual / t.actual_baseline_usd if t.actual_baseline_usd else None, "actual"
+        saved, savings_basis = savings(actual, t.actual_baseline_usd), "actual"
         avg_cost, cost_basis = actual / t.actual_issues, "actual"
     else:
-        savings, savings_basis = (1 - estimated / t.baseline_usd) if t.baseline_usd else None, "estimated"
+        saved, savings_basis = savings(estimated, t.baseline_usd), "estimated"
         avg_cost, cost_basis = _ratio(estimated, t.issues), "estimated"
     values = {
         "haiku_success": (_ratio(t.haiku_first_successes, t.haiku_first_runs), f"{t.haiku_first_runs} first runs on Haiku"),
-        "savings": (savings, f"{savings_basis}, vs all-Sonnet"),
+        "savings": (saved, f"{savings_basis}, vs all-Sonnet"),
         "haiku_share": (_ratio(t.tier_count(HAIKU), t.issues), f"{t.tier_count(HAIKU)} of {t.issues} issues"),
         "average_cost": (avg_cost, f"{cost_basis}, per issue"),
         "routing_accuracy": (_ratio(t.accurate, t.judged), f"{t.judged} issues with an outcome"),
@@ -133,7 +145,7 @@ def measure(t: Tally, targets: Targets | None = None) -> dict[str, Any]:
     for key, (value, basis) in values.items():
         target = targets.for_measure(key)
         out[key] = {"value": value, "basis": basis, "target": target.text, "met": target.met(value)}
-    out["savings"]["estimated"] = (1 - estimated / t.baseline_usd) if t.baseline_usd else None
+    out["savings"]["estimated"] = savings(estimated, t.baseline_usd)
     out["savings"]["label"] = savings_basis
     out["average_cost"]["label"] = cost_basis
     return out

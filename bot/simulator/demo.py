@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sys
 
+from bot.measures.definitions import fmt, savings
 from bot.simulator.demo_service import run_service_demo
 from bot.simulator.samples import load_samples, route_samples
 
@@ -33,9 +34,8 @@ def render(rows: list[tuple[dict, object]]) -> str:
                      f"{'yes' if d.security_sensitive else '':3}  {title}")
     lines.append("-" * len(header))
     lines.append("phases: P plan, E execute, R review; the all-Sonnet baseline runs the same phases on sonnet")
-    ratio = f" ({total / baseline:.0%} of it)" if baseline else ""
     lines.append(f"{len(rows)} issues: estimated ${total:.4f} as routed vs ${baseline:.4f} with the same phases all on "
-                 f"sonnet{ratio}.")
+                 f"sonnet: savings vs all-Sonnet (estimated) {fmt('savings', savings(total, baseline))}.")
     return "\n".join(lines)
 
 

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 from typing import IO
 
+from bot.measures.definitions import fmt, met_mark, savings
 from bot.simulator.demo_outcomes import FAILS, record_outcomes
 from bot.simulator.local import EXAMPLES, example, free_port, http, keypair, wait_for
 from bot.simulator.samples import load_samples, route_samples
@@ -183,12 +184,12 @@ def _simulate_runs(database_url: str, out: IO[str]) -> None:
 def _unlike_the_table() -> str:
     """What the App routed differently from the samples table: a new issue has no changed-file count."""
     table, app = route_samples(), route_samples(files=False)
-    cost = sum(d.estimated_cost_usd for _, d in app) / sum(d.baseline_cost_usd for _, d in app)
+    saved = fmt("savings", savings(sum(d.estimated_cost_usd for _, d in table), sum(d.baseline_cost_usd for _, d in table)))
     moved = [f"#{n} {a.tier.value} not {t.tier.value}" for n, ((_, t), (_, a)) in enumerate(zip(table, app), 1)
              if a.tier is not t.tier]
     if not moved:
-        return f"the same routing as the samples table: {cost:.2f}x of all-Sonnet"
-    return (f"{cost:.2f}x of all-Sonnet; the table routed with the samples' changed-file counts, which a new issue "
+        return "the same routing as the samples table above"
+    return (f"the samples table above saves {saved}: it routed with the samples' changed-file counts, which a new issue "
             f"does not have: {', '.join(moved)}")
 
 
@@ -203,7 +204,7 @@ def show_dashboard(app: str, token: str, out: IO[str], wait: float | None = None
     print("\nThe five numbers for the demo's issues (savings and average cost are the router's estimates: the "
           "simulated runs report no cost):", file=out)
     for c in cards:
-        print(f"  {c['name']:<36} {c['value']:>8}  target {c['target']}", file=out)
+        print(f"  {c['name']:<36} {c['value']:>8}  target {c['target']:<12} {met_mark(c['met'])}", file=out)
     print(f"  ({_unlike_the_table()})", file=out)
     print(f"\nDashboard: {app}/dashboard/{REPO}", file=out)
     print(f"  (open it in a browser: the simulated GitHub signs you in as {VIEWER}, who may read {REPO})", file=out)
