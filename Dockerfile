@@ -1,6 +1,8 @@
 # The model-router GitHub App service: gunicorn serving bot.app:create_app(), jobs in-process.
-# A specific Python release on a specific Debian; Dependabot's docker ecosystem moves the tag (.github/dependabot.yml).
-FROM python:3.11.14-slim-trixie
+# A specific Python release on a specific Debian, pinned by the digest of its multi-platform index (read from
+# public `docker pull` logs of python:3.11-slim = 3.11.14-slim-trixie, Dec 2025); Dependabot's docker ecosystem
+# moves tag and digest together (.github/dependabot.yml).
+FROM python:3.11.14-slim-trixie@sha256:193fdd0bbcb3d2ae612bd6cc3548d2f7c78d65b549fcaa8af75624c47474444d
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \

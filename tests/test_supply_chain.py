@@ -48,9 +48,9 @@ def test_a_moving_tag_is_caught():
     assert not SHA_PIN.match("actions/cache@v4") and not SHA_PIN.match("pypa/gh-action-pypi-publish@release/v1")
 
 
-def test_the_base_image_is_a_specific_release():
+def test_the_base_image_is_a_specific_release_pinned_by_digest():
     base = re.search(r"^FROM\s+(\S+)", DOCKERFILE, re.M).group(1)
-    assert re.match(r"^python:3\.11\.\d+-slim-[a-z]+(@sha256:[0-9a-f]{64})?$", base), base
+    assert re.match(r"^python:3\.11\.\d+-slim-[a-z]+@sha256:[0-9a-f]{64}$", base), base
 
 
 def test_the_image_installs_only_from_the_hashed_lock():
