@@ -88,3 +88,15 @@ def test_dependabot_keeps_actions_python_and_the_image_moving():
     proc = subprocess.run([str(check), "--builtin-schema", "vendor.dependabot", str(path)],
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_every_pinned_action_runs_on_a_current_runtime():
+    """tests/fixtures/pinned-actions.yml records, per pin, its tag and its action.yml's `runs.using` as read from
+    the action's repository at that commit; GitHub has deprecated node20 (and node16, node12)."""
+    known = yaml.safe_load((ROOT / "tests" / "fixtures" / "pinned-actions.yml").read_text())
+    for where, ref, comment in _uses():
+        if ref.startswith("./"):
+            continue
+        assert ref in known, f"{where}: record {ref}'s version and runtime in tests/fixtures/pinned-actions.yml"
+        assert comment.split("#", 1)[1].split()[0] == known[ref]["version"], (where, ref)
+        assert known[ref]["runs"] in ("node24", "composite", "docker"), (ref, known[ref]["runs"])
