@@ -41,3 +41,15 @@ def test_the_sticky_comment_states_it_the_same_way():
 
 def test_misses_are_marked_in_words():
     assert met_mark(True) == "met" and met_mark(False) == "MISSES its target" and met_mark(None) == "not enough data"
+
+
+
+def test_the_convoy_comment_states_it_the_same_way():
+    from bot.convoy.render import checklist
+    from bot.convoy.state import Convoy, TaskState
+
+    tasks = [TaskState(id=i, title=i, description=i, acceptance=i, status="done", cost_usd=c, baseline_usd=b)
+             for i, c, b in (("a", 0.01, 0.20), ("b", 0.05, 0.30))]
+    c = Convoy(repo="o/r", parent=1, plan_cost_usd=0.04, status="done", tasks=tasks)
+    text = checklist(c)
+    assert f"savings vs all-Sonnet {fmt('savings', savings(0.10, 0.50))}." in text and "% less" not in text

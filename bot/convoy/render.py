@@ -7,6 +7,7 @@ import re
 from bot.convoy.state import Convoy, TaskState
 from bot.issues.render import money, safe
 from bot.issues.state import comment_json, json_object
+from bot.measures.definitions import fmt, savings
 from bot.untrusted import fenced
 
 MARKER = "<!-- model-router:convoy -->"
@@ -56,7 +57,8 @@ def checklist(c: Convoy) -> str:
     lines = [MARKER, f"### Convoy: {done}/{len(c.tasks)} tasks done — {head}", ""]
     lines += [_row(t) for t in c.tasks]
     base = c.baseline_usd
-    saved = f", {100 * (base - c.cost_usd) / base:.0f}% less" if base > 0 and c.cost_usd <= base else ""
+    share = savings(c.cost_usd, base)  # the one savings figure (bot/measures)
+    saved = f", savings vs all-Sonnet {fmt('savings', share)}" if share is not None and share >= 0 else ""
     parts = f"planning {money(c.plan_cost_usd)} + tasks {money(sum(t.cost_usd for t in c.tasks))}"
     if c.review and c.review.cost_usd:
         parts += f" + review {money(c.review.cost_usd)}"
