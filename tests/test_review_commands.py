@@ -38,7 +38,7 @@ def test_review_command_during_an_outage_keeps_pending(fake_github, fake_anthrop
 
 def test_admin_override_sets_success_with_an_audit_note(fake_github, fake_anthropic, make_ctx, pr_comment):
     seed(fake_github, [AUTH], labels=["security"])
-    handle_event("issue_comment", pr_comment(f"/override-review {SHA[:7]} fixture key, not a secret", role="admin"), make_ctx())
+    handle_event("issue_comment", pr_comment(f"/override-review {SHA} fixture key, not a secret", role="admin"), make_ctx())
     assert statuses(fake_github) == [(SHA, "success", "overridden by @Codertocat: fixture key, not a secret")]
     (run,) = fake_github.repo(REPO)["check_runs"].values()
     assert run["conclusion"] == "success" and run["head_sha"] == SHA

@@ -176,7 +176,7 @@ def test_an_override_never_lands_on_a_commit_pushed_after_the_comment(fake_githu
 
     seed(fake_github, [AUTH], labels=["security"])
     ctx = make_ctx()
-    comment = pr_comment(f"/override-review {SHA[:7]} false positive", login="boss", role="admin")
+    comment = pr_comment(f"/override-review {SHA} false positive", login="boss", role="admin")
     fake_github.repo(REPO)["issues"][NUMBER]["pull"]["head_sha"] = NEW_SHA  # the author pushes before the job runs
     dispatch("issue_comment", comment, ctx)
     assert statuses(fake_github) == [] and ctx.store.review_overrides(REPO, NUMBER) == []

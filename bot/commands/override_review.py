@@ -1,6 +1,8 @@
 """`/override-review <sha> <reason>`: an admin lets one commit of a pull request merge without a passing Opus review.
 
-The admin names the commit they looked at: if the head moved (a push between the comment and the job),
+The admin names the commit they looked at by its full 40-hex SHA: the override applies to exactly that
+commit, and only while it is the head. A prefix is refused (an author can grind a commit sharing 7 hex
+digits), and if the head moved (a push between the comment and the job, or an old Action job re-run),
 the override is refused, so it can never land on code nobody saw.
 """
 
@@ -18,33 +20,35 @@ from bot.untrusted import defuse
 
 log = logging.getLogger(__name__)
 
-_SHA = re.compile(r"[0-9a-f]{7,40}")
+_SHA = re.compile(r"[0-9a-f]{40}")
 USAGE = "/override-review <sha> <reason>"
 
 
 @command(
     "override-review",
     usage=USAGE,
-    description="Set the Opus review gate to success on the named head commit, with an audited reason (admins only).",
+    description="Set the Opus review gate to success on the named head commit (its full 40-hex SHA), with an audited reason (admins only).",
     who="admin",
-    examples=("/override-review 1a2b3c4 false positive: test fixture, not a real key",),
+    examples=("/override-review 1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b false positive: test fixture, not a real key",),
     pr_only=True,
 )
 def run(req: CommandRequest, ctx: Context) -> CommandReply:
     named = req.inv.args[0].lower() if req.inv.args else ""
     reason = " ".join(req.inv.args[1:]).strip()
     if not _SHA.fullmatch(named) or not reason:
-        return CommandReply(body=f"Usage: `{USAGE}`: name the head commit you checked (7 to 40 hex digits); "
-                                 "the reason is recorded with your name.", reaction="confused")
+        return CommandReply(body=f"Usage: `{USAGE}`: name the head commit you checked by its full 40-character SHA "
+                                 "(a prefix is refused: another commit can share it). Copy it from the pull request's "
+                                 "Commits tab or run `git rev-parse HEAD` on the branch; the reason is recorded with "
+                                 "your name.", reaction="confused")
     # Defence in depth: the comment handler checks roles too, but this command opens the gate.
     level = permission(ctx, req.sender)
     if level != "admin":
         return CommandReply(body=f"Only admins may override the review gate (@{req.sender} has `{level}`).",
                             reaction="confused")
     sha = ctx.gh.get_pull(ctx.repo, req.number).head_sha
-    if not sha.lower().startswith(named):
-        return CommandReply(body=(f"Not overridden: you named `{named}`, but the head is now `{sha[:12]}` (pushed after "
-                                  "you looked?). Check the new commit, then override it by its SHA."),
+    if sha.lower() != named:
+        return CommandReply(body=(f"Not overridden: you named `{named}`, but the head is now `{sha}` (pushed after "
+                                  "you looked?). Check the new commit, then override it by its full SHA."),
                             reaction="confused")
     ctx.store.record_review_override(ctx.repo, req.number, head_sha=sha, by=req.sender, reason=reason)  # audit first
     publish.report(ctx, sha, gate.overridden(req.sender, reason))

@@ -20,7 +20,7 @@ DEPENDENCY_BOTS = frozenset({"dependabot[bot]", "renovate[bot]"})
 _ACTION_FILE = re.compile(r"^(\.github/workflows/[^/]+|(.+/)?action)\.ya?ml$")
 # `uses: owner/repo@ref`, optionally a list item and a trailing `# vX.Y.Z` comment: the lines a pin bump changes
 _USES_LINE = re.compile(r"^\s*(-\s+)?uses:\s*[\w.-]+/[\w./-]+@[\w.-]+\s*(#.*)?$")
-OVERRIDE = "/override-review pinned action bump"
+OVERRIDE = "/override-review <head sha> pinned action bump"  # the full 40-hex head SHA
 REVIEW = "/review"
 
 
@@ -42,7 +42,7 @@ def bumps_pinned_actions_only(files: Iterable[PullFile]) -> bool:
     return True
 
 
-def unreviewable(author: str | None, files: Iterable[PullFile]) -> GateStatus | None:
+def unreviewable(author: str | None, files: Iterable[PullFile], sha: str = "") -> GateStatus | None:
     """The gate's answer for a dependency bot's pull request that no review can run on; None for anyone else."""
     if not is_dependency_bot(author):
         return None
@@ -52,7 +52,8 @@ def unreviewable(author: str | None, files: Iterable[PullFile]) -> GateStatus | 
             f"{author} bumps pinned actions only; no review in its run: an admin comments `{OVERRIDE}`",
             title="Pinned action bump: approve with one comment",
             summary=f"{author} runs get no secrets, so the Opus review cannot run here. The change only moves "
-            f"`uses:` pins. An admin approves it with `{OVERRIDE}` (audited), or anyone with write access runs "
+            f"`uses:` pins. An admin approves it with `{OVERRIDE.replace('<head sha>', sha or '<head sha>')}` "
+            "(audited; the full SHA of this head commit), or anyone with write access runs "
             f"the review with `{REVIEW}`.",
         )
     return GateStatus(

@@ -140,7 +140,7 @@ def run_gate(ctx: Context, number: int, *, trigger: str) -> Result:
     publish.report(ctx, sha, gate.pending_required(req))
     res.action, res.outputs["review_state"] = "pending", "pending"
     if ctx.llm is None:
-        status = bot_prs.unreviewable(pull.user_login, files) or gate.not_configured()
+        status = bot_prs.unreviewable(pull.user_login, files, sha) or gate.not_configured()
         publish.report(ctx, sha, status)
         return _answer(res, status, res.action)
     if ctx.dry_run:
