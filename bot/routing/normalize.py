@@ -1,13 +1,17 @@
-"""The one text normaliser used before any matching: NFKC, then no invisible characters. Pure.
+"""The one text normaliser used before any matching: NFKC, no invisible characters, confusables folded. Pure.
 
 Untrusted text can hide a word from a matcher without changing how it reads: a zero-width space
-inside "pass\u200bword", a soft hyphen, a bidi override, full-width letters ("ｐａｓｓｗｏｒｄ"). Every
-matcher (routing patterns, security labels, the security helpers) runs on `normalize(text)`.
+inside "pass\u200bword", a soft hyphen, a bidi override, full-width letters ("ｐａｓｓｗｏｒｄ"), or a
+letter of another script that looks Latin (Cyrillic "а" in "pаssword", Greek "ο" in "tοken"). Every
+matcher (routing patterns, security labels, the security helpers) runs on `normalize(text)`, which folds
+each such letter to its ASCII prototype from Unicode's confusables data (UTS #39, through the maintained
+`confusable_homoglyphs` package, loaded only the first time non-ASCII text comes by).
 """
 
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 __all__ = ["normalize", "INVISIBLE"]
 
@@ -28,8 +32,27 @@ _SELECTOR_RANGES = ((0xFE00, 0xFE0F), (0xE0100, 0xE01EF), (0x180B, 0x180D), (0x1
 INVISIBLE: dict[int, None] = {cp: None for a, b in (*_FORMAT_RANGES, *_SELECTOR_RANGES) for cp in range(a, b + 1)}
 
 
+@lru_cache(maxsize=1)
+def _skeleton() -> dict[int, str]:
+    """Every non-ASCII character whose UTS #39 prototype is one ASCII character → that character.
+
+    The skeleton's prototype of an upper-case letter that reads as "I" (Greek Ι, Cyrillic І) is "l";
+    matching ignores case, so it is folded to "I" instead, as it reads."""
+    from confusable_homoglyphs.confusables import confusables_data  # ~10 ms, only for non-ASCII text
+
+    table: dict[int, str] = {}
+    for char, glyphs in confusables_data.items():
+        if len(char) != 1 or char.isascii():
+            continue
+        ascii_ = [g["c"] for g in glyphs if len(g["c"]) == 1 and g["c"].isascii() and g["c"].isprintable()]
+        if ascii_:
+            table[ord(char)] = "I" if ascii_[0] == "l" and char.isupper() else ascii_[0]
+    return table
+
+
 def normalize(text: str) -> str:
-    """NFKC-folded text without invisible characters; ASCII text (the common case) is returned as is."""
-    if text.isascii():  # no format characters or compatibility forms in ASCII
+    """NFKC-folded text without invisible characters, look-alike letters as ASCII; ASCII text is returned as is."""
+    if text.isascii():  # no format characters, compatibility forms or other scripts in ASCII
         return text
-    return unicodedata.normalize("NFKC", text.translate(INVISIBLE)).translate(INVISIBLE)
+    folded = unicodedata.normalize("NFKC", text.translate(INVISIBLE)).translate(INVISIBLE)
+    return folded if folded.isascii() else folded.translate(_skeleton())
