@@ -9,9 +9,7 @@ import yaml
 from pydantic import ValidationError
 
 from bot.config.errors import ConfigError, describe, duplicate_key
-from bot.config.schema import RepoConfig
-
-CONFIG_PATH = ".github/model-router.yml"  # the one place the file's path is spelled
+from bot.config.schema import CONFIG_PATH, RepoConfig
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _NON_PRINTABLE = yaml.reader.Reader.NON_PRINTABLE  # what PyYAML's reader refuses and libyaml may accept
 

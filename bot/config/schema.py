@@ -175,6 +175,11 @@ class LLMConfig(_Strict):
     max_tokens: int = Field(default=1024, ge=16, le=8192)
 
 
+CONFIG_PATH = ".github/model-router.yml"  # the one place the file's path is spelled (bot.config.loading re-exports it)
+# What turns the gate off or runs code with the repository's secrets: always security paths, whatever
+# `security.paths` says, so a pull request that weakens the config or the workflows gets the Opus review.
+GATE_PATHS = (CONFIG_PATH, ".github/model-router.yaml", ".github/workflows/**")
+
 _SECURITY_PATHS = [
     "**/auth/**", "**/*auth*", "**/*crypto*", "**/payments/**", "**/billing/**", "**/*secret*",
     "**/*credential*", "**/security/**", "**/*.pem", "**/*.key", ".github/workflows/**",
@@ -280,6 +285,11 @@ class RepoConfig(_Strict):
             if not model.strip():
                 raise ValueError(f"{tier.value}: model id must not be empty")
         return v
+
+    def security_paths(self) -> list[str]:
+        """`security.paths` plus what guards the gate itself: this file, the executor workflow, every workflow."""
+        executor = f".github/workflows/{self.executor.workflow}"
+        return list(dict.fromkeys([*self.security.paths, *GATE_PATHS, executor]))
 
     def all_patterns(self) -> list[PatternRule]:
         return [*self.patterns, *self.extra_patterns]

@@ -34,7 +34,7 @@ class GateSettings:
 def settings(ctx: Context) -> GateSettings:
     sec, rev = ctx.config.security, ctx.config.review
     return GateSettings(
-        enabled=rev.enabled, labels=tuple(sec.labels), paths=tuple(sec.paths),
+        enabled=rev.enabled, labels=tuple(sec.labels), paths=tuple(ctx.config.security_paths()),
         max_chars=rev.max_diff_chars_per_chunk, max_chunks=rev.max_chunks,
         max_tokens=rev.max_tokens, timeout=rev.timeout_seconds,
     )

@@ -60,7 +60,7 @@ class Evidence:
             if hit.rule.security:
                 self.security.append(trace_entry(strategy=_SECURITY, rule=hit.rule.name, tier=hit.rule.tier,
                                                  detail=f"mentions {hit.quoted}"))
-        for m in match_paths(issue.changed_paths, config.security.paths)[:5] if issue.changed_paths else ():
+        for m in match_paths(issue.changed_paths, config.security_paths())[:5] if issue.changed_paths else ():
             self.security.append(trace_entry(strategy=_SECURITY, rule=f"path:{m.path}",
                                              detail=f"changes {m.path} (matches {m.pattern})"))
         if issue.changed_files is not None:
