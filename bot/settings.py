@@ -52,6 +52,8 @@ class ServiceSettings(BaseSettings):
     sqlite_synchronous: Literal["FULL", "NORMAL"] = Field(default="FULL", validation_alias="MODEL_ROUTER_SQLITE_SYNCHRONOUS")
     log_level: str = Field(default="INFO", validation_alias="MODEL_ROUTER_LOG_LEVEL")
     metrics_port: int | None = Field(default=None, ge=1, le=65535, validation_alias="MODEL_ROUTER_METRICS_PORT")
+    # `GET /metrics` answers only `Authorization: Bearer <this>`; unset, it answers 401 to everyone
+    metrics_token: SecretStr | None = Field(default=None, validation_alias="MODEL_ROUTER_METRICS_TOKEN")
     log_format: Literal["text", "json"] = Field(default="text", validation_alias="MODEL_ROUTER_LOG_FORMAT")
     # The dashboard: sign-in through the App's OAuth (client id/secret from the App's settings page) on
     # GitHub's web host, and/or a bearer token for self-hosters; sessions signed with the session secret.
@@ -88,7 +90,8 @@ class ServiceSettings(BaseSettings):
         return v
 
     @field_validator("github_app_private_key", "github_token", "anthropic_api_key", "github_webhook_secret",
-                     "github_client_secret", "dashboard_token", "session_secret", "github_client_id", mode="before")
+                     "github_client_secret", "dashboard_token", "session_secret", "github_client_id", "metrics_token",
+                     mode="before")
     @classmethod
     def _blank_is_unset(cls, v: object) -> object:
         return None if isinstance(v, str) and not v.strip() else v
@@ -123,7 +126,8 @@ class ServiceSettings(BaseSettings):
         from bot.logs import configure
 
         secrets = [v.get_secret_value() for v in (self.github_app_private_key, self.github_token, self.anthropic_api_key,
-                                                   self.github_client_secret, self.dashboard_token, self.session_secret)
+                                                   self.github_client_secret, self.dashboard_token, self.session_secret,
+                                                   self.metrics_token)
                    if v is not None]
         configure(self.log_level, self.log_format, secrets + [s.decode() for s in self.webhook_secrets])
 

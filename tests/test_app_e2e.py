@@ -16,7 +16,7 @@ import requests
 
 from bot.simulator.local import wait_for
 from bot.issues.render import MARKER
-from tests.plugins.app import WEBHOOK_SECRET, signed_headers
+from tests.plugins.app import METRICS_AUTH, METRICS_TOKEN, WEBHOOK_SECRET, signed_headers
 
 BIN = Path(sys.executable).parent
 REPO = "Codertocat/Hello-World"
@@ -36,6 +36,7 @@ def base_env(tmp_path, fake_github, **extra) -> dict[str, str]:
         DATABASE_URL=f"sqlite:///{tmp_path / 'e2e.db'}",
         GITHUB_RETRY_BACKOFF="0",
         MODEL_ROUTER_JOB_POLL_SECONDS="0.05",
+        MODEL_ROUTER_METRICS_TOKEN=METRICS_TOKEN,
     )
     env.update(extra)
     return env
@@ -86,11 +87,11 @@ def test_gunicorn_two_workers_app_mode_end_to_end(tmp_path, fake_github, github_
         claims = fake_github.jwt_claims[0]
         assert claims["exp"] - claims["iat"] <= 600 and claims["iss"] in (fake_github.app_id, str(fake_github.app_id))
         assert fake_github.secondary_limit_hits == 0
-        metrics = requests.get(f"{url}/metrics", timeout=5).text  # merged over both gunicorn workers
+        metrics = requests.get(f"{url}/metrics", headers=METRICS_AUTH, timeout=5).text  # merged over both gunicorn workers
         assert 'model_router_deliveries_total{event="issues",status="queued"} 6.0' in metrics
         assert 'model_router_deliveries_total{event="issues",status="duplicate"} 1.0' in metrics
         assert 'model_router_github_calls_total{installation="1",status="201"}' in metrics
-        wait_for(lambda: 'model_router_jobs{status="done"} 6.0' in requests.get(f"{url}/metrics", timeout=5).text,
+        wait_for(lambda: 'model_router_jobs{status="done"} 6.0' in requests.get(f"{url}/metrics", headers=METRICS_AUTH, timeout=5).text,
                  what="every job to be done (read from the store at scrape)")
     finally:
         proc.send_signal(signal.SIGTERM)

@@ -10,6 +10,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.logs import JsonFormatter, _Scrub, configure, context, scrub
+from tests.plugins.app import METRICS_AUTH
 
 
 def samples(text: str) -> dict[tuple, float]:
@@ -26,12 +27,12 @@ def test_metrics_count_deliveries_queue_jobs_github_calls_and_spend(client, post
     assert post_event("issues", opened).status_code == 202
     assert post_event("issues", dict(opened, repository=None)).status_code == 400
     assert post_event("x-unknown-" + "e" * 40, {"action": "x"}).status_code == 202
-    before = samples(client.get("/metrics").get_data(as_text=True))
+    before = samples(client.get("/metrics", headers=METRICS_AUTH).get_data(as_text=True))
     assert before[("model_router_jobs", (("status", "queued"),))] == 1
     assert before[("model_router_oldest_job_age_seconds", ())] >= 0
     assert ("model_router_anthropic_spend_usd", (("source", "review"), ("tier", "opus"))) in before
     run_jobs()
-    resp = client.get("/metrics")
+    resp = client.get("/metrics", headers=METRICS_AUTH)
     assert resp.status_code == 200 and resp.mimetype == "text/plain"
     after = samples(resp.get_data(as_text=True))
     assert after[("model_router_jobs", (("status", "done"),))] == 1

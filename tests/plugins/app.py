@@ -24,6 +24,10 @@ from tests.plugins.github import TEST_TOKEN, sign
 WEBHOOK_SECRET = "test-webhook-secret"
 
 
+METRICS_TOKEN = "metrics-test-token"
+METRICS_AUTH = {"Authorization": f"Bearer {METRICS_TOKEN}"}
+
+
 @pytest.fixture
 def app_settings(tmp_path, fake_github):
     from bot.settings import ServiceSettings
@@ -37,6 +41,7 @@ def app_settings(tmp_path, fake_github):
         github_writes_per_minute=0,
         github_retry_backoff=0,
         job_lease_seconds=30,
+        metrics_token=METRICS_TOKEN,
         _env_file=None,
     )
 
