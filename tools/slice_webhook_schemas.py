@@ -32,7 +32,8 @@ FIELDS: dict[str, tuple[tuple[str, ...] | None, dict]] = {
     "issues": (("opened", "reopened", "edited", "labeled", "unlabeled"),
                {"issue": ISSUE, "label": LABELS, "changes": {"title": {"from": True}, "body": {"from": True}}}),
     "issue_comment": (("created",), {"issue": ISSUE, "comment": {"id": True, "body": True, "user": USER}}),
-    "pull_request": (("opened", "reopened", "synchronize", "labeled", "unlabeled"), {"pull_request": PULL, "label": LABELS}),
+    "pull_request": (("opened", "reopened", "synchronize", "labeled", "unlabeled", "edited"),
+                     {"pull_request": PULL, "label": LABELS, "changes": {"base": {"ref": {"from": True}}}}),
     "workflow_run": (("completed",), {"workflow": {"path": True}, "workflow_run": {
         "id": True, "path": OPTIONAL, "name": True, "display_title": OPTIONAL, "conclusion": True, "html_url": True,
         "run_started_at": True, "updated_at": True, "head_sha": True}}),

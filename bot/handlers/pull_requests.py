@@ -1,4 +1,4 @@
-"""Pull request events → the Opus review gate (bot.review.service) on the head commit."""
+"""Pull request events → the Opus review gate (bot.review.service) on the head commit; a new base re-gates."""
 
 from __future__ import annotations
 
@@ -15,6 +15,15 @@ LABELS = ("labeled", "unlabeled")
 @register("pull_request_target", *PUSHES, bots=True)
 def on_push(payload: dict, ctx: Context) -> Result:
     return service.run_gate(ctx, int(payload["pull_request"]["number"]), trigger=payload["action"])
+
+
+@register("pull_request", "edited", bots=True)
+@register("pull_request_target", "edited", bots=True)
+def on_edited(payload: dict, ctx: Context) -> Result:
+    """A changed base is a different diff (docs-only against one branch, `src/auth/…` against main): re-gate."""
+    if "base" not in (payload.get("changes") or {}):
+        return Result(action="ignored", messages=["only a new base re-gates an edited pull request"])
+    return service.run_gate(ctx, int(payload["pull_request"]["number"]), trigger=service.RETARGETED)
 
 
 @register("pull_request", *LABELS)

@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     from bot.github.port import PullInfo
 
 AUTOMATIC = ("opened", "reopened", "synchronize", "labeled", "event")  # `/review` is a person asking again
+# A new base: the same head commit, another diff, so an earlier review of the commit does not stand for it;
+# it still counts against the author's daily limit (re-targeting must not be a way around it).
+RETARGETED = "retargeted"
 
 
 def previous(ctx: "Context", number: int, sha: str) -> gate.GateStatus | None:
@@ -79,7 +82,7 @@ def refusal(ctx: "Context", pull: "PullInfo", plan: DiffPlan, model: str, max_to
         if spent + cost > limit:
             return (f"the review (about ${cost:.2f}) would take this month's spend of ${spent:.2f} past "
                     f"`budgets.monthly_usd` (${limit:.2f})")
-    if trigger not in AUTOMATIC or not pull.user_login:
+    if trigger not in (*AUTOMATIC, RETARGETED) or not pull.user_login:
         return ""
     rev = ctx.config.review
     fork = bool(pull.head_repo) and pull.head_repo.lower() != ctx.repo.lower()

@@ -13,6 +13,7 @@ from bot.permissions import WRITE_LEVELS, permission
 from bot.review import ReviewInvalid, ReviewUnavailable, bot_prs, diff, gate, guard, incremental, publish, reviewer
 
 log = logging.getLogger(__name__)
+RETARGETED = guard.RETARGETED  # the trigger of a pull request whose base changed: a new diff at the same head
 
 @dataclass(frozen=True)
 class GateSettings:
