@@ -120,6 +120,7 @@ def test_pipeline_auto_plans_complex_issues_only(fake_github, ctx):
         fake_github.add_issue(REPO, number, title=title, body="")
         p = example("issues", "opened")
         p["issue"].update(number=number, title=title, body="", labels=[])
+        fake_github.set_permission(REPO, p["issue"]["user"]["login"], "write")  # only a writer's issue starts one
         dispatch("issues", p, ctx)
     runs = [(d["inputs"]["issue_number"], d["inputs"].get("mode")) for d in fake_github.repo(REPO)["workflow_dispatches"]]
     assert runs == [("8", "plan")]

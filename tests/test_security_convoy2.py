@@ -1,0 +1,127 @@
+"""Issue #23 regression tests for convoys: who may start one, which tier its tasks run on, and which code the
+review of the whole sees. On FakeGitHub (every call checked against GitHub's OpenAPI description)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.convoy import service
+from bot.handlers import handle_event as dispatch
+from bot.llm import AnthropicLLM
+from bot.simulator.convoy_demo import PARENT, PLAN, REPO, Simulation, build, claude_reply, example, set_config
+
+
+@pytest.fixture
+def ctx(fake_github, fake_anthropic, tmp_path):
+    fake_anthropic.reply_with(claude_reply)
+    llm = AnthropicLLM("sk-test", base_url=fake_anthropic.url)
+    yield build(fake_github, llm, db_url=f"sqlite:///{tmp_path / 'x.db'}", cap=2)
+    llm.close()
+
+
+def runs(fake):
+    """(issue number, mode, tier) of every executor run asked for, in order."""
+    return [(int(d["inputs"]["issue_number"]), d["inputs"].get("mode", "execute"), d["inputs"]["tier"])
+            for d in fake.repo(REPO)["workflow_dispatches"]]
+
+
+def task_runs(fake):
+    return [r for r in runs(fake) if r[0] != PARENT]
+
+
+# -- finding 3: pipeline.auto runs outsiders' issues ------------------------------------------------------
+def _opened(fake_github, ctx, number, login, title="Rework retries across modules"):
+    fake_github.add_issue(REPO, number, title=title, body="")
+    p = example("issues", "opened")
+    p["issue"].update(number=number, title=title, body="", labels=[])
+    p["issue"]["user"]["login"] = p["sender"]["login"] = login
+    p["repository"]["full_name"] = REPO
+    return dispatch("issues", p, ctx)
+
+
+def test_pipeline_auto_never_starts_a_paid_run_for_an_outsiders_issue(fake_github, ctx):
+    set_config(ctx, {"pipeline": {"auto": True}, "llm": {"enabled": False}, "budgets": {"max_concurrent_runs": 3}})
+    fake_github.set_permission(REPO, "drive-by", "read")
+    for number in (7, 8, 9):
+        res = _opened(fake_github, ctx, number, "drive-by")
+        assert any("/plan" in m for m in res.messages)  # says how a writer starts it
+    assert runs(fake_github) == []
+    fake_github.set_permission(REPO, "maintainer", "write")
+    _opened(fake_github, ctx, 10, "maintainer")
+    assert runs(fake_github) == [(10, "plan", "sonnet")]
+
+
+def test_pipeline_auto_leaves_a_slot_for_a_maintainers_dispatch(fake_github, ctx):
+    set_config(ctx, {"pipeline": {"auto": True}, "llm": {"enabled": False}, "budgets": {"max_concurrent_runs": 2}})
+    fake_github.set_permission(REPO, "maintainer", "write")
+    _opened(fake_github, ctx, 7, "maintainer")
+    res = _opened(fake_github, ctx, 8, "maintainer")  # would take the last slot
+    assert [r[0] for r in runs(fake_github)] == [7]
+    assert any("max_concurrent_runs" in m for m in res.messages)
+    Simulation(fake_github, ctx).comment("/dispatch", user="maintainer", role="maintain")
+    assert [r[0] for r in runs(fake_github)] == [7, PARENT]  # the person's run is not refused
+
+
+# -- finding 5: a security parent's tasks run on Haiku ------------------------------------------------------
+SECURITY_PARENT = ("Harden session token handling across modules", "Session tokens are checked in three places.")
+
+
+def test_the_security_floor_reaches_every_sub_task(fake_github, ctx):
+    fake_github.issue(REPO, PARENT).update(title=SECURITY_PARENT[0], body=SECURITY_PARENT[1])
+    plan = {"tasks": [{**t, "title": f"Add a field to {t['id']}", "description": "Add one field."}
+                      for t in PLAN["tasks"]]}
+    sim = Simulation(fake_github, ctx, plan=plan)
+    sim.comment("/plan")
+    sim.run()
+    assert len(task_runs(fake_github)) == 5
+    assert all(tier != "haiku" for _, _, tier in task_runs(fake_github)), task_runs(fake_github)
+    for t in service.load(ctx, PARENT).tasks:
+        assert "security" in fake_github.labels_on(REPO, t.issue)  # the sub-issue says why
+
+
+# -- finding 9: the plan picks the tier -------------------------------------------------------------------
+def _hinted(tier):
+    return {"tasks": [{**t, "tier": tier} for t in PLAN["tasks"]]}
+
+
+def test_a_plans_tier_hint_never_raises_a_task_above_what_the_router_chose(fake_github, ctx):
+    sim = Simulation(fake_github, ctx, plan=_hinted("opus"))  # text steered the planner
+    sim.comment("/plan")
+    sim.run()
+    assert task_runs(fake_github) and all(tier != "opus" for _, _, tier in task_runs(fake_github))
+
+
+def test_a_writers_opus_choice_on_the_parent_lets_the_hint_raise_to_opus(fake_github, ctx):
+    fake_github.add_label(REPO, "model:opus")
+    fake_github.issue(REPO, PARENT)["labels"].append("model:opus")
+    sim = Simulation(fake_github, ctx, plan=_hinted("opus"))
+    sim.comment("/plan")
+    sim.run()
+    assert task_runs(fake_github) and all(tier == "opus" for _, _, tier in task_runs(fake_github))
+
+
+def test_a_hint_may_lower_the_cost(fake_github, ctx):
+    sim = Simulation(fake_github, ctx, plan=_hinted("haiku"))
+    sim.comment("/plan")
+    sim.run()
+    core = service.load(ctx, PARENT).task("core").issue  # the router puts "the registry" on sonnet
+    assert [tier for n, _, tier in task_runs(fake_github) if n == core] == ["haiku"]
+
+
+# -- finding 4: the review of the whole reviews the wrong code ------------------------------------------------
+def test_the_review_of_the_whole_sees_only_the_executors_pull_requests(fake_github, fake_anthropic, ctx):
+    sim = Simulation(fake_github, ctx)
+    sim.comment("/plan")
+    for _ in range(20):  # every task done but the last one
+        left = [t for t in service.load(ctx, PARENT).tasks if t.status != "done"] if service.load(ctx, PARENT) else None
+        if left is not None and len(left) == 1 and len(sim.in_flight()) == 1:
+            break
+        sim.complete(sim.in_flight()[0])
+    for t in service.load(ctx, PARENT).tasks:  # an outsider's later copies of the executor's files
+        fake_github.add_pull(REPO, title="Tidy", body=f"Refs #{t.issue}", head_sha="e" * 40, user="mallory",
+                             head_ref="tidy", files=[{"filename": f"exporters/{t.id}.py", "status": "added",
+                                                      "additions": 1, "patch": "@@ -0,0 +1 @@\n+HARMLESS = 1"}])
+    sim.run()
+    [review] = [r for r in fake_anthropic.requests if (r.output_schema or {}).get("title") == "ReviewOutput"]
+    assert "HARMLESS" not in review.prompt
+    assert all(f"def {tid}():" in review.prompt for tid in ("core", "csv", "json", "docs", "cli"))
