@@ -45,8 +45,8 @@ def test_dry_run_writes_nothing(fake_github, webhook_example, runner_env, tmp_pa
 def test_config_error_fails_the_step_naming_the_key_but_still_routes(fake_github, webhook_example, runner_env, tmp_path):
     payload = webhook_example("issues", "opened")
     fake_github.seed_payload(payload)
-    workspace = checkout(tmp_path, "budgets:\n  monthly_usdd: 5\n")
-    code, log = act(settings(tmp_path, fake_github, "issues", payload, workspace=workspace))
+    fake_github.set_file(REPO, ".github/model-router.yml", "budgets:\n  monthly_usdd: 5\n")  # on the default branch
+    code, log = act(settings(tmp_path, fake_github, "issues", payload, workspace=checkout(tmp_path, "")))
     assert code == 1
     [error] = [ln for ln in log.splitlines() if ln.startswith("::error")]
     assert error.startswith("::error file=.github/model-router.yml,line=2::")
@@ -55,11 +55,12 @@ def test_config_error_fails_the_step_naming_the_key_but_still_routes(fake_github
     assert "invalid" in sticky(fake_github, 1)[0]["body"]
 
 
-def test_config_comes_from_the_repository_when_not_checked_out(fake_github, webhook_example, runner_env, tmp_path):
+def test_config_comes_from_the_default_branch_never_the_checkout(fake_github, webhook_example, runner_env, tmp_path):
     payload = webhook_example("issues", "opened")
     fake_github.seed_payload(payload)
     fake_github.set_file(REPO, ".github/model-router.yml", "labels:\n  model_prefix: 'tier/'\n")
-    code, log = act(settings(tmp_path, fake_github, "issues", payload, workspace=tmp_path / "empty"))
+    workspace = checkout(tmp_path, "labels:\n  model_prefix: 'workspace/'\n")  # e.g. what an agent edited
+    code, log = act(settings(tmp_path, fake_github, "issues", payload, workspace=workspace))
     assert code == 0, log
     assert any(lb.startswith("tier/") for lb in fake_github.labels_on(REPO, 1))
 

@@ -75,10 +75,9 @@ def test_a_missing_base_or_a_cycle_is_an_error(fake_github, gh):
     assert "circular or longer" in load_repo_config(gh, "acme/a").error
 
 
-def test_the_action_follows_extends_from_a_checked_out_file(fake_github, gh, runner_env, tmp_path, webhook_example):
+def test_the_action_follows_extends_from_the_default_branch(fake_github, gh, runner_env, tmp_path, webhook_example):
     fake_github.add_repo("acme/.github", files={CONFIG_PATH: ORG})
-    (tmp_path / ".github").mkdir()
-    (tmp_path / CONFIG_PATH).write_text("_extends: acme/.github\nllm: {enabled: false}\n")
+    fake_github.add_repo("acme/api", files={CONFIG_PATH: "_extends: acme/.github\nllm: {enabled: false}\n"})
     s = settings(tmp_path, fake_github, "issues", webhook_example("issues", "opened"), workspace=tmp_path)
     loaded = ActionConfig(s, {}).load(gh, "acme/api")
     assert loaded.error is None and loaded.config.llm.enabled is False and loaded.config.budgets.monthly_usd == 100

@@ -71,10 +71,10 @@ def test_a_forged_state_by_someone_else_is_ignored(fake_github, tmp_path):
 
 
 def test_the_concurrent_run_cap_sees_runs_of_earlier_jobs(fake_github, runner_env, tmp_path):
-    fake_github.add_repo(REPO)
+    fake_github.add_repo(REPO, files={".github/model-router.yml": "budgets:\n  max_concurrent_runs: 1\n"})
     fake_github.add_issue(REPO, 6, "Fix a typo in the README", "teh → the")
     fake_github.set_permission(REPO, "octocat", "write")  # dispatch mode starts runs for writers only
-    workspace = checkout(tmp_path, "budgets:\n  max_concurrent_runs: 1\n")
+    workspace = checkout(tmp_path, "")
     payload = {"inputs": {"issue_number": "6"}, "repository": {"full_name": REPO}, "sender": {"login": "octocat", "type": "User"}}
     code, log = act(settings(tmp_path, fake_github, "workflow_dispatch", payload, mode="dispatch", run_id="77", workspace=workspace))
     assert code == 0, log

@@ -14,13 +14,15 @@ from bot.github.rest import RestGitHub
 from bot.llm import AnthropicLLM
 from bot.store.memory import MemoryIssueStore
 
-PR_EVENTS = ("pull_request", "pull_request_target")
 
 
 class ActionConfig:
-    """The workspace file when checked out, else the file on GitHub; pull requests always use the DEFAULT
-    branch's, so a pull request cannot weaken its own gate by editing the config or by targeting a branch
-    whose config is weaker (the status it sets belongs to the commit, whatever the base)."""
+    """The config file on the DEFAULT branch, read through the API in every mode, never from the workspace.
+
+    The workspace is whatever the job checked out: a pull request's head, or the tree the agent just edited
+    before the executor's `mode: report` step. Reading it there would let a pull request weaken its own gate
+    and a plan lift its own limits (`pipeline.max_tasks`, `budgets.*`); the default branch's file is the
+    one that was reviewed, and the status a pull request gets belongs to the commit, whatever the base."""
 
     def __init__(self, settings: ActionSettings, payload: dict):
         self.settings = settings
@@ -28,11 +30,7 @@ class ActionConfig:
 
     def load(self, gh: GitHubPort, repo: str) -> ConfigLoad:
         path = self.settings.config_path
-        local = self.settings.workspace / path
-        if self.settings.event_name not in PR_EVENTS and local.is_file():
-            text = local.read_text(encoding="utf-8")
-        else:
-            text = gh.get_file(repo, path, ref=self.default or gh.default_branch(repo))
+        text = gh.get_file(repo, path, ref=self.default or gh.default_branch(repo))
         return ConfigLoad.resolve(text, repo, gh, source=path)
 
     def invalidate(self, repo: str) -> None:
