@@ -212,6 +212,9 @@ class ExecutorConfig(_Strict):
     max_attempts: int = Field(default=3, ge=1, le=10)
     escalation: list[Tier] = Field(default_factory=lambda: list(Tier), min_length=1,  # the catalog's tiers
                                    json_schema_extra={"enum": _ASCENDING})  # `_ascending`, for the JSON Schema
+    # Who opens the executor's pull requests (claude-code-action: its App, or the workflow's token); the bot's
+    # own login always counts. The review of a convoy's whole reads only their same-repository pull requests.
+    pr_authors: list[str] = Field(default_factory=lambda: ["claude[bot]", "github-actions[bot]"])
 
     @field_validator("escalation")
     @classmethod

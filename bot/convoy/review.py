@@ -1,6 +1,9 @@
 """One Opus review of a finished convoy's combined change, through the security gate's own reviewer.
 
-The combined change is the pull requests that reference the convoy's sub-issues. It fails closed:
+The combined change is the executor's pull requests that reference the convoy's sub-issues: opened by the
+executor (`executor.pr_authors` or the bot) from a branch of this repository, open or merged. Anyone else's
+pull request, or a closed draft, is never shown as the convoy's code, and every executor change is reviewed
+(a file two tasks touched appears once per pull request, never replaced by a later copy). It fails closed:
 no reviewer configured, no linked pull request, or an answer that does not fit the schema is never a pass.
 """
 
@@ -10,7 +13,7 @@ import re
 from typing import TYPE_CHECKING
 
 from bot.convoy.state import Convoy, Review
-from bot.github.port import PullFile
+from bot.github.port import PullFile, PullInfo
 from bot.review import gate
 from bot.review import ReviewInvalid
 from bot.review import diff, reviewer
@@ -20,16 +23,25 @@ if TYPE_CHECKING:
     from bot.context import Context
 
 
+def _executors(ctx: "Context", p: PullInfo) -> bool:
+    """Opened by the executor from a branch of this repository, and open or merged (a closed draft is not code)."""
+    authors = {a.lower() for a in ctx.config.executor.pr_authors} | {ctx.gh.bot_login().lower()}
+    return (p.user_login.lower() in authors and (p.head_repo or "").lower() == ctx.repo.lower()
+            and (p.state == "open" or p.merged))
+
+
 def linked_files(ctx: "Context", c: Convoy) -> tuple[list[int], list[PullFile]]:
-    """The pull requests whose body references a sub-issue, and their files (a later PR's version of a file wins)."""
+    """The executor's pull requests that reference a sub-issue, and all their files (none replaces another)."""
     numbers = {t.issue for t in c.tasks if t.issue}
     pulls = [p for p in ctx.gh.list_pulls(ctx.repo, "all")
-             if numbers & {int(n) for n in re.findall(r"#(\d+)\b", p.body or "")}]
-    files: dict[str, PullFile] = {}
+             if numbers & {int(n) for n in re.findall(r"#(\d+)\b", p.body or "")} and _executors(ctx, p)]
+    files: list[PullFile] = []
+    seen: set[str] = set()
     for p in sorted(pulls, key=lambda p: p.number):
         for f in ctx.gh.list_pull_files(ctx.repo, p.number):
-            files[f.filename] = f
-    return sorted(p.number for p in pulls), list(files.values())
+            files.append(f if f.filename not in seen else f.model_copy(update={"filename": f"{f.filename} (#{p.number})"}))
+            seen.add(f.filename)
+    return sorted(p.number for p in pulls), files
 
 
 def review_whole(ctx: "Context", c: Convoy) -> Review:

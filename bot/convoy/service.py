@@ -76,7 +76,9 @@ def start(ctx: "Context", parent: int, *, run_id: int | None, plan_json: str | N
         return advance(ctx, parent)  # a redelivered or retried completion: resume, never recreate
     if old is not None and old.running:
         return f"a convoy is still running on #{parent}; the new plan was not started"
-    new = Convoy.from_plan(ctx.repo, parent, plan, plan_run=run_id, needs_review=needs_review(ctx, parent))
+    d = ctx.store.decision(ctx.repo, parent)
+    new = Convoy.from_plan(ctx.repo, parent, plan, plan_run=run_id, needs_review=needs_review(ctx, parent),
+                           security=bool(d and d.security_sensitive), ceiling=d.tier.value if d else None)
     plans = [r for r in ctx.store.dispatches(ctx.repo, parent) if r.get("mode") == "plan" and r.get("actual_cost_usd")]
     new.plan_cost_usd = plans[-1]["actual_cost_usd"] if plans else 0.0
     if old is None:
@@ -108,7 +110,7 @@ def _dispatch_ready(ctx: "Context", c: Convoy, save) -> list[str]:
     cap = ctx.config.budgets.max_concurrent_runs
     for tid in dag.to_dispatch(c.deps, c.statuses, in_flight=c.running, cap=cap):
         t = c.task(tid)
-        res = executor.start_run(ctx, t.issue, cause=_cause(c, t), by="model-router", tier=_raised(ctx, t))
+        res = executor.start_run(ctx, t.issue, cause=_cause(c, t), by="model-router", tier=_tier(ctx, c, t))
         if res.status in ("dispatched", "duplicate"):
             t.status, t.attempt, t.tier = "running", max(t.attempt, 1), (res.tier.value if res.tier else t.tier)
             c.note = ""
@@ -125,12 +127,23 @@ def _cause(c: Convoy, t: TaskState) -> str:
     return f"convoy:{c.parent}:{t.id}" + (f":retry{t.retries}" if t.retries else "")
 
 
-def _raised(ctx: "Context", t: TaskState) -> Tier | None:
-    """The plan's suggested tier when it is above the routed one (the router may raise it, never lower)."""
+def _tier(ctx: "Context", c: Convoy, t: TaskState) -> Tier | None:
+    """The task's tier when it is not simply the routed one (None): the plan's hint may lower the cost, or raise
+    it up to the parent's tier (what the router or a writer chose for the whole), never above; a person's label
+    on the sub-issue stands; a security parent's floor holds for every task."""
     d = ctx.store.decision(ctx.repo, t.issue)
-    if t.hint and d and Tier(t.hint).rank > d.tier.rank:
-        return Tier(t.hint)
-    return None
+    if d is None:
+        return None
+    tier = d.tier
+    human = d.strategy.value in ("model_label", "override")
+    if t.hint and not human:
+        hint = Tier(t.hint)
+        top = max(d.tier, Tier(c.ceiling), key=lambda x: x.rank) if c.ceiling else d.tier
+        tier = hint if hint.rank <= top.rank else top
+    floor = ctx.config.security.min_tier
+    if (c.security or d.security_sensitive) and tier.rank < floor.rank:
+        tier = floor
+    return None if tier == d.tier else tier
 
 
 def on_run(ctx: "Context", number: int) -> str | None:

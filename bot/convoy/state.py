@@ -57,15 +57,19 @@ class Convoy(BaseModel):
     plan_cost_usd: float = 0.0  # the Sonnet planning run's actual cost
     status: Literal["active", "cancelled", "done"] = "active"
     needs_review: bool = False
+    security: bool = False  # the parent is security-sensitive: every task carries the security floor
+    ceiling: str | None = None  # the parent's tier (the router's or a writer's): a plan hint raises to it, no higher
     review: Review | None = None
     note: str = ""  # why dispatching paused (budget, cap), shown on the parent
     tasks: list[TaskState]
 
     @classmethod
-    def from_plan(cls, repo: str, parent: int, plan: Plan, *, plan_run: int | None, needs_review: bool) -> "Convoy":
+    def from_plan(cls, repo: str, parent: int, plan: Plan, *, plan_run: int | None, needs_review: bool,
+                  security: bool = False, ceiling: str | None = None) -> "Convoy":
         tasks = [TaskState(id=t.id, title=t.title, description=t.description, files=t.files, acceptance=t.acceptance,
                            depends_on=t.depends_on, hint=t.tier.value if t.tier else None) for t in plan.tasks]
-        return cls(repo=repo, parent=parent, plan_run=plan_run, needs_review=needs_review, tasks=tasks)
+        return cls(repo=repo, parent=parent, plan_run=plan_run, needs_review=needs_review, security=security,
+                   ceiling=ceiling, tasks=tasks)
 
     def task(self, tid: str) -> TaskState | None:
         return next((t for t in self.tasks if t.id == tid), None)

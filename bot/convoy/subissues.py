@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Callable
 
 from bot.convoy import render
 from bot.convoy.state import Convoy
+from bot.issues.labels import ensure_exist
 from bot.issues.service import route_issue
 
 if TYPE_CHECKING:
@@ -67,7 +68,14 @@ def _created(ctx: "Context", c: Convoy, tid: str, since: str):
 
 
 def route(ctx: "Context", c: Convoy, t) -> None:
-    """Route the sub-issue like any new issue (labels + its sticky comment); remember tier and prices."""
+    """Route the sub-issue like any new issue (labels + its sticky comment); remember tier and prices.
+
+    A security-sensitive parent's sub-issue gets the security label first, so it is routed (and escalated,
+    and re-routed) with the security floor however harmless its own text reads."""
+    labels = ctx.config.security.labels
+    if c.security and labels:
+        ensure_exist(ctx, labels[:1])
+        ctx.gh.add_labels(ctx.repo, t.issue, labels[:1])
     decision = route_issue(ctx, t.issue).decision
     if decision is not None:
         t.tier = decision.tier.value

@@ -63,6 +63,8 @@ class PullInfo(BaseModel):
     changed_files: int | None = None  # GitHub's own count; more than the files listing returns = truncated
     state: str = "open"
     head_repo: str | None = None  # "owner/name" of the head branch's repository (a fork's, for fork PRs)
+    head_ref: str = ""  # the head branch's name
+    merged: bool = False  # closed by a merge (`merged_at` is set), not just closed
 
 
 class CommitStatus(BaseModel):

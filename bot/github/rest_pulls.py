@@ -40,6 +40,8 @@ class PullsMixin:
             changed_files=d.get("changed_files"),
             state=d.get("state") or "open",
             head_repo=((d["head"].get("repo") or {}).get("full_name")),
+            head_ref=d["head"].get("ref") or "",
+            merged=bool(d.get("merged_at") or d.get("merged")),
         )
 
     def pulls_for_commit(self, repo: str, sha: str) -> list[PullInfo]:

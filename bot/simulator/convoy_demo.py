@@ -82,6 +82,7 @@ class Simulation:
             ok = not (task in self.fail_first and not any(t["task"] == task for t in self.trace))
             if ok:
                 self.fake.add_pull(REPO, title=f"Convoy task {task}", body=f"Closes #{number}", head_sha=f"{run_id:040d}",
+                                   user="claude[bot]", head_ref=f"claude/issue-{number}",  # as claude-code-action opens it
                                    files=[{"filename": f"exporters/{task}.py", "status": "added", "additions": 2,
                                            "patch": f"@@ -0,0 +1,2 @@\n+def {task}():\n+    return 1"}])
         files["tmp/claude-execution-output.json"] = execution(COST[tier], error=not ok)

@@ -91,7 +91,8 @@ def pull_json(f: FakeGitHub, r: dict, i: dict) -> dict[str, Any]:
         "changed_files": p.get("changed_files", len(p["files"])),
         "base": {"sha": "b" * 40, "ref": p["base"], "label": f"{r['owner']}:{p['base']}", "repo": repo_json(f, r)},
         "draft": False,
-        "merged": False,
+        "merged": bool(p.get("merged_at")),
+        "merged_at": p.get("merged_at"),
     }
 
 
