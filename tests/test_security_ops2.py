@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import pytest
+import time_machine
 
 
 @pytest.fixture
@@ -38,3 +41,33 @@ def test_the_dashboard_token_does_not_open_metrics(make_client):
 
     client = make_client(metrics_token=SecretStr("scrape-me"), dashboard_token=SecretStr("dash"))
     assert client.get("/metrics", headers={"Authorization": "Bearer dash"}).status_code == 401
+
+
+# -- also seen: a signed state line copied between issues -------------------------------------------------
+@time_machine.travel(datetime(2026, 11, 30, 18, 0, tzinfo=timezone.utc), tick=False)
+def test_a_signed_state_line_copied_to_another_issue_or_repository_is_ignored(fake_github, tmp_path, monkeypatch):
+    from bot.action.context import build_context
+    from bot.action.memory import recover
+    from bot.issues.render import routing_comment
+    from bot.issues.state import issue_key
+    from bot.models import Tier
+    from tests.plugins.action import REPO as repo
+    from tests.plugins.action import decision, settings
+
+    key = b"repository-secret"
+    run = {"dispatch_id": "abc.1.ff", "key": f"{repo}#7:comment:55", "attempt": 1, "tier": "haiku",
+           "model": "claude-haiku-test", "complexity": "simple", "status": "success", "estimated_cost_usd": 0.01,
+           "created_at": datetime(2026, 11, 30)}
+    signed = routing_comment(decision(tier=Tier.haiku, model="claude-haiku-test"), runs=[run],
+                             state_key=issue_key(key, repo, 7))
+    fake_github.add_repo(repo)
+    monkeypatch.setenv("INPUT_STATE_KEY", key.decode())
+    payload = {"repository": {"full_name": repo}}
+    for number in (7, 8):
+        fake_github.add_issue(repo, number, "Rework the scheduler", "Many files.")
+        fake_github.add_comment(repo, number, signed, user="github-actions[bot]", user_type="Bot")
+    own, copied = (build_context(settings(tmp_path, fake_github, "workflow_dispatch", payload), payload) for _ in "ab")
+    recover(own, 7, ["model:haiku"])
+    assert own.store.dispatches(repo, 7)  # signed for #7: believed there
+    recover(copied, 8, ["model:haiku"])  # the same signed line pasted on #8 (it says haiku ran there and succeeded)
+    assert copied.store.dispatches(repo, 8) == [] and "not signed" in " ".join(copied.notes)

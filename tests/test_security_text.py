@@ -80,6 +80,7 @@ def test_a_hand_edited_state_line_is_ignored_when_a_state_key_is_set(fake_github
     from bot.action.context import build_context
     from bot.action.memory import recover
     from bot.issues.render import routing_comment
+    from bot.issues.state import issue_key
     from bot.models import Tier
     from tests.plugins.action import REPO as repo
     from tests.plugins.action import decision, settings
@@ -89,7 +90,8 @@ def test_a_hand_edited_state_line_is_ignored_when_a_state_key_is_set(fake_github
            "model": "claude-opus-test", "complexity": "complex", "status": "dispatched", "estimated_cost_usd": 40.0,
            "created_at": (boundary - timedelta(minutes=1)).replace(tzinfo=None)}
     time_machine.move_to(boundary - timedelta(seconds=1), tick=False)  # the run is this month's spend
-    signed = routing_comment(decision(tier=Tier.opus, model="claude-opus-test"), runs=[run], state_key=key)
+    signed = routing_comment(decision(tier=Tier.opus, model="claude-opus-test"), runs=[run],
+                             state_key=issue_key(key, repo, 7))  # the key is bound to the issue (issue #23)
     edited = signed.replace('"estimated_cost_usd":40.0', '"estimated_cost_usd":0.0')  # the writer resets the spend
     assert edited != signed
     fake_github.add_repo(repo)

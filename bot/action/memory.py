@@ -16,7 +16,7 @@ from __future__ import annotations
 from bot.context import Context
 from bot.issues import sticky
 from bot.issues.labels import COMPLEXITY, TIER, field_of
-from bot.issues.state import STATE_PREFIX, IssueState, decode
+from bot.issues.state import STATE_PREFIX, IssueState, decode, issue_key
 from bot.issues.service import REMOVED
 from bot.models import RoutingDecision
 
@@ -44,7 +44,7 @@ def recover(ctx: Context, number: int, labels: list[str]) -> list[str]:
     comment = sticky.find(ctx, number)
     if comment is None:
         return []
-    state = decode(comment.body, ctx.state_key)
+    state = decode(comment.body, issue_key(ctx.state_key, ctx.repo, number))
     if state is None:  # absent, unreadable, or (with a state-key) not signed by us: trust nothing in it
         if ctx.state_key is not None and STATE_PREFIX in comment.body:
             ctx.notes.append("The sticky comment's state line is not signed with this repository's state-key "

@@ -16,6 +16,7 @@ from bot.context import Context, Result
 from bot.issues.labels import COMPLEXITY, TIER
 from bot.models import Complexity, IssueInput, Pins, RoutingDecision, Tier
 from bot.issues.render import routing_comment
+from bot.issues.state import issue_key
 from bot.routing import forced
 from bot.routing.learning import Knowledge
 
@@ -99,7 +100,7 @@ def route_issue(
 
     hands_off = frozenset(f for f, v in human.items() if v == REMOVED)
     added, removed = labelling.apply(ctx, number, decision, issue.labels, hands_off=hands_off)
-    comment_id = sticky.upsert(ctx, number, render_for(ctx, decision, record, people, hands_off))
+    comment_id = sticky.upsert(ctx, number, render_for(ctx, number, decision, record, people, hands_off))
     source = "override" if decision.strategy.value == "override" else "auto"
     routing_id = ctx.store.record_decision(ctx.repo, number, decision, source=source)
     return Result(
@@ -113,7 +114,7 @@ def route_issue(
 
 
 def render_for(
-    ctx: Context, decision: RoutingDecision, record: dict | None, people: list[dict], hands_off: frozenset[str] = frozenset()
+    ctx: Context, number: int, decision: RoutingDecision, record: dict | None, people: list[dict], hands_off: frozenset[str] = frozenset()
 ) -> str:
     """The sticky comment body; `people` are the issue's recorded overrides."""
     config = ctx.config
@@ -130,7 +131,7 @@ def render_for(
         complexity_prefix=config.labels.complexity_prefix,
         notes=notes,
         overrides={o["field"]: o["new"] for o in people if o.get("field") in _VALUES and o.get("new")},
-        state_key=ctx.state_key,
+        state_key=issue_key(ctx.state_key, ctx.repo, number),
     )
 
 
@@ -142,7 +143,7 @@ def refresh_comment(ctx: Context, number: int) -> int | None:
     decision = RoutingDecision.model_validate(record["decision"])
     people = ctx.store.overrides(ctx.repo, number)
     hands_off = frozenset(f for f, v in human_choices(record, people).items() if v == REMOVED)
-    return sticky.upsert(ctx, number, render_for(ctx, decision, record, people, hands_off))
+    return sticky.upsert(ctx, number, render_for(ctx, number, decision, record, people, hands_off))
 
 
 

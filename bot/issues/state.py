@@ -31,6 +31,12 @@ _STATE_LINE = re.compile(
 )
 
 
+def issue_key(key: bytes | None, repo: str, number: int) -> bytes | None:
+    """The `state-key` bound to one issue of one repository: a signed state line copied to another issue (or
+    another repository sharing the secret) does not verify there."""
+    return None if key is None else hmac.new(key, f"{repo.lower()}#{number}".encode("utf-8"), "sha256").digest()
+
+
 def signature(encoded: str, key: bytes) -> str:
     """HMAC-SHA256 of the encoded state under the Action's `state-key` (a repository secret): a writer can edit
     the bot's comment, but cannot re-sign an edited state line without the secret."""
