@@ -3,6 +3,10 @@ that turns the gate off. Each reproduces one way a security pull request turned 
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
+import time_machine
+
 from bot.config import RepoConfig
 from bot.handlers import handle_event as dispatch
 from tests.plugins.gate import AUTH, NUMBER, PASS, PLAIN, REPO, SHA, seed, statuses
@@ -92,3 +96,22 @@ def test_a_pr_editing_the_executor_workflow_needs_the_review(fake_github, fake_a
     config = RepoConfig(security={"paths": []}, executor={"workflow": "model-router-executor.yml"})
     dispatch("pull_request", webhook_example("pull_request", "opened"), make_ctx(llm=False, config=config))
     assert statuses(fake_github)[-1][1] == "pending"
+
+
+# -- also seen: many accounts' fork pull requests spend the review budget ----------------------------------------
+@time_machine.travel(datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc), tick=False)
+def test_automatic_reviews_stop_at_a_default_monthly_review_budget(fake_github, fake_anthropic, make_ctx,
+                                                                   webhook_example, pr_comment):
+    seed(fake_github, [AUTH], labels=["security"])
+    fake_anthropic.reply_with(PASS)
+    ctx = make_ctx()
+    limit = RepoConfig().review.monthly_usd
+    assert limit is not None and limit > 0  # on by default, no budget configured
+    for i in range(3):  # this month's earlier reviews, by throwaway accounts
+        ctx.store.record_review(REPO, 100 + i, head_sha=f"{i:040d}", model="claude-opus-x", verdict="pass",
+                                state="success", trigger="opened", cost_usd=limit / 3, author=f"sock{i}")
+    dispatch("pull_request", webhook_example("pull_request", "opened"), ctx)
+    sha, state, desc = statuses(fake_github)[-1]
+    assert state == "failure" and "review.monthly_usd" in desc and fake_anthropic.requests == []
+    dispatch("issue_comment", pr_comment("/review", login="maintainer", role="write"), ctx)  # a writer still can
+    assert statuses(fake_github)[-1][1] == "success"

@@ -253,6 +253,9 @@ class ReviewConfig(_Strict):
     # Automatic reviews (pushes, labels) per pull-request author per 24 h; `/review` by a writer is not counted
     max_reviews_per_author_per_day: int = Field(default=20, ge=0)
     max_reviews_per_fork_author_per_day: int = Field(default=5, ge=0)
+    # Automatic reviews per calendar month (USD, UTC), whoever opens the pull requests: many throwaway accounts
+    # cannot spend more than this; `/review` by a writer still runs (within `budgets.monthly_usd`). null: no cap.
+    monthly_usd: float | None = Field(default=100.0, ge=0)
 
 
 class RepoConfig(_Strict):

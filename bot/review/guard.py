@@ -82,9 +82,17 @@ def refusal(ctx: "Context", pull: "PullInfo", plan: DiffPlan, model: str, max_to
         if spent + cost > limit:
             return (f"the review (about ${cost:.2f}) would take this month's spend of ${spent:.2f} past "
                     f"`budgets.monthly_usd` (${limit:.2f})")
-    if trigger not in (*AUTOMATIC, RETARGETED) or not pull.user_login:
+    if trigger not in (*AUTOMATIC, RETARGETED):
         return ""
     rev = ctx.config.review
+    if rev.monthly_usd is not None:
+        month = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        spent, cost = ctx.store.review_spend(ctx.repo, month), estimate(plan, model, ctx, max_tokens)
+        if spent + cost > rev.monthly_usd:
+            return (f"`review.monthly_usd` (${rev.monthly_usd:.2f}) reached: ${spent:.2f} spent, this one about "
+                    f"${cost:.2f}; a writer's `/review` still runs")
+    if not pull.user_login:
+        return ""
     fork = bool(pull.head_repo) and pull.head_repo.lower() != ctx.repo.lower()
     per_day = rev.max_reviews_per_fork_author_per_day if fork else rev.max_reviews_per_author_per_day
     done = ctx.store.reviews_by_author(ctx.repo, pull.user_login, now - timedelta(days=1))
