@@ -54,8 +54,8 @@ def test_replicas_share_installation_tokens(redis_url, redis_prefix, fake_github
     private, public = github_app_key
     fake_github.app_public_key = public
     fake_github.add_repo("octo/repo", installation_id=7)
-    replicas = [AppAuth(fake_github.app_id, private, fake_github.url, shared=SharedState.from_url(redis_url, redis_prefix))
-                for _ in range(2)]
+    replicas = [AppAuth(fake_github.app_id, private, fake_github.url,
+                        shared=SharedState.from_url(redis_url, redis_prefix, secret=private.encode())) for _ in range(2)]
     tokens = {r.installation_token(7) for r in replicas}
     minted = [r for r in fake_github.requests if r.path.endswith("/access_tokens")]
     assert len(tokens) == 1 and len(minted) == 1

@@ -71,3 +71,43 @@ def test_a_signed_state_line_copied_to_another_issue_or_repository_is_ignored(fa
     assert own.store.dispatches(repo, 7)  # signed for #7: believed there
     recover(copied, 8, ["model:haiku"])  # the same signed line pasted on #8 (it says haiku ran there and succeeded)
     assert copied.store.dispatches(repo, 8) == [] and "not signed" in " ".join(copied.notes)
+
+
+# -- also seen: installation tokens sit in Redis in plain text ------------------------------------------------
+def test_installation_tokens_in_redis_are_encrypted_and_bound_to_their_installation(redis_url, redis_prefix,
+                                                                                   fake_github, github_app_key):
+    import redis
+
+    from bot.github.auth import AppAuth
+    from bot.github.shared import SharedState
+
+    private, public = github_app_key
+    fake_github.app_public_key = public
+    fake_github.add_repo("octo/repo", installation_id=7)
+    fake_github.add_repo("octo/other", installation_id=8)
+    secret = private.encode()
+    replicas = [AppAuth(fake_github.app_id, private, fake_github.url,
+                        shared=SharedState.from_url(redis_url, redis_prefix, secret=secret)) for _ in range(2)]
+    tokens = {r.installation_token(7) for r in replicas}
+    assert len(tokens) == 1 and len([r for r in fake_github.requests if r.path.endswith("/access_tokens")]) == 1
+    client = redis.Redis.from_url(redis_url)
+    stored = client.get(f"{redis_prefix}token:7")
+    assert stored and tokens.pop().encode() not in stored  # someone who reads Redis does not read the token
+    client.set(f"{redis_prefix}token:8", stored)  # moved to another installation's key: never used there
+    assert SharedState.from_url(redis_url, redis_prefix, secret=secret).cached_token(8, 60) is None
+    assert SharedState.from_url(redis_url, redis_prefix, secret=b"another key").cached_token(7, 60) is None
+    client.close()
+    for r in replicas:
+        r.close()
+
+
+def test_without_a_key_installation_tokens_are_not_stored_in_redis(redis_url, redis_prefix):
+    import redis
+
+    from bot.github.shared import SharedState
+
+    shared = SharedState.from_url(redis_url, redis_prefix)
+    shared.store_token(7, "ghs_plaintext", 9_999_999_999.0, 60)
+    client = redis.Redis.from_url(redis_url)
+    assert client.get(f"{redis_prefix}token:7") is None
+    client.close()
