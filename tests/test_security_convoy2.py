@@ -3,20 +3,10 @@ review of the whole sees. On FakeGitHub (every call checked against GitHub's Ope
 
 from __future__ import annotations
 
-import pytest
-
 from bot.convoy import service
 from bot.handlers import handle_event as dispatch
-from bot.llm import AnthropicLLM
-from bot.simulator.convoy_demo import PARENT, PLAN, REPO, Simulation, build, claude_reply, example, set_config
-
-
-@pytest.fixture
-def ctx(fake_github, fake_anthropic, tmp_path):
-    fake_anthropic.reply_with(claude_reply)
-    llm = AnthropicLLM("sk-test", base_url=fake_anthropic.url)
-    yield build(fake_github, llm, db_url=f"sqlite:///{tmp_path / 'x.db'}", cap=2)
-    llm.close()
+from bot.simulator.convoy_demo import PARENT, PLAN, REPO, Simulation, example, set_config
+from tests.test_convoy_e2e import ctx  # noqa: F401 - the convoy's Context on FakeGitHub and FakeAnthropic, cap 2
 
 
 def runs(fake):
