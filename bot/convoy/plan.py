@@ -33,7 +33,7 @@ class PlanTask(BaseModel):
     files: list[Annotated[str, Field(min_length=1, max_length=300)]] = Field(default_factory=list, max_length=100)
     acceptance: str = Field(min_length=1, max_length=4_000, description="How to tell the task is done")
     depends_on: list[TaskId] = Field(default_factory=list, max_length=50)
-    tier: Tier | None = Field(default=None, description="Suggested tier; the router may raise it")
+    tier: Tier | None = Field(default=None, description="Suggested tier; it may lower the routed tier, or raise it up to the parent tier and never above")
 
 
 class Plan(BaseModel):
