@@ -36,10 +36,11 @@ def test_the_service_demo_routes_the_samples_and_records_outcomes(monkeypatch):
     assert numbers["Average task cost (estimated)"] == f"${est / len(rows):.4f}"
     assert numbers["Haiku first-try success"] != "—" and numbers["Routing accuracy"] != "—"
     assert re.search(r"simulated executor: \d+ runs on 13 issues, 1 escalation", text)
-    # each number says whether it meets its target; the estimated average cost misses it
+    # each number says whether it meets its target; average cost's is relative to no routing (0.85x by default)
     block = text.split("The five numbers", 1)[1].split("\nDashboard:", 1)[0]
     marks = dict(re.findall(r"^  (.+?)\s{2,}\S+  target .+? (met|MISSES its target|not enough data)$", block, re.M))
-    assert len(marks) == 5 and marks["Average task cost (estimated)"] == "MISSES its target"
+    assert len(marks) == 5
+    assert marks["Average task cost (estimated)"] == ("met" if est / base <= 0.85 else "MISSES its target")
     # one savings figure, one format: no cost ratios ("0.69x") beside the percentages
     assert not re.search(r"\d\.\d+x", text)
 

@@ -28,7 +28,7 @@ def test_measure_definitions():
     assert m["haiku_success"]["value"] == 0.75 and m["haiku_success"]["met"] is False
     assert m["routing_accuracy"]["value"] == pytest.approx(7 / 8) and m["routing_accuracy"]["met"] is False
     assert m["savings"]["value"] == pytest.approx(0.3) and m["savings"]["label"] == "estimated" and m["savings"]["met"]
-    assert m["average_cost"]["value"] == pytest.approx(0.07) and m["average_cost"]["met"] is False
+    assert m["average_cost"]["value"] == pytest.approx(0.07) and m["average_cost"]["met"] is True  # 0.7x no routing
     # once runs report costs, savings and average cost are the actual ones, labelled so
     t.actual_issues, t.actual_usd, t.actual_baseline_usd = 2, 0.02, 0.1
     m = measure(t)
@@ -49,7 +49,27 @@ def test_targets_file(tmp_path):
     f.write_text("nope: 1\n# edited\n")
     with pytest.raises(TargetsError, match="invalid targets"):
         load_targets(str(f))
-    assert Targets().average_cost.text == "≤ $0.02" and Targets().savings.text == "25%–35%"
+    assert Targets().savings.text == "25%–35%"
+    assert Range(max=0.05, percent=False).text == "≤ $0.05"  # an absolute ceiling can still be set
+
+
+def test_the_average_cost_target_is_relative_to_no_routing():
+    """The default ceiling is a share of what the same issues cost without routing (all on Sonnet), not a fixed
+    price per call: a repository of large issues is not failed for having large issues."""
+    assert Targets().average_cost.text == "≤ 0.85× no routing"
+    cheap = Tally(issues=10, estimated_usd=4.0, baseline_usd=5.0)  # $0.40 an issue, no routing $0.50: 0.8x
+    m = measure(cheap)
+    assert m["average_cost"]["value"] == pytest.approx(0.4) and m["average_cost"]["met"] is True
+    assert "0.80× no routing" in m["average_cost"]["basis"]
+    dear = Tally(issues=10, estimated_usd=4.5, baseline_usd=5.0)  # 0.9x
+    assert measure(dear)["average_cost"]["met"] is False
+    # on the actual basis, against the baseline of the issues that reported costs
+    cheap.actual_issues, cheap.actual_usd, cheap.actual_baseline_usd = 2, 0.5, 0.5
+    assert measure(cheap)["average_cost"]["met"] is False
+    absolute = Targets(average_cost=Range(max=0.5, percent=False))
+    assert measure(dear, absolute)["average_cost"]["met"] is True
+    with pytest.raises(ValueError):
+        Range(min=0.5, of="no_routing", percent=False)
 
 
 def test_classify_first_run_and_overrides():

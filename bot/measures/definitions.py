@@ -131,20 +131,24 @@ def measure(t: Tally, targets: Targets | None = None) -> dict[str, Any]:
         actual = t.actual_usd + t.actual_classifier_usd
         saved, savings_basis = savings(actual, t.actual_baseline_usd), "actual"
         avg_cost, cost_basis = actual / t.actual_issues, "actual"
+        no_routing = t.actual_baseline_usd / t.actual_issues
     else:
         saved, savings_basis = savings(estimated, t.baseline_usd), "estimated"
         avg_cost, cost_basis = _ratio(estimated, t.issues), "estimated"
+        no_routing = _ratio(t.baseline_usd, t.issues)
+    versus = f", {avg_cost / no_routing:.2f}× no routing" if avg_cost is not None and no_routing else ""
     values = {
         "haiku_success": (_ratio(t.haiku_first_successes, t.haiku_first_runs), f"{t.haiku_first_runs} first runs on Haiku"),
         "savings": (saved, f"{savings_basis}, vs all-Sonnet"),
         "haiku_share": (_ratio(t.tier_count(HAIKU), t.issues), f"{t.tier_count(HAIKU)} of {t.issues} issues"),
-        "average_cost": (avg_cost, f"{cost_basis}, per issue"),
+        "average_cost": (avg_cost, f"{cost_basis}, per issue{versus}"),
         "routing_accuracy": (_ratio(t.accurate, t.judged), f"{t.judged} issues with an outcome"),
     }
     out = {}
     for key, (value, basis) in values.items():
         target = targets.for_measure(key)
-        out[key] = {"value": value, "basis": basis, "target": target.text, "met": target.met(value)}
+        reference = no_routing if key == "average_cost" else None
+        out[key] = {"value": value, "basis": basis, "target": target.text, "met": target.met(value, reference)}
     out["savings"]["estimated"] = savings(estimated, t.baseline_usd)
     out["savings"]["label"] = savings_basis
     out["average_cost"]["label"] = cost_basis

@@ -8,24 +8,41 @@ from importlib import resources
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 
 class Range(BaseModel):
-    """A target: at least `min` and/or at most `max`; `percent` says how to print it."""
+    """A target: at least `min` and/or at most `max`; `percent` says how to print it. With `of: no_routing` the
+    ceiling is a multiple of what the same issues cost without routing, so it holds for small and large work alike."""
 
     model_config = ConfigDict(extra="forbid")
     min: float | None = None
     max: float | None = None
     percent: bool = True
+    of: Literal["no_routing"] | None = None
 
-    def met(self, value: float | None) -> bool | None:
+    @model_validator(mode="after")
+    def _a_relative_target_is_a_ceiling(self) -> "Range":
+        if self.of and (self.max is None or self.min is not None or self.percent):
+            raise ValueError("a target `of: no_routing` takes only `max` (a multiple, e.g. 0.85) and `percent: false`")
+        return self
+
+    def met(self, value: float | None, reference: float | None = None) -> bool | None:
+        """Whether `value` is on target; a relative target compares value / reference (None when unknown)."""
         if value is None:
             return None
+        if self.of:
+            if not reference:
+                return None
+            value = value / reference
         return (self.min is None or value >= self.min) and (self.max is None or value <= self.max)
 
     @property
     def text(self) -> str:
+        if self.of:
+            return f"≤ {self.max:.2f}× no routing"
         f = (lambda x: f"{x:.0%}") if self.percent else (lambda x: f"${x:.4g}")
         if self.min is not None and self.max is not None:
             return f"{f(self.min)}–{f(self.max)}"
@@ -37,7 +54,7 @@ class Targets(BaseModel):
     haiku_success: Range = Field(default_factory=lambda: Range(min=0.85))
     savings: Range = Field(default_factory=lambda: Range(min=0.25, max=0.35))
     haiku_share: Range = Field(default_factory=lambda: Range(min=0.40, max=0.60))
-    average_cost: Range = Field(default_factory=lambda: Range(max=0.02, percent=False))
+    average_cost: Range = Field(default_factory=lambda: Range(max=0.85, percent=False, of="no_routing"))
     routing_accuracy: Range = Field(default_factory=lambda: Range(min=0.90))
 
     def for_measure(self, key: str) -> Range:

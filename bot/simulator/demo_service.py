@@ -204,7 +204,7 @@ def show_dashboard(app: str, token: str, out: IO[str], wait: float | None = None
     print("\nThe five numbers for the demo's issues (savings and average cost are the router's estimates: the "
           "simulated runs report no cost):", file=out)
     for c in cards:
-        print(f"  {c['name']:<36} {c['value']:>8}  target {c['target']:<12} {met_mark(c['met'])}", file=out)
+        print(f"  {c['name']:<36} {c['value']:>8}  target {c['target']:<19} {met_mark(c['met'])}", file=out)
     print(f"  ({_unlike_the_table()})", file=out)
     print(f"\nDashboard: {app}/dashboard/{REPO}", file=out)
     print(f"  (open it in a browser: the simulated GitHub signs you in as {VIEWER}, who may read {REPO})", file=out)
