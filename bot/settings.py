@@ -35,9 +35,10 @@ class ServiceSettings(BaseSettings):
     # Replicas share write pacing and installation tokens through Redis; unset: each process alone.
     redis_url: str | None = None
     redis_prefix: str = Field(default="model-router:", validation_alias="MODEL_ROUTER_REDIS_PREFIX")
-    # Pacing of content-creating requests per installation (GitHub refuses bursts over ~80/min); 0 = off.
-    github_writes_per_minute: int = Field(default=60, ge=0)
-    github_min_write_interval: float = Field(default=0.0, ge=0)
+    # Pacing of content-creating requests per installation (GitHub refuses more than 80 a minute and bursts:
+    # 403 + Retry-After): one every 0.8 s, at most 75 in any minute; 0 = off. docs/operations.md#write-pacing
+    github_writes_per_minute: int = Field(default=75, ge=0)
+    github_min_write_interval: float = Field(default=0.8, ge=0)
     github_retry_backoff: float = Field(default=0.5, ge=0)  # inline 502/503/504 retries: exponential factor
 
     webhook_max_body_bytes: int = Field(default=GITHUB_MAX_PAYLOAD_BYTES, gt=0)

@@ -225,3 +225,20 @@ def test_the_heartbeat_thread_renews_while_held_and_stops_when_idle(tmp_path):
     assert beat._thread is None  # idle: no thread left polling the store
     queue.complete(job)
     engine.dispose()
+
+
+def test_retry_after_is_waited_once_not_grown_by_the_attempts(tmp_path, clock):
+    # Each later 403 asks for 1 s: the job waits 1 s every time, never the 2-4-8 s backoff of its attempts
+    engine = make_engine(f"sqlite:///{tmp_path / 'ra.db'}")
+    init_db(engine)
+    q = JobQueue(engine, lease_seconds=10, max_attempts=6, backoff_base=2, clock=clock)
+    q.enqueue("d1", "issues", payload())
+    q.enqueue("d2", "issues", payload(number=2))  # the same installation's lane waits behind it
+    for _ in range(4):
+        job = q.claim("w")
+        assert job.delivery_id == "d1"
+        assert q.fail(job, "GitHub 403: secondary rate limit", transient=True, retry_after=1) == QUEUED
+        assert q.get(job.id)["run_after"] == pytest.approx(clock.t + 1)
+        assert q.claim("w") is None  # neither d1 (not due) nor d2 (its lane is held)
+        clock.t += 1
+    engine.dispose()

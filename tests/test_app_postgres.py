@@ -62,7 +62,7 @@ def test_app_on_postgres_routes_an_issue(pg_engine, fake_github, webhook_example
 
     settings = ServiceSettings(
         github_token="test-token", github_webhook_secret=WEBHOOK_SECRET, github_api_url=fake_github.url,
-        database_url="postgresql://127.0.0.1:5432/test", worker_threads=0, github_writes_per_minute=0,
+        database_url="postgresql://127.0.0.1:5432/test", worker_threads=0, github_writes_per_minute=0, github_min_write_interval=0,
         github_retry_backoff=0,
     )
     app = create_app({"SETTINGS": settings, "ENGINE": pg_engine})

@@ -61,3 +61,15 @@ def test_replicas_share_installation_tokens(redis_url, redis_prefix, fake_github
     assert len(tokens) == 1 and len(minted) == 1
     for r in replicas:
         r.close()
+
+
+def test_a_pause_is_shared_by_every_replica(redis_url, redis_prefix):
+    # Replica a gets GitHub's 403 + Retry-After: replica b's next write waits it out too, then writes are spaced
+    a, b = (SharedState.from_url(redis_url, redis_prefix) for _ in range(2))
+    pa, pb = a.pacer("installation:9", 75, 0.2), b.pacer("installation:9", 75, 0.2)
+    assert pb.reserve() == 0.0
+    pa.pause(1.5)
+    first, second = pb.reserve(), pa.reserve()
+    assert 1.3 <= first <= 1.5 and 0.19 <= second - first <= 0.25
+    assert b.pacer("installation:10", 75, 0.2).reserve() == 0.0  # another installation is not held
+    a.close(), b.close()

@@ -143,3 +143,16 @@ def test_standalone_server_runs(tmp_path):
         proc.terminate()
         proc.wait(timeout=10)
         proc.stdout.close()
+
+
+def test_secondary_limit_refuses_bursts_per_installation(fake_github):
+    # More than 10 writes in one second for one installation: 403 + Retry-After: 1, whichever token sends them
+    fake_github.secondary_per_second = 10
+    fake_github.add_repo("o/r", installation_id=5)
+    n = fake_github.add_issue("o/r")
+    fake_github.tokens.update({t: {"installation_id": 5, "expires": 4e9} for t in ("ghs_a", "ghs_b")})
+    codes = [_post(fake_github, f"/repos/o/r/issues/{n}/comments", {"body": str(i)}, token=("ghs_a", "ghs_b")[i % 2])
+             for i in range(11)]
+    assert [c.status_code for c in codes] == [201] * 10 + [403]
+    assert codes[-1].headers["Retry-After"] == "1" and fake_github.secondary_limit_hits == 1
+    assert _post(fake_github, f"/repos/o/r/issues/{n}/comments", {"body": "x"}, token="other").status_code == 201

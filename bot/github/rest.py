@@ -3,9 +3,10 @@
 Retry and pacing policy (PyGithub's own defaults are replaced on purpose):
 - PyGithub throttles with `seconds_between_requests=0.25` / `seconds_between_writes=1.0` per `Github`
   object, not thread-safe and slowing every read. Both are OFF here; instead each RestGitHub (one per
-  credential: an installation, or GITHUB_TOKEN) owns a `WritePacer`: at most `writes_per_minute` (80,
-  GitHub's secondary limit for content-creating requests) POST/PATCH/PUT/DELETE in any rolling 60 s,
-  and `min_write_interval` between them. Waiting blocks only threads using that credential, so other
+  credential: an installation, or GITHUB_TOKEN) owns a `WritePacer`: at most `writes_per_minute`
+  POST/PATCH/PUT/DELETE in any rolling 60 s (GitHub's secondary limit is 80 content-creating requests),
+  `min_write_interval` between them (GitHub refuses bursts), and none while GitHub's Retry-After of a
+  secondary limit runs (the retry rules pause the pacer). Waiting blocks only threads using that credential, so other
   installations proceed in parallel.
 - Retries and errors: `bot/github/retry.py`.
 - Tests pass `writes_per_minute=None, min_write_interval=0, backoff=0`, so nothing sleeps.
@@ -67,7 +68,9 @@ class RestGitHub(IssueTreeMixin, PullsMixin):
         metrics_label: str = "token",
     ):
         auth = Auth.Token(token) if isinstance(token, str) else token
-        retry = GitHubRetry(total=retries, backoff_factor=backoff, max_inline_wait=max_inline_wait)
+        # Shared across replicas (Redis) when given; else this process paces this credential alone.
+        self.pacer = pacer if pacer is not None else WritePacer(writes_per_minute, min_write_interval)
+        retry = GitHubRetry(total=retries, backoff_factor=backoff, max_inline_wait=max_inline_wait, pacer=self.pacer)
         self._gh = Github(
             base_url=base_url.rstrip("/"),
             auth=auth,
@@ -81,8 +84,6 @@ class RestGitHub(IssueTreeMixin, PullsMixin):
         )
         self._bot_login = bot_login
         _observe(self._gh.requester, metrics_label)
-        # Shared across replicas (Redis) when given; else this process paces this credential alone.
-        self.pacer = pacer if pacer is not None else WritePacer(writes_per_minute, min_write_interval)
 
     def close(self) -> None:
         """Release pooled connections (a dropped pool leaks sockets)."""

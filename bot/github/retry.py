@@ -4,8 +4,10 @@ PyGithub's `GithubRetry` retries 403s and 5xx for GET/POST/PUT/DELETE (not PATCH
 Retry-After says (no cap) and waits 60 s on a secondary-limit message without Retry-After. We use our
 own urllib3 `Retry` instead: 502/503/504 on any method, `retries` times with exponential backoff
 (`backoff` s factor; first retry immediate) — a retried POST may have been applied, so callers stay
-idempotent (the sticky comment is found by its marker); 403/429 only when Retry-After <= `max_inline_wait`,
-sleeping Retry-After. A longer wait, a primary rate limit (x-ratelimit-remaining: 0) or a secondary
+idempotent (the sticky comment is found by its marker); 403/429 only when Retry-After <= `max_inline_wait`.
+With the credential's `WritePacer` given, a 403/429's Retry-After pauses the whole credential (every thread,
+and every replica when the pacer is shared through Redis) once, and every retried write takes the next paced
+slot, so the retries after a secondary limit leave one by one instead of together. A longer wait, a primary rate limit (x-ratelimit-remaining: 0) or a secondary
 limit without Retry-After raises `GitHubError(status, message, retry_after)` at once so the job queue
 reschedules instead of holding a worker. Other 4xx fail fast (`GitHubError.transient` is False).
 """
@@ -22,14 +24,17 @@ from github import GithubException
 from urllib3.exceptions import MaxRetryError, ResponseError
 from urllib3.util.retry import Retry
 
+from bot.github.pacing import WritePacer
 from bot.github.port import GitHubError
+
+WRITE_METHODS = frozenset({"POST", "PATCH", "PUT", "DELETE"})
 
 
 class GitHubRetry(Retry):
     """urllib3 Retry with GitHub's rules (see the module docstring)."""
 
-    def __init__(self, *, max_inline_wait: float = 10.0, **kw: Any):
-        self.max_inline_wait = max_inline_wait
+    def __init__(self, *, max_inline_wait: float = 10.0, pacer: WritePacer | None = None, **kw: Any):
+        self.max_inline_wait, self.pacer = max_inline_wait, pacer
         kw.setdefault("status_forcelist", (403, 429, 502, 503, 504))
         kw.setdefault("allowed_methods", None)  # every verb
         kw["raise_on_status"] = False  # hand the last response back: PyGithub turns it into an exception
@@ -37,6 +42,7 @@ class GitHubRetry(Retry):
 
     def new(self, **kw: Any) -> GitHubRetry:
         kw.setdefault("max_inline_wait", self.max_inline_wait)
+        kw.setdefault("pacer", self.pacer)
         return super().new(**kw)  # type: ignore[return-value]
 
     def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
@@ -47,9 +53,20 @@ class GitHubRetry(Retry):
     def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):  # type: ignore[no-untyped-def,override]
         if response is not None:
             wait = self.get_retry_after(response)
+            if response.status in (403, 429) and wait and self.pacer is not None:
+                self.pacer.pause(wait)  # the whole lane waits once, whether the wait is inline or the job's
             if (wait is None and response.status in (403, 429)) or (wait or 0) > self.max_inline_wait:
                 raise MaxRetryError(_pool, url, ResponseError(f"Retry-After {wait} s is too long to wait inline"))
         return super().increment(method, url, response, error, _pool, _stacktrace)
+
+    def sleep(self, response=None) -> None:  # type: ignore[no-untyped-def,override]
+        """Between tries: a paced write waits for its credential's next slot (a pause included); else as urllib3."""
+        method = self.history[-1].method if self.history else None
+        if self.pacer is None or method not in WRITE_METHODS:
+            return super().sleep(response)
+        if not (response is not None and response.status in (403, 429)):
+            self._sleep_backoff()  # a 5xx: back off, then queue behind the lane's other writes
+        self.pacer.acquire()
 
 
 def to_error(exc: Exception) -> GitHubError:

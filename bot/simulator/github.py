@@ -48,6 +48,7 @@ class FakeGitHub(Authentication, Control, Responses, Seeding):
         app_public_key: str | bytes | None = None,
         token_login: str = "github-actions[bot]",
         secondary_limit: int = 80,
+        secondary_per_second: int | None = 10,
         latency: float | tuple[float, float] = 0.0,
         token_ttl: int = 3600,
         oauth_client_id: str = "Iv1.simulated",
@@ -65,6 +66,7 @@ class FakeGitHub(Authentication, Control, Responses, Seeding):
             latency,
             token_ttl,
         )
+        self.secondary_per_second = secondary_per_second  # GitHub also refuses bursts; None: not enforced
         self.oauth_client_id, self.oauth_client_secret = oauth_client_id, oauth_client_secret
         self.oauth_callback, self.oauth_login = oauth_callback, oauth_login  # registered callback, browser session
         self._lock = threading.RLock()
@@ -149,17 +151,26 @@ class FakeGitHub(Authentication, Control, Responses, Seeding):
         return None
 
     def _secondary_limited(self, method: str, credential: str) -> int | None:
-        """Return Retry-After seconds when this write breaks the rolling 60 s limit, else count it."""
+        """Return Retry-After seconds when this write breaks a secondary limit, else count it: at most
+        `secondary_limit` writes in any rolling 60 s and `secondary_per_second` in any rolling second, per
+        installation (every token minted for it counts together) or per other credential."""
         if method not in WRITE_METHODS:
             return None
         now = time.monotonic()
         with self._lock:
-            window = self._writes[credential]
+            installation = self.tokens.get(credential, {}).get("installation_id")
+            window = self._writes[f"installation:{installation}" if installation is not None else credential]
             while window and now - window[0] >= 60:
                 window.popleft()
+            retry_after = None
             if len(window) >= self.secondary_limit:
+                retry_after = max(1, math.ceil(60 - (now - window[0])))
+            elif self.secondary_per_second and len(window) >= self.secondary_per_second \
+                    and now - window[-self.secondary_per_second] < 1:
+                retry_after = 1
+            if retry_after is not None:
                 self.secondary_limit_hits += 1
-                return max(1, math.ceil(60 - (now - window[0])))
+                return retry_after
             window.append(now)
         return None
 
@@ -287,7 +298,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--spec", default=str(DEFAULT_SPEC), help="GitHub OpenAPI description (json or json.gz)")
     p.add_argument("--seed", help="JSON file passed to FakeGitHub.seed()")
     p.add_argument("--app-public-key", help="PEM file to verify App JWTs with")
-    p.add_argument("--secondary-limit", type=int, default=80)
+    p.add_argument("--secondary-limit", type=int, default=80, help="writes per installation and rolling minute")
+    p.add_argument("--secondary-per-second", type=int, default=10, help="writes per installation and rolling second (0: off)")
     p.add_argument("--latency", type=float, default=0.0, help="seconds added to every GitHub call")
     p.add_argument("--oauth-client-id", default="Iv1.simulated")
     p.add_argument("--oauth-client-secret", default="simulated-client-secret")
@@ -295,7 +307,8 @@ def main(argv: list[str] | None = None) -> None:
     a = p.parse_args(argv)
     key = Path(a.app_public_key).read_text() if a.app_public_key else None
     fake = FakeGitHub(
-        a.spec, host=a.host, port=a.port, app_public_key=key, secondary_limit=a.secondary_limit, latency=a.latency,
+        a.spec, host=a.host, port=a.port, app_public_key=key, secondary_limit=a.secondary_limit,
+        secondary_per_second=a.secondary_per_second or None, latency=a.latency,
         oauth_client_id=a.oauth_client_id, oauth_client_secret=a.oauth_client_secret, oauth_login=a.oauth_login,
     )
     if a.seed:

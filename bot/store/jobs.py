@@ -239,11 +239,15 @@ class JobQueue:
         return self._finish(job, status=status, lease_until=None, finished_at=self.clock(), last_error=note)
 
     def fail(self, job: ClaimedJob, reason: str, *, transient: bool = False, retry_after: float | None = None) -> str:
-        """Requeue a transient failure with backoff (honouring Retry-After) or fail it for good."""
+        """Requeue a transient failure or fail it for good. The retry waits what GitHub asked for (Retry-After:
+        exactly that, however many tries came before; the job holds its lane, so the whole installation waits
+        once), else an exponential backoff with jitter."""
         reason = reason[:2000]
         if transient and job.attempts < self.max_attempts:
-            delay = min(self.backoff_base * 2 ** (job.attempts - 1), self.backoff_cap)
-            delay = max(delay * random.uniform(0.8, 1.2), retry_after or 0.0)
+            if retry_after is not None:
+                delay = min(retry_after, self.backoff_cap * 12)  # GitHub's primary reset can be up to an hour
+            else:
+                delay = min(self.backoff_base * 2 ** (job.attempts - 1), self.backoff_cap) * random.uniform(0.8, 1.2)
             self._finish(job, status=QUEUED, lease_until=None, run_after=self.clock() + delay, last_error=reason)
             return QUEUED
         if transient:

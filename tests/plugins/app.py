@@ -39,6 +39,7 @@ def app_settings(tmp_path, fake_github):
         database_url=f"sqlite:///{tmp_path / 'app.db'}",
         worker_threads=0,
         github_writes_per_minute=0,
+        github_min_write_interval=0,
         github_retry_backoff=0,
         job_lease_seconds=30,
         metrics_token=METRICS_TOKEN,

@@ -7,7 +7,7 @@ Fixtures
   `fail_next(method, path_regex, status, headers=None, times=1, body=None)`, seeding with `add_repo`,
   `set_file`, `add_label`, `set_permission`, `add_issue`, `add_pull`, `add_comment`, `set_compare`,
   `add_artifact`, `seed(dict)`, `seed_payload(payload)`; inspection with `repo()`, `issue()`, `labels_on()`,
-  `comments()`, `state()`. Per-test knobs (reset after each test): `secondary_limit` (80), `latency` (0),
+  `comments()`, `state()`. Per-test knobs (reset after each test): `secondary_limit` (80), `secondary_per_second` (off), `latency` (0),
   `app_id` (1), `app_slug` ("model-router"), `app_public_key` (None = JWTs are not signature-checked), `token_login` ("github-actions[bot]"),
   `token_ttl` (3600), `token_logins` ({token: login}).
   At teardown the fixture FAILS the test if any request was not valid for GitHub's OpenAPI description
@@ -75,7 +75,8 @@ def _fake_github_server() -> Iterator[FakeGitHub]:
 def fake_github(_fake_github_server: FakeGitHub) -> Iterator[FakeGitHub]:
     fake = _fake_github_server
     fake.reset()
-    fake.secondary_limit, fake.latency, fake.app_public_key = 80, 0.0, None
+    # Unit tests run with pacing off, so the per-second burst limit is enforced only where a test asks.
+    fake.secondary_limit, fake.secondary_per_second, fake.latency, fake.app_public_key = 80, None, 0.0, None
     fake.token_login, fake.token_ttl = "github-actions[bot]", 3600
     fake.app_id, fake.app_slug = 1, "model-router"
     fake.oauth_login, fake.oauth_callback = None, None
