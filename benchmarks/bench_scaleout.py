@@ -1,16 +1,23 @@
 """Reliability and scale-out benchmarks (numbers go to docs/benchmarks.md, never into tests).
 
-1. Recovery: a burst of issues over a few installations is acknowledged by gunicorn (2 workers, SQLite, job
-   threads inside), then the worker process running a job is killed with SIGKILL. Reported: time from the kill
-   to the last delivery handled, and whether every acknowledged delivery was handled exactly once.
-2. Replicas: two `model-router serve` replicas (1 gunicorn worker each) and one `model-router worker` on
+The simulator enforces GitHub's secondary limits per installation: 80 writes in any minute, 10 in any second
+(403 + Retry-After beyond). The service runs with its default pacing unless said otherwise.
+
+1. Burst (`--part burst`): 35 new issues in ONE installation, posted alternately to two `model-router serve`
+   replicas (1 gunicorn worker, 2 job threads each) on PostgreSQL + Redis. Reported: secondary-limit 403s,
+   issues labelled / commented other than once, and the last issue's time against (writes ÷ 80) min + 20 s.
+2. Recovery under faults (`--part recovery`): 30 issues over 3 installations acknowledged by gunicorn (2
+   workers, SQLite, job threads inside); GitHub answers six writes with 502 and three with 403 + Retry-After: 1
+   (half before, half after the kill), and the worker process running a job is killed with SIGKILL. Reported:
+   time from the kill to the last delivery handled (target <= 30 s), each exactly once.
+3. Replicas (`--part replicas`): two `model-router serve` replicas (1 gunicorn worker each) and one `model-router worker` on
    PostgreSQL + Redis; 60 new issues over 20 installations posted to both; then again with one replica killed
    (its whole process group) half-way. Reported: time to all labelled and commented, secondary-limit 403s,
    duplicates.
 
-GitHub is the offline simulator (`--latency` per call, default 0.1 s). Part 2 needs PostgreSQL and Redis
+GitHub is the offline simulator (`--latency` per call, default 0.1 s). Parts 1 and 3 need PostgreSQL and Redis
 (default 127.0.0.1; a throwaway schema and key prefix are used and removed).
-Usage: .venv/bin/python benchmarks/bench_scaleout.py [--part recovery|replicas|all] [--latency 0.1]
+Usage: .venv/bin/python benchmarks/bench_scaleout.py [--part burst|recovery|replicas|all] [--latency 0.1]
        [--database-url postgresql://127.0.0.1:5432/test] [--redis-url redis://127.0.0.1:6379/0]
 """
 
@@ -75,14 +82,39 @@ def base_env(sim: Sim) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "ANTHROPIC_", "DATABASE_URL", "REDIS_URL", "MODEL_ROUTER_"))}
     env.update(GITHUB_APP_ID="1", GITHUB_APP_PRIVATE_KEY=sim.private, GITHUB_WEBHOOK_SECRET="bench-secret",
                GITHUB_API_URL=sim.url, MODEL_ROUTER_LOG_LEVEL="WARNING", PYTHONPATH=str(ROOT))
+    env.update(SETTINGS)  # --set NAME=VALUE: e.g. the pacing or lease of an earlier default, for a before/after
     return env
 
 
+SETTINGS: dict[str, str] = {}
+
+
 def done(sim: Sim, burst: list[tuple[int, int]]) -> tuple[bool, int]:
-    """(every issue commented, how many have more than one sticky comment)."""
+    """(every issue commented and labelled, how many were commented or labelled other than once)."""
     state = sim.state()
-    counts = [sim.stickies(state, r, n) for r, n in burst]
-    return all(counts), sum(1 for c in counts if c > 1)
+    counts = [(sim.stickies(state, r, n), _models(state, r, n)) for r, n in burst]
+    return all(c and m for c, m in counts), sum(1 for c, m in counts if c != 1 or m != 1)
+
+
+def _models(state: dict, repo_i: int, number: int) -> int:
+    issue = state["repos"][f"bench/repo{repo_i}"]["issues"][str(number)]
+    return sum(1 for lb in issue["labels"] if lb.startswith("model:"))
+
+
+def writes(sim: Sim) -> tuple[int, dict]:
+    """(content-creating requests GitHub accepted, count of every write answer by status)."""
+    statuses: dict[int, int] = {}
+    for r in json.loads(http("GET", f"{sim.url}/_sim/requests")[1]):
+        if r["method"] in ("POST", "PATCH", "PUT", "DELETE") and not r["path"].startswith("/app/"):
+            statuses[r["status"]] = statuses.get(r["status"], 0) + 1
+    return sum(n for s, n in statuses.items() if s < 300), statuses
+
+
+def fail(sim: Sim, path_regex: str, status: int, times: int, retry_after: str | None = None) -> None:
+    rule = {"method": "POST", "path_regex": path_regex, "status": status, "times": times}
+    if retry_after:
+        rule.update(headers={"Retry-After": retry_after}, body={"message": "You have exceeded a secondary rate limit."})
+    http("POST", f"{sim.url}/_sim/fail", json.dumps(rule).encode(), {"Content-Type": "application/json"})
 
 
 def recovery(a, tmp: Path) -> None:
@@ -94,6 +126,8 @@ def recovery(a, tmp: Path) -> None:
         port = free_port()
         procs.append(gunicorn("bot.app:create_app()", port, env, tmp))
         acked = 0
+        fail(sim, r"/comments$", 502, 2)  # half the faults during the burst
+        fail(sim, r"/issues/\d+/labels$", 502, 1)
         for repo_i, number in burst:
             body, headers = delivery(repo_i, number, f"rec-{repo_i}-{number}-{uuid.uuid4().hex[:6]}")
             acked += http("POST", f"http://127.0.0.1:{port}/webhook", body, headers)[0] == 202
@@ -103,22 +137,77 @@ def recovery(a, tmp: Path) -> None:
         pid = int(row[0].split(":")[1])
         os.kill(pid, signal.SIGKILL)
         killed = time.monotonic()
-        finished, _ = wait_for(lambda: done(sim, burst)[0] and done(sim, burst), 180, "every issue after the kill")
+        fail(sim, r"/comments$", 502, 2)  # the other half while the service recovers
+        fail(sim, r"/issues/\d+/labels$", 502, 1)
+        fail(sim, r"/issues/\d+/labels$", 403, 3, retry_after="1")
+        wait_for(lambda: done(sim, burst)[0], 180, "every issue after the kill", poll=0.2)
         last = time.monotonic() - killed
         _all, dupes = done(sim, burst)
         wait_for(lambda: not db.execute("select 1 from jobs where status in ('queued', 'running')").fetchone(), 30,
                  "the last job to be marked done")
         states = dict(db.execute("select status, count(*) from jobs group by status").fetchall())
         reaped = db.execute("select count(*) from jobs where lane like '%/orphan:%'").fetchone()[0]
+        _ok, answers = writes(sim)
         print(f"Recovery: {a.issues} issues over {a.installations} installations acknowledged ({acked} x 202), "
-              f"gunicorn worker {pid} killed (SIGKILL) mid-job")
+              f"gunicorn worker {pid} killed (SIGKILL) mid-job; GitHub's answers to writes {answers}")
         print(f"  last delivery handled {last:.1f} s after the kill (target <= 30 s); jobs {states}; "
-              f"reaped and retried {reaped}; issues with more than one comment: {dupes}; "
-              f"secondary-limit 403s: {sim.state()['secondary_limit_hits']}")
+              f"reaped and retried {reaped}; issues commented or labelled other than once: {dupes}; "
+              f"secondary-limit 403s (beyond the injected ones): {sim.state()['secondary_limit_hits']}")
     finally:
         for p in reversed(procs):
             p.terminate()
             p.wait(30)
+
+
+def burst(a, tmp: Path) -> None:
+    """35 new issues in one installation through two replicas on PostgreSQL + Redis, default pacing."""
+    import redis
+
+    issues = [(0, 100 + i) for i in range(35)]
+    sim = Sim(tmp, os.environ.copy(), 1, range(100, 135), a.latency)
+    procs, prefix = [], f"bench-{uuid.uuid4().hex[:8]}:"
+    try:
+        with throwaway_schema(a.database_url) as db_url:
+            env = dict(base_env(sim), DATABASE_URL=db_url, REDIS_URL=a.redis_url, MODEL_ROUTER_REDIS_PREFIX=prefix,
+                       MODEL_ROUTER_WORKER_THREADS="2", MODEL_ROUTER_JOB_POLL_SECONDS="0.1")
+            ports = [free_port(), free_port()]
+            procs += [serve(port, env, tmp) for port in ports]
+            for port in ports:
+                wait_for(lambda: http("GET", f"http://127.0.0.1:{port}/readyz")[0] == 200, 60, "a replica")
+            t = time.monotonic()
+            acked = sum(http("POST", f"http://127.0.0.1:{ports[i % 2]}/webhook", *delivery(r, n, f"b-{i}-{uuid.uuid4().hex[:6]}"))[0]
+                        == 202 for i, (r, n) in enumerate(issues))
+            wait_for(lambda: done(sim, issues)[0], 170, "every issue", poll=0.2)
+            took = time.monotonic() - t
+            _all, wrong = done(sim, issues)
+            accepted, answers = writes(sim)
+            print(f"Burst: 35 new issues in one installation, {acked} x 202 from 2 x `serve` on PostgreSQL + Redis; "
+                  f"GitHub's answers to writes {answers}")
+            print(f"  last issue labelled and commented {took:.1f} s after the first delivery (target: {accepted} writes "
+                  f"/ 80 per min + 20 s = {accepted / 80 * 60 + 20:.1f} s); secondary-limit 403s: "
+                  f"{sim.state()['secondary_limit_hits']}; issues labelled or commented other than once: {wrong}")
+    finally:
+        stop(procs, sim)
+        client = redis.Redis.from_url(a.redis_url)
+        keys = list(client.scan_iter(match=prefix + "*"))
+        if keys:
+            client.delete(*keys)
+
+
+def serve(port: int, env: dict, tmp: Path) -> subprocess.Popen:
+    return subprocess.Popen([str(BIN / "model-router"), "serve", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+                            env=env, cwd=tmp, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def stop(procs: list[subprocess.Popen], sim: Sim) -> None:
+    for p in reversed(procs):
+        try:
+            os.killpg(p.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        p.wait(30)
+    sim.proc.terminate()
+    sim.proc.wait(30)
 
 
 def replicas(a, tmp: Path, kill: bool) -> None:
@@ -132,10 +221,7 @@ def replicas(a, tmp: Path, kill: bool) -> None:
             env = dict(base_env(sim), DATABASE_URL=db_url, REDIS_URL=a.redis_url, MODEL_ROUTER_REDIS_PREFIX=prefix,
                        MODEL_ROUTER_WORKER_THREADS="2", MODEL_ROUTER_JOB_POLL_SECONDS="0.1")
             ports = [free_port(), free_port()]
-            for port in ports:
-                procs.append(subprocess.Popen([str(BIN / "model-router"), "serve", "--bind", f"127.0.0.1:{port}",
-                                               "--workers", "1"], env=env, cwd=tmp, start_new_session=True,
-                                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            procs += [serve(port, env, tmp) for port in ports]
             procs.append(subprocess.Popen([str(BIN / "model-router"), "worker", "--threads", "4"], env=env, cwd=tmp,
                                           start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
             for port in ports:
@@ -156,14 +242,7 @@ def replicas(a, tmp: Path, kill: bool) -> None:
             print(f"  all labelled and commented in {took:.1f} s" + ("" if kill else " (target <= 15 s)") + "; secondary-limit 403s: "
                   f"{sim.state()['secondary_limit_hits']}; issues with more than one comment: {dupes}")
     finally:
-        for p in reversed(procs):
-            try:
-                os.killpg(p.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-            p.wait(30)
-        sim.proc.terminate()
-        sim.proc.wait(30)
+        stop(procs, sim)
         client = redis.Redis.from_url(a.redis_url)
         keys = list(client.scan_iter(match=prefix + "*"))
         if keys:
@@ -172,14 +251,20 @@ def replicas(a, tmp: Path, kill: bool) -> None:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--part", choices=("recovery", "replicas", "all"), default="all")
+    ap.add_argument("--part", choices=("burst", "recovery", "replicas", "all"), default="all")
     ap.add_argument("--latency", type=float, default=0.1, help="simulated GitHub latency per call (s)")
     ap.add_argument("--issues", type=int, default=30, help="recovery: issues in the burst")
     ap.add_argument("--installations", type=int, default=3, help="recovery: installations (lanes) they spread over")
     ap.add_argument("--database-url", default="postgresql://127.0.0.1:5432/test")
     ap.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
+    ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                    help="a service setting for every part, e.g. GITHUB_MIN_WRITE_INTERVAL=0 (repeatable)")
     a = ap.parse_args()
+    SETTINGS.update(kv.split("=", 1) for kv in a.set)
     with tempfile.TemporaryDirectory(prefix="bench-scaleout-") as d:
+        if a.part in ("burst", "all"):
+            (Path(d) / "b").mkdir()
+            burst(a, Path(d) / "b")
         if a.part in ("recovery", "all"):
             (Path(d) / "r").mkdir()
             recovery(a, Path(d) / "r")

@@ -16,9 +16,10 @@ from functools import cached_property
 
 import requests
 from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from bot.github.auth import GitHubAuthError, from_settings
+from bot.github.shared import SharedState
 from bot.github.port import GitHubError, GitHubPort
 from bot.handlers import handle_event
 from bot.heartbeat import Heartbeat
@@ -30,7 +31,7 @@ from bot.context import Context
 from bot.issues.labels import KnownLabels
 from bot.config.source import RepoConfigCache
 from bot.settings import ServiceSettings, SettingsError
-from bot.store.db import make_engine
+from bot.store.db import make_engine, unreachable
 from bot.store.tables import init_db
 from bot.store.jobs import FAILED, SUPERSEDED, ClaimedJob, JobQueue
 
@@ -48,7 +49,11 @@ class Runtime:
             settings.database_url, sqlite_synchronous=settings.sqlite_synchronous
         )
         if create_tables:
-            init_db(self.engine)  # migrations, under a lock: concurrent start-ups wait, then find it done
+            try:
+                init_db(self.engine)  # migrations, under a lock: concurrent start-ups wait, then find it done
+            except (OSError, DBAPIError) as exc:  # the first connection: an unreachable or unopenable store
+                self.engine.dispose()
+                raise SettingsError(unreachable(settings.database_url, exc)) from None
         self.queue = JobQueue(
             self.engine, lease_seconds=settings.job_lease_seconds, max_attempts=settings.job_max_attempts
         )
@@ -63,9 +68,16 @@ class Runtime:
         return IssueStore(self.engine)
 
     @cached_property
+    def shared(self) -> SharedState | None:
+        """Redis, where replicas share write pacing and installation tokens (None: REDIS_URL unset)."""
+        if not self.settings.redis_url:
+            return None
+        return SharedState.from_url(self.settings.redis_url, self.settings.redis_prefix)
+
+    @cached_property
     def auth(self):
         """Who we are to GitHub (`port_for(installation_id)`, `bot_login()`); a bad key fails here."""
-        return from_settings(self.settings)
+        return from_settings(self.settings, shared=self.shared)
 
     def close(self) -> None:
         """Release connections: GitHub pools, the Anthropic client, the database pool."""
@@ -76,12 +88,25 @@ class Runtime:
             self.llm.close()
         self.engine.dispose()
 
-    def check_credentials(self) -> None:
-        """Build the auth now (no network) so a bad private key stops start-up with one line."""
+    def check_credentials(self, *, redis_required: bool = False) -> None:
+        """Build the auth now (no network) so a bad private key stops start-up with one line; look for Redis:
+        unreachable, it stops start-up with one line when `redis_required` (the CLI), else it is logged and
+        `/readyz` answers 503 while pacing falls back to this process."""
         try:
             self.auth
         except GitHubAuthError as exc:
             raise SettingsError(str(exc)) from None
+        if self.shared is not None and (problem := self.shared.problem()):
+            if redis_required:
+                raise SettingsError(f"REDIS_URL: {problem}")
+            log.warning("REDIS_URL: %s; write pacing falls back to each process alone until it is back", problem)
+
+    def announce(self) -> None:
+        """Say once, at start, how GitHub writes are paced (shared by the replicas, or by this process alone)."""
+        s = self.settings
+        how = "shared through Redis" if self.shared is not None else "by this process alone (REDIS_URL is not set: right for one replica)"
+        log.info("write pacing per installation: one write every %g s, at most %d a minute, %s",
+                 s.github_min_write_interval, s.github_writes_per_minute, how)
 
     def port_for(self, installation_id: int | None) -> GitHubPort:
         return self.auth.port_for(installation_id)

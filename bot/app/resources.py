@@ -35,6 +35,7 @@ def init_app(app: Flask) -> Resources:
     settings = app.config["SETTINGS"]
     runtime = Runtime(settings, engine=app.config.get("ENGINE"))
     runtime.check_credentials()
+    runtime.announce()
     threads = app.config.get("WORKER_THREADS", settings.worker_threads)
     pool = WorkerPool(runtime, threads, settings.job_poll_seconds).start() if threads else None
     res = Resources(runtime, pool)

@@ -25,12 +25,13 @@ def add_parser(sub) -> None:
 
 
 def _runtime():
+    """Settings, store, key and Redis checked: a misconfiguration is one line on stderr and exit status 2."""
     from bot.settings import ServiceSettings, SettingsError
     from bot.worker import Runtime
 
     try:
         rt = Runtime(ServiceSettings.from_env())
-        rt.check_credentials()
+        rt.check_credentials(redis_required=True)
     except SettingsError as exc:
         raise UsageError(str(exc)) from None
     return rt
@@ -58,6 +59,7 @@ def worker(args) -> int:
 
     rt = _runtime()
     rt.settings.configure_logging()
+    rt.announce()
     if rt.settings.metrics_port:  # this process's job metrics (the web replicas serve /metrics themselves)
         from prometheus_client import start_http_server
 

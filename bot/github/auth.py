@@ -173,15 +173,18 @@ class AppAuth:
         return self._login
 
 
-def from_settings(settings: ServiceSettings) -> GitHubAuth:
-    """Token mode when GITHUB_TOKEN is set, else App mode; pacing from the settings."""
+def from_settings(settings: ServiceSettings, shared: SharedState | None = None) -> GitHubAuth:
+    """Token mode when GITHUB_TOKEN is set, else App mode; pacing from the settings, shared through `shared`
+    (else through a client of REDIS_URL, when set)."""
     per_minute = settings.github_writes_per_minute or None
     rest = {
         "writes_per_minute": per_minute,
         "min_write_interval": settings.github_min_write_interval,
         "backoff": settings.github_retry_backoff,
     }
-    if settings.redis_url:
+    if shared is not None:
+        rest["shared"] = shared
+    elif settings.redis_url:
         from bot.github.shared import SharedState
 
         key = settings.github_app_private_key  # installation tokens are shared only encrypted under it

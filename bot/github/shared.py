@@ -48,6 +48,19 @@ class SharedState:
         except (InvalidTag, ValueError):
             return None  # another key, another installation's value, or an old plain-text entry
 
+    def problem(self) -> str | None:
+        """None when Redis answers a PING, else one line saying why not (never the URL's password)."""
+        from redis.exceptions import RedisError
+
+        try:
+            self.client.ping()
+        except RedisError as exc:
+            kw = self.client.connection_pool.connection_kwargs
+            where = kw.get("path") or f"{kw.get('host', '?')}:{kw.get('port', '?')}"
+            detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+            return f"cannot reach Redis at {where} ({detail})"
+        return None
+
     def pacer(self, credential: str, per_minute: int | None, min_interval: float = 0.0) -> RedisWritePacer:
         """One pacer per credential, the same slots for every replica (GitHub's limit is per credential)."""
         return RedisWritePacer(self.client, f"{self.prefix}pace:{credential}", per_minute, min_interval)
