@@ -81,12 +81,13 @@ def delivery(repo_i: int, number: int, delivery_id: str) -> tuple[bytes, dict]:
 def base_env(sim: Sim) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "ANTHROPIC_", "DATABASE_URL", "REDIS_URL", "MODEL_ROUTER_"))}
     env.update(GITHUB_APP_ID="1", GITHUB_APP_PRIVATE_KEY=sim.private, GITHUB_WEBHOOK_SECRET="bench-secret",
-               GITHUB_API_URL=sim.url, MODEL_ROUTER_LOG_LEVEL="WARNING", PYTHONPATH=str(ROOT))
+               GITHUB_API_URL=sim.url, MODEL_ROUTER_LOG_LEVEL="WARNING", PYTHONPATH=CODE[0])
     env.update(SETTINGS)  # --set NAME=VALUE: e.g. the pacing or lease of an earlier default, for a before/after
     return env
 
 
 SETTINGS: dict[str, str] = {}
+CODE = [str(ROOT)]  # --code CHECKOUT: the service from another tree (e.g. a worktree of main) for a before/after
 
 
 def done(sim: Sim, burst: list[tuple[int, int]]) -> tuple[bool, int]:
@@ -160,11 +161,11 @@ def recovery(a, tmp: Path) -> None:
 
 
 def burst(a, tmp: Path) -> None:
-    """35 new issues in one installation through two replicas on PostgreSQL + Redis, default pacing."""
+    """`--burst` (35) new issues in one installation through two replicas on PostgreSQL + Redis, default pacing."""
     import redis
 
-    issues = [(0, 100 + i) for i in range(35)]
-    sim = Sim(tmp, os.environ.copy(), 1, range(100, 135), a.latency)
+    issues = [(0, 100 + i) for i in range(a.burst)]
+    sim = Sim(tmp, os.environ.copy(), 1, range(100, 100 + a.burst), a.latency)
     procs, prefix = [], f"bench-{uuid.uuid4().hex[:8]}:"
     try:
         with throwaway_schema(a.database_url) as db_url:
@@ -181,7 +182,7 @@ def burst(a, tmp: Path) -> None:
             took = time.monotonic() - t
             _all, wrong = done(sim, issues)
             accepted, answers = writes(sim)
-            print(f"Burst: 35 new issues in one installation, {acked} x 202 from 2 x `serve` on PostgreSQL + Redis; "
+            print(f"Burst: {a.burst} new issues in one installation, {acked} x 202 from 2 x `serve` on PostgreSQL + Redis; "
                   f"GitHub's answers to writes {answers}")
             print(f"  last issue labelled and commented {took:.1f} s after the first delivery (target: {accepted} writes "
                   f"/ 80 per min + 20 s = {accepted / 80 * 60 + 20:.1f} s); secondary-limit 403s: "
@@ -254,12 +255,15 @@ def main() -> int:
     ap.add_argument("--part", choices=("burst", "recovery", "replicas", "all"), default="all")
     ap.add_argument("--latency", type=float, default=0.1, help="simulated GitHub latency per call (s)")
     ap.add_argument("--issues", type=int, default=30, help="recovery: issues in the burst")
+    ap.add_argument("--burst", type=int, default=35, help="burst: new issues in the one installation")
     ap.add_argument("--installations", type=int, default=3, help="recovery: installations (lanes) they spread over")
     ap.add_argument("--database-url", default="postgresql://127.0.0.1:5432/test")
     ap.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
     ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                     help="a service setting for every part, e.g. GITHUB_MIN_WRITE_INTERVAL=0 (repeatable)")
+    ap.add_argument("--code", help="run the service from this checkout (the simulator stays this one's)")
     a = ap.parse_args()
+    CODE[0] = str(Path(a.code).resolve()) if a.code else CODE[0]
     SETTINGS.update(kv.split("=", 1) for kv in a.set)
     with tempfile.TemporaryDirectory(prefix="bench-scaleout-") as d:
         if a.part in ("burst", "all"):

@@ -1,12 +1,14 @@
 """Webhook service benchmarks (numbers go to the README, never into tests).
 
-1. Acknowledgement: signed `issues.opened` deliveries with unique ids over loopback to gunicorn
-   (2 workers), against a bare Flask app answering 204 under the same gunicorn settings, same run.
+1. Acknowledgement: signed `issues.opened` deliveries (a new issue each) over loopback to gunicorn (2 workers),
+   against a bare Flask app answering 204 under the same gunicorn settings, interleaved in the same run; sent
+   by `wrk` with precomputed distinct signed bodies (`ack_wrk.py`), or `--client python` (threads, client-bound).
 2. Latency: delivery → labels and sticky comment on the (simulated) GitHub, median of sequential issues.
 3. Burst: 60 new issues across 20 installations at once; time to all commented, secondary-limit hits.
 
 GitHub is the offline simulator with `--latency` per call (default 0.1 s, like a fast real API).
-Usage: .venv/bin/python benchmarks/bench_webhook.py [--requests 2000] [--concurrency N]… [--rounds 5] [--latency 0.1]
+Usage: .venv/bin/python benchmarks/bench_webhook.py [--client wrk|python] [--seconds 10] [--concurrency N]…
+       [--rounds R] [--requests 2000] [--latency 0.1]
        [--ack-only] [--sqlite-synchronous FULL|NORMAL] [--database-url postgresql://...] [--compare CHECKOUT]
 """
 
@@ -20,6 +22,7 @@ import http.client
 import itertools
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -31,6 +34,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import ack_wrk  # noqa: E402
 
 from bot.app import gunicorn_conf  # noqa: E402
 from bot.simulator.local import example as _examples, free_port as _port, http as _http, keypair as _keypair, wait_for  # noqa: E402
@@ -126,7 +132,10 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--requests", type=int, default=2000)
     ap.add_argument("--concurrency", type=int, action="append", help="connections (repeatable; default 8 16 32 64)")
-    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--rounds", type=int, help="interleaved rounds (default 2 with wrk, 5 with the Python client)")
+    ap.add_argument("--client", choices=("wrk", "python"), default="wrk" if shutil.which("wrk") else "python")
+    ap.add_argument("--seconds", type=float, default=10, help="wrk: seconds per server, level and round")
+    ap.add_argument("--max-rate", type=int, default=5000, help="wrk: deliveries prepared per second of a service run")
     ap.add_argument("--latency", type=float, default=0.1, help="simulated GitHub latency per call (s)")
     ap.add_argument("--sqlite-synchronous", default=None, choices=("FULL", "NORMAL"), help="default: the service's")
     ap.add_argument("--ack-only", action="store_true", help="measure only the acknowledgement throughput")
@@ -135,6 +144,7 @@ def main() -> int:
                     help="also run the service from another checkout (e.g. a worktree of an older commit), "
                          "interleaved (repeatable)")
     a = ap.parse_args()
+    a.rounds = a.rounds or (2 if a.client == "wrk" else 5)
     example = _examples("issues", "opened")
     with tempfile.TemporaryDirectory(prefix="bench-webhook-") as d, throwaway_schema(a.database_url) as ack_db:
         tmp = Path(d)
@@ -181,44 +191,59 @@ def main() -> int:
             for name, app, extra in variants:
                 port = _port()
                 servers[name] = (port, gunicorn(app, port, dict(env, **extra), tmp))
-                load(port, min(200, a.requests), 8, make)  # warm-up
-            levels = a.concurrency or [8, 16, 32, 64]
-            stats = {(name, c): [0.0, []] for name in servers for c in levels}
-            cpu = dict.fromkeys(servers, 0.0)  # the servers' own CPU time: a cost per request load cannot skew much
-            per_round = a.requests // a.rounds
-            for _ in range(a.rounds):
+            if a.client == "wrk":
+                bodies = ack_wrk.Bodies(example, SECRET)
+                try:
+                    ack_wrk.compare(servers, a.concurrency or [8, 16, 32], a.rounds, a.seconds, bodies, cpu_seconds,
+                                    a.max_rate, "bare Flask 204")
+                finally:
+                    bodies.close()
+                    for _port_, proc in servers.values():
+                        proc.terminate()
+                        proc.wait(30)
+                if a.ack_only:
+                    return 0
+                servers = {}
+            if servers:  # the Python client
+                for port, _proc in servers.values():
+                    load(port, min(200, a.requests), 8, make)  # warm-up
+                levels = a.concurrency or [8, 16, 32, 64]
+                stats = {(name, c): [0.0, []] for name in servers for c in levels}
+                cpu = dict.fromkeys(servers, 0.0)  # the servers' own CPU time: a cost per request load cannot skew much
+                per_round = a.requests // a.rounds
+                for _ in range(a.rounds):
+                    for c in levels:
+                        for name, (port, proc) in servers.items():
+                            before = cpu_seconds(proc)
+                            rps, lat = load(port, per_round, c, make)
+                            stats[name, c][0] += per_round / rps
+                            stats[name, c][1].extend(lat)
+                            cpu[name] += cpu_seconds(proc) - before
+                for _port_, proc in servers.values():
+                    proc.terminate()
+                    proc.wait(30)
+                rps = {key: per_round * a.rounds / secs for key, (secs, _lat) in stats.items()}
+                print(f"Acknowledgement (gunicorn, 2 workers, gthread x{gunicorn_conf.threads}; "
+                      f"{per_round * a.rounds} requests per server and level, {a.rounds} interleaved rounds)")
+                print(f"  {'connections':>11}  {'bare req/s':>10}  {'p99 ms':>6}  {'router req/s':>12}  {'p50 ms':>6}  {'p99 ms':>6}  ratio")
                 for c in levels:
-                    for name, (port, proc) in servers.items():
-                        before = cpu_seconds(proc)
-                        rps, lat = load(port, per_round, c, make)
-                        stats[name, c][0] += per_round / rps
-                        stats[name, c][1].extend(lat)
-                        cpu[name] += cpu_seconds(proc) - before
-            for _port_, proc in servers.values():
-                proc.terminate()
-                proc.wait(30)
-            rps = {key: per_round * a.rounds / secs for key, (secs, _lat) in stats.items()}
-            print(f"Acknowledgement (gunicorn, 2 workers, gthread x{gunicorn_conf.threads}; "
-                  f"{per_round * a.rounds} requests per server and level, {a.rounds} interleaved rounds)")
-            print(f"  {'connections':>11}  {'bare req/s':>10}  {'p99 ms':>6}  {'router req/s':>12}  {'p50 ms':>6}  {'p99 ms':>6}  ratio")
-            for c in levels:
-                bare, mine = stats["bare Flask 204", c], stats["model-router", c]
-                print(f"  {c:>11}  {rps['bare Flask 204', c]:>10.0f}  {pct(bare[1], .99):>6.1f}  "
-                      f"{rps['model-router', c]:>12.0f}  {pct(mine[1], .5):>6.1f}  {pct(mine[1], .99):>6.1f}  "
-                      f"{rps['model-router', c] / rps['bare Flask 204', c]:.2f}x"
-                      + "".join(f"  | {name.removesuffix(' (compared)')}: {rps[name, c] / rps['bare Flask 204', c]:.2f}x "
-                                f"p99 {pct(stats[name, c][1], .99):.1f}" for name in list(servers)[2:]))
-            best = {name: max(levels, key=lambda c: rps[name, c]) for name in servers}
-            bare_c = best["bare Flask 204"]
-            sent = per_round * a.rounds * len(levels)
-            print("  server CPU per request: " + ", ".join(f"{name} {cpu[name] / sent * 1e6:.0f} us" for name in servers))
-            for name in [n for n in servers if n != "bare Flask 204"]:
-                mine_c = best[name]
-                print(f"  peak vs peak ({name}): {rps[name, mine_c]:.0f} req/s ({mine_c} connections, "
-                      f"p99 {pct(stats[name, mine_c][1], .99):.1f} ms) vs {rps['bare Flask 204', bare_c]:.0f} req/s "
-                      f"({bare_c} connections): {rps[name, mine_c] / rps['bare Flask 204', bare_c]:.2f}x the bare app")
-            if a.ack_only:
-                return 0
+                    bare, mine = stats["bare Flask 204", c], stats["model-router", c]
+                    print(f"  {c:>11}  {rps['bare Flask 204', c]:>10.0f}  {pct(bare[1], .99):>6.1f}  "
+                          f"{rps['model-router', c]:>12.0f}  {pct(mine[1], .5):>6.1f}  {pct(mine[1], .99):>6.1f}  "
+                          f"{rps['model-router', c] / rps['bare Flask 204', c]:.2f}x"
+                          + "".join(f"  | {name.removesuffix(' (compared)')}: {rps[name, c] / rps['bare Flask 204', c]:.2f}x "
+                                    f"p99 {pct(stats[name, c][1], .99):.1f}" for name in list(servers)[2:]))
+                best = {name: max(levels, key=lambda c: rps[name, c]) for name in servers}
+                bare_c = best["bare Flask 204"]
+                sent = per_round * a.rounds * len(levels)
+                print("  server CPU per request: " + ", ".join(f"{name} {cpu[name] / sent * 1e6:.0f} us" for name in servers))
+                for name in [n for n in servers if n != "bare Flask 204"]:
+                    mine_c = best[name]
+                    print(f"  peak vs peak ({name}): {rps[name, mine_c]:.0f} req/s ({mine_c} connections, "
+                          f"p99 {pct(stats[name, mine_c][1], .99):.1f} ms) vs {rps['bare Flask 204', bare_c]:.0f} req/s "
+                          f"({bare_c} connections): {rps[name, mine_c] / rps['bare Flask 204', bare_c]:.2f}x the bare app")
+                if a.ack_only:
+                    return 0
 
             # 2 + 3: the full service with its embedded job threads
             port = _port()

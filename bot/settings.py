@@ -43,7 +43,8 @@ class ServiceSettings(BaseSettings):
 
     webhook_max_body_bytes: int = Field(default=GITHUB_MAX_PAYLOAD_BYTES, gt=0)
     worker_threads: int = Field(default=4, ge=0, validation_alias="MODEL_ROUTER_WORKER_THREADS")
-    job_lease_seconds: float = Field(default=12.0, ge=1, validation_alias="MODEL_ROUTER_JOB_LEASE_SECONDS")
+    # A running job's lease, renewed every third of it: a dead worker's job (and its lane) is back within ~8 s.
+    job_lease_seconds: float = Field(default=6.0, ge=1, validation_alias="MODEL_ROUTER_JOB_LEASE_SECONDS")
     job_max_attempts: int = Field(default=6, ge=1, validation_alias="MODEL_ROUTER_JOB_MAX_ATTEMPTS")
     job_poll_seconds: float = Field(default=0.5, gt=0, validation_alias="MODEL_ROUTER_JOB_POLL_SECONDS")
     retention_days: float = Field(default=14, gt=0, validation_alias="MODEL_ROUTER_RETENTION_DAYS")

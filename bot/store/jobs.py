@@ -62,7 +62,7 @@ class JobQueue:
         self,
         engine: Engine,
         *,
-        lease_seconds: float = 12.0,
+        lease_seconds: float = 6.0,
         max_attempts: int = 6,
         backoff_base: float = 2.0,
         backoff_cap: float = 300.0,
