@@ -137,3 +137,28 @@ def test_a_5xx_write_retry_backs_off_then_takes_a_paced_slot(fake_github):
     gh.create_comment("o/r", n, "a")
     assert [r.status for r in fake_github.requests if r.method == "POST"] == [502, 502, 201]
     assert clock.slept == pytest.approx([0.5, 0.5])  # each retry is a write: one slot each
+
+
+def test_pacing_says_when_it_falls_back_to_the_process_and_when_it_is_shared_again(caplog):
+    # Redis goes away: one warning that pacing is per process now; Redis is back: one line saying so
+    from redis.exceptions import ConnectionError as RedisDown
+
+    from bot.github.pacing import RedisWritePacer
+
+    answers = [RedisDown("down"), RedisDown("down"), 0, 0]
+
+    class Client:
+        def register_script(self, _lua):
+            def run(keys, args):
+                answer = answers.pop(0)
+                if isinstance(answer, Exception):
+                    raise answer
+                return answer
+            return run
+
+    clock = Clock()
+    p = RedisWritePacer(Client(), "pace:installation:1", 75, 0.8, clock=clock, sleep=clock.sleep)
+    assert [p.reserve() for _ in range(4)] == pytest.approx([0, 0.8, 0, 0])  # the local pacer spaces the fallback
+    lines = [r.getMessage() for r in caplog.records]
+    assert sum("falls back to this process alone: Redis unreachable" in m for m in lines) == 1
+    assert sum("shared through Redis again" in m for m in lines) == 1

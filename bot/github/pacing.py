@@ -111,8 +111,9 @@ class RedisWritePacer(WritePacer):
     Redis is back), never refused."""
 
     def __init__(self, client, key: str, per_minute: int | None = 80, min_interval: float = 0.0, *,
-                 window: float = 60.0, sleep: Callable[[float], None] = time.sleep):
-        super().__init__(per_minute, min_interval, sleep=sleep)
+                 window: float = 60.0, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep):
+        super().__init__(per_minute, min_interval, clock=clock, sleep=sleep)  # the fallback's clock
         self._client, self._key, self._window = client, key, window
         self._script = client.register_script(_RESERVE)
         self._pause_script = client.register_script(_PAUSE)
