@@ -4,7 +4,7 @@ The simulator enforces GitHub's secondary limits per installation: 80 writes in 
 (403 + Retry-After beyond). The service runs with its default pacing unless said otherwise.
 
 1. Burst (`--part burst`): 35 new issues in ONE installation, posted alternately to two `model-router serve`
-   replicas (1 gunicorn worker, 2 job threads each) on PostgreSQL + Redis. Reported: secondary-limit 403s,
+   replicas (1 gunicorn worker, 8 job threads each (the default)) on PostgreSQL + Redis. Reported: secondary-limit 403s,
    issues labelled / commented other than once, and the last issue's time against (writes ÷ 80) min + 20 s.
 2. Recovery under faults (`--part recovery`): 30 issues over 3 installations acknowledged by gunicorn (2
    workers, SQLite, job threads inside); GitHub answers six writes with 502 and three with 403 + Retry-After: 1
@@ -182,7 +182,7 @@ def burst(a, tmp: Path) -> None:
 
 @contextlib.contextmanager
 def replica_set(a, sim: Sim, tmp: Path, worker_threads: int | None = None):
-    """Two `serve` replicas (1 gunicorn worker, 2 job threads each; and a `worker` when asked) on a throwaway
+    """Two `serve` replicas (1 gunicorn worker, default job threads each; and a `worker` when asked) on a throwaway
     PostgreSQL schema and Redis key prefix, ready; yields (ports, processes); stops them and cleans up."""
     import redis
 
@@ -190,7 +190,7 @@ def replica_set(a, sim: Sim, tmp: Path, worker_threads: int | None = None):
     try:
         with throwaway_schema(a.database_url) as db_url:
             env = dict(base_env(sim), DATABASE_URL=db_url, REDIS_URL=a.redis_url, MODEL_ROUTER_REDIS_PREFIX=prefix,
-                       MODEL_ROUTER_WORKER_THREADS="2", MODEL_ROUTER_JOB_POLL_SECONDS="0.1")
+                       MODEL_ROUTER_JOB_POLL_SECONDS="0.1")
             ports = [free_port(), free_port()]
             procs += [serve(port, env, tmp) for port in ports]
             if worker_threads:

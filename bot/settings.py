@@ -42,7 +42,8 @@ class ServiceSettings(BaseSettings):
     github_retry_backoff: float = Field(default=0.5, ge=0)  # inline 502/503/504 retries: exponential factor
 
     webhook_max_body_bytes: int = Field(default=GITHUB_MAX_PAYLOAD_BYTES, gt=0)
-    worker_threads: int = Field(default=4, ge=0, validation_alias="MODEL_ROUTER_WORKER_THREADS")
+    # Job threads per process: a job keeps its thread while its writes wait for their paced slots (0.8 s each).
+    worker_threads: int = Field(default=8, ge=0, validation_alias="MODEL_ROUTER_WORKER_THREADS")
     # A running job's lease, renewed every third of it: a dead worker's job (and its lane) is back within ~8 s.
     job_lease_seconds: float = Field(default=6.0, ge=1, validation_alias="MODEL_ROUTER_JOB_LEASE_SECONDS")
     job_max_attempts: int = Field(default=6, ge=1, validation_alias="MODEL_ROUTER_JOB_MAX_ATTEMPTS")

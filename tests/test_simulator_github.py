@@ -156,3 +156,18 @@ def test_secondary_limit_refuses_bursts_per_installation(fake_github):
     assert [c.status_code for c in codes] == [201] * 10 + [403]
     assert codes[-1].headers["Retry-After"] == "1" and fake_github.secondary_limit_hits == 1
     assert _post(fake_github, f"/repos/o/r/issues/{n}/comments", {"body": "x"}, token="other").status_code == 201
+
+
+def test_minting_installation_tokens_is_not_content_creation(fake_github, github_app_key):
+    # 20 installations starting at once mint 20 tokens with the App's JWT in one second: GitHub does not
+    # count those against the content-creation limits, and neither does the fake
+    from bot.github.auth import AppAuth
+
+    private, public = github_app_key
+    fake_github.app_public_key, fake_github.secondary_per_second = public, 10
+    for i in range(1, 21):
+        fake_github.add_repo(f"o/r{i}", installation_id=i)
+    auth = AppAuth(fake_github.app_id, private, fake_github.url, retries=0)
+    assert len({auth.installation_token(i) for i in range(1, 21)}) == 20
+    assert fake_github.secondary_limit_hits == 0
+    auth.close()

@@ -19,7 +19,7 @@ def add_parser(sub) -> None:
     p.add_argument("--threads", type=int, help="request threads per worker (default 16; env GUNICORN_THREADS)")
     p.set_defaults(func=serve)
     w = sub.add_parser("worker", help="process queued webhook jobs without serving HTTP")
-    w.add_argument("--threads", type=int, help="job threads (default MODEL_ROUTER_WORKER_THREADS or 4)")
+    w.add_argument("--threads", type=int, help="job threads (default MODEL_ROUTER_WORKER_THREADS or 8)")
     w.add_argument("--once", action="store_true", help="run what is runnable now, then exit")
     w.set_defaults(func=worker)
 
@@ -68,7 +68,7 @@ def worker(args) -> int:
         ran = run_until_idle(rt, worker_id=f"once:{os.getpid()}")
         print(f"ran {ran} job(s)")
         return 0
-    threads = args.threads or rt.settings.worker_threads or 4
+    threads = args.threads or rt.settings.worker_threads or 8
     pool = WorkerPool(rt, threads, rt.settings.job_poll_seconds).start()
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):

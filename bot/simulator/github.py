@@ -153,8 +153,9 @@ class FakeGitHub(Authentication, Control, Responses, Seeding):
     def _secondary_limited(self, method: str, credential: str) -> int | None:
         """Return Retry-After seconds when this write breaks a secondary limit, else count it: at most
         `secondary_limit` writes in any rolling 60 s and `secondary_per_second` in any rolling second, per
-        installation (every token minted for it counts together) or per other credential."""
-        if method not in WRITE_METHODS:
+        installation (every token minted for it counts together) or per other credential. The App's own JWT
+        calls (minting installation tokens) create no content and are not counted."""
+        if method not in WRITE_METHODS or credential.startswith("jwt:"):
             return None
         now = time.monotonic()
         with self._lock:
