@@ -104,7 +104,8 @@ class Runtime:
     def announce(self) -> None:
         """Say once, at start, how GitHub writes are paced (shared by the replicas, or by this process alone)."""
         s = self.settings
-        how = "shared through Redis" if self.shared is not None else "by this process alone (REDIS_URL is not set: right for one replica)"
+        how = ("shared through Redis" if self.shared is not None
+               else "by this process alone (REDIS_URL is not set: right for one replica)")
         log.info("write pacing per installation: one write every %g s, at most %d a minute, %s",
                  s.github_min_write_interval, s.github_writes_per_minute, how)
 

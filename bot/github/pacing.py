@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 log = logging.getLogger("model_router.github")
 
+
 class WritePacer:
     """At most `per_minute` writes in any rolling 60 s, at least `min_interval` s between writes, none
     before a pause GitHub asked for (`pause`) has passed.

@@ -7,9 +7,10 @@ own urllib3 `Retry` instead: 502/503/504 on any method, `retries` times with exp
 idempotent (the sticky comment is found by its marker); 403/429 only when Retry-After <= `max_inline_wait`.
 With the credential's `WritePacer` given, a 403/429's Retry-After pauses the whole credential (every thread,
 and every replica when the pacer is shared through Redis) once, and every retried write takes the next paced
-slot, so the retries after a secondary limit leave one by one instead of together. A longer wait, a primary rate limit (x-ratelimit-remaining: 0) or a secondary
-limit without Retry-After raises `GitHubError(status, message, retry_after)` at once so the job queue
-reschedules instead of holding a worker. Other 4xx fail fast (`GitHubError.transient` is False).
+slot, so the retries after a secondary limit leave one by one instead of together. A longer wait, a primary
+rate limit (x-ratelimit-remaining: 0) or a secondary limit without Retry-After raises
+`GitHubError(status, message, retry_after)` at once so the job queue reschedules instead of holding a worker.
+Other 4xx fail fast (`GitHubError.transient` is False).
 """
 
 from __future__ import annotations
