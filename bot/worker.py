@@ -80,10 +80,12 @@ class Runtime:
         return from_settings(self.settings, shared=self.shared)
 
     def close(self) -> None:
-        """Release connections: GitHub pools, the Anthropic client, the database pool."""
+        """Release connections: GitHub pools, Redis, the Anthropic client, the database pool."""
         self.heartbeat.stop()
         if "auth" in self.__dict__:
             self.auth.close()
+        if self.__dict__.get("shared") is not None:
+            self.shared.close()  # closing it twice (App mode's auth closes it too) is harmless
         if "llm" in self.__dict__ and self.llm is not None:
             self.llm.close()
         self.engine.dispose()
