@@ -206,9 +206,12 @@ def test_secondary_rate_limit_retry_after_is_honoured(opened, post_event, run_jo
     job = runtime.queue.by_delivery("limited")
     assert job["status"] == "queued" and job["run_after"] >= time.time() + 100  # waits as long as GitHub asked
     assert "403" in job["last_error"]
-    with runtime.queue.Session() as s:  # time passes
+    pacer = runtime.port_for(None).pacer
+    assert pacer.paused_for() >= 100  # the whole lane waits too, not only this job
+    with runtime.queue.Session() as s:  # time passes: the job is due and the lane's pause is over
         s.execute(update(Job).where(Job.id == job["id"]).values(run_after=0))
         s.commit()
+    pacer._resume = float("-inf")  # the pacer's clock is monotonic: no library moves it, so the test does
     run_jobs()
     assert runtime.queue.by_delivery("limited")["status"] == "done"
     assert len(stickies(fake_github)) == 1

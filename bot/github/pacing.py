@@ -59,6 +59,11 @@ class WritePacer:
         with self._lock:
             self._resume = max(self._resume, self._clock() + seconds)
 
+    def paused_for(self) -> float:
+        """Seconds this lane still waits for a pause GitHub asked for, as this process knows it (0: none)."""
+        with self._lock:
+            return max(0.0, self._resume - self._clock())
+
     def acquire(self) -> None:
         """Wait (outside the lock) until this thread may send one write."""
         delay = self.reserve()
