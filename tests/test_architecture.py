@@ -117,3 +117,59 @@ def test_domain_never_imports_adapters():
             continue
         reached = {m for m in imports(module) if m.startswith(adapters)}
         assert not reached, f"{module} imports {sorted(reached)}"
+
+
+# --- packages: bot/ with its subpackages collapsed -------------------------------------------------------
+
+SERVICES = ("bot.issues", "bot.review", "bot.runs", "bot.convoy", "bot.classifier", "bot.permissions")
+ADAPTERS = ("bot.handlers", "bot.commands", "bot.action", "bot.app", "bot.cli", "bot.worker", "bot.dashboard")
+
+
+def package(module: str) -> str:
+    """A module's node in the package graph: its subpackage (`bot.store.issues` → `bot.store`); a top-level
+    module (`bot.models`, `bot.context`, `bot.catalog`, `bot.metrics`, ...) is a node of its own."""
+    return ".".join(module.split(".")[:2])
+
+
+def package_graph(modules=MODULES, imports_of=imports) -> dict[str, set[str]]:
+    """Which package imports which (function-level imports counted; `bot` itself, an empty root, left out)."""
+    graph: dict[str, set[str]] = {}
+    for module in modules:
+        if module == "bot":
+            continue
+        node = graph.setdefault(package(module), set())
+        node.update(package(m) for m in imports_of(module) if m != "bot" and package(m) != package(module))
+    return graph
+
+
+def test_packages_form_no_cycle():
+    graph = package_graph()
+    assert cycles(graph) == [], "surfaces → services → core and ports: an import back up closes a loop"
+
+
+def test_the_package_graph_collapses_subpackages():
+    graph = package_graph(["bot.a.x", "bot.a.y", "bot.b", "bot.c.z"],
+                          {"bot.a.x": {"bot.a.y", "bot.b"}, "bot.a.y": {"bot.c.z"}, "bot.b": set(),
+                           "bot.c.z": {"bot.a.x"}}.__getitem__)
+    assert graph == {"bot.a": {"bot.b", "bot.c"}, "bot.b": set(), "bot.c": {"bot.a"}}
+    assert cycles(graph) == [["bot.a", "bot.c"]]
+
+
+def _reaching(prefix: str, forbidden: tuple[str, ...]) -> dict[str, list[str]]:
+    found = {}
+    for module in MODULES:
+        if module == prefix or module.startswith(prefix + "."):
+            bad = sorted(m for m in imports(module) if m.startswith(forbidden))
+            if bad:
+                found[module] = bad
+    return found
+
+
+def test_the_store_imports_no_service():
+    """The store keeps its own record types; services map them (never the other way round)."""
+    assert _reaching("bot.store", SERVICES + ADAPTERS) == {}
+
+
+def test_the_router_imports_no_service_or_store():
+    """bot.routing is the pure core: no service, no store, no port."""
+    assert _reaching("bot.routing", SERVICES + ADAPTERS + ("bot.store", "bot.github", "bot.llm")) == {}
