@@ -144,7 +144,10 @@ def test_report_posts_actual_cost_into_the_sticky_comment(fake_github, webhook_e
     unstated = lambda text: "\n".join(ln for ln in text.splitlines() if not ln.startswith(STATE_PREFIX))  # noqa: E731
     assert unstated(body.split(RUNS_BEGIN)[0]).strip() == unstated(before.split("<details>")[0]).strip()
     runs = decode(body).runs  # what the next job recovers
-    assert [(r.status, r.actual_cost_usd, r.run_id) for r in runs] == [("failure", 0.0123, 101), ("success", 0.2345, 102)]
+    assert [(r.tier, r.status, r.actual_cost_usd, r.run_id) for r in runs] == [
+        ("haiku", "failure", 0.0123, 101), ("sonnet", "dispatched", None, None),  # the failure escalated, as in the App
+        ("haiku", "success", 0.2345, 102)]
+    assert [d["inputs"]["tier"] for d in fake_github.repo(REPO)["workflow_dispatches"]] == ["sonnet"]
     outputs = parse_outputs(runner_env["output"].read_text())
     assert outputs["actual-cost"] == "0.234500" and outputs["success"] == "true"
 

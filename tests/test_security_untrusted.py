@@ -79,7 +79,7 @@ def test_pr_text_and_diff_reach_the_model_only_as_data_and_cannot_open_the_gate(
 
 
 def test_a_forged_run_artifact_or_plan_steers_nothing(fake_github, make_ctx, webhook_example):
-    from bot.runs.completion import run_completed
+    from bot.runs.workflow_run import workflow_run_finished as run_completed
 
     from bot.issues.service import route_issue
     from bot.runs import executor

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from bot.action.errors import ActionError
 from bot.action.history import load_history
+from bot.convoy import service as _convoy  # noqa: F401  (registers the convoy's reaction to a finished run)
 from bot.context import Context, Result
 from bot.issues.service import route_issue
 from bot.measures import load_targets
@@ -13,7 +14,7 @@ from bot.measures.mermaid import report_markdown
 from bot.permissions import allowed, permission
 from bot.runs import executor
 from bot.runs.outcome import MAX_BYTES, parse_execution
-from bot.runs.report import report_run
+from bot.runs.report_step import report_step_finished
 
 
 def route_and_dispatch(ctx: Context, number: int, payload: dict) -> Result:
@@ -53,7 +54,7 @@ def repository_report(ctx: Context, out_dir: Path) -> Result:
 
 
 def report(ctx: Context, number: int, execution_file: Path, payload: dict, plan_file: Path | None = None) -> Result:
-    """Read claude-code-action's execution file (and a planning run's plan); the rest is bot.runs.report."""
+    """Read claude-code-action's execution file (and a planning run's plan); the rest is bot.runs.report_step."""
     try:
         size = execution_file.stat().st_size
     except OSError:
@@ -61,7 +62,7 @@ def report(ctx: Context, number: int, execution_file: Path, payload: dict, plan_
     outcome = parse_execution(execution_file.read_bytes() if size <= MAX_BYTES else b"")
     info = {**(payload.get("client_payload") or {}), **(payload.get("inputs") or {})}
     sender = (payload.get("sender") or {}).get("login") or "github-actions"
-    return report_run(ctx, number, outcome, info, by=sender, plan_json=_read_small(plan_file))
+    return report_step_finished(ctx, number, outcome, info, by=sender, plan_json=_read_small(plan_file))
 
 
 def _read_small(path: Path | None, limit: int = 256 * 1024) -> str | None:

@@ -19,8 +19,8 @@ from bot.convoy.state import Busy, Convoy, TaskState
 from bot.convoy.subissues import materialise
 from bot.issues import sticky
 from bot.models import Complexity, Tier
-from bot.runs import executor
-from bot.runs.escalation import escalate
+from bot.runs import executor, finished
+from bot.runs.outcome import PLAN_FILE
 
 if TYPE_CHECKING:  # the SQL convoy store: the Action's path never imports SQLAlchemy
     from bot.store.convoys import ConvoyStore
@@ -146,7 +146,24 @@ def _tier(ctx: "Context", c: Convoy, t: TaskState) -> Tier | None:
     return None if tier == d.tier else tier
 
 
-def on_run(ctx: "Context", number: int) -> str | None:
+@finished.after_run
+def run_finished(ctx: "Context", run: finished.RunFinished) -> str | None:
+    """A run finished (recorded, any escalation started): a planning run's plan starts a convoy; a convoy
+    task's run updates its task and dispatches what it unblocked."""
+    if run.mode == "plan":
+        return _start_from(ctx, run) if run.succeeded else None
+    return task_finished(ctx, run.number)
+
+
+def _start_from(ctx: "Context", run: finished.RunFinished) -> str:
+    """The plan a planning run left: structured (the plan file), else plain text (plan.md, else its last message)."""
+    texts = run.report.texts
+    plain = next((t for name, t in sorted(texts.items()) if name.endswith("plan.md") and t.strip()), "")
+    return start(ctx, run.number, run_id=run.report.run_id, plan_json=texts.get(PLAN_FILE),
+                 plan_text=plain or run.report.outcome.result)
+
+
+def task_finished(ctx: "Context", number: int) -> str | None:
     """A run on a sub-issue finished (and any escalation was started): update its task, then advance."""
     parent = store(ctx).parent_of(ctx.repo, number)
     if parent is None and ctx.mode == "action":
@@ -176,21 +193,6 @@ def _parent_from_body(ctx: "Context", number: int) -> int | None:
     if m and issue.user_login.lower() == ctx.gh.bot_login().lower():
         return int(m.group(1))
     return None
-
-
-def reported(ctx: "Context", number: int, *, mode: str, succeeded: bool, run_id: int | None,
-             plan_json: str | None, plan_text: str | None) -> str | None:
-    """Action mode (the executor workflow's `mode: report` step): what the App does on workflow_run.
-
-    A finished planning run starts the convoy; a convoy task's failed run escalates; then the task is
-    updated and what it unblocked is dispatched. State lives in the parent's convoy comment."""
-    if mode == "plan":
-        return start(ctx, number, run_id=run_id, plan_json=plan_json, plan_text=plan_text) if succeeded else None
-    rows = ctx.store.dispatches(ctx.repo, number)
-    if not succeeded and rows and _parent_from_body(ctx, number) is not None:
-        if note := escalate(ctx, rows[-1], run_id or 0):
-            ctx.gh.create_comment(ctx.repo, number, note)
-    return on_run(ctx, number)
 
 
 def closed(ctx: "Context", number: int, by: str) -> "Result":

@@ -1,23 +1,27 @@
-"""A run's reported outcome (claude-code-action's execution file) recorded and shown in the sticky comment."""
+"""The Action's side of a finished run: the executor job's `mode: report` step, into `run_finished`.
+
+The step runs inside the executor's job, so it has claude-code-action's execution file (the outcome) and
+the inputs the run was started with, but no conclusion yet; the dispatch is the one named by `routing_id`
+(recovered from the sticky comment's state line), else a row of its own for a run started by hand.
+"""
 
 from __future__ import annotations
 
 from bot import catalog
 from bot.context import Context, Result
-from bot.convoy import service as convoy
 from bot.issues.service import refresh_comment, route_issue
 from bot.models import Complexity, RoutingDecision, Tier
-from bot.runs.outcome import Outcome
+from bot.runs.finished import RunReport, run_finished
+from bot.runs.outcome import PLAN_FILE, Outcome
 
 
-def report_run(ctx: Context, number: int, outcome: Outcome, info: dict, *, by: str, plan_json: str | None = None) -> Result:
-    """Record one run's outcome and actual cost on its issue; `info` is what the run was started with
-    (tier, model, complexity, mode, routing_id), any of it missing.
+def report_step_finished(ctx: Context, number: int, outcome: Outcome, info: dict, *, by: str,
+                         plan_json: str | None = None) -> Result:
+    """One run's outcome and actual cost on its issue, through `run_finished`; `info` is what the run was
+    started with (tier, model, complexity, mode, routing_id), any of it missing.
 
-    Labels and the routing stay as they are. The run is recorded like the App records an outcome (on the
-    dispatch named by `routing_id`, else as a run of its own) and the comment is rendered again, so its
-    runs table and state line keep every earlier run side by side. A planning run's plan (`plan_json`)
-    starts a convoy, and a convoy task's run advances its convoy (bot.convoy.service.reported)."""
+    Labels and the routing stay as they are; the comment's runs table and state line keep every earlier run
+    side by side. Outputs: the run's actual and estimated cost, tier, model and complexity."""
     messages: list[str] = []
     decision: RoutingDecision | None = None
     record = ctx.store.current(ctx.repo, number)  # recovered from the comment's state line
@@ -41,14 +45,13 @@ def report_run(ctx: Context, number: int, outcome: Outcome, info: dict, *, by: s
         "run_url": ctx.run_url,
         "mode": "plan" if info.get("mode") == "plan" else "execute",
     }
-    _record_run(ctx, number, row, str(info.get("routing_id") or ""), outcome, by=by)
-    refresh_comment(ctx, number)
-    if not ctx.dry_run:
-        note = convoy.reported(
-            ctx, number, mode=str(info.get("mode") or "execute"), succeeded=outcome.succeeded, run_id=_run_id(ctx),
-            plan_json=plan_json, plan_text=outcome.result,
-        )
-        messages += [note] if note else []
+    dispatch = _dispatch(ctx, number, row, str(info.get("routing_id") or ""), by=by)
+    if dispatch is None:  # nothing routed: no run to count (cannot happen once the issue is routed)
+        refresh_comment(ctx, number)
+    else:
+        texts = {PLAN_FILE: plan_json} if plan_json is not None else {}
+        report = RunReport(outcome=outcome, run_id=_run_id(ctx), run_url=row["run_url"], texts=texts)
+        messages += run_finished(ctx, dispatch, report).messages
     cost = outcome.total_cost_usd
     messages.append(
         f"{ctx.repo}#{number}: run {status} on {row['tier']}, actual "
@@ -65,25 +68,20 @@ def report_run(ctx: Context, number: int, outcome: Outcome, info: dict, *, by: s
     return Result(action="reported", decision=decision, messages=messages, outputs=outputs)
 
 
-def _record_run(ctx: Context, number: int, row: dict, dispatch_id: str, outcome: Outcome, *, by: str) -> None:
-    """The outcome on the dispatch that started this run, or on a row of its own (a run started by hand)."""
+def _dispatch(ctx: Context, number: int, row: dict, dispatch_id: str, *, by: str) -> dict | None:
+    """The dispatch that started this run, or a row of its own (a run started by hand); None when unrouted."""
     found = ctx.store.get_dispatch(dispatch_id) if dispatch_id else None
-    if not found or (found["repo"], found["number"]) != (ctx.repo, number):
-        run = row["run_url"] or ctx.run_id or "local"
-        if row["tier"] == "—" or row["complexity"] == "—":
-            return  # nothing routed: no run to count (cannot happen once the issue is routed)
-        found, _ = ctx.store.claim_dispatch(
-            key=f"{ctx.repo}#{number}:report:{run}"[:300], repo=ctx.repo, number=number, tier=row["tier"], mode=row["mode"],
-            model=row["model"][:100], complexity=row["complexity"], estimated_cost_usd=row["estimated_cost_usd"] or 0.0,
-            attempt=len(ctx.store.dispatches(ctx.repo, number)) + 1, by=by[:100],
-        )
-    if not found:
-        return
-    ctx.store.record_outcome(
-        found["dispatch_id"], run_id=_run_id(ctx), success=outcome.succeeded, run_url=row["run_url"],
-        conclusion=None if outcome.found else "no result", actual_cost_usd=outcome.total_cost_usd,
-        num_turns=outcome.num_turns, duration_ms=outcome.duration_ms,
+    if found and (found["repo"], found["number"]) == (ctx.repo, number):
+        return found
+    if row["tier"] == "—" or row["complexity"] == "—":
+        return None
+    run = row["run_url"] or ctx.run_id or "local"
+    found, _ = ctx.store.claim_dispatch(
+        key=f"{ctx.repo}#{number}:report:{run}"[:300], repo=ctx.repo, number=number, tier=row["tier"], mode=row["mode"],
+        model=row["model"][:100], complexity=row["complexity"], estimated_cost_usd=row["estimated_cost_usd"] or 0.0,
+        attempt=len(ctx.store.dispatches(ctx.repo, number)) + 1, by=by[:100],
     )
+    return found
 
 
 def _run_id(ctx: Context) -> int | None:

@@ -1,0 +1,127 @@
+"""An executor run finished: the one path the App (`workflow_run`) and the Action (`mode: report`) both take.
+
+The surfaces only say which dispatch finished and what they saw of the run (`RunReport`); from there on it
+is the same for both: `judge` reads the outcome (the one place that decides what a finished run achieved),
+the store records it, the sticky comment is refreshed, a failure escalates per the repository's ladder,
+and every service that reacts to a finished run (a convoy advances) runs through `after_run`, a hook this
+module owns, so `bot.runs` imports none of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from bot.context import Context, Result
+from bot.issues.service import refresh_comment  # renders the runs table from the store
+from bot.runs.escalation import escalate
+from bot.runs.outcome import Outcome
+
+FINISHED = ("success", "failure")
+
+
+@dataclass(frozen=True)
+class RunReport:
+    """What a surface saw of a finished run."""
+
+    outcome: Outcome = field(default_factory=Outcome)
+    run_id: int | None = None
+    run_url: str | None = None
+    conclusion: str | None = None  # the workflow run's conclusion, when the surface saw the run end (the App)
+    duration_s: float | None = None
+    texts: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # plan.md, the plan's JSON
+    note: str | None = None  # what the surface could not read (no artifact, no result message)
+
+
+@dataclass(frozen=True)
+class RunFinished:
+    """The event services react to: the dispatch as recorded, and what its run left."""
+
+    row: dict
+    report: RunReport
+
+    @property
+    def number(self) -> int:
+        return int(self.row["number"])
+
+    @property
+    def mode(self) -> str:
+        return str(self.row.get("mode") or "execute")
+
+    @property
+    def succeeded(self) -> bool:
+        return self.row["status"] == "success"
+
+
+AfterRun = Callable[[Context, RunFinished], "str | None"]
+AFTER_RUN: list[AfterRun] = []
+
+
+def after_run(react: AfterRun) -> AfterRun:
+    """Register a service's reaction to a finished run (after the record and any escalation); it returns a note."""
+    if react not in AFTER_RUN:
+        AFTER_RUN.append(react)
+    return react
+
+
+def judge(report: RunReport) -> tuple[bool, str | None]:
+    """Whether the run succeeded, and the conclusion to record. A workflow run that concluded (the App sees it)
+    succeeded when GitHub says so and its execution file does not say otherwise; the Action's report step runs
+    before its job concludes, so there the execution file alone decides."""
+    outcome = report.outcome
+    if report.conclusion is None:
+        return outcome.succeeded, None if outcome.found else "no result"
+    return report.conclusion == "success" and (outcome.succeeded if outcome.found else True), report.conclusion
+
+
+def followed_up(row: dict) -> bool:
+    """This dispatch's run was recorded and everything after it done: a redelivery has nothing left to do."""
+    return row.get("status") in FINISHED and bool(row.get("followed_up"))
+
+
+def run_finished(ctx: Context, dispatch: dict, report: RunReport) -> Result:
+    """Record the run of `dispatch`, refresh the comment, escalate a failure, let the services react; once."""
+    if followed_up(dispatch):
+        return Result(action="ignored", messages=[f"run {dispatch['dispatch_id']} already recorded"])
+    retried = dispatch.get("status") in FINISHED  # recorded, but the follow-up did not finish (a retried job)
+    success, conclusion = judge(report)
+    outcome = report.outcome
+    row, first = ctx.store.record_outcome(
+        dispatch["dispatch_id"], run_id=report.run_id, success=success, conclusion=conclusion, run_url=report.run_url,
+        duration_s=report.duration_s, actual_cost_usd=outcome.total_cost_usd, num_turns=outcome.num_turns,
+        duration_ms=outcome.duration_ms,
+    )
+    if not first and not retried:  # a concurrent delivery recorded it first, and follows it up
+        return Result(action="ignored", messages=[f"run {row['dispatch_id']} already recorded"])
+    if first:
+        messages = [f"{row['mode']} run {row['dispatch_id']} on {row['tier']}: {'success' if success else 'failure'}"]
+        messages += [report.note] if report.note else []
+        refresh_comment(ctx, int(row["number"]))  # writes nothing in a dry run
+    else:  # redo the follow-up; dispatches are idempotent
+        messages = [f"run {row['dispatch_id']} follow-up retried"]
+    return _follow_up(ctx, RunFinished(row, report), messages)
+
+
+def _follow_up(ctx: Context, run: RunFinished, messages: list[str]) -> Result:
+    """Escalate a failure, then every registered reaction (a convoy); mark the run followed up."""
+    row = run.row
+    if not ctx.dry_run:
+        if not run.succeeded and (comment := escalate(ctx, row, run.report.run_id or 0)):
+            ctx.gh.create_comment(ctx.repo, run.number, comment)
+            messages.append(next(line for line in comment.splitlines() if not line.startswith("<!--")))
+            refresh_comment(ctx, run.number)
+        for react in AFTER_RUN:
+            if note := react(ctx, run):
+                messages.append(note)
+        ctx.store.update_dispatch(row["dispatch_id"], followed_up=True)
+    cost = row.get("actual_cost_usd")
+    return Result(
+        action="outcome",
+        messages=messages,
+        outputs={
+            "success": "true" if run.succeeded else "false",
+            "actual_cost_usd": "" if cost is None else f"{cost:.6f}",
+            "tier": row["tier"],
+        },
+    )

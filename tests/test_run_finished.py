@@ -1,0 +1,128 @@
+"""A finished executor run takes one path: the App (`workflow_run.completed`) and the Action (`mode: report`)
+both reach bot.runs.finished.run_finished, and record, escalate and refresh the comment alike."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import create_engine
+
+import bot.action.modes  # noqa: F401  (the Action's surface, as the runner imports it)
+import bot.handlers  # noqa: F401  (the App's surface)
+from bot.config import RepoConfig
+from bot.config.source import FixedConfig
+from bot.context import Context
+from bot.convoy import service as convoy
+from bot.handlers import handle_event
+from bot.issues.render import MARKER
+from bot.issues.service import route_issue
+from bot.issues.state import decode
+from bot.runs import executor, finished
+from bot.runs.outcome import Outcome
+from bot.store.issues import IssueStore
+from tests.plugins.action import act, settings
+
+APP_REPO, ACTION_REPO = "octo-org/app-repo", "octo-org/action-repo"
+TITLE, BODY = "Fix typo in README", "Small change."
+RESULT = {"type": "result", "subtype": "error_during_execution", "is_error": True, "total_cost_usd": 0.0123,
+          "num_turns": 4, "duration_ms": 1234, "result": "gave up"}
+
+
+@pytest.fixture
+def seen():
+    """Every finished run that reached the one path, as the services that react to it see it."""
+    runs: list[finished.RunFinished] = []
+    react = finished.after_run(lambda ctx, run: runs.append(run))
+    yield runs
+    finished.AFTER_RUN.remove(react)
+
+
+def seed(fake, repo):
+    fake.add_repo(repo)
+    fake.add_issue(repo, 1, title=TITLE, body=BODY)
+    fake.set_permission(repo, "octocat", "write")
+
+
+def app_run_fails(fake, gh, webhook_example, tmp_path):
+    """/dispatch on the App, then the executor's failed run comes back as a signed-off workflow_run event."""
+    seed(fake, APP_REPO)
+    store = IssueStore(create_engine(f"sqlite:///{tmp_path / 'app.db'}"))
+    ctx = Context(gh=gh, repo=APP_REPO, store=store, configs=FixedConfig(RepoConfig))
+    route_issue(ctx, 1)
+    row = executor.start_run(ctx, 1, cause="comment:42", by="octocat").dispatch
+    payload = webhook_example("workflow_run", "completed", index=1)
+    run = payload["workflow_run"]
+    run.update(id=5551, conclusion="failure", path=".github/workflows/model-router-executor.yml", event="workflow_dispatch",
+               display_title=f"model-router #1 execute on {row['tier']} [mr:{row['dispatch_id']}]", head_branch="main")
+    run["actor"]["login"] = "github-actions[bot]"
+    run["head_repository"]["full_name"] = run["repository"]["full_name"] = APP_REPO
+    fake.add_artifact(APP_REPO, 5551, "model-router-execution-5551-1",
+                      files={"tmp/claude-execution-output.json": json.dumps([RESULT])})
+    return handle_event("workflow_run", payload, ctx)
+
+
+def action_run_fails(fake, tmp_path):
+    """`mode: dispatch` in one job, then the executor job's `mode: report` step with the failed run's file."""
+    seed(fake, ACTION_REPO)
+    dispatch = {"inputs": {"issue_number": "1"}, "repository": {"full_name": ACTION_REPO},
+                "sender": {"login": "octocat", "type": "User"}}
+    assert act(settings(tmp_path, fake, "workflow_dispatch", dispatch, mode="dispatch", run_id="77",
+                        repository=ACTION_REPO))[0] == 0
+    [started] = fake.repo(ACTION_REPO)["workflow_dispatches"]
+    execution = tmp_path / "execution.json"
+    execution.write_text(json.dumps([RESULT]))
+    report = {"inputs": started["inputs"], "repository": {"full_name": ACTION_REPO},
+              "sender": {"login": "github-actions[bot]", "type": "Bot"}}
+    code, log = act(settings(tmp_path, fake, "workflow_dispatch", report, mode="report", run_id="5551",
+                             repository=ACTION_REPO, execution_file=execution))
+    assert code == 0, log
+
+
+def recorded(fake, repo):
+    """What the sticky comment says was recorded (the state line every later job reads back)."""
+    body = next(c["body"] for c in fake.comments(repo, 1) if c["body"].startswith(MARKER))
+    return [(r.mode, r.tier, r.attempt, r.status, r.actual_cost_usd, r.run_id) for r in decode(body).runs], body
+
+
+def follow_up(fake, repo):
+    dispatched = [(d["inputs"]["tier"], d["inputs"]["model"]) for d in fake.repo(repo)["workflow_dispatches"]]
+    said = [c["body"] for c in fake.comments(repo, 1) if not c["body"].startswith(MARKER)]
+    return dispatched, said
+
+
+def test_the_app_and_the_action_finish_a_run_the_same_way(fake_github, gh, webhook_example, runner_env, tmp_path, seen):
+    app = app_run_fails(fake_github, gh, webhook_example, tmp_path)
+    action_run_fails(fake_github, tmp_path)
+
+    assert [(r.row["repo"], r.mode, r.succeeded) for r in seen] == [(APP_REPO, "execute", False),
+                                                                    (ACTION_REPO, "execute", False)]
+    assert [(r.report.outcome.total_cost_usd, r.report.run_id) for r in seen] == [(0.0123, 5551)] * 2
+    (app_runs, app_body), (action_runs, action_body) = recorded(fake_github, APP_REPO), recorded(fake_github, ACTION_REPO)
+    assert app_runs == action_runs == [("execute", "haiku", 1, "failure", 0.0123, 5551),
+                                       ("execute", "sonnet", 2, "dispatched", None, None)]
+    assert "$0.0123" in app_body and "$0.0123" in action_body  # the comment was refreshed with the actual cost
+    app_follow_up = follow_up(fake_github, APP_REPO)
+    assert app_follow_up == follow_up(fake_github, ACTION_REPO)  # the same escalation, dispatched and said
+    (_, (_, sonnet)), [said] = app_follow_up
+    assert said == f"The haiku run failed, so I escalated to **sonnet** (`{sonnet}`), attempt 2 of 3."
+    assert app.outputs["success"] == "false"
+
+
+def test_the_convoy_reacts_to_a_finished_run_through_the_one_hook():
+    """`bot.runs` imports no convoy: the convoy registers its reaction, and both surfaces import it."""
+    assert convoy.run_finished in finished.AFTER_RUN
+
+
+@pytest.mark.parametrize("conclusion, found, ok, expected", [
+    ("success", True, True, (True, "success")),
+    ("success", True, False, (False, "success")),  # GitHub says success, the execution file says it failed
+    ("success", False, False, (True, "success")),  # no execution file: GitHub's word stands
+    ("failure", True, True, (False, "failure")),
+    (None, True, True, (True, None)),  # the Action's report step: the job has not concluded, the file decides
+    (None, True, False, (False, None)),
+    (None, False, False, (False, "no result")),
+])
+def test_one_judge_of_what_a_run_achieved(conclusion, found, ok, expected):
+    outcome = Outcome(found=found, is_error=not ok, subtype="success" if ok else "error_during_execution")
+    assert finished.judge(finished.RunReport(outcome=outcome, conclusion=conclusion)) == expected
