@@ -1,4 +1,4 @@
-"""Prometheus metrics (prometheus-client): counters kept by every process, gauges read from the store at scrape.
+"""Prometheus metrics (prometheus-client): counters kept by every process; the App adds gauges read from the store.
 
 Under gunicorn every worker process writes its samples to PROMETHEUS_MULTIPROC_DIR (set by
 bot/app/gunicorn_conf.py) and `/metrics` merges them; queue depth and spend are read from the database
@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
-from prometheus_client.core import GaugeMetricFamily
 
 DELIVERIES = Counter("model_router_deliveries", "Webhook deliveries answered, by event and outcome", ["event", "status"])
 JOB_SECONDS = Histogram("model_router_job_duration_seconds", "Time to run one job, by event and outcome",
@@ -50,38 +49,6 @@ def github_response(installation: str, status: int, headers: dict) -> None:
             pass
 
 
-class StoreCollector:
-    """Read at scrape time: jobs by status, the oldest unfinished job's age, Anthropic spend by tier."""
-
-    def __init__(self, queue):
-        self.queue = queue
-
-    def collect(self):
-        from sqlalchemy import func, select
-
-        from bot.models import Tier
-        from bot.store.issue_rows import Dispatch
-        from bot.store.job_admin import depth
-        from bot.store.reviews import ReviewRecord
-
-        d = depth(self.queue)
-        jobs = GaugeMetricFamily("model_router_jobs", "Jobs in the queue by status", labels=["status"])
-        for status in ("queued", "running", "done", "failed", "superseded"):
-            jobs.add_metric([status], d["counts"].get(status, 0))
-        yield jobs
-        yield GaugeMetricFamily("model_router_oldest_job_age_seconds", "Age of the oldest queued or running job",
-                                value=d["oldest_age_seconds"])
-        spend = GaugeMetricFamily("model_router_anthropic_spend_usd", "Anthropic spend recorded, by tier and source",
-                                  labels=["tier", "source"])
-        with self.queue.Session() as s:
-            for tier, usd in s.execute(select(Dispatch.tier, func.sum(Dispatch.actual_cost_usd))
-                                       .group_by(Dispatch.tier)).all():
-                spend.add_metric([tier, "executor"], float(usd or 0))
-            reviews = s.scalar(select(func.sum(ReviewRecord.cost_usd)))
-        spend.add_metric([Tier.opus.value, "review"], float(reviews or 0))  # the Opus review gate
-        yield spend
-
-
 class _ThisProcess:
     def collect(self):
         from prometheus_client import REGISTRY
@@ -89,8 +56,9 @@ class _ThisProcess:
         yield from REGISTRY.collect()
 
 
-def registry(queue) -> CollectorRegistry:
-    """What `/metrics` serves: this process's (under gunicorn, every worker's) samples plus the store's."""
+def registry(*collectors) -> CollectorRegistry:
+    """What `/metrics` serves: this process's (under gunicorn, every worker's) samples plus `collectors`
+    (the App adds the store's, bot.app.metrics: this module imports no store)."""
     reg = CollectorRegistry()
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         from prometheus_client import multiprocess
@@ -98,6 +66,6 @@ def registry(queue) -> CollectorRegistry:
         multiprocess.MultiProcessCollector(reg)
     else:
         reg.register(_ThisProcess())
-    if queue is not None:
-        reg.register(StoreCollector(queue))
+    for collector in collectors:
+        reg.register(collector)
     return reg

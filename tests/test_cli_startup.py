@@ -18,8 +18,7 @@ HEAVY = {"anthropic", "httpx", "httpcore", "github", "requests", "sqlalchemy", "
          "sqlite3", "concurrent", "http"}
 # The bot modules it may load: the command, the config, the models and the pure routing core.
 CORE = {"bot", "bot.catalog_file", "bot.cli", "bot.cli.route", "bot.cli.route_input", "bot.cli.route_output", "bot.config",
-        "bot.config.errors", "bot.config.loading", "bot.config.schema", "bot.models", "bot.catalog", "bot.review",
-        "bot.review.security_paths"}
+        "bot.config.errors", "bot.config.loading", "bot.config.schema", "bot.models", "bot.catalog"}
 
 PROBE = (
     "import json, sys\n"

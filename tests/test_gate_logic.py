@@ -3,7 +3,7 @@
 import pytest
 
 from bot.review import gate
-from bot.review.security_paths import PathMatch
+from bot.routing.paths import PathMatch
 
 GLOBS = ["**/auth/**", "**/*secret*"]
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.review.security_paths import PathMatch, match_paths, matches
+from bot.routing.paths import PathMatch, match_paths, matches
 
 DEFAULTS = ["**/auth/**", "**/*crypto*", "**/payments/**", "**/*secret*", ".github/workflows/**"]
 

@@ -34,7 +34,7 @@ def store(ctx: "Context") -> "ConvoyStore":
 
 def load(ctx: "Context", parent: int) -> Convoy | None:
     """The convoy of a parent issue; in Action mode, recovered from the parent's own convoy comment."""
-    c = store(ctx).load(ctx.repo, parent)
+    c = _read(store(ctx).load(ctx.repo, parent))
     if c is None and ctx.mode == "action":
         mine = sticky.find(ctx, parent, render.MARKER)
         data = render.read_state(mine.body) if mine else None
@@ -44,6 +44,10 @@ def load(ctx: "Context", parent: int) -> Convoy | None:
     return c
 
 
+def _read(saved: dict | None) -> Convoy | None:
+    return Convoy.model_validate(saved) if saved is not None else None
+
+
 @contextmanager
 def leased(ctx: "Context", parent: int) -> Iterator[tuple[Convoy, callable]]:
     st = store(ctx)
@@ -51,7 +55,7 @@ def leased(ctx: "Context", parent: int) -> Iterator[tuple[Convoy, callable]]:
     if owner is None:
         raise Busy(f"convoy {ctx.repo}#{parent} is being advanced by another worker")
     try:
-        c = st.load(ctx.repo, parent)
+        c = _read(st.load(ctx.repo, parent))
         yield c, (lambda: st.save(c, owner))
     finally:
         st.release(ctx.repo, parent, owner)

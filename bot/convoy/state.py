@@ -8,15 +8,9 @@ from pydantic import BaseModel, Field
 
 from bot.convoy import dag
 from bot.convoy.plan import Plan
+from bot.store.records import Busy  # noqa: F401 - re-exported: a lost lease, raised by the store
 
 TaskStatus = Literal["pending", "running", "done", "failed", "closed", "cancelled"]
-
-
-class Busy(Exception):
-    """Another worker holds the convoy's lease: the job queue retries this job shortly."""
-
-    transient = True
-    retry_after = 2.0
 
 
 class TaskState(BaseModel):

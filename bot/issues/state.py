@@ -2,7 +2,7 @@
 
 The sticky comment carries it on a hidden line right after its marker (`encode`, `decode`). The Action
 keeps no store between jobs, so it recovers the state from there (bot.action.memory) into its scratch
-store (`IssueStore.restore_run`). A new run field is one field on `RunState` (and its store column).
+store (`IssueStore.restore_run`). A new run field is one field on `RunState` (bot.store.records) and its column.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import BaseModel, Field, ValidationError
 
 from bot.models import RoutingDecision
+from bot.store.records import RunState  # noqa: F401 - re-exported: the state line carries the store's runs
 
 MARKER = "<!-- model-router:routing -->"  # opens the sticky comment; the state line follows it
 STATE_PREFIX = "<!-- model-router:state "
@@ -42,27 +43,6 @@ def signature(encoded: str, key: bytes) -> str:
     the bot's comment, but cannot re-sign an edited state line without the secret."""
     return hmac.new(hashlib.sha256(b"model-router:state:" + key).digest(), encoded.encode("utf-8"), "sha256").hexdigest()
 _DASHES = re.compile(r"-(?=-)|(?<=-)-")  # every dash of a run of two or more
-
-
-class RunState(BaseModel):
-    """One executor run as the state line carries it: the fields of the store's dispatch row (a dict from
-    `IssueStore`) that the Action needs to restore it (`IssueStore.restore_run`)."""
-
-    dispatch_id: str = Field(min_length=1, max_length=64)
-    key: str | None = Field(None, max_length=300)
-    mode: str = Field("execute", max_length=16)
-    attempt: int = 1
-    tier: str = Field(max_length=16)
-    model: str = Field(max_length=100)
-    complexity: str = Field(max_length=16)
-    status: str = Field("dispatched", max_length=16)
-    conclusion: str | None = Field(None, max_length=32)
-    estimated_cost_usd: float = 0.0
-    actual_cost_usd: float | None = None
-    run_id: int | None = None
-    run_url: str | None = Field(None, max_length=500)
-    created_at: datetime | None = None
-    completed_at: datetime | None = None
 
 
 RUN_FIELDS = tuple(RunState.model_fields)

@@ -9,14 +9,14 @@ from typing import Iterable, Literal
 
 from bot.config.loading import CONFIG_PATH
 from bot.github.limits import STATUS_DESCRIPTION_MAX_CHARS
-from bot.review.security_paths import PathMatch, match_paths
+from bot.routing.paths import PathMatch, match_paths
 from bot.routing.normalize import normalize
+from bot.store.records import REVIEWED  # noqa: F401 - the verdicts the store counts as a review that happened
 
 CONTEXT = "model-router/opus-review"  # the status context and the check run name
 FILES_LISTED = 3000  # GitHub lists at most this many files of a pull request
 MAX_DESCRIPTION = STATUS_DESCRIPTION_MAX_CHARS
 SEVERITIES = ("critical", "high", "medium", "low")
-REVIEWED = ("pass", "pass_with_findings", "fail", "unreviewable")  # recorded verdicts of a review that happened
 
 NOT_REQUIRED = "not required"
 REQUIRED = "Opus review required"

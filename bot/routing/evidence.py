@@ -6,7 +6,7 @@ from typing import Any
 
 from bot.config import RepoConfig
 from bot.models import Complexity, IssueInput, Pins, RuleMatch, Strategy, Tier
-from bot.review.security_paths import match_paths
+from bot.routing.paths import match_paths
 from bot.routing.matcher import Compiled
 from bot.routing.normalize import normalize
 

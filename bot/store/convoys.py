@@ -16,10 +16,10 @@ import weakref
 from sqlalchemy import Engine, select, update
 from sqlalchemy.exc import IntegrityError
 
-from bot.convoy.state import Busy, Convoy
 from bot.store.convoy_rows import ConvoyRow, ConvoyTaskRow
 from bot.store.db import Base, session_factory
 from bot.store.issue_rows import utcnow
+from bot.store.records import Busy, ConvoyDoc
 
 LEASE = timedelta(seconds=120)
 __all__ = ["LEASE", "Busy", "ConvoyStore", "for_engine"]
@@ -42,7 +42,7 @@ class ConvoyStore:
         self._session = session_factory(engine)
         Base.metadata.create_all(engine, tables=[ConvoyRow.__table__, ConvoyTaskRow.__table__])
 
-    def create(self, convoy: Convoy) -> bool:
+    def create(self, convoy: ConvoyDoc) -> bool:
         """Insert a new convoy; False when the parent already has one (a redelivered plan)."""
         try:
             with self._session.begin() as s:
@@ -52,19 +52,20 @@ class ConvoyStore:
             return False
         return True
 
-    def load(self, repo: str, parent: int) -> Convoy | None:
+    def load(self, repo: str, parent: int) -> dict | None:
+        """The saved state (a JSON document: bot.convoy.state.Convoy reads it), or None."""
         with self._session() as s:
             row = s.scalar(select(ConvoyRow).where(ConvoyRow.repo == repo, ConvoyRow.parent == parent))
-            return Convoy.model_validate(row.state) if row else None
+            return dict(row.state) if row else None
 
-    def replace(self, convoy: Convoy) -> None:
+    def replace(self, convoy: ConvoyDoc) -> None:
         """Overwrite (a restored or new plan: only when no run of the old one is in flight)."""
         if not self.create(convoy):
             with self._session.begin() as s:
                 s.execute(update(ConvoyRow).where(ConvoyRow.repo == convoy.repo, ConvoyRow.parent == convoy.parent)
                           .values(state=convoy.model_dump(mode="json"), updated_at=self.clock()))
 
-    def save(self, convoy: Convoy, owner: str) -> None:
+    def save(self, convoy: ConvoyDoc, owner: str) -> None:
         """Write the state; only the lease owner may (a lost lease raises Busy, so the job retries)."""
         with self._session.begin() as s:
             n = s.execute(update(ConvoyRow).where(ConvoyRow.repo == convoy.repo, ConvoyRow.parent == convoy.parent,

@@ -12,11 +12,10 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from typing import Callable
 
-from bot.convoy.state import Busy, Convoy
-from bot.issues.state import RunState
 from bot.measures.breakdown import Group, group_records
 from bot.models import RoutingDecision
 from bot.routing.learning import Knowledge
+from bot.store.records import REVIEWED as FINAL, Busy, ConvoyDoc, RunState
 
 STALE_RUN_AFTER = timedelta(hours=7)  # as bot.store.issue_rows: GitHub ends a job after 6 hours
 ACTIVE = ("pending", "dispatched", "running")
@@ -231,8 +230,6 @@ class MemoryIssueStore:
     # --- one review per commit (bot.store.review_claims.ReviewGuard's contract) ---------------------
 
     def review_of(self, repo: str, number: int, head_sha: str) -> dict | None:
-        from bot.review.gate import REVIEWED as FINAL
-
         found = [r for r in self._reviews if (r["repo"], r["number"], r["head_sha"]) == (repo, number, head_sha)
                  and r["verdict"] in FINAL]
         return dict(found[-1]) if found else None
@@ -266,22 +263,22 @@ class MemoryConvoyStore:
         self._convoys: dict[tuple[str, int], dict] = {}  # (repo, parent) -> {"state", "owner"}
         self._parents: dict[tuple[str, int], int] = {}
 
-    def create(self, convoy: Convoy) -> bool:
+    def create(self, convoy: ConvoyDoc) -> bool:
         key = (convoy.repo, convoy.parent)
         if key in self._convoys:
             return False
         self._convoys[key] = {"state": convoy.model_dump(mode="json"), "owner": None}
         return True
 
-    def load(self, repo: str, parent: int) -> Convoy | None:
+    def load(self, repo: str, parent: int) -> dict | None:
         row = self._convoys.get((repo, parent))
-        return Convoy.model_validate(row["state"]) if row else None
+        return dict(row["state"]) if row else None
 
-    def replace(self, convoy: Convoy) -> None:
+    def replace(self, convoy: ConvoyDoc) -> None:
         if not self.create(convoy):
             self._convoys[(convoy.repo, convoy.parent)]["state"] = convoy.model_dump(mode="json")
 
-    def save(self, convoy: Convoy, owner: str) -> None:
+    def save(self, convoy: ConvoyDoc, owner: str) -> None:
         row = self._convoys.get((convoy.repo, convoy.parent))
         if row is None or row["owner"] != owner:
             raise Busy(f"lost the lease on {convoy.repo}#{convoy.parent}")

@@ -14,9 +14,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.store.db import Base, row_dict as _row
+from bot.store.records import REVIEWED as FINAL  # a review that happened (an error did not)
 from bot.store.reviews import ReviewRecord
-
-from bot.review.gate import REVIEWED as FINAL  # a review that happened (an error did not)
 
 
 class ReviewClaim(Base):

@@ -1,4 +1,4 @@
-"""Glob matching for security-sensitive paths, with gitignore-style `**` semantics.
+"""Glob matching for security-sensitive paths, with gitignore-style `**` semantics (the router's and the gate's).
 
 `fnmatch` lets `*` cross `/` and cannot express "zero or more directories", and
 `PurePath.match` (Python 3.11) treats `**` like `*`, so neither implements the
@@ -11,7 +11,7 @@ documented globs. Rules, matched against the whole repository-relative path:
 - a pattern without `/` matches the file name in any directory (`*.pem`);
 - a leading `/` anchors at the repository root (it is dropped);
 - matching ignores case: over-gating a `Secrets.py` is safer than missing it;
-- a path also matches when its normalised form does (bot.routing.normalize: NFKC, no invisible characters).
+- a path also matches when its normalised form does (`normalize`: NFKC, no invisible characters).
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable
+
+from bot.routing.normalize import normalize
 
 
 @dataclass(frozen=True)
@@ -91,8 +93,6 @@ def match_paths(paths: Iterable[str], patterns: Iterable[str]) -> list[PathMatch
     """Each path that matches, with the first pattern that selected it (in path order).
 
     A path also matches through its normalised form: `se\u200bcret.py` or full-width letters cannot dodge a glob."""
-    from bot.routing.normalize import normalize  # bot.routing imports this module: import here, not at the top
-
     pats = [p for p in patterns if p and p.strip()]
     found: list[PathMatch] = []
     for path in paths:

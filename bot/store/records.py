@@ -1,0 +1,60 @@
+"""The store's own record types, free of SQLAlchemy: services map them, the store imports no service.
+
+`RunState` is one executor run as the store records it and the sticky comment's state line carries it
+(bot.issues.state encodes it); `REVIEWED` the verdicts of a review that happened; `Busy` what a convoy
+store raises when another worker holds the lease; `ConvoyDoc` what a convoy store saves (bot.convoy.state's
+`Convoy` is one), while it loads the saved JSON document back for the convoy service to read.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Protocol, Sequence
+
+from pydantic import BaseModel, Field
+
+REVIEWED = ("pass", "pass_with_findings", "fail", "unreviewable")  # recorded verdicts of a review that happened
+
+
+class RunState(BaseModel):
+    """One executor run as the state line carries it: the fields of the store's dispatch row that the Action
+    needs to restore it (`IssueStore.restore_run`); `DispatchRecord` is the whole row."""
+
+    dispatch_id: str = Field(min_length=1, max_length=64)
+    key: str | None = Field(None, max_length=300)
+    mode: str = Field("execute", max_length=16)
+    attempt: int = 1
+    tier: str = Field(max_length=16)
+    model: str = Field(max_length=100)
+    complexity: str = Field(max_length=16)
+    status: str = Field("dispatched", max_length=16)
+    conclusion: str | None = Field(None, max_length=32)
+    estimated_cost_usd: float = 0.0
+    actual_cost_usd: float | None = None
+    run_id: int | None = None
+    run_url: str | None = Field(None, max_length=500)
+    created_at: datetime | None = None
+    completed_at: datetime | None = None
+
+
+class Busy(Exception):
+    """Another worker holds the convoy's lease: the job queue retries this job shortly."""
+
+    transient = True
+    retry_after = 2.0
+
+
+class _Task(Protocol):
+    issue: int | None
+
+
+class ConvoyDoc(Protocol):
+    """What a convoy store saves: the parent it belongs to, its tasks' issues (the task index), a JSON dump."""
+
+    repo: str
+    parent: int
+
+    @property
+    def tasks(self) -> Sequence[_Task]: ...
+
+    def model_dump(self, *, mode: str = ...) -> dict[str, Any]: ...
