@@ -78,7 +78,7 @@ def test_dispatch_sends_the_routed_model(ctx, comment, fake_github):
     assert inputs["issue_number"] == "1" and inputs["tier"] == decision.tier.value
     assert inputs["model"] == catalog.model_for(decision.tier) and inputs["complexity"] == decision.complexity.value
     row = ctx.store.get_dispatch(inputs["routing_id"])
-    assert row["status"] == "dispatched" and row["comment_id"] == p["comment"]["id"]
+    assert row.status == "dispatched" and row.comment_id == p["comment"]["id"]
     assert "rocket" in reactions(fake_github, p["comment"]["id"])
     assert "Dispatched an executor run" in reply(fake_github)
 

@@ -25,10 +25,10 @@ def test_round_trip_on_postgres(store):
     row, first = store.claim_dispatch(key="k", repo="o/r", number=1, tier="haiku", model="m", complexity="simple",
                                       comment_id=big, estimated_cost_usd=0.1)
     assert first and not store.claim_dispatch(key="k", repo="o/r", number=1, tier="haiku", model="m", complexity="simple")[1]
-    store.update_dispatch(row["dispatch_id"], status="dispatched")
+    store.update_dispatch(row.dispatch_id, status="dispatched")
     assert store.active_runs("o/r") == 1
-    done, _ = store.record_outcome(row["dispatch_id"], run_id=big + 1, success=True, actual_cost_usd=0.05)
-    assert done["run_id"] == big + 1 and store.month_spend("o/r") == pytest.approx(0.05)
+    done, _ = store.record_outcome(row.dispatch_id, run_id=big + 1, success=True, actual_cost_usd=0.05)
+    assert done.run_id == big + 1 and store.month_spend("o/r") == pytest.approx(0.05)
     store.set_reply("o/r", big, big + 2)
     assert store.reply_for("o/r", big) == big + 2
     [rec] = store.records("o/r")

@@ -84,10 +84,10 @@ def test_claim_dispatch_is_idempotent_and_error_is_reclaimable(store):
     store.record_decision("o/r", 1, decision())
     kw = dict(tier="haiku", model="m", complexity="simple", estimated_cost_usd=0.1)
     row, first = store.claim_dispatch(key="o/r#1:comment:9", repo="o/r", number=1, **kw)
-    assert first and row["dispatch_id"].startswith(store.current("o/r", 1)["routing_id"] + ".1.")
+    assert first and row.dispatch_id.startswith(store.current("o/r", 1)["routing_id"] + ".1.")
     again, second = store.claim_dispatch(key="o/r#1:comment:9", repo="o/r", number=1, **kw)
-    assert not second and again["dispatch_id"] == row["dispatch_id"]
-    store.update_dispatch(row["dispatch_id"], status="error", error="502")
+    assert not second and again.dispatch_id == row.dispatch_id
+    store.update_dispatch(row.dispatch_id, status="error", error="502")
     _, retried = store.claim_dispatch(key="o/r#1:comment:9", repo="o/r", number=1, **kw)
     assert retried
 
@@ -95,11 +95,11 @@ def test_claim_dispatch_is_idempotent_and_error_is_reclaimable(store):
 def test_outcome_recorded_once_and_counts(store, clock):
     kw = dict(tier="haiku", model="m", complexity="simple", estimated_cost_usd=0.5)
     row, _ = store.claim_dispatch(key="a", repo="o/r", number=1, **kw)
-    store.update_dispatch(row["dispatch_id"], status="dispatched")
+    store.update_dispatch(row.dispatch_id, status="dispatched")
     assert store.active_runs("o/r") == 1 and store.month_spend("o/r") == pytest.approx(0.5)
-    done, first = store.record_outcome(row["dispatch_id"], run_id=7, success=True, actual_cost_usd=0.25, duration_s=60)
-    assert first and done["status"] == "success"
-    _, again = store.record_outcome(row["dispatch_id"], run_id=7, success=False)
+    done, first = store.record_outcome(row.dispatch_id, run_id=7, success=True, actual_cost_usd=0.25, duration_s=60)
+    assert first and done.status == "success"
+    _, again = store.record_outcome(row.dispatch_id, run_id=7, success=False)
     assert not again and store.dispatches("o/r", 1)[0]["status"] == "success"
     assert store.active_runs("o/r") == 0 and store.month_spend("o/r") == pytest.approx(0.25)
     clock.now = datetime(2026, 12, 1, 0, 0, 1)
@@ -108,7 +108,7 @@ def test_outcome_recorded_once_and_counts(store, clock):
 
 def test_stale_runs_do_not_block_the_cap(store, clock):
     row, _ = store.claim_dispatch(key="a", repo="o/r", number=1, tier="haiku", model="m", complexity="simple")
-    store.update_dispatch(row["dispatch_id"], status="dispatched")
+    store.update_dispatch(row.dispatch_id, status="dispatched")
     clock.now += timedelta(hours=8)
     assert store.active_runs("o/r") == 0
 
@@ -140,9 +140,9 @@ def test_the_rollup_is_the_same_in_sql_and_in_memory(tmp_path, clock):
         s.record_override("o/r", 2, field="tier", old="sonnet", new="opus", by="p")
         kw = dict(tier="haiku", model="m", complexity="simple", estimated_cost_usd=0.02)
         row, _ = s.claim_dispatch(key="k1", repo="o/r", number=1, **kw)
-        s.record_outcome(row["dispatch_id"], run_id=1, success=False, actual_cost_usd=0.01)
+        s.record_outcome(row.dispatch_id, run_id=1, success=False, actual_cost_usd=0.01)
         row, _ = s.claim_dispatch(key="k2", repo="o/r", number=1, **{**kw, "tier": "sonnet", "attempt": 2})
-        s.record_outcome(row["dispatch_id"], run_id=2, success=True, actual_cost_usd=0.05)
+        s.record_outcome(row.dispatch_id, run_id=2, success=True, actual_cost_usd=0.05)
     key = lambda g: (g.day, g.repo, g.tier, g.complexity)  # noqa: E731
     expected = sorted(sql.rollup("o/r"), key=key)
     assert expected and [(key(g), g.tally) for g in expected] == [(key(g), g.tally) for g in sorted(mem.rollup("o/r"), key=key)]

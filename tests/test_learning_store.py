@@ -24,7 +24,7 @@ def record_runs(store: IssueStore, n: int, *, tier: str = "haiku", success: bool
         store.record_decision(repo, number, d)
         row, _ = store.claim_dispatch(key=f"{repo}#{number}:c", repo=repo, number=number, tier=tier, model="m",
                                       complexity=d.complexity.value, estimated_cost_usd=0.01)
-        store.record_outcome(row["dispatch_id"], run_id=number, success=success, actual_cost_usd=0.004)
+        store.record_outcome(row.dispatch_id, run_id=number, success=success, actual_cost_usd=0.004)
 
 
 @pytest.fixture

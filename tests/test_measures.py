@@ -107,7 +107,7 @@ def seed(store: IssueStore, rng: random.Random, n: int, start: datetime) -> None
             status = rng.choice(["success", "failure", "pending"])
             if status != "pending":
                 cost = rng.choice([None, rng.random() / 20])
-                store.record_outcome(row["dispatch_id"], run_id=i * 10 + attempt, success=status == "success",
+                store.record_outcome(row.dispatch_id, run_id=i * 10 + attempt, success=status == "success",
                                      actual_cost_usd=cost)
 
 
@@ -156,7 +156,7 @@ def test_rollup_cache_follows_writes(tmp_path):
     store.record_override("o/b", old["number"], field="tier", old=old["tier"], new="opus", by="carol")
     row, _ = store.claim_dispatch(key="late", repo="o/b", number=old["number"], tier="opus", model="m",
                                   complexity="simple", attempt=5)
-    store.record_outcome(row["dispatch_id"], run_id=99999, success=True, actual_cost_usd=1.5)
+    store.record_outcome(row.dispatch_id, run_id=99999, success=True, actual_cost_usd=1.5)
     store.record_decision("o/a", 999, decision("haiku"))
     same()
     assert total(cache.groups(store.engine)).issues == 61

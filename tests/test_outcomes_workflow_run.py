@@ -62,7 +62,7 @@ def completed(webhook_example, fake_github):
         run = p["workflow_run"]
         run.update(
             id=run_id, conclusion=conclusion, path=".github/workflows/model-router-executor.yml",
-            display_title=title or f"model-router #{row['number']} execute on {row['tier']} [mr:{row['dispatch_id']}]",
+            display_title=title or f"model-router #{row.number} execute on {row.tier} [mr:{row.dispatch_id}]",
             run_started_at="2026-11-20T10:00:00Z", updated_at="2026-11-20T10:04:30Z", event="workflow_dispatch",
             head_branch="main",  # the executor ref: the fake repository's default branch
         )

@@ -36,7 +36,7 @@ def db(tmp_path):
     for i, (n, tier, ok, cost, attempt) in enumerate(runs):
         row, _ = store.claim_dispatch(key=f"k{i}", repo="o/r", number=n, tier=tier, model="m", complexity="simple",
                                       attempt=attempt)
-        store.record_outcome(row["dispatch_id"], run_id=100 + i, success=ok, actual_cost_usd=cost)
+        store.record_outcome(row.dispatch_id, run_id=100 + i, success=ok, actual_cost_usd=cost)
     return url, store
 
 

@@ -54,7 +54,7 @@ def app_run_fails(fake, gh, webhook_example, tmp_path):
     payload = webhook_example("workflow_run", "completed", index=1)
     run = payload["workflow_run"]
     run.update(id=5551, conclusion="failure", path=".github/workflows/model-router-executor.yml", event="workflow_dispatch",
-               display_title=f"model-router #1 execute on {row['tier']} [mr:{row['dispatch_id']}]", head_branch="main")
+               display_title=f"model-router #1 execute on {row.tier} [mr:{row.dispatch_id}]", head_branch="main")
     run["actor"]["login"] = "github-actions[bot]"
     run["head_repository"]["full_name"] = run["repository"]["full_name"] = APP_REPO
     fake.add_artifact(APP_REPO, 5551, "model-router-execution-5551-1",
@@ -95,7 +95,7 @@ def test_the_app_and_the_action_finish_a_run_the_same_way(fake_github, gh, webho
     app = app_run_fails(fake_github, gh, webhook_example, tmp_path)
     action_run_fails(fake_github, tmp_path)
 
-    assert [(r.row["repo"], r.mode, r.succeeded) for r in seen] == [(APP_REPO, "execute", False),
+    assert [(r.row.repo, r.mode, r.succeeded) for r in seen] == [(APP_REPO, "execute", False),
                                                                     (ACTION_REPO, "execute", False)]
     assert [(r.report.outcome.total_cost_usd, r.report.run_id) for r in seen] == [(0.0123, 5551)] * 2
     (app_runs, app_body), (action_runs, action_body) = recorded(fake_github, APP_REPO), recorded(fake_github, ACTION_REPO)

@@ -47,7 +47,7 @@ def genuine(webhook_example, row, run_id=9001):
     run = p["workflow_run"]
     run.update(id=run_id, conclusion="success", event="workflow_dispatch", head_branch="main",
                path=".github/workflows/model-router-executor.yml",
-               display_title=f"model-router #1 plan on sonnet [mr:{row['dispatch_id']}]")
+               display_title=f"model-router #1 plan on sonnet [mr:{row.dispatch_id}]")
     run["actor"]["login"] = "github-actions[bot]"
     run["head_repository"]["full_name"] = run["repository"]["full_name"] = REPO
     return p

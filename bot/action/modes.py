@@ -30,8 +30,8 @@ def route_and_dispatch(ctx: Context, number: int, payload: dict) -> Result:
     result = executor.start_run(ctx, number, cause=cause, by=sender)
     outputs = dict(routed.outputs)
     outputs["dispatch"] = result.status
-    if result.dispatch.get("dispatch_id"):
-        outputs["routing-id"] = str(result.dispatch["dispatch_id"])
+    if result.dispatch is not None:
+        outputs["routing-id"] = result.dispatch.dispatch_id
     return Result(
         action="dispatched" if result.started else f"dispatch-{result.status}",
         decision=routed.decision,

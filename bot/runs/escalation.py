@@ -9,19 +9,20 @@ from bot.runs import executor
 
 if TYPE_CHECKING:
     from bot.context import Context
+    from bot.store.records import DispatchRecord
 
 
-def escalate(ctx: "Context", row: dict, run_id: int) -> str:
+def escalate(ctx: "Context", row: "DispatchRecord", run_id: int) -> str:
     """Start the next tier's run after a failed one (once per failed run), or say why not."""
     cfg = ctx.config.executor
-    tier = Tier(row["tier"])
+    tier = Tier(row.tier)
     nxt = tier.up(cfg.escalation)
-    attempt = int(row.get("attempt") or 1)
+    attempt = row.attempt or 1
     if nxt is None or attempt >= cfg.max_attempts:
         why = "no higher tier to escalate to" if nxt is None else f"{attempt} of {cfg.max_attempts} attempts used"
         return f"The {tier.value} run failed; not escalating ({why}). A human should take a look."
     res = executor.start_run(
-        ctx, row["number"], cause=f"escalate:{run_id}", by="model-router", tier=nxt, attempt=attempt + 1,
+        ctx, row.number, cause=f"escalate:{run_id}", by="model-router", tier=nxt, attempt=attempt + 1,
     )
     if res.status == "dispatched":
         return f"The {tier.value} run failed, so I escalated to **{nxt.value}** (`{res.model}`), attempt {attempt + 1} of {cfg.max_attempts}."

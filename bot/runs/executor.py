@@ -21,6 +21,7 @@ from bot.models import Complexity, RoutingDecision, Tier
 from bot.issues.render import money
 from bot.issues.service import route_issue
 from bot.runs.trust import executor_ref
+from bot.store.records import DispatchRecord
 
 if TYPE_CHECKING:
     from bot.context import Context
@@ -39,7 +40,7 @@ Mode = Literal["execute", "plan"]
 class DispatchResult:
     status: Literal["dispatched", "duplicate", "refused", "error"]
     message: str
-    dispatch: dict = field(default_factory=dict)
+    dispatch: DispatchRecord | None = None
     tier: Tier | None = None
     model: str = ""
     estimate_usd: float = 0.0
@@ -137,7 +138,7 @@ def start_run(
     """Start one executor run for an issue unless this cause already did (then "duplicate")."""
     key = f"{ctx.repo}#{number}:{cause}"
     existing = ctx.store.find_dispatch(key)
-    if existing and existing.get("status") != "error":
+    if existing and existing.status != "error":
         return _duplicate(existing)
     config = ctx.config
     decision = ctx.store.decision(ctx.repo, number)
@@ -162,41 +163,41 @@ def start_run(
         key=key, repo=ctx.repo, number=number, comment_id=comment_id, mode=mode, tier=run_tier.value, model=model,
         complexity=decision.complexity.value, attempt=attempt, estimated_cost_usd=estimate, by=by,
     )
-    if not claimed:  # lost a race with a concurrent delivery of the same cause
+    if not claimed or row is None:  # lost a race with a concurrent delivery of the same cause
         return DispatchResult("duplicate", "Already dispatched for this request; nothing new started.", dispatch=row)
     try:
         issue = ctx.gh.get_issue(ctx.repo, number)  # the text the run may act on, as of now
     except GitHubError as exc:
-        ctx.store.update_dispatch(row["dispatch_id"], status="error", error=str(exc)[:500])  # claimable again
+        ctx.store.update_dispatch(row.dispatch_id, status="error", error=str(exc)[:500])  # claimable again
         raise
     inputs = build_inputs(
         number=number, tier=run_tier, model=model, complexity=decision.complexity,
-        routing_id=row["dispatch_id"], mode=mode, plan=plan, issue_sha256=issue_digest(issue.title, issue.body),
+        routing_id=row.dispatch_id, mode=mode, plan=plan, issue_sha256=issue_digest(issue.title, issue.body),
     )
     refused = _send(ctx, config.executor, row, inputs)
     if refused is not None:
         return refused
-    row = ctx.store.update_dispatch(row["dispatch_id"], status="dispatched")
+    row = ctx.store.update_dispatch(row.dispatch_id, status="dispatched")
     executor = config.executor
     how = "repository_dispatch" if executor.dispatch == "repository_dispatch" else f"`{executor.workflow}`"
     what = "a planning run" if mode == "plan" else "an executor run"
-    log.info("dispatched repo=%s issue=%s tier=%s id=%s", ctx.repo, number, run_tier.value, row["dispatch_id"])
+    log.info("dispatched repo=%s issue=%s tier=%s id=%s", ctx.repo, number, run_tier.value, row.dispatch_id)
     return DispatchResult(
         "dispatched",
         f"Dispatched {what} on **{run_tier.value}** (`{model}`) via {how}, estimated {money(estimate)} "
-        f"(attempt {attempt}, id `{row['dispatch_id']}`).",
+        f"(attempt {attempt}, id `{row.dispatch_id}`).",
         dispatch=row, tier=run_tier, model=model, estimate_usd=estimate, notes=notes,
     )
 
 
-def _duplicate(existing: dict) -> DispatchResult:
+def _duplicate(existing: DispatchRecord) -> DispatchResult:
     return DispatchResult(
         "duplicate",
-        f"Already dispatched for this request: **{existing['tier']}** (`{existing['model']}`), "
-        f"id `{existing['dispatch_id']}`; nothing new started.",
+        f"Already dispatched for this request: **{existing.tier}** (`{existing.model}`), "
+        f"id `{existing.dispatch_id}`; nothing new started.",
         dispatch=existing,
-        tier=Tier(existing["tier"]),
-        model=existing["model"],
+        tier=Tier(existing.tier),
+        model=existing.model,
     )
 
 
@@ -217,7 +218,7 @@ def _choose(decision: RoutingDecision, config: RepoConfig, *, tier: Tier | None,
     return mode, run_tier, notes
 
 
-def _send(ctx: "Context", executor: ExecutorConfig, row: dict, inputs: dict[str, str]) -> DispatchResult | None:
+def _send(ctx: "Context", executor: ExecutorConfig, row: DispatchRecord, inputs: dict[str, str]) -> DispatchResult | None:
     """Ask GitHub to start the run; None when it did, the refusal otherwise (transient errors raise)."""
     try:
         if executor.dispatch == "repository_dispatch":
@@ -225,7 +226,7 @@ def _send(ctx: "Context", executor: ExecutorConfig, row: dict, inputs: dict[str,
         else:
             ctx.gh.dispatch_workflow(ctx.repo, executor.workflow, executor_ref(ctx), inputs)
     except GitHubError as exc:
-        ctx.store.update_dispatch(row["dispatch_id"], status="error", error=str(exc)[:500])
+        ctx.store.update_dispatch(row.dispatch_id, status="error", error=str(exc)[:500])
         if exc.transient:
             raise  # the job queue retries; the error row is claimable again
         hint = (" Is the executor workflow present on the default branch with `on: workflow_dispatch`, and does it"

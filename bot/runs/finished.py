@@ -17,8 +17,7 @@ from bot.context import Context, Result
 from bot.issues.service import refresh_comment  # renders the runs table from the store
 from bot.runs.escalation import escalate
 from bot.runs.outcome import Outcome
-
-FINISHED = ("success", "failure")
+from bot.store.records import DispatchRecord
 
 
 @dataclass(frozen=True)
@@ -38,20 +37,20 @@ class RunReport:
 class RunFinished:
     """The event services react to: the dispatch as recorded, and what its run left."""
 
-    row: dict
+    row: DispatchRecord
     report: RunReport
 
     @property
     def number(self) -> int:
-        return int(self.row["number"])
+        return self.row.number
 
     @property
     def mode(self) -> str:
-        return str(self.row.get("mode") or "execute")
+        return self.row.mode
 
     @property
     def succeeded(self) -> bool:
-        return self.row["status"] == "success"
+        return self.row.status == "success"
 
 
 AfterRun = Callable[[Context, RunFinished], "str | None"]
@@ -75,31 +74,31 @@ def judge(report: RunReport) -> tuple[bool, str | None]:
     return report.conclusion == "success" and (outcome.succeeded if outcome.found else True), report.conclusion
 
 
-def followed_up(row: dict) -> bool:
+def followed_up(row: DispatchRecord) -> bool:
     """This dispatch's run was recorded and everything after it done: a redelivery has nothing left to do."""
-    return row.get("status") in FINISHED and bool(row.get("followed_up"))
+    return row.finished and row.followed_up
 
 
-def run_finished(ctx: Context, dispatch: dict, report: RunReport) -> Result:
+def run_finished(ctx: Context, dispatch: DispatchRecord, report: RunReport) -> Result:
     """Record the run of `dispatch`, refresh the comment, escalate a failure, let the services react; once."""
     if followed_up(dispatch):
-        return Result(action="ignored", messages=[f"run {dispatch['dispatch_id']} already recorded"])
-    retried = dispatch.get("status") in FINISHED  # recorded, but the follow-up did not finish (a retried job)
+        return Result(action="ignored", messages=[f"run {dispatch.dispatch_id} already recorded"])
+    retried = dispatch.finished  # recorded, but the follow-up did not finish (a retried job)
     success, conclusion = judge(report)
     outcome = report.outcome
     row, first = ctx.store.record_outcome(
-        dispatch["dispatch_id"], run_id=report.run_id, success=success, conclusion=conclusion, run_url=report.run_url,
+        dispatch.dispatch_id, run_id=report.run_id, success=success, conclusion=conclusion, run_url=report.run_url,
         duration_s=report.duration_s, actual_cost_usd=outcome.total_cost_usd, num_turns=outcome.num_turns,
         duration_ms=outcome.duration_ms,
     )
     if not first and not retried:  # a concurrent delivery recorded it first, and follows it up
-        return Result(action="ignored", messages=[f"run {row['dispatch_id']} already recorded"])
+        return Result(action="ignored", messages=[f"run {row.dispatch_id} already recorded"])
     if first:
-        messages = [f"{row['mode']} run {row['dispatch_id']} on {row['tier']}: {'success' if success else 'failure'}"]
+        messages = [f"{row.mode} run {row.dispatch_id} on {row.tier}: {'success' if success else 'failure'}"]
         messages += [report.note] if report.note else []
-        refresh_comment(ctx, int(row["number"]))  # writes nothing in a dry run
+        refresh_comment(ctx, row.number)  # writes nothing in a dry run
     else:  # redo the follow-up; dispatches are idempotent
-        messages = [f"run {row['dispatch_id']} follow-up retried"]
+        messages = [f"run {row.dispatch_id} follow-up retried"]
     return _follow_up(ctx, RunFinished(row, report), messages)
 
 
@@ -114,14 +113,14 @@ def _follow_up(ctx: Context, run: RunFinished, messages: list[str]) -> Result:
         for react in AFTER_RUN:
             if note := react(ctx, run):
                 messages.append(note)
-        ctx.store.update_dispatch(row["dispatch_id"], followed_up=True)
-    cost = row.get("actual_cost_usd")
+        ctx.store.update_dispatch(row.dispatch_id, followed_up=True)
+    cost = row.actual_cost_usd
     return Result(
         action="outcome",
         messages=messages,
         outputs={
             "success": "true" if run.succeeded else "false",
             "actual_cost_usd": "" if cost is None else f"{cost:.6f}",
-            "tier": row["tier"],
+            "tier": row.tier,
         },
     )

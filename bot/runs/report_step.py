@@ -13,6 +13,7 @@ from bot.issues.service import refresh_comment, route_issue
 from bot.models import Complexity, RoutingDecision, Tier
 from bot.runs.finished import RunReport, run_finished
 from bot.runs.outcome import PLAN_FILE, Outcome
+from bot.store.records import DispatchRecord
 
 
 def report_step_finished(ctx: Context, number: int, outcome: Outcome, info: dict, *, by: str,
@@ -68,10 +69,10 @@ def report_step_finished(ctx: Context, number: int, outcome: Outcome, info: dict
     return Result(action="reported", decision=decision, messages=messages, outputs=outputs)
 
 
-def _dispatch(ctx: Context, number: int, row: dict, dispatch_id: str, *, by: str) -> dict | None:
+def _dispatch(ctx: Context, number: int, row: dict, dispatch_id: str, *, by: str) -> DispatchRecord | None:
     """The dispatch that started this run, or a row of its own (a run started by hand); None when unrouted."""
     found = ctx.store.get_dispatch(dispatch_id) if dispatch_id else None
-    if found and (found["repo"], found["number"]) == (ctx.repo, number):
+    if found and (found.repo, found.number) == (ctx.repo, number):
         return found
     if row["tier"] == "—" or row["complexity"] == "—":
         return None

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from bot.context import Context
+    from bot.store.records import DispatchRecord
 
 DISPATCH_EVENTS = ("workflow_dispatch", "repository_dispatch")
 _DISPATCH_ID = re.compile(r"\[mr:([A-Za-z0-9._-]{1,64})\]")
@@ -25,7 +26,7 @@ _DISPATCH_ID = re.compile(r"\[mr:([A-Za-z0-9._-]{1,64})\]")
 class RunCheck:
     """The dispatch row a run belongs to, or why the run is not believed."""
 
-    row: dict | None
+    row: "DispatchRecord | None"
     reason: str = ""
 
     @property
@@ -67,6 +68,6 @@ def check_run(ctx: "Context", run: dict, workflow: dict | None = None) -> RunChe
     if not m:
         return RunCheck(None, "its title carries no dispatch id")
     row = ctx.store.get_dispatch(m.group(1))
-    if not row or row["repo"].lower() != repo:
+    if not row or row.repo.lower() != repo:
         return RunCheck(None, f"dispatch id {m.group(1)!r} is not one of this repository's runs")
     return RunCheck(row)

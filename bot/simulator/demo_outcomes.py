@@ -44,7 +44,7 @@ def record_outcomes(store: IssueStore, repo: str, titles: dict[int, str], config
                                           attempt=max(attempt, 1))
             ok = (title, tier) not in FAILS
             done.runs += 1
-            store.record_outcome(row["dispatch_id"], run_id=number * 100 + done.runs, success=ok,
+            store.record_outcome(row.dispatch_id, run_id=number * 100 + done.runs, success=ok,
                                  conclusion="success" if ok else "failure")
             higher = Tier(tier).up(config.executor.escalation)
             if mode == "execute" and not ok and higher is not None and attempt < config.executor.max_attempts:

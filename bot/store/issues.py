@@ -18,7 +18,7 @@ from bot.measures.breakdown import Group
 from bot.routing.learning import Knowledge
 from bot.store.convoys import ConvoyStore, for_engine
 from bot.store.db import Base, row_dict as _row, session_factory
-from bot.store.records import RunState
+from bot.store.records import DispatchRecord, RunState, dispatch_record
 from bot.store import outcomes as _outcomes
 from bot.store.issue_rows import ACTIVE, FINISHED, STALE_RUN_AFTER, CommandReplyRow, Dispatch, Override, RoutingRecord, utcnow
 from bot.store.review_claims import ReviewClaim, ReviewGuard
@@ -121,17 +121,17 @@ class IssueStore(ReviewLog, ReviewGuard):
 
     # --- dispatches and runs ---------------------------------------------------------------
 
-    def find_dispatch(self, key: str) -> dict | None:
+    def find_dispatch(self, key: str) -> DispatchRecord | None:
         with self._session() as s:
             d = s.scalar(select(Dispatch).where(Dispatch.key == key))
-            return _row(d) if d else None
+            return dispatch_record(_row(d)) if d else None
 
-    def get_dispatch(self, dispatch_id: str) -> dict | None:
+    def get_dispatch(self, dispatch_id: str) -> DispatchRecord | None:
         with self._session() as s:
             d = s.scalar(select(Dispatch).where(Dispatch.dispatch_id == dispatch_id))
-            return _row(d) if d else None
+            return dispatch_record(_row(d)) if d else None
 
-    def claim_dispatch(self, *, key: str, repo: str, number: int, **fields) -> tuple[dict, bool]:
+    def claim_dispatch(self, *, key: str, repo: str, number: int, **fields) -> tuple[DispatchRecord | None, bool]:
         """Insert the dispatch row keyed by its cause (unique); (row, True) only for the first claimant.
 
         A row left in `error` (the GitHub call failed) is claimed again, so a retried job can dispatch.
@@ -153,7 +153,7 @@ class IssueStore(ReviewLog, ReviewGuard):
                 )
                 s.add(d)
                 s.flush()
-                return _row(d), True
+                return dispatch_record(_row(d)), True
         except IntegrityError:
             pass
         with self._session.begin() as s:
@@ -162,8 +162,8 @@ class IssueStore(ReviewLog, ReviewGuard):
                 for k, v in fields.items():
                     setattr(d, k, v)
                 d.status, d.error, d.created_at = "pending", None, now
-                return _row(d), True
-            return (_row(d) if d else {}), False
+                return dispatch_record(_row(d)), True
+            return (dispatch_record(_row(d)) if d else None), False
 
     def restore_run(self, repo: str, number: int, run: RunState, *, by: str) -> bool:
         """Re-insert a run known from elsewhere (the Action's sticky-comment state) with its own id, costs and
@@ -185,14 +185,14 @@ class IssueStore(ReviewLog, ReviewGuard):
             return False
         return True
 
-    def update_dispatch(self, dispatch_id: str, **fields) -> dict:
+    def update_dispatch(self, dispatch_id: str, **fields) -> DispatchRecord:
         with self._session.begin() as s:
             d = s.scalar(select(Dispatch).where(Dispatch.dispatch_id == dispatch_id))
             if d is None:
                 raise KeyError(dispatch_id)
             for k, v in fields.items():
                 setattr(d, k, v)
-            return _row(d)
+            return dispatch_record(_row(d))
 
     def record_outcome(
         self,
@@ -206,19 +206,19 @@ class IssueStore(ReviewLog, ReviewGuard):
         actual_cost_usd: float | None = None,
         num_turns: int | None = None,
         duration_ms: int | None = None,
-    ) -> tuple[dict, bool]:
+    ) -> tuple[DispatchRecord, bool]:
         """Record a finished run once; (row, False) when this run was already recorded (redelivery)."""
         with self._session.begin() as s:
             d = s.scalar(select(Dispatch).where(Dispatch.dispatch_id == dispatch_id).with_for_update())
             if d is None:
                 raise KeyError(dispatch_id)
             if d.status in FINISHED:
-                return _row(d), False
+                return dispatch_record(_row(d)), False
             d.run_id, d.run_url, d.conclusion = run_id, run_url, conclusion
             d.status = "success" if success else "failure"
             d.duration_s, d.actual_cost_usd, d.num_turns, d.duration_ms = duration_s, actual_cost_usd, num_turns, duration_ms
             d.completed_at = self.clock()
-            row = _row(d)
+            row = dispatch_record(_row(d))
         _outcomes.forget(self.engine)  # the next routing in this process learns from it
         return row, True
 
@@ -229,12 +229,6 @@ class IssueStore(ReviewLog, ReviewGuard):
     def dispatches(self, repo: str, number: int) -> list[dict]:
         with self._session() as s:
             return [_row(d) for d in s.scalars(self._issue_q(Dispatch, repo, number).order_by(Dispatch.id))]
-
-    def latest_open_dispatch(self, repo: str, number: int) -> dict | None:
-        with self._session() as s:
-            q = self._issue_q(Dispatch, repo, number).where(Dispatch.status.in_(ACTIVE)).order_by(Dispatch.id.desc())
-            d = s.scalars(q).first()
-            return _row(d) if d else None
 
     def active_runs(self, repo: str) -> int:
         """Runs dispatched and not yet finished (stale ones excepted): the concurrency cap counts these."""

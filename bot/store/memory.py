@@ -15,7 +15,7 @@ from typing import Callable
 from bot.measures.breakdown import Group, group_records
 from bot.models import RoutingDecision
 from bot.routing.learning import Knowledge
-from bot.store.records import REVIEWED as FINAL, Busy, ConvoyDoc, RunState
+from bot.store.records import REVIEWED as FINAL, Busy, ConvoyDoc, DispatchRecord, RunState, dispatch_record
 
 STALE_RUN_AFTER = timedelta(hours=7)  # as bot.store.issue_rows: GitHub ends a job after 6 hours
 ACTIVE = ("pending", "dispatched", "running")
@@ -104,22 +104,22 @@ class MemoryIssueStore:
     def _dispatch_by(self, key: str, value) -> dict | None:
         return next((d for d in self._dispatches if d[key] == value), None)
 
-    def find_dispatch(self, key: str) -> dict | None:
+    def find_dispatch(self, key: str) -> DispatchRecord | None:
         d = self._dispatch_by("key", key)
-        return dict(d) if d else None
+        return dispatch_record(d) if d else None
 
-    def get_dispatch(self, dispatch_id: str) -> dict | None:
+    def get_dispatch(self, dispatch_id: str) -> DispatchRecord | None:
         d = self._dispatch_by("dispatch_id", dispatch_id)
-        return dict(d) if d else None
+        return dispatch_record(d) if d else None
 
-    def claim_dispatch(self, *, key: str, repo: str, number: int, **fields) -> tuple[dict, bool]:
+    def claim_dispatch(self, *, key: str, repo: str, number: int, **fields) -> tuple[DispatchRecord | None, bool]:
         now = self.clock()
         d = self._dispatch_by("key", key)
         if d is not None:
             if d["status"] != "error":
-                return dict(d), False
+                return dispatch_record(d), False
             d.update(fields, status="pending", error=None, created_at=now)
-            return dict(d), True
+            return dispatch_record(d), True
         rec = self._records.get((repo, number))
         rid = rec["routing_id"] if rec else None
         n = sum(1 for x in self._dispatches if (x["repo"], x["number"]) == (repo, number))
@@ -127,7 +127,7 @@ class MemoryIssueStore:
                  dispatch_id=f"{rid or 'n' + str(number)}.{n + 1}.{uuid.uuid4().hex[:4]}")
         d.update(fields, status="pending")
         self._dispatches.append(d)
-        return dict(d), True
+        return dispatch_record(d), True
 
     def restore_run(self, repo: str, number: int, run: RunState, *, by: str) -> bool:
         own = f"{repo}#{number}:"
@@ -142,33 +142,29 @@ class MemoryIssueStore:
         self._dispatches.append(dict(_DISPATCH, id=next(self._ids), repo=repo, number=number, **{**row, "by": by}))
         return True
 
-    def update_dispatch(self, dispatch_id: str, **fields) -> dict:
+    def update_dispatch(self, dispatch_id: str, **fields) -> DispatchRecord:
         d = self._dispatch_by("dispatch_id", dispatch_id)
         if d is None:
             raise KeyError(dispatch_id)
         d.update(fields)
-        return dict(d)
+        return dispatch_record(d)
 
     def record_outcome(self, dispatch_id: str, *, run_id: int, success: bool, conclusion: str | None = None,
                        run_url: str | None = None, duration_s: float | None = None,
                        actual_cost_usd: float | None = None, num_turns: int | None = None,
-                       duration_ms: int | None = None) -> tuple[dict, bool]:
+                       duration_ms: int | None = None) -> tuple[DispatchRecord, bool]:
         d = self._dispatch_by("dispatch_id", dispatch_id)
         if d is None:
             raise KeyError(dispatch_id)
         if d["status"] in FINISHED:
-            return dict(d), False
+            return dispatch_record(d), False
         d.update(run_id=run_id, run_url=run_url, conclusion=conclusion, status="success" if success else "failure",
                  duration_s=duration_s, actual_cost_usd=actual_cost_usd, num_turns=num_turns, duration_ms=duration_ms,
                  completed_at=self.clock())
-        return dict(d), True
+        return dispatch_record(d), True
 
     def dispatches(self, repo: str, number: int) -> list[dict]:
         return [dict(d) for d in self._dispatches if (d["repo"], d["number"]) == (repo, number)]
-
-    def latest_open_dispatch(self, repo: str, number: int) -> dict | None:
-        found = [d for d in self.dispatches(repo, number) if d["status"] in ACTIVE]
-        return found[-1] if found else None
 
     def active_runs(self, repo: str) -> int:
         since = self.clock() - STALE_RUN_AFTER

@@ -1,7 +1,8 @@
 """The store's own record types, free of SQLAlchemy: services map them, the store imports no service.
 
 `RunState` is one executor run as the store records it and the sticky comment's state line carries it
-(bot.issues.state encodes it); `REVIEWED` the verdicts of a review that happened; `Busy` what a convoy
+(bot.issues.state encodes it); `DispatchRecord` the same run as the store hands it out (its issue, cause and
+follow-up too); `REVIEWED` the verdicts of a review that happened; `Busy` what a convoy
 store raises when another worker holds the lease; `ConvoyDoc` what a convoy store saves (bot.convoy.state's
 `Convoy` is one), while it loads the saved JSON document back for the convoy service to read.
 """
@@ -35,6 +36,33 @@ class RunState(BaseModel):
     run_url: str | None = Field(None, max_length=500)
     created_at: datetime | None = None
     completed_at: datetime | None = None
+
+
+class DispatchRecord(RunState):
+    """One dispatch as the store hands it out: the run, plus the issue it belongs to and what followed it."""
+
+    id: int | None = None
+    repo: str
+    number: int
+    routing_id: str | None = None
+    comment_id: int | None = None
+    by: str = ""
+    error: str | None = None
+    duration_s: float | None = None
+    num_turns: int | None = None
+    duration_ms: int | None = None
+    followed_up: bool = False  # escalation and every after-run reaction done
+
+    @property
+    def finished(self) -> bool:
+        return self.status in FINISHED
+
+
+FINISHED = ("success", "failure")
+
+
+def dispatch_record(row: dict) -> DispatchRecord:
+    return DispatchRecord.model_validate(row)
 
 
 class Busy(Exception):
