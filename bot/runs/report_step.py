@@ -11,7 +11,7 @@ from bot import catalog
 from bot.context import Context, Result
 from bot.issues.service import refresh_comment, route_issue
 from bot.models import Complexity, RoutingDecision, Tier
-from bot.runs.finished import RunReport, run_finished
+from bot.runs.finished import RunReport, judge, run_finished
 from bot.runs.outcome import PLAN_FILE, Outcome
 from bot.store.records import DispatchRecord
 
@@ -36,30 +36,30 @@ def report_step_finished(ctx: Context, number: int, outcome: Outcome, info: dict
     complexity = _valid(Complexity, info.get("complexity")) or (known.complexity if known else None)
     model = str(info.get("model") or (catalog.model_for(tier, ctx.config) if tier else "—"))
     estimate = catalog.estimate_cost(tier, complexity, ctx.config).usd if tier and complexity else None
-    status = "success" if outcome.succeeded else ("failure" if outcome.found else "no result")
-    row = {
+    texts = {PLAN_FILE: plan_json} if plan_json is not None else {}
+    report = RunReport(outcome=outcome, run_id=_run_id(ctx), run_url=ctx.run_url, texts=texts)
+    success, _ = judge(report)
+    status = "success" if success else ("failure" if outcome.found else "no result")
+    ran = {  # what the run was started as
         "tier": tier.value if tier else "—",
         "model": model,
         "complexity": complexity.value if complexity else "—",
         "status": status,
         "estimated_cost_usd": estimate,
-        "run_url": ctx.run_url,
         "mode": "plan" if info.get("mode") == "plan" else "execute",
     }
-    dispatch = _dispatch(ctx, number, row, str(info.get("routing_id") or ""), by=by)
+    dispatch = _dispatch(ctx, number, ran, str(info.get("routing_id") or ""), by=by)
     if dispatch is None:  # nothing routed: no run to count (cannot happen once the issue is routed)
         refresh_comment(ctx, number)
     else:
-        texts = {PLAN_FILE: plan_json} if plan_json is not None else {}
-        report = RunReport(outcome=outcome, run_id=_run_id(ctx), run_url=row["run_url"], texts=texts)
         messages += run_finished(ctx, dispatch, report).messages
     cost = outcome.total_cost_usd
     messages.append(
-        f"{ctx.repo}#{number}: run {status} on {row['tier']}, actual "
+        f"{ctx.repo}#{number}: run {status} on {ran['tier']}, actual "
         + (f"${cost:.4f}" if cost is not None else "cost unknown (no result message in the execution file)")
         + (f" vs estimated ${estimate:.4f}" if estimate is not None else "")
     )
-    outputs = {"actual-cost": "" if cost is None else f"{cost:.6f}", "success": str(outcome.succeeded).lower()}
+    outputs = {"actual-cost": "" if cost is None else f"{cost:.6f}", "success": str(success).lower()}
     if tier:
         outputs.update({"tier": tier.value, "model": model})
     if complexity:
@@ -69,17 +69,17 @@ def report_step_finished(ctx: Context, number: int, outcome: Outcome, info: dict
     return Result(action="reported", decision=decision, messages=messages, outputs=outputs)
 
 
-def _dispatch(ctx: Context, number: int, row: dict, dispatch_id: str, *, by: str) -> DispatchRecord | None:
+def _dispatch(ctx: Context, number: int, ran: dict, dispatch_id: str, *, by: str) -> DispatchRecord | None:
     """The dispatch that started this run, or a row of its own (a run started by hand); None when unrouted."""
     found = ctx.store.get_dispatch(dispatch_id) if dispatch_id else None
     if found and (found.repo, found.number) == (ctx.repo, number):
         return found
-    if row["tier"] == "—" or row["complexity"] == "—":
+    if ran["tier"] == "—" or ran["complexity"] == "—":
         return None
-    run = row["run_url"] or ctx.run_id or "local"
+    run = ctx.run_url or ctx.run_id or "local"
     found, _ = ctx.store.claim_dispatch(
-        key=f"{ctx.repo}#{number}:report:{run}"[:300], repo=ctx.repo, number=number, tier=row["tier"], mode=row["mode"],
-        model=row["model"][:100], complexity=row["complexity"], estimated_cost_usd=row["estimated_cost_usd"] or 0.0,
+        key=f"{ctx.repo}#{number}:report:{run}"[:300], repo=ctx.repo, number=number, tier=ran["tier"], mode=ran["mode"],
+        model=ran["model"][:100], complexity=ran["complexity"], estimated_cost_usd=ran["estimated_cost_usd"] or 0.0,
         attempt=len(ctx.store.dispatches(ctx.repo, number)) + 1, by=by[:100],
     )
     return found
