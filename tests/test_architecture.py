@@ -173,3 +173,63 @@ def test_the_store_imports_no_service():
 def test_the_router_imports_no_service_or_store():
     """bot.routing is the pure core: no service, no store, no port."""
     assert _reaching("bot.routing", SERVICES + ADAPTERS + ("bot.store", "bot.github", "bot.llm")) == {}
+
+
+# --- narrow ports: each service package calls only the slices of GitHub and of the store it declares -------
+
+SLICED = ("bot.issues", "bot.review", "bot.runs", "bot.convoy")
+
+
+def port_calls(sources) -> dict[str, set[str]]:
+    """What code calls on `….gh` / `gh` and on `….store`: {"gh": methods, "store": methods}."""
+    found: dict[str, set[str]] = {"gh": set(), "store": set()}
+    for source in sources:
+        for node in ast.walk(ast.parse(source)):
+            if not isinstance(node, ast.Attribute):
+                continue
+            on = node.value
+            name = on.attr if isinstance(on, ast.Attribute) else on.id if isinstance(on, ast.Name) else None
+            if name == "gh" or (name == "store" and isinstance(on, ast.Attribute)):
+                found[name].add(node.attr)
+    return found
+
+
+def test_port_calls_finds_what_a_service_asks_for():
+    code = "def f(ctx, gh):\n    ctx.gh.get_issue(1)\n    gh.bot_login()\n    ctx.store.decision(1)\n    store(ctx).load(1)\n"
+    assert port_calls([code]) == {"gh": {"get_issue", "bot_login"}, "store": {"decision"}}
+
+
+@pytest.mark.parametrize("package", SLICED)
+def test_a_service_calls_only_the_slices_it_declares(package):
+    import importlib
+
+    from bot.github.port import port_methods
+
+    pkg = importlib.import_module(package)
+    sources = [MODULES[m].read_text(encoding="utf-8") for m in MODULES if m == package or m.startswith(package + ".")]
+    calls = port_calls(sources)
+    assert calls["gh"] <= port_methods(pkg.GitHub), f"add the slice to {package}.GitHub: {calls['gh'] - port_methods(pkg.GitHub)}"
+    assert calls["store"] <= port_methods(pkg.Store), f"add the slice to {package}.Store: {calls['store'] - port_methods(pkg.Store)}"
+
+
+def test_the_slices_make_up_the_whole_ports():
+    """GitHubPort and StorePort are their slices and nothing else; both stores and every GitHub adapter keep
+    every method of them, with the same parameters."""
+    import inspect
+
+    from bot.github.port import GitHubPort, port_methods
+    from bot.github.rest import RestGitHub
+    from bot.simulator.github_memory import MemoryGitHub
+    from bot.store.issues import IssueStore
+    from bot.store.memory import MemoryIssueStore
+    from bot.store.ports import StorePort
+
+    def params(cls, name):
+        return list(inspect.signature(getattr(cls, name)).parameters)
+
+    store = port_methods(StorePort) - {"clock"}  # the stores' clock is a callable attribute, not a method
+    assert store == {n for n, f in inspect.getmembers(IssueStore, inspect.isfunction) if not n.startswith("_")}
+    for cls in (IssueStore, MemoryIssueStore):
+        assert [n for n in sorted(store) if params(cls, n) != params(StorePort, n)] == [], cls
+    for cls in (RestGitHub, MemoryGitHub):
+        assert [n for n in sorted(port_methods(GitHubPort)) if params(cls, n) != params(GitHubPort, n)] == [], cls

@@ -1,1 +1,16 @@
 """Convoys: Sonnet splits an issue into sub-issues, cheap tiers execute them in dependency order, Opus reviews the whole."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from bot.github.port import Identity, Issues, SubIssues, Pulls
+from bot.store.ports import Lifetime, Routings, Dispatches, Convoys
+
+
+class GitHub(Identity, Issues, SubIssues, Pulls, Protocol):
+    """The slice of GitHubPort this package calls (tests/test_architecture.py holds it to that)."""
+
+
+class Store(Lifetime, Routings, Dispatches, Convoys, Protocol):
+    """The slice of IssueStore this package calls."""

@@ -1,4 +1,5 @@
-"""The GitHubPort protocol: every GitHub call the services, the config loader and the Action make, and nothing else.
+"""The GitHubPort protocol: every GitHub call the services, the config loader and the Action make, and nothing else,
+in slices per kind of object (each service names the slices it calls).
 
 Implemented by `RestGitHub` (bot/github/rest.py), the Action's dry run (bot/action/dryrun.py) and the simulator's
 `MemoryGitHub`; the REST adapter is tested against `FakeGitHub`, which checks each request against GitHub's
@@ -130,15 +131,20 @@ class GitHubError(Exception):
         return self.status >= 500 or self.status in (403, 429) and self.retry_after is not None
 
 
-class GitHubPort(Protocol):
-    # identity
+# The port in slices, one per kind of GitHub object: each service names the slices it uses (its package's
+# `GitHub` protocol, held to its calls by tests/test_architecture.py), as Prow's plugins each declare theirs.
+
+
+class Identity(Protocol):
     def bot_login(self) -> str: ...
 
-    # repository
+
+class Repository(Protocol):
     def default_branch(self, repo: str) -> str: ...
     def get_file(self, repo: str, path: str, ref: str | None = None) -> str | None: ...
 
-    # labels
+
+class Labels(Protocol):
     def list_repo_labels(self, repo: str) -> list[Label]: ...
     def create_label(self, repo: str, label: Label) -> None: ...
     def issue_labels(self, repo: str, number: int) -> list[str]: ...
@@ -146,19 +152,26 @@ class GitHubPort(Protocol):
     def add_labels(
         self, repo: str, number: int, names: list[str], *, rationale: str | None = None, confidence: str | None = None
     ) -> None: ...
-    # issues (title/body/labels when no webhook payload carries them: /route, the Action)
-    def get_issue(self, repo: str, number: int) -> IssueInfo: ...
     def remove_label(self, repo: str, number: int, name: str) -> None: ...
+
+
+class Issues(Protocol):
+    # title/body/labels when no webhook payload carries them: /route, the Action
+    def get_issue(self, repo: str, number: int) -> IssueInfo: ...
     def create_issue(self, repo: str, title: str, body: str, labels: list[str] | None = None) -> IssueInfo: ...
     # issues (and PRs) this login opened that changed since an ISO 8601 time, all states, all pages
     def issues_created_by(self, repo: str, creator: str, since: str) -> list[IssueInfo]: ...
 
+
+class SubIssues(Protocol):
     # sub-issues and dependencies (convoys); adding what is already there is not an error
     def add_sub_issue(self, repo: str, parent: int, sub_issue_id: int) -> None: ...
     def list_sub_issues(self, repo: str, parent: int) -> list[IssueInfo]: ...  # all pages
     def add_blocked_by(self, repo: str, number: int, blocker_id: int) -> None: ...
     def list_blocked_by(self, repo: str, number: int) -> list[IssueInfo]: ...  # all pages
 
+
+class Comments(Protocol):
     # comments and reactions
     def list_comments(self, repo: str, number: int) -> list[Comment]: ...  # all pages
     def list_repo_comments(self, repo: str) -> Iterator[Comment]: ...  # every issue's, page by page
@@ -166,22 +179,30 @@ class GitHubPort(Protocol):
     def edit_comment(self, repo: str, comment_id: int, body: str) -> None: ...
     def add_reaction(self, repo: str, comment_id: int, content: str) -> None: ...
 
-    # permissions: "admin" | "maintain" | "write" | "triage" | "read" | "none"
+
+class Permissions(Protocol):
+    # "admin" | "maintain" | "write" | "triage" | "read" | "none"
     def permission(self, repo: str, username: str) -> str: ...
 
-    # actions
+
+class Actions(Protocol):
     def dispatch_workflow(self, repo: str, workflow: str, ref: str, inputs: dict[str, str]) -> None: ...
     def repository_dispatch(self, repo: str, event_type: str, client_payload: dict) -> None: ...
     def list_run_artifacts(self, repo: str, run_id: int) -> list[Artifact]: ...
     def download_artifact(self, repo: str, artifact_id: int) -> bytes: ...  # the zip
 
-    # pull requests, statuses, checks, reviews
+
+class Pulls(Protocol):
     def get_pull(self, repo: str, number: int) -> PullInfo: ...
     def list_pulls(self, repo: str, state: str = "all") -> list[PullInfo]: ...  # all pages, newest first
     def pulls_for_commit(self, repo: str, sha: str) -> list[PullInfo]: ...  # open (head) and merged PRs
     def commit_statuses(self, repo: str, sha: str) -> list[CommitStatus]: ...  # newest first
     def list_pull_files(self, repo: str, number: int) -> list[PullFile]: ...  # all pages
     def compare(self, repo: str, base: str, head: str) -> Comparison: ...
+
+
+class Statuses(Protocol):
+    # commit statuses, check runs and pull request reviews
     def create_status(
         self, repo: str, sha: str, state: str, context: str, description: str, target_url: str | None = None
     ) -> None: ...
@@ -199,3 +220,14 @@ class GitHubPort(Protocol):
         self, repo: str, number: int, sha: str, body: str, event: str, comments: list[ReviewComment]
     ) -> int: ...
     def list_reviews(self, repo: str, number: int) -> list[PostedReview]: ...  # all pages
+
+
+class GitHubPort(Identity, Repository, Labels, Issues, SubIssues, Comments, Permissions, Actions, Pulls, Statuses,
+                 Protocol):
+    """Every GitHub call the services make, and nothing else."""
+
+
+def port_methods(port: type) -> frozenset[str]:
+    """The methods a port protocol (or a slice of one) declares, its bases' included."""
+    return frozenset(name for cls in port.__mro__ if Protocol in cls.__bases__ or cls is port
+                     for name, value in vars(cls).items() if callable(value) and not name.startswith("_"))

@@ -1,1 +1,16 @@
 """Executor runs: starting one on the routed model, recording its outcome, escalating, plan-then-execute."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from bot.github.port import Identity, Repository, Issues, Comments, Actions
+from bot.store.ports import Routings, Dispatches, Budgets
+
+
+class GitHub(Identity, Repository, Issues, Comments, Actions, Protocol):
+    """The slice of GitHubPort this package calls (tests/test_architecture.py holds it to that)."""
+
+
+class Store(Routings, Dispatches, Budgets, Protocol):
+    """The slice of IssueStore this package calls."""

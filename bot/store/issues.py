@@ -198,7 +198,7 @@ class IssueStore(ReviewLog, ReviewGuard):
         self,
         dispatch_id: str,
         *,
-        run_id: int,
+        run_id: int | None,
         success: bool,
         conclusion: str | None = None,
         run_url: str | None = None,

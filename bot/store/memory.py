@@ -149,7 +149,7 @@ class MemoryIssueStore:
         d.update(fields)
         return dispatch_record(d)
 
-    def record_outcome(self, dispatch_id: str, *, run_id: int, success: bool, conclusion: str | None = None,
+    def record_outcome(self, dispatch_id: str, *, run_id: int | None, success: bool, conclusion: str | None = None,
                        run_url: str | None = None, duration_s: float | None = None,
                        actual_cost_usd: float | None = None, num_turns: int | None = None,
                        duration_ms: int | None = None) -> tuple[DispatchRecord, bool]:
