@@ -32,8 +32,8 @@ def store(request, tmp_path):
 def _dispatched(store, key: str, cost: float) -> str:
     row, _ = store.claim_dispatch(key=key, repo=REPO, number=1, tier="haiku", model="m", complexity="simple",
                                   estimated_cost_usd=cost)
-    store.update_dispatch(row["dispatch_id"], status="dispatched")
-    return row["dispatch_id"]
+    store.update_dispatch(row.dispatch_id, status="dispatched")
+    return row.dispatch_id
 
 
 def test_the_month_spend_turns_with_the_month(boundary, time_machine, store):
