@@ -12,7 +12,7 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from bot import catalog
 from bot.github.port import GitHubError
@@ -149,19 +149,37 @@ def start_run(
     mode, run_tier, notes = _choose(decision, config, tier=tier, mode=mode, plan=plan, attempt=attempt)
     model = catalog.model_for(run_tier, config)
     estimate = catalog.estimate_cost(run_tier, decision.complexity, config, "plan" if mode == "plan" else "execute").usd
+    planned = Planned(mode, run_tier, model, decision.complexity, estimate, attempt, notes)
     refusal = budget_check(ctx, estimate)
     if refusal:
         return DispatchResult("refused", refusal, tier=run_tier, model=model, estimate_usd=estimate, notes=notes)
-
     if ctx.dry_run:  # compute and say, write nothing (not even the store row)
         return DispatchResult(
             "dispatched", f"Dry run: would dispatch {'a planning' if mode == 'plan' else 'an executor'} run on "
             f"**{run_tier.value}** (`{model}`), estimated {money(estimate)}.",
             tier=run_tier, model=model, estimate_usd=estimate, notes=notes,
         )
+    return _claim_and_send(ctx, number, key, planned, by=by, comment_id=comment_id, plan=plan)
+
+
+class Planned(NamedTuple):
+    """The run start_run decided on, before anything is written."""
+
+    mode: Mode
+    tier: Tier
+    model: str
+    complexity: Complexity
+    estimate: float
+    attempt: int
+    notes: list[str]
+
+
+def _claim_and_send(ctx: "Context", number: int, key: str, run: Planned, *, by: str, comment_id: int | None,
+                    plan: str | None) -> DispatchResult:
+    """Claim the cause's row, then ask GitHub to start the run (the issue's text snapshotted in its inputs)."""
     row, claimed = ctx.store.claim_dispatch(
-        key=key, repo=ctx.repo, number=number, comment_id=comment_id, mode=mode, tier=run_tier.value, model=model,
-        complexity=decision.complexity.value, attempt=attempt, estimated_cost_usd=estimate, by=by,
+        key=key, repo=ctx.repo, number=number, comment_id=comment_id, mode=run.mode, tier=run.tier.value,
+        model=run.model, complexity=run.complexity.value, attempt=run.attempt, estimated_cost_usd=run.estimate, by=by,
     )
     if not claimed or row is None:  # lost a race with a concurrent delivery of the same cause
         return DispatchResult("duplicate", "Already dispatched for this request; nothing new started.", dispatch=row)
@@ -171,22 +189,22 @@ def start_run(
         ctx.store.update_dispatch(row.dispatch_id, status="error", error=str(exc)[:500])  # claimable again
         raise
     inputs = build_inputs(
-        number=number, tier=run_tier, model=model, complexity=decision.complexity,
-        routing_id=row.dispatch_id, mode=mode, plan=plan, issue_sha256=issue_digest(issue.title, issue.body),
+        number=number, tier=run.tier, model=run.model, complexity=run.complexity,
+        routing_id=row.dispatch_id, mode=run.mode, plan=plan, issue_sha256=issue_digest(issue.title, issue.body),
     )
-    refused = _send(ctx, config.executor, row, inputs)
+    executor = ctx.config.executor
+    refused = _send(ctx, executor, row, inputs)
     if refused is not None:
         return refused
     row = ctx.store.update_dispatch(row.dispatch_id, status="dispatched")
-    executor = config.executor
     how = "repository_dispatch" if executor.dispatch == "repository_dispatch" else f"`{executor.workflow}`"
-    what = "a planning run" if mode == "plan" else "an executor run"
-    log.info("dispatched repo=%s issue=%s tier=%s id=%s", ctx.repo, number, run_tier.value, row.dispatch_id)
+    what = "a planning run" if run.mode == "plan" else "an executor run"
+    log.info("dispatched repo=%s issue=%s tier=%s id=%s", ctx.repo, number, run.tier.value, row.dispatch_id)
     return DispatchResult(
         "dispatched",
-        f"Dispatched {what} on **{run_tier.value}** (`{model}`) via {how}, estimated {money(estimate)} "
-        f"(attempt {attempt}, id `{row.dispatch_id}`).",
-        dispatch=row, tier=run_tier, model=model, estimate_usd=estimate, notes=notes,
+        f"Dispatched {what} on **{run.tier.value}** (`{run.model}`) via {how}, estimated {money(run.estimate)} "
+        f"(attempt {run.attempt}, id `{row.dispatch_id}`).",
+        dispatch=row, tier=run.tier, model=run.model, estimate_usd=run.estimate, notes=run.notes,
     )
 
 

@@ -7,6 +7,8 @@ the inputs the run was started with, but no conclusion yet; the dispatch is the 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from bot import catalog
 from bot.context import Context, Result
 from bot.issues.service import refresh_comment, route_issue
@@ -14,6 +16,30 @@ from bot.models import Complexity, RoutingDecision, Tier
 from bot.runs.finished import RunReport, judge, run_finished
 from bot.runs.outcome import PLAN_FILE, Outcome
 from bot.store.records import DispatchRecord
+
+
+@dataclass(frozen=True)
+class StartedAs:
+    """What the run was started as, from the step's inputs, else the issue's routing; None where neither says."""
+
+    tier: Tier | None
+    complexity: Complexity | None
+    model: str
+    estimate: float | None
+    mode: str
+
+    @classmethod
+    def read(cls, ctx: Context, info: dict, known: RoutingDecision | None) -> "StartedAs":
+        tier = _valid(Tier, info.get("tier")) or (known.tier if known else None)
+        complexity = _valid(Complexity, info.get("complexity")) or (known.complexity if known else None)
+        model = str(info.get("model") or (catalog.model_for(tier, ctx.config) if tier else "—"))
+        estimate = catalog.estimate_cost(tier, complexity, ctx.config).usd if tier and complexity else None
+        return cls(tier, complexity, model, estimate, "plan" if info.get("mode") == "plan" else "execute")
+
+    def outputs(self) -> dict[str, str]:
+        out = {"tier": self.tier.value, "model": self.model} if self.tier else {}
+        out |= {"complexity": self.complexity.value} if self.complexity else {}
+        return out | ({"estimated-cost": f"{self.estimate:.6f}"} if self.estimate is not None else {})
 
 
 def report_step_finished(ctx: Context, number: int, outcome: Outcome, info: dict, *, by: str,
@@ -31,55 +57,36 @@ def report_step_finished(ctx: Context, number: int, outcome: Outcome, info: dict
         messages += routed.messages
         decision = routed.decision
         record = ctx.store.current(ctx.repo, number)
-    known = RoutingDecision.model_validate(record["decision"]) if record else None
-    tier = _valid(Tier, info.get("tier")) or (known.tier if known else None)
-    complexity = _valid(Complexity, info.get("complexity")) or (known.complexity if known else None)
-    model = str(info.get("model") or (catalog.model_for(tier, ctx.config) if tier else "—"))
-    estimate = catalog.estimate_cost(tier, complexity, ctx.config).usd if tier and complexity else None
+    ran = StartedAs.read(ctx, info, RoutingDecision.model_validate(record["decision"]) if record else None)
     texts = {PLAN_FILE: plan_json} if plan_json is not None else {}
     report = RunReport(outcome=outcome, run_id=_run_id(ctx), run_url=ctx.run_url, texts=texts)
     success, _ = judge(report)
-    status = "success" if success else ("failure" if outcome.found else "no result")
-    ran = {  # what the run was started as
-        "tier": tier.value if tier else "—",
-        "model": model,
-        "complexity": complexity.value if complexity else "—",
-        "status": status,
-        "estimated_cost_usd": estimate,
-        "mode": "plan" if info.get("mode") == "plan" else "execute",
-    }
     dispatch = _dispatch(ctx, number, ran, str(info.get("routing_id") or ""), by=by)
     if dispatch is None:  # nothing routed: no run to count (cannot happen once the issue is routed)
         refresh_comment(ctx, number)
     else:
         messages += run_finished(ctx, dispatch, report).messages
-    cost = outcome.total_cost_usd
+    cost, status = outcome.total_cost_usd, "success" if success else ("failure" if outcome.found else "no result")
     messages.append(
-        f"{ctx.repo}#{number}: run {status} on {ran['tier']}, actual "
+        f"{ctx.repo}#{number}: run {status} on {ran.tier.value if ran.tier else '—'}, actual "
         + (f"${cost:.4f}" if cost is not None else "cost unknown (no result message in the execution file)")
-        + (f" vs estimated ${estimate:.4f}" if estimate is not None else "")
+        + (f" vs estimated ${ran.estimate:.4f}" if ran.estimate is not None else "")
     )
-    outputs = {"actual-cost": "" if cost is None else f"{cost:.6f}", "success": str(success).lower()}
-    if tier:
-        outputs.update({"tier": tier.value, "model": model})
-    if complexity:
-        outputs["complexity"] = complexity.value
-    if estimate is not None:
-        outputs["estimated-cost"] = f"{estimate:.6f}"
+    outputs = {"actual-cost": "" if cost is None else f"{cost:.6f}", "success": str(success).lower(), **ran.outputs()}
     return Result(action="reported", decision=decision, messages=messages, outputs=outputs)
 
 
-def _dispatch(ctx: Context, number: int, ran: dict, dispatch_id: str, *, by: str) -> DispatchRecord | None:
+def _dispatch(ctx: Context, number: int, ran: StartedAs, dispatch_id: str, *, by: str) -> DispatchRecord | None:
     """The dispatch that started this run, or a row of its own (a run started by hand); None when unrouted."""
     found = ctx.store.get_dispatch(dispatch_id) if dispatch_id else None
     if found and (found.repo, found.number) == (ctx.repo, number):
         return found
-    if ran["tier"] == "—" or ran["complexity"] == "—":
+    if ran.tier is None or ran.complexity is None:
         return None
     run = ctx.run_url or ctx.run_id or "local"
     found, _ = ctx.store.claim_dispatch(
-        key=f"{ctx.repo}#{number}:report:{run}"[:300], repo=ctx.repo, number=number, tier=ran["tier"], mode=ran["mode"],
-        model=ran["model"][:100], complexity=ran["complexity"], estimated_cost_usd=ran["estimated_cost_usd"] or 0.0,
+        key=f"{ctx.repo}#{number}:report:{run}"[:300], repo=ctx.repo, number=number, tier=ran.tier.value, mode=ran.mode,
+        model=ran.model[:100], complexity=ran.complexity.value, estimated_cost_usd=ran.estimate or 0.0,
         attempt=len(ctx.store.dispatches(ctx.repo, number)) + 1, by=by[:100],
     )
     return found
