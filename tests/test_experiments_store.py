@@ -100,7 +100,7 @@ def test_outcome_recorded_once_and_counts(store, clock):
     done, first = store.record_outcome(row.dispatch_id, run_id=7, success=True, actual_cost_usd=0.25, duration_s=60)
     assert first and done.status == "success"
     _, again = store.record_outcome(row.dispatch_id, run_id=7, success=False)
-    assert not again and store.dispatches("o/r", 1)[0]["status"] == "success"
+    assert not again and store.dispatches("o/r", 1)[0].status == "success"
     assert store.active_runs("o/r") == 0 and store.month_spend("o/r") == pytest.approx(0.25)
     clock.now = datetime(2026, 12, 1, 0, 0, 1)
     assert store.month_spend("o/r") == 0.0

@@ -84,8 +84,8 @@ def test_success_records_actual_cost_and_updates_sticky(ctx, started, completed,
     res = handle_event("workflow_run", completed(started), ctx)
     assert res.action == "outcome" and res.outputs["success"] == "true"
     [row] = ctx.store.dispatches(REPO, 1)
-    assert row["status"] == "success" and row["actual_cost_usd"] == 0.0123 and row["num_turns"] == 9
-    assert row["duration_s"] == 270 and row["duration_ms"] == 61000 and row["run_id"] == 5551
+    assert row.status == "success" and row.actual_cost_usd == 0.0123 and row.num_turns == 9
+    assert row.duration_s == 270 and row.duration_ms == 61000 and row.run_id == 5551
     body = sticky(fake_github)
     assert "$0.0123" in body or "$0.01" in body
     assert fake_github.repo(REPO)["workflow_dispatches"][1:] == []
@@ -100,7 +100,7 @@ def test_failure_escalates_to_sonnet_with_a_comment(ctx, started, completed, fak
     comments = [c["body"] for c in fake_github.comments(REPO, 1)]
     assert any("escalated to **sonnet**" in c and "attempt 2 of 3" in c for c in comments)
     rows = ctx.store.dispatches(REPO, 1)
-    assert [(r["tier"], r["status"], r["attempt"]) for r in rows] == [("haiku", "failure", 1), ("sonnet", "dispatched", 2)]
+    assert [(r.tier, r.status, r.attempt) for r in rows] == [("haiku", "failure", 1), ("sonnet", "dispatched", 2)]
     # redelivery of the same event: no second escalation, no second comment
     n_comments = len(fake_github.comments(REPO, 1))
     assert handle_event("workflow_run", p, ctx).action == "ignored"
@@ -122,7 +122,7 @@ def test_success_conclusion_but_error_result_is_a_failure(ctx, started, complete
 def test_missing_artifact_still_records(ctx, started, completed, fake_github):
     res = handle_event("workflow_run", completed(started, artifact=None), ctx)
     assert res.outputs["success"] == "true" and "uploaded no execution file" in " ".join(res.messages)
-    assert ctx.store.dispatches(REPO, 1)[0]["actual_cost_usd"] is None
+    assert ctx.store.dispatches(REPO, 1)[0].actual_cost_usd is None
 
 
 def test_an_issue_number_without_the_dispatch_id_is_not_enough(ctx, started, completed):

@@ -83,7 +83,7 @@ def test_a_forged_run_records_nothing_and_starts_nothing(ctx, planning, webhook_
     assert res.action == "ignored", res.messages
     assert len(fake_github.repo(REPO)["workflow_dispatches"]) == before  # no haiku run told to follow it
     (row,) = ctx.store.dispatches(REPO, 1)
-    assert row["status"] == "dispatched" and row["actual_cost_usd"] is None  # the budget is untouched
+    assert row.status == "dispatched" and row.actual_cost_usd is None  # the budget is untouched
     assert not any("SSH key" in c["body"] for c in fake_github.comments(REPO, 1))
 
 

@@ -50,7 +50,7 @@ def test_a_job_recovers_decision_overrides_and_runs(fake_github, tmp_path):
     assert ctx.store.decision(REPO, 7) == d
     assert {(o["field"], o["new"]) for o in ctx.store.overrides(REPO, 7)} == {("tier", "opus"), ("complexity", "none")}
     [row] = ctx.store.dispatches(REPO, 7)
-    assert row["dispatch_id"] == "abc.1.ff" and row["created_at"] == NOW  # same id and time: the comment does not churn
+    assert row.dispatch_id == "abc.1.ff" and row.created_at == NOW  # same id and time: the comment does not churn
     assert ctx.store.active_runs(REPO) == 1 and ctx.store.month_spend(REPO) == 1.25
     assert recover(ctx, 7, ["model:opus"]) == []  # once per job
 

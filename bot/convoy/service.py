@@ -83,8 +83,8 @@ def start(ctx: "Context", parent: int, *, run_id: int | None, plan_json: str | N
     d = ctx.store.decision(ctx.repo, parent)
     new = Convoy.from_plan(ctx.repo, parent, plan, plan_run=run_id, needs_review=needs_review(ctx, parent),
                            security=bool(d and d.security_sensitive), ceiling=d.tier.value if d else None)
-    plans = [r for r in ctx.store.dispatches(ctx.repo, parent) if r.get("mode") == "plan" and r.get("actual_cost_usd")]
-    new.plan_cost_usd = plans[-1]["actual_cost_usd"] if plans else 0.0
+    plans = [r for r in ctx.store.dispatches(ctx.repo, parent) if r.mode == "plan" and r.actual_cost_usd]
+    new.plan_cost_usd = plans[-1].actual_cost_usd if plans else 0.0
     if old is None:
         store(ctx).create(new)
     else:
@@ -182,9 +182,9 @@ def task_finished(ctx: "Context", number: int) -> str | None:
         if rows:
             last = rows[-1]
             t.attempt = max(t.attempt, len(rows))
-            t.tier, t.cost_usd = last["tier"], sum(r.get("actual_cost_usd") or 0.0 for r in rows)
-            t.run_url = last.get("run_url") or next((r["run_url"] for r in reversed(rows) if r.get("run_url")), None)
-            t.status = {"success": "done", "failure": "failed"}.get(last["status"], "running")
+            t.tier, t.cost_usd = last.tier, sum(r.actual_cost_usd or 0.0 for r in rows)
+            t.run_url = last.run_url or next((r.run_url for r in reversed(rows) if r.run_url), None)
+            t.status = {"success": "done", "failure": "failed"}.get(last.status, "running")
         save()
     return advance(ctx, parent)
 

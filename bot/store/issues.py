@@ -226,9 +226,9 @@ class IssueStore(ReviewLog, ReviewGuard):
         """What routing learns from: every finished execute attempt (see bot.store.outcomes)."""
         return _outcomes.read_knowledge(self.engine, self._session)
 
-    def dispatches(self, repo: str, number: int) -> list[dict]:
+    def dispatches(self, repo: str, number: int) -> list[DispatchRecord]:
         with self._session() as s:
-            return [_row(d) for d in s.scalars(self._issue_q(Dispatch, repo, number).order_by(Dispatch.id))]
+            return [dispatch_record(_row(d)) for d in s.scalars(self._issue_q(Dispatch, repo, number).order_by(Dispatch.id))]
 
     def active_runs(self, repo: str) -> int:
         """Runs dispatched and not yet finished (stale ones excepted): the concurrency cap counts these."""

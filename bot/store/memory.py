@@ -90,7 +90,7 @@ class MemoryIssueStore:
         rec = self._records.get((repo, number))
         if rec is None:
             return None
-        return dict(rec, overrides=self.overrides(repo, number), dispatches=self.dispatches(repo, number))
+        return dict(rec, overrides=self.overrides(repo, number), dispatches=self._rows(repo, number))
 
     def decision(self, repo: str, number: int) -> RoutingDecision | None:
         rec = self._records.get((repo, number))
@@ -163,7 +163,11 @@ class MemoryIssueStore:
                  completed_at=self.clock())
         return dispatch_record(d), True
 
-    def dispatches(self, repo: str, number: int) -> list[dict]:
+    def dispatches(self, repo: str, number: int) -> list[DispatchRecord]:
+        return [dispatch_record(d) for d in self._rows(repo, number)]
+
+    def _rows(self, repo: str, number: int) -> list[dict]:
+        """The issue's dispatches as the report's plain rows (current, records)."""
         return [dict(d) for d in self._dispatches if (d["repo"], d["number"]) == (repo, number)]
 
     def active_runs(self, repo: str) -> int:
@@ -191,7 +195,7 @@ class MemoryIssueStore:
 
     def records(self, repo: str | None = None) -> list[dict]:
         recs = sorted((r for r in self._records.values() if not repo or r["repo"] == repo), key=lambda r: r["id"])
-        return [dict(r, overrides=self.overrides(r["repo"], r["number"]), dispatches=self.dispatches(r["repo"], r["number"]))
+        return [dict(r, overrides=self.overrides(r["repo"], r["number"]), dispatches=self._rows(r["repo"], r["number"]))
                 for r in recs]
 
     # --- review gate -----------------------------------------------------------------------
