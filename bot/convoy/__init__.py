@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from bot.github.port import Identity, Issues, SubIssues, Pulls
+from bot.github.port import Identity, Issues, Labels, SubIssues, Pulls
 from bot.store.ports import Lifetime, Routings, Dispatches, Convoys
 
 
-class GitHub(Identity, Issues, SubIssues, Pulls, Protocol):
+class GitHub(Identity, Issues, Labels, SubIssues, Pulls, Protocol):
     """The slice of GitHubPort this package calls (tests/test_architecture.py holds it to that)."""
 
 
