@@ -17,7 +17,7 @@ from bot.routing.replay import Replay, parse_line
 
 REPO = Path(__file__).resolve().parents[1]
 KEYS = {"issues", "cost_usd", "success_rate", "first_try_success_rate", "haiku_share", "haiku_success_rate",
-        "escalations", "baselines"}
+        "escalations", "baselines", "cost_per_resolved_usd", "learned_ladders"}
 
 
 def generator():
@@ -44,10 +44,19 @@ def test_json_report_has_the_promised_fields(tmp_path: Path, capsys) -> None:
     code, out, _ = replay(tmp_path, [line(), line(id=2, title="Design the cache")], "--json", capsys=capsys)
     report = json.loads(out)
     assert code == 0 and KEYS <= set(report) and report["issues"] == 2
-    assert set(report["baselines"]) == {"always_sonnet", "always_haiku_escalating", "rules_only", "oracle"}
-    assert all(set(b) == {"cost_usd", "success_rate"} for b in report["baselines"].values())
+    assert set(report["baselines"]) == {"always_sonnet", "always_haiku_escalating", "rules_only", "oracle",
+                                        "best_fixed_ladder"}
+    assert all({"cost_usd", "success_rate", "cost_per_resolved_usd"} <= set(b) for b in report["baselines"].values())
     assert report["baselines"]["always_sonnet"]["cost_usd"] == pytest.approx(0.4)
+    assert report["baselines"]["always_sonnet"]["cost_per_resolved_usd"] == pytest.approx(0.2)
     assert report["baselines"]["oracle"]["cost_usd"] == pytest.approx(0.02)
+    # every issue resolves on haiku alone: the best fixed ladder in hindsight is haiku, with no escalation
+    assert report["baselines"]["best_fixed_ladder"] == {"cost_usd": pytest.approx(0.02), "success_rate": 1.0,
+                                                        "cost_per_resolved_usd": pytest.approx(0.01), "ladder": "haiku"}
+    assert report["cost_per_resolved_usd"] == pytest.approx(report["cost_usd"] / 2)
+    # the first issue has nothing to learn from; the second, whose rule names sonnet, starts there until
+    # this kind's own record shows haiku can
+    assert report["learned_ladders"] == {"design": "sonnet → opus"}
 
 
 def test_failures_escalate_as_the_app_does(tmp_path: Path, capsys) -> None:
@@ -87,18 +96,32 @@ def test_eval_needs_one_input(capsys) -> None:
     assert main(["eval"]) == 2 and "--replay" in capsys.readouterr().err
 
 
-def test_generated_stream_the_learning_router_earns_its_savings() -> None:
-    """Directional checks on a shortened stream; the full targets are measured in benchmarks (docs/benchmarks.md)."""
+@pytest.mark.parametrize("opus_cheap", [False, True])
+def test_generated_stream_the_learning_router_earns_its_savings(opus_cheap: bool) -> None:
+    """Issue #22's structure (per-task cost ratios 1 : 2 : 2.3, or Opus cheaper than Sonnet per task; outcomes
+    not nested; a fifth unsolvable): the learned ladders stay near the policy that knows each kind's rates at
+    no loss of success. Directional; the full targets are measured in benchmarks (docs/benchmarks.md)."""
     r = Replay(RepoConfig())
-    for i, obj in enumerate(generator().generate(2500, seed=5)):
+    for i, obj in enumerate(generator().generate(2000, seed=1, profile="tiers", opus_cheap=opus_cheap)):
         r.add(parse_line(obj, f"line {i + 1}"))
     report = r.report()
     b = report["baselines"]
     assert report["cost_usd"] < b["rules_only"]["cost_usd"]
-    assert report["cost_usd"] < 0.85 * b["always_sonnet"]["cost_usd"]
-    assert report["cost_usd"] <= 1.05 * b["category_oracle"]["cost_usd"]
-    assert report["success_rate"] >= b["always_sonnet"]["success_rate"] - 0.02
-    assert report["haiku_success_rate"] >= 0.85 and report["haiku_share"] >= 0.4
+    assert report["cost_usd"] < 0.9 * b["always_sonnet"]["cost_usd"]
+    assert report["cost_usd"] <= 1.10 * b["category_oracle"]["cost_usd"]
+    assert report["success_rate"] >= b["always_sonnet"]["success_rate"] - 0.01
+    assert report["learned_ladders"]["docs-touch"].startswith("haiku")  # work haiku all but always does
+
+
+def test_generated_outcomes_are_not_nested_and_a_fifth_is_unsolvable() -> None:
+    lines = generator().generate(3000, seed=2, profile="tiers")
+    ok = [{t: x["outcomes"][t]["success"] for t in ("haiku", "sonnet", "opus")} for x in lines]
+    assert 0.15 < sum(not any(o.values()) for o in ok) / len(ok) < 0.25
+    assert sum(o["haiku"] and not o["sonnet"] for o in ok) > 30  # haiku resolves some issues sonnet misses
+    cost = {t: sum(x["outcomes"][t]["cost_usd"] for x in lines) for t in ("haiku", "sonnet", "opus")}
+    assert 1.8 < cost["sonnet"] / cost["haiku"] < 2.4 and cost["opus"] > cost["sonnet"]
+    cheap = generator().generate(3000, seed=2, profile="tiers", opus_cheap=True)
+    assert sum(x["outcomes"]["opus"]["cost_usd"] for x in cheap) < sum(x["outcomes"]["sonnet"]["cost_usd"] for x in cheap)
 
 
 def test_generator_script_writes_json_lines(capsys) -> None:
@@ -106,6 +129,9 @@ def test_generator_script_writes_json_lines(capsys) -> None:
     assert gen.main(["--issues", "3", "--seed", "1"]) == 0
     lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
     assert len(lines) == 3 and all(parse_line(x, "x").true_success for x in lines)
+    for profile in ("swe", "nested"):
+        assert gen.main(["--issues", "2", "--profile", profile, "--opus-cheap"]) == 0
+        assert len([parse_line(json.loads(x), "x") for x in capsys.readouterr().out.splitlines()]) == 2
 
 
 def test_one_escalation_rule_for_the_app_the_replay_and_the_demo():

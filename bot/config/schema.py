@@ -230,6 +230,11 @@ class LearningConfig(_Strict):
     enabled: bool = True
     target_success: float = Field(default=0.85, ge=0.5, le=0.999)  # the seed's Haiku success bar
     explore: bool = True  # trial runs one tier lower where this repository's record is thin (escalation catches them)
+    # Where attempts know their place on the ladder: the cheapest ladder whose expected success is at
+    # least `success_floor` (None: what no routing, Sonnet then Opus, is expected to reach). "target": the
+    # cheapest tier credibly meeting `target_success` (also where the record has no ladder positions).
+    objective: Literal["ladder", "target"] = "ladder"
+    success_floor: float | None = Field(default=None, ge=0.0, le=1.0)
 
 
 class BudgetsConfig(_Strict):

@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.config import RepoConfig
 from bot.models import Complexity, Role, RoutingDecision, RuleMatch, Strategy, Tier
+from bot.routing.ladder import ladder_for
 from bot.routing.learning import Knowledge, choose
 from bot.routing.phases import plan_phases
 
@@ -49,6 +50,7 @@ class Choice:
     security: list[RuleMatch] = field(default_factory=list)  # the security evidence; empty: not sensitive
     notes: list[str] = field(default_factory=list)
     kind: str = ""
+    ladder: list[Tier] = field(default_factory=list)  # a learned first tier and escalation order (#22)
 
 
 def finish(config: RepoConfig, costs: dict[Any, Any], c: Choice, knowledge: Knowledge | None = None,
@@ -64,10 +66,14 @@ def finish(config: RepoConfig, costs: dict[Any, Any], c: Choice, knowledge: Know
         _security_floor(config, c, sentences)
     if c.complexity is None:
         c.complexity = COMPLEXITY_FOR_TIER[c.tier]
-    execute_usd = None
+    execute_usd = baseline_usd = None
     if knowledge is not None and config.learning.enabled:
-        execute_usd = _learned(config, c, knowledge, repo, sentences)
-    return _decision(config, costs, c, sentences, execute_usd)
+        ladder = _ladder(config, costs, c, knowledge, sentences) if knowledge.size else None
+        if ladder is not None:
+            execute_usd, baseline_usd = ladder
+        else:
+            execute_usd = _learned(config, c, knowledge, repo, sentences)
+    return _decision(config, costs, c, sentences, execute_usd, baseline_usd)
 
 
 def _opus_only_when_asked(c: Choice, sentences: list[str]) -> None:
@@ -95,6 +101,22 @@ def _security_floor(config: RepoConfig, c: Choice, sentences: list[str]) -> None
         sentences.append("No haiku execution step, because the work is security-sensitive")
 
 
+def _ladder(config: RepoConfig, costs: dict[Any, Any], c: Choice, knowledge: Knowledge,
+            sentences: list[str]) -> tuple[float, float] | None:
+    """The ladder objective (bot/routing/ladder.py): maybe another first tier, the ladder's expected cost and no
+    routing's; None where it does not apply (then `_learned`'s target rule)."""
+    lc = ladder_for(config, costs, knowledge.ladders, c.kind, c.tier, c.complexity,  # type: ignore[arg-type]
+                    bool(c.security), c.opus_asked, c.strategy is Strategy.pattern)
+    if lc is None:
+        return None
+    sentences.append(lc.sentence)
+    if lc.ladder[0] is not c.tier:
+        c.strategy, c.tier, c.confidence = _LEARNED, lc.ladder[0], CONFIDENCE[_LEARNED]
+        sentences[0] = sentences[0].replace("Routed to", "The router's rules pointed to", 1)
+    c.ladder = list(lc.ladder)
+    return lc.expected_usd, lc.baseline_usd
+
+
 def _learned(config: RepoConfig, c: Choice, knowledge: Knowledge, repo: str, sentences: list[str]) -> float | None:
     """What recorded outcomes say: maybe another tier, and the execute phase's calibrated cost (None: none)."""
     if not knowledge.size:
@@ -119,10 +141,10 @@ def _learned(config: RepoConfig, c: Choice, knowledge: Knowledge, repo: str, sen
 
 
 def _decision(config: RepoConfig, costs: dict[Any, Any], c: Choice, sentences: list[str],
-              execute_usd: float | None) -> RoutingDecision:
+              execute_usd: float | None, baseline_usd: float | None = None) -> RoutingDecision:
     """The phases priced, the rationale written, the decision validated."""
     phases, estimate, baseline, says = plan_phases(config, costs, c.tier, c.complexity, c.plan,  # type: ignore[arg-type]
-                                                   bool(c.security), execute_usd)
+                                                   bool(c.security), execute_usd, baseline_usd)
     if says:
         sentences.append(says)
     rationale = ". ".join(sentences) + "."
@@ -144,4 +166,5 @@ def _decision(config: RepoConfig, costs: dict[Any, Any], c: Choice, sentences: l
         "notes": c.notes,
         "phases": list(phases),
         "kind": c.kind,
+        "ladder": c.ladder,
     })

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from bot.models import Tier
+from bot.routing.ladder import LadderStats
 
 MIN_EVIDENCE = 4  # attempts at a level before it speaks for a tier
 EXPLORE_MAX = 40  # a cheaper tier's record here is thin below this many attempts: explored at every issue
@@ -76,6 +77,7 @@ class Observation:
     tier: Tier
     success: bool
     cost_usd: float | None = None
+    failed_before: tuple[Tier, ...] | None = None  # tiers that already failed on this issue (None: unknown)
 
 
 @dataclass(frozen=True)
@@ -112,11 +114,14 @@ class Knowledge:
         self.note = note  # why there is nothing to learn from (empty, unreadable, no store)
         self.size = 0
         self.since: dict[tuple[str, str, Tier], int] = {}  # attempts on higher tiers since this tier's last one
+        self.ladders = LadderStats()  # the ladder objective's record: attempts that know their place on a ladder
         for obs in observations:
             self.add(obs)
 
     def add(self, obs: Observation) -> None:
         self.size += 1
+        if obs.failed_before is not None:
+            self.ladders.add(obs.kind, obs.tier, frozenset(obs.failed_before), obs.success, obs.cost_usd)
         for t in Tier:
             if t.rank < obs.tier.rank:
                 key = (obs.repo, obs.kind, t)

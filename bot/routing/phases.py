@@ -45,12 +45,13 @@ def roles(tier: Tier, complexity: Complexity, plan: bool, security: bool) -> tup
 
 def plan_phases(
     config: RepoConfig, costs: dict[Any, Any], tier: Tier, complexity: Complexity, plan: bool, security: bool,
-    execute_usd: float | None = None,
+    execute_usd: float | None = None, baseline_execute_usd: float | None = None,
 ) -> tuple[list[Phase], float, float, str]:
     """(phases, estimate, all-Sonnet baseline of the same phases, a sentence for the rationale).
 
-    `execute_usd` replaces the execute phase's token-based estimate (calibrated to recorded actual costs)."""
-    key = ("phases", tier, complexity, plan, security, execute_usd)
+    `execute_usd` replaces the execute phase's token-based estimate (calibrated to recorded actual costs, or
+    a ladder's expected cost); `baseline_execute_usd` the baseline's (no routing's expected cost)."""
+    key = ("phases", tier, complexity, plan, security, execute_usd, baseline_execute_usd)
     cached = costs.get(key)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
@@ -63,6 +64,8 @@ def plan_phases(
         if role is _EXECUTE and execute_usd is not None:
             base = base * execute_usd / usd if usd else execute_usd
             usd = execute_usd
+        if role is _EXECUTE and baseline_execute_usd is not None:
+            base = baseline_execute_usd
         phases.append(Phase(role=role, tier=t, model=model_id(costs, t, config), estimated_cost_usd=usd))
         estimate += usd
         baseline += base

@@ -17,6 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from bot.config import RepoConfig
 from bot.models import IssueInput, RoutingDecision, Tier
 from bot.routing.engine import route
+from bot.routing.hindsight import Hindsight
+from bot.routing.ladder import EXPLORING, show
 from bot.routing.learning import Knowledge, Observation
 
 _TIER_NAMES = ", ".join(t.value for t in Tier)
@@ -93,34 +95,40 @@ class Tally:
             "haiku_share": _ratio(haiku, n),
             "haiku_success_rate": _ratio(self.first_tier_success[Tier.haiku], haiku),
             "escalations": self.escalations,
+            "cost_per_resolved_usd": _ratio(self.cost, self.successes, 6),
         }
 
 
-def _ratio(a: float, b: float) -> float | None:
-    return round(a / b, 4) if b else None
+def _ratio(a: float, b: float, digits: int = 4) -> float | None:
+    return round(a / b, digits) if b else None
 
 
 def run_ladder(line: ReplayLine, first: Tier, config: RepoConfig, tally: Tally,
-               learn: Callable[[Tier, TierOutcome], None] | None = None) -> None:
-    """Attempt `first`, then escalate on failure as the App does; add it all to `tally`."""
+               learn: Callable[[Tier, TierOutcome, tuple[Tier, ...]], None] | None = None,
+               order: list[Tier] | None = None) -> None:
+    """Attempt `first`, then escalate on failure as the App does (along `order`, a decision's learned
+    ladder, when given); add it all to `tally`."""
     ladder = list(config.executor.escalation)
+    rest = iter((order or [])[1:])
     tier: Tier | None = first
     tally.issues += 1
     tally.first_tiers[first] += 1
     attempt = 0
+    failed: list[Tier] = []
     while tier is not None and attempt < config.executor.max_attempts:
         attempt += 1
         outcome = line.outcomes[tier.value]
         tally.cost += outcome.cost_usd
         if learn is not None:
-            learn(tier, outcome)
+            learn(tier, outcome, tuple(failed))
+        failed.append(tier)
         if outcome.success:
             tally.successes += 1
             if attempt == 1:
                 tally.first_try += 1
                 tally.first_tier_success[tier] += 1
             return
-        tier = tier.up(ladder)
+        tier = next(rest, None) if order else tier.up(ladder)
         if tier is not None and attempt < config.executor.max_attempts:
             tally.escalations += 1
 
@@ -134,7 +142,8 @@ class Replay:
         self.router = Tally()
         self.baselines = {name: Tally() for name in
                           ("always_sonnet", "always_haiku_escalating", "rules_only", "oracle")}
-        self.category_oracle: Tally | None = None
+        self.hindsight = Hindsight(config.executor.max_attempts)
+        self.learned_ladders: dict[str, str] = {}  # kind → the ladder last chosen without exploring
         self.learned_changes = 0
 
     def add(self, line: ReplayLine) -> RoutingDecision:
@@ -144,40 +153,38 @@ class Replay:
         decision = route(issue, config, knowledge=self.knowledge, repo=line.repo)
         self.learned_changes += decision.tier is not rules.tier
 
-        def learn(tier: Tier, outcome: TierOutcome) -> None:
+        def learn(tier: Tier, outcome: TierOutcome, failed: tuple[Tier, ...]) -> None:
             self.knowledge.add(Observation(line.repo, decision.kind, decision.complexity.value, tier,
-                                           outcome.success, outcome.cost_usd))
+                                           outcome.success, outcome.cost_usd, failed))
 
-        run_ladder(line, decision.tier, config, self.router, learn)
+        if decision.ladder and EXPLORING not in decision.rationale:
+            self.learned_ladders[decision.kind or "unmatched"] = show(tuple(decision.ladder))
+        run_ladder(line, decision.tier, config, self.router, learn, decision.ladder)
         b = self.baselines
         run_ladder(line, Tier.sonnet, config, b["always_sonnet"])
         run_ladder(line, Tier.haiku, config, b["always_haiku_escalating"])
         run_ladder(line, rules.tier, config, b["rules_only"])
         winners = [t for t in Tier if line.outcomes[t.value].success]
         run_ladder(line, winners[0] if winners else config.executor.escalation[0], config, b["oracle"])
-        if line.true_success is not None:
-            if self.category_oracle is None:
-                self.category_oracle = Tally()
-            floor = config.security.min_tier if rules.security_sensitive else Tier.haiku
-            target = config.learning.target_success
-            good = [t for t in Tier if t.rank >= floor.rank and line.true_success.get(t, 0.0) >= target]
-            run_ladder(line, good[0] if good else Tier.opus, config, self.category_oracle)
+        self.hindsight.add({t: (o.success, o.cost_usd) for t, o in
+                            ((t, line.outcomes[t.value]) for t in Tier)}, line.category)
         return decision
 
     def report(self) -> dict[str, Any]:
         out = self.router.summary()
-        baselines = {name: {"cost_usd": round(t.cost, 6), "success_rate": _ratio(t.successes, t.issues)}
-                     for name, t in self.baselines.items()}
-        if self.category_oracle is not None:
-            t = self.category_oracle
-            baselines["category_oracle"] = {"cost_usd": round(t.cost, 6), "success_rate": _ratio(t.successes, t.issues)}
+        baselines: dict[str, dict[str, Any]] = {
+            name: {"cost_usd": round(t.cost, 6), "success_rate": _ratio(t.successes, t.issues),
+                   "cost_per_resolved_usd": _ratio(t.cost, t.successes, 6)} for name, t in self.baselines.items()}
+        baselines.update(self.hindsight.report())
         out["baselines"] = baselines
+        out["learned_ladders"] = dict(sorted(self.learned_ladders.items()))
         out["learned_reroutes"] = self.learned_changes
         return out
 
 
 def render(r: dict[str, Any]) -> str:
     pct = lambda x: "n/a" if x is None else f"{x * 100:.1f}%"  # noqa: E731
+    usd = lambda x: "n/a" if x is None else f"${x:,.4f}"  # noqa: E731
     lines = [
         f"Issues replayed:        {r['issues']}",
         f"Cost (learning router): ${r['cost_usd']:,.2f}",
@@ -186,9 +193,14 @@ def render(r: dict[str, Any]) -> str:
         f"Haiku share:            {pct(r['haiku_share'])}, haiku first-try success {pct(r['haiku_success_rate'])}",
         f"Rerouted by learning:   {r['learned_reroutes']} issues",
         "",
-        f"{'baseline':26} {'cost':>10} {'vs router':>10} {'success':>8}",
+        f"Cost per resolved:      {usd(r['cost_per_resolved_usd'])}",
+        "",
+        f"{'baseline':26} {'cost':>10} {'vs router':>10} {'success':>8} {'per resolved':>13}",
     ]
     for name, b in r["baselines"].items():
         ratio = f"{r['cost_usd'] / b['cost_usd']:.2f}x" if b["cost_usd"] else "n/a"
-        lines.append(f"{name:26} ${b['cost_usd']:>9,.2f} {ratio:>10} {pct(b['success_rate']):>8}")
+        lines.append(f"{name:26} ${b['cost_usd']:>9,.2f} {ratio:>10} {pct(b['success_rate']):>8} "
+                     f"{usd(b['cost_per_resolved_usd']):>13}" + (f"  {b['ladder']}" if "ladder" in b else ""))
+    if r["learned_ladders"]:
+        lines += ["", "Learned ladder per kind:"] + [f"  {k}: {v}" for k, v in r["learned_ladders"].items()]
     return "\n".join(lines)

@@ -1,0 +1,233 @@
+"""The ladder objective: per kind of work, the first tier and escalation order with the lowest expected total
+cost (every attempt counts) whose expected final success is at least a floor. Pure.
+
+What a ladder needs is learned from attempts that know their place on the issue's ladder: per tier, how
+often it resolves an issue *given which tiers already failed on it*, and what one attempt actually costs.
+Both start from dated priors (bot/data/ladder_priors-*.yaml: public per-task cost ratios and a joint
+distribution of per-tier outcomes), worth a few attempts, then the pooled record of every kind, then the
+kind's own record. The default floor is the no-routing policy's expected success (Sonnet, then Opus) on
+the same estimates, less FLOOR_SLACK. Exploration is bounded: at most one issue in EXPLORE_EVERY of a kind,
+only while a first tier has fewer than EXPLORE_MIN first tries on this kind, the best ladder from that
+tier; escalation catches a failed try.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from itertools import permutations
+from typing import Any
+
+from bot.config import RepoConfig
+from bot.models import Complexity, Role, Tier
+from bot.priors import LadderPriors, load_ladder_priors
+from bot.routing.phases import phase_usd
+
+MIN_FIRST = 4  # the kind's own first tries on a tier before a ladder starts there, below a rule's named tier
+EXPLORE_MIN = 6  # first tries per tier and kind after which exploration leaves that first tier alone
+EXPLORE_EVERY = 5  # at most one issue in this many of a kind explores
+FLOOR_SLACK = 0.0  # the default floor is no routing's estimate less this: estimates are not sharper than a point
+COST_MIN = 5  # recorded actual costs on a tier before the ladder may start with opus unasked
+NO_ROUTING = (Tier.sonnet, Tier.opus)  # what a repository does without the router
+EXPLORING = "; exploring "  # how a rationale says this issue explores (the replay's learned ladders skip it)
+EM_ROUNDS = 25  # rounds of the EM estimate of a joint from partial patterns
+_ANY = "*"
+Ladder = tuple[Tier, ...]
+Pattern = int  # a set of tiers that resolve an issue, one bit per tier
+_CELLS: tuple[Pattern, ...] = tuple(range(2 ** len(Tier)))
+
+
+def _bit(tier: Tier) -> int:
+    return 1 << tier.rank
+
+
+def _pattern(flags: tuple[bool, ...]) -> Pattern:
+    return sum(1 << i for i, ok in enumerate(flags) if ok)
+
+
+class LadderStats:
+    """Attempts per (kind, tiers that already failed, tier, success) and actual costs per (kind, tier), and from
+    them a joint distribution of per-tier outcomes per kind; add() learns one attempt."""
+
+    def __init__(self, priors: LadderPriors | None = None) -> None:
+        self.priors = priors or load_ladder_priors()
+        self.counts: dict[tuple[str, frozenset[Tier], Tier, bool], int] = defaultdict(int)
+        self.costs: dict[tuple[str, Tier], list[float]] = defaultdict(lambda: [0.0, 0])
+        self.issues: Counter[str] = Counter()  # first attempts per kind: the pace of exploration
+        self.size = 0
+        self._joint: dict[str, tuple[int, dict[Pattern, float]]] = {}  # scope → (size when computed, joint)
+
+    def add(self, kind: str, tier: Tier, failed: frozenset[Tier], success: bool, cost_usd: float | None) -> None:
+        self.size += 1
+        if not failed:
+            self.issues[kind] += 1
+        for scope in (_ANY, kind):
+            self.counts[(scope, failed, tier, success)] += 1
+            if cost_usd is not None and cost_usd >= 0:
+                k = self.costs[(scope, tier)]
+                k[0] += cost_usd
+                k[1] += 1
+
+    def joint(self, scope: str) -> dict[Pattern, float]:
+        """P(each pattern of per-tier outcomes) for `scope`: the dated prior (all kinds) or the pooled joint (one
+        kind), worth a few issues, updated by what its issues showed: the EM estimate over partial patterns."""
+        cached = self._joint.get(scope)
+        if cached is not None and cached[0] == self.size:
+            return cached[1]
+        if scope == _ANY:
+            prior, weight = {_pattern(f): p for f, p in self.priors.outcomes.items()}, self.priors.weight
+        else:
+            prior, weight = self.joint(_ANY), self.priors.kind_weight
+        seen = self._seen(scope)
+        theta = dict(prior)
+        for _ in range(EM_ROUNDS):
+            expected = {cell: weight * prior[cell] for cell in theta}
+            for cells, n in seen:
+                total = sum(theta[c] for c in cells)
+                for c in cells:
+                    expected[c] += n * theta[c] / total if total > 0 else n / len(cells)
+            norm = sum(expected.values())
+            theta = {c: v / norm for c, v in expected.items()}
+        self._joint[scope] = (self.size, theta)
+        return theta
+
+    def _seen(self, scope: str) -> list[tuple[list[Pattern], int]]:
+        """Each issue's partial pattern, counted: a success shows the tiers before it failed and it resolved;
+        a failure nothing followed shows every tier tried failed (failures minus the attempts after them)."""
+        out = []
+        for (sc, failed, tier, ok), n in self.counts.items():
+            if sc != scope:
+                continue
+            tried = failed | {tier}
+            if not ok:
+                n -= sum(m for (sc2, f2, _, _), m in self.counts.items() if sc2 == scope and f2 == tried)
+            if n > 0:
+                out.append(([c for c in _CELLS if not any(c & _bit(f) for f in failed)
+                             and (bool(c & _bit(tier)) is ok)], n))
+        return out
+
+    def rate(self, kind: str, tier: Tier, failed: frozenset[Tier]) -> float:
+        """P(tier resolves | every tier in `failed` failed), from this kind's joint."""
+        theta = self.joint(kind)
+        given = [c for c in _CELLS if not any(c & _bit(f) for f in failed)]
+        total = sum(theta[c] for c in given)
+        return sum(theta[c] for c in given if c & _bit(tier)) / total if total > 0 else 0.0
+
+    def scale(self) -> float | None:
+        """USD per unit of the prior cost ratio, from every recorded actual cost (None: none yet)."""
+        num = sum(self.costs[(_ANY, t)][0] for t in Tier if (_ANY, t) in self.costs)
+        den = sum(self.costs[(_ANY, t)][1] * self.priors.cost[t] for t in Tier if (_ANY, t) in self.costs)
+        return num / den if den else None
+
+    def cost(self, kind: str, tier: Tier, scale: float) -> float:
+        """Expected USD of one attempt: the prior ratio × scale, then the pooled actuals, then this kind's."""
+        w = self.priors.cost_weight
+        s, n = self.costs.get((_ANY, tier), (0.0, 0))
+        pooled = (s + w * self.priors.cost[tier] * scale) / (n + w)
+        s, n = self.costs.get((kind, tier), (0.0, 0))
+        return (s + w * pooled) / (n + w)
+
+    def thinnest(self, kind: str, ladder: Ladder) -> tuple[int, frozenset[Tier], Tier]:
+        """The ladder's step with the fewest attempts on this kind: (attempts, tiers failed before, tier)."""
+        steps = [(frozenset(ladder[:i]), t) for i, t in enumerate(ladder)]
+        return min((sum(self.counts.get((kind, f, t, ok), 0) for ok in (True, False)), f, t) for f, t in steps)
+
+    def first_tries(self, kind: str, tier: Tier) -> int:
+        return sum(self.counts.get((kind, frozenset(), tier, ok), 0) for ok in (True, False))
+
+    def actual_costs(self, tier: Tier) -> int:
+        return int(self.costs.get((_ANY, tier), (0.0, 0))[1])
+
+
+def expect(stats: LadderStats, kind: str, ladder: Ladder, cost: dict[Tier, float]) -> tuple[float, float]:
+    """(expected total cost, expected final success) of running `ladder` until a tier resolves the issue."""
+    reach, total, failed = 1.0, 0.0, frozenset[Tier]()
+    for t in ladder:
+        total += reach * cost[t]
+        reach *= 1 - stats.rate(kind, t, failed)
+        failed = failed | {t}
+    return total, 1 - reach
+
+
+@dataclass(frozen=True)
+class LadderChoice:
+    ladder: Ladder
+    expected_usd: float  # every attempt, escalation included
+    success: float
+    baseline_usd: float  # no routing: Sonnet, then Opus
+    baseline_success: float
+    explored: bool
+    sentence: str
+
+
+def show(ladder: Ladder) -> str:
+    return " → ".join(t._value_ for t in ladder)
+
+
+def choose_ladder(
+    stats: LadderStats, kind: str, *, rules_tier: Tier, max_attempts: int, fallback_scale: float,
+    min_tier: Tier | None = None, opus_asked: bool = False, floor: float | None = None, explore: bool = True,
+    guarded: bool = False,
+) -> LadderChoice:
+    """The cheapest ladder meeting the floor (else the most successful), or a bounded exploration of another
+    first tier. Where a rule named the tier (`guarded`) a ladder starts below it only on this kind's own
+    record there (MIN_FIRST first tries), and with opus unasked only once opus's actual cost is known
+    (COST_MIN runs)."""
+    tiers = [t for t in Tier if min_tier is None or t.rank >= min_tier.rank]
+    scale = stats.scale() or fallback_scale
+    cost = {t: stats.cost(kind, t, scale) for t in tiers}
+    opus_first = opus_asked or stats.actual_costs(Tier.opus) >= COST_MIN
+
+    def may_start(t: Tier, exploring: bool = False) -> bool:
+        if t is Tier.opus and not opus_first:
+            return False
+        return exploring or not guarded or t.rank >= rules_tier.rank or stats.first_tries(kind, t) >= MIN_FIRST
+
+    ladders = [lad for n in range(1, min(max_attempts, len(tiers)) + 1) for lad in permutations(tiers, n)]
+    scored = {lad: expect(stats, kind, lad, cost) for lad in ladders}
+    base = tuple(t for t in NO_ROUTING if t in tiers)[:max_attempts] or (tiers[0],)
+    base_usd, base_ok = scored[base]
+    bar = base_ok - FLOOR_SLACK if floor is None else floor
+
+    def best(first: Tier | None, exploring: bool = False) -> Ladder | None:
+        pool = [lad for lad in ladders if may_start(lad[0], exploring) and (first is None or lad[0] is first)]
+        ok = [lad for lad in pool if scored[lad][1] >= bar - 1e-9]
+        if ok:
+            return min(ok, key=lambda lad: (scored[lad][0], len(lad)))
+        return max(pool, key=lambda lad: (scored[lad][1], -scored[lad][0])) if pool else None
+
+    chosen = best(None) or base
+    explored = False
+    why = ""
+    if explore and stats.issues[kind] % EXPLORE_EVERY == EXPLORE_EVERY - 1:
+        others = [best(t, exploring=True) for t in tiers if t is not chosen[0] and (t is not Tier.opus or opus_first)]
+        longer = [(*chosen, t) for t in tiers if t not in chosen and len(chosen) < max_attempts]
+        thin = sorted(((stats.thinnest(kind, lad), scored[lad][0], lad) for lad in [*longer, *others]
+                       if lad is not None), key=lambda x: (x[0][0], x[1]))
+        if thin and thin[0][0][0] < EXPLORE_MIN:
+            (n, failed, t), _, alt = thin[0]
+            after = f" after {' and '.join(f._value_ for f in failed if f in alt)} failed" if failed else " first"
+            why = (f"{EXPLORING}{show(alt)} instead (one issue in {EXPLORE_EVERY} of this kind, until every step "
+                   f"has {EXPLORE_MIN} tries here; {t._value_}{after} has {n}), estimated {scored[alt][1]:.0%} "
+                   "success; a failure escalates")
+            chosen, explored = alt, True
+    usd, ok = scored[chosen]
+    what = "actual costs recorded" if stats.scale() else "per-task cost ratios (no actual costs recorded yet)"
+    floor_says = (f"no routing's, less a point ({bar:.0%})" if floor is None else f"the configured {floor:.0%}")
+    sentence = (f"Ladder {show(chosen)}: expected ${usd:.2f} with escalation included and {ok:.0%} success, "
+                f"against no routing ({show(base)}) at ${base_usd:.2f} and {base_ok:.0%}, estimated from "
+                f"{stats.size} recorded attempts and {what}; the success floor is {floor_says}{why}")
+    return LadderChoice(chosen, usd, ok, base_usd, base_ok, explored, sentence)
+
+
+def ladder_for(config: RepoConfig, costs: dict[Any, Any], stats: LadderStats, kind: str, tier: Tier,
+               complexity: Complexity, security: bool, opus_asked: bool, guarded: bool) -> LadderChoice | None:
+    """The ladder objective for one decision, or None where it does not apply (objective "target", or no
+    recorded attempt knows its place on a ladder, as in a store that does not record it)."""
+    if config.learning.objective != "ladder" or not stats.size:
+        return None
+    sonnet_usd = phase_usd(costs, Role.execute, Tier.sonnet, complexity, config)  # until actual costs arrive
+    return choose_ladder(stats, kind, rules_tier=tier, max_attempts=config.executor.max_attempts,
+                         fallback_scale=sonnet_usd / stats.priors.cost[Tier.sonnet],
+                         min_tier=config.security.min_tier if security else None, opus_asked=opus_asked,
+                         floor=config.learning.success_floor, explore=config.learning.explore, guarded=guarded)

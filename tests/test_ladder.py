@@ -1,0 +1,136 @@
+"""The ladder objective (issue #22): the cheapest first tier and escalation order meeting a success floor,
+learned per kind from attempts that know which tiers already failed, on dated priors."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.config import RepoConfig
+from bot.models import IssueInput, Strategy, Tier
+from bot.priors import load_ladder_priors
+from bot.routing import route
+from bot.routing.ladder import EXPLORE_EVERY, LadderStats, choose_ladder, expect
+from bot.routing.learning import Knowledge, Observation
+
+H, S, O = Tier.haiku, Tier.sonnet, Tier.opus
+NONE: frozenset[Tier] = frozenset()
+
+
+def feed(stats: LadderStats, kind: str, pattern: dict[Tier, bool], ladder: tuple[Tier, ...], n: int,
+         cost: dict[Tier, float]) -> None:
+    """`n` issues whose per-tier outcomes are `pattern`, run along `ladder` until one resolves."""
+    for _ in range(n):
+        failed: frozenset[Tier] = frozenset()
+        for t in ladder:
+            stats.add(kind, t, failed, pattern[t], cost[t])
+            if pattern[t]:
+                break
+            failed = failed | {t}
+
+
+def test_priors_are_dated_data_with_coherent_conditional_rates() -> None:
+    p = load_ladder_priors()
+    assert p.file.startswith("ladder_priors-") and p.checked.isoformat() == p.file[len("ladder_priors-"):-5]
+    assert "swebench" in p.source.lower() or "swe-bench" in p.source.lower()
+    assert p.rate(H, NONE) == pytest.approx(0.666) and p.rate(S, NONE) == pytest.approx(0.714)
+    assert p.rate(S, frozenset({H})) == pytest.approx(0.2, abs=0.01)  # after a haiku failure: 1 in 5
+    assert p.rate(O, frozenset({H})) == pytest.approx(1 / 3, abs=0.01)  # opus: 1 in 3
+    assert p.cost[H] / p.cost[S] == pytest.approx(0.5)  # per task, not per token
+
+
+def test_expected_cost_counts_every_attempt_and_success_every_step() -> None:
+    stats = LadderStats()
+    cost = {H: 1.0, S: 2.0, O: 2.3}
+    usd, ok = expect(stats, "k", (H, O), cost)
+    p_h = stats.rate("k", H, NONE)
+    assert usd == pytest.approx(1.0 + (1 - p_h) * 2.3)
+    assert ok == pytest.approx(1 - (1 - p_h) * (1 - stats.rate("k", O, frozenset({H}))))
+
+
+def test_skips_a_tier_that_adds_nothing_after_a_failure() -> None:
+    """Sonnet never rescues what haiku failed here, opus often does: haiku → opus, sonnet skipped."""
+    stats = LadderStats()
+    cost = {H: 0.3, S: 0.6, O: 0.7}
+    feed(stats, "k", {H: True, S: True, O: True}, (H,), 60, cost)
+    feed(stats, "k", {H: False, S: False, O: True}, (H, S, O), 25, cost)
+    feed(stats, "k", {H: False, S: False, O: False}, (H, S, O), 15, cost)
+    choice = choose_ladder(stats, "k", rules_tier=S, max_attempts=3, fallback_scale=1.0, explore=False)
+    assert choice.ladder == (H, O)
+    assert choice.expected_usd < choice.baseline_usd and choice.success >= choice.baseline_success - 1e-9
+    assert "Ladder haiku → opus: expected $" in choice.sentence and "no routing (sonnet → opus)" in choice.sentence
+
+
+def test_opus_first_when_it_costs_less_per_task_and_resolves_more() -> None:
+    stats = LadderStats()
+    cost = {H: 0.33, S: 0.66, O: 0.45}
+    feed(stats, "k", {H: False, S: True, O: True}, (O,), 70, cost)
+    feed(stats, "k", {H: False, S: True, O: True}, (H, O), 15, cost)  # haiku fails here
+    feed(stats, "k", {H: False, S: False, O: False}, (S, O, H), 20, cost)
+    feed(stats, "k", {H: False, S: True, O: False}, (S,), 10, cost)
+    choice = choose_ladder(stats, "k", rules_tier=S, max_attempts=3, fallback_scale=1.0, explore=False)
+    assert choice.ladder[0] is O
+    # unasked, opus goes first only once its actual cost is known
+    fresh = LadderStats()
+    assert choose_ladder(fresh, "k", rules_tier=S, max_attempts=3, fallback_scale=1.0, explore=False).ladder[0] is not O
+
+
+def test_the_floor_is_no_routing_by_default_and_configurable() -> None:
+    stats = LadderStats()
+    default = choose_ladder(stats, "k", rules_tier=H, max_attempts=3, fallback_scale=1.0, explore=False)
+    assert default.success >= default.baseline_success - 1e-9
+    low = choose_ladder(stats, "k", rules_tier=H, max_attempts=3, fallback_scale=1.0, explore=False, floor=0.5)
+    assert low.ladder == (H,) and "the configured 50%" in low.sentence  # haiku alone clears a 50 % floor
+    high = choose_ladder(stats, "k", rules_tier=H, max_attempts=3, fallback_scale=1.0, explore=False, floor=0.99)
+    assert len(high.ladder) == 3  # nothing meets 99 %: the most successful ladder
+
+
+def test_security_floor_and_rule_named_tiers_keep_haiku_out() -> None:
+    stats = LadderStats()
+    feed(stats, "k", {H: True, S: True, O: True}, (H,), 50, {H: 0.1, S: 0.2, O: 0.3})
+    sec = choose_ladder(stats, "k", rules_tier=S, max_attempts=3, fallback_scale=1.0, min_tier=S, explore=False)
+    assert H not in sec.ladder
+    # a rule named sonnet (e.g. race conditions): haiku first only on this kind's own record of haiku
+    assert choose_ladder(stats, "race", rules_tier=S, max_attempts=3, fallback_scale=1.0, explore=False,
+                         guarded=True).ladder[0] is S
+    assert choose_ladder(stats, "k", rules_tier=S, max_attempts=3, fallback_scale=1.0, explore=False,
+                         guarded=True).ladder[0] is H
+
+
+def test_exploration_is_paced_bounded_and_explained() -> None:
+    stats = LadderStats()
+    explored = []
+    for i in range(40):
+        c = choose_ladder(stats, "k", rules_tier=H, max_attempts=3, fallback_scale=1.0)
+        explored.append(c.explored)
+        if c.explored:
+            assert "exploring" in c.sentence and f"one issue in {EXPLORE_EVERY}" in c.sentence
+        feed(stats, "k", {H: i % 3 != 0, S: True, O: True}, c.ladder, 1, {H: 0.1, S: 0.2, O: 0.3})
+    assert [i for i, e in enumerate(explored) if e] == [i for i in range(40) if i % EXPLORE_EVERY == EXPLORE_EVERY - 1][
+        :sum(explored)]
+    assert 0 < sum(explored) <= 40 // EXPLORE_EVERY
+    again = LadderStats()
+    assert [choose_ladder(again, "k", rules_tier=H, max_attempts=3, fallback_scale=1.0).ladder for _ in range(3)] == \
+        [choose_ladder(LadderStats(), "k", rules_tier=H, max_attempts=3, fallback_scale=1.0).ladder] * 3
+
+
+def test_the_decision_carries_the_ladder_and_prices_it_with_escalation() -> None:
+    """The estimate is the chosen ladder's expected cost, escalation included; the baseline is no routing."""
+    k = Knowledge()
+    for _ in range(30):
+        k.add(Observation("o/r", "", "standard", H, True, 0.3, ()))
+    for _ in range(10):
+        k.add(Observation("o/r", "", "standard", H, False, 0.4, ()))
+        k.add(Observation("o/r", "", "standard", O, True, 0.7, (H,)))
+    d = route(IssueInput(title="Make the widget remember its size"), RepoConfig(), knowledge=k, repo="o/r")
+    assert d.ladder and d.ladder[0] is d.tier and d.strategy is Strategy.learned and d.tier is H
+    assert "escalation included" in d.rationale and "actual costs recorded" in d.rationale
+    assert d.estimated_cost_usd == pytest.approx(d.phases[0].estimated_cost_usd)
+    assert 0.3 < d.estimated_cost_usd < d.baseline_cost_usd and d.savings_usd > 0
+    off = RepoConfig.model_validate({"learning": {"objective": "target"}})
+    assert route(IssueInput(title="Make the widget remember its size"), off, knowledge=k, repo="o/r").ladder == []
+
+
+def test_success_floor_is_configurable_and_checked() -> None:
+    assert RepoConfig.model_validate({"learning": {"success_floor": 0.8}}).learning.success_floor == 0.8
+    with pytest.raises(ValueError):
+        RepoConfig.model_validate({"learning": {"success_floor": 1.5}})
