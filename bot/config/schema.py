@@ -124,6 +124,7 @@ class PatternRule(_Strict):
     tier: Tier | None = None
     complexity: Complexity | None = None
     security: bool = False
+    subtle: bool = False  # subtle bugs (race conditions, memory leaks): never tried on haiku without learned evidence
 
     @field_validator("words")
     @classmethod

@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.config import RepoConfig
 from bot.models import Complexity, Role, RoutingDecision, RuleMatch, Strategy, Tier
-from bot.routing.ladder import ladder_for
+from bot.routing.ladder import ladder_for, subtle
 from bot.routing.learning import Knowledge, choose
 from bot.routing.phases import plan_phases
 
@@ -68,11 +68,12 @@ def finish(config: RepoConfig, costs: dict[Any, Any], c: Choice, knowledge: Know
         c.complexity = COMPLEXITY_FOR_TIER[c.tier]
     execute_usd = baseline_usd = None
     if knowledge is not None and config.learning.enabled:
-        ladder = _ladder(config, costs, c, knowledge, sentences) if knowledge.size else None
+        guarded = subtle(config, costs, c.trace)  # e.g. a race condition: haiku only on learned evidence
+        ladder = _ladder(config, costs, c, knowledge, guarded, sentences) if knowledge.size else None
         if ladder is not None:
             execute_usd, baseline_usd = ladder
         else:
-            execute_usd = _learned(config, c, knowledge, repo, sentences)
+            execute_usd = _learned(config, c, knowledge, repo, guarded, sentences)
     return _decision(config, costs, c, sentences, execute_usd, baseline_usd)
 
 
@@ -101,12 +102,12 @@ def _security_floor(config: RepoConfig, c: Choice, sentences: list[str]) -> None
         sentences.append("No haiku execution step, because the work is security-sensitive")
 
 
-def _ladder(config: RepoConfig, costs: dict[Any, Any], c: Choice, knowledge: Knowledge,
+def _ladder(config: RepoConfig, costs: dict[Any, Any], c: Choice, knowledge: Knowledge, guarded: bool,
             sentences: list[str]) -> tuple[float, float] | None:
     """The ladder objective (bot/routing/ladder.py): maybe another first tier, the ladder's expected cost and no
     routing's; None where it does not apply (then `_learned`'s target rule)."""
-    lc = ladder_for(config, costs, knowledge.ladders, c.kind, c.tier, c.complexity,  # type: ignore[arg-type]
-                    bool(c.security), c.opus_asked, c.strategy is Strategy.pattern)
+    lc = ladder_for(config, costs, knowledge.ladders, c.kind, c.complexity,  # type: ignore[arg-type]
+                    bool(c.security), c.opus_asked, guarded)
     if lc is None:
         return None
     sentences.append(lc.sentence)
@@ -117,8 +118,10 @@ def _ladder(config: RepoConfig, costs: dict[Any, Any], c: Choice, knowledge: Kno
     return lc.expected_usd, lc.baseline_usd
 
 
-def _learned(config: RepoConfig, c: Choice, knowledge: Knowledge, repo: str, sentences: list[str]) -> float | None:
-    """What recorded outcomes say: maybe another tier, and the execute phase's calibrated cost (None: none)."""
+def _learned(config: RepoConfig, c: Choice, knowledge: Knowledge, repo: str, guarded: bool,
+             sentences: list[str]) -> float | None:
+    """What recorded outcomes say: maybe another tier, and the execute phase's calibrated cost (None: none);
+    no trial runs below the tier on subtle work (`guarded`)."""
     if not knowledge.size:
         by = "the LLM classifier" if c.strategy is _LLM else "the rules"
         c.notes.append(f"nothing learned yet ({knowledge.note or 'no executor outcomes recorded'}), so {by} decided")
@@ -127,7 +130,8 @@ def _learned(config: RepoConfig, c: Choice, knowledge: Knowledge, repo: str, sen
     ladder = [t for t in config.executor.escalation if t is not _OPUS or c.opus_asked]
     floor = config.security.min_tier if c.security else None
     choice = choose(knowledge, repo, c.kind, complexity, c.tier, floor=floor,
-                    target=config.learning.target_success, ladder=ladder, explore=config.learning.explore)
+                    target=config.learning.target_success, ladder=ladder,
+                    explore=config.learning.explore and not guarded)
     if choice is not None:
         sentences.append(choice.sentence)
         if choice.changed:

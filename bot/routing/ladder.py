@@ -19,14 +19,14 @@ from itertools import permutations
 from typing import Any
 
 from bot.config import RepoConfig
-from bot.models import Complexity, Role, Tier
+from bot.models import Complexity, Role, RuleMatch, Strategy, Tier
 from bot.priors import LadderPriors, load_ladder_priors
 from bot.routing.phases import phase_usd
 
-MIN_FIRST = 4  # the kind's own first tries on a tier before a ladder starts there, below a rule's named tier
+MIN_FIRST = 4  # haiku first tries on a subtle kind (a race condition) before its ladders may use haiku
 EXPLORE_MIN = 6  # first tries per tier and kind after which exploration leaves that first tier alone
 EXPLORE_EVERY = 5  # at most one issue in this many of a kind explores
-FLOOR_SLACK = 0.0  # the default floor is no routing's estimate less this: estimates are not sharper than a point
+FLOOR_SLACK = 0.005  # the default floor is no routing's estimate less this: estimates are not sharper
 COST_MIN = 5  # recorded actual costs on a tier before the ladder may start with opus unasked
 NO_ROUTING = (Tier.sonnet, Tier.opus)  # what a repository does without the router
 EXPLORING = "; exploring "  # how a rationale says this issue explores (the replay's learned ladders skip it)
@@ -77,7 +77,7 @@ class LadderStats:
         if scope == _ANY:
             prior, weight = {_pattern(f): p for f, p in self.priors.outcomes.items()}, self.priors.weight
         else:
-            prior, weight = self.joint(_ANY), self.priors.kind_weight
+            prior, weight = {_pattern(f): p for f, p in self.priors.outcomes.items()}, self.priors.kind_weight
         seen = self._seen(scope)
         theta = dict(prior)
         for _ in range(EM_ROUNDS):
@@ -165,23 +165,18 @@ def show(ladder: Ladder) -> str:
 
 
 def choose_ladder(
-    stats: LadderStats, kind: str, *, rules_tier: Tier, max_attempts: int, fallback_scale: float,
-    min_tier: Tier | None = None, opus_asked: bool = False, floor: float | None = None, explore: bool = True,
-    guarded: bool = False,
+    stats: LadderStats, kind: str, *, max_attempts: int, fallback_scale: float, min_tier: Tier | None = None,
+    opus_asked: bool = False, floor: float | None = None, explore: bool = True, guarded: bool = False,
 ) -> LadderChoice:
-    """The cheapest ladder meeting the floor (else the most successful), or a bounded exploration of another
-    first tier. Where a rule named the tier (`guarded`) a ladder starts below it only on this kind's own
-    record there (MIN_FIRST first tries), and with opus unasked only once opus's actual cost is known
-    (COST_MIN runs)."""
+    """The cheapest ladder meeting the floor (else the most successful), or a bounded exploration of another.
+    Subtle work (`guarded`) runs on haiku only once this kind has MIN_FIRST haiku first tries on record
+    (learned evidence, never a trial); opus goes first unasked only once its actual cost is known (COST_MIN)."""
+    if guarded and stats.first_tries(kind, Tier.haiku) < MIN_FIRST and (min_tier is None or min_tier is Tier.haiku):
+        min_tier = Tier.sonnet
     tiers = [t for t in Tier if min_tier is None or t.rank >= min_tier.rank]
     scale = stats.scale() or fallback_scale
     cost = {t: stats.cost(kind, t, scale) for t in tiers}
     opus_first = opus_asked or stats.actual_costs(Tier.opus) >= COST_MIN
-
-    def may_start(t: Tier, exploring: bool = False) -> bool:
-        if t is Tier.opus and not opus_first:
-            return False
-        return exploring or not guarded or t.rank >= rules_tier.rank or stats.first_tries(kind, t) >= MIN_FIRST
 
     ladders = [lad for n in range(1, min(max_attempts, len(tiers)) + 1) for lad in permutations(tiers, n)]
     scored = {lad: expect(stats, kind, lad, cost) for lad in ladders}
@@ -189,8 +184,8 @@ def choose_ladder(
     base_usd, base_ok = scored[base]
     bar = base_ok - FLOOR_SLACK if floor is None else floor
 
-    def best(first: Tier | None, exploring: bool = False) -> Ladder | None:
-        pool = [lad for lad in ladders if may_start(lad[0], exploring) and (first is None or lad[0] is first)]
+    def best(first: Tier | None) -> Ladder | None:
+        pool = [lad for lad in ladders if (lad[0] is not Tier.opus or opus_first) and first in (None, lad[0])]
         ok = [lad for lad in pool if scored[lad][1] >= bar - 1e-9]
         if ok:
             return min(ok, key=lambda lad: (scored[lad][0], len(lad)))
@@ -200,7 +195,7 @@ def choose_ladder(
     explored = False
     why = ""
     if explore and stats.issues[kind] % EXPLORE_EVERY == EXPLORE_EVERY - 1:
-        others = [best(t, exploring=True) for t in tiers if t is not chosen[0] and (t is not Tier.opus or opus_first)]
+        others = [best(t) for t in tiers if t is not chosen[0]]
         longer = [(*chosen, t) for t in tiers if t not in chosen and len(chosen) < max_attempts]
         thin = sorted(((stats.thinnest(kind, lad), scored[lad][0], lad) for lad in [*longer, *others]
                        if lad is not None), key=lambda x: (x[0][0], x[1]))
@@ -213,21 +208,29 @@ def choose_ladder(
             chosen, explored = alt, True
     usd, ok = scored[chosen]
     what = "actual costs recorded" if stats.scale() else "per-task cost ratios (no actual costs recorded yet)"
-    floor_says = (f"no routing's, less a point ({bar:.0%})" if floor is None else f"the configured {floor:.0%}")
+    floor_says = (f"no routing's, less half a point ({bar:.1%})" if floor is None else f"the configured {floor:.0%}")
     sentence = (f"Ladder {show(chosen)}: expected ${usd:.2f} with escalation included and {ok:.0%} success, "
                 f"against no routing ({show(base)}) at ${base_usd:.2f} and {base_ok:.0%}, estimated from "
                 f"{stats.size} recorded attempts and {what}; the success floor is {floor_says}{why}")
     return LadderChoice(chosen, usd, ok, base_usd, base_ok, explored, sentence)
 
 
-def ladder_for(config: RepoConfig, costs: dict[Any, Any], stats: LadderStats, kind: str, tier: Tier,
-               complexity: Complexity, security: bool, opus_asked: bool, guarded: bool) -> LadderChoice | None:
+def subtle(config: RepoConfig, costs: dict[Any, Any], trace: list[RuleMatch]) -> bool:
+    """A matched rule marks subtle work (`subtle: true`): no trial runs on haiku, only learned evidence."""
+    names = costs.get("subtle-rules")
+    if names is None:
+        names = costs["subtle-rules"] = frozenset(r.name for r in config.all_patterns() if r.subtle)
+    return bool(names) and any(m.strategy is Strategy.pattern and m.rule in names for m in trace)
+
+
+def ladder_for(config: RepoConfig, costs: dict[Any, Any], stats: LadderStats, kind: str, complexity: Complexity,
+               security: bool, opus_asked: bool, guarded: bool) -> LadderChoice | None:
     """The ladder objective for one decision, or None where it does not apply (objective "target", or no
     recorded attempt knows its place on a ladder, as in a store that does not record it)."""
     if config.learning.objective != "ladder" or not stats.size:
         return None
     sonnet_usd = phase_usd(costs, Role.execute, Tier.sonnet, complexity, config)  # until actual costs arrive
-    return choose_ladder(stats, kind, rules_tier=tier, max_attempts=config.executor.max_attempts,
+    return choose_ladder(stats, kind, max_attempts=config.executor.max_attempts,
                          fallback_scale=sonnet_usd / stats.priors.cost[Tier.sonnet],
                          min_tier=config.security.min_tier if security else None, opus_asked=opus_asked,
                          floor=config.learning.success_floor, explore=config.learning.explore, guarded=guarded)
