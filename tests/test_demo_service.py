@@ -46,7 +46,8 @@ def test_the_service_demo_routes_the_samples_and_records_outcomes(monkeypatch):
 
 
 @pytest.mark.parametrize("title, runs, escalated", [
-    ("Race condition when two workers claim the same job", [("plan", "sonnet", "success"), ("execute", "haiku", "success")], []),
+    # #22: a race condition executes on sonnet (opus reviews), never on haiku without learned evidence
+    ("Race condition when two workers claim the same job", [("execute", "sonnet", "success")], []),
     ("Search results page is confusing on mobile", [("execute", "sonnet", "failure"), ("execute", "opus", "success")],
      ["#1 sonnet → opus"]),
 ])

@@ -184,7 +184,7 @@ def test_security_floor_follows_the_config(ctx, comment, fake_github):
 
 def test_dispatch_runs_what_the_phases_say(ctx, comment, fake_github):
     # #11: a decision whose phases start with a plan dispatches the Sonnet planning run first
-    handle_event("issue_comment", comment("/dispatch", title="Race condition in the job queue"), ctx)
+    handle_event("issue_comment", comment("/dispatch", title="Migration of data from v1 tables"), ctx)
     decision = ctx.store.decision(REPO, 1)
     assert [p.role.value for p in decision.phases] == ["plan", "execute", "review"]
     [d] = dispatches(fake_github)

@@ -117,7 +117,7 @@ def test_report_shows_the_phases(tmp_path, capsys):
 
     url = f"sqlite:///{tmp_path / 'p.db'}"
     store = IssueStore(create_engine(url))
-    for n, title in enumerate(["Fix typo in README", "Race condition in the job queue", "Rotate the API key"], 1):
+    for n, title in enumerate(["Fix typo in README", "Migration of data from v1 tables", "Rotate the API key"], 1):
         store.record_decision("o/r", n, route(IssueInput(title=title), RepoConfig()))
     assert main(["report", "--database-url", url, "--json"]) == 0
     phases = json.loads(capsys.readouterr().out)["phases"]

@@ -1,4 +1,4 @@
-"""The shipped samples (the seed's examples): routed as the seed says, at ≤ 75 % of all-Sonnet, never haiku on
+"""The shipped samples (the seed's examples): routed as the seed says, for less than all-Sonnet, never haiku on
 security work. The seed's pattern is "Sonnet plans, Haiku executes, Opus reviews": an expected tier is met by
 the phase that tier runs (an expected opus by an Opus review, an expected sonnet by a Sonnet plan)."""
 
@@ -8,11 +8,13 @@ from bot.simulator.samples import route_samples
 from bot.models import Tier
 
 
-def test_samples_cost_at_most_three_quarters_of_all_sonnet() -> None:
+def test_samples_cost_less_than_all_sonnet() -> None:
+    """#11's target was ≤ 0.75× (0.64× then); since #22 the race condition and the memory leak execute on Sonnet
+    with an Opus review, never on Haiku, as the seed asks for subtle bugs: 0.98× (docs/benchmarks.md)."""
     rows = route_samples()
     routed = sum(d.estimated_cost_usd for _, d in rows)
     baseline = sum(d.baseline_cost_usd for _, d in rows)
-    assert routed <= 0.75 * baseline, (routed, baseline)
+    assert routed < baseline, (routed, baseline)
 
 
 def test_every_sample_is_routed_as_the_seed_says() -> None:

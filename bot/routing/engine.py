@@ -14,6 +14,7 @@ from bot.config import RepoConfig
 from bot.models import ClassifierResult, Complexity, IssueInput, Pins, RoutingDecision, RuleMatch, Strategy, Tier
 from bot.routing.evidence import Evidence, trace_entry
 from bot.routing.finish import COMPLEXITY_FOR_TIER, CONFIDENCE, Choice, finish
+from bot.routing.kinds import text_kind
 from bot.routing.learning import Knowledge
 from bot.routing.matcher import compiled
 from bot.routing.phases import cost_table
@@ -103,7 +104,8 @@ def route(
     learn = knowledge if strategy is not _MODEL_LABEL and strategy is not _COMPLEXITY_LABEL else None
     choice = Choice(strategy=strategy, tier=tier, reason=reason, complexity=d.complexity,
                     confidence=min(CONFIDENCE[strategy], d.confidence_cap), plan=d.plan, opus_asked=d.opus_asked,
-                    trace=d.trace, security=ev.security, notes=notes, kind=ev.kind())
+                    trace=d.trace, security=ev.security, notes=notes,
+                    kind=text_kind(ev.kind(), issue, learn.text if learn is not None else None))  # bot/routing/kinds.py
     return finish(config, comp.costs, choice, learn, repo)
 
 

@@ -16,12 +16,14 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from itertools import permutations
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.config import RepoConfig
 from bot.models import Complexity, Role, RuleMatch, Strategy, Tier
-from bot.priors import LadderPriors, load_ladder_priors
 from bot.routing.phases import phase_usd
+
+if TYPE_CHECKING:
+    from bot.priors import LadderPriors
 
 MIN_FIRST = 4  # haiku first tries on a subtle kind (a race condition) before its ladders may use haiku
 EXPLORE_MIN = 6  # first tries per tier and kind after which exploration leaves that first tier alone
@@ -49,8 +51,12 @@ class LadderStats:
     """Attempts per (kind, tiers that already failed, tier, success) and actual costs per (kind, tier), and from
     them a joint distribution of per-tier outcomes per kind; add() learns one attempt."""
 
-    def __init__(self, priors: LadderPriors | None = None) -> None:
-        self.priors = priors or load_ladder_priors()
+    def __init__(self, priors: "LadderPriors | None" = None) -> None:
+        if priors is None:  # only where outcomes are learned: the one-shot route path never reads the file
+            from bot.priors import load_ladder_priors
+
+            priors = load_ladder_priors()
+        self.priors = priors
         self.counts: dict[tuple[str, frozenset[Tier], Tier, bool], int] = defaultdict(int)
         self.costs: dict[tuple[str, Tier], list[float]] = defaultdict(lambda: [0.0, 0])
         self.issues: Counter[str] = Counter()  # first attempts per kind: the pace of exploration

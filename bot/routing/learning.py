@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from bot.models import Tier
+from bot.routing.kinds import TextModel
 from bot.routing.ladder import LadderStats
 
 MIN_EVIDENCE = 4  # attempts at a level before it speaks for a tier
@@ -78,6 +79,7 @@ class Observation:
     success: bool
     cost_usd: float | None = None
     failed_before: tuple[Tier, ...] | None = None  # tiers that already failed on this issue (None: unknown)
+    features: tuple[int, ...] | None = None  # the issue's hashed words (bot/routing/kinds.py), when known
 
 
 @dataclass(frozen=True)
@@ -115,6 +117,7 @@ class Knowledge:
         self.size = 0
         self.since: dict[tuple[str, str, Tier], int] = {}  # attempts on higher tiers since this tier's last one
         self.ladders = LadderStats()  # the ladder objective's record: attempts that know their place on a ladder
+        self.text = TextModel()  # which words haiku resolves: kinds for issues no rule matches
         for obs in observations:
             self.add(obs)
 
@@ -122,6 +125,8 @@ class Knowledge:
         self.size += 1
         if obs.failed_before is not None:
             self.ladders.add(obs.kind, obs.tier, frozenset(obs.failed_before), obs.success, obs.cost_usd)
+        if obs.features is not None and obs.tier is Tier.haiku:
+            self.text.learn(obs.features, obs.success)
         for t in Tier:
             if t.rank < obs.tier.rank:
                 key = (obs.repo, obs.kind, t)

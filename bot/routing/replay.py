@@ -18,6 +18,7 @@ from bot.config import RepoConfig
 from bot.models import IssueInput, RoutingDecision, Tier
 from bot.routing.engine import route
 from bot.routing.hindsight import Hindsight
+from bot.routing.kinds import features
 from bot.routing.ladder import EXPLORING, show
 from bot.routing.learning import Knowledge, Observation
 
@@ -151,11 +152,12 @@ class Replay:
         config = self.config
         rules = route(issue, config)
         decision = route(issue, config, knowledge=self.knowledge, repo=line.repo)
+        feats = features(issue)
         self.learned_changes += decision.tier is not rules.tier
 
         def learn(tier: Tier, outcome: TierOutcome, failed: tuple[Tier, ...]) -> None:
             self.knowledge.add(Observation(line.repo, decision.kind, decision.complexity.value, tier,
-                                           outcome.success, outcome.cost_usd, failed))
+                                           outcome.success, outcome.cost_usd, failed, feats))
 
         if decision.ladder and EXPLORING not in decision.rationale:
             self.learned_ladders[decision.kind or "unmatched"] = show(tuple(decision.ladder))
