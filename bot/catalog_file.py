@@ -15,17 +15,22 @@ import yaml
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+def newest_dated(prefix: str) -> tuple[str, Any]:
+    """(file name, parsed YAML) of the newest dated `<prefix>-YYYY-MM-DD.yaml` in bot/data."""
+    data_dir = resources.files("bot") / "data"
+    names = sorted(p.name for p in data_dir.iterdir() if p.name.startswith(f"{prefix}-") and p.name.endswith(".yaml"))
+    if not names:
+        raise RuntimeError(f"no {prefix}-*.yaml in bot/data")
+    return names[-1], yaml.load((data_dir / names[-1]).read_text(encoding="utf-8"), Loader=_Loader)
+
+
 @lru_cache(maxsize=1)
 def raw_catalog() -> tuple[str, dict[str, Any]]:
     """(file name, parsed YAML) of the newest dated catalog-YYYY-MM-DD.yaml in bot/data."""
-    data_dir = resources.files("bot") / "data"
-    names = sorted(p.name for p in data_dir.iterdir() if p.name.startswith("catalog-") and p.name.endswith(".yaml"))
-    if not names:
-        raise RuntimeError("no catalog-*.yaml in bot/data")
-    raw = yaml.load((data_dir / names[-1]).read_text(encoding="utf-8"), Loader=_Loader)
+    name, raw = newest_dated("catalog")
     if not isinstance(raw, dict) or not isinstance(raw.get("tiers"), dict) or not raw["tiers"]:
-        raise RuntimeError(f"bot/data/{names[-1]}: `tiers:` must map each tier's name to its default model id")
-    return names[-1], raw
+        raise RuntimeError(f"bot/data/{name}: `tiers:` must map each tier's name to its default model id")
+    return name, raw
 
 
 def tier_names() -> list[str]:

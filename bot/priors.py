@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 from functools import lru_cache
-from importlib import resources
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from bot.catalog_file import newest_dated
 from bot.models import Tier
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _ORDER = (Tier.haiku, Tier.sonnet, Tier.opus)  # the order of the flags in an `outcomes` key
 
 
@@ -59,9 +57,5 @@ class LadderPriors(BaseModel):
 @lru_cache(maxsize=1)
 def load_ladder_priors() -> LadderPriors:
     """The newest dated ladder_priors-YYYY-MM-DD.yaml in bot/data."""
-    data_dir = resources.files("bot") / "data"
-    names = sorted(p.name for p in data_dir.iterdir() if p.name.startswith("ladder_priors-") and p.name.endswith(".yaml"))
-    if not names:
-        raise RuntimeError("no ladder_priors-*.yaml in bot/data")
-    raw = yaml.load((data_dir / names[-1]).read_text(encoding="utf-8"), Loader=_Loader)
-    return LadderPriors.model_validate({**raw, "file": names[-1]})
+    name, raw = newest_dated("ladder_priors")
+    return LadderPriors.model_validate({**raw, "file": name})
