@@ -135,3 +135,11 @@ def test_success_floor_is_configurable_and_checked() -> None:
     assert RepoConfig.model_validate({"learning": {"success_floor": 0.8}}).learning.success_floor == 0.8
     with pytest.raises(ValueError):
         RepoConfig.model_validate({"learning": {"success_floor": 1.5}})
+
+
+def test_escalation_follows_the_learned_ladder_else_the_configured_one() -> None:
+    from bot.routing.ladder import next_tier
+
+    assert next_tier([O, H], O, [H, S, O]) is H and next_tier([O, H], H, [H, S, O]) is None
+    assert next_tier([H, O], H, [H, S, O]) is O  # sonnet skipped
+    assert next_tier([], H, [H, S, O]) is S and next_tier([S, O], H, [H, S, O]) is S  # not on it: configured

@@ -22,7 +22,7 @@ def record_runs(store: IssueStore, n: int, *, tier: str = "haiku", success: bool
     for number in range(start, start + n):
         d = route(DOCS, cfg)
         store.record_decision(repo, number, d)
-        row, _ = store.claim_dispatch(key=f"{repo}#{number}:c", repo=repo, number=number, tier=tier, model="m",
+        row, _ = store.claim_dispatch(key=f"{repo}#{number}:{tier}:c", repo=repo, number=number, tier=tier, model="m",
                                       complexity=d.complexity.value, estimated_cost_usd=0.01)
         store.record_outcome(row.dispatch_id, run_id=number, success=success, actual_cost_usd=0.004)
 
@@ -34,19 +34,38 @@ def store(tmp_path):
     outcomes.forget(engine)
 
 
+TARGET = RepoConfig.model_validate({"learning": {"objective": "target"}})  # the rule before #22's ladders
+
+
 def test_recorded_outcomes_teach_the_router(store) -> None:
     record_runs(store, 6, success=False)
     k = store.knowledge()
     assert k.size == 6
-    d = route(DOCS, RepoConfig(), knowledge=k, repo=REPO)
+    d = route(DOCS, TARGET, knowledge=k, repo=REPO)
     assert (d.tier, d.strategy) == (Tier.sonnet, Strategy.learned)
     assert "haiku succeeded on 0 of 6 `docs-touch` issues here" in d.rationale
+    # #22: the store gives each attempt its place on its issue's ladder, so the ladder objective learns too
+    d = route(DOCS, RepoConfig(), knowledge=k, repo=REPO)
+    assert (d.tier, d.strategy, d.ladder) == (Tier.sonnet, Strategy.learned, [Tier.sonnet, Tier.opus])
+    assert "Ladder sonnet → opus: expected $" in d.rationale
+
+
+def test_the_store_knows_which_tiers_already_failed(store) -> None:
+    record_runs(store, 2, success=False)
+    record_runs(store, 2, success=True, start=1, tier="sonnet")  # the same issues, escalated
+    k = store.knowledge()
+    assert k.ladders.counts[("docs-touch", frozenset({Tier.haiku}), Tier.sonnet, True)] == 2
+    assert k.ladders.counts[("docs-touch", frozenset(), Tier.haiku, False)] == 2
 
 
 def test_estimates_follow_recorded_actual_costs(store) -> None:
     record_runs(store, 6)
-    d = route(DOCS, RepoConfig(), knowledge=store.knowledge(), repo=REPO)
+    d = route(DOCS, TARGET, knowledge=store.knowledge(), repo=REPO)
     assert d.tier is Tier.haiku and d.phase("execute").estimated_cost_usd == pytest.approx(0.004)
+    # the ladder objective: the ladder's expected cost, escalation included, against no routing's
+    d = route(DOCS, RepoConfig(), knowledge=store.knowledge(), repo=REPO)
+    assert d.tier is Tier.haiku and 0.004 < d.estimated_cost_usd < d.baseline_cost_usd
+    assert "escalation included" in d.rationale and "actual costs recorded" in d.rationale
 
 
 def test_empty_store_routes_with_the_rules_and_says_so(store) -> None:
@@ -94,7 +113,8 @@ def test_the_app_routes_with_what_it_learned(webhook_example, seed_repo_for, pos
     run_jobs()
     record = runtime.store.current(app_repo, payload["issue"]["number"])
     assert (record["tier"], record["strategy"]) == ("sonnet", "learned")
-    assert "haiku succeeded on 0 of 6 `docs-touch` issues here" in record["decision"]["rationale"]
+    assert record["decision"]["ladder"] == ["sonnet", "opus"]  # haiku failed all 6 here: not on the ladder
+    assert "Ladder sonnet → opus" in record["decision"]["rationale"]
 
 
 @pytest.mark.postgres

@@ -107,6 +107,16 @@ def test_failure_escalates_to_sonnet_with_a_comment(ctx, started, completed, fak
     assert len(fake_github.repo(REPO)["workflow_dispatches"]) == 2 and len(fake_github.comments(REPO, 1)) == n_comments
 
 
+def test_failure_escalates_along_the_learned_ladder(ctx, started, completed, fake_github):
+    """#22: a decision that learned haiku → opus skips sonnet on escalation."""
+    d = ctx.store.decision(REPO, 1)
+    ctx.store.record_decision(REPO, 1, d.model_copy(update={"ladder": [Tier.haiku, Tier.opus]}))
+    handle_event("workflow_run", completed(started, "failure", artifact=execution(error=True)), ctx)
+    assert fake_github.repo(REPO)["workflow_dispatches"][-1]["inputs"]["tier"] == "opus"
+    rows = ctx.store.dispatches(REPO, 1)
+    assert [(r["tier"], r["attempt"]) for r in rows] == [("haiku", 1), ("opus", 2)]
+
+
 def test_escalation_stops_at_max_attempts(ctx, started, completed, fake_github, config):
     set_config(ctx, {"executor": {"max_attempts": 1}})
     handle_event("workflow_run", completed(started, "failure"), ctx)

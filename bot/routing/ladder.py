@@ -221,6 +221,14 @@ def choose_ladder(
     return LadderChoice(chosen, usd, ok, base_usd, base_ok, explored, sentence)
 
 
+def next_tier(ladder: list[Tier], tier: Tier, escalation: list[Tier]) -> Tier | None:
+    """After a failed run: the next tier of the decision's learned ladder, or up `executor.escalation`."""
+    if tier in ladder:
+        i = ladder.index(tier)
+        return ladder[i + 1] if i + 1 < len(ladder) else None
+    return tier.up(escalation)
+
+
 def subtle(config: RepoConfig, costs: dict[Any, Any], trace: list[RuleMatch]) -> bool:
     """A matched rule marks subtle work (`subtle: true`): no trial runs on haiku, only learned evidence."""
     names = costs.get("subtle-rules")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.models import Tier
+from bot.routing.ladder import next_tier
 from bot.runs import executor
 
 if TYPE_CHECKING:
@@ -16,7 +17,8 @@ def escalate(ctx: "Context", row: "DispatchRecord", run_id: int) -> str:
     """Start the next tier's run after a failed one (once per failed run), or say why not."""
     cfg = ctx.config.executor
     tier = Tier(row.tier)
-    nxt = tier.up(cfg.escalation)
+    decision = ctx.store.decision(ctx.repo, row.number)  # a learned ladder decides the order (#22)
+    nxt = next_tier(decision.ladder if decision is not None else [], tier, cfg.escalation)
     attempt = row.attempt or 1
     if nxt is None or attempt >= cfg.max_attempts:
         why = "no higher tier to escalate to" if nxt is None else f"{attempt} of {cfg.max_attempts} attempts used"

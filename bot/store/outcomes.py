@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import time
 import weakref
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import Engine, select
@@ -33,6 +34,20 @@ def observation(repo: Any, tier: Any, complexity: Any, status: Any, cost: Any, k
                        float(cost) if usable else None)
 
 
+def with_ladder_places(rows: list[tuple[Observation | None, Any]]) -> list[Observation]:
+    """Each attempt with the tiers that already failed on its issue (oldest first), for the ladder objective."""
+    failed: dict[tuple[str, Any], list[Tier]] = {}
+    out = []
+    for obs, number in rows:
+        if obs is None:
+            continue
+        before = failed.setdefault((obs.repo, number), [])
+        out.append(replace(obs, failed_before=tuple(before)))
+        if not obs.success:
+            before.append(obs.tier)
+    return out
+
+
 def read_knowledge(engine: Engine, session: Any, *, now: float | None = None) -> Knowledge:
     """Every finished execute attempt (the most recent MAX_ROWS), oldest first; cached per engine."""
     now = time.monotonic() if now is None else now
@@ -40,7 +55,8 @@ def read_knowledge(engine: Engine, session: Any, *, now: float | None = None) ->
     if cached is not None and now - cached[0] < CACHE_SECONDS:
         return cached[1]
     q = (select(Dispatch.repo, Dispatch.tier, Dispatch.complexity, Dispatch.status, Dispatch.actual_cost_usd,
-                RoutingRecord.decision["kind"].as_string())  # records from before `kind` give null: "" below
+                RoutingRecord.decision["kind"].as_string(),  # records from before `kind` give null: "" below
+                Dispatch.number)
          .join(RoutingRecord, (RoutingRecord.repo == Dispatch.repo) & (RoutingRecord.number == Dispatch.number))
          .where(Dispatch.mode == "execute", Dispatch.status.in_(FINISHED))
          .order_by(Dispatch.id.desc()).limit(MAX_ROWS))
@@ -50,7 +66,7 @@ def read_knowledge(engine: Engine, session: Any, *, now: float | None = None) ->
     except (SQLAlchemyError, ValueError, TypeError) as exc:  # an older or damaged store: route without it
         log.warning("outcome history unreadable: %s", str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
         return Knowledge(note=f"the outcome history could not be read ({type(exc).__name__})")
-    found = [o for o in (observation(*row) for row in reversed(rows)) if o is not None]
+    found = with_ladder_places([(observation(*row[:6]), row[6]) for row in reversed(rows)])
     skipped = len(rows) - len(found)
     knowledge = Knowledge(found, note=(f"{skipped} unreadable outcome rows skipped" if skipped else
                                        "no executor outcomes recorded yet"))
