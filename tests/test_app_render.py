@@ -53,3 +53,15 @@ def test_a_note_already_in_the_reason_is_said_once():
     text = "\n".join(line for line in routing_comment(d).splitlines() if not line.startswith("<!--"))
     assert text.count("nothing learned yet") == 1
     assert "- classifier timed out" in text
+
+
+def test_a_learned_ladder_is_priced_with_escalation_against_no_routing():
+    """#22: the estimate is the ladder's expected cost, escalation included; savings against no routing."""
+    from bot.models import Tier
+
+    d = decision().model_copy(update={"ladder": [Tier.haiku, Tier.opus]})
+    text = routing_comment(d)
+    assert "| Estimated cost | " in text and "(expected, escalation included: haiku → opus) |" in text
+    assert "| No-routing baseline | " in text and "(Sonnet, then Opus, expected; the same other phases) |" in text
+    assert "All-Sonnet baseline" not in text
+    assert "All-Sonnet baseline" in routing_comment(decision())  # no ladder: as before

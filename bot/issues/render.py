@@ -109,14 +109,22 @@ def _summary(d: RoutingDecision) -> list[str]:
         f"| Complexity | {d.complexity.value} |",
         f"| Confidence | {d.confidence:.0%} |",
         f"| Strategy | {d.strategy.value.replace('_', ' ')} |",
-        f"| Estimated cost | {money(d.estimated_cost_usd)} |",
-        f"| All-Sonnet baseline | {money(d.baseline_cost_usd)} (the same phases, all on Sonnet) |",
+        *(_ladder_rows(d) if d.ladder else [
+            f"| Estimated cost | {money(d.estimated_cost_usd)} |",
+            f"| All-Sonnet baseline | {money(d.baseline_cost_usd)} (the same phases, all on Sonnet) |"]),
         f"| Savings | {money(d.savings_usd)}{savings_pct} |"
         if d.savings_usd >= 0
         else f"| Savings | none: {money(-d.savings_usd)} more than the baseline, for a tier that fits the work |",
         "",
         f"**Why:** {safe(d.rationale)}",
     ]
+
+
+def _ladder_rows(d: RoutingDecision) -> list[str]:
+    """A learned ladder (#22): the expected cost of every attempt, against what no routing is expected to cost."""
+    order = " → ".join(t.value for t in d.ladder)
+    return [f"| Estimated cost | {money(d.estimated_cost_usd)} (expected, escalation included: {order}) |",
+            f"| No-routing baseline | {money(d.baseline_cost_usd)} (Sonnet, then Opus, expected; the same other phases) |"]
 
 
 def _how_to_override(model_prefix: str, complexity_prefix: str) -> list[str]:
