@@ -143,3 +143,8 @@ def test_escalation_follows_the_learned_ladder_else_the_configured_one() -> None
     assert next_tier([O, H], O, [H, S, O]) is H and next_tier([O, H], H, [H, S, O]) is None
     assert next_tier([H, O], H, [H, S, O]) is O  # sonnet skipped
     assert next_tier([], H, [H, S, O]) is S and next_tier([S, O], H, [H, S, O]) is S  # not on it: configured
+
+
+def test_small_costs_are_said_to_the_fraction_of_a_cent() -> None:
+    c = choose_ladder(LadderStats(), "k", max_attempts=3, fallback_scale=0.003, explore=False)
+    assert "expected $0.00" in c.sentence and "expected $0.00 " not in c.sentence  # e.g. $0.0021, not $0.00

@@ -170,6 +170,10 @@ def show(ladder: Ladder) -> str:
     return " → ".join(t._value_ for t in ladder)
 
 
+def _usd(x: float) -> str:
+    return f"${x:.2f}" if x >= 0.1 else f"${x:.4f}"  # a typo's ladder costs fractions of a cent
+
+
 def choose_ladder(
     stats: LadderStats, kind: str, *, max_attempts: int, fallback_scale: float, min_tier: Tier | None = None,
     opus_asked: bool = False, floor: float | None = None, explore: bool = True, guarded: bool = False,
@@ -215,8 +219,8 @@ def choose_ladder(
     usd, ok = scored[chosen]
     what = "actual costs recorded" if stats.scale() else "per-task cost ratios (no actual costs recorded yet)"
     floor_says = (f"no routing's, less half a point ({bar:.1%})" if floor is None else f"the configured {floor:.0%}")
-    sentence = (f"Ladder {show(chosen)}: expected ${usd:.2f} with escalation included and {ok:.0%} success, "
-                f"against no routing ({show(base)}) at ${base_usd:.2f} and {base_ok:.0%}, estimated from "
+    sentence = (f"Ladder {show(chosen)}: expected {_usd(usd)} with escalation included and {ok:.0%} success, "
+                f"against no routing ({show(base)}) at {_usd(base_usd)} and {base_ok:.0%}, estimated from "
                 f"{stats.size} recorded attempts and {what}; the success floor is {floor_says}{why}")
     return LadderChoice(chosen, usd, ok, base_usd, base_ok, explored, sentence)
 
