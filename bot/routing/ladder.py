@@ -61,6 +61,8 @@ class LadderStats:
         self.costs: dict[tuple[str, Tier], list[float]] = defaultdict(lambda: [0.0, 0])
         self.issues: Counter[str] = Counter()  # first attempts per kind: the pace of exploration
         self.size = 0
+        self._scoped: dict[str, dict[tuple[frozenset[Tier], Tier, bool], int]] = defaultdict(lambda: defaultdict(int))
+        self._after: dict[str, Counter[frozenset[Tier]]] = defaultdict(Counter)  # attempts after these failed
         self._joint: dict[str, tuple[int, dict[Pattern, float]]] = {}  # scope → (size when computed, joint)
 
     def add(self, kind: str, tier: Tier, failed: frozenset[Tier], success: bool, cost_usd: float | None) -> None:
@@ -69,6 +71,8 @@ class LadderStats:
             self.issues[kind] += 1
         for scope in (_ANY, kind):
             self.counts[(scope, failed, tier, success)] += 1
+            self._scoped[scope][(failed, tier, success)] += 1
+            self._after[scope][failed] += 1
             if cost_usd is not None and cost_usd >= 0:
                 k = self.costs[(scope, tier)]
                 k[0] += cost_usd
@@ -101,12 +105,10 @@ class LadderStats:
         """Each issue's partial pattern, counted: a success shows the tiers before it failed and it resolved;
         a failure nothing followed shows every tier tried failed (failures minus the attempts after them)."""
         out = []
-        for (sc, failed, tier, ok), n in self.counts.items():
-            if sc != scope:
-                continue
-            tried = failed | {tier}
+        after = self._after.get(scope, Counter())
+        for (failed, tier, ok), n in self._scoped.get(scope, {}).items():
             if not ok:
-                n -= sum(m for (sc2, f2, _, _), m in self.counts.items() if sc2 == scope and f2 == tried)
+                n -= after[failed | {tier}]
             if n > 0:
                 out.append(([c for c in _CELLS if not any(c & _bit(f) for f in failed)
                              and (bool(c & _bit(tier)) is ok)], n))
