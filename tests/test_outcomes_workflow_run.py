@@ -114,7 +114,7 @@ def test_failure_escalates_along_the_learned_ladder(ctx, started, completed, fak
     handle_event("workflow_run", completed(started, "failure", artifact=execution(error=True)), ctx)
     assert fake_github.repo(REPO)["workflow_dispatches"][-1]["inputs"]["tier"] == "opus"
     rows = ctx.store.dispatches(REPO, 1)
-    assert [(r["tier"], r["attempt"]) for r in rows] == [("haiku", 1), ("opus", 2)]
+    assert [(r.tier, r.attempt) for r in rows] == [("haiku", 1), ("opus", 2)]
 
 
 def test_escalation_stops_at_max_attempts(ctx, started, completed, fake_github, config):
