@@ -106,6 +106,19 @@ def test_outcome_recorded_once_and_counts(store, clock):
     assert store.month_spend("o/r") == 0.0
 
 
+def test_a_score_is_one_per_run_the_latest_wins(store, clock):
+    row, _ = store.claim_dispatch(key="a", repo="o/r", number=1, tier="haiku", model="m", complexity="simple")
+    rated, earlier = store.record_score(row.dispatch_id, score=2, by="alice", note="meh")
+    assert earlier is None and (rated.score, rated.score_by, rated.score_note, rated.scored_at) == (2, "alice", "meh", clock.now)
+    clock.now += timedelta(minutes=5)
+    rated, earlier = store.record_score(row.dispatch_id, score=4, by="bob", note="")
+    assert earlier == 2 and (rated.score, rated.score_by, rated.score_note, rated.scored_at) == (4, "bob", "", clock.now)
+    [run] = store.dispatches("o/r", 1)
+    assert (run.score, run.score_by) == (4, "bob")
+    with pytest.raises(KeyError):
+        store.record_score("nope", score=3, by="bob", note="")
+
+
 def test_stale_runs_do_not_block_the_cap(store, clock):
     row, _ = store.claim_dispatch(key="a", repo="o/r", number=1, tier="haiku", model="m", complexity="simple")
     store.update_dispatch(row.dispatch_id, status="dispatched")
@@ -143,6 +156,7 @@ def test_the_rollup_is_the_same_in_sql_and_in_memory(tmp_path, clock):
         s.record_outcome(row.dispatch_id, run_id=1, success=False, actual_cost_usd=0.01)
         row, _ = s.claim_dispatch(key="k2", repo="o/r", number=1, **{**kw, "tier": "sonnet", "attempt": 2})
         s.record_outcome(row.dispatch_id, run_id=2, success=True, actual_cost_usd=0.05)
+        s.record_score(row.dispatch_id, score=4, by="p", note="")
     key = lambda g: (g.day, g.repo, g.tier, g.complexity)  # noqa: E731
     expected = sorted(sql.rollup("o/r"), key=key)
     assert expected and [(key(g), g.tally) for g in expected] == [(key(g), g.tally) for g in sorted(mem.rollup("o/r"), key=key)]

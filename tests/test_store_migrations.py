@@ -205,3 +205,37 @@ def test_0008_on_postgres(pg_engine):
             conn.execute(text(f'DROP TABLE "{table.name}"'))
         conn.execute(text("DROP TABLE alembic_version"))
     _one_key_after_0008(pg_engine)
+
+
+def _scores_after_0009(engine) -> None:
+    """0009 adds the human score's columns to the runs; existing runs keep every value and have no score."""
+    with engine.begin() as conn:
+        command.upgrade(migrate._config(conn), "0008")
+        conn.execute(text("INSERT INTO executor_dispatches (dispatch_id, key, repo, number, mode, tier, model, complexity, "
+                          "attempt, estimated_cost_usd, status, \"by\", created_at, followed_up) VALUES ('d.1', 'k', 'o/r', 1, "
+                          "'execute', 'haiku', 'm', 'simple', 1, 0.5, 'success', '', '2026-11-29 12:00:00', false)"))
+    migrate.upgrade(engine)
+    with engine.begin() as conn:
+        row = conn.execute(text("SELECT status, score, score_by, score_note, scored_at FROM executor_dispatches")).one()
+        assert tuple(row) == ("success", None, None, None, None)
+        conn.execute(text("UPDATE executor_dispatches SET score = 4, score_by = 'alice', score_note = 'ok'"))
+        assert conn.execute(text("SELECT score FROM executor_dispatches")).scalar() == 4
+    assert _diff(engine) == []
+    with engine.begin() as conn:  # and back down
+        command.downgrade(migrate._config(conn), "0008")
+    assert "score" not in {c["name"] for c in inspect(engine).get_columns("executor_dispatches")}
+
+
+def test_0009_adds_the_score_columns(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 's.db'}")
+    _scores_after_0009(engine)
+    engine.dispose()
+
+
+@pytest.mark.postgres
+def test_0009_on_postgres(pg_engine):
+    with pg_engine.begin() as conn:
+        for table in reversed(metadata().sorted_tables):
+            conn.execute(text(f'DROP TABLE "{table.name}"'))
+        conn.execute(text("DROP TABLE alembic_version"))
+    _scores_after_0009(pg_engine)

@@ -93,6 +93,11 @@ class Dispatch(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
     completed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     followed_up: Mapped[bool] = mapped_column(default=False)  # escalation / plan hand-off done
+    # a person's quality score (`/rate 1-5`), one per run: a later one replaces it (migration 0009)
+    score: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    score_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    score_note: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    scored_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class CommandReplyRow(Base):

@@ -222,6 +222,18 @@ class IssueStore(ReviewLog, ReviewGuard):
         _outcomes.forget(self.engine)  # the next routing in this process learns from it
         return row, True
 
+    def record_score(self, dispatch_id: str, *, score: int, by: str, note: str) -> tuple[DispatchRecord, int | None]:
+        """A person's quality score of a run (1–5): one per run, a later one replaces it; returns the earlier."""
+        with self._session.begin() as s:
+            d = s.scalar(select(Dispatch).where(Dispatch.dispatch_id == dispatch_id).with_for_update())
+            if d is None:
+                raise KeyError(dispatch_id)
+            earlier = d.score
+            d.score, d.score_by, d.score_note, d.scored_at = score, by, note, self.clock()
+            row = dispatch_record(_row(d))
+        _outcomes.forget(self.engine)  # learning may read a low score as a failure
+        return row, earlier
+
     def knowledge(self) -> "Knowledge":
         """What routing learns from: every finished execute attempt (see bot.store.outcomes)."""
         return _outcomes.read_knowledge(self.engine, self._session)

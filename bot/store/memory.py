@@ -24,7 +24,7 @@ FINISHED = ("success", "failure")
 _DISPATCH = dict(  # executor_dispatches' columns and their defaults
     routing_id=None, comment_id=None, mode="execute", attempt=1, estimated_cost_usd=0.0, status="pending", by="",
     error=None, run_id=None, run_url=None, conclusion=None, duration_s=None, actual_cost_usd=None, num_turns=None,
-    duration_ms=None, completed_at=None, followed_up=False,
+    duration_ms=None, completed_at=None, followed_up=False, score=None, score_by=None, score_note=None, scored_at=None,
 )
 
 
@@ -162,6 +162,14 @@ class MemoryIssueStore:
                  duration_s=duration_s, actual_cost_usd=actual_cost_usd, num_turns=num_turns, duration_ms=duration_ms,
                  completed_at=self.clock())
         return dispatch_record(d), True
+
+    def record_score(self, dispatch_id: str, *, score: int, by: str, note: str) -> tuple[DispatchRecord, int | None]:
+        d = self._dispatch_by("dispatch_id", dispatch_id)
+        if d is None:
+            raise KeyError(dispatch_id)
+        earlier = d["score"]
+        d.update(score=score, score_by=by, score_note=note, scored_at=self.clock())
+        return dispatch_record(d), earlier
 
     def dispatches(self, repo: str, number: int) -> list[DispatchRecord]:
         return [dispatch_record(d) for d in self._rows(repo, number)]

@@ -35,7 +35,7 @@ class Routings(Protocol):
 
 
 class Dispatches(Protocol):
-    """Executor runs: claimed once per cause, recorded once when they finish."""
+    """Executor runs: claimed once per cause, recorded once when they finish, rated by people (one score each)."""
 
     def find_dispatch(self, key: str) -> DispatchRecord | None: ...
     def get_dispatch(self, dispatch_id: str) -> DispatchRecord | None: ...
@@ -46,6 +46,7 @@ class Dispatches(Protocol):
                        run_url: str | None = None, duration_s: float | None = None,
                        actual_cost_usd: float | None = None, num_turns: int | None = None,
                        duration_ms: int | None = None) -> tuple[DispatchRecord, bool]: ...
+    def record_score(self, dispatch_id: str, *, score: int, by: str, note: str) -> tuple[DispatchRecord, int | None]: ...
     def dispatches(self, repo: str, number: int) -> list[DispatchRecord]: ...
 
 

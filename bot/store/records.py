@@ -15,6 +15,7 @@ from typing import Any, Protocol, Sequence
 from pydantic import BaseModel, Field
 
 REVIEWED = ("pass", "pass_with_findings", "fail", "unreviewable")  # recorded verdicts of a review that happened
+MAX_SCORE_NOTE = 280  # characters of a `/rate` note kept (untrusted text: shown only defused or quoted)
 
 
 class RunState(BaseModel):
@@ -36,6 +37,11 @@ class RunState(BaseModel):
     run_url: str | None = Field(None, max_length=500)
     created_at: datetime | None = None
     completed_at: datetime | None = None
+    # a person's quality score of the run (`/rate`), one per run, the latest wins; None: not rated
+    score: int | None = Field(None, ge=1, le=5)
+    score_by: str | None = Field(None, max_length=100)
+    score_note: str | None = Field(None, max_length=MAX_SCORE_NOTE)
+    scored_at: datetime | None = None
 
 
 class DispatchRecord(RunState):
