@@ -65,3 +65,21 @@ def test_a_learned_ladder_is_priced_with_escalation_against_no_routing():
     assert "| No-routing baseline | " in text and "(Sonnet, then Opus, expected; the same other phases) |" in text
     assert "All-Sonnet baseline" not in text
     assert "All-Sonnet baseline" in routing_comment(decision())  # no ladder: as before
+
+
+def test_a_score_shows_as_n_of_5_and_unrated_runs_render_as_before():
+    from bot.issues.render import runs_section
+
+    run = {"attempt": 1, "tier": "haiku", "model": "m", "status": "success", "estimated_cost_usd": 0.01,
+           "actual_cost_usd": 0.02, "run_url": "https://github.com/o/r/actions/runs/1"}
+    unrated = runs_section([{**run, "score": None, "score_by": None, "score_note": None, "scored_at": None}])
+    assert unrated == (  # byte for byte what the table said before scores existed
+        "<!-- model-router:runs -->\n**Executor runs**\n\n| # | Tier | Model | Status | Estimated | Actual | Run |\n"
+        "|---|---|---|---|---|---|---|\n| 1 | haiku | `m` | success | $0.0100 | $0.0200 | [run](https://github.com/o/r/actions/runs/1) |\n"
+        "<!-- /model-router:runs -->")
+    assert unrated == runs_section([run])
+    rated = runs_section([run, {**run, "attempt": 2, "score": 4, "score_by": "a", "score_note": "@x <b>"}])
+    assert "| Run | Score |" in rated and "| 4/5 |" in rated and rated.count("| — |") == 1  # the unrated one: a dash
+    assert "@x" not in rated and "<b>" not in rated  # the note is not shown in the table
+    state = routing_comment(decision(), runs=[{**run, "score": None}])
+    assert state == routing_comment(decision(), runs=[run])  # nor in the state line

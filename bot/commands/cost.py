@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.commands import CommandReply, CommandRequest, command
 from bot.commands._shared import choices
 from bot.context import Context
-from bot.issues.render import money, phases_line
+from bot.issues.render import money, phases_line, safe, score
 from bot.models import Complexity, Tier
 from bot.routing import cost_table
 
@@ -13,7 +13,7 @@ from bot.routing import cost_table
 @command(
     "cost",
     usage="/cost [trivial|simple|standard|complex]",
-    description="Show the estimated cost of this task on every tier (at its routed complexity by default).",
+    description="Show the estimated cost of this task on every tier (at its routed complexity by default), and its runs' `/rate` scores.",
     who="anyone",
     examples=("/cost", "/cost complex"),
 )
@@ -45,4 +45,8 @@ def run(req: CommandRequest, ctx: Context) -> CommandReply:
             f"Routed as phases: {phases_line(decision)} — {money(decision.estimated_cost_usd)} in all, vs "
             f"{money(decision.baseline_cost_usd)} with the same phases all on Sonnet.",
         ]
+    rated = [(run, shown) for run in ctx.store.dispatches(ctx.repo, req.number) if (shown := score(run))]
+    if rated:
+        lines += ["", "Scored by people (`/rate`): " + "; ".join(
+            f"attempt {run.attempt} on {safe(run.tier, 20)} rated **{shown}**" for run, shown in rated) + "."]
     return CommandReply(body="\n".join(lines))

@@ -10,6 +10,7 @@ from bot.github.limits import COMMENT_MAX_CHARS, fit
 from bot.github.port import GitHubError
 from bot.context import Context, Result
 from bot.permissions import allowed, permission
+from bot.untrusted import quoted
 
 log = logging.getLogger(__name__)
 
@@ -18,7 +19,8 @@ NEEDS = {"write": "write access", "admin": "admin access"}
 
 
 def _quote(line: str) -> str:
-    return "> " + line.replace("\n", " ")
+    """The command line as typed (its arguments may be free text, e.g. a `/rate` note): quoted, no mention."""
+    return quoted(line.replace("\n", " "))
 
 
 def _run_one(inv: Invocation, req: CommandRequest, ctx: Context) -> CommandReply:

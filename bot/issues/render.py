@@ -41,6 +41,12 @@ def phases_line(d: RoutingDecision) -> str:
     return " → ".join(f"{p.role.value}: {p.tier.value} {money(p.estimated_cost_usd)}" for p in d.phases) or d.tier.value
 
 
+def score(run: Any) -> str | None:
+    """A run's human quality score as shown (`4/5`), or None when nobody rated it."""
+    value = run_field(run, "score")
+    return f"{value}/5" if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 5 else None
+
+
 def runs_section(runs: str | Iterable[Any] | None) -> str:
     """Executor runs with estimate vs actual; a ready-made markdown string is used as is."""
     if runs is None:
@@ -51,7 +57,9 @@ def runs_section(runs: str | Iterable[Any] | None) -> str:
         rows = list(runs)
         if not rows:
             return ""
-        lines = ["**Executor runs**", "", "| # | Tier | Model | Status | Estimated | Actual | Run |", "|---|---|---|---|---|---|---|"]
+        rated = any(score(run) for run in rows)  # the Score column only once a person rated a run (`/rate`)
+        lines = ["**Executor runs**", "", "| # | Tier | Model | Status | Estimated | Actual | Run |" + (" Score |" if rated else ""),
+                 "|---|---|---|---|---|---|---|" + ("---|" if rated else "")]
         for i, run in enumerate(rows, 1):
             status = run_field(run, "conclusion") or run_field(run, "status") or "—"
             url = run_field(run, "run_url") or run_field(run, "url")
@@ -59,6 +67,7 @@ def runs_section(runs: str | Iterable[Any] | None) -> str:
             lines.append(
                 f"| {run_field(run, 'attempt', i)} | {safe(run_field(run, 'tier', '—'), 20)} | `{safe(run_field(run, 'model', '—'), 80)}` "
                 f"| {safe(status, 30)} | {money(run_field(run, 'estimated_cost_usd'))} | {money(run_field(run, 'actual_cost_usd'))} | {link} |"
+                + (f" {score(run) or '—'} |" if rated else "")
             )
         inner = "\n".join(lines)
     return f"{RUNS_BEGIN}\n{inner}\n{RUNS_END}" if inner else ""
