@@ -36,6 +36,19 @@ def test_measure_definitions():
     assert m["savings"]["estimated"] == pytest.approx(0.3) and m["average_cost"]["value"] == pytest.approx(0.01)
 
 
+def test_the_human_score_is_an_average_over_rated_runs():
+    from bot.measures.definitions import average_score, summary
+
+    assert average_score(Tally()) is None and summary(Tally())["average_score"] is None
+    run = {"mode": "execute", "status": "success", "id": 1}
+    rec = {"tier": "haiku", "dispatches": [{**run, "score": 4}, {**run, "id": 2, "score": 1}, {**run, "id": 3}]}
+    t = classify(rec) + classify({"tier": "sonnet", "dispatches": [{**run, "score": 5}]})
+    assert (t.rated_runs, t.score_sum) == (3, 10)
+    assert average_score(t) == pytest.approx(10 / 3)
+    s = summary(t)
+    assert s["rated_runs"] == 3 and s["average_score"] == pytest.approx(3.33, abs=0.01)
+
+
 def test_no_data_is_none_not_zero():
     m = measure(Tally())
     assert all(v["value"] is None and v["met"] is None for v in m.values())
@@ -109,6 +122,9 @@ def seed(store: IssueStore, rng: random.Random, n: int, start: datetime) -> None
                 cost = rng.choice([None, rng.random() / 20])
                 store.record_outcome(row.dispatch_id, run_id=i * 10 + attempt, success=status == "success",
                                      actual_cost_usd=cost)
+            scorer = random.Random(i * 7 + attempt)  # its own sequence: the seed's other draws stay as they were
+            if scorer.random() < 0.3:
+                store.record_score(row.dispatch_id, score=scorer.randint(1, 5), by="carol", note="")
 
 
 def test_sql_rollup_agrees_with_classify(tmp_path):

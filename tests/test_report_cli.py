@@ -144,3 +144,42 @@ def test_the_report_shows_and_counts_the_classifier_spend(tmp_path, capsys):
     assert main(["report", "--database-url", url, "--csv"]) == 0
     row = next(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert float(row["classifier_usd"]) == pytest.approx(0.02)
+
+
+def test_the_report_counts_the_human_scores_in_text_json_and_csv(db, capsys):
+    url, store = db
+    first, second = store.dispatches("o/r", 1)[0], store.dispatches("o/r", 3)[-1]
+    store.record_score(first.dispatch_id, score=2, by="alice", note="")
+    store.record_score(first.dispatch_id, score=4, by="bob", note="")  # one per run: the latest counts
+    store.record_score(second.dispatch_id, score=5, by="bob", note="")
+    assert main(["report", "--database-url", url, "--repo", "o/r"]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if "Human score" in x)
+    assert "4.5/5 (2 rated runs)" in line
+    assert main(["report", "--database-url", url, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["summary"]["average_score"], data["summary"]["rated_runs"]) == (4.5, 2)
+    assert main(["report", "--database-url", url, "--by", "repo", "--csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [(r["repo"], r["average_score"], r["rated_runs"]) for r in rows] == [("o/r", "4.5", "2"), ("x/y", "", "0")]
+
+
+def test_no_score_yet_says_so(db, capsys):
+    url, _ = db
+    assert main(["report", "--database-url", url]) == 0
+    assert next(x for x in capsys.readouterr().out.splitlines() if "Human score" in x).rstrip().endswith("—")
+
+
+def test_the_dashboard_and_the_actions_report_show_the_score_beside_the_five_numbers(db, tmp_path, capsys):
+    from bot.measures.mermaid import report_markdown
+
+    url, store = db
+    out = tmp_path / "report.html"
+    assert main(["report", "--database-url", url, "--html", str(out)]) == 0
+    html = out.read_text()
+    assert 'data-figure="average_score"' in html and "no run rated yet" in html and html.count('class="card ') == 5
+    assert "Human quality score" not in report_markdown(store.rollup("o/r"), title="t")
+    store.record_score(store.dispatches("o/r", 2)[0].dispatch_id, score=3, by="bob", note="")
+    assert main(["report", "--database-url", url, "--html", str(out)]) == 0
+    figure = out.read_text().split('data-figure="average_score"')[1].split("</div>\n  </div>")[0]
+    assert "3.0/5" in figure and "average of 1 rated run " in figure
+    assert "Human quality score (`/rate`): 3.0/5 (1 rated run)." in report_markdown(store.rollup("o/r"), title="t")

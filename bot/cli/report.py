@@ -45,7 +45,7 @@ def review_line(s: dict) -> str:
 
 def render_text(report: dict, scope: str) -> str:
     """The five numbers with their targets, then the breakdown table when one was asked for."""
-    from bot.measures.definitions import NAMES, TIERS, fmt
+    from bot.measures.definitions import NAMES, TIERS, fmt, score_text
 
     if not report["issues"]:
         return f"model-router report ({scope}): no routed issues recorded yet."
@@ -60,6 +60,7 @@ def render_text(report: dict, scope: str) -> str:
     s = report["summary"]
     lines.append(f"  {'LLM classifier:':<40} {'$' + format(s['classifier_usd'], '.4f'):>8}  on {s['classified']} of "
                  f"{report['issues']} issues · counted in savings and average cost (all-Sonnet asks nobody)")
+    lines.append(f"  {'Human score (/rate):':<40} {score_text(s['average_score'], s['rated_runs'])}")
     if report.get("by"):
         by = report["by"]
         widths = _tier_widths(TIERS)
@@ -89,7 +90,8 @@ def _csv(report: dict, out) -> None:
     rows = report["groups"] if report.get("by") else [{"scope": report["repo"] or "all", **report["summary"]}]
     cols = [by, "issues", *TIERS, "haiku_success", "savings", "savings_basis", "haiku_share",
             "average_cost", "average_cost_basis", "routing_accuracy", "estimated_usd", "actual_usd", "spend_usd",
-            "classifier_usd", "classified", "baseline_usd", "escalations", "overrides", "overridden_issues"]
+            "classifier_usd", "classified", "baseline_usd", "escalations", "overrides", "overridden_issues",
+            "average_score", "rated_runs"]
     w = csv.writer(out, lineterminator="\n")
     w.writerow(cols)
     for row in rows:

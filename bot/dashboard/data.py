@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 
 from bot.measures import Targets, measure
 from bot.measures.breakdown import Group, fold, total, weekly
-from bot.measures.definitions import NAMES, fmt, summary
+from bot.measures.definitions import NAMES, average_score, fmt, score_text, summary
 from bot.store.rollup import latest, rollup
 
 def cards(m: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
@@ -42,6 +42,8 @@ def build(engine: Engine, repos: list[str] | None, *, title: str, targets: Targe
         "generated_at": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "issues": t.issues,
         "cards": cards(measure(t, targets)),
+        "score": {"text": score_text(average_score(t), t.rated_runs), "average": average_score(t),
+                  "rated_runs": t.rated_runs},  # people's `/rate` scores: beside the five numbers, not one of them
         "weekly": weekly(groups, targets),
         "latest": rows,
         "repos": [],

@@ -65,6 +65,8 @@ class Tally:
     classifier_usd: float = 0.0  # what asking the LLM classifier cost (every call, re-routings included)
     classified: int = 0  # issues whose routing paid for a classifier call
     actual_classifier_usd: float = 0.0  # the classifier's spend on the issues with an actual cost
+    rated_runs: int = 0  # executor runs a person scored (`/rate`)
+    score_sum: int = 0  # their scores (1–5), summed
 
     def __add__(self, other: "Tally") -> "Tally":
         # __dict__ holds the fields in declaration order (a plain dataclass): the fast way to add them
@@ -92,6 +94,7 @@ def classify(record: dict[str, Any]) -> Tally:
     first = executed[0] if executed else None
     first_done = first is not None and first.get("status") in FINISHED
     costs = [d["actual_cost_usd"] for d in runs if d.get("actual_cost_usd") is not None]
+    scores = [int(d["score"]) for d in runs if d.get("score") is not None]
     est, base = float(record.get("estimated_cost_usd") or 0.0), float(record.get("baseline_cost_usd") or 0.0)
     tier = record.get("tier")
     asked = float(record.get("classifier_usd") or 0.0)  # records from before it was kept: nothing
@@ -114,11 +117,24 @@ def classify(record: dict[str, Any]) -> Tally:
         classifier_usd=asked,
         classified=int(asked > 0),
         actual_classifier_usd=asked if costs else 0.0,
+        rated_runs=len(scores),
+        score_sum=sum(scores),
     )
 
 
 def _ratio(num: float, den: float) -> float | None:
     return num / den if den else None
+
+
+def average_score(t: Tally) -> float | None:
+    """THE human quality score, defined once: the mean `/rate` score (1–5) of the rated runs (None: none rated).
+    Not one of the five numbers (no target); shown beside them through `score_text`."""
+    return _ratio(t.score_sum, t.rated_runs)
+
+
+def score_text(average: float | None, rated: int) -> str:
+    """The average score as every surface shows it: `3.7/5 (12 rated runs)`, or `—` when nobody rated a run."""
+    return "—" if average is None else f"{average:.1f}/5 ({rated} rated run{'' if rated == 1 else 's'})"
 
 
 def measure(t: Tally, targets: Targets | None = None) -> dict[str, Any]:
@@ -173,4 +189,6 @@ def summary(t: Tally, targets: Targets | None = None) -> dict[str, Any]:
         "escalations": t.escalations,
         "overrides": t.overrides,
         "overridden_issues": t.overridden,
+        "average_score": None if (score := average_score(t)) is None else round(score, 2),
+        "rated_runs": t.rated_runs,
     }

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.measures.breakdown import Group, fold, total
-from bot.measures.definitions import NAMES, TIERS, fmt, measure
+from bot.measures.definitions import NAMES, TIERS, average_score, fmt, measure, score_text
 from bot.measures.targets import Targets
 
 def measures_table(m: dict[str, dict[str, Any]]) -> list[str]:
@@ -43,6 +43,8 @@ def report_markdown(groups: list[Group], *, title: str, targets: Targets | None 
     if not t.issues:
         return "\n".join(lines + ["No routed issues found in this repository's history yet.", ""])
     lines += [f"{t.issues} routed issues.", "", *measures_table(measure(t, targets)), ""]
+    if t.rated_runs:  # people's `/rate` scores, beside the five numbers
+        lines += [f"Human quality score (`/rate`): {score_text(average_score(t), t.rated_runs)}.", ""]
     lines += _pie("Issues per tier", {tier: t.tier_count(tier) for tier in TIERS}) + [""]
     by_week = list(fold(groups, "week").items())[-weeks:]
     labels = [w for w, _ in by_week]

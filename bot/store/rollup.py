@@ -72,6 +72,8 @@ def _query(window: _Window):
         func.sum(_one(and_(executed, Dispatch.attempt > 1))).label("escalations"),
         func.sum(Dispatch.actual_cost_usd).label("actual"),
         func.count(Dispatch.actual_cost_usd).label("n_actual"),
+        func.count(Dispatch.score).label("rated"),
+        func.sum(Dispatch.score).label("scores"),
     ).group_by(Dispatch.repo, Dispatch.number)).subquery("runs")
     first = Dispatch.__table__.alias("first")
     first_done = first.c.status.in_(_FINISHED)
@@ -98,6 +100,8 @@ def _query(window: _Window):
             func.sum(r.classifier_usd).label("classifier_usd"),
             func.sum(_one(r.classifier_usd > 0)).label("classified"),
             func.sum(case((has_actual, r.classifier_usd), else_=literal(0.0))).label("actual_classifier_usd"),
+            func.sum(func.coalesce(runs.c.rated, 0)).label("rated_runs"),
+            func.sum(func.coalesce(runs.c.scores, 0)).label("score_sum"),
         )
         .select_from(r)
         .outerjoin(ov, and_(ov.c.repo == r.repo, ov.c.number == r.number))
