@@ -117,6 +117,35 @@ def test_the_app_routes_with_what_it_learned(webhook_example, seed_repo_for, pos
     assert "Ladder sonnet → opus" in record["decision"]["rationale"]
 
 
+def test_a_low_score_is_a_failure_only_when_the_repository_says_so(store) -> None:
+    record_runs(store, 6, success=True)
+    for run in [d for n in range(1, 7) for d in store.dispatches(REPO, n)][:4]:
+        store.record_score(run.dispatch_id, score=2 if run.number % 2 else 1, by="alice", note="")
+    store.record_score(store.dispatches(REPO, 5)[0].dispatch_id, score=3, by="alice", note="")  # 3: not low
+    default = store.knowledge()
+    strict = store.knowledge(low_score_is_failure=True)
+    assert sum(o[0] for k, o in default.counts.items() if k[0] == "kind") == 6  # the agent's claim, as before
+    assert default.counts[("kind", "docs-touch", Tier.haiku)] == [6, 6]
+    assert strict.counts[("kind", "docs-touch", Tier.haiku)] == [2, 6]
+    assert strict.ladders.counts[("docs-touch", frozenset(), Tier.haiku, False)] == 4
+    assert store.knowledge() is default  # each reading cached on its own
+
+
+def test_the_issue_service_reads_the_setting(store, tmp_path) -> None:
+    from bot.config.source import FixedConfig
+    from bot.context import Context
+    from bot.issues.service import knowledge
+
+    record_runs(store, 1, success=True)
+    store.record_score(store.dispatches(REPO, 1)[0].dispatch_id, score=1, by="alice", note="")
+    on = RepoConfig.model_validate({"learning": {"low_score_is_failure": True}})
+    ctx = Context(gh=None, repo=REPO, store=store, configs=FixedConfig(lambda: on))
+    assert knowledge(ctx).counts[("kind", "docs-touch", Tier.haiku)] == [0, 1]
+    ctx = Context(gh=None, repo=REPO, store=store, configs=FixedConfig())
+    assert knowledge(ctx).counts[("kind", "docs-touch", Tier.haiku)] == [1, 1]
+    assert RepoConfig().learning.low_score_is_failure is False
+
+
 @pytest.mark.postgres
 def test_the_history_query_runs_on_postgres(pg_engine) -> None:
     store = IssueStore(pg_engine)

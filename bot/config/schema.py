@@ -236,6 +236,8 @@ class LearningConfig(_Strict):
     # cheapest tier credibly meeting `target_success` (also where the record has no ladder positions).
     objective: Literal["ladder", "target"] = "ladder"
     success_floor: float | None = Field(default=None, ge=0.0, le=1.0)
+    # A run a person scored LOW_SCORE or lower with `/rate` counts as a failure, whatever the agent reported.
+    low_score_is_failure: bool = False
 
 
 class BudgetsConfig(_Strict):

@@ -52,7 +52,7 @@ def knowledge(ctx: Context) -> Knowledge:
     """What routing learns from: the App's outcome history; the Action keeps none between jobs."""
     if ctx.mode == "action":
         return Knowledge(note="the Action keeps no outcome history between jobs")
-    return ctx.store.knowledge()
+    return ctx.store.knowledge(low_score_is_failure=ctx.config.learning.low_score_is_failure)
 
 
 def pins_from(human: dict[str, str]) -> Pins:

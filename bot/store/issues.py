@@ -234,9 +234,10 @@ class IssueStore(ReviewLog, ReviewGuard):
         _outcomes.forget(self.engine)  # learning may read a low score as a failure
         return row, earlier
 
-    def knowledge(self) -> "Knowledge":
-        """What routing learns from: every finished execute attempt (see bot.store.outcomes)."""
-        return _outcomes.read_knowledge(self.engine, self._session)
+    def knowledge(self, *, low_score_is_failure: bool = False) -> "Knowledge":
+        """What routing learns from: every finished execute attempt (see bot.store.outcomes); with
+        `low_score_is_failure`, a run people rated low (`/rate`) as a failure."""
+        return _outcomes.read_knowledge(self.engine, self._session, low_score_is_failure=low_score_is_failure)
 
     def dispatches(self, repo: str, number: int) -> list[DispatchRecord]:
         with self._session() as s:

@@ -47,7 +47,7 @@ class MemoryIssueStore:
     def close(self) -> None:
         """Nothing to release (IssueStore disposes its engine)."""
 
-    def knowledge(self) -> Knowledge:
+    def knowledge(self, *, low_score_is_failure: bool = False) -> Knowledge:
         """Nothing to learn from: one job's store holds one issue's runs (bot.issues.service says so too)."""
         return Knowledge(note="the Action keeps no outcome history between jobs")
 

@@ -19,19 +19,24 @@ from bot.store.issue_rows import FINISHED, Dispatch, RoutingRecord
 log = logging.getLogger(__name__)
 
 MAX_ROWS = 20_000  # the most recent runs are enough to learn from
+LOW_SCORE = 2  # `learning.low_score_is_failure`: a run a person rated this or lower (`/rate`) failed
 CACHE_SECONDS = 30.0  # a process reads the history at most this often (stores are built per job)
 _TIERS = {t.value: t for t in Tier}
 _COMPLEXITIES = {c.value for c in Complexity}
-_cache: "weakref.WeakKeyDictionary[Engine, tuple[float, Knowledge]]" = weakref.WeakKeyDictionary()
+# per engine, per reading (low scores as failures or not): (when read, what was learned)
+_cache: "weakref.WeakKeyDictionary[Engine, dict[bool, tuple[float, Knowledge]]]" = weakref.WeakKeyDictionary()
 
 
-def observation(repo: Any, tier: Any, complexity: Any, status: Any, cost: Any, kind: Any) -> Observation | None:
-    """One finished attempt, or None when the row does not make sense (it is skipped, never fatal)."""
+def observation(repo: Any, tier: Any, complexity: Any, status: Any, cost: Any, kind: Any, score: Any = None, *,
+                low_score_is_failure: bool = False) -> Observation | None:
+    """One finished attempt, or None when the row does not make sense (it is skipped, never fatal). With
+    `low_score_is_failure`, a success a person rated LOW_SCORE or lower (`/rate`) is a failure."""
     if not isinstance(repo, str) or tier not in _TIERS or complexity not in _COMPLEXITIES or status not in FINISHED:
         return None
     usable = isinstance(cost, (int, float)) and not isinstance(cost, bool) and 0 <= cost < float("inf")
-    return Observation(repo, kind if isinstance(kind, str) else "", complexity, _TIERS[tier], status == "success",
-                       float(cost) if usable else None)
+    low = low_score_is_failure and isinstance(score, int) and not isinstance(score, bool) and score <= LOW_SCORE
+    return Observation(repo, kind if isinstance(kind, str) else "", complexity, _TIERS[tier],
+                       status == "success" and not low, float(cost) if usable else None)
 
 
 def with_ladder_places(rows: list[tuple[Observation | None, Any]]) -> list[Observation]:
@@ -48,15 +53,16 @@ def with_ladder_places(rows: list[tuple[Observation | None, Any]]) -> list[Obser
     return out
 
 
-def read_knowledge(engine: Engine, session: Any, *, now: float | None = None) -> Knowledge:
-    """Every finished execute attempt (the most recent MAX_ROWS), oldest first; cached per engine."""
+def read_knowledge(engine: Engine, session: Any, *, now: float | None = None,
+                   low_score_is_failure: bool = False) -> Knowledge:
+    """Every finished execute attempt (the most recent MAX_ROWS), oldest first; cached per engine and reading."""
     now = time.monotonic() if now is None else now
-    cached = _cache.get(engine)
+    cached = _cache.get(engine, {}).get(low_score_is_failure)
     if cached is not None and now - cached[0] < CACHE_SECONDS:
         return cached[1]
     q = (select(Dispatch.repo, Dispatch.tier, Dispatch.complexity, Dispatch.status, Dispatch.actual_cost_usd,
                 RoutingRecord.decision["kind"].as_string(),  # records from before `kind` give null: "" below
-                Dispatch.number)
+                Dispatch.score, Dispatch.number)
          .join(RoutingRecord, (RoutingRecord.repo == Dispatch.repo) & (RoutingRecord.number == Dispatch.number))
          .where(Dispatch.mode == "execute", Dispatch.status.in_(FINISHED))
          .order_by(Dispatch.id.desc()).limit(MAX_ROWS))
@@ -66,11 +72,12 @@ def read_knowledge(engine: Engine, session: Any, *, now: float | None = None) ->
     except (SQLAlchemyError, ValueError, TypeError) as exc:  # an older or damaged store: route without it
         log.warning("outcome history unreadable: %s", str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
         return Knowledge(note=f"the outcome history could not be read ({type(exc).__name__})")
-    found = with_ladder_places([(observation(*row[:6]), row[6]) for row in reversed(rows)])
+    found = with_ladder_places([(observation(*row[:7], low_score_is_failure=low_score_is_failure), row[7])
+                                for row in reversed(rows)])
     skipped = len(rows) - len(found)
     knowledge = Knowledge(found, note=(f"{skipped} unreadable outcome rows skipped" if skipped else
                                        "no executor outcomes recorded yet"))
-    _cache[engine] = (now, knowledge)
+    _cache.setdefault(engine, {})[low_score_is_failure] = (now, knowledge)
     return knowledge
 
 
