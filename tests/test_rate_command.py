@@ -22,18 +22,13 @@ REPO = "Codertocat/Hello-World"
 NOW = datetime(2026, 11, 20, 12, 0)
 
 
-@pytest.fixture(autouse=True)
-def _fresh_permission_cache(time_machine):
+@pytest.fixture
+def ctx(gh, tmp_path, time_machine):
+    """The App's context on a fresh store, at a fixed time, no commenter's permission cached from another test."""
     time_machine.move_to(NOW, tick=False)
     permissions.clear_cache()
-    yield
+    yield Context(gh=gh, repo=REPO, store=IssueStore(create_engine(f"sqlite:///{tmp_path / 'exp.db'}")), configs=FixedConfig())
     permissions.clear_cache()
-
-
-@pytest.fixture
-def ctx(gh, tmp_path):
-    store = IssueStore(create_engine(f"sqlite:///{tmp_path / 'exp.db'}"))
-    return Context(gh=gh, repo=REPO, store=store, configs=FixedConfig())
 
 
 @pytest.fixture
@@ -131,7 +126,8 @@ def test_the_note_is_size_bounded(ctx, comment, fake_github, dispatched):
     assert run.score == 3 and len(run.score_note) <= 280
 
 
-def test_the_action_carries_the_score_across_jobs(fake_github, runner_env, tmp_path, webhook_example):
+def test_the_action_carries_the_score_across_jobs(fake_github, runner_env, tmp_path, webhook_example, time_machine):
+    time_machine.move_to(NOW, tick=False)
     fake_github.add_repo(REPO)
     fake_github.add_issue(REPO, 6, "Fix a typo in the README", "teh → the")
     fake_github.set_permission(REPO, "octocat", "write")
@@ -157,3 +153,12 @@ def test_the_action_carries_the_score_across_jobs(fake_github, runner_env, tmp_p
     assert "rated **4/5**" in say("/cost", "visitor")  # a later job recovers the score from the state line
     assert decode(sticky(fake_github, 6)[0]["body"]).runs[0].score == 4
     json.dumps(run.model_dump(mode="json"))  # the state line's run stays plain JSON
+
+
+def test_a_dispatch_github_refused_is_not_the_run_rated(ctx, comment, fake_github, dispatched):
+    refused, _ = ctx.store.claim_dispatch(key=f"{REPO}#1:refused", repo=REPO, number=1, tier="sonnet", model="m",
+                                          complexity="simple", attempt=2)
+    ctx.store.update_dispatch(refused.dispatch_id, status="error", error="422")
+    handle_event("issue_comment", comment("/rate 3"), ctx)
+    scores = {r.dispatch_id: r.score for r in ctx.store.dispatches(REPO, 1)}
+    assert scores == {dispatched.dispatch_id: 3, refused.dispatch_id: None}

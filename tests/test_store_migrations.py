@@ -198,13 +198,18 @@ def test_0008_leaves_the_body_hash_as_the_one_unique_key(tmp_path):
     engine.dispose()
 
 
-@pytest.mark.postgres
-def test_0008_on_postgres(pg_engine):
+def _emptied(pg_engine):
+    """The PostgreSQL fixture's database (made at head) with no table at all, to migrate from the start."""
     with pg_engine.begin() as conn:
         for table in reversed(metadata().sorted_tables):
             conn.execute(text(f'DROP TABLE "{table.name}"'))
         conn.execute(text("DROP TABLE alembic_version"))
-    _one_key_after_0008(pg_engine)
+    return pg_engine
+
+
+@pytest.mark.postgres
+def test_0008_on_postgres(pg_engine):
+    _one_key_after_0008(_emptied(pg_engine))
 
 
 def _scores_after_0009(engine) -> None:
@@ -234,8 +239,4 @@ def test_0009_adds_the_score_columns(tmp_path):
 
 @pytest.mark.postgres
 def test_0009_on_postgres(pg_engine):
-    with pg_engine.begin() as conn:
-        for table in reversed(metadata().sorted_tables):
-            conn.execute(text(f'DROP TABLE "{table.name}"'))
-        conn.execute(text("DROP TABLE alembic_version"))
-    _scores_after_0009(pg_engine)
+    _scores_after_0009(_emptied(pg_engine))

@@ -30,8 +30,9 @@ def bounded_note(text: str) -> str:
 
 
 def latest_run(ctx: Context, number: int) -> DispatchRecord | None:
-    """The issue's latest dispatch (the run a `/rate` is about), or None when it has none."""
-    runs = ctx.store.dispatches(ctx.repo, number)
+    """The issue's latest dispatch (the run a `/rate` is about), or None when it has none; a dispatch GitHub
+    refused (`error`: no run ever started) is not a run."""
+    runs = [run for run in ctx.store.dispatches(ctx.repo, number) if run.status != "error"]
     return runs[-1] if runs else None
 
 
