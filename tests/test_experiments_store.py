@@ -119,6 +119,23 @@ def test_a_score_is_one_per_run_the_latest_wins(store, clock):
         store.record_score("nope", score=3, by="bob", note="")
 
 
+def test_a_runs_truth_is_found_by_its_branch_and_settles_its_status(store):
+    row, _ = store.claim_dispatch(key="a", repo="o/r", number=1, tier="haiku", model="m", complexity="simple")
+    store.record_outcome(row.dispatch_id, run_id=1, success=True)
+    assert store.dispatch_for_branch("o/r", "claude/issue-1") is None
+    store.update_dispatch(row.dispatch_id, branch="claude/issue-1")
+    assert store.dispatch_for_branch("o/other", "claude/issue-1") is None
+    assert store.dispatch_for_branch("o/r", "claude/issue-1").dispatch_id == row.dispatch_id
+    pending, changed = store.record_truth(row.dispatch_id, truth="checks_failed", pr_number=5, success=None, time_to_merge_s=None)
+    assert changed and (pending.truth, pending.pr_number, pending.status) == ("checks_failed", 5, "success")  # still the claim
+    failed, changed = store.record_truth(row.dispatch_id, truth="closed_unmerged", pr_number=5, success=False, time_to_merge_s=None)
+    assert changed and (failed.truth, failed.status) == ("closed_unmerged", "failure")
+    _, changed = store.record_truth(row.dispatch_id, truth="closed_unmerged", pr_number=5, success=False, time_to_merge_s=None)
+    assert not changed  # a redelivery
+    with pytest.raises(KeyError):
+        store.record_truth("nope", truth="merged", pr_number=5, success=True, time_to_merge_s=1.0)
+
+
 def test_stale_runs_do_not_block_the_cap(store, clock):
     row, _ = store.claim_dispatch(key="a", repo="o/r", number=1, tier="haiku", model="m", complexity="simple")
     store.update_dispatch(row.dispatch_id, status="dispatched")

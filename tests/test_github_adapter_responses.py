@@ -79,3 +79,25 @@ def test_the_callback_refuses_a_request_the_description_does_not_allow(github):
     with pytest.raises(RequestViolation, match="no such path"):
         requests.get(f"{API}/repos/{REPO}/no-such-thing", timeout=5)
     assert calls == []
+
+
+def test_check_runs_read_the_commits_latest_runs(github):
+    port, calls = github
+    sha = "a" * 40
+    port.answers[("GET", f"/repos/{REPO}/commits/{sha}/check-runs")] = (200, {"total_count": 2, "check_runs": [
+        {"id": 1, "name": "test", "status": "completed", "conclusion": "failure", "head_sha": sha},
+        {"id": 2, "name": "lint", "status": "in_progress", "conclusion": None, "head_sha": sha},
+    ]})
+    runs = port.check_runs(REPO, sha)
+    assert [(r.name, r.status, r.conclusion) for r in runs] == [("test", "completed", "failure"), ("lint", "in_progress", None)]
+    assert [op for op, _ in calls] == ["checks/list-for-ref"]
+
+
+def test_a_pull_carries_when_it_was_merged(github):
+    port, _calls = github
+    head = {"sha": "a" * 40, "ref": "claude/issue-7", "repo": {"full_name": REPO}}
+    port.answers[("GET", f"/repos/{REPO}")] = (200, {"full_name": REPO, "name": "repo", "owner": USER, "url": f"{API}/repos/{REPO}"})
+    port.answers[("GET", f"/repos/{REPO}/pulls/9")] = (200, {"number": 9, "head": head, "base": {"ref": "main"},
+                                                             "state": "closed", "merged_at": "2026-12-01T10:00:00Z"})
+    pull = port.get_pull(REPO, 9)
+    assert (pull.merged, pull.merged_at, pull.head_ref, pull.head_repo) == (True, "2026-12-01T10:00:00Z", "claude/issue-7", REPO)

@@ -240,3 +240,35 @@ def test_0009_adds_the_score_columns(tmp_path):
 @pytest.mark.postgres
 def test_0009_on_postgres(pg_engine):
     _scores_after_0009(_emptied(pg_engine))
+
+
+def _truth_after_0010(engine) -> None:
+    """0010 adds a run's branch, PR, outcome state and time to merge; existing runs keep every value and have none."""
+    with engine.begin() as conn:
+        command.upgrade(migrate._config(conn), "0009")
+        conn.execute(text("INSERT INTO executor_dispatches (dispatch_id, key, repo, number, mode, tier, model, complexity, "
+                          "attempt, estimated_cost_usd, status, \"by\", created_at, followed_up) VALUES ('d.1', 'k', 'o/r', 1, "
+                          "'execute', 'haiku', 'm', 'simple', 1, 0.5, 'success', '', '2026-11-29 12:00:00', false)"))
+    migrate.upgrade(engine)
+    with engine.begin() as conn:
+        row = conn.execute(text("SELECT status, branch, pr_number, truth, time_to_merge_s FROM executor_dispatches")).one()
+        assert tuple(row) == ("success", None, None, None, None)
+    assert _diff(engine) == []
+    with engine.begin() as conn:  # and back down
+        command.downgrade(migrate._config(conn), "0009")
+    assert "branch" not in {c["name"] for c in inspect(engine).get_columns("executor_dispatches")}
+
+
+def test_0010_adds_the_outcome_truth_columns(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 's.db'}")
+    _truth_after_0010(engine)
+    engine.dispose()
+
+
+@pytest.mark.postgres
+def test_0010_on_postgres(pg_engine):
+    with pg_engine.begin() as conn:
+        for table in reversed(metadata().sorted_tables):
+            conn.execute(text(f'DROP TABLE "{table.name}"'))
+        conn.execute(text("DROP TABLE alembic_version"))
+    _truth_after_0010(pg_engine)

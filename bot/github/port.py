@@ -66,6 +66,7 @@ class PullInfo(BaseModel):
     head_repo: str | None = None  # "owner/name" of the head branch's repository (a fork's, for fork PRs)
     head_ref: str = ""  # the head branch's name
     merged: bool = False  # closed by a merge (`merged_at` is set), not just closed
+    merged_at: str | None = None  # ISO 8601, when merged
 
 
 class CommitStatus(BaseModel):
@@ -75,6 +76,14 @@ class CommitStatus(BaseModel):
     state: str  # error | failure | pending | success
     description: str = ""
     creator: str = ""
+
+
+class CheckRunInfo(BaseModel):
+    """A check run on a commit, as its checks verdict reads it (bot.runs.truth.checks)."""
+
+    name: str = ""
+    status: str = "completed"  # queued | in_progress | completed | ...
+    conclusion: str | None = None  # success | failure | neutral | skipped | timed_out | cancelled | ...
 
 
 class PostedReview(BaseModel):
@@ -197,6 +206,7 @@ class Pulls(Protocol):
     def list_pulls(self, repo: str, state: str = "all") -> list[PullInfo]: ...  # all pages, newest first
     def pulls_for_commit(self, repo: str, sha: str) -> list[PullInfo]: ...  # open (head) and merged PRs
     def commit_statuses(self, repo: str, sha: str) -> list[CommitStatus]: ...  # newest first
+    def check_runs(self, repo: str, sha: str) -> list[CheckRunInfo]: ...  # the latest run per name, all pages
     def list_pull_files(self, repo: str, number: int) -> list[PullFile]: ...  # all pages
     def compare(self, repo: str, base: str, head: str) -> Comparison: ...
 

@@ -10,7 +10,7 @@ from github.GithubObject import NotSet
 from github.PaginatedList import PaginatedList
 
 from bot.github.limits import ANNOTATIONS_PER_REQUEST as MAX_ANNOTATIONS, CHECK_SUMMARY_MAX_CHARS, STATUS_DESCRIPTION_MAX_CHARS
-from bot.github.port import Annotation, CommitStatus, Comparison, PostedReview, PullFile, PullInfo, ReviewComment
+from bot.github.port import Annotation, CheckRunInfo, CommitStatus, Comparison, PostedReview, PullFile, PullInfo, ReviewComment
 from bot.github.retry import translated
 
 class PullsMixin:
@@ -42,6 +42,7 @@ class PullsMixin:
             head_repo=((d["head"].get("repo") or {}).get("full_name")),
             head_ref=d["head"].get("ref") or "",
             merged=bool(d.get("merged_at") or d.get("merged")),
+            merged_at=d.get("merged_at"),
         )
 
     def pulls_for_commit(self, repo: str, sha: str) -> list[PullInfo]:
@@ -57,6 +58,12 @@ class PullsMixin:
             return [CommitStatus(context=st.context or "", state=st.state, description=st.description or "",
                                  creator=st.creator.login if st.creator else "")
                     for st in PaginatedList(GhCommitStatus, self._gh.requester, url, None)]
+
+    def check_runs(self, repo: str, sha: str) -> list[CheckRunInfo]:
+        """The latest check run per name on a commit (GitHub's default `filter=latest`), all pages."""
+        with translated():
+            return [CheckRunInfo(name=r.name or "", status=r.status or "completed", conclusion=r.conclusion)
+                    for r in self._commit(repo, sha).get_check_runs()]
 
     @staticmethod
     def _to_file(d: dict[str, Any]) -> PullFile:

@@ -13,7 +13,7 @@ from typing import Any
 
 from bot.github.limits import COMMENT_MAX_CHARS
 from bot.github.port import (
-    Annotation, Artifact, Comment, CommitStatus, Comparison, GitHubError, IssueInfo, Label, PostedReview, PullFile, PullInfo,
+    Annotation, Artifact, CheckRunInfo, Comment, CommitStatus, Comparison, GitHubError, IssueInfo, Label, PostedReview, PullFile, PullInfo,
     ReviewComment,
 )
 
@@ -41,6 +41,7 @@ class MemoryGitHub:
         self.repos: dict[str, _Repo] = {}
         self.writes: list[tuple[str, tuple[Any, ...]]] = []
         self.statuses: list[dict[str, Any]] = []
+        self.checks: list[dict[str, Any]] = []
         self.dispatches: list[dict[str, Any]] = []
         self.reviews: list[dict[str, Any]] = []
         self._ids = itertools.count(1)
@@ -188,6 +189,10 @@ class MemoryGitHub:
         return [CommitStatus(context=st["context"], state=st["state"], description=st["description"], creator=self.login)
                 for st in reversed(self.statuses) if st["repo"] == repo and st["sha"] == sha]
 
+    def check_runs(self, repo: str, sha: str) -> list[CheckRunInfo]:
+        latest = {r["name"]: r for r in self.checks if r["repo"] == repo and r["sha"] == sha}
+        return [CheckRunInfo(name=r["name"], status=r["status"], conclusion=r["conclusion"]) for r in latest.values()]
+
     def list_reviews(self, repo: str, number: int) -> list[PostedReview]:
         return [PostedReview(id=r["id"], body=r["body"], user_login=self.login, commit_id=r["sha"])
                 for r in self.reviews if r["repo"] == repo and r["number"] == number]
@@ -203,6 +208,8 @@ class MemoryGitHub:
     def create_check_run(self, repo: str, sha: str, name: str, conclusion: str | None, title: str, summary: str,
                          annotations: list[Annotation] | None = None) -> int:
         self._write("create_check_run", repo, sha, name, conclusion)
+        self.checks.append({"repo": repo, "sha": sha, "name": name, "conclusion": conclusion,
+                            "status": "completed" if conclusion else "queued"})
         return next(self._ids)
 
     def create_review(self, repo: str, number: int, sha: str, body: str, event: str, comments: list[ReviewComment]) -> int:

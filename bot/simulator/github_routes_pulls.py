@@ -117,6 +117,14 @@ def check_get(f: FakeGitHub, call: Call) -> tuple[int, Any]:
     return 200, _check_json(f, call.repo, run)
 
 
+@route("get", R + "/commits/{ref}/check-runs", "checks/list-for-ref")
+def check_runs_for_ref(f: FakeGitHub, call: Call) -> tuple[int, Any]:
+    r, ref = call.repo, call.op.params["ref"]
+    latest = {run["name"]: run for run in sorted(r["check_runs"].values(), key=lambda x: x["id"]) if run.get("head_sha") == ref}
+    runs = [_check_json(f, r, run) for run in latest.values()]  # `filter=latest`, GitHub's default
+    return 200, {"total_count": len(runs), "check_runs": runs}
+
+
 @route("get", R + "/check-runs/{check_run_id}/annotations", "checks/list-annotations")
 def check_annotations(f: FakeGitHub, call: Call) -> tuple[int, Any]:
     run = _check_run(call)

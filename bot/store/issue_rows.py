@@ -65,7 +65,7 @@ class Dispatch(Base):
 
     __tablename__ = "executor_dispatches"
     __table_args__ = (Index("ix_dispatch_issue", "repo", "number"), Index("ix_dispatch_created", "created_at"),
-                      Index("ix_dispatch_completed", "completed_at"))
+                      Index("ix_dispatch_completed", "completed_at"), Index("ix_dispatch_branch", "repo", "branch"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     dispatch_id: Mapped[str] = mapped_column(String(64), unique=True)  # sent as the `routing_id` input
@@ -98,6 +98,11 @@ class Dispatch(Base):
     score_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
     score_note: Mapped[str | None] = mapped_column(String(300), nullable=True)
     scored_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    # what GitHub says about the work: the executor's branch, its PR, the outcome state, time to merge (0010)
+    branch: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    pr_number: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    truth: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    time_to_merge_s: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
 class CommandReplyRow(Base):

@@ -24,11 +24,12 @@ from bot.store.issue_rows import ACTIVE, FINISHED, STALE_RUN_AFTER, CommandReply
 from bot.store.review_claims import ReviewClaim, ReviewGuard
 from bot.store.rollup import rollup
 from bot.store.reviews import ReviewLog, ReviewOverride, ReviewRecord
+from bot.store.run_truth import RunTruth
 
 _initialised: "weakref.WeakSet[Engine]" = weakref.WeakSet()  # engines whose tables exist already
 
 
-class IssueStore(ReviewLog, ReviewGuard):
+class IssueStore(ReviewLog, ReviewGuard, RunTruth):
     def __init__(self, engine: Engine, *, clock: Callable[[], datetime] = utcnow, create: bool = True):
         self.engine = engine
         self.clock = clock

@@ -25,6 +25,7 @@ _DISPATCH = dict(  # executor_dispatches' columns and their defaults
     routing_id=None, comment_id=None, mode="execute", attempt=1, estimated_cost_usd=0.0, status="pending", by="",
     error=None, run_id=None, run_url=None, conclusion=None, duration_s=None, actual_cost_usd=None, num_turns=None,
     duration_ms=None, completed_at=None, followed_up=False, score=None, score_by=None, score_note=None, scored_at=None,
+    branch=None, pr_number=None, truth=None, time_to_merge_s=None,
 )
 
 
@@ -170,6 +171,21 @@ class MemoryIssueStore:
         earlier = d["score"]
         d.update(score=score, score_by=by, score_note=note, scored_at=self.clock())
         return dispatch_record(d), earlier
+
+    def dispatch_for_branch(self, repo: str, branch: str) -> DispatchRecord | None:
+        d = next((d for d in reversed(self._dispatches) if (d["repo"], d["branch"]) == (repo, branch)), None)
+        return dispatch_record(d) if d else None
+
+    def record_truth(self, dispatch_id: str, *, truth: str, pr_number: int, success: bool | None,
+                     time_to_merge_s: float | None) -> tuple[DispatchRecord, bool]:
+        d = self._dispatch_by("dispatch_id", dispatch_id)
+        if d is None:
+            raise KeyError(dispatch_id)
+        status = d["status"] if success is None else ("success" if success else "failure")
+        new = dict(truth=truth, pr_number=pr_number, time_to_merge_s=time_to_merge_s, status=status)
+        changed = any(d[k] != v for k, v in new.items())
+        d.update(new)
+        return dispatch_record(d), changed
 
     def dispatches(self, repo: str, number: int) -> list[DispatchRecord]:
         return [dispatch_record(d) for d in self._rows(repo, number)]

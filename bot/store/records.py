@@ -42,6 +42,12 @@ class RunState(BaseModel):
     score_by: str | None = Field(None, max_length=100)
     score_note: str | None = Field(None, max_length=MAX_SCORE_NOTE)
     scored_at: datetime | None = None
+    # what GitHub says about the work (#21): the branch the executor pushed (its artifact's `branch_name`), the
+    # run's pull request on it, the outcome state (bot.runs.truth.STATES) and seconds from dispatch to merge
+    branch: str | None = Field(None, max_length=255)
+    pr_number: int | None = None
+    truth: str | None = Field(None, max_length=16)
+    time_to_merge_s: float | None = None
 
 
 class DispatchRecord(RunState):

@@ -1,0 +1,47 @@
+"""IssueStore's side of a run's true outcome: the run by its executor's branch, and what GitHub said of its PR.
+
+Kept apart from bot/store/issues.py (a mixin, as the review methods are) so each module stays small.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.store import outcomes as _outcomes
+from bot.store.db import row_dict as _row
+from bot.store.issue_rows import Dispatch
+from bot.store.records import DispatchRecord, dispatch_record
+
+
+class RunTruth:
+    """IssueStore's outcome-truth methods (it provides `_session` and `engine`)."""
+
+    _session: Any
+    engine: Any
+
+    def dispatch_for_branch(self, repo: str, branch: str) -> DispatchRecord | None:
+        """The latest run whose executor pushed `branch` in `repo` (the branch its artifact named)."""
+        with self._session() as s:
+            d = s.scalar(select(Dispatch).where(Dispatch.repo == repo, Dispatch.branch == branch)
+                         .order_by(Dispatch.id.desc()).limit(1))
+            return dispatch_record(_row(d)) if d else None
+
+    def record_truth(self, dispatch_id: str, *, truth: str, pr_number: int, success: bool | None,
+                     time_to_merge_s: float | None) -> tuple[DispatchRecord, bool]:
+        """What GitHub says about a run's PR; a settled outcome (`success` not None) becomes the run's status.
+        (row, False) when nothing changed (a redelivery)."""
+        with self._session.begin() as s:
+            d = s.scalar(select(Dispatch).where(Dispatch.dispatch_id == dispatch_id).with_for_update())
+            if d is None:
+                raise KeyError(dispatch_id)
+            status = d.status if success is None else ("success" if success else "failure")
+            new = dict(truth=truth, pr_number=pr_number, time_to_merge_s=time_to_merge_s, status=status)
+            changed = any(getattr(d, k) != v for k, v in new.items())
+            for k, v in new.items():
+                setattr(d, k, v)
+            row = dispatch_record(_row(d))
+        if changed:
+            _outcomes.forget(self.engine)  # learning reads the run's status
+        return row, changed
