@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from bot.github.port import Identity, Repository, Issues, Comments, Actions
+from bot.github.port import Identity, Repository, Issues, Comments, Actions, Pulls
 from bot.store.ports import Routings, Dispatches, Budgets
 
 
-class GitHub(Identity, Repository, Issues, Comments, Actions, Protocol):
+class GitHub(Identity, Repository, Issues, Comments, Actions, Pulls, Protocol):
     """The slice of GitHubPort this package calls (tests/test_architecture.py holds it to that)."""
 
 

@@ -17,6 +17,7 @@ from typing import Any, Iterable
 from pydantic import BaseModel
 
 PLAN_FILE = "model-router-plan.json"  # bot.convoy.plan reads it
+RUN_FILE = "model-router-run.json"  # the executor's {"branch_name": ...} (bot.runs.truth.branch_of reads it)
 MAX_BYTES = 50 * 1024 * 1024  # an execution file is a few MB at most; refuse to parse a bomb
 RESULT_TEXT_CHARS = 4_000
 
@@ -109,7 +110,9 @@ def parse_artifact_zip(blob: bytes) -> tuple[Outcome, dict[str, str]]:
                 continue
             raw = zf.read(info)
             name = info.filename.rsplit("/", 1)[-1]
-            if name == PLAN_FILE and info.file_size <= 256 * 1024:  # a planning run's structured plan
+            if name == RUN_FILE and info.file_size <= 4096:  # small by construction; not an execution file
+                texts[name] = raw.decode("utf-8", errors="replace")
+            elif name == PLAN_FILE and info.file_size <= 256 * 1024:  # a planning run's structured plan
                 texts[name] = raw.decode("utf-8", errors="replace")
             elif name.endswith(".json") or name.endswith(".jsonl"):
                 parsed = parse_execution(raw)

@@ -16,6 +16,7 @@ from bot.github.port import GitHubError
 from bot.runs.finished import RunReport, followed_up, run_finished
 from bot.runs.outcome import Outcome, parse_artifact_zip
 from bot.runs.trust import check_run
+from bot.runs.truth import branch_of
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +63,8 @@ def workflow_run_finished(ctx: Context, run: dict, workflow: dict) -> Result:
     if followed_up(row):  # a redelivery: not even the artifact is read again
         return run_finished(ctx, row, RunReport())
     outcome, texts, note = fetch_outcome(ctx, run_id)
+    if branch := branch_of(texts):  # ties the run to its PR (bot.runs.pull_outcome)
+        ctx.store.update_dispatch(row.dispatch_id, branch=branch)
     return run_finished(ctx, row, RunReport(
         outcome=outcome, run_id=run_id, run_url=run.get("html_url"), conclusion=run.get("conclusion"),
         duration_s=_seconds(run.get("run_started_at"), run.get("updated_at")), texts=texts, note=note,

@@ -1,0 +1,59 @@
+"""A run's pull request changed (closed, merged, its checks completed): record what GitHub says the run achieved.
+
+The run is found by the branch its executor pushed (read from the run's own artifact, `bot.runs.workflow_run`),
+never by PR text: a pull request counts only when it is in this repository (not a fork), its head branch is the
+run's branch and its author is the executor (`executor.pr_authors` or the bot). The PR, its head's statuses and
+check runs are read from GitHub on every event, so redeliveries and out-of-order events converge
+(`bot.runs.truth`). A settled outcome (merged with checks passing: success; closed unmerged or merged with
+failing checks: failure) becomes the run's status, which learning and the measures read.
+Escalation on a real failure is not done here yet (#21 item 2).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.context import Context, Result
+from bot.github.port import PullInfo
+from bot.issues.service import refresh_comment
+from bot.runs import truth
+
+
+def _executors(ctx: Context, p: PullInfo, branch: str) -> str | None:
+    """Why `p` is not the executor's PR on `branch` in this repository, or None when it is."""
+    authors = {a.lower() for a in ctx.config.executor.pr_authors} | {ctx.gh.bot_login().lower()}
+    if (p.head_repo or "").lower() != ctx.repo.lower():
+        return "a fork's pull request"
+    if p.head_ref != branch:
+        return "not the run's branch"
+    return None if p.user_login.lower() in authors else f"not opened by the executor ({p.user_login})"
+
+
+def _seconds(start: datetime | None, end: str | None) -> float | None:
+    if start is None or not end:
+        return None
+    try:
+        merged = datetime.fromisoformat(end.replace("Z", "+00:00")).replace(tzinfo=None)
+    except ValueError:
+        return None
+    return max(0.0, (merged - start.replace(tzinfo=None)).total_seconds())
+
+
+def pull_outcome(ctx: Context, number: int, branch: str) -> Result:
+    """PR `number` on head `branch` changed: if it is a run's PR, record the run's outcome state once."""
+    row = ctx.store.dispatch_for_branch(ctx.repo, branch) if truth.valid_branch(branch) else None
+    if row is None:
+        return Result(action="ignored", messages=[f"no run pushed {branch!r}"])
+    pull = ctx.gh.get_pull(ctx.repo, number)  # GitHub's view now, not the event's
+    if why := _executors(ctx, pull, branch):
+        return Result(action="ignored", messages=[f"#{number} is not run {row.dispatch_id}'s: {why}"])
+    statuses = [(s.context, s.state) for s in ctx.gh.commit_statuses(ctx.repo, pull.head_sha)]
+    runs = [(r.name, r.status, r.conclusion) for r in ctx.gh.check_runs(ctx.repo, pull.head_sha)]
+    state, success = truth.outcome(state=pull.state, merged=pull.merged, checked=truth.checks(statuses, runs))
+    row, changed = ctx.store.record_truth(row.dispatch_id, truth=state, pr_number=number, success=success,
+                                          time_to_merge_s=_seconds(row.created_at, pull.merged_at) if pull.merged else None)
+    if not changed:
+        return Result(action="ignored", messages=[f"run {row.dispatch_id} already {state}"])
+    refresh_comment(ctx, row.number)
+    verdict = {True: "success", False: "failure", None: "pending"}[success]
+    return Result(action="outcome", messages=[f"run {row.dispatch_id} on {row.tier}: {state} (#{number}), {verdict}"])

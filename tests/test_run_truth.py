@@ -1,0 +1,163 @@
+"""A run's outcome is what GitHub says about its pull request (#21): through the App with the OpenAPI-checking
+fake GitHub, the run's PR (found by the branch its own artifact named) merged with checks passing is a success,
+closed unmerged a failure; an outsider's PR, a fork's PR on the same branch name, a `Closes #1` change nothing."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import pytest
+
+from bot.handlers import handle_event
+from bot.runs import truth
+from tests.test_outcomes_workflow_run import REPO, completed, config, ctx, execution, started  # noqa: F401  (fixtures)
+
+BRANCH = "claude/issue-1-20261120-1000"
+SHA = "c" * 40
+T0 = datetime(2026, 11, 20, 10, 0)
+
+
+@pytest.fixture
+def frozen(time_machine):
+    time_machine.move_to(T0, tick=False)
+
+
+@pytest.fixture
+def ran(frozen, ctx, started, completed, fake_github):
+    """The Haiku run finished claiming success; its artifact names the branch the executor pushed."""
+    p = completed(started, artifact=None)
+    fake_github.add_artifact(REPO, 5551, "model-router-execution-5551-1", files={
+        "tmp/claude-execution-output.json": execution(), "model-router-run.json": json.dumps({"branch_name": BRANCH})})
+    assert handle_event("workflow_run", p, ctx).outputs["success"] == "true"
+    [row] = ctx.store.dispatches(REPO, 1)
+    assert (row.branch, row.status, row.truth) == (BRANCH, "success", None)  # claimed: the agent's word
+    return row
+
+
+def pull(fake_github, number=7, *, branch=BRANCH, user="claude[bot]", head_repo=None, body="", merged_at=None,
+         state="open", sha=SHA):
+    fake_github.add_pull(REPO, number, title="Fix typo", body=body, head_sha=sha, head_ref=branch, user=user)
+    issue = fake_github.repo(REPO)["issues"][number]
+    issue["state"] = state
+    issue["pull"].update(head_repo=head_repo, merged_at=merged_at)
+    return number
+
+
+def check(fake_github, name, conclusion, *, sha=SHA):
+    runs = fake_github.repo(REPO)["check_runs"]
+    rid = fake_github.next_id()
+    runs[rid] = {"id": rid, "head_sha": sha, "name": name, "status": "completed" if conclusion else "in_progress",
+                 "conclusion": conclusion, "output": {}, "annotations": []}
+
+
+def closed(webhook_example, number, branch=BRANCH):
+    p = webhook_example("pull_request", "closed")
+    p["pull_request"]["number"], p["number"] = number, number
+    p["pull_request"]["head"]["ref"] = branch
+    p["repository"]["full_name"] = REPO
+    return p
+
+
+def suite(webhook_example, number, branch=BRANCH):
+    p = webhook_example("check_suite", "completed")
+    p["check_suite"].update(head_branch=branch, head_sha=SHA, pull_requests=[{"number": number}])
+    p["repository"]["full_name"] = REPO
+    return p
+
+
+def test_merged_with_checks_passing_is_a_success_with_its_time_to_merge(ctx, ran, fake_github, webhook_example):
+    check(fake_github, "test", "success")
+    pull(fake_github, state="closed", merged_at="2026-11-20T11:30:00Z")
+    res = handle_event("pull_request", closed(webhook_example, 7), ctx)
+    assert res.action == "outcome" and "merged" in res.messages[0] and "success" in res.messages[0]
+    [row] = ctx.store.dispatches(REPO, 1)
+    assert (row.truth, row.status, row.pr_number, row.time_to_merge_s) == ("merged", "success", 7, 5400.0)
+    again = handle_event("pull_request", closed(webhook_example, 7), ctx)  # a redelivery converges
+    assert again.action == "ignored" and ctx.store.dispatches(REPO, 1) == [row]
+
+
+def test_closed_unmerged_is_a_failure_though_the_agent_claimed_success(ctx, ran, fake_github, webhook_example):
+    check(fake_github, "test", "success")
+    pull(fake_github, state="closed")
+    handle_event("pull_request", closed(webhook_example, 7), ctx)
+    [row] = ctx.store.dispatches(REPO, 1)
+    assert (row.truth, row.status, row.time_to_merge_s) == ("closed_unmerged", "failure", None)
+
+
+def test_failing_checks_then_a_merge_is_not_a_success(ctx, ran, fake_github, webhook_example):
+    check(fake_github, "test", "failure")
+    pull(fake_github)
+    res = handle_event("check_suite", suite(webhook_example, 7), ctx)
+    [row] = ctx.store.dispatches(REPO, 1)
+    assert res.action == "outcome" and (row.truth, row.status) == ("checks_failed", "success")  # open: pending
+    fake_github.repo(REPO)["issues"][7]["state"] = "closed"
+    fake_github.repo(REPO)["issues"][7]["pull"]["merged_at"] = "2026-11-20T11:00:00Z"
+    handle_event("pull_request", closed(webhook_example, 7), ctx)
+    [row] = ctx.store.dispatches(REPO, 1)
+    assert (row.truth, row.status) == ("merged", "failure")
+
+
+def test_a_rerun_that_passes_before_the_merge_counts(ctx, ran, fake_github, webhook_example):
+    check(fake_github, "test", "failure")
+    pull(fake_github)
+    handle_event("check_suite", suite(webhook_example, 7), ctx)
+    check(fake_github, "test", "success")  # re-run: the latest run of "test" counts
+    handle_event("check_suite", suite(webhook_example, 7), ctx)
+    assert ctx.store.dispatches(REPO, 1)[0].truth == "checks_passed"
+
+
+@pytest.mark.parametrize("kind", ["outsider_branch", "fork_same_branch", "outsider_on_the_branch"])
+def test_an_outsiders_pr_changes_nothing(ctx, ran, fake_github, webhook_example, kind):
+    check(fake_github, "test", "success")
+    number, branch = {
+        "outsider_branch": (pull(fake_github, 8, branch="fix-readme", user="mallory", body="Closes #1",
+                                 state="closed", merged_at="2026-11-20T11:00:00Z"), "fix-readme"),
+        "fork_same_branch": (pull(fake_github, 9, user="claude[bot]", head_repo="mallory/octo-repo", body="Closes #1",
+                                  state="closed"), BRANCH),
+        "outsider_on_the_branch": (pull(fake_github, 10, user="mallory", state="closed"), BRANCH),
+    }[kind]
+    res = handle_event("pull_request", closed(webhook_example, number, branch), ctx)
+    assert res.action == "ignored", res.messages
+    [row] = ctx.store.dispatches(REPO, 1)
+    assert (row.truth, row.pr_number, row.status) == (None, None, "success")
+
+
+def test_a_check_suite_of_no_run_reads_nothing(ctx, ran, fake_github, webhook_example):
+    res = handle_event("check_suite", suite(webhook_example, 11, branch="someone-else"), ctx)
+    assert res.action == "ignored" and ctx.store.dispatches(REPO, 1)[0].truth is None
+
+
+@pytest.mark.parametrize("name", ["claude/issue-1", "feature/a.b", "a" * 255])
+def test_branch_names_that_git_accepts(name):
+    assert truth.valid_branch(name) == name and truth.branch_of({"model-router-run.json": json.dumps({"branch_name": name})}) == name
+
+
+@pytest.mark.parametrize("name", ["", "a" * 256, "../main", "a..b", "-x", "a/", "/a", "a//b", ".hidden", "x.lock",
+                                  "a b", "a~1", "a^", "a:b", "a@{1}", "é", None, 5, ["x"]])
+def test_branch_names_git_refuses_are_not_believed(name):
+    assert truth.valid_branch(name) is None
+    assert truth.branch_of({"model-router-run.json": json.dumps({"branch_name": name})}) is None
+    assert truth.branch_of({"model-router-run.json": "not json"}) is None and truth.branch_of({}) is None
+
+
+def test_the_checks_verdict():
+    assert truth.checks([], []) == "passed"
+    assert truth.checks([("ci", "success"), ("ci", "failure")], []) == "passed"  # the newest per context counts
+    assert truth.checks([("ci", "error")], [("t", "completed", "success")]) == "failed"
+    assert truth.checks([], [("t", "completed", "timed_out")]) == "failed"
+    assert truth.checks([("ci", "pending")], []) == "pending"
+    assert truth.checks([], [("t", "in_progress", None), ("u", "completed", "success")]) == "pending"
+    assert truth.checks([], [("t", "completed", "skipped"), ("u", "completed", "neutral")]) == "passed"
+
+
+def test_the_outcome_states():
+    assert truth.outcome(state="closed", merged=True, checked="passed") == ("merged", True)
+    assert truth.outcome(state="closed", merged=True, checked="failed") == ("merged", False)
+    assert truth.outcome(state="closed", merged=True, checked="pending") == ("merged", None)
+    assert truth.outcome(state="closed", merged=False, checked="passed") == ("closed_unmerged", False)
+    assert truth.outcome(state="open", merged=False, checked="passed") == ("checks_passed", None)
+    assert truth.outcome(state="open", merged=False, checked="failed") == ("checks_failed", None)
+    assert truth.outcome(state="open", merged=False, checked="pending") == ("claimed", None)
+    assert {truth.outcome(state=s, merged=m, checked=c)[0] for s in ("open", "closed") for m in (False, True)
+            for c in ("passed", "failed", "pending")} <= set(truth.STATES)
