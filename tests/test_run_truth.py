@@ -77,12 +77,19 @@ def test_merged_with_checks_passing_is_a_success_with_its_time_to_merge(ctx, ran
     assert again.action == "ignored" and ctx.store.dispatches(REPO, 1) == [row]
 
 
-def test_closed_unmerged_is_a_failure_though_the_agent_claimed_success(ctx, ran, fake_github, webhook_example):
+def test_closed_unmerged_is_a_failure_and_escalates_once(ctx, ran, fake_github, webhook_example):
     check(fake_github, "test", "success")
     pull(fake_github, state="closed")
-    handle_event("pull_request", closed(webhook_example, 7), ctx)
-    [row] = ctx.store.dispatches(REPO, 1)
+    assert len(fake_github.repo(REPO)["workflow_dispatches"]) == 1  # the Haiku run
+    res = handle_event("pull_request", closed(webhook_example, 7), ctx)
+    assert any("escalated to **sonnet**" in m for m in res.messages), res.messages
+    row, nxt = ctx.store.dispatches(REPO, 1)
     assert (row.truth, row.status, row.time_to_merge_s) == ("closed_unmerged", "failure", None)
+    assert (nxt.tier, nxt.attempt, nxt.status) == ("sonnet", 2, "dispatched")
+    assert fake_github.repo(REPO)["workflow_dispatches"][-1]["inputs"]["tier"] == "sonnet"
+    n_comments = len(fake_github.comments(REPO, 1))
+    assert handle_event("pull_request", closed(webhook_example, 7), ctx).action == "ignored"  # a redelivery
+    assert len(fake_github.repo(REPO)["workflow_dispatches"]) == 2 and len(fake_github.comments(REPO, 1)) == n_comments
 
 
 def test_failing_checks_then_a_merge_is_not_a_success(ctx, ran, fake_github, webhook_example):
@@ -94,7 +101,7 @@ def test_failing_checks_then_a_merge_is_not_a_success(ctx, ran, fake_github, web
     fake_github.repo(REPO)["issues"][7]["state"] = "closed"
     fake_github.repo(REPO)["issues"][7]["pull"]["merged_at"] = "2026-11-20T11:00:00Z"
     handle_event("pull_request", closed(webhook_example, 7), ctx)
-    [row] = ctx.store.dispatches(REPO, 1)
+    row = ctx.store.dispatches(REPO, 1)[0]
     assert (row.truth, row.status) == ("merged", "failure")
 
 

@@ -102,14 +102,22 @@ def run_finished(ctx: Context, dispatch: DispatchRecord, report: RunReport) -> R
     return _follow_up(ctx, RunFinished(row, report), messages)
 
 
+def escalate_failure(ctx: Context, row: DispatchRecord, run_id: int) -> list[str]:
+    """The next tier after a failed run, once per failed run (`escalate` claims it by the run's id): its comment,
+    the sticky comment refreshed; what it said. A repeat (a redelivery, the run's PR failing later) says nothing."""
+    if not (comment := escalate(ctx, row, run_id)):
+        return []
+    ctx.gh.create_comment(ctx.repo, row.number, comment)
+    refresh_comment(ctx, row.number)
+    return [next(line for line in comment.splitlines() if not line.startswith("<!--"))]
+
+
 def _follow_up(ctx: Context, run: RunFinished, messages: list[str]) -> Result:
     """Escalate a failure, then every registered reaction (a convoy); mark the run followed up."""
     row = run.row
     if not ctx.dry_run:
-        if not run.succeeded and (comment := escalate(ctx, row, run.report.run_id or 0)):
-            ctx.gh.create_comment(ctx.repo, run.number, comment)
-            messages.append(next(line for line in comment.splitlines() if not line.startswith("<!--")))
-            refresh_comment(ctx, run.number)
+        if not run.succeeded:
+            messages += escalate_failure(ctx, row, run.report.run_id or 0)
         for react in AFTER_RUN:
             if note := react(ctx, run):
                 messages.append(note)

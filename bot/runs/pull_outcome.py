@@ -5,8 +5,9 @@ never by PR text: a pull request counts only when it is in this repository (not 
 run's branch and its author is the executor (`executor.pr_authors` or the bot). The PR, its head's statuses and
 check runs are read from GitHub on every event, so redeliveries and out-of-order events converge
 (`bot.runs.truth`). A settled outcome (merged with checks passing: success; closed unmerged or merged with
-failing checks: failure) becomes the run's status, which learning and the measures read.
-Escalation on a real failure is not done here yet (#21 item 2).
+failing checks: failure) becomes the run's status, which learning and the measures read; a settled failure
+escalates to the next tier once per run (`bot.runs.finished.escalate_failure`, keyed by the run's id, as when the
+agent itself gives up). Failing checks on a still-open PR are recorded (`checks_failed`) but do not escalate yet.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from bot.context import Context, Result
 from bot.github.port import PullInfo
 from bot.issues.service import refresh_comment
 from bot.runs import truth
+from bot.runs.finished import escalate_failure
 
 
 def _executors(ctx: Context, p: PullInfo, branch: str) -> str | None:
@@ -56,4 +58,7 @@ def pull_outcome(ctx: Context, number: int, branch: str) -> Result:
         return Result(action="ignored", messages=[f"run {row.dispatch_id} already {state}"])
     refresh_comment(ctx, row.number)
     verdict = {True: "success", False: "failure", None: "pending"}[success]
-    return Result(action="outcome", messages=[f"run {row.dispatch_id} on {row.tier}: {state} (#{number}), {verdict}"])
+    messages = [f"run {row.dispatch_id} on {row.tier}: {state} (#{number}), {verdict}"]
+    if success is False and row.mode == "execute" and not ctx.dry_run:  # a real failure: the next tier, once per run
+        messages += escalate_failure(ctx, row, row.run_id or 0)
+    return Result(action="outcome", messages=messages)
