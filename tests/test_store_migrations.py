@@ -212,63 +212,43 @@ def test_0008_on_postgres(pg_engine):
     _one_key_after_0008(_emptied(pg_engine))
 
 
-def _scores_after_0009(engine) -> None:
-    """0009 adds the human score's columns to the runs; existing runs keep every value and have no score."""
+def _run_columns_added(engine, before: str, columns: tuple[str, ...], write: str) -> None:
+    """Upgrading from `before` adds `columns` to the runs: an existing run keeps every value and has none of them,
+    `write` can set them, the tables match the models, and the downgrade drops them again."""
     with engine.begin() as conn:
-        command.upgrade(migrate._config(conn), "0008")
+        command.upgrade(migrate._config(conn), before)
         conn.execute(text("INSERT INTO executor_dispatches (dispatch_id, key, repo, number, mode, tier, model, complexity, "
                           "attempt, estimated_cost_usd, status, \"by\", created_at, followed_up) VALUES ('d.1', 'k', 'o/r', 1, "
                           "'execute', 'haiku', 'm', 'simple', 1, 0.5, 'success', '', '2026-11-29 12:00:00', false)"))
     migrate.upgrade(engine)
     with engine.begin() as conn:
-        row = conn.execute(text("SELECT status, score, score_by, score_note, scored_at FROM executor_dispatches")).one()
-        assert tuple(row) == ("success", None, None, None, None)
-        conn.execute(text("UPDATE executor_dispatches SET score = 4, score_by = 'alice', score_note = 'ok'"))
-        assert conn.execute(text("SELECT score FROM executor_dispatches")).scalar() == 4
+        row = conn.execute(text(f"SELECT status, {', '.join(columns)} FROM executor_dispatches")).one()
+        assert tuple(row) == ("success", *[None] * len(columns))
+        conn.execute(text(f"UPDATE executor_dispatches SET {write}"))
+        assert conn.execute(text(f"SELECT {columns[0]} FROM executor_dispatches")).scalar() is not None
     assert _diff(engine) == []
     with engine.begin() as conn:  # and back down
-        command.downgrade(migrate._config(conn), "0008")
-    assert "score" not in {c["name"] for c in inspect(engine).get_columns("executor_dispatches")}
+        command.downgrade(migrate._config(conn), before)
+    assert not set(columns) & {c["name"] for c in inspect(engine).get_columns("executor_dispatches")}
 
 
-def test_0009_adds_the_score_columns(tmp_path):
+ADDED_RUN_COLUMNS = {
+    # 0009: the human score of each run
+    "0009": ("0008", ("score", "score_by", "score_note", "scored_at"), "score = 4, score_by = 'alice', score_note = 'ok'"),
+    # 0010: a run's branch, PR, outcome state and time to merge
+    "0010": ("0009", ("branch", "pr_number", "truth", "time_to_merge_s"),
+             "branch = 'claude/issue-1', pr_number = 7, truth = 'merged', time_to_merge_s = 60"),
+}
+
+
+@pytest.mark.parametrize("revision", sorted(ADDED_RUN_COLUMNS))
+def test_a_migration_adds_run_columns(tmp_path, revision):
     engine = make_engine(f"sqlite:///{tmp_path / 's.db'}")
-    _scores_after_0009(engine)
+    _run_columns_added(engine, *ADDED_RUN_COLUMNS[revision])
     engine.dispose()
 
 
 @pytest.mark.postgres
-def test_0009_on_postgres(pg_engine):
-    _scores_after_0009(_emptied(pg_engine))
-
-
-def _truth_after_0010(engine) -> None:
-    """0010 adds a run's branch, PR, outcome state and time to merge; existing runs keep every value and have none."""
-    with engine.begin() as conn:
-        command.upgrade(migrate._config(conn), "0009")
-        conn.execute(text("INSERT INTO executor_dispatches (dispatch_id, key, repo, number, mode, tier, model, complexity, "
-                          "attempt, estimated_cost_usd, status, \"by\", created_at, followed_up) VALUES ('d.1', 'k', 'o/r', 1, "
-                          "'execute', 'haiku', 'm', 'simple', 1, 0.5, 'success', '', '2026-11-29 12:00:00', false)"))
-    migrate.upgrade(engine)
-    with engine.begin() as conn:
-        row = conn.execute(text("SELECT status, branch, pr_number, truth, time_to_merge_s FROM executor_dispatches")).one()
-        assert tuple(row) == ("success", None, None, None, None)
-    assert _diff(engine) == []
-    with engine.begin() as conn:  # and back down
-        command.downgrade(migrate._config(conn), "0009")
-    assert "branch" not in {c["name"] for c in inspect(engine).get_columns("executor_dispatches")}
-
-
-def test_0010_adds_the_outcome_truth_columns(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 's.db'}")
-    _truth_after_0010(engine)
-    engine.dispose()
-
-
-@pytest.mark.postgres
-def test_0010_on_postgres(pg_engine):
-    with pg_engine.begin() as conn:
-        for table in reversed(metadata().sorted_tables):
-            conn.execute(text(f'DROP TABLE "{table.name}"'))
-        conn.execute(text("DROP TABLE alembic_version"))
-    _truth_after_0010(pg_engine)
+@pytest.mark.parametrize("revision", sorted(ADDED_RUN_COLUMNS))
+def test_a_migration_adds_run_columns_on_postgres(pg_engine, revision):
+    _run_columns_added(_emptied(pg_engine), *ADDED_RUN_COLUMNS[revision])
