@@ -130,6 +130,22 @@ def test_an_outsiders_pr_changes_nothing(ctx, ran, fake_github, webhook_example,
     assert (row.truth, row.pr_number, row.status) == (None, None, "success")
 
 
+def test_checks_github_will_not_show_are_not_a_pass(ctx, ran, fake_github, webhook_example):
+    pull(fake_github, state="closed", merged_at="2026-11-20T11:30:00Z")
+    fake_github.fail_next("GET", r"/check-runs$", 403)
+    res = handle_event("pull_request", closed(webhook_example, 7), ctx)
+    assert res.messages[0].endswith("merged (#7), pending")  # merged, checks unknown: not settled
+    assert ctx.store.dispatches(REPO, 1)[0].truth == "merged"
+    res = handle_event("pull_request", closed(webhook_example, 7), ctx)  # readable now: no checks at all
+    assert res.action == "ignored"  # the same state; the run's status is the same either way
+
+
+def test_an_unreadable_pull_request_is_not_an_outcome(ctx, ran, fake_github, webhook_example):
+    fake_github.fail_next("GET", r"/pulls/7$", 404)
+    assert handle_event("pull_request", closed(webhook_example, 7), ctx).action == "ignored"
+    assert ctx.store.dispatches(REPO, 1)[0].truth is None
+
+
 def test_a_check_suite_of_no_run_reads_nothing(ctx, ran, fake_github, webhook_example):
     res = handle_event("check_suite", suite(webhook_example, 11, branch="someone-else"), ctx)
     assert res.action == "ignored" and ctx.store.dispatches(REPO, 1)[0].truth is None

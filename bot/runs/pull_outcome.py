@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.context import Context, Result
-from bot.github.port import PullInfo
+from bot.github.port import GitHubError, PullInfo
 from bot.issues.service import refresh_comment
 from bot.runs import truth
 from bot.runs.finished import escalate_failure
@@ -41,17 +41,32 @@ def _seconds(start: datetime | None, end: str | None) -> float | None:
     return max(0.0, (merged - start.replace(tzinfo=None)).total_seconds())
 
 
+def _checks(ctx: Context, sha: str) -> str:
+    """The head's checks verdict; checks GitHub will not show (no permission) are `pending`, never `passed`."""
+    try:
+        statuses = [(s.context, s.state) for s in ctx.gh.commit_statuses(ctx.repo, sha)]
+        runs = [(r.name, r.status, r.conclusion) for r in ctx.gh.check_runs(ctx.repo, sha)]
+    except GitHubError as exc:
+        if exc.transient:
+            raise
+        return "pending"
+    return truth.checks(statuses, runs)
+
+
 def pull_outcome(ctx: Context, number: int, branch: str) -> Result:
     """PR `number` on head `branch` changed: if it is a run's PR, record the run's outcome state once."""
     row = ctx.store.dispatch_for_branch(ctx.repo, branch) if truth.valid_branch(branch) else None
     if row is None:
         return Result(action="ignored", messages=[f"no run pushed {branch!r}"])
-    pull = ctx.gh.get_pull(ctx.repo, number)  # GitHub's view now, not the event's
+    try:
+        pull = ctx.gh.get_pull(ctx.repo, number)  # GitHub's view now, not the event's
+    except GitHubError as exc:
+        if exc.transient:
+            raise  # the queue retries the job
+        return Result(action="ignored", messages=[f"#{number} unreadable ({exc.status})"])
     if why := _executors(ctx, pull, branch):
         return Result(action="ignored", messages=[f"#{number} is not run {row.dispatch_id}'s: {why}"])
-    statuses = [(s.context, s.state) for s in ctx.gh.commit_statuses(ctx.repo, pull.head_sha)]
-    runs = [(r.name, r.status, r.conclusion) for r in ctx.gh.check_runs(ctx.repo, pull.head_sha)]
-    state, success = truth.outcome(state=pull.state, merged=pull.merged, checked=truth.checks(statuses, runs))
+    state, success = truth.outcome(state=pull.state, merged=pull.merged, checked=_checks(ctx, pull.head_sha))
     row, changed = ctx.store.record_truth(row.dispatch_id, truth=state, pr_number=number, success=success,
                                           time_to_merge_s=_seconds(row.created_at, pull.merged_at) if pull.merged else None)
     if not changed:
