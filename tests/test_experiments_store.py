@@ -174,6 +174,11 @@ def test_the_rollup_is_the_same_in_sql_and_in_memory(tmp_path, clock):
         row, _ = s.claim_dispatch(key="k2", repo="o/r", number=1, **{**kw, "tier": "sonnet", "attempt": 2})
         s.record_outcome(row.dispatch_id, run_id=2, success=True, actual_cost_usd=0.05)
         s.record_score(row.dispatch_id, score=4, by="p", note="")
+        s.record_decision("o/r", 3, decision())  # its first run's pull request is still open: pending
+        row, _ = s.claim_dispatch(key="k3", repo="o/r", number=3, **kw)
+        s.record_outcome(row.dispatch_id, run_id=3, success=True, actual_cost_usd=0.01)
+        s.record_truth(row.dispatch_id, truth="checks_passed", pr_number=9, success=None, time_to_merge_s=None)
     key = lambda g: (g.day, g.repo, g.tier, g.complexity)  # noqa: E731
     expected = sorted(sql.rollup("o/r"), key=key)
     assert expected and [(key(g), g.tally) for g in expected] == [(key(g), g.tally) for g in sorted(mem.rollup("o/r"), key=key)]
+    assert sum(g.tally.haiku_first_runs for g in expected) == 1 and sum(g.tally.judged for g in expected) == 2

@@ -105,6 +105,24 @@ def test_failing_checks_then_a_merge_is_not_a_success(ctx, ran, fake_github, web
     assert (row.truth, row.status) == ("merged", "failure")
 
 
+def tally(ctx):
+    [group] = ctx.store.rollup(REPO)
+    return group.tally.haiku_first_runs, group.tally.haiku_first_successes
+
+
+def test_an_open_pr_is_pending_in_the_measures_and_learning_until_it_merges(ctx, ran, fake_github, webhook_example):
+    assert tally(ctx) == (1, 1) and ctx.store.knowledge().size == 1  # the claim, before the PR
+    check(fake_github, "test", "success")
+    pull(fake_github)
+    handle_event("check_suite", suite(webhook_example, 7), ctx)
+    assert ctx.store.dispatches(REPO, 1)[0].truth == "checks_passed"
+    assert tally(ctx) == (0, 0) and ctx.store.knowledge().size == 0  # open: pending, not a success
+    fake_github.repo(REPO)["issues"][7]["state"] = "closed"
+    fake_github.repo(REPO)["issues"][7]["pull"]["merged_at"] = "2026-11-20T11:00:00Z"
+    handle_event("pull_request", closed(webhook_example, 7), ctx)
+    assert tally(ctx) == (1, 1) and ctx.store.knowledge().size == 1
+
+
 def test_a_rerun_that_passes_before_the_merge_counts(ctx, ran, fake_github, webhook_example):
     check(fake_github, "test", "failure")
     pull(fake_github)

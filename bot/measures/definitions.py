@@ -15,6 +15,13 @@ from bot.models import Tier
 TIERS = tuple(t.value for t in Tier)  # the catalog's tiers, lowest first: the counts and charts per tier
 HAIKU = Tier.haiku.value  # the tier the Haiku measures (share, first-try success) are about
 FINISHED = ("success", "failure")
+# a run whose pull request is known and still open (bot.runs.truth's states): pending, neither success nor failure
+OPEN_PR = ("claimed", "checks_passed", "checks_failed")
+
+
+def settled(run: dict[str, Any]) -> bool:
+    """A finished run whose outcome is settled: no pull request still open (docs/dashboard.md, what success means)."""
+    return run.get("status") in FINISHED and run.get("truth") not in OPEN_PR
 NAMES = {
     "haiku_success": "Haiku first-try success",
     "savings": "Savings vs all-Sonnet",
@@ -92,7 +99,7 @@ def classify(record: dict[str, Any]) -> Tally:
     runs = record.get("dispatches") or []
     executed = sorted((d for d in runs if (d.get("mode") or "execute") == "execute"), key=lambda d: d.get("id") or 0)
     first = executed[0] if executed else None
-    first_done = first is not None and first.get("status") in FINISHED
+    first_done = first is not None and settled(first)
     costs = [d["actual_cost_usd"] for d in runs if d.get("actual_cost_usd") is not None]
     scores = [int(d["score"]) for d in runs if d.get("score") is not None]
     est, base = float(record.get("estimated_cost_usd") or 0.0), float(record.get("baseline_cost_usd") or 0.0)

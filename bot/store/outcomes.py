@@ -1,5 +1,6 @@
 """What the router learns from: finished execute runs joined with their issue's routing record — a query over
-recorded outcomes, no table of its own. Unreadable rows are skipped; an unreadable store becomes a note."""
+recorded outcomes, no table of its own. A run whose pull request is still open is pending, not learned from;
+unreadable rows are skipped; an unreadable store becomes a note."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ import weakref
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, or_, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.measures.definitions import OPEN_PR
 from bot.models import Complexity, Tier
 from bot.routing.learning import Knowledge, Observation
 from bot.store.issue_rows import FINISHED, Dispatch, RoutingRecord
@@ -64,7 +66,8 @@ def read_knowledge(engine: Engine, session: Any, *, now: float | None = None,
                 RoutingRecord.decision["kind"].as_string(),  # records from before `kind` give null: "" below
                 Dispatch.score, Dispatch.number)
          .join(RoutingRecord, (RoutingRecord.repo == Dispatch.repo) & (RoutingRecord.number == Dispatch.number))
-         .where(Dispatch.mode == "execute", Dispatch.status.in_(FINISHED))
+         .where(Dispatch.mode == "execute", Dispatch.status.in_(FINISHED),
+                or_(Dispatch.truth.is_(None), Dispatch.truth.not_in(OPEN_PR)))  # a PR still open: pending
          .order_by(Dispatch.id.desc()).limit(MAX_ROWS))
     try:
         with session() as s:

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import Engine, and_, case, func, literal, or_, select, tuple_
 
 from bot.measures import Tally
-from bot.measures.definitions import HAIKU, tier_counts
+from bot.measures.definitions import HAIKU, OPEN_PR, tier_counts
 from bot.measures.breakdown import Group
 from bot.store.issue_rows import Dispatch, Override, RoutingRecord
 
@@ -76,7 +76,7 @@ def _query(window: _Window):
         func.sum(Dispatch.score).label("scores"),
     ).group_by(Dispatch.repo, Dispatch.number)).subquery("runs")
     first = Dispatch.__table__.alias("first")
-    first_done = first.c.status.in_(_FINISHED)
+    first_done = and_(first.c.status.in_(_FINISHED), or_(first.c.truth.is_(None), first.c.truth.not_in(OPEN_PR)))
     has_ov = ov.c.n.is_not(None)
     has_actual = func.coalesce(runs.c.n_actual, 0) > 0
     day = func.date(r.created_at).label("day")
@@ -85,9 +85,9 @@ def _query(window: _Window):
             day, r.repo, r.tier, r.complexity,
             func.count().label("issues"),
             func.sum(_one(and_(first_done, first.c.tier == HAIKU))).label("haiku_first_runs"),
-            func.sum(_one(and_(first.c.status == "success", first.c.tier == HAIKU))).label("haiku_first_successes"),
+            func.sum(_one(and_(first_done, first.c.status == "success", first.c.tier == HAIKU))).label("haiku_first_successes"),
             func.sum(_one(or_(has_ov, first_done))).label("judged"),
-            func.sum(_one(and_(~has_ov, first.c.status == "success"))).label("accurate"),
+            func.sum(_one(and_(~has_ov, first_done, first.c.status == "success"))).label("accurate"),
             func.sum(_one(has_ov)).label("overridden"),
             func.sum(func.coalesce(ov.c.n, 0)).label("overrides"),
             func.sum(func.coalesce(runs.c.escalations, 0)).label("escalations"),
