@@ -164,6 +164,19 @@ def test_an_unreadable_pull_request_is_not_an_outcome(ctx, ran, fake_github, web
     assert ctx.store.dispatches(REPO, 1)[0].truth is None
 
 
+def test_checks_that_finish_after_the_merge_settle_it(ctx, ran, fake_github, webhook_example):
+    check(fake_github, "test", None)  # still running
+    pull(fake_github, state="closed", merged_at="2026-11-20T11:30:00Z")
+    res = handle_event("pull_request", closed(webhook_example, 7), ctx)
+    assert res.messages[0].endswith("merged (#7), pending")
+    check(fake_github, "test", "failure")
+    p = suite(webhook_example, 7)
+    p["check_suite"]["pull_requests"] = []  # GitHub lists no PR once it is merged
+    res = handle_event("check_suite", p, ctx)
+    assert res.action == "outcome" and res.messages[0].endswith("merged (#7), failure")
+    assert ctx.store.dispatches(REPO, 1)[0].status == "failure"
+
+
 def test_a_check_suite_of_no_run_reads_nothing(ctx, ran, fake_github, webhook_example):
     res = handle_event("check_suite", suite(webhook_example, 11, branch="someone-else"), ctx)
     assert res.action == "ignored" and ctx.store.dispatches(REPO, 1)[0].truth is None

@@ -6,7 +6,7 @@ from bot.context import Context, Result
 from bot.handlers.registry import register
 from bot.runs.pull_outcome import pull_outcome
 
-MAX_PULLS = 10  # a check suite lists the same-repository PRs of its head; a run's branch has one
+MAX_PULLS = 10  # a check suite lists the open same-repository PRs of its head; a run's branch has one
 
 
 @register("pull_request", "closed", bots=True)  # merged or not; a merge queue or a bot may close it
@@ -18,8 +18,6 @@ def on_closed(payload: dict, ctx: Context) -> Result:
 @register("check_suite", "completed", bots=True)  # GitHub Actions' suites are sent by a bot
 def on_suite(payload: dict, ctx: Context) -> Result:
     suite = payload.get("check_suite") or {}
-    results = [pull_outcome(ctx, int(p["number"]), str(suite.get("head_branch") or ""))
-               for p in (suite.get("pull_requests") or [])[:MAX_PULLS]]
-    if not results:
-        return Result(action="ignored", messages=["the check suite belongs to no pull request of this repository"])
+    numbers = [int(p["number"]) for p in (suite.get("pull_requests") or [])[:MAX_PULLS]] or [None]  # None: merged
+    results = [pull_outcome(ctx, n, str(suite.get("head_branch") or "")) for n in numbers]
     return next((r for r in results if r.action != "ignored"), results[0])

@@ -53,11 +53,14 @@ def _checks(ctx: Context, sha: str) -> str:
     return truth.checks(statuses, runs)
 
 
-def pull_outcome(ctx: Context, number: int, branch: str) -> Result:
-    """PR `number` on head `branch` changed: if it is a run's PR, record the run's outcome state once."""
+def pull_outcome(ctx: Context, number: int | None, branch: str) -> Result:
+    """PR `number` on head `branch` changed: if it is a run's PR, record the run's outcome state once. Without a
+    number (a check suite completing after the merge lists no PR), the run's recorded PR is read again."""
     row = ctx.store.dispatch_for_branch(ctx.repo, branch) if truth.valid_branch(branch) else None
     if row is None:
         return Result(action="ignored", messages=[f"no run pushed {branch!r}"])
+    if (number := number or row.pr_number) is None:
+        return Result(action="ignored", messages=[f"run {row.dispatch_id} has no pull request recorded yet"])
     try:
         pull = ctx.gh.get_pull(ctx.repo, number)  # GitHub's view now, not the event's
     except GitHubError as exc:
