@@ -11,7 +11,7 @@ import pytest
 
 from bot.handlers import handle_event
 from bot.runs import truth
-from tests.test_outcomes_workflow_run import REPO, completed, config, ctx, execution, started  # noqa: F401  (fixtures)
+from tests.test_outcomes_workflow_run import REPO, completed, config, ctx, execution, started, sticky  # noqa: F401  (fixtures)
 
 BRANCH = "claude/issue-1-20261120-1000"
 SHA = "c" * 40
@@ -85,6 +85,7 @@ def test_closed_unmerged_is_a_failure_and_escalates_once(ctx, ran, fake_github, 
     assert any("escalated to **sonnet**" in m for m in res.messages), res.messages
     row, nxt = ctx.store.dispatches(REPO, 1)
     assert (row.truth, row.status, row.time_to_merge_s) == ("closed_unmerged", "failure", None)
+    assert "| PR #7 closed unmerged |" in sticky(fake_github)  # the agent's "success" is no longer what it shows
     assert (nxt.tier, nxt.attempt, nxt.status) == ("sonnet", 2, "dispatched")
     assert fake_github.repo(REPO)["workflow_dispatches"][-1]["inputs"]["tier"] == "sonnet"
     n_comments = len(fake_github.comments(REPO, 1))
@@ -215,3 +216,14 @@ def test_the_outcome_states():
     assert truth.outcome(state="open", merged=False, checked="pending") == ("claimed", None)
     assert {truth.outcome(state=s, merged=m, checked=c)[0] for s in ("open", "closed") for m in (False, True)
             for c in ("passed", "failed", "pending")} <= set(truth.STATES)
+
+
+def test_the_runs_table_shows_what_github_says_of_the_pr():
+    from bot.issues.render import pr_state, runs_section
+
+    assert pr_state({"truth": "merged", "pr_number": 7}) == "PR #7 merged"
+    assert pr_state({"truth": "checks_failed", "pr_number": 7}) == "PR #7 checks failed"
+    assert [pr_state(r) for r in ({}, {"truth": "merged"}, {"truth": "merged", "pr_number": True}, {"truth": "", "pr_number": 7})] == [None] * 4
+    table = runs_section([{"attempt": 1, "tier": "haiku", "model": "m", "conclusion": "success", "truth": "closed_unmerged",
+                           "pr_number": 7}])
+    assert "| PR #7 closed unmerged |" in table and "| success |" not in table

@@ -47,6 +47,14 @@ def score(run: Any) -> str | None:
     return f"{value}/5" if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 5 else None
 
 
+def pr_state(run: Any) -> str | None:
+    """What GitHub says of a run's pull request (`PR #7 merged`), or None before the App saw one (#21)."""
+    truth, number = run_field(run, "truth"), run_field(run, "pr_number")
+    if not isinstance(truth, str) or not truth or not isinstance(number, int) or isinstance(number, bool):
+        return None
+    return f"PR #{number} {truth.replace('_', ' ')}"
+
+
 def runs_section(runs: str | Iterable[Any] | None) -> str:
     """Executor runs with estimate vs actual; a ready-made markdown string is used as is."""
     if runs is None:
@@ -61,7 +69,7 @@ def runs_section(runs: str | Iterable[Any] | None) -> str:
         lines = ["**Executor runs**", "", "| # | Tier | Model | Status | Estimated | Actual | Run |" + (" Score |" if rated else ""),
                  "|---|---|---|---|---|---|---|" + ("---|" if rated else "")]
         for i, run in enumerate(rows, 1):
-            status = run_field(run, "conclusion") or run_field(run, "status") or "—"
+            status = pr_state(run) or run_field(run, "conclusion") or run_field(run, "status") or "—"
             url = run_field(run, "run_url") or run_field(run, "url")
             link = f"[run]({url})" if url and str(url).startswith("https://") else "—"
             lines.append(
