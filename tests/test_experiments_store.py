@@ -132,6 +132,10 @@ def test_a_runs_truth_is_found_by_its_branch_and_settles_its_status(store):
     assert changed and (failed.truth, failed.status) == ("closed_unmerged", "failure")
     _, changed = store.record_truth(row.dispatch_id, truth="closed_unmerged", pr_number=5, success=False, time_to_merge_s=None)
     assert not changed  # a redelivery
+    merged, changed = store.record_truth(row.dispatch_id, truth="merged", pr_number=5, success=True, time_to_merge_s=9.0)
+    assert changed and (merged.truth, merged.status) == ("merged", "success")
+    stale, changed = store.record_truth(row.dispatch_id, truth="checks_failed", pr_number=5, success=None, time_to_merge_s=None)
+    assert not changed and (stale.truth, stale.status, stale.time_to_merge_s) == ("merged", "success", 9.0)  # final
     with pytest.raises(KeyError):
         store.record_truth("nope", truth="merged", pr_number=5, success=True, time_to_merge_s=1.0)
 

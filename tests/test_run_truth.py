@@ -178,6 +178,17 @@ def test_checks_that_finish_after_the_merge_settle_it(ctx, ran, fake_github, web
     assert ctx.store.dispatches(REPO, 1)[0].status == "failure"
 
 
+def test_a_merge_is_final_whatever_a_stale_event_read(ctx, ran, fake_github, webhook_example):
+    check(fake_github, "test", "success")
+    pull(fake_github, state="closed", merged_at="2026-11-20T11:30:00+01:00")  # an offset is converted to UTC
+    handle_event("pull_request", closed(webhook_example, 7), ctx)
+    assert ctx.store.dispatches(REPO, 1)[0].time_to_merge_s == 1800.0
+    fake_github.repo(REPO)["issues"][7]["state"] = "open"  # what a job that read the PR before the merge saw
+    fake_github.repo(REPO)["issues"][7]["pull"]["merged_at"] = None
+    assert handle_event("check_suite", suite(webhook_example, 7), ctx).action == "ignored"
+    assert (ctx.store.dispatches(REPO, 1)[0].truth, ctx.store.dispatches(REPO, 1)[0].status) == ("merged", "success")
+
+
 def test_a_check_suite_of_no_run_reads_nothing(ctx, ran, fake_github, webhook_example):
     res = handle_event("check_suite", suite(webhook_example, 11, branch="someone-else"), ctx)
     assert res.action == "ignored" and ctx.store.dispatches(REPO, 1)[0].truth is None

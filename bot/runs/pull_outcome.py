@@ -12,7 +12,7 @@ agent itself gives up). Failing checks on a still-open PR are recorded (`checks_
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 
 from bot.context import Context, Result
 from bot.github.port import GitHubError, PullInfo
@@ -35,9 +35,10 @@ def _seconds(start: datetime | None, end: str | None) -> float | None:
     if start is None or not end:
         return None
     try:
-        merged = datetime.fromisoformat(end.replace("Z", "+00:00")).replace(tzinfo=None)
+        merged = datetime.fromisoformat(end.replace("Z", "+00:00"))
     except ValueError:
         return None
+    merged = merged.astimezone(timezone.utc).replace(tzinfo=None) if merged.tzinfo else merged  # the store: naive UTC
     return max(0.0, (merged - start.replace(tzinfo=None)).total_seconds())
 
 
@@ -70,6 +71,8 @@ def pull_outcome(ctx: Context, number: int | None, branch: str) -> Result:
     if why := _executors(ctx, pull, branch):
         return Result(action="ignored", messages=[f"#{number} is not run {row.dispatch_id}'s: {why}"])
     state, success = truth.outcome(state=pull.state, merged=pull.merged, checked=_checks(ctx, pull.head_sha))
+    if row.truth == "merged" and state != "merged":  # a merge is final: an event read before it is stale
+        return Result(action="ignored", messages=[f"run {row.dispatch_id} already merged"])
     row, changed = ctx.store.record_truth(row.dispatch_id, truth=state, pr_number=number, success=success,
                                           time_to_merge_s=_seconds(row.created_at, pull.merged_at) if pull.merged else None)
     if not changed:

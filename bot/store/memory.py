@@ -181,6 +181,8 @@ class MemoryIssueStore:
         d = self._dispatch_by("dispatch_id", dispatch_id)
         if d is None:
             raise KeyError(dispatch_id)
+        if d["truth"] == "merged" and truth != "merged":  # as IssueStore: a merge is final
+            return dispatch_record(d), False
         status = d["status"] if success is None else ("success" if success else "failure")
         new = dict(truth=truth, pr_number=pr_number, time_to_merge_s=time_to_merge_s, status=status)
         changed = any(d[k] != v for k, v in new.items())

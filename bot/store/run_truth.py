@@ -15,6 +15,9 @@ from bot.store.issue_rows import Dispatch
 from bot.store.records import DispatchRecord, dispatch_record
 
 
+MERGED = "merged"  # bot.runs.truth's final state
+
+
 class RunTruth:
     """IssueStore's outcome-truth methods (it provides `_session` and `engine`)."""
 
@@ -31,11 +34,13 @@ class RunTruth:
     def record_truth(self, dispatch_id: str, *, truth: str, pr_number: int, success: bool | None,
                      time_to_merge_s: float | None) -> tuple[DispatchRecord, bool]:
         """What GitHub says about a run's PR; a settled outcome (`success` not None) becomes the run's status.
-        (row, False) when nothing changed (a redelivery)."""
+        (row, False) when nothing changed (a redelivery) or the run's PR was merged already (a stale view)."""
         with self._session.begin() as s:
             d = s.scalar(select(Dispatch).where(Dispatch.dispatch_id == dispatch_id).with_for_update())
             if d is None:
                 raise KeyError(dispatch_id)
+            if d.truth == MERGED and truth != MERGED:  # a merge is final: a concurrent job's older view loses
+                return dispatch_record(_row(d)), False
             status = d.status if success is None else ("success" if success else "failure")
             new = dict(truth=truth, pr_number=pr_number, time_to_merge_s=time_to_merge_s, status=status)
             changed = any(getattr(d, k) != v for k, v in new.items())
