@@ -66,6 +66,21 @@ def test_changing_the_base_re_gates_the_pull_request(fake_github, fake_anthropic
     assert statuses(fake_github)[-1][:2] == (SHA, "failure")
 
 
+def test_a_review_of_the_old_base_never_lands_after_the_base_changed(fake_github, fake_anthropic, make_ctx,
+                                                                     webhook_example):
+    """The base is changed while the review of the old diff runs: its pass must not reach the commit."""
+    seed(fake_github, [AUTH])
+    pull = fake_github.repo(REPO)["issues"][NUMBER]["pull"]
+
+    def retarget_mid_review(_request):
+        pull["base"] = "release"  # GitHub now diffs the same head against another base
+        return PASS
+
+    fake_anthropic.reply_with(retarget_mid_review)
+    res = dispatch("pull_request", webhook_example("pull_request", "opened"), make_ctx())
+    assert res.action == "superseded" and "success" not in [state for _, state, _ in statuses(fake_github)]
+
+
 def test_editing_only_the_title_does_not_re_gate(fake_github, fake_anthropic, make_ctx, webhook_example):
     seed(fake_github, [AUTH])
     payload = _retargeted(webhook_example)

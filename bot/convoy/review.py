@@ -18,6 +18,7 @@ from bot.review import gate
 from bot.review import ReviewInvalid
 from bot.review import diff, reviewer
 from bot.review.service import review_cost, review_model, settings
+from bot.runs.trust import not_executors_pull
 
 if TYPE_CHECKING:
     from bot.context import Context
@@ -25,9 +26,7 @@ if TYPE_CHECKING:
 
 def _executors(ctx: "Context", p: PullInfo) -> bool:
     """Opened by the executor from a branch of this repository, and open or merged (a closed draft is not code)."""
-    authors = {a.lower() for a in ctx.config.executor.pr_authors} | {ctx.gh.bot_login().lower()}
-    return (p.user_login.lower() in authors and (p.head_repo or "").lower() == ctx.repo.lower()
-            and (p.state == "open" or p.merged))
+    return not_executors_pull(ctx, p) is None and (p.state == "open" or p.merged)
 
 
 def linked_files(ctx: "Context", c: Convoy) -> tuple[list[int], list[PullFile]]:

@@ -202,6 +202,8 @@ def _review(ctx: Context, pull: PullInfo, files, req: gate.Requirement, s: GateS
         publish.report(ctx, sha, status)
         return _answer(res, status, "refused", "failure")
     if not guard.claim(ctx, pull.number, sha, trigger, guard.claim_ttl(s.max_chunks, s.timeout)):
+        if trigger == RETARGETED:  # the running review is of the old base and will be dropped: come back for ours
+            raise ReviewUnavailable("a review of this commit against the old base is still running")
         res.action = "in_progress"  # another worker reviews (or just reviewed) this commit; it reports the result
         res.messages.append(f"a review of {sha[:12]} is already running")
         return res
@@ -218,11 +220,12 @@ def _review(ctx: Context, pull: PullInfo, files, req: gate.Requirement, s: GateS
         publish.report(ctx, sha, status)
         record(status, "error", plan)
         return _answer(res, status, "review_error", "failure")
-    current = ctx.gh.get_pull(ctx.repo, pull.number).head_sha
-    if current != sha:  # a newer push has its own job: this result must not land on it
+    now = ctx.gh.get_pull(ctx.repo, pull.number)
+    if now.head_sha != sha or now.base_ref != pull.base_ref:  # a push or a new base has its own job
         ctx.store.release_review(ctx.repo, pull.number, sha)
         res.action = "superseded"
-        res.messages.append(f"head moved from {sha[:12]} to {current[:12]}; result for the old commit dropped")
+        res.messages.append(f"the pull request moved from {pull.base_ref}...{sha[:12]} to {now.base_ref}..."
+                            f"{now.head_sha[:12]}; the result for the old diff is dropped")
         return res
     return _verdict(ctx, pull, files, plan, model, scope, result, record, res, trigger)
 

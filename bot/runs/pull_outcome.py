@@ -19,16 +19,14 @@ from bot.github.port import GitHubError, PullInfo
 from bot.issues.service import refresh_comment
 from bot.runs import truth
 from bot.runs.finished import escalate_failure
+from bot.runs.trust import not_executors_pull
 
 
 def _executors(ctx: Context, p: PullInfo, branch: str) -> str | None:
     """Why `p` is not the executor's PR on `branch` in this repository, or None when it is."""
-    authors = {a.lower() for a in ctx.config.executor.pr_authors} | {ctx.gh.bot_login().lower()}
-    if (p.head_repo or "").lower() != ctx.repo.lower():
-        return "a fork's pull request"
-    if p.head_ref != branch:
-        return "not the run's branch"
-    return None if p.user_login.lower() in authors else f"not opened by the executor ({p.user_login})"
+    if why := not_executors_pull(ctx, p):
+        return why
+    return None if p.head_ref == branch else "not the run's branch"
 
 
 def _seconds(start: datetime | None, end: str | None) -> float | None:

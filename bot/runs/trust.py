@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from bot.context import Context
+    from bot.github.port import PullInfo
     from bot.store.records import DispatchRecord
 
 DISPATCH_EVENTS = ("workflow_dispatch", "repository_dispatch")
@@ -71,3 +72,13 @@ def check_run(ctx: "Context", run: dict, workflow: dict | None = None) -> RunChe
     if not row or row.repo.lower() != repo:
         return RunCheck(None, f"dispatch id {m.group(1)!r} is not one of this repository's runs")
     return RunCheck(row)
+
+
+def not_executors_pull(ctx: "Context", pull: "PullInfo") -> str | None:
+    """Why `pull` is not one the executor opened from a branch of this repository (None when it is): its author
+    is in `executor.pr_authors` or is the bot, and its head is not a fork. Convoy reviews and run outcomes
+    both believe only such pull requests."""
+    authors = {a.lower() for a in ctx.config.executor.pr_authors} | {ctx.gh.bot_login().lower()}
+    if (pull.head_repo or "").lower() != ctx.repo.lower():
+        return "a fork's pull request"
+    return None if pull.user_login.lower() in authors else f"not opened by the executor ({pull.user_login})"
