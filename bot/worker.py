@@ -72,7 +72,7 @@ class Runtime:
         """Redis, where replicas share write pacing and installation tokens (None: REDIS_URL unset)."""
         if not self.settings.redis_url:
             return None
-        return SharedState.from_url(self.settings.redis_url, self.settings.redis_prefix)
+        return SharedState.for_settings(self.settings)  # installation tokens shared only sealed under the App key
 
     @cached_property
     def auth(self):

@@ -104,3 +104,26 @@ def test_without_a_key_installation_tokens_are_not_stored_in_redis(redis_url, re
     client = redis.Redis.from_url(redis_url)
     assert client.get(f"{redis_prefix}token:7") is None
     client.close()
+
+
+def test_the_service_shares_installation_tokens_sealed_under_the_app_key(redis_url, redis_prefix, github_app_key,
+                                                                        tmp_path):
+    """The App's Runtime and `from_settings` build the same shared state: tokens sealed under the private key
+    (the Runtime once built it without the key, so replicas never shared tokens)."""
+    from bot.settings import ServiceSettings
+    from bot.worker import Runtime
+
+    private, _ = github_app_key
+    settings = ServiceSettings(github_app_id=1, github_app_private_key=private, github_webhook_secret="s",
+                               redis_url=redis_url, redis_prefix=redis_prefix,
+                               database_url=f"sqlite:///{tmp_path / 'r.db'}")
+    rt = Runtime(settings)
+    try:
+        shared = rt.shared
+        assert shared is not None and shared._key is not None
+        import time
+
+        shared.store_token(5, "ghs_sealed", time.time() + 3600, 60)
+        assert shared.cached_token(5, 60)[0] == "ghs_sealed"
+    finally:
+        rt.close()

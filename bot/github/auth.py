@@ -187,9 +187,7 @@ def from_settings(settings: ServiceSettings, shared: SharedState | None = None) 
     elif settings.redis_url:
         from bot.github.shared import SharedState
 
-        key = settings.github_app_private_key  # installation tokens are shared only encrypted under it
-        rest["shared"] = SharedState.from_url(settings.redis_url, settings.redis_prefix,
-                                              secret=key.get_secret_value().encode() if key is not None else None)
+        rest["shared"] = SharedState.for_settings(settings)
     if settings.github_token is not None:
         return TokenAuth(
             settings.github_token.get_secret_value(), settings.github_api_url, login=settings.github_bot_login, **rest

@@ -33,6 +33,14 @@ class SharedState:
         client = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5, health_check_interval=30)
         return cls(client, prefix, secret)
 
+    @classmethod
+    def for_settings(cls, settings) -> "SharedState":
+        """The service's shared state (REDIS_URL set): tokens sealed under the App's private key, which every
+        replica has; in token mode nothing seals them, so they are not shared."""
+        key = settings.github_app_private_key
+        return cls.from_url(settings.redis_url, settings.redis_prefix,
+                            secret=key.get_secret_value().encode() if key is not None else None)
+
     def _seal(self, name: str, plain: bytes) -> bytes:
         from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
