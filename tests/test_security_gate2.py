@@ -106,6 +106,15 @@ def test_a_pr_editing_the_router_config_needs_the_review_even_with_custom_paths(
     assert statuses(fake_github)[0][1] == "pending" and "security" in fake_github.labels_on(REPO, NUMBER)
 
 
+def test_a_pr_editing_a_composite_action_the_workflows_run_needs_the_review(fake_github, fake_anthropic, make_ctx,
+                                                                            webhook_example):
+    seed(fake_github, [{"filename": ".github/actions/setup/action.yml", "additions": 1, "changes": 1,
+                        "patch": "@@ -1 +1 @@\n-a\n+b"}])
+    config = RepoConfig(security={"paths": []})
+    dispatch("pull_request", webhook_example("pull_request", "opened"), make_ctx(llm=False, config=config))
+    assert statuses(fake_github)[-1][1] == "pending"
+
+
 def test_a_pr_editing_the_executor_workflow_needs_the_review(fake_github, fake_anthropic, make_ctx, webhook_example):
     seed(fake_github, [EXECUTOR_EDIT])
     config = RepoConfig(security={"paths": []}, executor={"workflow": "model-router-executor.yml"})

@@ -178,8 +178,8 @@ class LLMConfig(_Strict):
 
 CONFIG_PATH = ".github/model-router.yml"  # the one place the file's path is spelled (bot.config.loading re-exports it)
 # What turns the gate off or runs code with the repository's secrets: always security paths, whatever
-# `security.paths` says, so a pull request that weakens the config or the workflows gets the Opus review.
-GATE_PATHS = (CONFIG_PATH, ".github/model-router.yaml", ".github/workflows/**")
+# `security.paths` says, so a pull request that weakens the config or the workflows (and the composite actions they run) gets the Opus review.
+GATE_PATHS = (CONFIG_PATH, ".github/model-router.yaml", ".github/workflows/**", ".github/actions/**")
 
 _SECURITY_PATHS = [
     "**/auth/**", "**/*auth*", "**/*crypto*", "**/payments/**", "**/billing/**", "**/*secret*",
