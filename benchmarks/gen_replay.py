@@ -3,7 +3,7 @@ done (success and cost). Lines also carry `category` and `true_success`, which t
 replay's `category_oracle` uses the category).
 
 Profiles (`--profile`):
-- `tiers` (default): the structure of real agent outcomes (issue #22). Per-task cost ratios near 1 : 2 : 2.3
+- `tiers` (default): generated; shaped after properties reported for real agent outcomes (issue #22). Per-task cost ratios near 1 : 2 : 2.3
   (`--opus-cheap`: Opus 1.7, cheaper per task than Sonnet), ~20 % of issues no tier resolves, outcomes
   that are not nested (a Gaussian copula, correlation RHO: Haiku resolves some issues Sonnet misses), and
   kinds of work that only the text reveals (titles no pattern rule matches). Failed runs cost more.

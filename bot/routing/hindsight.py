@@ -2,8 +2,8 @@
 
 Given every issue's outcome on every tier, each fixed ladder (first tier, then escalation order, tiers may
 be skipped) is run over the whole stream; the best one is the cheapest whose success is at least the
-no-routing policy's (Sonnet, then Opus), else the most successful. Per category of work (when a generator
-knows it), the same choice per category is the policy that knows the true rates, up to sampling noise."""
+no-routing policy's (Sonnet, then Opus). Per category of work (when a generator knows it), the same choice per
+category in hindsight: a yardstick chosen on the stream it is measured on, not a policy that could run."""
 
 from __future__ import annotations
 
