@@ -120,7 +120,8 @@ def test_a_worker_process_killed_mid_job_loses_its_lease_and_the_lane_moves_on(
         fake_github.seed_payload(payload)
         assert post_event("issues", payload, delivery=f"lane-{n}").status_code == 202
     fake_github.latency = 1.0  # every GitHub call hangs a while: the worker is killed inside one
-    env = base_env(tmp_path, fake_github, GITHUB_TOKEN="test-token", MODEL_ROUTER_JOB_LEASE_SECONDS="3")
+    env = base_env(tmp_path, fake_github, GITHUB_TOKEN="test-token", MODEL_ROUTER_JOB_LEASE_SECONDS="3",
+                   GITHUB_MIN_WRITE_INTERVAL="0")  # the lease's recovery is timed here, not the write pacing
     env["DATABASE_URL"] = app_settings.database_url
     worker = [str(BIN / "model-router"), "worker", "--threads", "2"]
     doomed = subprocess.Popen(worker, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -14,6 +14,7 @@ from bot.config.loading import CONFIG_PATH
 from bot.issues.state import MARKER, encode, run_field
 from bot.measures.definitions import fmt, savings
 from bot.models import Complexity, RoutingDecision, Tier
+from bot.routing import ladder
 from bot.untrusted import defuse, fenced
 
 RUNS_BEGIN = "<!-- model-router:runs -->"  # the executor runs + estimate vs actual
@@ -139,7 +140,7 @@ def _summary(d: RoutingDecision) -> list[str]:
 
 def _ladder_rows(d: RoutingDecision) -> list[str]:
     """A learned ladder (#22): the expected cost of every attempt, against what no routing is expected to cost."""
-    order = " → ".join(t.value for t in d.ladder)
+    order = ladder.show(tuple(d.ladder))
     return [f"| Estimated cost | {money(d.estimated_cost_usd)} (expected, escalation included: {order}) |",
             f"| No-routing baseline | {money(d.baseline_cost_usd)} (Sonnet, then Opus, expected; the same other phases) |"]
 

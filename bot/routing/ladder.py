@@ -52,11 +52,7 @@ class LadderStats:
     them a joint distribution of per-tier outcomes per kind; add() learns one attempt."""
 
     def __init__(self, priors: "LadderPriors | None" = None) -> None:
-        if priors is None:  # only where outcomes are learned: the one-shot route path never reads the file
-            from bot.priors import load_ladder_priors
-
-            priors = load_ladder_priors()
-        self.priors = priors
+        self._priors = priors  # read on first use: a store with no outcomes (a one-shot route) never loads the file
         self.counts: dict[tuple[str, frozenset[Tier], Tier, bool], int] = defaultdict(int)
         self.costs: dict[tuple[str, Tier], list[float]] = defaultdict(lambda: [0.0, 0])
         self.issues: Counter[str] = Counter()  # first attempts per kind: the pace of exploration
@@ -64,6 +60,14 @@ class LadderStats:
         self._scoped: dict[str, dict[tuple[frozenset[Tier], Tier, bool], int]] = defaultdict(lambda: defaultdict(int))
         self._after: dict[str, Counter[frozenset[Tier]]] = defaultdict(Counter)  # attempts after these failed
         self._joint: dict[str, tuple[int, dict[Pattern, float]]] = {}  # scope → (size when computed, joint)
+
+    @property
+    def priors(self) -> "LadderPriors":
+        if self._priors is None:
+            from bot.priors import load_ladder_priors
+
+            self._priors = load_ladder_priors()
+        return self._priors
 
     def add(self, kind: str, tier: Tier, failed: frozenset[Tier], success: bool, cost_usd: float | None) -> None:
         self.size += 1
