@@ -16,6 +16,7 @@ from bot.catalog import price_for
 from bot.review import gate
 from bot.review.diff import DiffPlan
 from bot.review.publish import MARKER
+from bot.store.records import month_start
 
 if TYPE_CHECKING:
     from bot.context import Context
@@ -74,23 +75,17 @@ def estimate(plan: DiffPlan, model: str, ctx: "Context", max_tokens: int) -> flo
 def refusal(ctx: "Context", pull: "PullInfo", plan: DiffPlan, model: str, max_tokens: int, trigger: str) -> str:
     """Why this review must not run now ("" when it may): the monthly budget, or the author's daily limit."""
     now = ctx.store.clock()
+    reviews, cost = ctx.store.review_spend(ctx.repo, month_start(now)), estimate(plan, model, ctx, max_tokens)
     limit = ctx.config.budgets.monthly_usd
-    if limit is not None:
-        month = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-        spent = ctx.store.month_spend(ctx.repo) + ctx.store.review_spend(ctx.repo, month)
-        cost = estimate(plan, model, ctx, max_tokens)
-        if spent + cost > limit:
-            return (f"the review (about ${cost:.2f}) would take this month's spend of ${spent:.2f} past "
-                    f"`budgets.monthly_usd` (${limit:.2f})")
+    if limit is not None and (spent := ctx.store.month_spend(ctx.repo) + reviews) + cost > limit:
+        return (f"the review (about ${cost:.2f}) would take this month's spend of ${spent:.2f} past "
+                f"`budgets.monthly_usd` (${limit:.2f})")
     if trigger not in (*AUTOMATIC, RETARGETED):
         return ""
     rev = ctx.config.review
-    if rev.monthly_usd is not None:
-        month = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-        spent, cost = ctx.store.review_spend(ctx.repo, month), estimate(plan, model, ctx, max_tokens)
-        if spent + cost > rev.monthly_usd:
-            return (f"`review.monthly_usd` (${rev.monthly_usd:.2f}) reached: ${spent:.2f} spent, this one about "
-                    f"${cost:.2f}; a writer's `/review` still runs")
+    if rev.monthly_usd is not None and reviews + cost > rev.monthly_usd:
+        return (f"`review.monthly_usd` (${rev.monthly_usd:.2f}) reached: ${reviews:.2f} spent, this one about "
+                f"${cost:.2f}; a writer's `/review` still runs")
     if not pull.user_login:
         return ""
     fork = bool(pull.head_repo) and pull.head_repo.lower() != ctx.repo.lower()

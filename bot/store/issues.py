@@ -18,7 +18,7 @@ from bot.measures.breakdown import Group
 from bot.routing.learning import Knowledge
 from bot.store.convoys import ConvoyStore, for_engine
 from bot.store.db import Base, row_dict as _row, session_factory
-from bot.store.records import DispatchRecord, RunState, dispatch_record
+from bot.store.records import DispatchRecord, RunState, dispatch_record, month_start
 from bot.store import outcomes as _outcomes
 from bot.store.issue_rows import ACTIVE, FINISHED, STALE_RUN_AFTER, CommandReplyRow, Dispatch, Override, RoutingRecord, utcnow
 from bot.store.review_claims import ReviewClaim, ReviewGuard
@@ -256,7 +256,7 @@ class IssueStore(ReviewLog, ReviewGuard, RunTruth):
     def month_spend(self, repo: str, now: datetime | None = None) -> float:
         """This calendar month's (UTC) spend: actual cost where known, else the estimate of the run."""
         now = now or self.clock()
-        start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        start = month_start(now)
         with self._session() as s:
             q = select(Dispatch.actual_cost_usd, Dispatch.estimated_cost_usd).where(
                 Dispatch.repo == repo, Dispatch.created_at >= start, Dispatch.status.in_(ACTIVE + FINISHED)

@@ -15,7 +15,7 @@ from typing import Callable
 from bot.measures.breakdown import Group, group_records
 from bot.models import RoutingDecision
 from bot.routing.learning import Knowledge
-from bot.store.records import REVIEWED as FINAL, Busy, ConvoyDoc, DispatchRecord, RunState, dispatch_record
+from bot.store.records import REVIEWED as FINAL, Busy, ConvoyDoc, DispatchRecord, RunState, dispatch_record, month_start
 
 STALE_RUN_AFTER = timedelta(hours=7)  # as bot.store.issue_rows: GitHub ends a job after 6 hours
 ACTIVE = ("pending", "dispatched", "running")
@@ -202,7 +202,7 @@ class MemoryIssueStore:
 
     def month_spend(self, repo: str, now: datetime | None = None) -> float:
         now = now or self.clock()
-        start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        start = month_start(now)
         return float(sum(
             d["actual_cost_usd"] if d["actual_cost_usd"] is not None else (d["estimated_cost_usd"] or 0.0)
             for d in self._dispatches

@@ -98,3 +98,8 @@ class ConvoyDoc(Protocol):
     def tasks(self) -> Sequence[_Task]: ...
 
     def model_dump(self, *, mode: str = ...) -> dict[str, Any]: ...
+
+
+def month_start(now: datetime) -> datetime:
+    """The first instant of `now`'s calendar month: where a month's spend and the budgets count from."""
+    return now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
