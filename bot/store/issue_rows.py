@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
 from sqlalchemy import JSON, BigInteger, DateTime, Float, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.store.db import Base
-
-# A dispatched run that never reported back within this time no longer counts as "in flight":
-# GitHub cancels a job after 6 hours, so a missing workflow_run event must not block the cap forever.
-STALE_RUN_AFTER = timedelta(hours=7)
-ACTIVE = ("pending", "dispatched", "running")
-FINISHED = ("success", "failure")
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)  # naive UTC: same on SQLite and PostgreSQL
+from bot.store.records import ACTIVE, FINISHED, STALE_RUN_AFTER, utcnow  # noqa: F401  (the SQL store's imports)
 
 
 class RoutingRecord(Base):

@@ -16,10 +16,7 @@ from bot.measures.breakdown import Group, group_records
 from bot.models import RoutingDecision
 from bot.routing.learning import Knowledge
 from bot.store.records import REVIEWED as FINAL, Busy, ConvoyDoc, DispatchRecord, RunState, dispatch_record, month_start
-
-STALE_RUN_AFTER = timedelta(hours=7)  # as bot.store.issue_rows: GitHub ends a job after 6 hours
-ACTIVE = ("pending", "dispatched", "running")
-FINISHED = ("success", "failure")
+from bot.store.records import ACTIVE, FINISHED, STALE_RUN_AFTER, utcnow
 
 _DISPATCH = dict(  # executor_dispatches' columns and their defaults
     routing_id=None, comment_id=None, mode="execute", attempt=1, estimated_cost_usd=0.0, status="pending", by="",
@@ -27,10 +24,6 @@ _DISPATCH = dict(  # executor_dispatches' columns and their defaults
     duration_ms=None, completed_at=None, followed_up=False, score=None, score_by=None, score_note=None, scored_at=None,
     branch=None, pr_number=None, truth=None, time_to_merge_s=None,
 )
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 class MemoryIssueStore:
@@ -261,8 +254,6 @@ class MemoryIssueStore:
         return dict(found[-1]) if found else None
 
     def claim_review(self, repo: str, number: int, head_sha: str, *, ttl_seconds: float) -> bool:
-        from datetime import timedelta
-
         now, key = self.clock(), (repo, number, head_sha)
         held = self._claims.get(key)
         if held is not None and held >= now - timedelta(seconds=ttl_seconds):

@@ -9,10 +9,21 @@ store raises when another worker holds the lease; `ConvoyDoc` what a convoy stor
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol, Sequence
 
 from pydantic import BaseModel, Field
+
+from bot.measures.definitions import FINISHED
+
+ACTIVE = ("pending", "dispatched", "running")
+# A dispatched run that never reported back within this time no longer counts as "in flight":
+# GitHub cancels a job after 6 hours, so a missing workflow_run event must not block the cap forever.
+STALE_RUN_AFTER = timedelta(hours=7)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)  # naive UTC: same on SQLite and PostgreSQL
 
 REVIEWED = ("pass", "pass_with_findings", "fail", "unreviewable")  # recorded verdicts of a review that happened
 MAX_SCORE_NOTE = 280  # characters of a `/rate` note kept (untrusted text: shown only defused or quoted)
@@ -69,8 +80,6 @@ class DispatchRecord(RunState):
     def finished(self) -> bool:
         return self.status in FINISHED
 
-
-FINISHED = ("success", "failure")
 
 
 def dispatch_record(row: dict) -> DispatchRecord:
