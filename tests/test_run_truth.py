@@ -23,15 +23,22 @@ def frozen(time_machine):
     time_machine.move_to(T0, tick=False)
 
 
-@pytest.fixture
-def ran(frozen, ctx, started, completed, fake_github):
-    """The Haiku run finished claiming success; its artifact names the branch the executor pushed."""
+def finish(ctx, started, completed, fake_github, branch=BRANCH):
+    """The Haiku run finishes claiming success; its artifact names the branch the executor pushed."""
     p = completed(started, artifact=None)
     fake_github.add_artifact(REPO, 5551, "model-router-execution-5551-1", files={
-        "tmp/claude-execution-output.json": execution(), "model-router-run.json": json.dumps({"branch_name": BRANCH})})
-    assert handle_event("workflow_run", p, ctx).outputs["success"] == "true"
+        "tmp/claude-execution-output.json": execution(), "model-router-run.json": json.dumps({"branch_name": branch})})
+    return handle_event("workflow_run", p, ctx)
+
+
+@pytest.fixture
+def ran(frozen, ctx, started, completed, fake_github):
+    """The Haiku run finished claiming success with its PR #7 open, its checks still running."""
+    pull(fake_github)
+    check(fake_github, "test", None)
+    assert finish(ctx, started, completed, fake_github).outputs["success"] == "true"
     [row] = ctx.store.dispatches(REPO, 1)
-    assert (row.branch, row.status, row.truth) == (BRANCH, "success", None)  # claimed: the agent's word
+    assert (row.branch, row.status, row.truth, row.pr_number) == (BRANCH, "success", "claimed", 7)  # pending
     return row
 
 
@@ -95,10 +102,9 @@ def test_closed_unmerged_is_a_failure_and_escalates_once(ctx, ran, fake_github, 
 
 def test_failing_checks_then_a_merge_is_not_a_success(ctx, ran, fake_github, webhook_example):
     check(fake_github, "test", "failure")
-    pull(fake_github)
     res = handle_event("check_suite", suite(webhook_example, 7), ctx)
-    [row] = ctx.store.dispatches(REPO, 1)
-    assert res.action == "outcome" and (row.truth, row.status) == ("checks_failed", "success")  # open: pending
+    row = ctx.store.dispatches(REPO, 1)[0]
+    assert res.action == "outcome" and (row.truth, row.status) == ("checks_failed", "failure")  # failing: a failure
     fake_github.repo(REPO)["issues"][7]["state"] = "closed"
     fake_github.repo(REPO)["issues"][7]["pull"]["merged_at"] = "2026-11-20T11:00:00Z"
     handle_event("pull_request", closed(webhook_example, 7), ctx)
@@ -112,9 +118,8 @@ def tally(ctx):
 
 
 def test_an_open_pr_is_pending_in_the_measures_and_learning_until_it_merges(ctx, ran, fake_github, webhook_example):
-    assert tally(ctx) == (1, 1) and ctx.store.knowledge().size == 1  # the claim, before the PR
+    assert tally(ctx) == (0, 0) and ctx.store.knowledge().size == 0  # the claim, its PR open: pending
     check(fake_github, "test", "success")
-    pull(fake_github)
     handle_event("check_suite", suite(webhook_example, 7), ctx)
     assert ctx.store.dispatches(REPO, 1)[0].truth == "checks_passed"
     assert tally(ctx) == (0, 0) and ctx.store.knowledge().size == 0  # open: pending, not a success
@@ -126,7 +131,6 @@ def test_an_open_pr_is_pending_in_the_measures_and_learning_until_it_merges(ctx,
 
 def test_a_rerun_that_passes_before_the_merge_counts(ctx, ran, fake_github, webhook_example):
     check(fake_github, "test", "failure")
-    pull(fake_github)
     handle_event("check_suite", suite(webhook_example, 7), ctx)
     check(fake_github, "test", "success")  # re-run: the latest run of "test" counts
     handle_event("check_suite", suite(webhook_example, 7), ctx)
@@ -146,7 +150,7 @@ def test_an_outsiders_pr_changes_nothing(ctx, ran, fake_github, webhook_example,
     res = handle_event("pull_request", closed(webhook_example, number, branch), ctx)
     assert res.action == "ignored", res.messages
     [row] = ctx.store.dispatches(REPO, 1)
-    assert (row.truth, row.pr_number, row.status) == (None, None, "success")
+    assert (row.truth, row.pr_number, row.status) == ("claimed", 7, "success")
 
 
 def test_checks_github_will_not_show_are_not_a_pass(ctx, ran, fake_github, webhook_example):
@@ -161,8 +165,9 @@ def test_checks_github_will_not_show_are_not_a_pass(ctx, ran, fake_github, webho
 
 def test_an_unreadable_pull_request_is_not_an_outcome(ctx, ran, fake_github, webhook_example):
     fake_github.fail_next("GET", r"/pulls/7$", 404)
+    fake_github.repo(REPO)["issues"][7]["state"] = "closed"
     assert handle_event("pull_request", closed(webhook_example, 7), ctx).action == "ignored"
-    assert ctx.store.dispatches(REPO, 1)[0].truth is None
+    assert ctx.store.dispatches(REPO, 1)[0].truth == "claimed"
 
 
 def test_checks_that_finish_after_the_merge_settle_it(ctx, ran, fake_github, webhook_example):
@@ -191,7 +196,7 @@ def test_a_merge_is_final_whatever_a_stale_event_read(ctx, ran, fake_github, web
 
 def test_a_check_suite_of_no_run_reads_nothing(ctx, ran, fake_github, webhook_example):
     res = handle_event("check_suite", suite(webhook_example, 11, branch="someone-else"), ctx)
-    assert res.action == "ignored" and ctx.store.dispatches(REPO, 1)[0].truth is None
+    assert res.action == "ignored" and ctx.store.dispatches(REPO, 1)[0].truth == "claimed"
 
 
 @pytest.mark.parametrize("name", ["claude/issue-1", "feature/a.b", "a" * 255])
@@ -223,10 +228,12 @@ def test_the_outcome_states():
     assert truth.outcome(state="closed", merged=True, checked="pending") == ("merged", None)
     assert truth.outcome(state="closed", merged=False, checked="passed") == ("closed_unmerged", False)
     assert truth.outcome(state="open", merged=False, checked="passed") == ("checks_passed", None)
-    assert truth.outcome(state="open", merged=False, checked="failed") == ("checks_failed", None)
+    assert truth.outcome(state="open", merged=False, checked="failed") == ("checks_failed", False)
+    assert truth.outcome(state="open", merged=False, checked="passed", changes_requested=True) == ("review_failed", False)
+    assert truth.outcome(state="open", merged=False, checked="failed", changes_requested=True) == ("checks_failed", False)
     assert truth.outcome(state="open", merged=False, checked="pending") == ("claimed", None)
-    assert {truth.outcome(state=s, merged=m, checked=c)[0] for s in ("open", "closed") for m in (False, True)
-            for c in ("passed", "failed", "pending")} <= set(truth.STATES)
+    assert {truth.outcome(state=s, merged=m, checked=c, changes_requested=r)[0] for s in ("open", "closed")
+            for m in (False, True) for c in ("passed", "failed", "pending") for r in (False, True)} <= set(truth.STATES)
 
 
 def test_the_runs_table_shows_what_github_says_of_the_pr():

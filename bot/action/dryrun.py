@@ -21,6 +21,7 @@ WRITES = frozenset(
         "create_check_run",
         "create_review",
         "create_issue",
+        "create_pull",
         "add_sub_issue",
         "add_blocked_by",
     }

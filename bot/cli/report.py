@@ -45,7 +45,7 @@ def review_line(s: dict) -> str:
 
 def render_text(report: dict, scope: str) -> str:
     """The five numbers with their targets, then the breakdown table when one was asked for."""
-    from bot.measures.definitions import NAMES, TIERS, fmt, score_text
+    from bot.measures.definitions import NAMES, TIERS, fmt, gap_text, score_text
 
     if not report["issues"]:
         return f"model-router report ({scope}): no routed issues recorded yet."
@@ -61,6 +61,11 @@ def render_text(report: dict, scope: str) -> str:
     lines.append(f"  {'LLM classifier:':<40} {'$' + format(s['classifier_usd'], '.4f'):>8}  on {s['classified']} of "
                  f"{report['issues']} issues · counted in savings and average cost (all-Sonnet asks nobody)")
     lines.append(f"  {'Human score (/rate):':<40} {score_text(s['average_score'], s['rated_runs'])}")
+    if r := report.get("runs"):
+        per = "; ".join(f"{tier} {c['success']} ok / {c['failure']} failed / {c['pending']} pending"
+                        for tier, c in r["tiers"].items() if any(c.values()))
+        lines.append(f"  {'Runs (true outcomes):':<40} {per or 'none finished'}")
+        lines.append(f"  {'Claimed vs true:':<40} {gap_text(r)}")
     if report.get("by"):
         by = report["by"]
         widths = _tier_widths(TIERS)
@@ -103,13 +108,15 @@ def build_report(engine, repo: str | None, since: datetime | None, by: str | Non
     from bot.measures import measure
     from bot.measures.breakdown import table, total
     from bot.measures.definitions import summary
-    from bot.store.rollup import rollup
+    from bot.measures.definitions import runs
+    from bot.store.rollup import rollup, run_outcomes
 
     groups = rollup(engine, repo=repo, since=since)
     t = total(groups)
     s = summary(t, targets)
     return {"repo": repo, "since": since.isoformat() if since else None, "by": by, "issues": t.issues,
             "tiers": s["tiers"], "measures": measure(t, targets), "summary": s,
+            "runs": runs(run_outcomes(engine, repo=repo, since=since)),
             "groups": table(groups, by, targets) if by else []}
 
 

@@ -216,6 +216,8 @@ class ExecutorConfig(_Strict):
     # Who opens the executor's pull requests (claude-code-action: its App, or the workflow's token); the bot's
     # own login always counts. The review of a convoy's whole reads only their same-repository pull requests.
     pr_authors: list[str] = Field(default_factory=lambda: ["claude[bot]", "github-actions[bot]"])
+    # A run's merged pull request reverted (GitHub's Revert button) within this many days counts as a failure.
+    revert_window_days: int = Field(default=7, ge=0, le=365)
 
     @field_validator("escalation")
     @classmethod

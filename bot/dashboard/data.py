@@ -12,8 +12,8 @@ from sqlalchemy import Engine
 
 from bot.measures import Targets, measure
 from bot.measures.breakdown import Group, fold, total, weekly
-from bot.measures.definitions import NAMES, average_score, fmt, score_text, summary
-from bot.store.rollup import latest, rollup
+from bot.measures.definitions import NAMES, average_score, fmt, gap_text, runs, score_text, summary
+from bot.store.rollup import latest, rollup, run_outcomes
 
 def cards(m: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     """The five numbers as the page prints them: name, value, label, target, met (True/False/None)."""
@@ -44,6 +44,8 @@ def build(engine: Engine, repos: list[str] | None, *, title: str, targets: Targe
         "cards": cards(measure(t, targets)),
         "score": {"text": score_text(average_score(t), t.rated_runs), "average": average_score(t),
                   "rated_runs": t.rated_runs},  # people's `/rate` scores: beside the five numbers, not one of them
+        "runs": (outcomes := runs(run_outcomes(engine, repos=repos, since=since) if repos is None or repos else [])),
+        "gap": gap_text(outcomes),  # what the agents claimed against what their pull requests showed
         "weekly": weekly(groups, targets),
         "latest": rows,
         "repos": [],

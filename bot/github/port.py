@@ -84,6 +84,10 @@ class CheckRunInfo(BaseModel):
     name: str = ""
     status: str = "completed"  # queued | in_progress | completed | ...
     conclusion: str | None = None  # success | failure | neutral | skipped | timed_out | cancelled | ...
+    id: int = 0
+    title: str = ""  # its output, as the checking app wrote it (untrusted: bot.runs.failure_context bounds it)
+    summary: str = ""
+    text: str = ""
 
 
 class PostedReview(BaseModel):
@@ -93,6 +97,7 @@ class PostedReview(BaseModel):
     body: str = ""
     user_login: str = ""
     commit_id: str = ""
+    state: str = ""  # APPROVED | CHANGES_REQUESTED | COMMENTED | DISMISSED | PENDING
 
 
 class Comparison(BaseModel):
@@ -207,6 +212,11 @@ class Pulls(Protocol):
     def pulls_for_commit(self, repo: str, sha: str) -> list[PullInfo]: ...  # open (head) and merged PRs
     def commit_statuses(self, repo: str, sha: str) -> list[CommitStatus]: ...  # newest first
     def check_runs(self, repo: str, sha: str) -> list[CheckRunInfo]: ...  # the latest run per name, all pages
+    def check_annotations(self, repo: str, check_run_id: int) -> list[Annotation]: ...  # the first page
+    def required_checks(self, repo: str, branch: str) -> list[str]: ...  # the branch's rules' required checks
+    def find_pull(self, repo: str, head_branch: str) -> PullInfo | None: ...  # this repository's, newest
+    def list_reviews(self, repo: str, number: int) -> list[PostedReview]: ...  # all pages
+    def create_pull(self, repo: str, *, head: str, base: str, title: str, body: str) -> PullInfo: ...
     def list_pull_files(self, repo: str, number: int) -> list[PullFile]: ...  # all pages
     def compare(self, repo: str, base: str, head: str) -> Comparison: ...
 
@@ -229,7 +239,6 @@ class Statuses(Protocol):
     def create_review(
         self, repo: str, number: int, sha: str, body: str, event: str, comments: list[ReviewComment]
     ) -> int: ...
-    def list_reviews(self, repo: str, number: int) -> list[PostedReview]: ...  # all pages
 
 
 class GitHubPort(Identity, Repository, Labels, Issues, SubIssues, Comments, Permissions, Actions, Pulls, Statuses,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from github.Commit import Commit
 from github.CommitStatus import CommitStatus as GhCommitStatus
@@ -62,8 +63,42 @@ class PullsMixin:
     def check_runs(self, repo: str, sha: str) -> list[CheckRunInfo]:
         """The latest check run per name on a commit (GitHub's default `filter=latest`), all pages."""
         with translated():
-            return [CheckRunInfo(name=r.name or "", status=r.status or "completed", conclusion=r.conclusion)
-                    for r in self._commit(repo, sha).get_check_runs()]
+            runs = list(self._commit(repo, sha).get_check_runs())
+        # the listed JSON as GitHub sent it: PyGithub's `output` would fetch each run again when the list omits it
+        outputs = [r._rawData.get("output") or {} for r in runs]
+        return [CheckRunInfo(name=r.name or "", status=r.status or "completed", conclusion=r.conclusion, id=r.id,
+                             title=out.get("title") or "", summary=out.get("summary") or "", text=out.get("text") or "")
+                for r, out in zip(runs, outputs)]
+
+    def check_annotations(self, repo: str, check_run_id: int) -> list[Annotation]:
+        """The first page of a check run's annotations (what a failure summary can use)."""
+        with translated():
+            url = f"{self._repo(repo).url}/check-runs/{check_run_id}/annotations"
+            _, data = self._gh.requester.requestJsonAndCheck("GET", url, parameters={"per_page": MAX_ANNOTATIONS})
+        keys = ("path", "start_line", "end_line", "annotation_level", "title", "message")
+        return [Annotation(**{k: a.get(k) or ("" if k not in ("start_line", "end_line") else 0) for k in keys})
+                for a in data or []]
+
+    def required_checks(self, repo: str, branch: str) -> list[str]:
+        """The check names the rules on `branch` require before a merge (rulesets, which read access can see)."""
+        with translated():
+            url = f"{self._repo(repo).url}/rules/branches/{quote(branch, safe='')}"
+            _, data = self._gh.requester.requestJsonAndCheck("GET", url)
+        return [c["context"] for rule in data or [] if rule.get("type") == "required_status_checks"
+                for c in (rule.get("parameters") or {}).get("required_status_checks") or [] if c.get("context")]
+
+    def create_pull(self, repo: str, *, head: str, base: str, title: str, body: str) -> PullInfo:
+        self._write()
+        with translated():
+            return self._to_pull(self._repo(repo).create_pull(base=base, head=head, title=title, body=body).raw_data)
+
+    def find_pull(self, repo: str, head_branch: str) -> PullInfo | None:
+        """The newest pull request from `head_branch` of this repository (not a fork's), any state."""
+        with translated():
+            owner = repo.split("/")[0]
+            for p in self._repo(repo).get_pulls(state="all", head=f"{owner}:{head_branch}"):
+                return self._to_pull(p.raw_data)
+        return None
 
     @staticmethod
     def _to_file(d: dict[str, Any]) -> PullFile:
@@ -139,5 +174,5 @@ class PullsMixin:
     def list_reviews(self, repo: str, number: int) -> list[PostedReview]:
         with translated():
             return [PostedReview(id=r.id, body=r.body or "", user_login=r.user.login if r.user else "",
-                                 commit_id=r.commit_id or "")
+                                 commit_id=r.commit_id or "", state=r.state or "")
                     for r in self._repo(repo).get_pull(number).get_reviews()]

@@ -8,7 +8,7 @@ event may trigger it.
 from __future__ import annotations
 
 from bot.context import Context, Result
-from bot.handlers import comments, convoys, issues, pull_outcomes, pull_requests, repository, workflow_runs  # noqa: F401
+from bot.handlers import comments, issue_closed, issues, pull_outcomes, pull_requests, repository, workflow_runs  # noqa: F401
 from bot.handlers.registry import is_bot, lookup
 
 

@@ -15,8 +15,9 @@ from bot.models import Tier
 TIERS = tuple(t.value for t in Tier)  # the catalog's tiers, lowest first: the counts and charts per tier
 HAIKU = Tier.haiku.value  # the tier the Haiku measures (share, first-try success) are about
 FINISHED = ("success", "failure")
-# a run whose pull request is known and still open (bot.runs.truth's states): pending, neither success nor failure
-OPEN_PR = ("claimed", "checks_passed", "checks_failed")
+# a run whose pull request is still open and not failing (bot.runs.truth's states): pending, neither success nor
+# failure; an open PR whose checks fail or that a writer sent back is a failure (its escalation has started)
+OPEN_PR = ("claimed", "checks_passed")
 
 
 def settled(run: dict[str, Any]) -> bool:
@@ -199,3 +200,28 @@ def summary(t: Tally, targets: Targets | None = None) -> dict[str, Any]:
         "average_score": None if (score := average_score(t)) is None else round(score, 2),
         "rated_runs": t.rated_runs,
     }
+
+
+def runs(counted: list[dict[str, Any]]) -> dict[str, Any]:
+    """Executor runs per tier by true outcome — success, failure, pending (a PR still open and not failing) — and the
+    claimed-vs-true gap: of the runs the agent reported as successes whose PR has said what they achieved, how many
+    truly failed (checks failed, closed unmerged, reverted, no PR). `counted`: rows of (tier, status, truth,
+    conclusion, n), as the store's `run_outcomes` groups them."""
+    tiers = {tier: {"success": 0, "failure": 0, "pending": 0} for tier in TIERS}
+    claimed = truly_failed = 0
+    for row in counted:
+        n, truth = int(row["n"]), row.get("truth")
+        verdict = "pending" if truth in OPEN_PR else row["status"]
+        tiers.setdefault(row["tier"], {"success": 0, "failure": 0, "pending": 0})[verdict] += n
+        if row.get("conclusion") == "success" and truth is not None and truth not in OPEN_PR:
+            claimed += n
+            truly_failed += n if row["status"] == "failure" else 0
+    return {"tiers": tiers, "claimed_successes": claimed, "claimed_but_failed": truly_failed}
+
+
+def gap_text(r: dict[str, Any]) -> str:
+    """The claimed-vs-true gap as every surface shows it."""
+    if not r["claimed_successes"]:
+        return "no run's pull request has settled yet"
+    return (f"{r['claimed_but_failed']} of {r['claimed_successes']} runs the agent reported as successes truly failed "
+            f"({r['claimed_but_failed'] / r['claimed_successes']:.0%})")

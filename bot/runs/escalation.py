@@ -13,8 +13,9 @@ if TYPE_CHECKING:
     from bot.store.records import DispatchRecord
 
 
-def escalate(ctx: "Context", row: "DispatchRecord", run_id: int) -> str:
-    """Start the next tier's run after a failed one (once per failed run), or say why not."""
+def escalate(ctx: "Context", row: "DispatchRecord", run_id: int | str, context: str = "") -> str:
+    """Start the next tier's run after a failed one (once per failed run), or say why not; `context` (what GitHub
+    said of the failed attempt's PR) goes to the next run's prompt."""
     cfg = ctx.config.executor
     tier = Tier(row.tier)
     decision = ctx.store.decision(ctx.repo, row.number)  # a learned ladder decides the order (#22)
@@ -24,7 +25,7 @@ def escalate(ctx: "Context", row: "DispatchRecord", run_id: int) -> str:
         why = "no higher tier to escalate to" if nxt is None else f"{attempt} of {cfg.max_attempts} attempts used"
         return f"The {tier.value} run failed; not escalating ({why}). A human should take a look."
     res = executor.start_run(
-        ctx, row.number, cause=f"escalate:{run_id}", by="model-router", tier=nxt, attempt=attempt + 1,
+        ctx, row.number, cause=f"escalate:{run_id}", by="model-router", tier=nxt, attempt=attempt + 1, context=context,
     )
     if res.status == "dispatched":
         return f"The {tier.value} run failed, so I escalated to **{nxt.value}** (`{res.model}`), attempt {attempt + 1} of {cfg.max_attempts}."

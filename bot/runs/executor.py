@@ -58,10 +58,11 @@ def issue_digest(title: str, body: str) -> str:
 
 def build_inputs(
     *, number: int, tier: Tier, model: str, complexity: Complexity, routing_id: str, mode: Mode = "execute",
-    plan: str | None = None, issue_sha256: str = "",
+    plan: str | None = None, issue_sha256: str = "", context: str = "",
 ) -> dict[str, str]:
     """The workflow inputs (all strings); `mode`/`plan` only for the plan pipeline. `issue_sha256` snapshots
-    the issue: the executor workflow refuses to run when the issue changed after the dispatch."""
+    the issue: the executor workflow refuses to run when the issue changed after the dispatch. `context` is what
+    GitHub said of the failed attempt an escalation follows (bot.runs.failure_context: fenced, bounded)."""
     inputs = {
         "issue_number": str(number),
         "tier": tier.value,
@@ -72,6 +73,8 @@ def build_inputs(
     }
     if mode != "execute" or plan:
         inputs["mode"] = mode
+    if context:
+        inputs["context"] = context
     if plan:
         room = MAX_INPUTS_CHARS - len(json.dumps(inputs, ensure_ascii=False)) - 200
         inputs["plan"] = _fit(plan, room)
@@ -134,8 +137,10 @@ def start_run(
     attempt: int = 1,
     comment_id: int | None = None,
     plan: str | None = None,
+    context: str = "",
 ) -> DispatchResult:
-    """Start one executor run for an issue unless this cause already did (then "duplicate")."""
+    """Start one executor run for an issue unless this cause already did (then "duplicate"); `context` tells the
+    run what failed before it."""
     key = f"{ctx.repo}#{number}:{cause}"
     existing = ctx.store.find_dispatch(key)
     if existing and existing.status != "error":
@@ -159,7 +164,7 @@ def start_run(
             f"**{run_tier.value}** (`{model}`), estimated {money(estimate)}.",
             tier=run_tier, model=model, estimate_usd=estimate, notes=notes,
         )
-    return _claim_and_send(ctx, number, key, planned, by=by, comment_id=comment_id, plan=plan)
+    return _claim_and_send(ctx, number, key, planned, by=by, comment_id=comment_id, plan=plan, context=context)
 
 
 class Planned(NamedTuple):
@@ -175,7 +180,7 @@ class Planned(NamedTuple):
 
 
 def _claim_and_send(ctx: "Context", number: int, key: str, run: Planned, *, by: str, comment_id: int | None,
-                    plan: str | None) -> DispatchResult:
+                    plan: str | None, context: str = "") -> DispatchResult:
     """Claim the cause's row, then ask GitHub to start the run (the issue's text snapshotted in its inputs)."""
     row, claimed = ctx.store.claim_dispatch(
         key=key, repo=ctx.repo, number=number, comment_id=comment_id, mode=run.mode, tier=run.tier.value,
@@ -191,6 +196,7 @@ def _claim_and_send(ctx: "Context", number: int, key: str, run: Planned, *, by: 
     inputs = build_inputs(
         number=number, tier=run.tier, model=run.model, complexity=run.complexity,
         routing_id=row.dispatch_id, mode=run.mode, plan=plan, issue_sha256=issue_digest(issue.title, issue.body),
+        context=context,
     )
     executor = ctx.config.executor
     refused = _send(ctx, executor, row, inputs)

@@ -102,25 +102,36 @@ def run_finished(ctx: Context, dispatch: DispatchRecord, report: RunReport) -> R
     return _follow_up(ctx, RunFinished(row, report), messages)
 
 
-def escalate_failure(ctx: Context, row: DispatchRecord, run_id: int) -> list[str]:
-    """The next tier after a failed run, once per failed run (`escalate` claims it by the run's id): its comment,
-    the sticky comment refreshed; what it said. A repeat (a redelivery, the run's PR failing later) says nothing."""
-    if not (comment := escalate(ctx, row, run_id)):
+def escalate_failure(ctx: Context, row: DispatchRecord, context: str = "") -> list[str]:
+    """The next tier after a failed run, once per failed run (`escalate` claims it by the run's id, else its dispatch
+    id): its comment, the sticky comment refreshed; what it said. A repeat (a redelivery, the run's PR failing after
+    the agent gave up, checks failing again after a re-run) says nothing."""
+    if not (comment := escalate(ctx, row, row.run_id or row.dispatch_id, context)):
         return []
     ctx.gh.create_comment(ctx.repo, row.number, comment)
     refresh_comment(ctx, row.number)
     return [next(line for line in comment.splitlines() if not line.startswith("<!--"))]
 
 
+def awaits_pull(row: DispatchRecord) -> bool:
+    """A run that claimed success on a branch: what it achieved is its pull request's (bot.runs.pull_outcome)."""
+    return row.mode == "execute" and row.status == "success" and row.branch is not None and row.truth is None
+
+
+def react(ctx: Context, run: RunFinished) -> list[str]:
+    """Every registered service's reaction to a run whose outcome is known (a convoy advances); their notes."""
+    return [note for react_ in AFTER_RUN if (note := react_(ctx, run))]
+
+
 def _follow_up(ctx: Context, run: RunFinished, messages: list[str]) -> Result:
-    """Escalate a failure, then every registered reaction (a convoy); mark the run followed up."""
+    """Escalate a failure, then every registered reaction (a convoy) unless the run's PR will say what it achieved;
+    mark the run followed up."""
     row = run.row
     if not ctx.dry_run:
         if not run.succeeded:
-            messages += escalate_failure(ctx, row, run.report.run_id or 0)
-        for react in AFTER_RUN:
-            if note := react(ctx, run):
-                messages.append(note)
+            messages += escalate_failure(ctx, row)
+        if not awaits_pull(row):
+            messages += react(ctx, run)
         ctx.store.update_dispatch(row.dispatch_id, followed_up=True)
     cost = row.actual_cost_usd
     return Result(

@@ -12,14 +12,17 @@ agent itself gives up). Failing checks on a still-open PR are recorded (`checks_
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 
 from bot.context import Context, Result
 from bot.github.port import GitHubError, PullInfo
 from bot.issues.service import refresh_comment
-from bot.runs import truth
-from bot.runs.finished import escalate_failure
+from bot.runs import failure_context, truth
+from bot.runs.finished import RunFinished, RunReport, awaits_pull, escalate_failure, react
+from bot.runs.pr_view import read_pull
 from bot.runs.trust import not_executors_pull
+from bot.store.records import DispatchRecord, stale_truth
 
 
 def _executors(ctx: Context, p: PullInfo, branch: str) -> str | None:
@@ -40,18 +43,6 @@ def _seconds(start: datetime | None, end: str | None) -> float | None:
     return max(0.0, (merged - start.replace(tzinfo=None)).total_seconds())
 
 
-def _checks(ctx: Context, sha: str) -> str:
-    """The head's checks verdict; checks GitHub will not show (no permission) are `pending`, never `passed`."""
-    try:
-        statuses = [(s.context, s.state) for s in ctx.gh.commit_statuses(ctx.repo, sha)]
-        runs = [(r.name, r.status, r.conclusion) for r in ctx.gh.check_runs(ctx.repo, sha)]
-    except GitHubError as exc:
-        if exc.transient:
-            raise
-        return "pending"
-    return truth.checks(statuses, runs)
-
-
 def pull_outcome(ctx: Context, number: int | None, branch: str) -> Result:
     """PR `number` on head `branch` changed: if it is a run's PR, record the run's outcome state once. Without a
     number (a check suite completing after the merge lists no PR), the run's recorded PR is read again."""
@@ -68,16 +59,127 @@ def pull_outcome(ctx: Context, number: int | None, branch: str) -> Result:
         return Result(action="ignored", messages=[f"#{number} unreadable ({exc.status})"])
     if why := _executors(ctx, pull, branch):
         return Result(action="ignored", messages=[f"#{number} is not run {row.dispatch_id}'s: {why}"])
-    state, success = truth.outcome(state=pull.state, merged=pull.merged, checked=_checks(ctx, pull.head_sha))
-    if row.truth == "merged" and state != "merged":  # a merge is final: an event read before it is stale
-        return Result(action="ignored", messages=[f"run {row.dispatch_id} already merged"])
+    view = read_pull(ctx, pull)
+    state, success = truth.outcome(state=pull.state, merged=pull.merged, checked=view.checked,
+                                   changes_requested=view.changes_requested)
     row, changed = ctx.store.record_truth(row.dispatch_id, truth=state, pr_number=number, success=success,
                                           time_to_merge_s=_seconds(row.created_at, pull.merged_at) if pull.merged else None)
     if not changed:
         return Result(action="ignored", messages=[f"run {row.dispatch_id} already {state}"])
+    context = failure_context.summary(pr=number, state=state, failing=view.failing, changes=view.changes)
+    return Result(action="outcome", messages=settled(ctx, row, success, context))
+
+
+def settled(ctx: Context, row: DispatchRecord, success: bool | None, context: str = "", *,
+            escalating: bool = True) -> list[str]:
+    """After a run's true outcome changed: the sticky comment; a failure escalates (once per run, with what failed);
+    a settled outcome lets the services react (a convoy's task is done or failed only now)."""
     refresh_comment(ctx, row.number)
     verdict = {True: "success", False: "failure", None: "pending"}[success]
-    messages = [f"run {row.dispatch_id} on {row.tier}: {state} (#{number}), {verdict}"]
-    if success is False and row.mode == "execute" and not ctx.dry_run:  # a real failure: the next tier, once per run
-        messages += escalate_failure(ctx, row, row.run_id or 0)
-    return Result(action="outcome", messages=messages)
+    where = f" (#{row.pr_number})" if row.pr_number else ""
+    messages = [f"run {row.dispatch_id} on {row.tier}: {row.truth}{where}, {verdict}"]
+    if row.mode != "execute" or ctx.dry_run:
+        return messages
+    if success is False and escalating:
+        messages += escalate_failure(ctx, row, context)
+    if success is not None:
+        messages += react(ctx, RunFinished(row, RunReport()))
+    return messages
+
+
+NO_PR = "The previous attempt opened no pull request: it changed nothing GitHub can check."
+
+
+def first_look(ctx: Context, row: DispatchRecord) -> list[str]:
+    """A run that claimed success is judged by its pull request: the newest from the branch it pushed (this
+    repository's), else one the bot opens from that branch (claude-code-action pushes a branch and leaves the PR
+    to a person); a branch with no change is `no_pr`, a failure, until a person closes the issue as completed."""
+    if not awaits_pull(row) or ctx.dry_run:
+        return []
+    branch = row.branch or ""
+    try:
+        pull = ctx.gh.find_pull(ctx.repo, branch) or open_pull(ctx, row, branch)
+    except GitHubError as exc:
+        if exc.transient:
+            raise
+        return [f"pull requests of {branch!r} unreadable ({exc.status})"]
+    if pull is not None:
+        return pull_outcome(ctx, pull.number, branch).messages
+    return no_pull(ctx, row)
+
+
+def open_pull(ctx: Context, row: DispatchRecord, branch: str) -> PullInfo | None:
+    """The run's pull request, opened by the bot (whose PRs start the repository's checks, unlike the workflow
+    token's) when the branch holds commits the default branch lacks; None when it holds none or is gone."""
+    base = ctx.gh.default_branch(ctx.repo)
+    try:
+        ahead = ctx.gh.compare(ctx.repo, base, branch).ahead_by
+    except GitHubError as exc:
+        if exc.transient or exc.status not in (404, 422):
+            raise
+        return None
+    if ahead < 1:
+        return None
+    issue = ctx.gh.get_issue(ctx.repo, row.number)
+    body = (f"Closes #{row.number}\n\nOpened by model-router from the branch `{branch}` that the {row.tier} run "
+            f"`{row.dispatch_id}` (attempt {row.attempt or 1}) pushed.")
+    return ctx.gh.create_pull(ctx.repo, head=branch, base=base, title=issue.title[:200] or f"#{row.number}", body=body)
+
+
+def no_pull(ctx: Context, row: DispatchRecord) -> list[str]:
+    """The run claimed success but pushed no pull request: a failure (the next tier is told so)."""
+    row, changed = ctx.store.record_truth(row.dispatch_id, truth="no_pr", pr_number=None, success=False,
+                                          time_to_merge_s=None)
+    return settled(ctx, row, False, NO_PR) if changed else []
+
+
+def closed_by_person(ctx: Context, number: int, *, completed: bool) -> list[str]:
+    """A person closed the issue as completed: its latest run that opened no PR succeeded after all."""
+    rows = [r for r in ctx.store.dispatches(ctx.repo, number) if r.mode == "execute" and r.truth == "no_pr"]
+    if not completed or not rows:
+        return []
+    row, changed = ctx.store.record_truth(rows[-1].dispatch_id, truth="issue_completed", pr_number=None, success=True,
+                                          time_to_merge_s=None)
+    return settled(ctx, row, True) if changed else []
+
+
+_REVERTS = re.compile(r"^Reverts ([A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)#([0-9]{1,9})\s*$", re.M)  # GitHub's Revert button
+
+
+def pull_closed(ctx: Context, number: int, branch: str, body: str) -> Result:
+    """A pull request closed: if it was a run's, its outcome; if it merged a revert of a run's merged PR (GitHub's
+    Revert button writes `Reverts owner/repo#N`), that run is `reverted`: a failure, within the window."""
+    res = pull_outcome(ctx, number, branch)
+    m = _REVERTS.search(body or "")
+    if not m or m.group(1).lower() != ctx.repo.lower():
+        return res
+    messages = reverted(ctx, number, int(m.group(2)))
+    return Result(action="outcome", messages=messages) if messages else res
+
+
+def reverted(ctx: Context, revert: int, original: int) -> list[str]:
+    """PR `revert` reverts PR `original`: once GitHub says it merged within `executor.revert_window_days` of the
+    original's merge, the original's run failed after all (no escalation: the issue's work is undone, a person decides)."""
+    row = ctx.store.dispatch_for_pull(ctx.repo, original)
+    if row is None or row.truth != "merged":
+        return []
+    try:
+        undo, done = ctx.gh.get_pull(ctx.repo, revert), ctx.gh.get_pull(ctx.repo, original)
+    except GitHubError as exc:
+        if exc.transient:
+            raise
+        return [f"#{revert} or #{original} unreadable ({exc.status})"]
+    gap = _seconds(_utc(done.merged_at), undo.merged_at) if undo.merged and done.merged else None
+    if gap is None or gap > ctx.config.executor.revert_window_days * 86_400:
+        return [f"#{revert} reverts #{original}, but {'not within the window' if gap is not None else 'was not merged'}"]
+    row, changed = ctx.store.record_truth(row.dispatch_id, truth="reverted", pr_number=original, success=False,
+                                          time_to_merge_s=row.time_to_merge_s)
+    return settled(ctx, row, False, escalating=False) if changed else []
+
+
+def _utc(iso: str | None) -> datetime | None:
+    try:
+        when = datetime.fromisoformat((iso or "").replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when.astimezone(timezone.utc).replace(tzinfo=None) if when.tzinfo else when

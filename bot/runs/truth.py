@@ -1,21 +1,25 @@
 """What a run achieved, as GitHub says it (pure): the run's pull request, its checks, its merge.
 
 `claimed` is the agent's own report (what `bot.runs.finished.judge` records); the PR moves the run to
-`checks_passed` / `checks_failed` while open, then `merged` / `closed_unmerged`. Success for learning and the
-measures is merged with its head's checks passing; an open PR is pending (None), never a success. The state is
-recomputed from GitHub's current view of the PR on every event, so redeliveries and out-of-order events
-(a merge before the checks complete, a re-run) converge on one recorded outcome.
+`checks_passed` while open and not failing, `checks_failed` / `review_failed` (a writer asked for changes) when it
+is, then `merged` / `closed_unmerged`, and `reverted` when a later merged PR reverts it. A run that pushed no pull
+request is `no_pr` (a failure) unless a person closes the issue as completed (`issue_completed`). Success for
+learning and the measures is merged with its head's checks passing and not reverted; an open PR that is not
+failing is pending (None), never a success. The state is recomputed from GitHub's current view of the PR on every
+event, so redeliveries and out-of-order events (a merge before the checks complete, a re-run) converge on one
+recorded outcome.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 
 from bot.runs.outcome import RUN_FILE
 
-STATES = ("claimed", "checks_passed", "checks_failed", "merged", "closed_unmerged")
+STATES = ("claimed", "checks_passed", "checks_failed", "review_failed", "merged", "closed_unmerged", "reverted",
+          "no_pr", "issue_completed")
 MAX_BRANCH = 255
 FAILED_RUN = ("failure", "timed_out", "cancelled", "action_required", "startup_failure")
 FAILED_STATUS = ("failure", "error")
@@ -41,26 +45,41 @@ def branch_of(texts: Mapping[str, str]) -> str | None:
     return valid_branch(data.get("branch_name")) if isinstance(data, dict) else None
 
 
-def checks(statuses: Iterable[tuple[str, str]], runs: Iterable[tuple[str, str, str | None]]) -> str:
+def checks(statuses: Iterable[tuple[str, str]], runs: Iterable[tuple[str, str, str | None]],
+           required: Collection[str] = ()) -> str:
     """`failed`, `pending` or `passed` for a commit: its statuses (context, state; newest first, the newest per
-    context counts) and its check runs (name, status, conclusion; the latest per name). No checks at all: passed."""
-    latest: dict[str, str] = {}
+    context counts) and its check runs (name, status, conclusion; the latest per name). Required checks first: when
+    the base branch requires some, they alone decide (one not reported yet is pending), as GitHub's merge button
+    does; otherwise every check counts. No checks at all: passed."""
+    verdicts: dict[str, str] = {}
+    seen: set[str] = set()
     for context, state in statuses:
-        latest.setdefault(context, state)
-    states = list(latest.values())
-    results = [(status, conclusion) for _name, status, conclusion in runs]
-    if any(s in FAILED_STATUS for s in states) or any(c in FAILED_RUN for _s, c in results):
-        return "failed"
-    if any(s == "pending" for s in states) or any(s != "completed" for s, _c in results):
-        return "pending"
-    return "passed"
+        if context not in seen:
+            seen.add(context)
+            _worst(verdicts, context, "failed" if state in FAILED_STATUS else "pending" if state == "pending" else "passed")
+    for name, status, conclusion in runs:
+        _worst(verdicts, name, "failed" if conclusion in FAILED_RUN else "passed" if status == "completed" else "pending")
+    counted = [verdicts.get(name, "pending") for name in required] if required else list(verdicts.values())
+    return "failed" if "failed" in counted else "pending" if "pending" in counted else "passed"
 
 
-def outcome(*, state: str, merged: bool, checked: str) -> tuple[str, bool | None]:
+def _worst(verdicts: dict[str, str], name: str, verdict: str) -> None:
+    order = ("passed", "pending", "failed")
+    if order.index(verdict) >= order.index(verdicts.get(name, "passed")):
+        verdicts[name] = verdict
+
+
+def outcome(*, state: str, merged: bool, checked: str, changes_requested: bool = False) -> tuple[str, bool | None]:
     """The run's outcome state and whether it succeeded (None: not settled yet) for its PR's `state`
-    (open | closed), whether it was merged, and its head's `checks` verdict."""
+    (open | closed), whether it was merged, its head's `checks` verdict and whether a writer's latest review asks
+    for changes. An open PR whose checks fail, or that a writer sent back, is a failure now (the next tier starts);
+    a re-run that passes moves it back to pending."""
     if merged:
         return "merged", {"passed": True, "failed": False}.get(checked)
     if state == "closed":
         return "closed_unmerged", False
-    return {"passed": "checks_passed", "failed": "checks_failed"}.get(checked, "claimed"), None
+    if checked == "failed":
+        return "checks_failed", False
+    if changes_requested:
+        return "review_failed", False
+    return ("checks_passed" if checked == "passed" else "claimed"), None

@@ -193,8 +193,29 @@ class MemoryGitHub:
         latest = {r["name"]: r for r in self.checks if r["repo"] == repo and r["sha"] == sha}
         return [CheckRunInfo(name=r["name"], status=r["status"], conclusion=r["conclusion"]) for r in latest.values()]
 
+    def check_annotations(self, repo: str, check_run_id: int) -> list[Annotation]:
+        return []
+
+    def required_checks(self, repo: str, branch: str) -> list[str]:
+        self._repo(repo)
+        return []
+
+    def create_pull(self, repo: str, *, head: str, base: str, title: str, body: str) -> PullInfo:
+        self._write("create_pull", repo, head, base)
+        r = self._repo(repo)
+        number = max([*r.issues, *r.pulls, 0]) + 1
+        pull = PullInfo(number=number, title=title, body=body, head_sha="0" * 40, base_ref=base, head_ref=head,
+                        user_login=self.login)
+        r.pulls[number] = (pull, [])
+        return pull.model_copy(deep=True)
+
+    def find_pull(self, repo: str, head_branch: str) -> PullInfo | None:
+        pulls = [p for p, _ in self._repo(repo).pulls.values() if p.head_ref == head_branch and p.head_repo in (None, repo)]
+        return max(pulls, key=lambda p: p.number).model_copy(deep=True) if pulls else None
+
     def list_reviews(self, repo: str, number: int) -> list[PostedReview]:
-        return [PostedReview(id=r["id"], body=r["body"], user_login=self.login, commit_id=r["sha"])
+        return [PostedReview(id=r["id"], body=r["body"], user_login=self.login, commit_id=r["sha"],
+                             state={"APPROVE": "APPROVED", "REQUEST_CHANGES": "CHANGES_REQUESTED"}.get(r.get("event"), "COMMENTED"))
                 for r in self.reviews if r["repo"] == repo and r["number"] == number]
 
     def compare(self, repo: str, base: str, head: str) -> Comparison:

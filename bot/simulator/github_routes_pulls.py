@@ -132,6 +132,15 @@ def check_annotations(f: FakeGitHub, call: Call) -> tuple[int, Any]:
     return 200, f.paginate(call, path, run["annotations"])
 
 
+@route("get", R + "/rules/branches/{branch}", "repos/get-branch-rules")
+def branch_rules(f: FakeGitHub, call: Call) -> tuple[int, Any]:
+    required = call.repo.get("required_checks", {}).get(call.op.params["branch"], [])
+    rules = [{"type": "required_status_checks", "parameters": {
+        "strict_required_status_checks_policy": False,
+        "required_status_checks": [{"context": name} for name in required]}}] if required else []
+    return 200, f.paginate(call, f"/repos/{call.repo['full_name']}/rules/branches/{call.op.params['branch']}", rules)
+
+
 @route("post", R + "/pulls/{pull_number}/reviews", "pulls/create-review")
 def review_create(f: FakeGitHub, call: Call) -> tuple[int, Any]:
     actor = need_actor(call)

@@ -79,9 +79,23 @@ def list_blocked_by(f: FakeGitHub, call: Call) -> tuple[int, Any]:
     return 200, f.paginate(call, f"/repos/{r['full_name']}/issues/{issue['number']}/dependencies/blocked_by", items)
 
 
+@route("post", R + "/pulls", "pulls/create")
+def create_pull(f: FakeGitHub, call: Call) -> tuple[int, Any]:
+    actor, r, body = need_actor(call), call.repo, call.json or {}
+    sha = r.get("branches", {}).get(body.get("head"))
+    if sha is None or body.get("base") not in (r["default_branch"], *r.get("branches", {})):
+        raise HTTPError(422, "Validation Failed: head or base is not a branch of this repository")
+    number = f.add_pull(r["full_name"], title=body.get("title", ""), body=body.get("body", ""), head_sha=sha,
+                        head_ref=body["head"], base=body["base"], user=actor["login"])
+    return 201, pull_json(f, r, r["issues"][number])
+
+
 @route("get", R + "/pulls", "pulls/list")
 def list_pulls(f: FakeGitHub, call: Call) -> tuple[int, Any]:
-    r, state = call.repo, call.query.get("state", "open")
+    r, state, head = call.repo, call.query.get("state", "open"), call.query.get("head")
+    owner = r["full_name"].split("/")[0]
     items = [pull_json(f, r, i) for n, i in sorted(r["issues"].items(), reverse=True)
-             if i["pull"] and (state == "all" or i["state"] == state)]
+             if i["pull"] and (state == "all" or i["state"] == state)
+             and (head is None or (f"{owner}:{i['pull']['head_ref']}" == head
+                                   and i["pull"].get("head_repo") in (None, r["full_name"])))]
     return 200, f.paginate(call, f"/repos/{r['full_name']}/pulls", items)

@@ -16,6 +16,7 @@ from bot.measures.breakdown import Group, group_records
 from bot.models import RoutingDecision
 from bot.routing.learning import Knowledge
 from bot.store.records import REVIEWED as FINAL, Busy, ConvoyDoc, DispatchRecord, RunState, dispatch_record, month_start
+from bot.store.records import stale_truth
 from bot.store.records import ACTIVE, FINISHED, STALE_RUN_AFTER, utcnow
 
 _DISPATCH = dict(  # executor_dispatches' columns and their defaults
@@ -169,12 +170,16 @@ class MemoryIssueStore:
         d = next((d for d in reversed(self._dispatches) if (d["repo"], d["branch"]) == (repo, branch)), None)
         return dispatch_record(d) if d else None
 
-    def record_truth(self, dispatch_id: str, *, truth: str, pr_number: int, success: bool | None,
+    def dispatch_for_pull(self, repo: str, number: int) -> DispatchRecord | None:
+        d = next((d for d in reversed(self._dispatches) if (d["repo"], d["pr_number"]) == (repo, number)), None)
+        return dispatch_record(d) if d else None
+
+    def record_truth(self, dispatch_id: str, *, truth: str, pr_number: int | None, success: bool | None,
                      time_to_merge_s: float | None) -> tuple[DispatchRecord, bool]:
         d = self._dispatch_by("dispatch_id", dispatch_id)
         if d is None:
             raise KeyError(dispatch_id)
-        if d["truth"] == "merged" and truth != "merged":  # as IssueStore: a merge is final
+        if stale_truth(d["truth"], truth):  # as IssueStore
             return dispatch_record(d), False
         status = d["status"] if success is None else ("success" if success else "failure")
         new = dict(truth=truth, pr_number=pr_number, time_to_merge_s=time_to_merge_s, status=status)

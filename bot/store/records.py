@@ -109,6 +109,16 @@ class ConvoyDoc(Protocol):
     def model_dump(self, *, mode: str = ...) -> dict[str, Any]: ...
 
 
+# A run's true outcome only moves forward from these states: a merge can only be reverted, a revert is final (an
+# event read before either is stale; bot.runs.truth's states).
+_FINAL_TRUTH = {"merged": ("merged", "reverted"), "reverted": ("reverted",)}
+
+
+def stale_truth(recorded: str | None, new: str) -> bool:
+    """Whether `new` comes from an older view of the run's PR than the `recorded` state."""
+    return recorded in _FINAL_TRUTH and new not in _FINAL_TRUTH[recorded]
+
+
 def month_start(now: datetime) -> datetime:
     """The first instant of `now`'s calendar month: where a month's spend and the budgets count from."""
     return now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)

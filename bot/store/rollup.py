@@ -155,3 +155,20 @@ def latest(engine: Engine, repos: list[str] | None, limit: int = 50) -> list[dic
 def repos(engine: Engine) -> list[str]:
     with engine.connect() as conn:
         return [row[0] for row in conn.execute(select(RoutingRecord.repo).distinct().order_by(RoutingRecord.repo))]
+
+
+def run_outcomes(engine: Engine, repo: str | None = None, since: datetime | None = None,
+                 repos: list[str] | None = None) -> list[dict]:
+    """Finished executor runs counted by (tier, status, truth, conclusion): what `bot.measures.definitions.runs`
+    turns into true outcomes per tier and the claimed-vs-true gap. Small: a few states per tier."""
+    d = Dispatch
+    q = (select(d.tier, d.status, d.truth, d.conclusion, func.count().label("n"))
+         .where(d.mode == "execute", d.status.in_(_FINISHED)).group_by(d.tier, d.status, d.truth, d.conclusion))
+    if repo is not None:
+        q = q.where(d.repo == repo)
+    if repos is not None:
+        q = q.where(d.repo.in_(repos))
+    if since is not None:
+        q = q.where(d.created_at >= since)
+    with engine.connect() as conn:
+        return [dict(row._mapping) for row in conn.execute(q)]

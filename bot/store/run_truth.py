@@ -12,10 +12,7 @@ from sqlalchemy import select
 from bot.store import outcomes as _outcomes
 from bot.store.db import row_dict as _row
 from bot.store.issue_rows import Dispatch
-from bot.store.records import DispatchRecord, dispatch_record
-
-
-MERGED = "merged"  # bot.runs.truth's final state
+from bot.store.records import DispatchRecord, dispatch_record, stale_truth
 
 
 class RunTruth:
@@ -31,7 +28,14 @@ class RunTruth:
                          .order_by(Dispatch.id.desc()).limit(1))
             return dispatch_record(_row(d)) if d else None
 
-    def record_truth(self, dispatch_id: str, *, truth: str, pr_number: int, success: bool | None,
+    def dispatch_for_pull(self, repo: str, number: int) -> DispatchRecord | None:
+        """The latest run whose pull request is `number` in `repo`."""
+        with self._session() as s:
+            d = s.scalar(select(Dispatch).where(Dispatch.repo == repo, Dispatch.pr_number == number)
+                         .order_by(Dispatch.id.desc()).limit(1))
+            return dispatch_record(_row(d)) if d else None
+
+    def record_truth(self, dispatch_id: str, *, truth: str, pr_number: int | None, success: bool | None,
                      time_to_merge_s: float | None) -> tuple[DispatchRecord, bool]:
         """What GitHub says about a run's PR; a settled outcome (`success` not None) becomes the run's status.
         (row, False) when nothing changed (a redelivery) or the run's PR was merged already (a stale view)."""
@@ -39,7 +43,7 @@ class RunTruth:
             d = s.scalar(select(Dispatch).where(Dispatch.dispatch_id == dispatch_id).with_for_update())
             if d is None:
                 raise KeyError(dispatch_id)
-            if d.truth == MERGED and truth != MERGED:  # a merge is final: a concurrent job's older view loses
+            if stale_truth(d.truth, truth):  # a merge only moves to a revert: a concurrent job's older view loses
                 return dispatch_record(_row(d)), False
             status = d.status if success is None else ("success" if success else "failure")
             new = dict(truth=truth, pr_number=pr_number, time_to_merge_s=time_to_merge_s, status=status)
