@@ -20,7 +20,6 @@ class LadderPriors(BaseModel):
 
     checked: date
     source: str = Field(min_length=1)
-    weight: float = Field(gt=0)
     kind_weight: float = Field(gt=0)
     cost_weight: float = Field(gt=0)
     cost: dict[Tier, float]

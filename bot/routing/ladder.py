@@ -4,8 +4,9 @@ cost (every attempt counts) whose expected final success is at least a floor. Pu
 What a ladder needs is learned from attempts that know their place on the issue's ladder: per tier, how
 often it resolves an issue *given which tiers already failed on it*, and what one attempt actually costs.
 Both start from dated priors (bot/data/ladder_priors-*.yaml: public per-task cost ratios and a joint
-distribution of per-tier outcomes), worth a few attempts, then the pooled record of every kind, then the
-kind's own record. The default floor is the no-routing policy's expected success (Sonnet, then Opus) on
+distribution of per-tier outcomes), worth a few attempts. Outcomes: the kind's own record on the dated joint
+(not on the pooled record of every kind: on real outcomes that pooled prior drifted into haiku-only ladders,
+docs/benchmarks.md). Costs: the pooled actual costs of every kind, then the kind's own. The default floor is the no-routing policy's expected success (Sonnet, then Opus) on
 the same estimates, less FLOOR_SLACK. Exploration is bounded: at most one issue in EXPLORE_EVERY of a kind,
 only while a first tier has fewer than EXPLORE_MIN first tries on this kind, the best ladder from that
 tier; escalation catches a failed try.
@@ -83,15 +84,12 @@ class LadderStats:
                 k[1] += 1
 
     def joint(self, scope: str) -> dict[Pattern, float]:
-        """P(each pattern of per-tier outcomes) for `scope`: the dated prior (all kinds) or the pooled joint (one
-        kind), worth a few issues, updated by what its issues showed: the EM estimate over partial patterns."""
+        """P(each pattern of per-tier outcomes) for `scope` (a kind, or every kind pooled): the dated prior, worth
+        `kind_weight` issues, updated by what its issues showed: the EM estimate over partial patterns."""
         cached = self._joint.get(scope)
         if cached is not None and cached[0] == self.size:
             return cached[1]
-        if scope == _ANY:
-            prior, weight = {_pattern(f): p for f, p in self.priors.outcomes.items()}, self.priors.weight
-        else:
-            prior, weight = {_pattern(f): p for f, p in self.priors.outcomes.items()}, self.priors.kind_weight
+        prior, weight = {_pattern(f): p for f, p in self.priors.outcomes.items()}, self.priors.kind_weight
         seen = self._seen(scope)
         theta = dict(prior)
         for _ in range(EM_ROUNDS):
