@@ -3,8 +3,8 @@ no-routing policy (Sonnet, then Opus) and the policy that knows each kind's true
 samples against all-Sonnet. Targets are issue #22's.
 
 Run: .venv/bin/python benchmarks/bench_replay.py [--seeds 1,2,3] [--stream FILE.jsonl] [--json]
-`--stream` replays a file of real per-issue outcomes in `eval --replay`'s format (e.g. public SWE-bench
-Verified per-instance results for one agent with each tier) with the same checks as the `swe` profiles.
+`--stream` replays a file of real per-issue outcomes in `eval --replay`'s format (e.g. the public SWE-bench Pro
+runs benchmarks/real_outcomes.py converts) with the same checks as the `swe` profiles.
 (the same numbers for one stream: `model-router eval --replay FILE.jsonl --json`)
 """
 
