@@ -208,3 +208,16 @@ def test_the_context_is_bounded_and_fenced():
     assert "@org" not in text and "Check `c 0` failed" in text
     for block in text.split("````text")[1:]:  # every fence is closed by one as long as it opened
         assert "\n````" in block
+
+
+def test_an_executor_workflow_from_before_the_context_input_still_escalates(ctx, frozen, started, completed,
+                                                                             fake_github, webhook_example, caplog):
+    fake_github.repo(REPO)["workflow_inputs"] = {"model-router-executor.yml": [
+        "issue_number", "tier", "model", "complexity", "routing_id", "mode", "plan", "issue_sha256"]}
+    pull(fake_github)
+    check(fake_github, "test", None)
+    finish(ctx, started, completed, fake_github, 5551, BRANCH)
+    failing_check(fake_github)
+    res = handle_event("check_suite", suite(webhook_example, 7), ctx)
+    assert any("escalated to **sonnet**" in m for m in res.messages), res.messages
+    assert "context" not in dispatches(fake_github)[-1]["inputs"] and "without a `context` input" in caplog.text

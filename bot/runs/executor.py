@@ -242,13 +242,24 @@ def _choose(decision: RoutingDecision, config: RepoConfig, *, tier: Tier | None,
     return mode, run_tier, notes
 
 
+def _dispatch(ctx: "Context", executor: ExecutorConfig, inputs: dict[str, str]) -> None:
+    if executor.dispatch == "repository_dispatch":
+        ctx.gh.repository_dispatch(ctx.repo, EVENT_TYPE, _payload_for_repository_dispatch(inputs))
+    else:
+        ctx.gh.dispatch_workflow(ctx.repo, executor.workflow, executor_ref(ctx), inputs)
+
+
 def _send(ctx: "Context", executor: ExecutorConfig, row: DispatchRecord, inputs: dict[str, str]) -> DispatchResult | None:
     """Ask GitHub to start the run; None when it did, the refusal otherwise (transient errors raise)."""
     try:
-        if executor.dispatch == "repository_dispatch":
-            ctx.gh.repository_dispatch(ctx.repo, EVENT_TYPE, _payload_for_repository_dispatch(inputs))
-        else:
-            ctx.gh.dispatch_workflow(ctx.repo, executor.workflow, executor_ref(ctx), inputs)
+        try:
+            _dispatch(ctx, executor, inputs)
+        except GitHubError as exc:
+            if exc.status != 422 or "context" not in inputs:
+                raise
+            log.warning("executor workflow without a `context` input: escalation %s dispatched without what failed",
+                        row.dispatch_id)  # a copy of the workflow from before #21 refuses unknown inputs
+            _dispatch(ctx, executor, {k: v for k, v in inputs.items() if k != "context"})
     except GitHubError as exc:
         ctx.store.update_dispatch(row.dispatch_id, status="error", error=str(exc)[:500])
         if exc.transient:

@@ -168,6 +168,10 @@ def review_list(f: FakeGitHub, call: Call) -> tuple[int, Any]:
 @route("post", R + "/actions/workflows/{workflow_id}/dispatches", "actions/create-workflow-dispatch")
 def workflow_dispatch(f: FakeGitHub, call: Call) -> tuple[int, Any]:
     need_actor(call)
+    declared = call.repo.get("workflow_inputs", {}).get(call.op.params["workflow_id"])  # seeded: the file's inputs
+    unexpected = sorted(set((call.json or {}).get("inputs") or {}) - set(declared)) if declared is not None else []
+    if unexpected:
+        raise HTTPError(422, f"Unexpected inputs provided: {unexpected}")
     call.repo["workflow_dispatches"].append({"workflow": call.op.params["workflow_id"], **call.json})
     return 204, None
 
