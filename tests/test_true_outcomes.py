@@ -221,3 +221,4 @@ def test_an_executor_workflow_from_before_the_context_input_still_escalates(ctx,
     res = handle_event("check_suite", suite(webhook_example, 7), ctx)
     assert any("escalated to **sonnet**" in m for m in res.messages), res.messages
     assert "context" not in dispatches(fake_github)[-1]["inputs"] and "without a `context` input" in caplog.text
+

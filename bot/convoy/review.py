@@ -30,10 +30,14 @@ def _executors(ctx: "Context", p: PullInfo) -> bool:
 
 
 def linked_files(ctx: "Context", c: Convoy) -> tuple[list[int], list[PullFile]]:
-    """The executor's pull requests that reference a sub-issue, and all their files (none replaces another)."""
+    """The executor's pull requests of the sub-issues — each run's recorded PR (the one its own branch opened,
+    bot.runs.pull_outcome), and those whose body references a sub-issue (the Action records none) — and all their
+    files (none replaces another)."""
     numbers = {t.issue for t in c.tasks if t.issue}
+    recorded = {d.pr_number for n in numbers for d in ctx.store.dispatches(ctx.repo, n) if d.pr_number}
     pulls = [p for p in ctx.gh.list_pulls(ctx.repo, "all")
-             if numbers & {int(n) for n in re.findall(r"#(\d+)\b", p.body or "")} and _executors(ctx, p)]
+             if (p.number in recorded or numbers & {int(n) for n in re.findall(r"#(\d+)\b", p.body or "")})
+             and _executors(ctx, p)]
     files: list[PullFile] = []
     seen: set[str] = set()
     for p in sorted(pulls, key=lambda p: p.number):
@@ -43,10 +47,25 @@ def linked_files(ctx: "Context", c: Convoy) -> tuple[list[int], list[PullFile]]:
     return sorted(p.number for p in pulls), files
 
 
+def unreviewed(ctx: "Context", c: Convoy, pulls: list[int]) -> list[str]:
+    """Tasks a run finished (`done`) whose recorded pull request is not among those reviewed: the whole was not
+    seen, so the review cannot pass."""
+    missing = []
+    for t in c.tasks:
+        if t.status == "done" and t.issue:
+            prs = {d.pr_number for d in ctx.store.dispatches(ctx.repo, t.issue) if d.pr_number}
+            if prs and not prs & set(pulls):
+                missing.append(t.id)
+    return missing
+
+
 def review_whole(ctx: "Context", c: Convoy) -> Review:
     if ctx.llm is None:
         return Review(verdict="not_configured", summary=gate.NOT_CONFIGURED + ": the convoy was not reviewed.")
     pulls, files = linked_files(ctx, c)
+    if missing := unreviewed(ctx, c, pulls):
+        return Review(verdict="error", summary="Not reviewed: the pull requests of " + ", ".join(f"`{m}`" for m in missing)
+                      + " are not the executor's or cannot be read, so the whole cannot be shown.")
     if not files:
         return Review(verdict="nothing_to_review", summary="No pull request references the sub-issues; not reviewed.")
     s = settings(ctx)

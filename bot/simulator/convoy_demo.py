@@ -51,6 +51,7 @@ class Simulation:
     delivered: list[tuple[str, dict]] = field(default_factory=list)  # every event delivered, for redelivery
     trace: list[dict] = field(default_factory=list)  # one entry per completed run
     _ids: Any = field(default_factory=lambda: itertools.count(9001))
+    branches: bool = False  # runs name their branch (`model-router-run.json`): a task is done when its PR merges
 
     def comment(self, body: str, user: str = "octocat", role: str = "write") -> Any:
         self.fake.set_permission(REPO, user, role)
@@ -85,6 +86,8 @@ class Simulation:
                                    user="claude[bot]", head_ref=f"claude/issue-{number}",  # as claude-code-action opens it
                                    files=[{"filename": f"exporters/{task}.py", "status": "added", "additions": 2,
                                            "patch": f"@@ -0,0 +1,2 @@\n+def {task}():\n+    return 1"}])
+        if self.branches and inputs.get("mode") != "plan":
+            files["model-router-run.json"] = json.dumps({"branch_name": f"claude/issue-{number}"})
         files["tmp/claude-execution-output.json"] = execution(COST[tier], error=not ok)
         self.fake.add_artifact(REPO, run_id, f"model-router-execution-{run_id}-1", files=files)
         p = example("workflow_run", "completed", index=1)
@@ -101,6 +104,18 @@ class Simulation:
                            "in_flight": len(self.in_flight())})
         self.done.add(inputs["routing_id"])
         return p
+
+    def merge(self, number: int) -> Any:
+        """A person merges the task issue's open pull request; GitHub sends `pull_request.closed`."""
+        r = self.fake.repo(REPO)
+        pr = max(n for n, i in r["issues"].items() if i["pull"] and i["pull"]["head_ref"] == f"claude/issue-{number}")
+        r["issues"][pr]["state"] = "closed"
+        r["issues"][pr]["pull"]["merged_at"] = "2026-11-30T02:00:00Z"
+        p = example("pull_request", "closed")
+        p["number"] = p["pull_request"]["number"] = pr
+        p["pull_request"]["head"]["ref"] = f"claude/issue-{number}"
+        p["repository"]["full_name"] = REPO
+        return self.deliver("pull_request", p)
 
     def deliver(self, event: str, payload: dict) -> Any:
         """Deliver an event (a copy is kept: GitHub may deliver it again, and so may a retried job)."""
