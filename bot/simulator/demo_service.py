@@ -177,8 +177,9 @@ def _simulate_runs(database_url: str, out: IO[str]) -> None:
         store.close()
     failing = "; ".join(f"{title!r} on {tier}" for title, tier in sorted(FAILS))
     print(f"\nsimulated executor: {done.runs} runs on {len(ISSUES)} issues, {len(done.escalations)} escalation"
-          f"{'s' if len(done.escalations) != 1 else ''} ({', '.join(done.escalations) or 'none'}): every run succeeds "
-          f"but {failing}; the runs report outcomes, not costs.", file=out)
+          f"{'s' if len(done.escalations) != 1 else ''} ({', '.join(done.escalations) or 'none'}): every run's pull request "
+          f"merges with its checks passing but {failing}'s, whose agent reported success while its checks failed; the "
+          "runs report outcomes, not costs.", file=out)
 
 
 def _unlike_the_table() -> str:
@@ -197,7 +198,8 @@ def show_dashboard(app: str, token: str, out: IO[str], wait: float | None = None
     """Print the demo's numbers and the dashboard URL, then keep the service up until Enter or a timeout
     (not at all without a terminal or under CI, so `make demo` never hangs a pipeline)."""
     try:
-        cards = wait_for(lambda: _numbers(app, token, outcomes=True), 15, "the dashboard")["cards"]
+        data = wait_for(lambda: _numbers(app, token, outcomes=True), 15, "the dashboard")
+        cards = data["cards"]
     except TimeoutError as exc:
         print(f"dashboard: {exc}", file=out)
         return
@@ -206,6 +208,8 @@ def show_dashboard(app: str, token: str, out: IO[str], wait: float | None = None
     for c in cards:
         print(f"  {c['name']:<36} {c['value']:>8}  target {c['target']:<19} {met_mark(c['met'])}", file=out)
     print(f"  ({_unlike_the_table()})", file=out)
+    if data.get("gap"):
+        print(f"  Claimed vs true: {data['gap']}", file=out)
     print(f"\nDashboard: {app}/dashboard/{REPO}", file=out)
     print(f"  (open it in a browser: the simulated GitHub signs you in as {VIEWER}, who may read {REPO})", file=out)
     wait = WAIT_SECONDS if wait is None else wait
