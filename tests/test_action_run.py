@@ -27,7 +27,7 @@ def test_issue_opened_labels_comments_and_outputs(fake_github, webhook_example, 
     assert comment["user"] == "github-actions[bot]" and outputs["model"] in comment["body"]
     summary = runner_env["summary"].read_text()
     assert f"| tier | {tier.value} |" in summary and "::error" not in log
-    assert "the Action keeps no outcome history between jobs" in json.loads(outputs["decision"])["rationale"]
+    assert "nothing learned yet (no issue was routed before this one)" in json.loads(outputs["decision"])["rationale"]
 
 
 def test_dry_run_writes_nothing(fake_github, webhook_example, runner_env, tmp_path):

@@ -1,46 +1,62 @@
-"""The repository's routing history for `mode: report`, read back from the sticky comments' state lines.
+"""The repository's routing history, read back from the sticky comments' state lines: all of it for `mode: report`
+(bot.action.learned reads a bounded, cached part of it for routing).
 
 Why the comments: every routed issue already carries one (decision, people's choices, runs with actual
-costs), written by the bot and trusted only when the marker AND the bot's login match, so the report
-needs no extra write permission, no branch and nothing that can drift from what the issues show. The
-cost is one paginated listing of the repository's issue comments per report (a monthly job).
+costs), written by the bot and trusted only when the marker AND the bot's login match (and, with a
+`state-key`, the signature), so the report needs no extra write permission, no branch and nothing that can
+drift from what the issues show. The cost is one paginated listing of the repository's issue comments per
+report (a monthly job).
 """
 
 from __future__ import annotations
 
-from datetime import timezone
+from datetime import datetime, timezone
 
 from bot.action.memory import _HUMAN_STRATEGIES, _restore_decision
 from bot.context import Context
+from bot.github.port import Comment
 from bot.issues.labels import COMPLEXITY, TIER
-from bot.issues.state import MARKER, IssueState, decode
+from bot.issues.state import MARKER, IssueState, decode, issue_key
+
+
+def trusted(ctx: Context, number: int, comment: Comment, me: str) -> IssueState | None:
+    """The routing state a comment carries, only when it is the bot's sticky comment (marker AND login) and,
+    with a `state-key`, signed for this issue: a copied, hand-edited or forged state line counts for nothing."""
+    if MARKER not in comment.body or comment.user_login.lower() != me.lower():
+        return None
+    state = decode(comment.body, issue_key(ctx.state_key, ctx.repo, number))
+    return state if state is not None and state.decision is not None else None
+
+
+def restore(ctx: Context, number: int, state: IssueState, when: datetime | None) -> None:
+    """One issue's routing, people's choices and runs into the scratch store, as routed at `when`."""
+    store, clock = ctx.store, ctx.store.clock
+    when = when or clock()
+    if when.tzinfo is not None:
+        when = when.astimezone(timezone.utc).replace(tzinfo=None)
+    store.clock = lambda: when  # the issue was routed when its comment was first written
+    try:
+        _restore_decision(ctx, number, state.decision)  # type: ignore[arg-type]
+        _people(ctx, number, state)
+    finally:
+        store.clock = clock
+    for run in state.runs:
+        store.restore_run(ctx.repo, number, run, by="(recovered)")
 
 
 def load_history(ctx: Context) -> int:
     """Fill the job's scratch store with every issue the bot's sticky comments describe; how many issues."""
-    me = ctx.gh.bot_login().lower()
-    store, clock = ctx.store, ctx.store.clock
+    me = ctx.gh.bot_login()
     seen: set[int] = set()
-    try:
-        for comment in ctx.gh.list_repo_comments(ctx.repo):
-            number = comment.issue_number
-            if number is None or number in seen or MARKER not in comment.body or comment.user_login.lower() != me:
-                continue
-            state = decode(comment.body)
-            if state is None or state.decision is None:
-                continue
-            when = comment.created_at or clock()
-            if when.tzinfo is not None:
-                when = when.astimezone(timezone.utc).replace(tzinfo=None)
-            store.clock = lambda when=when: when  # the issue was routed when its comment was first written
-            _restore_decision(ctx, number, state.decision)
-            _people(ctx, number, state)
-            store.clock = clock
-            for run in state.runs:
-                store.restore_run(ctx.repo, number, run, by="(recovered)")
-            seen.add(number)
-    finally:
-        store.clock = clock
+    for comment in ctx.gh.list_repo_comments(ctx.repo):
+        number = comment.issue_number
+        if number is None or number in seen:
+            continue
+        state = trusted(ctx, number, comment, me)
+        if state is None:
+            continue
+        restore(ctx, number, state, comment.created_at)
+        seen.add(number)
     return len(seen)
 
 
@@ -55,4 +71,3 @@ def _people(ctx: Context, number: int, state: IssueState) -> None:
         if chosen:
             ctx.store.record_override(ctx.repo, number, field=field, old=None if chosen == router else router,
                                       new=chosen, by="a person (recorded in the issue's state line)")
-

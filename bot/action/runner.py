@@ -12,6 +12,7 @@ from bot.action import io
 from bot.action.context import build_context
 from bot.action.dryrun import DryRunGitHub
 from bot.action.errors import ActionError
+from bot.action.learned import learn
 from bot.action.memory import labels_before, recover
 from bot.action.modes import report, repository_report, route_and_dispatch
 from bot.action.settings import ActionSettings
@@ -118,9 +119,12 @@ def execute(mode: str, settings: ActionSettings, payload: dict, ctx: Context) ->
         raise ActionError(f"execution file {settings.execution_file} does not exist (the execution-file input)")
     number = _recover(mode, settings, payload, ctx)
     runs = len(ctx.store.dispatches(ctx.repo, number)) if number else 0
+    history = learn(ctx, settings.history_issues, settings.history_cache)  # read if routing asks for it
     result = _handle(mode, settings, payload, ctx)
     if number and not ctx.dry_run and len(ctx.store.dispatches(ctx.repo, number)) > runs and mode != "report":
         refresh_comment(ctx, number)  # the new run goes into the comment's state, for later jobs
+    if history is not None and history.changed:
+        result.outputs["history-changed"] = "true"  # action.yml saves the cache file for later jobs
     return result
 
 

@@ -39,6 +39,9 @@ class ActionSettings(BaseSettings):
     config_path: str = Field(default=CONFIG_PATH, validation_alias=_env("INPUT_CONFIG_PATH"))
     # signs the sticky comment's hidden state line, so a hand edit is detected (docs/security.md)
     state_key: SecretStr | None = Field(default=None, validation_alias=_env("INPUT_STATE_KEY"))
+    # routing learns from the last N routed issues' state lines (0: learn nothing), cached in this file between jobs
+    history_issues: int = Field(default=100, ge=0, le=1000, validation_alias=_env("INPUT_HISTORY_ISSUES"))
+    history_cache: Path | None = Field(default=None, validation_alias=_env("INPUT_HISTORY_CACHE"))
     mode: Mode = Field(default="auto", validation_alias=_env("INPUT_MODE"))
     dry_run: bool = Field(default=False, validation_alias=_env("INPUT_DRY_RUN"))
     execution_file: Path | None = Field(default=None, validation_alias=_env("INPUT_EXECUTION_FILE"))

@@ -30,6 +30,7 @@ class Comment(BaseModel):
     user_type: str = "User"  # "Bot" for apps
     issue_number: int | None = None  # set by list_repo_comments (a repository-wide listing)
     created_at: datetime | None = None  # likewise
+    updated_at: datetime | None = None  # when GitHub says so (the Action's history cache keys on it)
 
 
 class IssueInfo(BaseModel):
@@ -41,6 +42,7 @@ class IssueInfo(BaseModel):
     state: str = "open"
     user_login: str = ""
     author_association: str | None = None
+    updated_at: datetime | None = None  # set by listings (recent_issues)
 
 
 class PullFile(BaseModel):
@@ -175,6 +177,8 @@ class Issues(Protocol):
     def create_issue(self, repo: str, title: str, body: str, labels: list[str] | None = None) -> IssueInfo: ...
     # issues (and PRs) this login opened that changed since an ISO 8601 time, all states, all pages
     def issues_created_by(self, repo: str, creator: str, since: str) -> list[IssueInfo]: ...
+    # issues (never PRs) carrying this label, all states, most recently updated first, at most `limit`
+    def recent_issues(self, repo: str, label: str, limit: int) -> list[IssueInfo]: ...
 
 
 class SubIssues(Protocol):
@@ -188,7 +192,8 @@ class SubIssues(Protocol):
 class Comments(Protocol):
     # comments and reactions
     def list_comments(self, repo: str, number: int) -> list[Comment]: ...  # all pages
-    def list_repo_comments(self, repo: str) -> Iterator[Comment]: ...  # every issue's, page by page
+    # every issue's, page by page, oldest first; given `since`, only those updated at or after it, by update time
+    def list_repo_comments(self, repo: str, since: datetime | None = None) -> Iterator[Comment]: ...
     def create_comment(self, repo: str, number: int, body: str) -> Comment: ...
     def edit_comment(self, repo: str, comment_id: int, body: str) -> None: ...
     def add_reaction(self, repo: str, comment_id: int, content: str) -> None: ...

@@ -15,6 +15,7 @@ Retry and pacing policy (PyGithub's own defaults are replaced on purpose):
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -192,6 +193,7 @@ class RestGitHub(IssueTreeMixin, PullsMixin):
             state=d.get("state") or "open",
             user_login=(d.get("user") or {}).get("login", ""),
             author_association=d.get("author_association"),
+            updated_at=d.get("updated_at"),
         )
 
     def create_issue(self, repo: str, title: str, body: str, labels: list[str] | None = None) -> IssueInfo:
@@ -208,16 +210,19 @@ class RestGitHub(IssueTreeMixin, PullsMixin):
             body=c.body or "",
             user_login=user.login if user else "ghost",
             user_type=user.type if user else "User",
+            updated_at=c.updated_at,
         )
 
     def list_comments(self, repo: str, number: int) -> list[Comment]:
         with translated():
             return [self._to_comment(c) for c in self._repo(repo).get_issue(number).get_comments()]
 
-    def list_repo_comments(self, repo: str) -> Iterator[Comment]:
-        """Every issue comment of the repository, oldest first, fetched a page at a time."""
+    def list_repo_comments(self, repo: str, since: datetime | None = None) -> Iterator[Comment]:
+        """Every issue comment of the repository, oldest first, fetched a page at a time; given `since`, only the
+        ones updated at or after it, in the order they were updated."""
+        order = {"sort": "updated", "since": since} if since is not None else {"sort": "created"}
         with translated():
-            for c in self._repo(repo).get_issues_comments(sort="created", direction="asc"):
+            for c in self._repo(repo).get_issues_comments(direction="asc", **order):
                 number = c.issue_url.rstrip("/").rsplit("/", 1)[-1]
                 yield self._to_comment(c).model_copy(update={"issue_number": int(number) if number.isdigit() else None,
                                                              "created_at": c.created_at})

@@ -38,6 +38,19 @@ class IssueTreeMixin:
             url = f"{self._repo(repo).url}/issues"
             return [self._to_issue(x.raw_data) for x in PaginatedList(GhIssue, self._gh.requester, url, params)]
 
+    def recent_issues(self, repo: str, label: str, limit: int) -> list[IssueInfo]:
+        params = {"state": "all", "labels": label, "sort": "updated", "direction": "desc"}
+        found: list[IssueInfo] = []
+        if limit <= 0:
+            return found
+        with translated():
+            for x in PaginatedList(GhIssue, self._gh.requester, f"{self._repo(repo).url}/issues", params):
+                if "pull_request" not in x.raw_data:  # the issues listing includes pull requests
+                    found.append(self._to_issue(x.raw_data))
+                if len(found) >= limit:
+                    break  # no further page is fetched
+        return found
+
     def add_sub_issue(self, repo: str, parent: int, sub_issue_id: int) -> None:
         url = f"{self._repo(repo).url}/issues/{parent}/sub_issues"
         self._add_once(url, {"sub_issue_id": sub_issue_id}, lambda: self.list_sub_issues(repo, parent), sub_issue_id)

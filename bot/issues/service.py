@@ -49,9 +49,8 @@ def human_choices(record: dict | None, overrides: list[dict]) -> dict[str, str]:
 
 
 def knowledge(ctx: Context) -> Knowledge:
-    """What routing learns from: the App's outcome history; the Action keeps none between jobs."""
-    if ctx.mode == "action":
-        return Knowledge(note="the Action keeps no outcome history between jobs")
+    """What routing learns from: the store's outcome history (the App's table; in the Action, the recently
+    routed issues' sticky comments, read back on first use: bot.action.learned)."""
     return ctx.store.knowledge(low_score_is_failure=ctx.config.learning.low_score_is_failure)
 
 

@@ -134,6 +134,13 @@ def json_object(text: str) -> dict | None:
     return data if isinstance(data, dict) else None
 
 
+def state_text(body: str) -> str | None:
+    """The marker and the state line a sticky comment opens with (signature included), or None: what the Action's
+    history cache keeps of it, `decode`d (and verified) again when read back."""
+    m = _STATE_LINE.match(body.lstrip("\ufeff"))
+    return m.group(0) if m else None
+
+
 def decode(body: str, key: bytes | None = None) -> IssueState | None:
     """The state line of a sticky comment, only where the router puts it (right after the marker that
     opens the body), so text quoted further down can never pass for it. None when absent or unreadable,

@@ -126,7 +126,7 @@ class MemoryGitHub:
         self._issue(repo, number)
         return [c.model_copy() for c in self.comments(repo, number)]
 
-    def list_repo_comments(self, repo: str) -> list[Comment]:
+    def list_repo_comments(self, repo: str, since: Any = None) -> list[Comment]:  # no clock here: `since` is ignored
         r = self._repo(repo)
         return [c.model_copy(update={"issue_number": r.comment_issue[i]}) for i, c in sorted(r.comments.items())]
 
@@ -251,6 +251,12 @@ class MemoryGitHub:
 
     def issues_created_by(self, repo: str, creator: str, since: str) -> list[IssueInfo]:
         return [i for _, i in sorted(self._repo(repo).issues.items()) if i.user_login == creator]
+
+    def recent_issues(self, repo: str, label: str, limit: int) -> list[IssueInfo]:
+        """Newest number first (no clock here to order by update time)."""
+        found = [i for _, i in sorted(self._repo(repo).issues.items(), reverse=True)
+                 if label.lower() in (n.lower() for n in i.labels)]
+        return [i.model_copy(deep=True) for i in found[:max(limit, 0)]]
 
     def _by_id(self, repo: str, issue_id: int) -> IssueInfo:
         found = next((i for i in self._repo(repo).issues.values() if i.id == issue_id), None)

@@ -140,7 +140,8 @@ def user_installation_repos(f: FakeGitHub, call: Call) -> tuple[int, Any]:
 @route("get", R + "/issues/comments", "issues/list-comments-for-repo")
 def list_repo_comments(f: FakeGitHub, call: Call) -> tuple[int, Any]:
     r = call.repo
-    since = call.query.get("since") or ""
-    items = [comment_json(f, r, c) for c in sorted(r["comments"].values(), key=lambda c: c["id"])
+    since, by = call.query.get("since") or "", call.query.get("sort", "created") + "_at"
+    items = [comment_json(f, r, c) for c in sorted(r["comments"].values(), key=lambda c: (c[by], c["id"]),
+                                                   reverse=call.query.get("direction", "asc") == "desc")
              if c["updated_at"] >= since]
     return 200, f.paginate(call, f"/repos/{r['full_name']}/issues/comments", items)

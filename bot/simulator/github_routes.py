@@ -161,6 +161,7 @@ def add_labels(f: FakeGitHub, call: Call) -> tuple[int, Any]:
             i["labels"].append(lab["name"])
         if extra:
             i.setdefault("label_details", {})[lab["name"]] = {k: v for k, v in extra.items() if k != "name"}
+    i["updated_at"] = _now()
     return 200, [label_json(f, r, r["labels"][n.lower()]) for n in i["labels"]]
 
 
@@ -178,6 +179,7 @@ def remove_label(f: FakeGitHub, call: Call) -> tuple[int, Any]:
     if name not in [n.lower() for n in i["labels"]]:
         raise HTTPError(404, "Label does not exist")
     i["labels"] = [n for n in i["labels"] if n.lower() != name]
+    i["updated_at"] = _now()
     return 200, [label_json(f, r, r["labels"][n.lower()]) for n in i["labels"]]
 
 

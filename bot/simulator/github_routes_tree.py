@@ -29,11 +29,22 @@ def create_issue(f: FakeGitHub, call: Call) -> tuple[int, Any]:
 
 @route("get", R + "/issues", "issues/list-for-repo")
 def list_issues(f: FakeGitHub, call: Call) -> tuple[int, Any]:
+    """`labels` (all of them, by name), `since` (updated at or after), `sort`/`direction` as GitHub; without
+    either of the last two, oldest number first."""
     r, q = call.repo, call.query
-    items = [issue_json(f, r, i) for _, i in sorted(r["issues"].items())
+    wanted = {n.strip().lower() for n in q.get("labels", "").split(",") if n.strip()}
+    found = [i for _, i in sorted(r["issues"].items())
              if (q.get("state", "open") in ("all", i["state"])) and q.get("creator", i["user"]) == i["user"]
-             and i["created_at"] >= q.get("since", "")]
-    return 200, f.paginate(call, f"/repos/{r['full_name']}/issues", items)
+             and _updated(i) >= q.get("since", "") and wanted <= {n.lower() for n in i["labels"]}]
+    if "sort" in q or "direction" in q:
+        key = {"updated": _updated, "comments": lambda i: issue_json(f, r, i)["comments"]}.get(
+            q.get("sort", "created"), lambda i: i["created_at"])
+        found.sort(key=lambda i: (key(i), i["number"]), reverse=q.get("direction", "desc") == "desc")
+    return 200, f.paginate(call, f"/repos/{r['full_name']}/issues", [issue_json(f, r, i) for i in found])
+
+
+def _updated(i: dict) -> str:
+    return i.get("updated_at") or i["created_at"]
 
 
 @route("post", R + "/issues/{issue_number}/sub_issues", "issues/add-sub-issue")

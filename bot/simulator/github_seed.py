@@ -188,6 +188,8 @@ class Seeding:
                 "created_at": _now(),
                 "updated_at": _now(),
             }
+            if number in r["issues"]:  # a new comment updates its issue (an edit does not)
+                r["issues"][number]["updated_at"] = r["comments"][cid]["updated_at"]
             return cid
 
     def add_artifact(

@@ -49,7 +49,7 @@ def issue_json(f: FakeGitHub, r: dict, i: dict) -> dict[str, Any]:
         "html_url": f"https://github.com/{r['full_name']}/issues/{i['number']}",
         "repository_url": f.api("repos", r["full_name"]),
         "created_at": i["created_at"],
-        "updated_at": i["created_at"],
+        "updated_at": i.get("updated_at") or i["created_at"],
     }
     if i["pull"]:
         out["pull_request"] = {"url": f.api("repos", r["full_name"], "pulls", i["number"])}

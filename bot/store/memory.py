@@ -13,11 +13,13 @@ from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 from bot.measures.breakdown import Group, group_records
+from bot.measures.definitions import settled
 from bot.models import RoutingDecision
 from bot.routing.learning import Knowledge
 from bot.store.records import REVIEWED as FINAL, Busy, ConvoyDoc, DispatchRecord, RunState, dispatch_record, month_start
 from bot.store.records import stale_truth
 from bot.store.records import ACTIVE, FINISHED, STALE_RUN_AFTER, utcnow
+from bot.store.observations import observation, with_ladder_places
 
 _DISPATCH = dict(  # executor_dispatches' columns and their defaults
     routing_id=None, comment_id=None, mode="execute", attempt=1, estimated_cost_usd=0.0, status="pending", by="",
@@ -38,13 +40,26 @@ class MemoryIssueStore:
         self._reviews: list[dict] = []
         self._review_overrides: list[dict] = []
         self._claims: dict[tuple, object] = {}  # (repo, number, head sha) -> when claimed
+        # the Action's: fills this store with the repository's recent history on first use, returns a note
+        self.history: Callable[[], str | None] | None = None
+        self.note = "the Action keeps no outcome history between jobs"  # why nothing was learned, when nothing was
 
     def close(self) -> None:
         """Nothing to release (IssueStore disposes its engine)."""
 
     def knowledge(self, *, low_score_is_failure: bool = False) -> Knowledge:
-        """Nothing to learn from: one job's store holds one issue's runs (bot.issues.service says so too)."""
-        return Knowledge(note="the Action keeps no outcome history between jobs")
+        """What the runs this store holds teach, as `IssueStore.knowledge` reads its table: finished execute runs
+        whose pull request is not still open. The Action's store first runs its `history` loader, once (the
+        repository's recently routed issues, bot.action.learned), and says why when nothing was learned."""
+        if self.history is not None:
+            load, self.history = self.history, None
+            self.note = load() or self.note
+        rows = [(observation(d["repo"], d["tier"], d["complexity"], d["status"], d["actual_cost_usd"],
+                             ((self._records.get((d["repo"], d["number"])) or {}).get("decision") or {}).get("kind"),
+                             d["score"], low_score_is_failure=low_score_is_failure), d["number"])
+                for d in self._dispatches if d["mode"] == "execute" and settled(d) and (d["repo"], d["number"]) in self._records]
+        found = with_ladder_places(rows)
+        return Knowledge(found, note=self.note)
 
     def rollup(self, repo: str | None = None) -> list[Group]:
         return group_records(self.records(repo))

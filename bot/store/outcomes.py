@@ -7,52 +7,22 @@ from __future__ import annotations
 import logging
 import time
 import weakref
-from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import Engine, or_, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.measures.definitions import OPEN_PR
-from bot.models import Complexity, Tier
-from bot.routing.learning import Knowledge, Observation
+from bot.routing.learning import Knowledge
 from bot.store.issue_rows import FINISHED, Dispatch, RoutingRecord
+from bot.store.observations import LOW_SCORE, observation, with_ladder_places  # noqa: F401 - LOW_SCORE re-exported
 
 log = logging.getLogger(__name__)
 
 MAX_ROWS = 20_000  # the most recent runs are enough to learn from
-LOW_SCORE = 2  # `learning.low_score_is_failure`: a run a person rated this or lower (`/rate`) failed
 CACHE_SECONDS = 30.0  # a process reads the history at most this often (stores are built per job)
-_TIERS = {t.value: t for t in Tier}
-_COMPLEXITIES = {c.value for c in Complexity}
 # per engine, per reading (low scores as failures or not): (when read, what was learned)
 _cache: "weakref.WeakKeyDictionary[Engine, dict[bool, tuple[float, Knowledge]]]" = weakref.WeakKeyDictionary()
-
-
-def observation(repo: Any, tier: Any, complexity: Any, status: Any, cost: Any, kind: Any, score: Any = None, *,
-                low_score_is_failure: bool = False) -> Observation | None:
-    """One finished attempt, or None when the row does not make sense (it is skipped, never fatal). With
-    `low_score_is_failure`, a success a person rated LOW_SCORE or lower (`/rate`) is a failure."""
-    if not isinstance(repo, str) or tier not in _TIERS or complexity not in _COMPLEXITIES or status not in FINISHED:
-        return None
-    usable = isinstance(cost, (int, float)) and not isinstance(cost, bool) and 0 <= cost < float("inf")
-    low = low_score_is_failure and isinstance(score, int) and not isinstance(score, bool) and score <= LOW_SCORE
-    return Observation(repo, kind if isinstance(kind, str) else "", complexity, _TIERS[tier],
-                       status == "success" and not low, float(cost) if usable else None)
-
-
-def with_ladder_places(rows: list[tuple[Observation | None, Any]]) -> list[Observation]:
-    """Each attempt with the tiers that already failed on its issue (oldest first), for the ladder objective."""
-    failed: dict[tuple[str, Any], list[Tier]] = {}
-    out = []
-    for obs, number in rows:
-        if obs is None:
-            continue
-        before = failed.setdefault((obs.repo, number), [])
-        out.append(replace(obs, failed_before=tuple(before)))
-        if not obs.success:
-            before.append(obs.tier)
-    return out
 
 
 def read_knowledge(engine: Engine, session: Any, *, now: float | None = None,
