@@ -154,3 +154,24 @@ def test_the_history_query_runs_on_postgres(pg_engine) -> None:
     k = store.knowledge()
     assert k.size == 5 and route(DOCS, RepoConfig(), knowledge=k, repo=REPO).tier is Tier.sonnet
     outcomes.forget(pg_engine)
+
+
+def test_the_actions_memory_store_learns_what_the_sql_store_learns(store) -> None:
+    """The Action's scratch store (filled from sticky comments) reads the same rows the same way (#21): finished
+    execute runs, a pull request still open pending, a low score a failure when configured."""
+    from bot.store.memory import MemoryIssueStore
+
+    memory = MemoryIssueStore()
+    for s in (store, memory):
+        record_runs(s, 3, success=False)
+        record_runs(s, 3, success=True, start=1, tier="sonnet")
+        record_runs(s, 2, start=10)
+        row, _ = s.claim_dispatch(key="k-open", repo=REPO, number=10, tier="opus", model="m", complexity="simple")
+        s.record_outcome(row.dispatch_id, run_id=1, success=True)
+        s.record_truth(row.dispatch_id, truth="checks_passed", pr_number=7, success=None, time_to_merge_s=None)
+        s.record_score(s.dispatches(REPO, 11)[0].dispatch_id, score=1, by="a", note="")
+    for low in (False, True):
+        sql, mem = store.knowledge(low_score_is_failure=low), memory.knowledge(low_score_is_failure=low)
+        assert (mem.size, dict(mem.counts), dict(mem.ladders.counts)) == (sql.size, dict(sql.counts),
+                                                                          dict(sql.ladders.counts))
+    assert memory.knowledge().size == 8

@@ -14,7 +14,7 @@ from bot.github.retry import translated
 
 
 class IssueTreeMixin:
-    """Mixed into RestGitHub, whose `_repo`, `_request`, `_write`, `_gh` and `_to_issue` it uses."""
+    """Mixed into RestGitHub, whose `_repo`, `_request`, `_request_params`, `_write`, `_gh` and `_to_issue` it uses."""
 
     _gh: Any
 
@@ -39,17 +39,18 @@ class IssueTreeMixin:
             return [self._to_issue(x.raw_data) for x in PaginatedList(GhIssue, self._gh.requester, url, params)]
 
     def recent_issues(self, repo: str, label: str, limit: int) -> list[IssueInfo]:
-        params = {"state": "all", "labels": label, "sort": "updated", "direction": "desc"}
-        found: list[IssueInfo] = []
-        if limit <= 0:
-            return found
-        with translated():
-            for x in PaginatedList(GhIssue, self._gh.requester, f"{self._repo(repo).url}/issues", params):
-                if "pull_request" not in x.raw_data:  # the issues listing includes pull requests
-                    found.append(self._to_issue(x.raw_data))
-                if len(found) >= limit:
-                    break  # no further page is fetched
-        return found
+        # raw pages: PyGithub's lazy objects would fetch each issue again to hand out its raw_data
+        url, found, page = f"{self._repo(repo).url}/issues", [], 1
+        while len(found) < limit:
+            params = {"state": "all", "labels": label, "sort": "updated", "direction": "desc", "per_page": 100,
+                      "page": page}
+            with translated():
+                _, items = self._request_params("GET", url, params)
+            found += [self._to_issue(d) for d in items or [] if "pull_request" not in d]  # PRs are issues too
+            if len(items or []) < 100:
+                break
+            page += 1
+        return found[:max(limit, 0)]
 
     def add_sub_issue(self, repo: str, parent: int, sub_issue_id: int) -> None:
         url = f"{self._repo(repo).url}/issues/{parent}/sub_issues"

@@ -1,0 +1,197 @@
+"""The Action learns (#21): route mode reads the last N routed issues' sticky comments (only the bot's own, and with a
+state-key only lines signed for their issue), so a new issue's rationale cites recorded outcomes; bounded, and
+cached between jobs so a warm job reads only what changed. Every request is checked by FakeGitHub's OpenAPI."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections import Counter
+from datetime import datetime
+
+import pytest
+
+from bot.action import history_cache
+from bot.config import RepoConfig
+from bot.issues.render import MARKER
+from bot.issues.state import encode, issue_key
+from bot.models import IssueInput, Tier
+from bot.routing import route
+from bot.store.records import RunState
+from tests.plugins.action import REPO, act, parse_outputs, settings
+
+KEY = "a-state-key-for-tests"
+BOT = "github-actions[bot]"
+TYPO = IssueInput(title="Fix typo in README", body="There is a spelling mistake in the install section.")
+WHEN = datetime(2026, 3, 2, 10, 0)  # runs' own timestamps (state lines carry them); nothing reads the wall clock
+
+
+def run(number: int, *, tier: str = "haiku", status: str = "success", truth: str | None = None) -> RunState:
+    d = route(TYPO, RepoConfig())
+    return RunState(dispatch_id=f"r{number}.1", key=f"{REPO}#{number}:execute:1", tier=tier, model=f"claude-{tier}",
+                    complexity=d.complexity.value, status=status, truth=truth, estimated_cost_usd=0.02,
+                    actual_cost_usd=0.03 if status in ("success", "failure") else None, created_at=WHEN,
+                    completed_at=WHEN if status in ("success", "failure") else None)
+
+
+def sticky_body(number: int, runs: list[RunState], *, key: str | None = KEY, signed_for: int | None = None) -> str:
+    d = route(TYPO, RepoConfig())
+    line = encode(d, runs=runs, key=issue_key(key.encode() if key else None, REPO, signed_for or number))
+    return f"{MARKER}\n{line}\n**Routed to {d.tier.value}**"
+
+
+def seed_routed(fake, number: int, body: str, *, user: str = BOT, at: str | None = None) -> int:
+    """A routed issue with its sticky comment; `at`: when GitHub last updated both (else now)."""
+    d = route(TYPO, RepoConfig())
+    fake.add_issue(REPO, number, f"Fix typo {number}", labels=[RepoConfig().labels.model_label(d.tier)])
+    fake.add_comment(REPO, number, "thanks!", user="octocat")
+    cid = fake.add_comment(REPO, number, body, user=user, user_type="Bot" if user == BOT else "User")
+    if at:
+        fake.repo(REPO)["comments"][cid]["updated_at"] = fake.repo(REPO)["issues"][number]["updated_at"] = at
+    return cid
+
+
+def open_issue(fake, webhook_example, number: int) -> dict:
+    payload = copy.deepcopy(webhook_example("issues", "opened"))
+    payload["issue"].update(number=number, title="Fix typo in CONTRIBUTING", body="A spelling mistake.", labels=[])
+    fake.seed_payload(payload)
+    return payload
+
+
+def route_new(fake, webhook_example, tmp_path, number: int, **kw) -> tuple[dict, str]:
+    payload = open_issue(fake, webhook_example, number)
+    kw.setdefault("state_key", KEY)
+    code, log = act(settings(tmp_path, fake, "issues", payload, **kw))
+    assert code == 0, log
+    outputs = parse_outputs((tmp_path / "output.txt").read_text())
+    return outputs, log
+
+
+def ops(fake, since: int = 0) -> list[str]:
+    return [r.operation_id for r in fake.requests[since:]]
+
+
+def test_after_20_recorded_outcomes_a_new_issues_rationale_cites_what_was_learned(fake_github, webhook_example,
+                                                                                  runner_env, tmp_path):
+    fake_github.add_repo(REPO)
+    for n in range(1, 21):
+        seed_routed(fake_github, n, sticky_body(n, [run(n)]))
+    outputs, log = route_new(fake_github, webhook_example, tmp_path, 30)
+    rationale = json.loads(outputs["decision"])["rationale"]
+    assert "nothing learned yet" not in rationale
+    assert "estimated from 20 recorded attempts and actual costs recorded" in rationale, rationale
+    assert "Learned from 20 recently routed issues (20 runs with an outcome; cold start" in log
+
+
+def test_without_history_the_rationale_says_nothing_was_learned(fake_github, webhook_example, runner_env, tmp_path):
+    fake_github.add_repo(REPO)
+    outputs, _ = route_new(fake_github, webhook_example, tmp_path, 30)
+    assert "nothing learned yet (no issue was routed before this one)" in json.loads(outputs["decision"])["rationale"]
+    outputs, _ = route_new(fake_github, webhook_example, tmp_path, 31, history_issues=0)
+    rationale = json.loads(outputs["decision"])["rationale"]
+    assert "nothing learned yet (the Action keeps no outcome history between jobs)" in rationale
+
+
+def test_forged_copied_edited_and_pending_state_lines_teach_nothing(fake_github, webhook_example, runner_env, tmp_path):
+    fake_github.add_repo(REPO)
+    for n in range(1, 4):  # three honest ones
+        seed_routed(fake_github, n, sticky_body(n, [run(n)]))
+    seed_routed(fake_github, 4, sticky_body(4, [run(4)], key=None))  # unsigned, while the repository has a key
+    seed_routed(fake_github, 5, sticky_body(5, [run(5)], signed_for=1))  # issue 1's signature copied to issue 5
+    edited = sticky_body(6, [run(6, status="failure")]).replace('"failure"', '"success"')  # re-scored by hand
+    seed_routed(fake_github, 6, edited)
+    seed_routed(fake_github, 7, sticky_body(7, [run(7)]), user="mallory")  # a person's copy of a valid line
+    seed_routed(fake_github, 8, sticky_body(8, [run(8, status="dispatched")]))  # still running
+    seed_routed(fake_github, 9, sticky_body(9, [run(9, truth="checks_passed")]))  # its pull request still open
+    seed_routed(fake_github, 10, sticky_body(10, [run(10, truth="claimed")]))  # only the agent's word
+    outputs, log = route_new(fake_github, webhook_example, tmp_path, 30)
+    assert "Learned from 6 recently routed issues (3 runs with an outcome; cold start" in log, log
+    assert "estimated from 3 recorded attempts" in json.loads(outputs["decision"])["rationale"]
+
+
+def test_the_bound_is_respected(fake_github, webhook_example, runner_env, tmp_path):
+    fake_github.add_repo(REPO)
+    for n in range(1, 21):
+        seed_routed(fake_github, n, sticky_body(n, [run(n)]))
+    start = len(fake_github.requests)
+    outputs, log = route_new(fake_github, webhook_example, tmp_path, 30, history_issues=5)
+    assert "Learned from 5 recently routed issues (5 runs with an outcome" in log
+    listed = [r for r in fake_github.requests[start:] if r.operation_id == "issues/list-comments"]
+    read = {int(r.path.split("/")[-2]) for r in listed}
+    assert read == {16, 17, 18, 19, 20, 30}  # the five most recently updated, and the new issue's own sticky
+    assert all(r.query.get("per_page") == "100" and r.query.get("sort") == "updated"
+               for r in fake_github.requests[start:] if r.operation_id == "issues/list-for-repo")
+
+
+def test_a_warm_job_reads_only_what_changed_since_the_cached_history(fake_github, webhook_example, runner_env,
+                                                                     tmp_path):
+    fake_github.add_repo(REPO)
+    ids = {n: seed_routed(fake_github, n, sticky_body(n, [run(n)]), at=f"2001-01-01T00:00:{n:02d}Z") for n in range(1, 21)}
+    path = tmp_path / "cache" / "history.json"
+    start = len(fake_github.requests)
+    outputs, log = route_new(fake_github, webhook_example, tmp_path, 30, history_cache=path)
+    cold = Counter(ops(fake_github, start))
+    assert "cold start" in log and outputs["history-changed"] == "true" and path.is_file()
+    # meanwhile: issue 1 escalated to Sonnet, which succeeded (its sticky comment edited), and issue 21 was routed
+    comment = fake_github.repo(REPO)["comments"][ids[1]]
+    comment["body"] = sticky_body(1, [run(1, status="failure"), run(1, tier="sonnet").model_copy(
+        update={"dispatch_id": "r1.2", "key": f"{REPO}#1:execute:2", "attempt": 2})])
+    comment["updated_at"] = "2999-01-01T00:00:00Z"  # after the newest cached one, whatever today is
+    seed_routed(fake_github, 21, sticky_body(21, [run(21)]), at="2999-01-01T00:00:01Z")
+    runner_env["output"].write_text("")
+    start = len(fake_github.requests)
+    outputs, log = route_new(fake_github, webhook_example, tmp_path, 31, history_cache=path)
+    warm = Counter(ops(fake_github, start))
+    assert "Learned from 22 recently routed issues (22 runs with an outcome; warm start" in log, log
+    assert "estimated from 22 recorded attempts" in json.loads(outputs["decision"])["rationale"]
+    [listing] = [r for r in fake_github.requests[start:] if r.operation_id == "issues/list-comments-for-repo"]
+    assert listing.query["since"] > "2001-01-01T00:00:20" and listing.query["sort"] == "updated"
+    # cold: a listing per model: label and each issue's comments (+2: the job's own issue, before and after routing)
+    assert (cold["issues/list-for-repo"], cold["issues/list-comments"]) == (3, 20 + 2), cold
+    # warm: one listing of the comments updated since, whatever the number of issues
+    assert (warm["issues/list-for-repo"], warm["issues/list-comments-for-repo"], warm["issues/list-comments"]) == (0, 1, 2)
+    assert sum(warm.values()) < sum(cold.values()) - 20
+
+
+@pytest.mark.parametrize("content", ["{not json", json.dumps({"format": "something else"}), json.dumps([1, 2])])
+def test_a_corrupt_cache_file_is_ignored_with_a_clear_line(content, fake_github, webhook_example, runner_env,
+                                                           tmp_path):
+    fake_github.add_repo(REPO)
+    for n in range(1, 5):
+        seed_routed(fake_github, n, sticky_body(n, [run(n)]))
+    path = tmp_path / "history.json"
+    path.write_text(content)
+    _, log = route_new(fake_github, webhook_example, tmp_path, 30, history_cache=path)
+    assert f"The history cache {path} was ignored (" in log and "reading the history cold" in log
+    assert "Learned from 4 recently routed issues (4 runs with an outcome; cold start" in log
+
+
+def test_a_cache_for_another_repository_or_key_is_ignored_and_its_lines_are_verified(fake_github, webhook_example,
+                                                                                   runner_env, tmp_path):
+    fake_github.add_repo(REPO)
+    seed_routed(fake_github, 1, sticky_body(1, [run(1)]))
+    path = tmp_path / "history.json"
+    forged = [history_cache.Entry(n, "2026-03-02T10:00:00+00:00", sticky_body(n, [run(n)], key=None).split("\n**")[0])
+              for n in range(2, 12)]
+    other = history_cache.Owner("someone/else", BOT, history_cache.fingerprint(KEY.encode(), "someone/else"), 100)
+    history_cache.write(path, other, forged)
+    _, log = route_new(fake_github, webhook_example, tmp_path, 30, history_cache=path)
+    assert "was ignored (written for another repository, bot, state-key or bound)" in log
+    assert "Learned from 1 recently routed issues (1 runs with an outcome; cold start" in log
+    # the right owner, but state lines nobody signed: the file is data, every line is verified again
+    mine = history_cache.Owner(REPO, BOT, history_cache.fingerprint(KEY.encode(), REPO), 100)
+    history_cache.write(path, mine, forged)
+    _, log = route_new(fake_github, webhook_example, tmp_path, 31, history_cache=path)
+    assert "Learned from 2 recently routed issues (1 runs with an outcome; warm start" in log, log
+
+
+def test_recent_issues_lists_only_issues_and_stops_at_the_limit(fake_github, gh):
+    fake_github.add_repo(REPO)
+    for n in range(1, 131):
+        fake_github.add_issue(REPO, n, f"issue {n}", labels=["model:haiku"] if n % 2 else ["model:sonnet"])
+    fake_github.add_pull(REPO, 200, labels=["model:haiku"])
+    start = len(fake_github.requests)
+    found = gh.recent_issues(REPO, "model:haiku", 50)
+    assert len(found) == 50 and 200 not in {i.number for i in found} and found[0].number == 129
+    assert all(i.updated_at is not None and "model:haiku" in i.labels for i in found)
+    assert len(fake_github.requests) - start == 1  # one page of 100 holds them
