@@ -195,3 +195,30 @@ def test_recent_issues_lists_only_issues_and_stops_at_the_limit(fake_github, gh)
     assert len(found) == 50 and 200 not in {i.number for i in found} and found[0].number == 129
     assert all(i.updated_at is not None and "model:haiku" in i.labels for i in found)
     assert len(fake_github.requests) - start == 1  # one page of 100 holds them
+
+
+def test_the_repository_report_counts_only_signed_state_lines_when_a_key_is_set(fake_github, runner_env, tmp_path):
+    fake_github.add_repo(REPO)
+    for n in range(1, 4):
+        seed_routed(fake_github, n, sticky_body(n, [run(n)]))
+    seed_routed(fake_github, 4, sticky_body(4, [run(4)], key=None))
+    seed_routed(fake_github, 5, sticky_body(5, [run(5)], signed_for=2))
+    code, log = act(settings(tmp_path, fake_github, "schedule", {}, mode="report", state_key=KEY))
+    assert code == 0, log
+    assert parse_outputs(runner_env["output"].read_text())["issues"] == "3"
+
+
+def test_a_cache_with_too_much_changed_since_reads_cold(fake_github, webhook_example, runner_env, tmp_path,
+                                                        monkeypatch):
+    from bot.action import learned
+
+    fake_github.add_repo(REPO)
+    for n in range(1, 4):
+        seed_routed(fake_github, n, sticky_body(n, [run(n)]), at=f"2001-01-01T00:00:0{n}Z")
+    path = tmp_path / "history.json"
+    route_new(fake_github, webhook_example, tmp_path, 30, history_cache=path)
+    for n in range(4, 7):
+        seed_routed(fake_github, n, sticky_body(n, [run(n)]), at="2999-01-01T00:00:00Z")
+    monkeypatch.setattr(learned, "WARM_MAX", 2)  # three changed comments and the last job's sticky: too many
+    _, log = route_new(fake_github, webhook_example, tmp_path, 31, history_cache=path)
+    assert "Learned from 7 recently routed issues (6 runs with an outcome; cold start" in log, log

@@ -64,6 +64,7 @@ def build_context(settings: ActionSettings, payload: dict, *, gh: GitHubPort | N
 
 
 def scratch_store(settings: ActionSettings) -> MemoryIssueStore:
-    """The job's own scratch store, in memory: nothing is kept between jobs (the sticky comment carries what later
-    jobs need), so the Action needs neither SQLAlchemy nor a database file."""
+    """The job's own scratch store, in memory: nothing is kept between jobs (the sticky comments carry what later
+    jobs need, and bot.action.learned reads them back for routing), so the Action needs neither SQLAlchemy nor a
+    database file."""
     return MemoryIssueStore()

@@ -41,10 +41,10 @@ class History:
         try:
             me = ctx.gh.bot_login()
             owner = cache.Owner(ctx.repo, me, cache.fingerprint(ctx.state_key, ctx.repo), self.limit)
-            kept, how = self._cached(owner)
-            entries = self._warm(kept, me) if kept is not None else None
+            kept = self._cached(owner)
+            entries, how = (self._warm(kept, me) if kept is not None else None), "warm start"
             if entries is None:
-                entries, how = self._cold(me), how or "cold start"
+                entries, how = self._cold(me), "cold start"
             entries = sorted(entries, key=lambda e: (e.updated_at, e.number))[-self.limit:]
         except GitHubError as exc:
             ctx.notes.append(f"The routing history could not be read (GitHub {exc.status}); routed without it.")
@@ -57,13 +57,13 @@ class History:
             return "no issue was routed before this one"
         return f"no finished executor run in the {issues} most recently routed issues"
 
-    def _cached(self, owner: cache.Owner) -> tuple[list[cache.Entry] | None, str]:
+    def _cached(self, owner: cache.Owner) -> list[cache.Entry] | None:
         if self.path is None:
-            return None, ""
+            return None
         kept, why = cache.read(self.path, owner)
         if kept is None and why != "no cache yet":  # fail closed: start cold, and say why
             self.ctx.notes.append(f"The history cache {self.path} was ignored ({why}); reading the history cold.")
-        return kept, ("warm start" if kept is not None else "")
+        return kept
 
     def _warm(self, kept: list[cache.Entry], me: str) -> list[cache.Entry] | None:
         """The cached entries updated by the comments changed since; None when too much changed (read cold)."""
@@ -81,13 +81,14 @@ class History:
 
     def _cold(self, me: str) -> list[cache.Entry]:
         ctx = self.ctx
+        labels = [ctx.config.labels.model_label(tier) for tier in Tier]
         found: dict[int, str] = {}
-        for tier in Tier:
-            for issue in ctx.gh.recent_issues(ctx.repo, ctx.config.labels.model_label(tier), self.limit):
-                when = issue.updated_at.isoformat() if issue.updated_at else ""
-                found[issue.number] = max(found.get(issue.number, ""), when)
-        numbers = sorted(found, key=lambda n: (found[n], n))[-self.limit:]
         with ThreadPoolExecutor(max_workers=READERS) as pool:
+            for listed in pool.map(lambda label: ctx.gh.recent_issues(ctx.repo, label, self.limit), labels):
+                for issue in listed:
+                    when = issue.updated_at.isoformat() if issue.updated_at else ""
+                    found[issue.number] = max(found.get(issue.number, ""), when)
+            numbers = sorted(found, key=lambda n: (found[n], n))[-self.limit:]
             comments = list(pool.map(self._sticky, numbers))
         return [e for n, c in zip(numbers, comments) if c is not None and (e := self._entry(n, c, me)) is not None]
 
