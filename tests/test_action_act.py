@@ -99,11 +99,12 @@ def venv_cache(tmp_path_factory) -> Path:
     # act fetches every remote action a composite names, even a skipped one (actions/cache is skipped
     # under act): a local stand-in keeps these runs offline.
     stub = cache / "actions-cache-stub"
-    stub.mkdir()
-    (stub / "action.yml").write_text(
-        "name: cache stub\ndescription: offline stand-in for actions/cache under act\n"
-        "runs:\n  using: composite\n  steps:\n    - run: 'true'\n      shell: bash\n"
-    )
+    for where in (stub, stub / "restore", stub / "save"):  # actions/cache, and its restore/ and save/ actions
+        where.mkdir(parents=True)
+        (where / "action.yml").write_text(
+            "name: cache stub\ndescription: offline stand-in for actions/cache under act\n"
+            "runs:\n  using: composite\n  steps:\n    - run: 'true'\n      shell: bash\n"
+        )
     return cache
 
 
