@@ -69,7 +69,7 @@ def _job(fake: FakeGitHub, number: int, tmp: Path, cache: Path) -> tuple[float, 
     event = tmp / f"event-{number}.json"
     event.write_text(json.dumps(payload))
     settings = ActionSettings(event_name="issues", event_path=event, api_url=fake.url, token="ghs_bench",
-                              repository=REPO, state_key=KEY.decode(), history_cache=cache,
+                              repository=REPO, state_key=KEY.decode(), history_cache=str(cache),
                               runner_temp=tmp, output_file=tmp / "out.txt")
     start, out = len(fake.requests), io.StringIO()
     t0 = time.perf_counter()

@@ -127,9 +127,10 @@ def test_a_warm_job_reads_only_what_changed_since_the_cached_history(fake_github
                                                                      tmp_path):
     fake_github.add_repo(REPO)
     ids = {n: seed_routed(fake_github, n, sticky_body(n, [run(n)]), at=f"2001-01-01T00:00:{n:02d}Z") for n in range(1, 21)}
-    path = tmp_path / "cache" / "history.json"
+    temp = tmp_path / "runner-temp"  # what actions/cache restores there: the same file for the next job
+    path = temp / "model-router-history" / "history.json"
     start = len(fake_github.requests)
-    outputs, log = route_new(fake_github, webhook_example, tmp_path, 30, history_cache=path)
+    outputs, log = route_new(fake_github, webhook_example, tmp_path, 30, history_cache="true", runner_temp=temp)
     cold = Counter(ops(fake_github, start))
     assert "cold start" in log and outputs["history-changed"] == "true" and path.is_file()
     # meanwhile: issue 1 escalated to Sonnet, which succeeded (its sticky comment edited), and issue 21 was routed
@@ -140,7 +141,7 @@ def test_a_warm_job_reads_only_what_changed_since_the_cached_history(fake_github
     seed_routed(fake_github, 21, sticky_body(21, [run(21)]), at="2999-01-01T00:00:01Z")
     runner_env["output"].write_text("")
     start = len(fake_github.requests)
-    outputs, log = route_new(fake_github, webhook_example, tmp_path, 31, history_cache=path)
+    outputs, log = route_new(fake_github, webhook_example, tmp_path, 31, history_cache="true", runner_temp=temp)
     warm = Counter(ops(fake_github, start))
     assert "Learned from 22 recently routed issues (22 runs with an outcome; warm start" in log, log
     assert "estimated from 22 recorded attempts" in json.loads(outputs["decision"])["rationale"]
@@ -161,7 +162,7 @@ def test_a_corrupt_cache_file_is_ignored_with_a_clear_line(content, fake_github,
         seed_routed(fake_github, n, sticky_body(n, [run(n)]))
     path = tmp_path / "history.json"
     path.write_text(content)
-    _, log = route_new(fake_github, webhook_example, tmp_path, 30, history_cache=path)
+    _, log = route_new(fake_github, webhook_example, tmp_path, 30, history_cache=str(path))
     assert f"The history cache {path} was ignored (" in log and "reading the history cold" in log
     assert "Learned from 4 recently routed issues (4 runs with an outcome; cold start" in log
 
@@ -175,13 +176,13 @@ def test_a_cache_for_another_repository_or_key_is_ignored_and_its_lines_are_veri
               for n in range(2, 12)]
     other = history_cache.Owner("someone/else", BOT, history_cache.fingerprint(KEY.encode(), "someone/else"), 100)
     history_cache.write(path, other, forged)
-    _, log = route_new(fake_github, webhook_example, tmp_path, 30, history_cache=path)
+    _, log = route_new(fake_github, webhook_example, tmp_path, 30, history_cache=str(path))
     assert "was ignored (written for another repository, bot, state-key or bound)" in log
     assert "Learned from 1 recently routed issues (1 runs with an outcome; cold start" in log
     # the right owner, but state lines nobody signed: the file is data, every line is verified again
     mine = history_cache.Owner(REPO, BOT, history_cache.fingerprint(KEY.encode(), REPO), 100)
     history_cache.write(path, mine, forged)
-    _, log = route_new(fake_github, webhook_example, tmp_path, 31, history_cache=path)
+    _, log = route_new(fake_github, webhook_example, tmp_path, 31, history_cache=str(path))
     assert "Learned from 2 recently routed issues (1 runs with an outcome; warm start" in log, log
 
 
@@ -216,9 +217,20 @@ def test_a_cache_with_too_much_changed_since_reads_cold(fake_github, webhook_exa
     for n in range(1, 4):
         seed_routed(fake_github, n, sticky_body(n, [run(n)]), at=f"2001-01-01T00:00:0{n}Z")
     path = tmp_path / "history.json"
-    route_new(fake_github, webhook_example, tmp_path, 30, history_cache=path)
+    route_new(fake_github, webhook_example, tmp_path, 30, history_cache=str(path))
     for n in range(4, 7):
         seed_routed(fake_github, n, sticky_body(n, [run(n)]), at="2999-01-01T00:00:00Z")
     monkeypatch.setattr(learned, "WARM_MAX", 2)  # three changed comments and the last job's sticky: too many
-    _, log = route_new(fake_github, webhook_example, tmp_path, 31, history_cache=path)
+    _, log = route_new(fake_github, webhook_example, tmp_path, 31, history_cache=str(path))
     assert "Learned from 7 recently routed issues (6 runs with an outcome; cold start" in log, log
+
+
+@pytest.mark.parametrize(("value", "where"), [("true", "temp/model-router-history/history.json"), ("false", None),
+                                              ("", None), ("/srv/cache/h.json", "/srv/cache/h.json")])
+def test_the_history_cache_input(value, where, tmp_path):
+    from bot.action.settings import ActionSettings
+
+    s = ActionSettings(event_name="issues", event_path=tmp_path / "e.json", runner_temp=tmp_path / "temp",
+                       history_cache=value)
+    assert s.history_file() == (None if where is None else (tmp_path / where if where.startswith("temp") else
+                                                            tmp_path.__class__(where)))

@@ -119,7 +119,7 @@ def execute(mode: str, settings: ActionSettings, payload: dict, ctx: Context) ->
         raise ActionError(f"execution file {settings.execution_file} does not exist (the execution-file input)")
     number = _recover(mode, settings, payload, ctx)
     runs = len(ctx.store.dispatches(ctx.repo, number)) if number else 0
-    history = learn(ctx, settings.history_issues, settings.history_cache)  # read if routing asks for it
+    history = learn(ctx, settings.history_issues, settings.history_file())  # read if routing asks for it
     result = _handle(mode, settings, payload, ctx)
     if number and not ctx.dry_run and len(ctx.store.dispatches(ctx.repo, number)) > runs and mode != "report":
         refresh_comment(ctx, number)  # the new run goes into the comment's state, for later jobs

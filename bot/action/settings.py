@@ -13,6 +13,7 @@ from bot.config.loading import CONFIG_PATH
 
 Mode = Literal["auto", "route", "command", "gate", "dispatch", "report"]
 MODES: tuple[str, ...] = ("auto", "route", "command", "gate", "dispatch", "report")
+HISTORY_FILE = "model-router-history/history.json"  # under RUNNER_TEMP; action.yml caches its directory
 
 
 def _env(*names: str) -> AliasChoices:
@@ -41,7 +42,8 @@ class ActionSettings(BaseSettings):
     state_key: SecretStr | None = Field(default=None, validation_alias=_env("INPUT_STATE_KEY"))
     # routing learns from the last N routed issues' state lines (0: learn nothing), cached in this file between jobs
     history_issues: int = Field(default=100, ge=0, le=1000, validation_alias=_env("INPUT_HISTORY_ISSUES"))
-    history_cache: Path | None = Field(default=None, validation_alias=_env("INPUT_HISTORY_CACHE"))
+    # "true": HISTORY_FILE under RUNNER_TEMP (action.yml restores and saves it with actions/cache), "false": none
+    history_cache: str = Field(default="false", validation_alias=_env("INPUT_HISTORY_CACHE"))
     mode: Mode = Field(default="auto", validation_alias=_env("INPUT_MODE"))
     dry_run: bool = Field(default=False, validation_alias=_env("INPUT_DRY_RUN"))
     execution_file: Path | None = Field(default=None, validation_alias=_env("INPUT_EXECUTION_FILE"))
@@ -62,6 +64,13 @@ class ActionSettings(BaseSettings):
     @classmethod
     def _api_url(cls, v: str) -> str:
         return v.rstrip("/")
+
+    def history_file(self) -> Path | None:
+        """Where the routing history is kept between jobs (bot.action.learned), or None: read it afresh."""
+        value = self.history_cache.strip()
+        if value.lower() in ("", "false"):
+            return None
+        return self.runner_temp / HISTORY_FILE if value.lower() == "true" else Path(value)
 
     def run_url(self) -> str | None:
         if self.repository and self.run_id:
