@@ -10,6 +10,9 @@ from bot.github.pacing import RedisWritePacer
 from bot.github.shared import SharedState
 
 
+CALL = 0.05  # a slot is read as "now + the delay granted": the Redis round trip before it blurs it by this much
+
+
 def _slots(pacers, n: int) -> list[float]:
     slots = []
     for i in range(n):
@@ -23,8 +26,8 @@ def test_two_replicas_share_one_window(redis_url, redis_prefix):
     pacers = [RedisWritePacer(s.client, f"{redis_prefix}pace:installation:7", 5, window=1.0) for s in (a, b)]
     slots = _slots(pacers, 15)
     for i in range(len(slots) - 5):  # never more than 5 writes in any 1 s, whichever replica sends them
-        assert slots[i + 5] - slots[i] >= 0.99
-    assert slots[-1] - slots[0] >= 1.99
+        assert slots[i + 5] - slots[i] >= 1.0 - CALL
+    assert slots[-1] - slots[0] >= 2.0 - CALL
     other = RedisWritePacer(a.client, f"{redis_prefix}pace:installation:8", 5, window=1.0)
     assert other.reserve() == 0.0  # another installation is not held back
     a.close(), b.close()
@@ -34,7 +37,7 @@ def test_min_interval_is_shared_too(redis_url, redis_prefix):
     a, b = (SharedState.from_url(redis_url, redis_prefix) for _ in range(2))
     pacers = [a.pacer("token", None, 0.2), b.pacer("token", None, 0.2)]
     slots = _slots(pacers, 6)
-    assert all(y - x >= 0.19 for x, y in zip(slots, slots[1:]))
+    assert all(y - x >= 0.2 - CALL for x, y in zip(slots, slots[1:]))
     a.close(), b.close()
 
 
