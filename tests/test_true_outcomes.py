@@ -183,6 +183,12 @@ def test_a_writers_change_request_escalates_with_the_review(ctx, frozen, started
     context = dispatches(fake_github)[-1]["inputs"]["context"]
     assert "`maintainer` (write access) asked for changes" in context and "docs/intro.md" in context
     assert "mallory" not in context and "`````text" in context  # a fence longer than the review's backticks
+    fake_github.repo(REPO)["reviews"][-1]["state"] = "DISMISSED"  # GitHub dismisses the review in place
+    p = review_event(webhook_example)
+    p["action"] = "dismissed"
+    handle_event("pull_request_review", p, ctx)
+    assert ctx.store.dispatches(REPO, 1)[0].truth == "checks_passed"  # pending again; escalated once all the same
+    assert len(ctx.store.dispatches(REPO, 1)) == 2
 
 
 def test_a_run_that_pushed_nothing_is_a_failure_until_a_person_closes_the_issue(ctx, frozen, started, completed,
