@@ -96,20 +96,20 @@ def run_finished(ctx: Context, dispatch: DispatchRecord, report: RunReport) -> R
     if first:
         messages = [f"{row.mode} run {row.dispatch_id} on {row.tier}: {'success' if success else 'failure'}"]
         messages += [report.note] if report.note else []
-        refresh_comment(ctx, row.number)  # writes nothing in a dry run
     else:  # redo the follow-up; dispatches are idempotent
         messages = [f"run {row.dispatch_id} follow-up retried"]
-    return _follow_up(ctx, RunFinished(row, report), messages)
+    result = _follow_up(ctx, RunFinished(row, report), messages)
+    refresh_comment(ctx, row.number)  # once, with the escalation's run in it; writes nothing in a dry run
+    return result
 
 
 def escalate_failure(ctx: Context, row: DispatchRecord, context: str = "") -> list[str]:
     """The next tier after a failed run, once per failed run (`escalate` claims it by the run's id, else its dispatch
-    id): its comment, the sticky comment refreshed; what it said. A repeat (a redelivery, the run's PR failing after
-    the agent gave up, checks failing again after a re-run) says nothing."""
+    id): its comment; what it said (the caller refreshes the sticky comment once). A repeat (a redelivery, the run's
+    PR failing after the agent gave up, checks failing again after a re-run) says nothing."""
     if not (comment := escalate(ctx, row, row.run_id or row.dispatch_id, context)):
         return []
     ctx.gh.create_comment(ctx.repo, row.number, comment)
-    refresh_comment(ctx, row.number)
     return [next(line for line in comment.splitlines() if not line.startswith("<!--"))]
 
 

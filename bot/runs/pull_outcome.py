@@ -1,13 +1,13 @@
-"""A run's pull request changed (closed, merged, its checks completed): record what GitHub says the run achieved.
+"""A run's pull request changed (closed, merged, its checks completed, a writer reviewed it, a revert merged), or
+its run ended: record what GitHub says the run achieved.
 
 The run is found by the branch its executor pushed (read from the run's own artifact, `bot.runs.workflow_run`),
 never by PR text: a pull request counts only when it is in this repository (not a fork), its head branch is the
-run's branch and its author is the executor (`executor.pr_authors` or the bot). The PR, its head's statuses and
-check runs are read from GitHub on every event, so redeliveries and out-of-order events converge
-(`bot.runs.truth`). A settled outcome (merged with checks passing: success; closed unmerged or merged with
-failing checks: failure) becomes the run's status, which learning and the measures read; a settled failure
-escalates to the next tier once per run (`bot.runs.finished.escalate_failure`, keyed by the run's id, as when the
-agent itself gives up). Failing checks on a still-open PR are recorded (`checks_failed`) but do not escalate yet.
+run's branch and its author is the executor (`executor.pr_authors` or the bot). The PR, its checks and reviews
+are read from GitHub on every event (`bot.runs.pr_view`), so redeliveries and out-of-order events converge
+(`bot.runs.truth`). A failure (checks failing, a writer's change request, closed unmerged, no PR) becomes the
+run's status and escalates once per run with what failed (`bot.runs.failure_context`); a settled outcome lets
+the services react (`bot.runs.finished.react`).
 """
 
 from __future__ import annotations
@@ -74,16 +74,15 @@ def settled(ctx: Context, row: DispatchRecord, success: bool | None, context: st
             escalating: bool = True) -> list[str]:
     """After a run's true outcome changed: the sticky comment; a failure escalates (once per run, with what failed);
     a settled outcome lets the services react (a convoy's task is done or failed only now)."""
-    refresh_comment(ctx, row.number)
     verdict = {True: "success", False: "failure", None: "pending"}[success]
     where = f" (#{row.pr_number})" if row.pr_number else ""
     messages = [f"run {row.dispatch_id} on {row.tier}: {row.truth}{where}, {verdict}"]
-    if row.mode != "execute" or ctx.dry_run:
-        return messages
-    if success is False and escalating:
-        messages += escalate_failure(ctx, row, context)
-    if success is not None:
-        messages += react(ctx, RunFinished(row, RunReport()))
+    if row.mode == "execute" and not ctx.dry_run:
+        if success is False and escalating:
+            messages += escalate_failure(ctx, row, context)
+        if success is not None:
+            messages += react(ctx, RunFinished(row, RunReport()))
+    refresh_comment(ctx, row.number)  # once, with any escalation's run in it
     return messages
 
 
