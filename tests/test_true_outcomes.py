@@ -228,3 +228,18 @@ def test_an_executor_workflow_from_before_the_context_input_still_escalates(ctx,
     assert any("escalated to **sonnet**" in m for m in res.messages), res.messages
     assert "context" not in dispatches(fake_github)[-1]["inputs"] and "without a `context` input" in caplog.text
 
+
+
+def test_a_pr_github_will_not_open_leaves_the_run_pending_not_a_success(ctx, frozen, started, completed, fake_github,
+                                                                        webhook_example):
+    pushed(fake_github, BRANCH, SHA)
+    fake_github.fail_next("POST", r"/pulls$", 422)  # e.g. a person opened one from the branch a moment before
+    res = finish(ctx, started, completed, fake_github, 5551, BRANCH)
+    row = ctx.store.dispatches(REPO, 1)[0]
+    assert (row.truth, row.status, row.pr_number) == ("claimed", "success", None), res.messages
+    from bot.cli.report import build_report
+
+    assert build_report(ctx.store.engine, REPO, None, None, Targets())["runs"]["tiers"]["haiku"]["pending"] == 1
+    p = completed(started, run_id=5551, artifact=None)  # a redelivery looks again, and now opens it
+    handle_event("workflow_run", p, ctx)
+    assert ctx.store.dispatches(REPO, 1)[0].pr_number is not None

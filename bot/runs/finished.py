@@ -114,8 +114,10 @@ def escalate_failure(ctx: Context, row: DispatchRecord, context: str = "") -> li
 
 
 def awaits_pull(row: DispatchRecord) -> bool:
-    """A run that claimed success on a branch: what it achieved is its pull request's (bot.runs.pull_outcome)."""
-    return row.mode == "execute" and row.status == "success" and row.branch is not None and row.truth is None
+    """A run that claimed success on a branch and whose pull request is not known yet: what it achieved is that
+    PR's (bot.runs.pull_outcome)."""
+    return (row.mode == "execute" and row.status == "success" and row.branch is not None
+            and row.truth in (None, "claimed") and row.pr_number is None)
 
 
 def react(ctx: Context, run: RunFinished) -> list[str]:

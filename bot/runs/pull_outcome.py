@@ -96,6 +96,9 @@ def first_look(ctx: Context, row: DispatchRecord) -> list[str]:
     if not awaits_pull(row) or ctx.dry_run:
         return []
     branch = row.branch or ""
+    if row.truth is None:  # pending from now on: a lookup that fails below never leaves the claim standing
+        row, _ = ctx.store.record_truth(row.dispatch_id, truth="claimed", pr_number=None, success=None,
+                                        time_to_merge_s=None)
     try:
         pull = ctx.gh.find_pull(ctx.repo, branch) or open_pull(ctx, row, branch)
     except GitHubError as exc:
