@@ -101,3 +101,39 @@ def test_a_pull_carries_when_it_was_merged(github):
                                                              "state": "closed", "merged_at": "2026-12-01T10:00:00Z"})
     pull = port.get_pull(REPO, 9)
     assert (pull.merged, pull.merged_at, pull.head_ref, pull.head_repo) == (True, "2026-12-01T10:00:00Z", "claude/issue-7", REPO)
+
+
+REPO_JSON = {"full_name": REPO, "name": "repo", "owner": USER, "url": f"{API}/repos/{REPO}"}
+
+
+def test_check_runs_carry_their_output_without_fetching_each_run_again(github):
+    port, calls = github
+    sha = "b" * 40
+    port.answers[("GET", f"/repos/{REPO}/commits/{sha}/check-runs")] = (200, {"total_count": 1, "check_runs": [
+        {"id": 5, "name": "test", "status": "completed", "conclusion": "failure", "head_sha": sha,
+         "output": {"title": "pytest", "summary": "1 failed", "text": "FAILED test_x", "annotations_count": 1}}]})
+    [run] = port.check_runs(REPO, sha)
+    assert (run.id, run.title, run.summary, run.text) == (5, "pytest", "1 failed", "FAILED test_x")
+    assert [op for op, _ in calls] == ["checks/list-for-ref"]
+
+
+def test_the_pull_request_calls_of_a_runs_outcome(github):
+    port, calls = github
+    port.answers[("GET", f"/repos/{REPO}")] = (200, REPO_JSON)
+    head = {"sha": "a" * 40, "ref": "claude/issue-7", "repo": {"full_name": REPO}}
+    pull = {"number": 9, "head": head, "base": {"ref": "main"}, "user": USER, "state": "open", "title": "t", "body": "b"}
+    port.answers[("GET", f"/repos/{REPO}/pulls")] = (200, [pull])
+    port.answers[("POST", f"/repos/{REPO}/pulls")] = (201, pull)
+    port.answers[("GET", f"/repos/{REPO}/rules/branches/main")] = (200, [
+        {"type": "required_status_checks", "parameters": {"required_status_checks": [{"context": "build"}]}},
+        {"type": "pull_request", "parameters": {}}])
+    port.answers[("GET", f"/repos/{REPO}/check-runs/5/annotations")] = (200, [
+        {"path": "a.py", "start_line": 3, "end_line": 3, "annotation_level": "failure", "title": "E", "message": "boom"}])
+    assert port.find_pull(REPO, "claude/issue-7").number == 9
+    assert port.create_pull(REPO, head="claude/issue-7", base="main", title="t", body="Closes #7").head_ref == "claude/issue-7"
+    assert port.required_checks(REPO, "main") == ["build"]
+    assert [(a.path, a.message) for a in port.check_annotations(REPO, 5)] == [("a.py", "boom")]
+    ops = [op for op, _ in calls if op != "repos/get"]
+    assert ops == ["pulls/list", "pulls/create", "repos/get-branch-rules", "checks/list-annotations"]
+    assert [body for op, body in calls if op == "pulls/create"] == [
+        {"base": "main", "head": "claude/issue-7", "title": "t", "body": "Closes #7"}]

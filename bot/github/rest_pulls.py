@@ -14,6 +14,11 @@ from bot.github.limits import ANNOTATIONS_PER_REQUEST as MAX_ANNOTATIONS, CHECK_
 from bot.github.port import Annotation, CheckRunInfo, CommitStatus, Comparison, PostedReview, PullFile, PullInfo, ReviewComment
 from bot.github.retry import translated
 
+def listed(obj: Any) -> dict[str, Any]:
+    """A listed object's JSON as GitHub sent it: PyGithub's `raw_data` fetches each listed object again first."""
+    return obj._rawData
+
+
 class PullsMixin:
     """Mixed into RestGitHub, whose `_repo`, `_write` and `_gh` it uses."""
 
@@ -26,7 +31,7 @@ class PullsMixin:
 
     def list_pulls(self, repo: str, state: str = "all") -> list[PullInfo]:
         with translated():
-            return [self._to_pull(p.raw_data) for p in self._repo(repo).get_pulls(state=state)]
+            return [self._to_pull(listed(p)) for p in self._repo(repo).get_pulls(state=state)]
 
     @staticmethod
     def _to_pull(d: dict[str, Any]) -> PullInfo:
@@ -49,7 +54,7 @@ class PullsMixin:
     def pulls_for_commit(self, repo: str, sha: str) -> list[PullInfo]:
         """Pull requests associated with a commit (open ones whose head it is, merged ones holding it)."""
         with translated():
-            return [self._to_pull(p.raw_data) for p in self._commit(repo, sha).get_pulls()]
+            return [self._to_pull(listed(p)) for p in self._commit(repo, sha).get_pulls()]
 
     def commit_statuses(self, repo: str, sha: str) -> list[CommitStatus]:
         """Every status reported on a commit, newest first (all pages)."""
@@ -65,7 +70,7 @@ class PullsMixin:
         with translated():
             runs = list(self._commit(repo, sha).get_check_runs())
         # the listed JSON as GitHub sent it: PyGithub's `output` would fetch each run again when the list omits it
-        outputs = [r._rawData.get("output") or {} for r in runs]
+        outputs = [listed(r).get("output") or {} for r in runs]
         return [CheckRunInfo(name=r.name or "", status=r.status or "completed", conclusion=r.conclusion, id=r.id,
                              title=out.get("title") or "", summary=out.get("summary") or "", text=out.get("text") or "")
                 for r, out in zip(runs, outputs)]
@@ -97,7 +102,7 @@ class PullsMixin:
         with translated():
             owner = repo.split("/")[0]
             for p in self._repo(repo).get_pulls(state="all", head=f"{owner}:{head_branch}"):
-                return self._to_pull(p.raw_data)
+                return self._to_pull(listed(p))
         return None
 
     @staticmethod
