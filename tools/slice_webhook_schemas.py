@@ -29,7 +29,7 @@ PULL = {"number": True, "title": True, "body": True, "labels": LABELS, "user": U
         "head": {"sha": True, "ref": True}, "base": {"sha": True, "ref": True}}
 # event -> (actions, the fields read beyond COMMON); actions None: every action in GitHub's schema.
 FIELDS: dict[str, tuple[tuple[str, ...] | None, dict]] = {
-    "issues": (("opened", "reopened", "edited", "labeled", "unlabeled"),
+    "issues": (("opened", "reopened", "edited", "labeled", "unlabeled", "closed"),
                {"issue": ISSUE, "label": LABELS, "changes": {"title": {"from": True}, "body": {"from": True}}}),
     "issue_comment": (("created",), {"issue": ISSUE, "comment": {"id": True, "body": True, "user": USER}}),
     "pull_request": (("opened", "reopened", "synchronize", "labeled", "unlabeled", "edited", "closed"),
@@ -37,6 +37,8 @@ FIELDS: dict[str, tuple[tuple[str, ...] | None, dict]] = {
     "workflow_run": (("completed",), {"workflow": {"path": True}, "workflow_run": {
         "id": True, "path": OPTIONAL, "name": True, "display_title": OPTIONAL, "conclusion": True, "html_url": True,
         "run_started_at": True, "updated_at": True, "head_sha": True}}),
+    "pull_request_review": (("submitted", "dismissed"), {"pull_request": {"number": True, "head": {"ref": True}},
+                                                         "review": {"state": True, "user": USER}}),
     "check_suite": (("completed",), {"check_suite": {"head_branch": True, "head_sha": True, "conclusion": True,
                                                      "pull_requests": {"number": True}}}),
     "push": (("event",), {"ref": True, "commits": {"added": True, "modified": True, "removed": True}}),
