@@ -9,6 +9,7 @@ has already seen with 200 `duplicate`, a cheaper path); if a thread runs out it 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
@@ -102,6 +103,20 @@ def run(port: int, connections: int, seconds: float, bodies: Bodies, prefix: str
             "p99": r["p99"] / 1000, "errors": r["socket_errors"] + r["non_2xx"], "wrapped": r["wrapped"]}
 
 
+def switches(pid: int) -> int:
+    """Voluntary context switches so far of every thread of a gunicorn master and its workers (Linux; else 0):
+    how often a thread blocked — on a lock, the GIL, a socket or the disk — per request, the hand-offs' count."""
+    pids, total = [pid], 0
+    with contextlib.suppress(OSError, ValueError):
+        pids += [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    for p in pids:
+        with contextlib.suppress(OSError):
+            for task in Path(f"/proc/{p}/task").iterdir():
+                with contextlib.suppress(OSError, ValueError):
+                    total += int(re.search(r"^voluntary_ctxt_switches:\s+(\d+)", (task / "status").read_text(), re.M)[1])
+    return total
+
+
 def compare(servers: dict, levels: list[int], rounds: int, seconds: float, bodies: Bodies, cpu_seconds,
             max_rate: int, bare: str) -> None:
     """Each server at each level for `seconds`, interleaved in `rounds`; prints rates, latencies, CPU/request."""
@@ -113,15 +128,15 @@ def compare(servers: dict, levels: list[int], rounds: int, seconds: float, bodie
         for c in levels:
             for name, (port, proc) in servers.items():
                 prefix = bare_prefix if name == bare else bodies.make(int(max_rate * seconds))
-                before = cpu_seconds(proc)
+                before, blocked = cpu_seconds(proc), switches(proc.pid)
                 r = run(port, c, seconds, bodies, prefix)
-                r["cpu"] = cpu_seconds(proc) - before
+                r["cpu"], r["switches"] = cpu_seconds(proc) - before, switches(proc.pid) - blocked
                 runs[name, c].append(r)
                 if prefix != bare_prefix:
                     bodies.drop(prefix)
     total = {key: (sum(r["requests"] for r in rs), sum(r["requests"] / r["rps"] for r in rs), max(r["p99"] for r in rs),
                    max(r["p50"] for r in rs), sum(r["cpu"] for r in rs), sum(r["errors"] for r in rs),
-                   sum(r["wrapped"] for r in rs)) for key, rs in runs.items()}
+                   sum(r["wrapped"] for r in rs), sum(r["switches"] for r in rs)) for key, rs in runs.items()}
     rps = {key: n / secs for key, (n, secs, *_rest) in total.items()}
     print(f"Acknowledgement with wrk ({THREADS} threads, a distinct signed delivery per request; {seconds:g} s per server "
           f"and level, {rounds} interleaved rounds; p50/p99 from wrk's histogram, the worse round)")
@@ -136,7 +151,8 @@ def compare(servers: dict, levels: list[int], rounds: int, seconds: float, bodie
         n = sum(total[name, c][0] for c in levels)
         errors, wrapped = sum(total[name, c][5] for c in levels), sum(total[name, c][6] for c in levels)
         print(f"  {name}: server CPU per request {sum(total[name, c][4] for c in levels) / n * 1e6:.0f} us "
-              f"(gunicorn master + workers, /proc); {n} requests, {errors} errors or unexpected statuses"
+              f"(gunicorn master + workers, /proc), {sum(total[name, c][7] for c in levels) / n:.1f} threads blocked "
+              f"(voluntary context switches); {n} requests, {errors} errors or unexpected statuses"
               + (f"; deliveries repeated {wrapped} time(s)" if wrapped and name != bare else ""))
     best = {name: max(levels, key=lambda c: rps[name, c]) for name in servers}
     for name in others:
