@@ -243,3 +243,20 @@ def test_a_pr_github_will_not_open_leaves_the_run_pending_not_a_success(ctx, fro
     p = completed(started, run_id=5551, artifact=None)  # a redelivery looks again, and now opens it
     handle_event("workflow_run", p, ctx)
     assert ctx.store.dispatches(REPO, 1)[0].pr_number is not None
+
+
+def test_a_git_revert_of_the_merge_commit_pushed_to_main_flips_a_merged_run(ctx, frozen, started, completed,
+                                                                            fake_github, webhook_example, time_machine):
+    merge_sha = "9" * 40
+    pull(fake_github, state="closed", merged_at="2026-11-20T10:30:00Z", sha=merge_sha)  # GitHub lists the PR for it
+    finish(ctx, started, completed, fake_github, 5551, BRANCH)
+    assert ctx.store.dispatches(REPO, 1)[0].truth == "merged"
+    p = webhook_example("push")
+    p.update(ref="refs/heads/main", commits=[{"id": "a" * 40, "message": f"Revert \"Fix typo\"\n\nThis reverts commit {merge_sha}.",
+                                              "added": [], "modified": ["README.md"], "removed": []}])
+    p["repository"].update(full_name=REPO, default_branch="main")
+    other = dict(p, ref="refs/heads/feature")  # the same commit on another branch undoes nothing on main
+    assert handle_event("push", other, ctx).action == "ignored"
+    time_machine.move_to("2026-11-21T10:00:00", tick=False)
+    res = handle_event("push", p, ctx)
+    assert (ctx.store.dispatches(REPO, 1)[0].truth, ctx.store.dispatches(REPO, 1)[0].status) == ("reverted", "failure"), res.messages

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from bot.context import Context, Result
 from bot.handlers.registry import register
-from bot.runs.pull_outcome import pull_closed, pull_outcome
+from bot.runs.pull_outcome import pull_outcome
+from bot.runs.reverts import pull_closed
 
 MAX_PULLS = 10  # a check suite lists the open same-repository PRs of its head; a run's branch has one
 

@@ -1,4 +1,5 @@
-"""Repository and installation events: a push that changes the config drops its cached copy."""
+"""Repository and installation events: a push that changes the config drops its cached copy; a push reverting a
+run's merge commit makes that run a failure (bot.runs.reverts)."""
 
 from __future__ import annotations
 
@@ -7,16 +8,21 @@ import logging
 from bot.handlers.registry import register
 from bot.context import Context, Result
 from bot.config.source import touches_config
+from bot.runs.reverts import pushed_reverts
 
 log = logging.getLogger("model_router.handlers")
 
 
 @register("push", bots=True)
 def on_push(payload: dict, ctx: Context) -> Result:
-    if not touches_config(payload):
-        return Result(action="ignored", messages=["push does not change the config on the default branch"])
-    ctx.configs.invalidate(ctx.repo)
-    return Result(action="config-invalidated", messages=[f"{ctx.repo}: config cache invalidated"])
+    repo = payload.get("repository") or {}
+    undone = pushed_reverts(ctx, str(payload.get("ref") or ""), str(repo.get("default_branch") or ""),
+                            list(payload.get("commits") or []))
+    if touches_config(payload):
+        ctx.configs.invalidate(ctx.repo)
+        return Result(action="config-invalidated", messages=[f"{ctx.repo}: config cache invalidated", *undone])
+    return Result(action="outcome" if undone else "ignored",
+                  messages=undone or ["push does not change the config on the default branch"])
 
 
 @register("installation", bots=True)

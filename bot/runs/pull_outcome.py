@@ -12,7 +12,6 @@ the services react (`bot.runs.finished.react`).
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timezone
 
 from bot.context import Context, Result
@@ -143,45 +142,3 @@ def closed_by_person(ctx: Context, number: int, *, completed: bool) -> list[str]
     row, changed = ctx.store.record_truth(rows[-1].dispatch_id, truth="issue_completed", pr_number=None, success=True,
                                           time_to_merge_s=None)
     return settled(ctx, row, True) if changed else []
-
-
-_REVERTS = re.compile(r"^Reverts ([A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)#([0-9]{1,9})\s*$", re.M)  # GitHub's Revert button
-
-
-def pull_closed(ctx: Context, number: int, branch: str, body: str) -> Result:
-    """A pull request closed: if it was a run's, its outcome; if it merged a revert of a run's merged PR (GitHub's
-    Revert button writes `Reverts owner/repo#N`), that run is `reverted`: a failure, within the window."""
-    res = pull_outcome(ctx, number, branch)
-    m = _REVERTS.search(body or "")
-    if not m or m.group(1).lower() != ctx.repo.lower():
-        return res
-    messages = reverted(ctx, number, int(m.group(2)))
-    return Result(action="outcome", messages=messages) if messages else res
-
-
-def reverted(ctx: Context, revert: int, original: int) -> list[str]:
-    """PR `revert` reverts PR `original`: once GitHub says it merged within `executor.revert_window_days` of the
-    original's merge, the original's run failed after all (no escalation: the issue's work is undone, a person decides)."""
-    row = ctx.store.dispatch_for_pull(ctx.repo, original)
-    if row is None or row.truth != "merged":
-        return []
-    try:
-        undo, done = ctx.gh.get_pull(ctx.repo, revert), ctx.gh.get_pull(ctx.repo, original)
-    except GitHubError as exc:
-        if exc.transient:
-            raise
-        return [f"#{revert} or #{original} unreadable ({exc.status})"]
-    gap = _seconds(_utc(done.merged_at), undo.merged_at) if undo.merged and done.merged else None
-    if gap is None or gap > ctx.config.executor.revert_window_days * 86_400:
-        return [f"#{revert} reverts #{original}, but {'not within the window' if gap is not None else 'was not merged'}"]
-    row, changed = ctx.store.record_truth(row.dispatch_id, truth="reverted", pr_number=original, success=False,
-                                          time_to_merge_s=row.time_to_merge_s)
-    return settled(ctx, row, False, escalating=False) if changed else []
-
-
-def _utc(iso: str | None) -> datetime | None:
-    try:
-        when = datetime.fromisoformat((iso or "").replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return when.astimezone(timezone.utc).replace(tzinfo=None) if when.tzinfo else when
