@@ -53,8 +53,10 @@ def repository_report(ctx: Context, out_dir: Path) -> Result:
                   outputs={"report": markdown, "report-file": str(path), "issues": str(issues)})
 
 
-def report(ctx: Context, number: int, execution_file: Path, payload: dict, plan_file: Path | None = None) -> Result:
-    """Read claude-code-action's execution file (and a planning run's plan); the rest is bot.runs.report_step."""
+def report(ctx: Context, number: int, execution_file: Path, payload: dict, plan_file: Path | None = None,
+           branch: str | None = None) -> Result:
+    """Read claude-code-action's execution file (and a planning run's plan); the rest is bot.runs.report_step
+    (`branch`: claude-code-action's `branch_name` step output, validated there)."""
     try:
         size = execution_file.stat().st_size
     except OSError:
@@ -62,7 +64,7 @@ def report(ctx: Context, number: int, execution_file: Path, payload: dict, plan_
     outcome = parse_execution(execution_file.read_bytes() if size <= MAX_BYTES else b"")
     info = {**(payload.get("client_payload") or {}), **(payload.get("inputs") or {})}
     sender = (payload.get("sender") or {}).get("login") or "github-actions"
-    return report_step_finished(ctx, number, outcome, info, by=sender, plan_json=_read_small(plan_file))
+    return report_step_finished(ctx, number, outcome, info, by=sender, plan_json=_read_small(plan_file), branch=branch)
 
 
 def _read_small(path: Path | None, limit: int = 256 * 1024) -> str | None:

@@ -145,7 +145,7 @@ def _handle(mode: str, settings: ActionSettings, payload: dict, ctx: Context) ->
         return route_and_dispatch(ctx, issue_number(settings, payload), payload)
     if mode == "report":
         return report(ctx, issue_number(settings, payload), settings.execution_file, payload,
-                      plan_file=settings.workspace / PLAN_FILE)
+                      plan_file=settings.workspace / PLAN_FILE, branch=settings.branch_name)
     raise ActionError(f"unknown mode '{mode}'")  # pragma: no cover - settings validate the mode
 
 

@@ -3,7 +3,8 @@ its run ended: record what GitHub says the run achieved.
 
 The run is found by the branch its executor pushed (read from the run's own artifact, `bot.runs.workflow_run`),
 never by PR text: a pull request counts only when it is in this repository (not a fork), its head branch is the
-run's branch and its author is the executor (`executor.pr_authors` or the bot). The PR, its checks and reviews
+run's branch and its author is the executor (`executor.pr_authors` or the bot) or a person with write access (the
+Action leaves opening the PR to a person: `first_look`). The PR, its checks and reviews
 are read from GitHub on every event (`bot.runs.pr_view`), so redeliveries and out-of-order events converge
 (`bot.runs.truth`). A failure (checks failing, a writer's change request, closed unmerged, no PR) becomes the
 run's status and escalates once per run with what failed (`bot.runs.failure_context`); a settled outcome lets
@@ -17,6 +18,7 @@ from datetime import datetime, timezone
 from bot.context import Context, Result
 from bot.github.port import GitHubError, PullInfo
 from bot.issues.service import refresh_comment
+from bot.permissions import allowed
 from bot.runs import failure_context, truth
 from bot.runs.finished import RunFinished, RunReport, awaits_pull, escalate_failure, react
 from bot.runs.pr_view import read_pull
@@ -25,10 +27,12 @@ from bot.store.records import DispatchRecord, stale_truth
 
 
 def _executors(ctx: Context, p: PullInfo, branch: str) -> str | None:
-    """Why `p` is not the executor's PR on `branch` in this repository, or None when it is."""
-    if why := not_executors_pull(ctx, p):
-        return why
-    return None if p.head_ref == branch else "not the run's branch"
+    """Why `p` is not the run's PR on `branch` in this repository, or None when it is: the executor opened it, or
+    a person with write access did from the run's branch (in Action mode a person always does)."""
+    why = not_executors_pull(ctx, p)
+    if why and not why.startswith("a fork") and allowed(ctx, p.user_login, "write"):
+        why = None
+    return why or (None if p.head_ref == branch else "not the run's branch")
 
 
 def _seconds(start: datetime | None, end: str | None) -> float | None:
@@ -91,22 +95,32 @@ NO_PR = "The previous attempt opened no pull request: it changed nothing GitHub 
 def first_look(ctx: Context, row: DispatchRecord) -> list[str]:
     """A run that claimed success is judged by its pull request: the newest from the branch it pushed (this
     repository's), else one the bot opens from that branch (claude-code-action pushes a branch and leaves the PR
-    to a person); a branch with no change is `no_pr`, a failure, until a person closes the issue as completed."""
+    to a person); a branch with no change is `no_pr`, a failure, until a person closes the issue as completed.
+    The Action only looks: without a pull request the run stays `claimed` (pending) until one closes."""
     if not awaits_pull(row) or ctx.dry_run:
         return []
-    branch = row.branch or ""
+    branch, opens = row.branch or "", opens_pulls(ctx)
     if row.truth is None:  # pending from now on: a lookup that fails below never leaves the claim standing
         row, _ = ctx.store.record_truth(row.dispatch_id, truth="claimed", pr_number=None, success=None,
                                         time_to_merge_s=None)
     try:
-        pull = ctx.gh.find_pull(ctx.repo, branch) or open_pull(ctx, row, branch)
+        pull = ctx.gh.find_pull(ctx.repo, branch) or (open_pull(ctx, row, branch) if opens else None)
     except GitHubError as exc:
         if exc.transient:
             raise
         return [f"pull requests of {branch!r} unreadable ({exc.status})"]
     if pull is not None:
         return pull_outcome(ctx, pull.number, branch).messages
-    return no_pull(ctx, row)
+    if opens:
+        return no_pull(ctx, row)
+    return [f"run {row.dispatch_id} pushed {branch!r}: pending until its pull request closes"]
+
+
+def opens_pulls(ctx: Context) -> bool:
+    """Whether the bot opens a run's pull request itself: the App does. The Action does not, because GitHub starts
+    no workflow for events its GITHUB_TOKEN causes, so the PR's checks would never run; a person opens it
+    (claude-code-action's "Create PR" link), and a branch without one is pending, not `no_pr`."""
+    return ctx.mode == "app"  # GitHub quirk: a GITHUB_TOKEN's pull request starts no `pull_request` workflow
 
 
 def open_pull(ctx: Context, row: DispatchRecord, branch: str) -> PullInfo | None:

@@ -15,6 +15,8 @@ from bot.issues.service import refresh_comment, route_issue
 from bot.models import Complexity, RoutingDecision, Tier
 from bot.runs.finished import RunReport, judge, run_finished
 from bot.runs.outcome import PLAN_FILE, Outcome
+from bot.runs.pull_outcome import first_look
+from bot.runs.truth import valid_branch
 from bot.store.records import DispatchRecord
 
 
@@ -43,9 +45,9 @@ class StartedAs:
 
 
 def report_step_finished(ctx: Context, number: int, outcome: Outcome, info: dict, *, by: str,
-                         plan_json: str | None = None) -> Result:
+                         plan_json: str | None = None, branch: str | None = None) -> Result:
     """One run's outcome and actual cost on its issue, through `run_finished`; `info` is what the run was
-    started with (tier, model, complexity, mode, routing_id), any of it missing.
+    started with (tier, model, complexity, mode, routing_id), any of it missing; `branch` the one it pushed.
 
     Labels and the routing stay as they are; the comment's runs table and state line keep every earlier run
     side by side. Outputs: the run's actual and estimated cost, tier, model and complexity."""
@@ -65,7 +67,9 @@ def report_step_finished(ctx: Context, number: int, outcome: Outcome, info: dict
     if dispatch is None:  # nothing routed: no run to count (cannot happen once the issue is routed)
         refresh_comment(ctx, number)
     else:
+        dispatch = _on_branch(ctx, dispatch, branch, claimed=success)
         messages += run_finished(ctx, dispatch, report).messages
+        messages += first_look(ctx, ctx.store.get_dispatch(dispatch.dispatch_id) or dispatch)
     cost, status = outcome.total_cost_usd, "success" if success else ("failure" if outcome.found else "no result")
     messages.append(
         f"{ctx.repo}#{number}: run {status} on {ran.tier.value if ran.tier else '—'}, actual "
@@ -74,6 +78,16 @@ def report_step_finished(ctx: Context, number: int, outcome: Outcome, info: dict
     )
     outputs = {"actual-cost": "" if cost is None else f"{cost:.6f}", "success": str(success).lower(), **ran.outputs()}
     return Result(action="reported", decision=decision, messages=messages, outputs=outputs)
+
+
+def _on_branch(ctx: Context, dispatch: DispatchRecord, branch: str | None, *, claimed: bool) -> DispatchRecord:
+    """Record the branch the run pushed, which ties it to its pull request (bot.runs.pull_outcome); an execute run
+    that claims success on one is `claimed`, pending, until that pull request says more. Once only."""
+    branch = valid_branch(branch)
+    if branch is None or dispatch.finished or dispatch.truth is not None:
+        return dispatch
+    truth = "claimed" if claimed and dispatch.mode == "execute" else None
+    return ctx.store.update_dispatch(dispatch.dispatch_id, branch=branch, truth=truth)
 
 
 def _dispatch(ctx: Context, number: int, ran: StartedAs, dispatch_id: str, *, by: str) -> DispatchRecord | None:
