@@ -14,7 +14,8 @@ from datetime import datetime, timezone
 
 from bot.action.memory import _HUMAN_STRATEGIES, _restore_decision
 from bot.context import Context
-from bot.github.port import Comment
+from bot.github.port import Comment, GitHubError
+from bot.issues import sticky
 from bot.issues.labels import COMPLEXITY, TIER
 from bot.issues.state import MARKER, IssueState, decode, issue_key
 
@@ -42,6 +43,23 @@ def restore(ctx: Context, number: int, state: IssueState, when: datetime | None)
         store.clock = clock
     for run in state.runs:
         store.restore_run(ctx.repo, number, run, by="(recovered)")
+
+
+def recover_issue(ctx: Context, number: int) -> bool:
+    """One issue's routing and runs from its sticky comment, when this job does not hold it yet and the comment is
+    trusted (the bot's, and with a `state-key` signed for this issue); whether it was restored."""
+    if ctx.store.current(ctx.repo, number) is not None:
+        return False
+    try:
+        comment = sticky.find(ctx, number)
+    except GitHubError as exc:
+        if exc.transient or exc.status not in (404, 410):
+            raise
+        return False
+    state = trusted(ctx, number, comment, ctx.gh.bot_login()) if comment is not None else None
+    if state is not None:
+        restore(ctx, number, state, comment.created_at)
+    return state is not None
 
 
 def load_history(ctx: Context) -> int:

@@ -11,13 +11,14 @@ lines signed for their issue; runs whose pull request is still open are pending,
 
 from __future__ import annotations
 
+import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 
 from bot.action import history_cache as cache
-from bot.action.history import restore, trusted
+from bot.action.history import recover_issue, restore, trusted
 from bot.context import Context
 from bot.github.port import Comment, GitHubError
 from bot.issues import sticky
@@ -25,6 +26,7 @@ from bot.issues.state import decode, issue_key, state_text
 from bot.measures.definitions import settled
 from bot.models import Tier
 
+ISSUE_BRANCH = re.compile(r"(?:^|/)issue-([0-9]{1,9})-")  # claude-code-action's branches: <prefix>issue-<N>-<when>
 READERS = 8  # sticky comments read at once on a cold start (GitHub's secondary limit is 100 concurrent requests)
 WARM_MAX = 1_000  # comments updated since the cache was written; past this many a warm start reads cold instead
 
@@ -140,3 +142,16 @@ def learn(ctx: Context, limit: int, path: Path | None) -> History | None:
         return None
     ctx.store.history = History(ctx, limit, path)
     return ctx.store.history
+
+
+def before_outcome(ctx: Context, history: History | None, payload: dict) -> None:
+    """A pull request closed or was reviewed: the outcome path finds the run by the branch a trusted state line
+    records (or, for a revert, by its pull request), so the history is read now, not on routing's first use; and
+    the issue a claude-code-action branch names, when the history does not hold that branch (a hint only: just a
+    trusted state line recording the branch ties the PR to a run)."""
+    if history is not None:
+        ctx.store.load_history()
+    branch = str(((payload.get("pull_request") or {}).get("head") or {}).get("ref") or "")
+    hint = ISSUE_BRANCH.search(branch)
+    if hint and ctx.store.dispatch_for_branch(ctx.repo, branch) is None:
+        recover_issue(ctx, int(hint.group(1)))

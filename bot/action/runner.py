@@ -12,7 +12,7 @@ from bot.action import io
 from bot.action.context import build_context
 from bot.action.dryrun import DryRunGitHub
 from bot.action.errors import ActionError
-from bot.action.learned import learn
+from bot.action.learned import before_outcome, learn
 from bot.action.memory import labels_before, recover
 from bot.action.modes import report, repository_report, route_and_dispatch
 from bot.action.settings import ActionSettings
@@ -35,14 +35,16 @@ AUTO_MODES = {
     "pull_request": "gate",
     "pull_request_target": "gate",
     "workflow_run": "outcome",
+    "pull_request_review": "outcome",
 }
+AUTO_ACTIONS = {("pull_request_target", "closed"): "outcome", ("pull_request", "closed"): "outcome"}
 PERMISSION_HINT = {
     "route": "issues: write",
     "command": "issues: write, pull-requests: write",
     "gate": "statuses: write, pull-requests: write",
     "dispatch": "issues: write, actions: write",
     "report": "issues: write",
-    "outcome": "issues: write, actions: read",
+    "outcome": "issues: write, pull-requests: read, checks: read, statuses: read, actions: write",
 }
 
 
@@ -81,9 +83,9 @@ def load_event(settings: ActionSettings) -> dict:
     return payload
 
 
-def resolve_mode(mode: str, event: str) -> str:
+def resolve_mode(mode: str, event: str, action: object = None) -> str:
     if mode == "auto":
-        return AUTO_MODES.get(event, "ignore")
+        return AUTO_ACTIONS.get((event, action)) or AUTO_MODES.get(event, "ignore")
     allowed = MODE_EVENTS.get(mode)
     if allowed and event not in allowed:
         raise ActionError(f"mode '{mode}' needs a {' or '.join(allowed)} event, got '{event}'")
@@ -120,6 +122,8 @@ def execute(mode: str, settings: ActionSettings, payload: dict, ctx: Context) ->
     number = _recover(mode, settings, payload, ctx)
     runs = len(ctx.store.dispatches(ctx.repo, number)) if number else 0
     history = learn(ctx, settings.history_issues, settings.history_file())  # read if routing asks for it
+    if mode == "outcome":
+        before_outcome(ctx, history, payload)
     result = _handle(mode, settings, payload, ctx)
     if number and not ctx.dry_run and len(ctx.store.dispatches(ctx.repo, number)) > runs and mode != "report":
         refresh_comment(ctx, number)  # the new run goes into the comment's state, for later jobs
@@ -180,8 +184,8 @@ def run(
     ctx: Context | None = None
     payload: dict = {}
     try:
-        mode = outcome.mode = resolve_mode(settings.mode, settings.event_name)
         payload = load_event(settings)
+        mode = outcome.mode = resolve_mode(settings.mode, settings.event_name, payload.get("action"))
         ctx = build_context(settings, payload, gh=gh, llm=llm)
         outcome.result = execute(mode, settings, payload, ctx)
     except ActionError as exc:

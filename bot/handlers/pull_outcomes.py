@@ -12,6 +12,7 @@ MAX_PULLS = 10  # a check suite lists the open same-repository PRs of its head; 
 
 
 @register("pull_request", "closed", bots=True)  # merged or not; a merge queue or a bot may close it
+@register("pull_request_target", "closed", bots=True)  # the Action's: runs the base branch's workflow
 def on_closed(payload: dict, ctx: Context) -> Result:
     pull = payload["pull_request"]
     return pull_closed(ctx, int(pull["number"]), str((pull.get("head") or {}).get("ref") or ""), str(pull.get("body") or ""))

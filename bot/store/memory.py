@@ -51,15 +51,20 @@ class MemoryIssueStore:
         """What the runs this store holds teach, as `IssueStore.knowledge` reads its table: finished execute runs
         whose pull request is not still open. The Action's store first runs its `history` loader, once (the
         repository's recently routed issues, bot.action.learned), and says why when nothing was learned."""
-        if self.history is not None:
-            load, self.history = self.history, None
-            self.note = load() or self.note
+        self.load_history()
         rows = [(observation(d["repo"], d["tier"], d["complexity"], d["status"], d["actual_cost_usd"],
                              ((self._records.get((d["repo"], d["number"])) or {}).get("decision") or {}).get("kind"),
                              d["score"], low_score_is_failure=low_score_is_failure), d["number"])
                 for d in self._dispatches if d["mode"] == "execute" and settled(d) and (d["repo"], d["number"]) in self._records]
         found = with_ladder_places(rows)
         return Knowledge(found, note=self.note)
+
+    def load_history(self) -> None:
+        """Run the `history` loader now, once (learning calls it on first use; the outcome path before it looks a
+        run up by its branch or pull request)."""
+        if self.history is not None:
+            load, self.history = self.history, None
+            self.note = load() or self.note
 
     def rollup(self, repo: str | None = None) -> list[Group]:
         return group_records(self.records(repo))
