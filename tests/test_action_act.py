@@ -31,6 +31,10 @@ REPO = "Codertocat/Hello-World"  # the repository of GitHub's example payloads
 CONFIG = RepoConfig()
 # the pinned actions/cache@<sha> that action.yml names, replaced by an offline stub
 CACHE_USES = re.search(r"uses: (actions/cache@[0-9a-f]{40})", (ROOT / "action.yml").read_text()).group(1)
+# the pinned actions/checkout@<sha> of this repository's workflow: act copies the repository itself for a checkout
+# without a `ref`, but fetches actions/checkout for one with a `ref` (the outcome job's), which checkout_stub replaces
+CHECKOUT_USES = re.search(r"uses: (actions/checkout@[0-9a-f]{40})",
+                          (ROOT / ".github" / "workflows" / "model-router.yml").read_text()).group(1)
 
 WORKFLOW = """\
 name: act-e2e
@@ -108,6 +112,18 @@ def venv_cache(tmp_path_factory) -> Path:
     return cache
 
 
+def checkout_stub(cache: Path, repo: Path) -> Path:
+    """An offline actions/checkout for a checkout naming a `ref` (act itself copies the repository only for a
+    checkout without one): it copies the test's repository into the workspace."""
+    stub = cache / "actions-checkout-stub"
+    stub.mkdir(exist_ok=True)
+    (stub / "action.yml").write_text(
+        "name: checkout stub\ndescription: offline stand-in for actions/checkout under act\n"
+        f"runs:\n  using: composite\n  steps:\n    - run: cp -R '{repo}/.' \"$GITHUB_WORKSPACE\"\n      shell: bash\n"
+    )
+    return stub
+
+
 def run_act(repo: Path, cache: Path, tmp: Path, fake, event: str, payload: dict, workflow: str = "e2e.yml") -> dict:
     event_file = tmp / "event.json"
     event_file.write_text(json.dumps(payload))
@@ -117,6 +133,7 @@ def run_act(repo: Path, cache: Path, tmp: Path, fake, event: str, payload: dict,
         "-W", f".github/workflows/{workflow}",
         "--action-cache-path", str(cache / "act"),
         "--local-repository", f"{CACHE_USES}={cache / 'actions-cache-stub'}",
+        "--local-repository", f"{CHECKOUT_USES}={checkout_stub(cache, repo)}",
         "--env", f"GITHUB_API_URL={fake.url}",
         "--env", f"MODEL_ROUTER_CACHE_DIR={cache}",
         "--env", f"MR_CAPTURE={capture}",
@@ -217,3 +234,34 @@ def test_act_own_workflow_starts_command_jobs_only_for_commands(
     assert bool(replies) == runs, (replies, res["log"][-3000:])
     started = "model-router: reusing" in res["log"] or "model-router: installed" in res["log"]
     assert started == runs, res["log"][-3000:]
+
+
+def test_act_own_workflow_records_the_outcome_when_a_runs_pull_request_closes(
+    act_repo, venv_cache, tmp_path, fake_github, webhook_example
+):
+    """`pull_request_target` `closed` starts the outcome job, not the gate: issue #1's run pushed the PR's branch (its
+    state line says so), a writer opened the PR and merged it with no failing check: the run succeeded."""
+    from bot.issues.state import decode, encode
+    from bot.routing import route
+    from bot.models import IssueInput
+    from bot.store.records import RunState
+
+    payload = webhook_example("pull_request", "closed")
+    payload["pull_request"]["merged"] = True
+    fake_github.seed_payload(payload)
+    number, branch = payload["number"], payload["pull_request"]["head"]["ref"]
+    fake_github.repo(REPO)["issues"][number]["state"] = "closed"
+    fake_github.repo(REPO)["issues"][number]["pull"]["merged_at"] = "2026-11-20T12:00:00Z"
+    fake_github.set_permission(REPO, payload["pull_request"]["user"]["login"], "write")
+    d = route(IssueInput(title="Fix typo in README", body="A spelling mistake."), CONFIG)
+    run = RunState(dispatch_id="r1", key=f"{REPO}#1:execute:1", tier=d.tier.value, model=d.model,
+                   complexity=d.complexity.value, status="success", branch=branch, truth="claimed")
+    fake_github.add_issue(REPO, 1, "Fix typo in README", labels=[CONFIG.labels.model_label(d.tier)])
+    fake_github.add_comment(REPO, 1, f"{MARKER}\n{encode(d, runs=[run])}\nRouted", user="github-actions[bot]",
+                            user_type="Bot")
+    res = run_act(act_repo, venv_cache, tmp_path, fake_github, "pull_request_target", payload, workflow="model-router.yml")
+    assert res["returncode"] == 0, res["log"][-6000:]
+    [comment] = [c for c in fake_github.comments(REPO, 1) if MARKER in c["body"]]
+    [recorded] = decode(comment["body"]).runs
+    assert (recorded.truth, recorded.status, recorded.pr_number) == ("merged", "success", number), res["log"][-6000:]
+    assert not [s for s in fake_github.repo(REPO)["statuses"] if s["context"] == "model-router/opus-review"]
