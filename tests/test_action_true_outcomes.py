@@ -1,8 +1,8 @@
 """Action mode true outcomes (#21): the executor's report step records the branch the run pushed (a step output), so
 the run is pending until its pull request says more; the Action's own workflow then sees the PR close
-(`pull_request_target`) and records what GitHub says in the issue's signed state line, which later jobs learn from;
-a real failure escalates with what failed. Everything goes through the Action's entry point and the
-OpenAPI-checking fake GitHub; every job starts with an empty store, as on GitHub."""
+(`pull_request_target`) or a writer review it (`pull_request_review`) and records what GitHub says in the issue's
+signed state line, which later jobs learn from; a real failure escalates with what failed. Everything goes through
+the Action's entry point and the OpenAPI-checking fake GitHub; every job starts with an empty store, as on GitHub."""
 
 from __future__ import annotations
 
@@ -47,13 +47,13 @@ def dispatched(fake, webhook_example, tmp_path) -> dict:
     return dispatches(fake)[-1]
 
 
-def report(fake, tmp_path, inputs, *, branch=BRANCH, ok=True, run_id=901) -> str:
+def report(fake, tmp_path, inputs, *, branch=BRANCH, ok=True, run_id=901, key=KEY) -> str:
     """The executor job's `mode: report` step, with claude-code-action's execution file and `branch_name` output."""
     event = {"inputs": inputs, "repository": {"full_name": REPO}, "sender": {"login": "github-actions[bot]", "type": "Bot"}}
     ws = tmp_path / f"ws{run_id}"
     ws.mkdir()
     code, log = act(settings(tmp_path, fake, "workflow_dispatch", event, mode="report", run_id=str(run_id), workspace=ws,
-                             state_key=KEY, branch_name=branch, execution_file=execution(tmp_path / f"x{run_id}.json", ok)))
+                             state_key=key, branch_name=branch, execution_file=execution(tmp_path / f"x{run_id}.json", ok)))
     assert code == 0, log
     return log
 
@@ -71,7 +71,8 @@ def check(fake, name, conclusion, sha=SHA):
                                           "annotations": []}
 
 
-def close(fake, webhook_example, tmp_path, number, *, merged, branch=BRANCH, body="Closes #1") -> tuple[int, str]:
+def close(fake, webhook_example, tmp_path, number, *, merged, branch=BRANCH, body="Closes #1",
+          key=KEY) -> tuple[int, str]:
     """The PR closes (merged or not); the Action's workflow runs on `pull_request_target` `closed`."""
     issue = fake.repo(REPO)["issues"][number]
     issue["state"] = "closed"
@@ -81,7 +82,7 @@ def close(fake, webhook_example, tmp_path, number, *, merged, branch=BRANCH, bod
     p["pull_request"]["head"]["ref"], p["number"] = branch, number
     p["repository"]["full_name"] = REPO
     p["sender"].update(login=WRITER, type="User")
-    code, log = act(settings(tmp_path, fake, "pull_request_target", p, state_key=KEY))
+    code, log = act(settings(tmp_path, fake, "pull_request_target", p, state_key=key))
     return code, log
 
 
@@ -186,3 +187,39 @@ def test_the_history_bound_does_not_hide_the_run_its_branch_names(claimed, fake_
     code, log = act(settings(tmp_path, fake_github, "pull_request_target", p, state_key=KEY, history_issues=0))
     assert code == 0 and state(fake_github).runs[0].truth == "merged", log
 
+
+
+def test_a_convoy_task_advances_when_its_pull_request_merges_not_on_the_claim(fake_github, runner_env, tmp_path,
+                                                                             webhook_example):
+    from tests.test_action_convoy import TASKS, report as convoy_report
+
+    fake_github.add_repo(REPO)
+    fake_github.set_permission(REPO, WRITER, "write")
+    fake_github.add_issue(REPO, 1, title="Fix typos everywhere", body="Several typos.")
+    convoy_report(tmp_path, fake_github, {"issue_number": "1", "tier": "sonnet", "model": "claude-sonnet-x",
+                                          "complexity": "standard", "routing_id": "p1", "mode": "plan"}, 201, 0.05,
+                  plan={"tasks": TASKS})
+    first = dispatches(fake_github)[0]  # task a, on sub-issue #2; b waits for it
+    branch = f"claude/issue-{first['issue_number']}-20261120-1000"
+    report(fake_github, tmp_path, first, branch=branch, run_id=202, key=None)  # the convoy's jobs sign nothing
+    assert len(dispatches(fake_github)) == 2  # a claimed success: b still waits
+    open_pull(fake_github, 9, branch=branch, body="")
+    check(fake_github, "test", "success")
+    code, log = close(fake_github, webhook_example, tmp_path, 9, merged=True, branch=branch, body="", key=None)
+    assert code == 0 and len(dispatches(fake_github)) == 3, log  # merged: b is dispatched
+    assert dispatches(fake_github)[-1]["issue_number"] == "3"
+
+
+def test_a_writers_change_request_is_a_failure_and_escalates(claimed, fake_github, webhook_example, runner_env,
+                                                             tmp_path):
+    open_pull(fake_github)
+    check(fake_github, "test", "success")
+    fake_github.repo(REPO)["reviews"].append({
+        "id": fake_github.next_id(), "pull_number": 7, "body": "Also fix docs/intro.md", "commit_id": SHA,
+        "state": "CHANGES_REQUESTED", "user": fake_github.user(WRITER, "User"), "submitted_at": "2026-11-20T10:30:00Z"})
+    p = copy.deepcopy(webhook_example("pull_request_review", "submitted"))
+    p["pull_request"]["number"], p["pull_request"]["head"]["ref"] = 7, BRANCH
+    p["repository"]["full_name"] = REPO
+    code, log = act(settings(tmp_path, fake_github, "pull_request_review", p, state_key=KEY))
+    assert code == 0 and state(fake_github).runs[0].truth == "review_failed", log
+    assert "docs/intro.md" in dispatches(fake_github)[-1]["context"] and len(dispatches(fake_github)) == 2
