@@ -114,10 +114,17 @@ def test_an_issue_without_a_run_has_nothing_to_rate(ctx, comment, fake_github):
     assert "no executor run to rate" in reply(fake_github)
 
 
-def test_on_a_pull_request_it_points_at_the_issue(ctx, comment, fake_github):
+def test_on_a_pull_request_no_run_opened_it_points_at_the_issue(ctx, comment, fake_github):
     p = comment("/rate 3", pull_request=True)
     handle_event("issue_comment", p, ctx)
     assert "on the issue" in reply(fake_github)
+
+
+def test_on_a_runs_pull_request_it_scores_that_run(ctx, comment, fake_github, dispatched):
+    [run] = ctx.store.dispatches(REPO, 1)
+    ctx.store.record_truth(run.dispatch_id, truth="merged", pr_number=1, success=True, time_to_merge_s=60.0)
+    handle_event("issue_comment", comment("/rate 5 tidy", pull_request=True), ctx)
+    assert ctx.store.dispatches(REPO, 1)[0].score == 5 and "Recorded **5/5**" in reply(fake_github)
 
 
 def test_the_note_is_size_bounded(ctx, comment, fake_github, dispatched):

@@ -1,4 +1,4 @@
-"""`/rate <1-5> [note]`: a person with write access scores the issue's latest executor run."""
+"""`/rate <1-5> [note]`: a person with write access scores the issue's latest executor run (on a run's PR: that run)."""
 
 from __future__ import annotations
 
@@ -13,20 +13,20 @@ USAGE = "/rate <1-5> [note]"
 @command(
     "rate",
     usage=USAGE,
-    description="Score the issue's latest executor run from 1 (poor) to 5 (excellent), with an optional note; "
-    "one score per run, a later `/rate` replaces it.",
+    description="Score the issue's latest executor run (on a run's pull request: that run) from 1 (poor) to 5 "
+    "(excellent), with an optional note; one score per run, a later `/rate` replaces it.",
     who="write",
     examples=("/rate 4", "/rate 2 missed the empty-list case"),
 )
 def run(req: CommandRequest, ctx: Context) -> CommandReply:
-    if req.is_pull_request:  # a run does not record the pull request it opened yet (#21, item 1)
-        return CommandReply(body="`/rate` works on the issue whose run it scores: comment it on the issue.",
-                            reaction="confused")
     score = score_of(req.inv.args[0] if req.inv.args else None)
     if score is None:
         return CommandReply(body=f"Usage: `{USAGE}`: a whole number from 1 (poor) to 5 (excellent), then an "
                                  "optional note, e.g. `/rate 4 clean fix`. Nothing was recorded.", reaction="confused")
-    res = rate(ctx, req.number, score=score, by=req.sender, note=" ".join(req.inv.args[1:]))
+    res = rate(ctx, req.number, score=score, by=req.sender, note=" ".join(req.inv.args[1:]), pull=req.is_pull_request)
+    if res.action != "rated" and req.is_pull_request:
+        return CommandReply(body="No executor run opened this pull request: comment `/rate` on the issue whose run it "
+                                 "scores.", reaction="confused")
     if res.action != "rated":
         return CommandReply(body="There is no executor run to rate on this issue yet (`/dispatch` starts one).",
                             reaction="confused")

@@ -36,13 +36,15 @@ def latest_run(ctx: Context, number: int) -> DispatchRecord | None:
     return runs[-1] if runs else None
 
 
-def rate(ctx: Context, number: int, *, score: int, by: str, note: str = "") -> Result:
-    """Record `score` (1–5) by `by` for the issue's latest run, replacing an earlier one; refresh the comment."""
+def rate(ctx: Context, number: int, *, score: int, by: str, note: str = "", pull: bool = False) -> Result:
+    """Record `score` (1–5) by `by` for the issue's latest run — on a pull request, for the run whose PR it is
+    (bot.runs.pull_outcome recorded it) — replacing an earlier one; refresh the issue's comment."""
     if score not in SCORES:
         raise ValueError(f"a score is a whole number from 1 to 5, not {score!r}")
-    run = latest_run(ctx, number)
+    run = ctx.store.dispatch_for_pull(ctx.repo, number) if pull else latest_run(ctx, number)
     if run is None:
         return Result(action="ignored", messages=[f"#{number} has no executor run to rate"])
+    number = run.number
     row, earlier = ctx.store.record_score(run.dispatch_id, score=score, by=by[:100], note=bounded_note(note))
     refresh_comment(ctx, number)  # writes nothing in a dry run
     return Result(
