@@ -8,7 +8,7 @@ import re
 from datetime import datetime, timezone
 
 from bot.context import Context, Result
-from bot.github.port import GitHubError
+from bot.github.port import GitHubError, PullInfo
 from bot.runs.pull_outcome import pull_outcome, settled
 from bot.store.records import utcnow
 
@@ -30,12 +30,8 @@ def pull_closed(ctx: Context, number: int, branch: str, body: str) -> Result:
 
 def reverted(ctx: Context, revert: int, original: int) -> list[str]:
     """PR `revert` reverts PR `original`: counted once GitHub says it merged."""
-    try:
-        undo = ctx.gh.get_pull(ctx.repo, revert)
-    except GitHubError as exc:
-        if exc.transient:
-            raise
-        return [f"#{revert} unreadable ({exc.status})"]
+    if isinstance(undo := _read(ctx, revert), str):
+        return [undo]
     if not undo.merged:
         return [f"#{revert} reverts #{original}, but was not merged"]
     return _undone(ctx, original, _utc(undo.merged_at), f"#{revert}")
@@ -60,12 +56,8 @@ def _undone(ctx: Context, original: int, when: datetime | None, by: str) -> list
     row = ctx.store.dispatch_for_pull(ctx.repo, original)
     if row is None or row.truth != "merged":
         return []
-    try:
-        done = ctx.gh.get_pull(ctx.repo, original)
-    except GitHubError as exc:
-        if exc.transient:
-            raise
-        return [f"#{original} unreadable ({exc.status})"]
+    if isinstance(done := _read(ctx, original), str):
+        return [done]
     merged = _utc(done.merged_at)
     gap = (when - merged).total_seconds() if when and merged and done.merged else None
     if gap is None or gap > ctx.config.executor.revert_window_days * 86_400:
@@ -73,6 +65,16 @@ def _undone(ctx: Context, original: int, when: datetime | None, by: str) -> list
     row, changed = ctx.store.record_truth(row.dispatch_id, truth="reverted", pr_number=original, success=False,
                                           time_to_merge_s=row.time_to_merge_s)
     return settled(ctx, row, False, escalating=False) if changed else []
+
+
+def _read(ctx: Context, number: int) -> PullInfo | str:
+    """GitHub's view of PR `number`, or why it cannot be read (transient errors raise: the queue retries)."""
+    try:
+        return ctx.gh.get_pull(ctx.repo, number)
+    except GitHubError as exc:
+        if exc.transient:
+            raise
+        return f"#{number} unreadable ({exc.status})"
 
 
 def _utc(iso: str | None) -> datetime | None:
