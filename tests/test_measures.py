@@ -176,6 +176,13 @@ def test_rollup_cache_follows_writes(tmp_path):
     store.record_decision("o/a", 999, decision("haiku"))
     same()
     assert total(cache.groups(store.engine)).issues == 61
+    # what a run's PR said, or a person's score, arrives days after the run finished: the cache sees it too
+    done = next(d for rec in store.records("o/a") for d in rec["dispatches"]
+                if d["status"] == "success" and d["mode"] == "execute" and d["score"] is None)
+    store.record_truth(done["dispatch_id"], truth="closed_unmerged", pr_number=7, success=False, time_to_merge_s=None)
+    same()
+    store.record_score(done["dispatch_id"], score=2, by="carol", note="")
+    same()
 
 
 def test_the_classifier_spend_counts_in_savings_and_average_cost():

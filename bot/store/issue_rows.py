@@ -56,7 +56,8 @@ class Dispatch(Base):
 
     __tablename__ = "executor_dispatches"
     __table_args__ = (Index("ix_dispatch_issue", "repo", "number"), Index("ix_dispatch_created", "created_at"),
-                      Index("ix_dispatch_completed", "completed_at"), Index("ix_dispatch_branch", "repo", "branch"))
+                      Index("ix_dispatch_completed", "completed_at"), Index("ix_dispatch_branch", "repo", "branch"),
+                      Index("ix_dispatch_changed", "changed_at"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     dispatch_id: Mapped[str] = mapped_column(String(64), unique=True)  # sent as the `routing_id` input
@@ -94,6 +95,8 @@ class Dispatch(Base):
     pr_number: Mapped[int | None] = mapped_column(Integer, nullable=True)
     truth: Mapped[str | None] = mapped_column(String(16), nullable=True)
     time_to_merge_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+    # when the row last changed after the run finished (its PR's outcome, a score): the dashboard's cache reads it (0011)
+    changed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class CommandReplyRow(Base):

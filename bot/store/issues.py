@@ -231,6 +231,7 @@ class IssueStore(ReviewLog, ReviewGuard, RunTruth):
                 raise KeyError(dispatch_id)
             earlier = d.score
             d.score, d.score_by, d.score_note, d.scored_at = score, by, note, self.clock()
+            d.changed_at = d.scored_at
             row = dispatch_record(_row(d))
         _outcomes.forget(self.engine)  # learning may read a low score as a failure
         return row, earlier

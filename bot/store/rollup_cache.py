@@ -79,7 +79,7 @@ def _touched(engine: Engine, since: datetime) -> set[tuple[str, date]]:
         select(r.repo, r.created_at).where(r.updated_at >= since),
         select(r.repo, r.created_at).join(o, and_(o.repo == r.repo, o.number == r.number)).where(o.created_at >= since),
         select(r.repo, r.created_at).join(d, and_(d.repo == r.repo, d.number == r.number))
-        .where(or_(d.created_at >= since, d.completed_at >= since)),
+        .where(or_(d.created_at >= since, d.completed_at >= since, d.changed_at >= since)),
     ]
     out: set[tuple[str, date]] = set()
     with engine.connect() as conn:

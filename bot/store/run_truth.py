@@ -20,6 +20,7 @@ class RunTruth:
 
     _session: Any
     engine: Any
+    clock: Any
 
     def dispatch_for_branch(self, repo: str, branch: str) -> DispatchRecord | None:
         """The latest run whose executor pushed `branch` in `repo` (the branch its artifact named)."""
@@ -50,6 +51,8 @@ class RunTruth:
             changed = any(getattr(d, k) != v for k, v in new.items())
             for k, v in new.items():
                 setattr(d, k, v)
+            if changed:
+                d.changed_at = self.clock()
             row = dispatch_record(_row(d))
         if changed:
             _outcomes.forget(self.engine)  # learning reads the run's status

@@ -117,7 +117,7 @@ def repository_json(owner: str, name: str):
     data = _build(stored, full)
     for r in data["latest"]:
         r.pop("issue_url", None)
-    return jsonify(repo=full, **{k: data[k] for k in ("issues", "cards", "weekly", "latest")})
+    return jsonify(repo=full, **{k: data[k] for k in ("issues", "cards", "score", "runs", "gap", "weekly", "latest")})
 
 
 @bp.get("/login")
