@@ -115,6 +115,10 @@ def test_the_escalated_run_passes_merges_and_the_report_counts_both(ctx, escalat
     assert (report["runs"]["claimed_successes"], report["runs"]["claimed_but_failed"]) == (2, 1)
     page = build(ctx.store.engine, [REPO], title="t", targets=Targets())
     assert page["runs"] == report["runs"] and page["gap"].startswith("1 of 2 runs")
+    from bot.dashboard.page import render
+
+    html = render(page, static_url="/s")
+    assert 'data-figure="true_outcomes"' in html and "1 of 2</div>" in html and "haiku 0 ok · 1 failed" in html
     # a revert of the merged PR within the window: the Sonnet run failed after all
     fake_github.add_pull(REPO, 30, title="Revert", body=f"Reverts {REPO}#{opened}", head_sha="e" * 40,
                          head_ref=f"revert-{opened}-x", user="octocat")
