@@ -41,7 +41,7 @@ FIELDS: dict[str, tuple[tuple[str, ...] | None, dict]] = {
                                                          "review": {"state": True, "user": USER}}),
     "check_suite": (("completed",), {"check_suite": {"head_branch": True, "head_sha": True, "conclusion": True,
                                                      "pull_requests": {"number": True}}}),
-    "push": (("event",), {"ref": True, "commits": {"added": True, "modified": True, "removed": True, "message": True}}),
+    "push": (("event",), {"ref": True, "commits": {"added": True, "modified": True, "removed": True, "message": OPTIONAL}}),
     "installation": (None, {}),
     "installation_repositories": (None, {}),
 }
