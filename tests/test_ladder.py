@@ -9,7 +9,7 @@ from bot.config import RepoConfig
 from bot.models import IssueInput, Strategy, Tier
 from bot.priors import load_ladder_priors
 from bot.routing import route
-from bot.routing.ladder import EXPLORE_EVERY, LadderStats, choose_ladder, expect
+from bot.routing.ladder import AUDIT_EVERY, EXPLORE_EVERY, LadderStats, choose_ladder, expect
 from bot.routing.learning import Knowledge, Observation
 
 H, S, O = Tier.haiku, Tier.sonnet, Tier.opus
@@ -112,6 +112,37 @@ def test_exploration_is_paced_bounded_and_explained() -> None:
     again = LadderStats()
     assert [choose_ladder(again, "k", max_attempts=3, fallback_scale=1.0).ladder for _ in range(3)] == \
         [choose_ladder(LadderStats(), "k", max_attempts=3, fallback_scale=1.0).ladder] * 3
+
+
+def test_a_ladder_without_no_routings_last_tier_is_audited_one_issue_in_audit_every() -> None:
+    """Haiku alone looks enough here, so the ladder leaves out opus: its estimate of what no routing would
+    resolve rests on tiers it no longer runs, so one issue in AUDIT_EVERY runs no routing's ladder first."""
+    stats = LadderStats()
+    cost = {H: 0.1, S: 0.3, O: 0.4}
+    feed(stats, "k", {H: True, S: True, O: True}, (H,), 80, cost)
+    feed(stats, "k", {H: False, S: False, O: False}, (H, S, O), 4, cost)
+    plain = choose_ladder(stats, "k", max_attempts=3, fallback_scale=1.0, explore=False)
+    assert O not in plain.ladder and not plain.explored
+    audited = []
+    for i in range(2 * AUDIT_EVERY):
+        c = choose_ladder(stats, "k", max_attempts=3, fallback_scale=1.0)
+        if c.ladder[:2] == (S, O):
+            assert c.explored and f"one issue in {AUDIT_EVERY} of this kind" in c.sentence
+            assert "leaves out opus" in c.sentence and c.ladder == (S, O, *[t for t in plain.ladder if t not in (S, O)])
+            audited.append(i)
+        feed(stats, "k", {H: True, S: True, O: True}, c.ladder, 1, cost)
+    assert audited == [i for i in range(2 * AUDIT_EVERY) if (84 + i) % AUDIT_EVERY == AUDIT_EVERY // 2]
+
+
+def test_a_ladder_that_keeps_no_routings_tiers_is_not_audited() -> None:
+    stats = LadderStats()
+    cost = {H: 0.3, S: 0.6, O: 0.7}
+    feed(stats, "k", {H: True, S: True, O: True}, (H,), 60, cost)
+    feed(stats, "k", {H: False, S: False, O: True}, (H, S, O), 25, cost)
+    for _ in range(2 * AUDIT_EVERY):
+        c = choose_ladder(stats, "k", max_attempts=3, fallback_scale=1.0)
+        assert O in c.ladder and c.ladder[:2] != (S, O)
+        feed(stats, "k", {H: True, S: True, O: True}, c.ladder, 1, cost)
 
 
 def test_the_decision_carries_the_ladder_and_prices_it_with_escalation() -> None:

@@ -9,7 +9,11 @@ distribution of per-tier outcomes), worth a few attempts. Outcomes: the kind's o
 docs/benchmarks.md). Costs: the pooled actual costs of every kind, then the kind's own. The default floor is the no-routing policy's expected success (Sonnet, then Opus) on
 the same estimates, less FLOOR_SLACK. Exploration is bounded: at most one issue in EXPLORE_EVERY of a kind,
 only while a first tier has fewer than EXPLORE_MIN first tries on this kind, the best ladder from that
-tier; escalation catches a failed try.
+tier; escalation catches a failed try. A ladder that leaves out no routing's last tier (opus) is audited:
+one issue in AUDIT_EVERY of the kind runs no routing's ladder first, then the ladder's other tiers. Such a
+ladder rests on an estimate of what no routing resolves that its own runs never check (after its last
+failure nothing runs), and outcomes need not be nested; without audits, orders of the real SWE-bench Pro
+stream settled on haiku alone and fell 2-7 points below no routing (docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ if TYPE_CHECKING:
 MIN_FIRST = 4  # haiku first tries on a subtle kind (a race condition) before its ladders may use haiku
 EXPLORE_MIN = 6  # first tries per tier and kind after which exploration leaves that first tier alone
 EXPLORE_EVERY = 5  # at most one issue in this many of a kind explores
+AUDIT_EVERY = 5  # one issue in this many of a kind whose ladder leaves out no routing's last tier runs no routing's
 FLOOR_SLACK = 0.005  # the default floor is no routing's estimate less this: estimates are not sharper
 COST_MIN = 5  # recorded actual costs on a tier before the ladder may start with opus unasked
 NO_ROUTING = (Tier.sonnet, Tier.opus)  # what a repository does without the router
@@ -208,7 +213,13 @@ def choose_ladder(
     chosen = best(None) or base
     explored = False
     why = ""
-    if explore and stats.issues[kind] % EXPLORE_EVERY == EXPLORE_EVERY - 1:
+    audit = _audit(chosen, base, max_attempts)
+    if explore and audit is not None and stats.issues[kind] % AUDIT_EVERY == AUDIT_EVERY // 2:
+        why = (f"{EXPLORING}{show(audit)} instead (one issue in {AUDIT_EVERY} of this kind while its ladder, "
+               f"{show(chosen)}, leaves out {base[-1]._value_}: a check of what no routing resolves, which that "
+               f"ladder's estimate rests on), estimated {scored[audit][1]:.0%} success")
+        chosen, explored = audit, True
+    elif explore and stats.issues[kind] % EXPLORE_EVERY == EXPLORE_EVERY - 1:
         others = [best(t) for t in tiers if t is not chosen[0]]
         longer = [(*chosen, t) for t in tiers if t not in chosen and len(chosen) < max_attempts]
         thin = sorted(((stats.thinnest(kind, lad), scored[lad][0], lad) for lad in [*longer, *others]
@@ -227,6 +238,14 @@ def choose_ladder(
                 f"against no routing ({show(base)}) at {_usd(base_usd)} and {base_ok:.0%}, estimated from "
                 f"{stats.size} recorded attempts and {what}; the success floor is {floor_says}{why}")
     return LadderChoice(chosen, usd, ok, base_usd, base_ok, explored, sentence)
+
+
+def _audit(chosen: Ladder, base: Ladder, max_attempts: int) -> Ladder | None:
+    """No routing's ladder, then the chosen ladder's other tiers, when the chosen one leaves out base's last tier."""
+    if base[-1] in chosen:
+        return None
+    audit = (*base, *(t for t in chosen if t not in base))[:max_attempts]
+    return None if audit == chosen else audit
 
 
 def next_tier(ladder: list[Tier], tier: Tier, escalation: list[Tier]) -> Tier | None:
