@@ -9,7 +9,7 @@ from bot.config import RepoConfig
 from bot.models import IssueInput, Strategy, Tier
 from bot.priors import load_ladder_priors
 from bot.routing import route
-from bot.routing.ladder import AUDIT_EVERY, EXPLORE_EVERY, LadderStats, choose_ladder, expect
+from bot.routing.ladder import AUDIT_EVERY, EXPLORE_EVERY, MIX_MIN, LadderStats, choose_ladder, expect, show
 from bot.routing.learning import Knowledge, Observation
 
 H, S, O = Tier.haiku, Tier.sonnet, Tier.opus
@@ -143,6 +143,57 @@ def test_a_ladder_that_keeps_no_routings_tiers_is_not_audited() -> None:
         c = choose_ladder(stats, "k", max_attempts=3, fallback_scale=1.0)
         assert O in c.ladder and c.ladder[:2] != (S, O)
         feed(stats, "k", {H: True, S: True, O: True}, c.ladder, 1, cost)
+
+
+def spare(opus_usd: float, audited: int = 2) -> LadderStats:
+    """A kind whose escalation resolves more than no routing does (haiku resolves issues sonnet and opus miss),
+    seen by haiku-first issues and by `audited` × 100 issues run sonnet → opus → haiku."""
+    stats = LadderStats()
+    cost = {H: 1.0, S: 3.0, O: opus_usd}
+    for ladder, n in (((S, O, H), audited), ((H, S, O), 3)):
+        for pattern, share in (((1, 1, 1), 40), ((1, 0, 0), 6), ((0, 0, 1), 8), ((0, 1, 0), 8), ((0, 0, 0), 38)):
+            feed(stats, "k", dict(zip((H, S, O), map(bool, pattern))), ladder, share * n, cost)
+    return stats
+
+
+def run(stats: LadderStats, n: int, **kw: object) -> list[tuple[tuple[Tier, ...], bool, str]]:
+    """`n` consecutive decisions of kind `k` (its issue count advancing, its record not)."""
+    out = []
+    for _ in range(n):
+        c = choose_ladder(stats, "k", max_attempts=3, fallback_scale=1.0, **kw)  # type: ignore[arg-type]
+        out.append((c.ladder, c.explored, c.sentence))
+        stats.issues["k"] += 1
+    return out
+
+
+def test_spare_success_is_spent_by_mixing_a_cheaper_ladder_into_a_share_of_the_kind() -> None:
+    """The chosen ladder clears the floor with room to spare: a cheaper one that alone would not takes a share
+    of the issues (deterministic by issue count), as large as a one-sided bound of the mix's success allows."""
+    decisions = run(spare(7.0), 40, explore=False)
+    ladders = {lad for lad, _, _ in decisions}
+    mixed = [(lad, why) for lad, _, why in decisions if "mixed in on" in why]
+    assert len(ladders) == 2 and 0 < len(mixed) < 20
+    plain = (ladders - {mixed[0][0]}).pop()
+    assert all(lad == mixed[0][0] and f"instead of {show(plain)}" in why and "one-sided 84 % bound" in why
+               for lad, why in mixed)
+    assert [lad for lad, _, _ in run(spare(7.0), 40, explore=False)] == [lad for lad, _, _ in decisions]
+    # a configured floor is met as configured, never by a mix
+    assert not any("mixed in" in why for _, _, why in run(spare(7.0), 20, explore=False, floor=0.5))
+    # a kind without MIX_MIN issues begun on no routing's first tier does not mix (its floor is unmeasured)
+    thin = spare(7.0, audited=0)
+    assert thin.first_tries("k", S) < MIX_MIN
+    assert not any("mixed in" in why for _, _, why in run(thin, 20, explore=False))
+
+
+def test_a_mix_worth_more_than_an_audit_costs_is_audited() -> None:
+    """Opus is dear: mixing in haiku → sonnet would save far more an issue than running no routing's ladder
+    first costs, so one issue in AUDIT_EVERY measures what no routing resolves; a cheap opus: no audit."""
+    decisions = run(spare(20.0), 2 * AUDIT_EVERY)
+    audits = [i for i, (lad, explored, why) in enumerate(decisions) if lad[:2] == (S, O) and explored]
+    assert audits == [i for i in range(2 * AUDIT_EVERY) if (500 + i) % AUDIT_EVERY == AUDIT_EVERY // 2]
+    assert "could save $" in decisions[audits[0]][2] and "more than this check of what no routing" in \
+        decisions[audits[0]][2]
+    assert not any(lad[:2] == (S, O) for lad, _, _ in run(spare(7.0), 2 * AUDIT_EVERY))
 
 
 def test_the_decision_carries_the_ladder_and_prices_it_with_escalation() -> None:

@@ -18,6 +18,7 @@ stream settled on haiku alone and fell 2-7 points below no routing (docs/benchma
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from itertools import permutations
@@ -33,7 +34,10 @@ if TYPE_CHECKING:
 MIN_FIRST = 4  # haiku first tries on a subtle kind (a race condition) before its ladders may use haiku
 EXPLORE_MIN = 6  # first tries per tier and kind after which exploration leaves that first tier alone
 EXPLORE_EVERY = 5  # at most one issue in this many of a kind explores
-AUDIT_EVERY = 5  # one issue in this many of a kind whose ladder leaves out no routing's last tier runs no routing's
+AUDIT_EVERY = 5  # one issue in this many of a kind whose ladder is audited runs no routing's ladder first
+MIX_Z, MIX_LEVEL = 1.0, "84 %"  # a mix's success bound: one-sided z and its confidence level, for the rationale
+MIX_MIN = 10  # first tries on no routing's first tier (audits, explorations) in a kind before it may mix
+MIX_STEPS = 20  # bisection steps for a mix's share
 FLOOR_SLACK = 0.005  # the default floor is no routing's estimate less this: estimates are not sharper
 COST_MIN = 5  # recorded actual costs on a tier before the ladder may start with opus unasked
 NO_ROUTING = (Tier.sonnet, Tier.opus)  # what a repository does without the router
@@ -211,13 +215,13 @@ def choose_ladder(
         return max(pool, key=lambda lad: (scored[lad][1], -scored[lad][0])) if pool else None
 
     chosen = best(None) or base
+    pool = [lad for lad in ladders if lad[0] is not Tier.opus or opus_first]
+    audit, why = _audit(stats, kind, scored, chosen, pool, base, max_attempts)
+    mixable = floor is None and stats.first_tries(kind, base[0]) >= MIX_MIN
+    chosen, mixed = _mixed(stats, kind, scored, chosen, pool, base, MIX_Z) if mixable else (chosen, "")
     explored = False
-    why = ""
-    audit = _audit(chosen, base, max_attempts)
     if explore and audit is not None and stats.issues[kind] % AUDIT_EVERY == AUDIT_EVERY // 2:
-        why = (f"{EXPLORING}{show(audit)} instead (one issue in {AUDIT_EVERY} of this kind while its ladder, "
-               f"{show(chosen)}, leaves out {base[-1]._value_}: a check of what no routing resolves, which that "
-               f"ladder's estimate rests on), estimated {scored[audit][1]:.0%} success")
+        why = f"{EXPLORING}{show(audit)} instead ({why}), estimated {scored[audit][1]:.0%} success"
         chosen, explored = audit, True
     elif explore and stats.issues[kind] % EXPLORE_EVERY == EXPLORE_EVERY - 1:
         others = [best(t) for t in tiers if t is not chosen[0]]
@@ -231,6 +235,7 @@ def choose_ladder(
                    f"has {EXPLORE_MIN} tries here; {t._value_}{after} has {n}), estimated {scored[alt][1]:.0%} "
                    "success; a failure escalates")
             chosen, explored = alt, True
+    why = why if explored else mixed
     usd, ok = scored[chosen]
     what = "actual costs recorded" if stats.scale() else "per-task cost ratios (no actual costs recorded yet)"
     floor_says = (f"no routing's, less half a point ({bar:.1%})" if floor is None else f"the configured {floor:.0%}")
@@ -240,12 +245,73 @@ def choose_ladder(
     return LadderChoice(chosen, usd, ok, base_usd, base_ok, explored, sentence)
 
 
-def _audit(chosen: Ladder, base: Ladder, max_attempts: int) -> Ladder | None:
-    """No routing's ladder, then the chosen ladder's other tiers, when the chosen one leaves out base's last tier."""
-    if base[-1] in chosen:
-        return None
+def _audit(stats: LadderStats, kind: str, scored: dict[Ladder, tuple[float, float]], chosen: Ladder,
+           pool: list[Ladder], base: Ladder, max_attempts: int) -> tuple[Ladder | None, str]:
+    """No routing's ladder, then the chosen ladder's other tiers, and why; None when no audit is due: the
+    chosen ladder keeps no routing's last tier and no cheaper mix would save more an issue than an audit costs."""
     audit = (*base, *(t for t in chosen if t not in base))[:max_attempts]
-    return None if audit == chosen else audit
+    if audit == chosen:
+        return None, ""
+    every = f"one issue in {AUDIT_EVERY} of this kind"
+    if base[-1] not in chosen:
+        return audit, (f"{every} while its ladder, {show(chosen)}, leaves out {base[-1]._value_}: a check of what "
+                       "no routing resolves, which that ladder's estimate rests on")
+    _, lo = _mix_share(stats, kind, scored, chosen, pool, base, 0.0)
+    if lo is None:
+        return None, ""
+    save, extra = scored[chosen][0] - scored[lo][0], scored[audit][0] - scored[chosen][0]
+    if save <= extra:
+        return None, ""
+    return audit, (f"{every}: mixing in {show(lo)} could save {_usd(save)} an issue, more than this check of what "
+                   f"no routing resolves costs, {_usd(extra)}")
+
+
+def _resolves(ladder: Ladder, cell: Pattern) -> int:
+    return int(any(cell & _bit(t) for t in ladder))
+
+
+def _margin(stats: LadderStats, kind: str, hi: Ladder, lo: Ladder, base: Ladder, share: float, z: float) -> float:
+    """Lower bound (z one-sided) of the success of `lo` on `share` of the issues and `hi` on the rest, less no
+    routing's: the kind's joint as a Dirichlet posterior worth its issues and the prior's weight."""
+    theta = stats.joint(kind)
+    n = stats.issues[kind] + stats.priors.kind_weight
+    g = {c: (1 - share) * _resolves(hi, c) + share * _resolves(lo, c) - _resolves(base, c) for c in _CELLS}
+    mean = sum(theta[c] * g[c] for c in _CELLS)
+    var = max(0.0, sum(theta[c] * g[c] ** 2 for c in _CELLS) - mean * mean) / (n + 1)
+    return mean - z * math.sqrt(var)
+
+
+def _mix_share(stats: LadderStats, kind: str, scored: dict[Ladder, tuple[float, float]], chosen: Ladder,
+               pool: list[Ladder], base: Ladder, z: float) -> tuple[float, Ladder | None]:
+    """The cheaper ladder and the largest share of issues it may take from `chosen` with the mix's success
+    bound still within FLOOR_SLACK of no routing's, saving the most (0, None: none may)."""
+    best: tuple[float, float, Ladder | None] = (0.0, 0.0, None)
+    if _margin(stats, kind, chosen, chosen, base, 0.0, z) < -FLOOR_SLACK:
+        return 0.0, None
+    for lo in pool:
+        if scored[lo][0] >= scored[chosen][0] - 1e-12:
+            continue
+        low, high = 0.0, 1.0
+        if _margin(stats, kind, chosen, lo, base, 1.0, z) >= -FLOOR_SLACK:
+            low = 1.0
+        for _ in range(0 if low == 1.0 else MIX_STEPS):
+            mid = (low + high) / 2
+            low, high = (mid, high) if _margin(stats, kind, chosen, lo, base, mid, z) >= -FLOOR_SLACK else (low, mid)
+        save = low * (scored[chosen][0] - scored[lo][0])
+        if save > best[0]:
+            best = (save, low, lo)
+    return best[1], best[2]
+
+
+def _mixed(stats: LadderStats, kind: str, scored: dict[Ladder, tuple[float, float]], chosen: Ladder,
+           pool: list[Ladder], base: Ladder, z: float) -> tuple[Ladder, str]:
+    """This issue's ladder under the mix (by issue count, deterministic) and what the rationale adds."""
+    share, lo = _mix_share(stats, kind, scored, chosen, pool, base, z)
+    i = stats.issues[kind]
+    if lo is None or math.floor((i + 1) * share) == math.floor(i * share):
+        return chosen, ""
+    return lo, (f"; mixed in on {share:.0%} of this kind's issues instead of {show(chosen)}, which the rest get: "
+                f"the mix's success stays within half a point of no routing's at a one-sided {MIX_LEVEL} bound")
 
 
 def next_tier(ladder: list[Tier], tier: Tier, escalation: list[Tier]) -> Tier | None:
