@@ -13,7 +13,11 @@ tier; escalation catches a failed try. A ladder that leaves out no routing's las
 one issue in AUDIT_EVERY of the kind runs no routing's ladder first, then the ladder's other tiers. Such a
 ladder rests on an estimate of what no routing resolves that its own runs never check (after its last
 failure nothing runs), and outcomes need not be nested; without audits, orders of the real SWE-bench Pro
-stream settled on haiku alone and fell 2-7 points below no routing (docs/benchmarks.md).
+stream settled on haiku alone and fell 2-7 points below no routing (docs/benchmarks.md). A ladder that runs
+every tier no routing runs resolves whatever no routing would; where it clears the floor with room to spare
+(haiku resolving what sonnet and opus miss), a cheaper ladder is mixed into a share of the kind's issues, the
+largest share whose success bound (MIX_Z) stays at the floor, once MIX_MIN issues of the kind began on no
+routing's first tier; a mix worth more an issue than an audit costs is audited too.
 """
 
 from __future__ import annotations
@@ -217,7 +221,7 @@ def choose_ladder(
     chosen = best(None) or base
     pool = [lad for lad in ladders if lad[0] is not Tier.opus or opus_first]
     audit, why = _audit(stats, kind, scored, chosen, pool, base, max_attempts)
-    mixable = floor is None and stats.first_tries(kind, base[0]) >= MIX_MIN
+    mixable = floor is None and set(base) <= set(chosen) and stats.first_tries(kind, base[0]) >= MIX_MIN
     chosen, mixed = _mixed(stats, kind, scored, chosen, pool, base, MIX_Z) if mixable else (chosen, "")
     explored = False
     if explore and audit is not None and stats.issues[kind] % AUDIT_EVERY == AUDIT_EVERY // 2:
@@ -256,7 +260,7 @@ def _audit(stats: LadderStats, kind: str, scored: dict[Ladder, tuple[float, floa
     if base[-1] not in chosen:
         return audit, (f"{every} while its ladder, {show(chosen)}, leaves out {base[-1]._value_}: a check of what "
                        "no routing resolves, which that ladder's estimate rests on")
-    _, lo = _mix_share(stats, kind, scored, chosen, pool, base, 0.0)
+    _, lo = _mix_share(stats, kind, scored, chosen, pool, base, 0.0) if set(base) <= set(chosen) else (0.0, None)
     if lo is None:
         return None, ""
     save, extra = scored[chosen][0] - scored[lo][0], scored[audit][0] - scored[chosen][0]
