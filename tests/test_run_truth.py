@@ -242,6 +242,8 @@ def test_the_runs_table_shows_what_github_says_of_the_pr():
     assert pr_state({"truth": "merged", "pr_number": 7}) == "PR #7 merged"
     assert pr_state({"truth": "checks_failed", "pr_number": 7}) == "PR #7 checks failed"
     assert [pr_state(r) for r in ({}, {"truth": "merged"}, {"truth": "merged", "pr_number": True}, {"truth": "", "pr_number": 7})] == [None] * 4
+    assert [pr_state({"truth": t}) for t in ("no_pr", "issue_completed", "claimed")] == [
+        "no PR: nothing changed", "no PR; closed as completed", "awaiting its PR"]
     table = runs_section([{"attempt": 1, "tier": "haiku", "model": "m", "conclusion": "success", "truth": "closed_unmerged",
                            "pr_number": 7}])
     assert "| PR #7 closed unmerged |" in table and "| success |" not in table

@@ -201,6 +201,7 @@ def test_a_run_that_pushed_nothing_is_a_failure_until_a_person_closes_the_issue(
     row = ctx.store.dispatches(REPO, 1)[0]
     assert (row.truth, row.status) == ("no_pr", "failure"), res.messages
     assert dispatches(fake_github)[-1]["inputs"]["context"] == "The previous attempt opened no pull request: it changed nothing GitHub can check."
+    assert "| no PR: nothing changed |" in sticky(fake_github)  # not the agent's "success"
     p = webhook_example("issues", "opened")  # GitHub's examples hold no issues.closed; its shape is the same
     p["action"] = "closed"
     p["issue"].update(number=1, state="closed", state_reason="completed")

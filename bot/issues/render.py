@@ -48,11 +48,18 @@ def score(run: Any) -> str | None:
     return f"{value}/5" if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 5 else None
 
 
+_WITHOUT_PR = {"no_pr": "no PR: nothing changed", "issue_completed": "no PR; closed as completed",
+               "claimed": "awaiting its PR"}  # truth states a run can have before (or without) a pull request
+
+
 def pr_state(run: Any) -> str | None:
-    """What GitHub says of a run's pull request (`PR #7 merged`), or None before the App saw one (#21)."""
+    """What GitHub says of a run's pull request (`PR #7 merged`, `no PR: nothing changed`), or None before the
+    App looked (#21)."""
     truth, number = run_field(run, "truth"), run_field(run, "pr_number")
-    if not isinstance(truth, str) or not truth or not isinstance(number, int) or isinstance(number, bool):
+    if not isinstance(truth, str) or not truth:
         return None
+    if not isinstance(number, int) or isinstance(number, bool):
+        return _WITHOUT_PR.get(truth)
     return f"PR #{number} {truth.replace('_', ' ')}"
 
 
