@@ -67,13 +67,16 @@ class LadderStats:
 
     def __init__(self, priors: "LadderPriors | None" = None) -> None:
         self._priors = priors  # read on first use: a store with no outcomes (a one-shot route) never loads the file
-        self.counts: dict[tuple[str, frozenset[Tier], Tier, bool], int] = defaultdict(int)
         self.costs: dict[tuple[str, Tier], list[float]] = defaultdict(lambda: [0.0, 0])
         self.issues: Counter[str] = Counter()  # first attempts per kind: the pace of exploration
         self.size = 0
-        self._scoped: dict[str, dict[tuple[frozenset[Tier], Tier, bool], int]] = defaultdict(lambda: defaultdict(int))
-        self._after: dict[str, Counter[frozenset[Tier]]] = defaultdict(Counter)  # attempts after these failed
+        self._scoped: dict[str, Counter[tuple[frozenset[Tier], Tier, bool]]] = defaultdict(Counter)  # scope → attempts
         self._joint: dict[str, tuple[int, dict[Pattern, float]]] = {}  # scope → (size when computed, joint)
+
+    @property
+    def counts(self) -> dict[tuple[str, frozenset[Tier], Tier, bool], int]:
+        """Attempts per (kind or every kind, tiers that already failed, tier, success)."""
+        return {(scope, *key): n for scope, per in self._scoped.items() for key, n in per.items()}
 
     @property
     def priors(self) -> "LadderPriors":
@@ -88,9 +91,7 @@ class LadderStats:
         if not failed:
             self.issues[kind] += 1
         for scope in (_ANY, kind):
-            self.counts[(scope, failed, tier, success)] += 1
             self._scoped[scope][(failed, tier, success)] += 1
-            self._after[scope][failed] += 1
             if cost_usd is not None and cost_usd >= 0:
                 k = self.costs[(scope, tier)]
                 k[0] += cost_usd
@@ -119,9 +120,10 @@ class LadderStats:
     def _seen(self, scope: str) -> list[tuple[list[Pattern], int]]:
         """Each issue's partial pattern, counted: a success shows the tiers before it failed and it resolved;
         a failure nothing followed shows every tier tried failed (failures minus the attempts after them)."""
-        out = []
-        after = self._after.get(scope, Counter())
-        for (failed, tier, ok), n in self._scoped.get(scope, {}).items():
+        out, scoped, after = [], self._scoped.get(scope, Counter()), Counter[frozenset[Tier]]()
+        for (failed, _, _), n in scoped.items():
+            after[failed] += n  # attempts made after these tiers failed
+        for (failed, tier, ok), n in scoped.items():
             if not ok:
                 n -= after[failed | {tier}]
             if n > 0:
@@ -153,10 +155,14 @@ class LadderStats:
     def thinnest(self, kind: str, ladder: Ladder) -> tuple[int, frozenset[Tier], Tier]:
         """The ladder's step with the fewest attempts on this kind: (attempts, tiers failed before, tier)."""
         steps = [(frozenset(ladder[:i]), t) for i, t in enumerate(ladder)]
-        return min((sum(self.counts.get((kind, f, t, ok), 0) for ok in (True, False)), f, t) for f, t in steps)
+        return min((self._tries(kind, f, t), f, t) for f, t in steps)
 
     def first_tries(self, kind: str, tier: Tier) -> int:
-        return sum(self.counts.get((kind, frozenset(), tier, ok), 0) for ok in (True, False))
+        return self._tries(kind, frozenset(), tier)
+
+    def _tries(self, kind: str, failed: frozenset[Tier], tier: Tier) -> int:
+        scoped = self._scoped.get(kind, Counter())
+        return scoped[(failed, tier, True)] + scoped[(failed, tier, False)]
 
     def actual_costs(self, tier: Tier) -> int:
         return int(self.costs.get((_ANY, tier), (0.0, 0))[1])
