@@ -198,6 +198,7 @@ class RoutingDecision(BaseModel):
     kind: str = ""  # what kind of work this is, for learning from outcomes (e.g. "typo", "refactor+security")
     classifier_cost_usd: float = 0.0  # what asking the LLM classifier cost (0 when cached or not asked)
     ladder: list[Tier] = Field(default_factory=list)  # the learned escalation order (empty: executor.escalation)
+    explored: bool = Field(default=False, exclude=True)  # the ladder explores or audits (not the learned one)
 
     def phase(self, role: "Role | str") -> Phase | None:
         role = Role(role)

@@ -142,3 +142,15 @@ def test_one_escalation_rule_for_the_app_the_replay_and_the_demo():
     assert [Tier.haiku.up(full), Tier.sonnet.up(full), Tier.opus.up(full)] == [Tier.sonnet, Tier.opus, None]
     assert Tier.haiku.up([Tier.haiku, Tier.opus]) is Tier.opus  # a tier left off the ladder is skipped
     assert Tier.sonnet.up(["opus", "haiku"]) is Tier.opus  # config values, in any order
+
+
+def test_a_decision_says_as_data_when_its_ladder_explores_or_audits() -> None:
+    """The replay's learned ladders leave out explorations and audits by the decision's flag, not its wording;
+    the flag stays out of the serialised decision."""
+    r = Replay(RepoConfig())
+    decisions = [r.add(parse_line(obj, f"line {i + 1}"))
+                 for i, obj in enumerate(generator().generate(200, seed=1, profile="tiers"))]
+    explored = [d for d in decisions if d.explored]
+    assert explored and len(explored) < len(decisions) // 3
+    assert all(d.explored == ("; exploring " in d.rationale) for d in decisions)
+    assert "explored" not in decisions[0].model_dump() and "explored" not in decisions[0].summary()

@@ -51,6 +51,7 @@ class Choice:
     notes: list[str] = field(default_factory=list)
     kind: str = ""
     ladder: list[Tier] = field(default_factory=list)  # a learned first tier and escalation order (#22)
+    explored: bool = False  # that ladder explores or audits instead of the one learned
 
 
 def finish(config: RepoConfig, costs: dict[Any, Any], c: Choice, knowledge: Knowledge | None = None,
@@ -114,7 +115,7 @@ def _ladder(config: RepoConfig, costs: dict[Any, Any], c: Choice, knowledge: Kno
     if lc.ladder[0] is not c.tier:
         c.strategy, c.tier, c.confidence = _LEARNED, lc.ladder[0], CONFIDENCE[_LEARNED]
         sentences[0] = sentences[0].replace("Routed to", "The router's rules pointed to", 1)
-    c.ladder = list(lc.ladder)
+    c.ladder, c.explored = list(lc.ladder), lc.explored
     return lc.expected_usd, lc.baseline_usd
 
 
@@ -171,4 +172,5 @@ def _decision(config: RepoConfig, costs: dict[Any, Any], c: Choice, sentences: l
         "phases": list(phases),
         "kind": c.kind,
         "ladder": c.ladder,
+        "explored": c.explored,
     })

@@ -19,7 +19,7 @@ from bot.models import IssueInput, RoutingDecision, Tier
 from bot.routing.engine import route
 from bot.routing.hindsight import Hindsight
 from bot.routing.kinds import features
-from bot.routing.ladder import EXPLORING, show
+from bot.routing.ladder import show
 from bot.routing.learning import Knowledge, Observation
 
 _TIER_NAMES = ", ".join(t.value for t in Tier)
@@ -159,7 +159,7 @@ class Replay:
             self.knowledge.add(Observation(line.repo, decision.kind, decision.complexity.value, tier,
                                            outcome.success, outcome.cost_usd, failed, feats))
 
-        if decision.ladder and EXPLORING not in decision.rationale:
+        if decision.ladder and not decision.explored:
             self.learned_ladders[decision.kind or "unmatched"] = show(tuple(decision.ladder))
         run_ladder(line, decision.tier, config, self.router, learn, decision.ladder)
         b = self.baselines
