@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from bot.catalog_file import newest_dated
 from bot.models import Tier
 
-_ORDER = (Tier.haiku, Tier.sonnet, Tier.opus)  # the order of the flags in an `outcomes` key
+_ORDER = tuple(Tier)  # the flags of an `outcomes` key: one per catalog tier, lowest first (ladder.py's bits)
 
 
 class LadderPriors(BaseModel):
@@ -33,7 +33,7 @@ class LadderPriors(BaseModel):
         for key, share in v.items():
             flags = tuple(part == "1" for part in str(key).split())
             if len(flags) != len(_ORDER) or any(p not in "01" for p in str(key).split()):
-                raise ValueError(f"outcome key {key!r} is not three 0/1 flags (haiku sonnet opus)")
+                raise ValueError(f"outcome key {key!r} is not a 0/1 flag per tier ({' '.join(_ORDER)})")
             out[flags] = float(share)
         return out
 
@@ -42,15 +42,8 @@ class LadderPriors(BaseModel):
         if set(self.cost) != set(Tier) or min(self.cost.values()) <= 0:
             raise ValueError("cost needs a positive ratio for every tier")
         if len(self.outcomes) != 2 ** len(_ORDER) or abs(sum(self.outcomes.values()) - 1) > 1e-6:
-            raise ValueError("outcomes needs all eight flag patterns, summing to 1")
+            raise ValueError(f"outcomes needs all {2 ** len(_ORDER)} flag patterns, summing to 1")
         return self
-
-    def rate(self, tier: Tier, failed: frozenset[Tier]) -> float:
-        """P(tier resolves the issue | every tier in `failed` did not), from the joint distribution."""
-        col = {t: i for i, t in enumerate(_ORDER)}
-        given = [(flags, p) for flags, p in self.outcomes.items() if not any(flags[col[f]] for f in failed)]
-        total = sum(p for _, p in given)
-        return sum(p for flags, p in given if flags[col[tier]]) / total if total > 0 else 0.0
 
 
 @lru_cache(maxsize=1)
