@@ -12,11 +12,9 @@ from datetime import date, datetime
 from sqlalchemy import Engine, and_, case, func, literal, or_, select, tuple_
 
 from bot.measures import Tally
-from bot.measures.definitions import HAIKU, OPEN_PR, tier_counts
+from bot.measures.definitions import FINISHED, HAIKU, OPEN_PR, tier_counts
 from bot.measures.breakdown import Group
 from bot.store.issue_rows import Dispatch, Override, RoutingRecord
-
-_FINISHED = ("success", "failure")
 
 
 def _one(cond):
@@ -76,7 +74,7 @@ def _query(window: _Window):
         func.sum(Dispatch.score).label("scores"),
     ).group_by(Dispatch.repo, Dispatch.number)).subquery("runs")
     first = Dispatch.__table__.alias("first")
-    first_done = and_(first.c.status.in_(_FINISHED), or_(first.c.truth.is_(None), first.c.truth.not_in(OPEN_PR)))
+    first_done = and_(first.c.status.in_(FINISHED), or_(first.c.truth.is_(None), first.c.truth.not_in(OPEN_PR)))
     has_ov = ov.c.n.is_not(None)
     has_actual = func.coalesce(runs.c.n_actual, 0) > 0
     day = func.date(r.created_at).label("day")
@@ -163,7 +161,7 @@ def run_outcomes(engine: Engine, repo: str | None = None, since: datetime | None
     turns into true outcomes per tier and the claimed-vs-true gap. Small: a few states per tier."""
     d = Dispatch
     q = (select(d.tier, d.status, d.truth, d.conclusion, func.count().label("n"))
-         .where(d.mode == "execute", d.status.in_(_FINISHED)).group_by(d.tier, d.status, d.truth, d.conclusion))
+         .where(d.mode == "execute", d.status.in_(FINISHED)).group_by(d.tier, d.status, d.truth, d.conclusion))
     if repo is not None:
         q = q.where(d.repo == repo)
     if repos is not None:
