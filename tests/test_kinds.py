@@ -55,3 +55,12 @@ def test_text_kinds_refine_only_what_no_rule_matched() -> None:
     assert text_kind("", issue(HARD[1], rng), None) == ""
     d = route(issue(HARD[0], rng), RepoConfig(), knowledge=k, repo="o/r")
     assert d.kind == "~hard"
+
+
+def test_an_issue_is_hashed_once_for_the_replay_to_learn_and_the_router_to_name_its_kind() -> None:
+    from bot.routing import kinds
+
+    kinds._features.cache_clear()
+    first = features(IssueInput(title="Flaky test in the parser", body="fails one run in ten", labels=["bug"]))
+    again = features(IssueInput(title="Flaky test in the parser", body="fails one run in ten", labels=["bug"]))
+    assert first == again and kinds._features.cache_info().hits == 1

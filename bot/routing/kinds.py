@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import re
 import zlib
+from functools import lru_cache
 
 from bot.models import IssueInput
 from bot.routing.normalize import normalize
@@ -31,10 +32,14 @@ MAX_CHARS = 4000  # of the body: enough words to tell work apart, bounded cost
 
 def features(issue: IssueInput) -> tuple[int, ...]:
     """Hashed unigrams and bigrams of the issue's words, its labels and changed paths (sorted, unique)."""
-    text = normalize(f"{issue.title}\n{issue.body[:MAX_CHARS]}").lower()
-    words = _WORD.findall(text)
+    return _features(issue.title, issue.body[:MAX_CHARS], tuple(issue.labels), tuple(issue.changed_paths))
+
+
+@lru_cache(maxsize=64)  # the replay hashes an issue for learning and the router again for its kind
+def _features(title: str, body: str, labels: tuple[str, ...], paths: tuple[str, ...]) -> tuple[int, ...]:
+    words = _WORD.findall(normalize(f"{title}\n{body}").lower())
     tokens = [*words, *(f"{a} {b}" for a, b in zip(words, words[1:])),
-              *(f"label:{x.lower()}" for x in issue.labels), *(f"path:{p.lower()}" for p in issue.changed_paths)]
+              *(f"label:{x.lower()}" for x in labels), *(f"path:{p.lower()}" for p in paths)]
     return tuple(sorted({zlib.crc32(t.encode()) % BUCKETS for t in tokens}))
 
 
