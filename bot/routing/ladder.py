@@ -217,20 +217,22 @@ def choose_ladder(
     base_usd, base_ok = scored[base]
     bar = base_ok - FLOOR_SLACK if floor is None else floor
 
+    pool = [lad for lad in ladders if lad[0] is not Tier.opus or opus_first]
+
     def best(first: Tier | None) -> Ladder | None:
-        pool = [lad for lad in ladders if (lad[0] is not Tier.opus or opus_first) and first in (None, lad[0])]
-        ok = [lad for lad in pool if scored[lad][1] >= bar - 1e-9]
+        some = [lad for lad in pool if first in (None, lad[0])]
+        ok = [lad for lad in some if scored[lad][1] >= bar - 1e-9]
         if ok:
             return min(ok, key=lambda lad: (scored[lad][0], len(lad)))
-        return max(pool, key=lambda lad: (scored[lad][1], -scored[lad][0])) if pool else None
+        return max(some, key=lambda lad: (scored[lad][1], -scored[lad][0])) if some else None
 
     chosen = best(None) or base
-    pool = [lad for lad in ladders if lad[0] is not Tier.opus or opus_first]
-    audit, why = _audit(stats, kind, scored, chosen, pool, base, max_attempts)
+    due = explore and stats.issues[kind] % AUDIT_EVERY == AUDIT_EVERY // 2  # this issue's turn to be audited
+    audit, why = _audit(stats, kind, scored, chosen, pool, base, max_attempts) if due else (None, "")
     mixable = floor is None and set(base) <= set(chosen) and stats.first_tries(kind, base[0]) >= MIX_MIN
     chosen, mixed = _mixed(stats, kind, scored, chosen, pool, base, MIX_Z) if mixable else (chosen, "")
     explored = False
-    if explore and audit is not None and stats.issues[kind] % AUDIT_EVERY == AUDIT_EVERY // 2:
+    if audit is not None:
         why = f"{EXPLORING}{show(audit)} instead ({why}), estimated {scored[audit][1]:.0%} success"
         chosen, explored = audit, True
     elif explore and stats.issues[kind] % EXPLORE_EVERY == EXPLORE_EVERY - 1:
