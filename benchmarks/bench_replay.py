@@ -99,6 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"samples   {s['issues']} issues: ${s['routed_usd']:.4f} routed vs ${s['all_sonnet_usd']:.4f} all-Sonnet "
           f"= {s['ratio']:.2f}x; security-sensitive on haiku: {s['security_on_haiku']}; "
           f"seed tier among the phases: {s['seed_tier_in_phases']} of {s['issues']}")
+    print(f"generated streams (benchmarks/gen_replay.py), seeds {args.seeds}:")
     print(f"{'stream (seed)':>34} {'vs S→O':>9} {'vs oracle':>9} {'success':>8} {'S→O ok':>9} {'haiku':>6}  targets")
     for name, by_seed in runs.items():
         vs_no_routing = name.startswith("swe")  # generated `swe` streams are judged against Sonnet→Opus
@@ -108,7 +109,8 @@ def main(argv: list[str] | None = None) -> int:
         gaps = [r["success_rate"] - r["baselines"]["always_sonnet"]["success_rate"] for r in by_seed.values()]
         print(f"{'median':>34} {statistics.median(ratios):>9.3f} {'':>9} {statistics.median(gaps) * 100:>+7.1f}pt")
     if "stream" in out:
-        print(row(f"{args.stream}", out["stream"], True))
+        print(f"per-issue outcomes read from {args.stream} (its source is the file's, e.g. real_outcomes.py):")
+        print(row(Path(args.stream).name, out["stream"], True))
     return 0
 
 
