@@ -137,3 +137,15 @@ def test_the_pull_request_calls_of_a_runs_outcome(github):
     assert ops == ["pulls/list", "pulls/create", "repos/get-branch-rules", "checks/list-annotations"]
     assert [body for op, body in calls if op == "pulls/create"] == [
         {"base": "main", "head": "claude/issue-7", "title": "t", "body": "Closes #7"}]
+
+
+def test_listed_issues_are_read_as_listed_not_fetched_again(github):
+    port, calls = github
+    port.answers[("GET", f"/repos/{REPO}")] = (200, REPO_JSON)
+    issue = {"id": 70, "number": 7, "title": "t", "body": "b", "state": "open", "labels": [], "user": USER,
+             "url": f"{API}/repos/{REPO}/issues/7"}
+    port.answers[("GET", f"/repos/{REPO}/issues")] = (200, [issue])
+    port.answers[("GET", f"/repos/{REPO}/issues/1/sub_issues")] = (200, [issue])
+    assert [i.number for i in port.issues_created_by(REPO, "model-router[bot]", "2026-01-01T00:00:00Z")] == [7]
+    assert [i.number for i in port.list_sub_issues(REPO, 1)] == [7]
+    assert "issues/get" not in [op for op, _ in calls]

@@ -10,6 +10,7 @@ from github.Issue import Issue as GhIssue
 from github.PaginatedList import PaginatedList
 
 from bot.github.port import IssueInfo
+from bot.github.rest_pulls import listed
 from bot.github.retry import translated
 
 
@@ -19,7 +20,7 @@ class IssueTreeMixin:
     _gh: Any
 
     def _issue_list(self, url: str) -> list[IssueInfo]:
-        return [self._to_issue(x.raw_data) for x in PaginatedList(GhIssue, self._gh.requester, url, None)]
+        return [self._to_issue(listed(x)) for x in PaginatedList(GhIssue, self._gh.requester, url, None)]
 
     def _add_once(self, url: str, body: dict, listing: Callable[[], list[IssueInfo]], issue_id: int) -> None:
         """POST a relation; a 422 because it already exists (a retried job) is success."""
@@ -36,7 +37,7 @@ class IssueTreeMixin:
         params = {"state": "all", "creator": creator, "since": since}
         with translated():
             url = f"{self._repo(repo).url}/issues"
-            return [self._to_issue(x.raw_data) for x in PaginatedList(GhIssue, self._gh.requester, url, params)]
+            return [self._to_issue(listed(x)) for x in PaginatedList(GhIssue, self._gh.requester, url, params)]
 
     def recent_issues(self, repo: str, label: str, limit: int) -> list[IssueInfo]:
         # raw pages: PyGithub's lazy objects would fetch each issue again to hand out its raw_data
