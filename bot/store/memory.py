@@ -17,7 +17,7 @@ from bot.measures.definitions import settled
 from bot.models import RoutingDecision
 from bot.routing.learning import Knowledge
 from bot.store.records import REVIEWED as FINAL, Busy, ConvoyDoc, DispatchRecord, RunState, dispatch_record, month_start
-from bot.store.records import stale_truth
+from bot.store.records import truth_fields
 from bot.store.records import ACTIVE, FINISHED, STALE_RUN_AFTER, utcnow
 from bot.store.observations import observation, with_ladder_places
 
@@ -199,10 +199,10 @@ class MemoryIssueStore:
         d = self._dispatch_by("dispatch_id", dispatch_id)
         if d is None:
             raise KeyError(dispatch_id)
-        if stale_truth(d["truth"], truth):  # as IssueStore
+        new = truth_fields(d["truth"], d["status"], truth=truth, pr_number=pr_number, success=success,
+                           time_to_merge_s=time_to_merge_s)
+        if new is None:
             return dispatch_record(d), False
-        status = d["status"] if success is None else ("success" if success else "failure")
-        new = dict(truth=truth, pr_number=pr_number, time_to_merge_s=time_to_merge_s, status=status)
         changed = any(d[k] != v for k, v in new.items())
         d.update(new)
         return dispatch_record(d), changed

@@ -119,6 +119,16 @@ def stale_truth(recorded: str | None, new: str) -> bool:
     return recorded in _FINAL_TRUTH and new not in _FINAL_TRUTH[recorded]
 
 
+def truth_fields(recorded: str | None, status: str, *, truth: str, pr_number: int | None, success: bool | None,
+                 time_to_merge_s: float | None) -> dict[str, Any] | None:
+    """The dispatch fields GitHub's view of a run's PR sets (a settled outcome, `success` not None, becomes the run's
+    status), for both stores; None when the view is older than the `recorded` truth (stale_truth)."""
+    if stale_truth(recorded, truth):
+        return None
+    status = status if success is None else ("success" if success else "failure")
+    return dict(truth=truth, pr_number=pr_number, time_to_merge_s=time_to_merge_s, status=status)
+
+
 def month_start(now: datetime) -> datetime:
     """The first instant of `now`'s calendar month: where a month's spend and the budgets count from."""
     return now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from bot.store import outcomes as _outcomes
 from bot.store.db import row_dict as _row
 from bot.store.issue_rows import Dispatch
-from bot.store.records import DispatchRecord, dispatch_record, stale_truth
+from bot.store.records import DispatchRecord, dispatch_record, truth_fields
 
 
 class RunTruth:
@@ -44,10 +44,10 @@ class RunTruth:
             d = s.scalar(select(Dispatch).where(Dispatch.dispatch_id == dispatch_id).with_for_update())
             if d is None:
                 raise KeyError(dispatch_id)
-            if stale_truth(d.truth, truth):  # a merge only moves to a revert: a concurrent job's older view loses
+            new = truth_fields(d.truth, d.status, truth=truth, pr_number=pr_number, success=success,
+                               time_to_merge_s=time_to_merge_s)
+            if new is None:  # a merge only moves to a revert: a concurrent job's older view loses
                 return dispatch_record(_row(d)), False
-            status = d.status if success is None else ("success" if success else "failure")
-            new = dict(truth=truth, pr_number=pr_number, time_to_merge_s=time_to_merge_s, status=status)
             changed = any(getattr(d, k) != v for k, v in new.items())
             for k, v in new.items():
                 setattr(d, k, v)
