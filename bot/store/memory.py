@@ -1,8 +1,8 @@
 """MemoryIssueStore: IssueStore's contract in plain dicts, for one Action job (no SQLAlchemy on the Action's path).
 
 An Action job keeps nothing between runs (what later jobs need travels in the sticky comments, and its
-`history` loader reads recent ones back for learning), so its store lives and dies with the process. Same method names, arguments and row dicts as `IssueStore`;
-tests/test_issue_store_contract.py runs one suite against both.
+`history` loader reads recent ones back for learning), so its store lives and dies with the process. Same
+method names, arguments and row dicts as `IssueStore`; tests/test_experiments_store.py runs one suite against both.
 """
 
 from __future__ import annotations
