@@ -45,17 +45,22 @@ def restore(ctx: Context, number: int, state: IssueState, when: datetime | None)
         store.restore_run(ctx.repo, number, run, by="(recovered)")
 
 
+def sticky_or_none(ctx: Context, number: int) -> Comment | None:
+    """The issue's sticky comment; None also when the issue is gone (deleted or transferred since it was named)."""
+    try:
+        return sticky.find(ctx, number)
+    except GitHubError as exc:
+        if exc.status in (404, 410):
+            return None
+        raise
+
+
 def recover_issue(ctx: Context, number: int) -> bool:
     """One issue's routing and runs from its sticky comment, when this job does not hold it yet and the comment is
     trusted (the bot's, and with a `state-key` signed for this issue); whether it was restored."""
     if ctx.store.current(ctx.repo, number) is not None:
         return False
-    try:
-        comment = sticky.find(ctx, number)
-    except GitHubError as exc:
-        if exc.transient or exc.status not in (404, 410):
-            raise
-        return False
+    comment = sticky_or_none(ctx, number)
     state = trusted(ctx, number, comment, ctx.gh.bot_login()) if comment is not None else None
     if state is not None:
         restore(ctx, number, state, comment.created_at)

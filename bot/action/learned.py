@@ -18,10 +18,9 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.action import history_cache as cache
-from bot.action.history import recover_issue, restore, trusted
+from bot.action.history import recover_issue, restore, sticky_or_none, trusted
 from bot.context import Context
 from bot.github.port import Comment, GitHubError
-from bot.issues import sticky
 from bot.issues.state import decode, issue_key, state_text
 from bot.measures.definitions import settled
 from bot.models import Tier
@@ -91,16 +90,8 @@ class History:
                     when = issue.updated_at.isoformat() if issue.updated_at else ""
                     found[issue.number] = max(found.get(issue.number, ""), when)
             numbers = sorted(found, key=lambda n: (found[n], n))[-self.limit:]
-            comments = list(pool.map(self._sticky, numbers))
+            comments = list(pool.map(lambda n: sticky_or_none(ctx, n), numbers))
         return [e for n, c in zip(numbers, comments) if c is not None and (e := self._entry(n, c, me)) is not None]
-
-    def _sticky(self, number: int) -> Comment | None:
-        try:
-            return sticky.find(self.ctx, number)
-        except GitHubError as exc:
-            if exc.status in (404, 410):  # deleted or transferred since it was listed
-                return None
-            raise
 
     def _entry(self, number: int | None, comment: Comment, me: str) -> cache.Entry | None:
         """A cache entry for the bot's trusted sticky comment; None for anything else."""
