@@ -234,3 +234,15 @@ def test_the_history_cache_input(value, where, tmp_path):
                        history_cache=value)
     assert s.history_file() == (None if where is None else (tmp_path / where if where.startswith("temp") else
                                                             tmp_path.__class__(where)))
+
+
+def test_recent_issues_reads_a_second_page_only_past_the_first(fake_github, gh):
+    fake_github.add_repo(REPO)
+    for n in range(1, 131):
+        fake_github.add_issue(REPO, n, f"issue {n}", labels=["model:haiku"])
+    start = len(fake_github.requests)
+    assert [i.number for i in gh.recent_issues(REPO, "model:haiku", 120)] == list(range(130, 10, -1))
+    assert len(fake_github.requests) - start == 2
+    start = len(fake_github.requests)
+    assert len(gh.recent_issues(REPO, "model:haiku", 100)) == 100
+    assert len(fake_github.requests) - start == 1

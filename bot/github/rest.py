@@ -104,9 +104,6 @@ class RestGitHub(IssueTreeMixin, PullsMixin):
         """For endpoints PyGithub lacks or where it hides errors (returns a bool)."""
         return self._gh.requester.requestJsonAndCheck(verb, url, input=body)
 
-    def _request_params(self, verb: str, url: str, params: dict[str, Any]) -> tuple[dict, Any]:
-        return self._gh.requester.requestJsonAndCheck(verb, url, parameters=params)
-
     # --- identity and repository -------------------------------------------------------------------
     def bot_login(self) -> str:
         """Whose comments are ours: `<slug>[bot]` for an App (resolved lazily), else the token's login."""

@@ -15,7 +15,7 @@ from bot.github.retry import translated
 
 
 class IssueTreeMixin:
-    """Mixed into RestGitHub, whose `_repo`, `_request`, `_request_params`, `_write`, `_gh` and `_to_issue` it uses."""
+    """Mixed into RestGitHub, whose `_repo`, `_request`, `_write`, `_gh` and `_to_issue` it uses."""
 
     _gh: Any
 
@@ -40,18 +40,16 @@ class IssueTreeMixin:
             return [self._to_issue(listed(x)) for x in PaginatedList(GhIssue, self._gh.requester, url, params)]
 
     def recent_issues(self, repo: str, label: str, limit: int) -> list[IssueInfo]:
-        # raw pages: PyGithub's lazy objects would fetch each issue again to hand out its raw_data
-        url, found, page = f"{self._repo(repo).url}/issues", [], 1
-        while len(found) < limit:
-            params = {"state": "all", "labels": label, "sort": "updated", "direction": "desc", "per_page": 100,
-                      "page": page}
-            with translated():
-                _, items = self._request_params("GET", url, params)
-            found += [self._to_issue(d) for d in items or [] if "pull_request" not in d]  # PRs are issues too
-            if len(items or []) < 100:
-                break
-            page += 1
-        return found[:max(limit, 0)]
+        params = {"state": "all", "labels": label, "sort": "updated", "direction": "desc", "per_page": 100}
+        found: list[IssueInfo] = []
+        with translated():
+            pages = PaginatedList(GhIssue, self._gh.requester, f"{self._repo(repo).url}/issues", params)
+            for d in map(listed, pages) if limit > 0 else ():  # a page at a time: none past the limit's
+                if "pull_request" not in d:  # PRs are issues too
+                    found.append(self._to_issue(d))
+                if len(found) >= limit:
+                    break
+        return found
 
     def add_sub_issue(self, repo: str, parent: int, sub_issue_id: int) -> None:
         url = f"{self._repo(repo).url}/issues/{parent}/sub_issues"
