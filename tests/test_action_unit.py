@@ -236,3 +236,10 @@ def test_labels_before_the_event():
     issue = {"issue": {"labels": [{"name": "bug"}, {"name": "model:opus"}]}, "label": {"name": "model:opus"}}
     assert labels_before({**issue, "action": "labeled"}) == ["bug"]
     assert labels_before({"issue": {"labels": []}, "label": {"name": "model:opus"}, "action": "unlabeled"}) == ["model:opus"]
+
+
+def test_the_history_cache_is_neither_restored_nor_saved_when_nothing_is_learned():
+    action = yaml.safe_load((ROOT / "action.yml").read_text())
+    restore, save = [s for s in action["runs"]["steps"] if "routing history" in s.get("name", "")]
+    assert "inputs.history-issues != '0'" in restore["if"]
+    assert "steps.run.outputs.history-changed == 'true'" in save["if"]  # only a job that learned says so
