@@ -21,12 +21,8 @@ from bot.store.records import truth_fields
 from bot.store.records import ACTIVE, FINISHED, STALE_RUN_AFTER, utcnow
 from bot.store.observations import observation, with_ladder_places
 
-_DISPATCH = dict(  # executor_dispatches' columns and their defaults
-    routing_id=None, comment_id=None, mode="execute", attempt=1, estimated_cost_usd=0.0, status="pending", by="",
-    error=None, run_id=None, run_url=None, conclusion=None, duration_s=None, actual_cost_usd=None, num_turns=None,
-    duration_ms=None, completed_at=None, followed_up=False, score=None, score_by=None, score_note=None, scored_at=None,
-    branch=None, pr_number=None, truth=None, time_to_merge_s=None,
-)
+# executor_dispatches' columns and their defaults, as the record the store hands out declares them
+_DISPATCH = {name: field.get_default() for name, field in DispatchRecord.model_fields.items() if not field.is_required()}
 
 
 class MemoryIssueStore:
