@@ -181,6 +181,11 @@ def test_rollup_cache_follows_writes(tmp_path):
                 if d["status"] == "success" and d["mode"] == "execute" and d["score"] is None)
     store.record_truth(done["dispatch_id"], truth="closed_unmerged", pr_number=7, success=False, time_to_merge_s=None)
     same()
+    from bot.measures.definitions import runs
+    from bot.store.rollup import run_outcomes
+
+    for repos in (None, ["o/a"]):  # the run counts too, re-read only for the repository written
+        assert runs(cache.run_rows(store.engine, repos)) == runs(run_outcomes(store.engine, repos=repos))
     store.record_score(done["dispatch_id"], score=2, by="carol", note="")
     same()
 

@@ -26,10 +26,17 @@ def cards(m: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+def _run_rows(engine: Engine, repos: list[str] | None, since: datetime | None, cached: list[dict] | None) -> list[dict]:
+    if cached is not None:
+        return cached
+    return run_outcomes(engine, repos=repos, since=since) if repos is None or repos else []
+
+
 def build(engine: Engine, repos: list[str] | None, *, title: str, targets: Targets, web_url: str = "https://github.com",
           since: datetime | None = None, latest_limit: int = 50, per_repo: bool = False,
-          groups: list[Group] | None = None) -> dict[str, Any]:
-    """Page data for the routings of `repos` (None: every repository in the store); `groups`: a cached rollup."""
+          groups: list[Group] | None = None, run_rows: list[dict] | None = None) -> dict[str, Any]:
+    """Page data for the routings of `repos` (None: every repository in the store); `groups` and `run_rows`: a
+    cached rollup and cached run counts (bot.store.rollup_cache)."""
     if groups is None:
         groups = rollup(engine, repos=repos, since=since) if repos is None or repos else []
     t = total(groups)
@@ -44,7 +51,7 @@ def build(engine: Engine, repos: list[str] | None, *, title: str, targets: Targe
         "cards": cards(measure(t, targets)),
         "score": {"text": score_text(average_score(t), t.rated_runs), "average": average_score(t),
                   "rated_runs": t.rated_runs},  # people's `/rate` scores: beside the five numbers, not one of them
-        "runs": (outcomes := runs(run_outcomes(engine, repos=repos, since=since) if repos is None or repos else [])),
+        "runs": (outcomes := runs(_run_rows(engine, repos, since, run_rows))),
         "gap": gap_text(outcomes),  # what the agents claimed against what their pull requests showed
         "weekly": weekly(groups, targets),
         "latest": rows,

@@ -157,11 +157,12 @@ def repos(engine: Engine) -> list[str]:
 
 def run_outcomes(engine: Engine, repo: str | None = None, since: datetime | None = None,
                  repos: list[str] | None = None) -> list[dict]:
-    """Finished executor runs counted by (tier, status, truth, conclusion): what `bot.measures.definitions.runs`
-    turns into true outcomes per tier and the claimed-vs-true gap. Small: a few states per tier."""
+    """Finished executor runs counted by (repo, tier, status, truth, conclusion): what
+    `bot.measures.definitions.runs` turns into true outcomes per tier and the claimed-vs-true gap. Small: a few
+    states per tier and repository."""
     d = Dispatch
-    q = (select(d.tier, d.status, d.truth, d.conclusion, func.count().label("n"))
-         .where(d.mode == "execute", d.status.in_(FINISHED)).group_by(d.tier, d.status, d.truth, d.conclusion))
+    keys = (d.repo, d.tier, d.status, d.truth, d.conclusion)
+    q = select(*keys, func.count().label("n")).where(d.mode == "execute", d.status.in_(FINISHED)).group_by(*keys)
     if repo is not None:
         q = q.where(d.repo == repo)
     if repos is not None:

@@ -15,7 +15,7 @@ from sqlalchemy import Engine, and_, or_, select
 
 from bot.measures.breakdown import Group
 from bot.store.issue_rows import Dispatch, Override, RoutingRecord, utcnow
-from bot.store.rollup import rollup
+from bot.store.rollup import rollup, run_outcomes
 
 MARGIN = timedelta(minutes=10)
 FULL_AFTER = 200  # more touched days than this: one full rollup is cheaper
@@ -27,6 +27,7 @@ class RollupCache:
         self._lock = threading.Lock()
         self._groups: dict[tuple[str, date], list[Group]] = {}
         self._checked: datetime | None = None
+        self._runs: dict[str, list[dict]] = {}  # per repository: run_outcomes' rows (the claimed-vs-true counts)
         self.generation = 0  # bumped whenever a refresh changed anything: callers may memoise on it
         self.memo: dict = {}  # theirs, keyed by generation
 
@@ -36,6 +37,13 @@ class RollupCache:
             self._refresh(engine)
             wanted = None if repos is None else set(repos)
             return [g for (repo, _), gs in self._groups.items() if wanted is None or repo in wanted for g in gs]
+
+    def run_rows(self, engine: Engine, repos: list[str] | None = None) -> list[dict]:
+        """`run_outcomes`' rows of `repos` (None: all), up to date: re-read only for repositories written since."""
+        with self._lock:
+            self._refresh(engine)
+            wanted = None if repos is None else set(repos)
+            return [row for repo, rows in self._runs.items() if wanted is None or repo in wanted for row in rows]
 
     def repos(self, engine: Engine) -> list[str]:
         """Every repository with a routing, up to date as of this call (no DISTINCT over the table)."""
@@ -47,10 +55,14 @@ class RollupCache:
         start = self.clock()
         if self._checked is None:
             self._load(rollup(engine))
+            self._load_runs(run_outcomes(engine))
             self.generation += 1
         else:
             touched = _touched(engine, self._checked - MARGIN)
             self.generation += bool(touched)
+            for repo in {repo for repo, _ in touched}:
+                self._runs.pop(repo, None)
+                self._load_runs(run_outcomes(engine, repo=repo))
             if len(touched) > FULL_AFTER:
                 self._groups.clear()
                 self._load(rollup(engine))
@@ -60,6 +72,10 @@ class RollupCache:
                     lo = datetime(day.year, day.month, day.day)
                     self._load(rollup(engine, repo=repo, since=lo, until=lo + timedelta(days=1)))
         self._checked = start
+
+    def _load_runs(self, rows: list[dict]) -> None:
+        for row in rows:
+            self._runs.setdefault(row["repo"], []).append(row)
 
     def _load(self, groups: list[Group]) -> None:
         """Kept as one group per (repository, day): the page needs no tier × complexity split (the counts

@@ -45,6 +45,7 @@ def _build(repos: list[str], title: str, **kw) -> dict:
     """Page data; the same scope viewed again with nothing written since is served from memory."""
     cache = _cache()
     groups = cache.groups(_engine(), repos) if repos else []
+    run_rows = cache.run_rows(_engine(), repos) if repos else []
     targets = load_targets()
     key = (cache.generation, tuple(repos), title, id(targets), tuple(sorted(kw.items())))
     memo = cache.memo
@@ -52,7 +53,7 @@ def _build(repos: list[str], title: str, **kw) -> dict:
         if len(memo) >= 64:
             memo.clear()
         memo[key] = build(_engine(), repos, title=title, targets=targets, web_url=auth.settings().github_web_url,
-                          groups=groups, **kw)
+                          groups=groups, run_rows=run_rows, **kw)
     return copy.deepcopy(memo[key])
 
 
