@@ -185,7 +185,7 @@ def test_rollup_cache_follows_writes(tmp_path):
     from bot.store.rollup import run_outcomes
 
     for repos in (None, ["o/a"]):  # the run counts too, re-read only for the repository written
-        assert runs(cache.run_rows(store.engine, repos)) == runs(run_outcomes(store.engine, repos=repos))
+        assert runs(cache.view(store.engine, repos)[1]) == runs(run_outcomes(store.engine, repos=repos))
     store.record_score(done["dispatch_id"], score=2, by="carol", note="")
     same()
 

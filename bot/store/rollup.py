@@ -156,18 +156,16 @@ def repos(engine: Engine) -> list[str]:
 
 
 def run_outcomes(engine: Engine, repo: str | None = None, since: datetime | None = None,
-                 repos: list[str] | None = None) -> list[dict]:
-    """Finished executor runs counted by (repo, tier, status, truth, conclusion): what
-    `bot.measures.definitions.runs` turns into true outcomes per tier and the claimed-vs-true gap. Small: a few
-    states per tier and repository."""
-    d = Dispatch
-    keys = (d.repo, d.tier, d.status, d.truth, d.conclusion)
-    q = select(*keys, func.count().label("n")).where(d.mode == "execute", d.status.in_(FINISHED)).group_by(*keys)
-    if repo is not None:
-        q = q.where(d.repo == repo)
-    if repos is not None:
-        q = q.where(d.repo.in_(repos))
-    if since is not None:
-        q = q.where(d.created_at >= since)
+                 repos: list[str] | None = None, until: datetime | None = None) -> list[dict]:
+    """Finished executor runs counted by (repo, routing day, tier, status, truth, conclusion): what
+    `bot.measures.definitions.runs` turns into true outcomes per tier and the claimed-vs-true gap. Filtered and
+    grouped like `rollup`, by the issue's routing record, so the dashboard's cache re-reads only touched days."""
+    d, r = Dispatch, RoutingRecord
+    day = func.date(r.created_at).label("day")
+    keys = (d.repo, day, d.tier, d.status, d.truth, d.conclusion)
+    window = _Window(repo, repos, since, until)
+    q = window.timed(window.scoped(r, select(*keys, func.count().label("n")).select_from(d)
+                                   .join(r, and_(r.repo == d.repo, r.number == d.number))
+                                   .where(d.mode == "execute", d.status.in_(FINISHED)).group_by(*keys)))
     with engine.connect() as conn:
         return [dict(row._mapping) for row in conn.execute(q)]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Engine, and_, or_, select
+from sqlalchemy import Engine, and_, select
 
 from bot.measures.breakdown import Group
 from bot.store.issue_rows import Dispatch, Override, RoutingRecord, utcnow
@@ -27,7 +27,7 @@ class RollupCache:
         self._lock = threading.Lock()
         self._groups: dict[tuple[str, date], list[Group]] = {}
         self._checked: datetime | None = None
-        self._runs: dict[str, list[dict]] = {}  # per repository: run_outcomes' rows (the claimed-vs-true counts)
+        self._runs: dict[tuple[str, date], list[dict]] = {}  # per (repository, day): run_outcomes' rows
         self.generation = 0  # bumped whenever a refresh changed anything: callers may memoise on it
         self.memo: dict = {}  # theirs, keyed by generation
 
@@ -38,12 +38,15 @@ class RollupCache:
             wanted = None if repos is None else set(repos)
             return [g for (repo, _), gs in self._groups.items() if wanted is None or repo in wanted for g in gs]
 
-    def run_rows(self, engine: Engine, repos: list[str] | None = None) -> list[dict]:
-        """`run_outcomes`' rows of `repos` (None: all), up to date: re-read only for repositories written since."""
+    def view(self, engine: Engine, repos: list[str] | None = None) -> tuple[list[Group], list[dict]]:
+        """The groups and `run_outcomes`' rows (the claimed-vs-true counts) of `repos` (None: all), brought up to
+        date once for both: only the (repository, day) groups written since the last look are re-read."""
         with self._lock:
             self._refresh(engine)
             wanted = None if repos is None else set(repos)
-            return [row for repo, rows in self._runs.items() if wanted is None or repo in wanted for row in rows]
+            groups = [g for (repo, _), gs in self._groups.items() if wanted is None or repo in wanted for g in gs]
+            rows = [row for (repo, _), rs in self._runs.items() if wanted is None or repo in wanted for row in rs]
+            return groups, rows
 
     def repos(self, engine: Engine) -> list[str]:
         """Every repository with a routing, up to date as of this call (no DISTINCT over the table)."""
@@ -60,22 +63,24 @@ class RollupCache:
         else:
             touched = _touched(engine, self._checked - MARGIN)
             self.generation += bool(touched)
-            for repo in {repo for repo, _ in touched}:
-                self._runs.pop(repo, None)
-                self._load_runs(run_outcomes(engine, repo=repo))
             if len(touched) > FULL_AFTER:
                 self._groups.clear()
+                self._runs.clear()
                 self._load(rollup(engine))
+                self._load_runs(run_outcomes(engine))
             else:
                 for repo, day in touched:
                     self._groups.pop((repo, day), None)
+                    self._runs.pop((repo, day), None)
                     lo = datetime(day.year, day.month, day.day)
                     self._load(rollup(engine, repo=repo, since=lo, until=lo + timedelta(days=1)))
+                    self._load_runs(run_outcomes(engine, repo=repo, since=lo, until=lo + timedelta(days=1)))
         self._checked = start
 
     def _load_runs(self, rows: list[dict]) -> None:
         for row in rows:
-            self._runs.setdefault(row["repo"], []).append(row)
+            d = row["day"]
+            self._runs.setdefault((row["repo"], d if isinstance(d, date) else date.fromisoformat(str(d)[:10])), []).append(row)
 
     def _load(self, groups: list[Group]) -> None:
         """Kept as one group per (repository, day): the page needs no tier × complexity split (the counts
@@ -94,8 +99,9 @@ def _touched(engine: Engine, since: datetime) -> set[tuple[str, date]]:
     queries = [
         select(r.repo, r.created_at).where(r.updated_at >= since),
         select(r.repo, r.created_at).join(o, and_(o.repo == r.repo, o.number == r.number)).where(o.created_at >= since),
-        select(r.repo, r.created_at).join(d, and_(d.repo == r.repo, d.number == r.number))
-        .where(or_(d.created_at >= since, d.completed_at >= since, d.changed_at >= since)),
+        # one query per time column: each walks its own index (an OR of the three scanned the table)
+        *(select(r.repo, r.created_at).join(d, and_(d.repo == r.repo, d.number == r.number)).where(column >= since)
+          for column in (d.created_at, d.completed_at, d.changed_at)),
     ]
     out: set[tuple[str, date]] = set()
     with engine.connect() as conn:

@@ -44,8 +44,7 @@ def _cache():
 def _build(repos: list[str], title: str, **kw) -> dict:
     """Page data; the same scope viewed again with nothing written since is served from memory."""
     cache = _cache()
-    groups = cache.groups(_engine(), repos) if repos else []
-    run_rows = cache.run_rows(_engine(), repos) if repos else []
+    groups, run_rows = cache.view(_engine(), repos) if repos else ([], [])
     targets = load_targets()
     key = (cache.generation, tuple(repos), title, id(targets), tuple(sorted(kw.items())))
     memo = cache.memo
