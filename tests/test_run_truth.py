@@ -247,3 +247,11 @@ def test_the_runs_table_shows_what_github_says_of_the_pr():
     table = runs_section([{"attempt": 1, "tier": "haiku", "model": "m", "conclusion": "success", "truth": "closed_unmerged",
                            "pr_number": 7}])
     assert "| PR #7 closed unmerged |" in table and "| success |" not in table
+
+
+def test_a_pr_off_the_runs_branch_costs_no_permission_lookup(ctx, ran, fake_github, webhook_example):
+    pull(fake_github, 8, branch="fix-readme", user="mallory", state="closed")
+    before = len(fake_github.requests)
+    res = handle_event("pull_request", closed(webhook_example, 8, BRANCH), ctx)  # the event's branch is not the PR's
+    assert res.action == "ignored" and "not the run's branch" in res.messages[0], res.messages
+    assert not [r.path for r in fake_github.requests[before:] if "/collaborators/" in r.path]

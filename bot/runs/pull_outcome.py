@@ -29,10 +29,11 @@ from bot.store.records import DispatchRecord, stale_truth
 def _executors(ctx: Context, p: PullInfo, branch: str) -> str | None:
     """Why `p` is not the run's PR on `branch` in this repository, or None when it is: the executor opened it, or
     a person with write access did from the run's branch (in Action mode a person always does)."""
+    if p.head_ref != branch:  # checked first: it costs no request
+        return "not the run's branch"
     why = not_executors_pull(ctx, p)
-    if why and not why.startswith("a fork") and allowed(ctx, p.user_login, "write"):
-        why = None
-    return why or (None if p.head_ref == branch else "not the run's branch")
+    forked = (p.head_repo or "").lower() != ctx.repo.lower()
+    return None if why and not forked and allowed(ctx, p.user_login, "write") else why
 
 
 def _seconds(start: datetime | None, end: str | None) -> float | None:
