@@ -249,6 +249,14 @@ def test_the_runs_table_shows_what_github_says_of_the_pr():
     assert "| PR #7 closed unmerged |" in table and "| success |" not in table
 
 
+def test_the_first_look_reads_the_pr_it_found_once(frozen, ctx, started, completed, fake_github):
+    pull(fake_github)
+    check(fake_github, "test", None)
+    finish(ctx, started, completed, fake_github)
+    assert ctx.store.dispatches(REPO, 1)[0].pr_number == 7
+    assert [r.path for r in fake_github.requests if r.method == "GET" and r.path.endswith("/pulls/7")] == []
+
+
 def test_a_pr_off_the_runs_branch_costs_no_permission_lookup(ctx, ran, fake_github, webhook_example):
     pull(fake_github, 8, branch="fix-readme", user="mallory", state="closed")
     before = len(fake_github.requests)

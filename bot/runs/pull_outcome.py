@@ -47,16 +47,18 @@ def _seconds(start: datetime | None, end: str | None) -> float | None:
     return max(0.0, (merged - start.replace(tzinfo=None)).total_seconds())
 
 
-def pull_outcome(ctx: Context, number: int | None, branch: str) -> Result:
+def pull_outcome(ctx: Context, number: int | None, branch: str, pull: PullInfo | None = None) -> Result:
     """PR `number` on head `branch` changed: if it is a run's PR, record the run's outcome state once. Without a
-    number (a check suite completing after the merge lists no PR), the run's recorded PR is read again."""
+    number (a check suite completing after the merge lists no PR), the run's recorded PR is read again; `pull` is
+    the PR when the caller has just read it from GitHub (not from an event)."""
     row = ctx.store.dispatch_for_branch(ctx.repo, branch) if truth.valid_branch(branch) else None
     if row is None:
         return Result(action="ignored", messages=[f"no run pushed {branch!r}"])
     if (number := number or row.pr_number) is None:
         return Result(action="ignored", messages=[f"run {row.dispatch_id} has no pull request recorded yet"])
     try:
-        pull = ctx.gh.get_pull(ctx.repo, number)  # GitHub's view now, not the event's
+        if pull is None or pull.number != number:
+            pull = ctx.gh.get_pull(ctx.repo, number)  # GitHub's view now, not the event's
     except GitHubError as exc:
         if exc.transient:
             raise  # the queue retries the job
@@ -111,7 +113,7 @@ def first_look(ctx: Context, row: DispatchRecord) -> list[str]:
             raise
         return [f"pull requests of {branch!r} unreadable ({exc.status})"]
     if pull is not None:
-        return pull_outcome(ctx, pull.number, branch).messages
+        return pull_outcome(ctx, pull.number, branch, pull).messages  # just read: not read again
     if opens:
         return no_pull(ctx, row)
     return [f"run {row.dispatch_id} pushed {branch!r}: pending until its pull request closes"]
