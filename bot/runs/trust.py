@@ -76,8 +76,8 @@ def check_run(ctx: "Context", run: dict, workflow: dict | None = None) -> RunChe
 
 def not_executors_pull(ctx: "Context", pull: "PullInfo") -> str | None:
     """Why `pull` is not one the executor opened from a branch of this repository (None when it is): its author
-    is in `executor.pr_authors` or is the bot, and its head is not a fork. Convoy reviews and run outcomes
-    both believe only such pull requests."""
+    is in `executor.pr_authors` or is the bot, and its head is not a fork. Convoy reviews believe only such pull
+    requests; run outcomes also believe a writer's from the run's branch (bot.runs.pull_outcome)."""
     authors = {a.lower() for a in ctx.config.executor.pr_authors} | {ctx.gh.bot_login().lower()}
     if (pull.head_repo or "").lower() != ctx.repo.lower():
         return "a fork's pull request"
