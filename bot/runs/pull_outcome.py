@@ -56,13 +56,10 @@ def pull_outcome(ctx: Context, number: int | None, branch: str, pull: PullInfo |
         return Result(action="ignored", messages=[f"no run pushed {branch!r}"])
     if (number := number or row.pr_number) is None:
         return Result(action="ignored", messages=[f"run {row.dispatch_id} has no pull request recorded yet"])
-    try:
-        if pull is None or pull.number != number:
-            pull = ctx.gh.get_pull(ctx.repo, number)  # GitHub's view now, not the event's
-    except GitHubError as exc:
-        if exc.transient:
-            raise  # the queue retries the job
-        return Result(action="ignored", messages=[f"#{number} unreadable ({exc.status})"])
+    got = pull if pull is not None and pull.number == number else read(ctx, number)  # GitHub's view, not the event's
+    if isinstance(got, str):
+        return Result(action="ignored", messages=[got])
+    pull = got
     if why := _executors(ctx, pull, branch):
         return Result(action="ignored", messages=[f"#{number} is not run {row.dispatch_id}'s: {why}"])
     view = read_pull(ctx, pull)
@@ -74,6 +71,16 @@ def pull_outcome(ctx: Context, number: int | None, branch: str, pull: PullInfo |
         return Result(action="ignored", messages=[f"run {row.dispatch_id} already {state}"])
     context = failure_context.summary(pr=number, state=state, failing=view.failing, changes=view.changes)
     return Result(action="outcome", messages=settled(ctx, row, success, context))
+
+
+def read(ctx: Context, number: int) -> PullInfo | str:
+    """GitHub's view of PR `number`, or why it cannot be read (transient errors raise: the queue retries)."""
+    try:
+        return ctx.gh.get_pull(ctx.repo, number)
+    except GitHubError as exc:
+        if exc.transient:
+            raise
+        return f"#{number} unreadable ({exc.status})"
 
 
 def settled(ctx: Context, row: DispatchRecord, success: bool | None, context: str = "", *,

@@ -8,8 +8,7 @@ import re
 from datetime import datetime, timezone
 
 from bot.context import Context, Result
-from bot.github.port import GitHubError, PullInfo
-from bot.runs.pull_outcome import pull_outcome, settled
+from bot.runs.pull_outcome import pull_outcome, read, settled
 from bot.store.records import utcnow
 
 _REVERTS = re.compile(r"^Reverts ([A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)#([0-9]{1,9})\s*$", re.M)  # GitHub's Revert button
@@ -30,7 +29,7 @@ def pull_closed(ctx: Context, number: int, branch: str, body: str) -> Result:
 
 def reverted(ctx: Context, revert: int, original: int) -> list[str]:
     """PR `revert` reverts PR `original`: counted once GitHub says it merged."""
-    if isinstance(undo := _read(ctx, revert), str):
+    if isinstance(undo := read(ctx, revert), str):
         return [undo]
     if not undo.merged:
         return [f"#{revert} reverts #{original}, but was not merged"]
@@ -56,7 +55,7 @@ def _undone(ctx: Context, original: int, when: datetime | None, by: str) -> list
     row = ctx.store.dispatch_for_pull(ctx.repo, original)
     if row is None or row.truth != "merged":
         return []
-    if isinstance(done := _read(ctx, original), str):
+    if isinstance(done := read(ctx, original), str):
         return [done]
     merged = _utc(done.merged_at)
     gap = (when - merged).total_seconds() if when and merged and done.merged else None
@@ -65,16 +64,6 @@ def _undone(ctx: Context, original: int, when: datetime | None, by: str) -> list
     row, changed = ctx.store.record_truth(row.dispatch_id, truth="reverted", pr_number=original, success=False,
                                           time_to_merge_s=row.time_to_merge_s)
     return settled(ctx, row, False, escalating=False) if changed else []
-
-
-def _read(ctx: Context, number: int) -> PullInfo | str:
-    """GitHub's view of PR `number`, or why it cannot be read (transient errors raise: the queue retries)."""
-    try:
-        return ctx.gh.get_pull(ctx.repo, number)
-    except GitHubError as exc:
-        if exc.transient:
-            raise
-        return f"#{number} unreadable ({exc.status})"
 
 
 def _utc(iso: str | None) -> datetime | None:
