@@ -166,3 +166,20 @@ def test_the_actions_report_step_reads_the_config_from_the_default_branch(fake_g
     assert code == 0, log
     assert len(fake_github.repo(REPO)["issues"]) == 1  # the 8-task plan is over the default branch's max_tasks: 3
     assert fake_github.repo(REPO)["workflow_dispatches"] == []
+
+
+def test_the_review_of_the_whole_sees_a_writers_pr_that_a_run_recorded(fake_github, ctx):
+    from bot.convoy.review import linked_files, unreviewed
+    sim = plan_on(fake_github, ctx, PLAN)
+    while not (convoy := service.load(ctx, PARENT)) or not any(t.status == "done" for t in convoy.tasks):
+        sim.complete(sim.in_flight()[0])
+    task = next(t for t in convoy.tasks if t.status == "done")
+    row = ctx.store.dispatches(REPO, task.issue)[-1]
+    fake_github.set_permission(REPO, "maintainer", "maintain")  # the Action leaves opening the PR to a person
+    number = fake_github.add_pull(REPO, title="Task", body="", head_sha="f" * 40, user="maintainer",
+                                  head_ref="claude/task", files=[{"filename": "exporters/writer.py", "status": "added",
+                                                                  "additions": 1, "patch": "@@ -0,0 +1 @@\n+W = 1"}])
+    ctx.store.record_truth(row.dispatch_id, truth="checks_passed", pr_number=number, success=None, time_to_merge_s=None)
+    pulls, files = linked_files(ctx, convoy)
+    assert number in pulls and "exporters/writer.py" in [f.filename for f in files]
+    assert task.id not in unreviewed(ctx, convoy, pulls)

@@ -1,7 +1,8 @@
 """One Opus review of a finished convoy's combined change, through the security gate's own reviewer.
 
-The combined change is the executor's pull requests that reference the convoy's sub-issues: opened by the
-executor (`executor.pr_authors` or the bot) from a branch of this repository, open or merged. Anyone else's
+The combined change is each task run's recorded pull request (bot.runs.pull_outcome believed it) and the
+executor's pull requests that reference the convoy's sub-issues (opened by `executor.pr_authors` or the bot from
+a branch of this repository), open or merged. Anyone else's
 pull request, or a closed draft, is never shown as the convoy's code, and every executor change is reviewed
 (a file two tasks touched appears once per pull request, never replaced by a later copy). It fails closed:
 no reviewer configured, no linked pull request, or an answer that does not fit the schema is never a pass.
@@ -24,9 +25,10 @@ if TYPE_CHECKING:
     from bot.context import Context
 
 
-def _executors(ctx: "Context", p: PullInfo) -> bool:
-    """Opened by the executor from a branch of this repository, and open or merged (a closed draft is not code)."""
-    return not_executors_pull(ctx, p) is None and (p.state == "open" or p.merged)
+def _executors(ctx: "Context", p: PullInfo, recorded: set[int]) -> bool:
+    """A run's recorded PR (bot.runs.pull_outcome believed it: a writer may have opened it from the run's branch) or
+    one the executor opened from a branch of this repository, and open or merged (a closed draft is not code)."""
+    return (p.number in recorded or not_executors_pull(ctx, p) is None) and (p.state == "open" or p.merged)
 
 
 def linked_files(ctx: "Context", c: Convoy) -> tuple[list[int], list[PullFile]]:
@@ -37,7 +39,7 @@ def linked_files(ctx: "Context", c: Convoy) -> tuple[list[int], list[PullFile]]:
     recorded = {d.pr_number for n in numbers for d in ctx.store.dispatches(ctx.repo, n) if d.pr_number}
     pulls = [p for p in ctx.gh.list_pulls(ctx.repo, "all")
              if (p.number in recorded or numbers & {int(n) for n in re.findall(r"#(\d+)\b", p.body or "")})
-             and _executors(ctx, p)]
+             and _executors(ctx, p, recorded)]
     files: list[PullFile] = []
     seen: set[str] = set()
     for p in sorted(pulls, key=lambda p: p.number):
