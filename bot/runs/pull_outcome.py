@@ -36,14 +36,18 @@ def _executors(ctx: Context, p: PullInfo, branch: str) -> str | None:
     return None if why and not forked and allowed(ctx, p.user_login, "write") else why
 
 
-def _seconds(start: datetime | None, end: str | None) -> float | None:
-    if start is None or not end:
-        return None
+def utc(iso: str | None) -> datetime | None:
+    """GitHub's timestamp as the store keeps times: naive UTC (None when it is not one)."""
     try:
-        merged = datetime.fromisoformat(end.replace("Z", "+00:00"))
+        when = datetime.fromisoformat((iso or "").replace("Z", "+00:00"))
     except ValueError:
         return None
-    merged = merged.astimezone(timezone.utc).replace(tzinfo=None) if merged.tzinfo else merged  # the store: naive UTC
+    return when.astimezone(timezone.utc).replace(tzinfo=None) if when.tzinfo else when
+
+
+def _seconds(start: datetime | None, end: str | None) -> float | None:
+    if start is None or (merged := utc(end)) is None:
+        return None
     return max(0.0, (merged - start.replace(tzinfo=None)).total_seconds())
 
 

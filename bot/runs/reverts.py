@@ -5,10 +5,10 @@ makes the run `reverted` — a failure. Not escalated: the issue's work is undon
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import datetime
 
 from bot.context import Context, Result
-from bot.runs.pull_outcome import pull_outcome, read, settled
+from bot.runs.pull_outcome import pull_outcome, read, settled, utc
 from bot.store.records import utcnow
 
 _REVERTS = re.compile(r"^Reverts ([A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)#([0-9]{1,9})\s*$", re.M)  # GitHub's Revert button
@@ -33,7 +33,7 @@ def reverted(ctx: Context, revert: int, original: int) -> list[str]:
         return [undo]
     if not undo.merged:
         return [f"#{revert} reverts #{original}, but was not merged"]
-    return _undone(ctx, original, _utc(undo.merged_at), f"#{revert}")
+    return _undone(ctx, original, utc(undo.merged_at), f"#{revert}")
 
 
 def pushed_reverts(ctx: Context, ref: str, default_branch: str, commits: list[dict]) -> list[str]:
@@ -57,7 +57,7 @@ def _undone(ctx: Context, original: int, when: datetime | None, by: str) -> list
         return []
     if isinstance(done := read(ctx, original), str):
         return [done]
-    merged = _utc(done.merged_at)
+    merged = utc(done.merged_at)
     gap = (when - merged).total_seconds() if when and merged and done.merged else None
     if gap is None or gap > ctx.config.executor.revert_window_days * 86_400:
         return [f"{by} reverts #{original}, but not within the window"]
@@ -65,10 +65,3 @@ def _undone(ctx: Context, original: int, when: datetime | None, by: str) -> list
                                           time_to_merge_s=row.time_to_merge_s)
     return settled(ctx, row, False, escalating=False) if changed else []
 
-
-def _utc(iso: str | None) -> datetime | None:
-    try:
-        when = datetime.fromisoformat((iso or "").replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return when.astimezone(timezone.utc).replace(tzinfo=None) if when.tzinfo else when
