@@ -19,6 +19,7 @@ from bot.review import gate
 from bot.review import ReviewInvalid
 from bot.review import diff, reviewer
 from bot.review.service import review_cost, review_model, settings
+from bot.runs.pull_outcome import pull_refusal
 from bot.runs.trust import not_executors_pull
 
 if TYPE_CHECKING:
@@ -28,7 +29,8 @@ if TYPE_CHECKING:
 def _executors(ctx: "Context", p: PullInfo, recorded: set[int]) -> bool:
     """A run's recorded PR (bot.runs.pull_outcome believed it: a writer may have opened it from the run's branch) or
     one the executor opened from a branch of this repository, and open or merged (a closed draft is not code)."""
-    return (p.number in recorded or not_executors_pull(ctx, p) is None) and (p.state == "open" or p.merged)
+    believed = pull_refusal(ctx, p, p.head_ref) is None if p.number in recorded else not_executors_pull(ctx, p) is None
+    return believed and (p.state == "open" or p.merged)
 
 
 def linked_files(ctx: "Context", c: Convoy) -> tuple[list[int], list[PullFile]]:

@@ -26,7 +26,7 @@ from bot.runs.trust import not_executors_pull
 from bot.store.records import DispatchRecord, stale_truth
 
 
-def _executors(ctx: Context, p: PullInfo, branch: str) -> str | None:
+def pull_refusal(ctx: Context, p: PullInfo, branch: str) -> str | None:
     """Why `p` is not the run's PR on `branch` in this repository, or None when it is: the executor opened it, or
     a person with write access did from the run's branch (in Action mode a person always does)."""
     if p.head_ref != branch:  # checked first: it costs no request
@@ -64,7 +64,7 @@ def pull_outcome(ctx: Context, number: int | None, branch: str, pull: PullInfo |
     if isinstance(got, str):
         return Result(action="ignored", messages=[got])
     pull = got
-    if why := _executors(ctx, pull, branch):
+    if why := pull_refusal(ctx, pull, branch):
         return Result(action="ignored", messages=[f"#{number} is not run {row.dispatch_id}'s: {why}"])
     view = read_pull(ctx, pull)
     state, success = truth.outcome(state=pull.state, merged=pull.merged, checked=view.checked,
