@@ -69,3 +69,21 @@ def test_action_convoy_from_plan_file_to_done(fake_github, runner_env, tmp_path)
     assert {t["status"] for t in tasks.values()} == {"done"}
     body = next(c["body"] for c in fake_github.comments(REPO, 1) if c["body"].startswith(render.MARKER))
     assert "### Convoy: 3/3 tasks done — done" in body and "Convoy total: $0.1400** actual (planning $0.0500 + tasks $0.0900)" in body
+
+
+def test_the_report_job_reads_the_plan_beside_the_downloaded_execution_file(fake_github, runner_env, tmp_path):
+    """The executor's report job runs on a fresh runner and downloads the run's artifact outside the workspace:
+    the plan is beside the execution file there; the workspace holds only the Action's checkout."""
+    fake_github.add_repo(REPO)
+    fake_github.add_issue(REPO, 1, title="Fix typos everywhere", body="Several typos.")
+    run, ws = tmp_path / "model-router-run", tmp_path / "ws"
+    run.mkdir()
+    ws.mkdir()
+    (run / "model-router-plan.json").write_text(json.dumps({"tasks": TASKS}))
+    inputs = {"issue_number": "1", "tier": "sonnet", "model": "claude-sonnet-x", "complexity": "standard",
+              "routing_id": "p1", "mode": "plan"}
+    event = {"inputs": inputs, "repository": {"full_name": REPO}, "sender": {"login": "github-actions[bot]", "type": "Bot"}}
+    code, log = act(settings(tmp_path, fake_github, "workflow_dispatch", event, mode="report", run_id="301",
+                             workspace=ws, execution_file=execution(run / "model-router-execution.json", 0.05)))
+    assert code == 0, log
+    assert sorted(fake_github.issue(REPO, 1)["sub_issues"]) == [2, 3, 4]

@@ -102,5 +102,8 @@ def test_executor_workflow_asks_for_the_shipped_schema_and_uploads_the_plan():
     steps = wf["jobs"]["execute"]["steps"]
     claude = next(s for s in steps if s.get("id") == "claude")
     assert "--json-schema" in claude["with"]["claude_args"] and "env.PLAN_SCHEMA" in claude["with"]["claude_args"]
+    save = next(s for s in steps if "model-router-plan.json" in s.get("run", ""))
+    assert save["env"]["PLAN_JSON"] == "${{ steps.claude.outputs.structured_output }}"
     upload = next(s for s in steps if "upload-artifact" in s.get("uses", ""))
-    assert "model-router-plan.json" in upload["with"]["path"]
+    # the plan is saved into the directory the artifact is uploaded from (tests/test_executor_workflow.py runs it)
+    assert f"{upload['with']['path'].replace('${{ runner.temp }}', '$RUNNER_TEMP')}/model-router-plan.json" in save["run"]

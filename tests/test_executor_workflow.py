@@ -1,9 +1,12 @@
 """The executor workflow calls claude-code-action v1 as its action.yml (a fixture copied from the pinned tag)
-declares: every `with:` key an input, every output read a real output; own token, model, turns, budget cap."""
+declares: every `with:` key an input, every output read a real output; own token, model, turns, budget cap.
+The agent's job never holds `actions: write`: Action mode's report runs in a job of its own."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
 from pathlib import Path
 
 import yaml
@@ -18,8 +21,16 @@ def _action() -> dict:
     return yaml.safe_load((FIXTURE / "action.yml").read_text(encoding="utf-8"))
 
 
-def _steps() -> list[dict]:
-    return yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))["jobs"]["execute"]["steps"]
+def _workflow() -> dict:
+    return yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+
+
+def _job(name: str = "execute") -> dict:
+    return _workflow()["jobs"][name]
+
+
+def _steps(job: str = "execute") -> list[dict]:
+    return _job(job)["steps"]
 
 
 def _claude() -> dict:
@@ -59,30 +70,91 @@ def test_the_agent_gets_the_jobs_token_model_turns_and_budget_cap():
     args = w["claude_args"]
     assert "--model ${{ inputs.model" in args and re.search(r"--max-turns \d+", args)
     assert "--max-budget-usd" in args and "vars.MODEL_ROUTER_MAX_RUN_USD" in args
-    perms = yaml.safe_load(WORKFLOW.read_text())["permissions"]
-    assert "id-token" not in perms  # no OIDC exchange needed any more
+    for job in _workflow()["jobs"].values():
+        assert "id-token" not in job["permissions"]  # no OIDC exchange needed any more
 
 
-def test_the_branch_goes_into_the_artifact_beside_the_execution_file():
-    steps = _steps()
-    save = next(s for s in steps if "model-router-run.json" in s.get("run", ""))
-    assert save["env"]["BRANCH_NAME"] == "${{ steps.claude.outputs.branch_name }}" and save["if"] == "always()"
-    upload = next(s for s in steps if "upload-artifact" in s.get("uses", ""))
-    paths = [p.strip() for p in upload["with"]["path"].splitlines()]
-    assert "${{ steps.claude.outputs.execution_file }}" in paths and "model-router-run.json" in paths
-    assert steps.index(save) < steps.index(upload)
+def test_the_agents_job_cannot_start_runs_or_touch_artifacts():
+    """An issue that talks the agent into it could use the job's token: that token has no `actions: write`."""
+    assert _workflow()["permissions"] == {}  # every job says what it needs
+    perms = _job("execute")["permissions"]
+    assert perms.get("actions", "none") in ("none", "read")
+    assert perms == {"contents": "write", "issues": "write", "pull-requests": "write"}
+
+
+def test_only_the_report_job_may_write_to_actions_and_it_runs_no_agent():
+    jobs = _workflow()["jobs"]
+    writers = [name for name, job in jobs.items() if job["permissions"].get("actions") == "write"]
+    assert writers == ["report"]
+    report = jobs["report"]
+    assert report["needs"] == "execute"
+    assert not any("claude-code-action" in s.get("uses", "") for s in report["steps"])
+    assert not any("run" in s for s in report["steps"])  # nothing of the artifact is ever executed
+    assert report["permissions"] == {"contents": "read", "issues": "write", "pull-requests": "read",
+                                     "checks": "read", "statuses": "read", "actions": "write"}
 
 
 def test_action_mode_reports_the_run_and_the_app_mode_does_not():
-    steps = _steps()
-    report = next(s for s in steps if (s.get("with") or {}).get("mode") == "report")
-    assert report["with"]["execution-file"] == "${{ steps.claude.outputs.execution_file }}"
-    assert "always()" in report["if"] and "github-actions[bot]" in report["if"]
+    report = _job("report")
+    # after a failed, cancelled or timed-out agent job too; never when the agent's job did not run
+    assert report["if"].startswith("always() && ") and "needs.execute.result != 'skipped'" in report["if"]
+    assert "github.triggering_actor == 'github-actions[bot]'" in report["if"]
+    step = next(s for s in report["steps"] if (s.get("with") or {}).get("mode") == "report")
     # this repository runs its own Action from a fresh checkout of the default branch, never the agent's edits
-    checkout = steps[steps.index(report) - 1]
-    assert checkout["with"]["path"] == report["uses"].removeprefix("./")
+    checkout = next(s for s in report["steps"] if "actions/checkout" in s.get("uses", ""))
+    assert checkout["with"]["path"] == step["uses"].removeprefix("./")
     assert checkout["with"]["ref"] == "${{ github.event.repository.default_branch }}"
-    assert checkout["if"] == report["if"]
+    assert checkout["with"]["persist-credentials"] is False
+
+
+def test_the_branch_comes_from_the_agents_job_outputs_never_from_a_file():
+    assert _job("execute")["outputs"]["branch_name"] == "${{ steps.claude.outputs.branch_name }}"
+    step = next(s for s in _steps("report") if (s.get("with") or {}).get("mode") == "report")
+    assert step["with"]["branch-name"] == "${{ needs.execute.outputs.branch_name }}"
+
+
+def test_the_report_job_downloads_the_runs_artifact_pinned_outside_the_workspace():
+    upload = next(s for s in _steps() if "upload-artifact" in s.get("uses", ""))
+    download = next(s for s in _steps("report") if "download-artifact" in s.get("uses", ""))
+    assert re.fullmatch(r"actions/download-artifact@[0-9a-f]{40}", download["uses"])
+    assert re.search(rf"{re.escape(download['uses'])}\s+# v\d+\.\d+\.\d+", WORKFLOW.read_text())
+    assert download["with"]["name"] == upload["with"]["name"]
+    # the agent's job wrote the artifact: it lands beside the workspace, never over the Action's checkout
+    assert download["with"]["path"].startswith("${{ runner.temp }}/")
+    step = next(s for s in _steps("report") if (s.get("with") or {}).get("mode") == "report")
+    assert step["with"]["execution-file"] == download["with"]["path"] + "/model-router-execution.json"
+    assert _steps("report").index(download) < _steps("report").index(step)
+
+
+def _run_step(step: dict, env: dict, cwd: Path) -> None:
+    text = re.sub(r"\$\{\{ runner\.temp \}\}", env["RUNNER_TEMP"], step["run"])
+    proc = subprocess.run(["bash", "-e", "-c", text], env={**os.environ, **env}, cwd=cwd, capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_the_artifact_holds_the_runs_files_at_its_top_under_the_names_the_report_reads(tmp_path):
+    """What the saving steps write is what the report job reads after the download: one flat directory."""
+    steps, temp, ws = _steps(), tmp_path / "temp", tmp_path / "ws"
+    temp.mkdir()
+    ws.mkdir()
+    (temp / "claude-execution-output.json").write_text('[{"type": "result"}]')
+    (ws / "model-router-plan.md").write_text("1. do it")
+    env = {"RUNNER_TEMP": str(temp), "PLAN_JSON": '{"tasks": []}', "BRANCH_NAME": "claude/issue-1",
+           "EXECUTION_FILE": str(temp / "claude-execution-output.json")}
+    for step in steps:
+        if "run" in step and step.get("name", "").startswith("Save"):
+            assert step["if"].startswith("always()")
+            _run_step(step, {**env, **{k: v for k, v in step.get("env", {}).items() if "${{" not in v}}, ws)
+    upload = next(s for s in steps if "upload-artifact" in s.get("uses", ""))
+    staged = Path(upload["with"]["path"].replace("${{ runner.temp }}", str(temp)))
+    assert sorted(p.name for p in staged.iterdir()) == [
+        "model-router-execution.json", "model-router-plan.json", "model-router-plan.md", "model-router-run.json"]
+    assert (staged / "model-router-run.json").read_text().strip() == '{"branch_name": "claude/issue-1"}'
+    assert (staged / "model-router-execution.json").read_text() == '[{"type": "result"}]'
+    names = {k: v for s in steps for k, v in (s.get("env") or {}).items()}
+    assert names["EXECUTION_FILE"] == "${{ steps.claude.outputs.execution_file }}"
+    assert names["BRANCH_NAME"] == "${{ steps.claude.outputs.branch_name }}"
 
 
 def test_the_docs_say_what_the_executor_needs():

@@ -22,7 +22,6 @@ from bot.handlers import handle_event
 from bot.issues.service import refresh_comment, route_issue
 from bot.review import ReviewUnavailable, bot_prs
 from bot.review.gate import CONTEXT
-from bot.runs.outcome import PLAN_FILE
 
 # The event each explicit mode needs; `auto` picks the mode from the event.
 MODE_EVENTS: dict[str, tuple[str, ...]] = {
@@ -149,7 +148,7 @@ def _handle(mode: str, settings: ActionSettings, payload: dict, ctx: Context) ->
         return route_and_dispatch(ctx, issue_number(settings, payload), payload)
     if mode == "report":
         return report(ctx, issue_number(settings, payload), settings.execution_file, payload,
-                      plan_file=settings.workspace / PLAN_FILE, branch=settings.branch_name)
+                      plan_file=settings.plan_file(), branch=settings.branch_name)
     raise ActionError(f"unknown mode '{mode}'")  # pragma: no cover - settings validate the mode
 
 

@@ -10,6 +10,7 @@ from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.config.loading import CONFIG_PATH
+from bot.runs.outcome import PLAN_FILE
 
 Mode = Literal["auto", "route", "command", "gate", "dispatch", "report"]
 MODES: tuple[str, ...] = ("auto", "route", "command", "gate", "dispatch", "report")
@@ -73,6 +74,13 @@ class ActionSettings(BaseSettings):
         if value.lower() in ("", "false"):
             return None
         return self.runner_temp / HISTORY_FILE if value.lower() == "true" else Path(value)
+
+    def plan_file(self) -> Path:
+        """A planning run's plan for report mode: beside the execution file when it is there (the executor's report
+        job downloads the run's artifact, outside its workspace), else in the workspace (a report step in the
+        agent's own job, after the step that saves it)."""
+        beside = self.execution_file.parent / PLAN_FILE if self.execution_file else None
+        return beside if beside is not None and beside.is_file() else self.workspace / PLAN_FILE
 
     def run_url(self) -> str | None:
         if self.repository and self.run_id:
