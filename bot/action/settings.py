@@ -48,7 +48,7 @@ class ActionSettings(BaseSettings):
     mode: Mode = Field(default="auto", validation_alias=_env("INPUT_MODE"))
     dry_run: bool = Field(default=False, validation_alias=_env("INPUT_DRY_RUN"))
     execution_file: Path | None = Field(default=None, validation_alias=_env("INPUT_EXECUTION_FILE"))
-    # report mode: claude-code-action's `branch_name` step output (never a workspace file: the agent wrote those)
+    # report mode: claude-code-action's `branch_name` step (or job) output, never a file: the agent wrote those
     branch_name: str | None = Field(default=None, max_length=1000, validation_alias=_env("INPUT_BRANCH_NAME"))
     issue_number: int | None = Field(default=None, ge=1, validation_alias=_env("INPUT_ISSUE_NUMBER"))
     workspace: Path = Field(default_factory=Path.cwd, validation_alias=_env("GITHUB_WORKSPACE"))

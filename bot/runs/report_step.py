@@ -1,8 +1,9 @@
-"""The Action's side of a finished run: the executor job's `mode: report` step, into `run_finished`.
+"""The Action's side of a finished run: the executor workflow's `mode: report` step, into `run_finished`.
 
-The step runs inside the executor's job, so it has claude-code-action's execution file (the outcome) and
-the inputs the run was started with, but no conclusion yet; the dispatch is the one named by `routing_id`
-(recovered from the sticky comment's state line), else a row of its own for a run started by hand.
+The step runs in the executor's run, after the agent's job (in a job of its own), so it has claude-code-action's
+execution file (the outcome, from the run's artifact) and the inputs the run was started with, but not the run's
+conclusion; the dispatch is the one named by `routing_id` (recovered from the sticky comment's state line), else
+a row of its own for a run started by hand.
 """
 
 from __future__ import annotations
