@@ -140,6 +140,8 @@ def test_the_artifact_holds_the_runs_files_at_its_top_under_the_names_the_report
     ws.mkdir()
     (temp / "claude-execution-output.json").write_text('[{"type": "result"}]')
     (ws / "model-router-plan.md").write_text("1. do it")
+    (temp / "model-router-run").mkdir()  # the agent ran on that machine: what it left there is not uploaded
+    (temp / "model-router-run" / "planted.json").write_text("{}")
     env = {"RUNNER_TEMP": str(temp), "PLAN_JSON": '{"tasks": []}', "BRANCH_NAME": "claude/issue-1",
            "EXECUTION_FILE": str(temp / "claude-execution-output.json")}
     for step in steps:
