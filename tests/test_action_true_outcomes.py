@@ -223,3 +223,19 @@ def test_a_writers_change_request_is_a_failure_and_escalates(claimed, fake_githu
     code, log = act(settings(tmp_path, fake_github, "pull_request_review", p, state_key=KEY))
     assert code == 0 and state(fake_github).runs[0].truth == "review_failed", log
     assert "docs/intro.md" in dispatches(fake_github)[-1]["context"] and len(dispatches(fake_github)) == 2
+
+
+def test_a_report_step_whose_pr_is_open_edits_the_sticky_comment_once(fake_github, webhook_example, runner_env,
+                                                                      tmp_path):
+    """The run's record and what its already-open PR says land in one edit of the sticky comment."""
+    fake_github.add_repo(REPO)
+    fake_github.set_permission(REPO, WRITER, "write")
+    inputs = dispatched(fake_github, webhook_example, tmp_path)
+    open_pull(fake_github)
+    check(fake_github, "test", "success")
+    before = len(fake_github.requests)
+    log = report(fake_github, tmp_path, inputs)
+    edits = [r for r in fake_github.requests[before:] if r.method == "PATCH" and "/issues/comments/" in r.path]
+    [run] = state(fake_github).runs
+    assert (run.status, run.truth, run.pr_number) == ("success", "checks_passed", 7), log
+    assert len(edits) == 1, log

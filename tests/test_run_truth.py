@@ -263,3 +263,31 @@ def test_a_pr_off_the_runs_branch_costs_no_permission_lookup(ctx, ran, fake_gith
     res = handle_event("pull_request", closed(webhook_example, 8, BRANCH), ctx)  # the event's branch is not the PR's
     assert res.action == "ignored" and "not the run's branch" in res.messages[0], res.messages
     assert not [r.path for r in fake_github.requests[before:] if "/collaborators/" in r.path]
+
+
+def _sticky_edits(fake_github):
+    return [r for r in fake_github.requests if r.method == "PATCH" and "/issues/comments/" in r.path]
+
+
+@pytest.mark.parametrize("checks", ["success", None])
+def test_a_run_ending_edits_the_sticky_comment_once(ctx, frozen, started, completed, fake_github, checks):
+    """The run's record and what its PR says land in one edit of the sticky comment, not one each."""
+    pull(fake_github)
+    check(fake_github, "test", checks)
+    before = len(_sticky_edits(fake_github))
+    finish(ctx, started, completed, fake_github)
+    [row] = ctx.store.dispatches(REPO, 1)
+    assert row.truth == ("checks_passed" if checks else "claimed") and row.pr_number == 7
+    assert len(_sticky_edits(fake_github)) - before == 1
+    body = sticky(fake_github)
+    assert "$0.01" in body and ("PR #7 checks passed" if checks else "PR #7 claimed") in body
+
+
+def test_a_run_that_pushed_nothing_edits_the_sticky_comment_once(ctx, frozen, started, completed, fake_github):
+    before = len(_sticky_edits(fake_github))
+    p = completed(started, artifact=None)
+    fake_github.add_artifact(REPO, 5551, "model-router-execution-5551-1", files={
+        "tmp/claude-execution-output.json": execution(), "model-router-run.json": json.dumps({})})
+    handle_event("workflow_run", p, ctx)
+    assert ctx.store.dispatches(REPO, 1)[0].truth == "no_pr"
+    assert len(_sticky_edits(fake_github)) - before == 1

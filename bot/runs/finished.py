@@ -2,9 +2,10 @@
 
 The surfaces only say which dispatch finished and what they saw of the run (`RunReport`); from there on it
 is the same for both: `judge` reads the outcome (the one place that decides what a finished run achieved),
-the store records it, the sticky comment is refreshed, a failure escalates per the repository's ladder,
-and every service that reacts to a finished run (a convoy advances) runs through `after_run`, a hook this
-module owns, so `bot.runs` imports none of them.
+the store records it, a failure escalates per the repository's ladder, and every service that reacts to a
+finished run (a convoy advances) runs through `after_run`, a hook this module owns, so `bot.runs` imports none of
+them. The surfaces reach it through `bot.runs.pull_outcome.run_ended`, which also looks at the run's pull request
+and then refreshes the sticky comment once.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from bot.context import Context, Result
-from bot.issues.service import refresh_comment  # renders the runs table from the store
 from bot.runs.escalation import escalate
 from bot.runs.outcome import Outcome
 from bot.store.records import DispatchRecord
@@ -80,7 +80,8 @@ def followed_up(row: DispatchRecord) -> bool:
 
 
 def run_finished(ctx: Context, dispatch: DispatchRecord, report: RunReport) -> Result:
-    """Record the run of `dispatch`, refresh the comment, escalate a failure, let the services react; once."""
+    """Record the run of `dispatch`, escalate a failure, let the services react; once. The sticky comment is the
+    caller's: `bot.runs.pull_outcome.run_ended` refreshes it once, after the run's pull request is looked at too."""
     if followed_up(dispatch):
         return Result(action="ignored", messages=[f"run {dispatch.dispatch_id} already recorded"])
     retried = dispatch.finished  # recorded, but the follow-up did not finish (a retried job)
@@ -98,9 +99,7 @@ def run_finished(ctx: Context, dispatch: DispatchRecord, report: RunReport) -> R
         messages += [report.note] if report.note else []
     else:  # redo the follow-up; dispatches are idempotent
         messages = [f"run {row.dispatch_id} follow-up retried"]
-    result = _follow_up(ctx, RunFinished(row, report), messages)
-    refresh_comment(ctx, row.number)  # once, with the escalation's run in it; writes nothing in a dry run
-    return result
+    return _follow_up(ctx, RunFinished(row, report), messages)
 
 
 def escalate_failure(ctx: Context, row: DispatchRecord, context: str = "") -> list[str]:

@@ -20,7 +20,8 @@ from bot.github.port import GitHubError, PullInfo
 from bot.issues.service import refresh_comment
 from bot.permissions import allowed
 from bot.runs import failure_context, truth
-from bot.runs.finished import RunFinished, RunReport, awaits_pull, escalate_failure, react
+from bot.runs.finished import RunFinished, RunReport, awaits_pull, escalate_failure, react, run_finished
+from bot.runs.outcome import RUN_FILE
 from bot.runs.pr_view import read_pull
 from bot.runs.trust import not_executors_pull
 from bot.store.records import DispatchRecord, stale_truth
@@ -51,10 +52,11 @@ def _seconds(start: datetime | None, end: str | None) -> float | None:
     return max(0.0, (merged - start.replace(tzinfo=None)).total_seconds())
 
 
-def pull_outcome(ctx: Context, number: int | None, branch: str, pull: PullInfo | None = None) -> Result:
+def pull_outcome(ctx: Context, number: int | None, branch: str, pull: PullInfo | None = None, *,
+                 refresh: bool = True) -> Result:
     """PR `number` on head `branch` changed: if it is a run's PR, record the run's outcome state once. Without a
     number (a check suite completing after the merge lists no PR), the run's recorded PR is read again; `pull` is
-    the PR when the caller has just read it from GitHub (not from an event)."""
+    the PR when the caller has just read it from GitHub (not from an event); `refresh` as in `settled`."""
     row = ctx.store.dispatch_for_branch(ctx.repo, branch) if truth.valid_branch(branch) else None
     if row is None:
         return Result(action="ignored", messages=[f"no run pushed {branch!r}"])
@@ -74,7 +76,7 @@ def pull_outcome(ctx: Context, number: int | None, branch: str, pull: PullInfo |
     if not changed:
         return Result(action="ignored", messages=[f"run {row.dispatch_id} already {state}"])
     context = failure_context.summary(pr=number, state=state, failing=view.failing, changes=view.changes)
-    return Result(action="outcome", messages=settled(ctx, row, success, context))
+    return Result(action="outcome", messages=settled(ctx, row, success, context, refresh=refresh))
 
 
 def read(ctx: Context, number: int) -> PullInfo | str:
@@ -88,9 +90,10 @@ def read(ctx: Context, number: int) -> PullInfo | str:
 
 
 def settled(ctx: Context, row: DispatchRecord, success: bool | None, context: str = "", *,
-            escalating: bool = True) -> list[str]:
-    """After a run's true outcome changed: the sticky comment; a failure escalates (once per run, with what failed);
-    a settled outcome lets the services react (a convoy's task is done or failed only now)."""
+            escalating: bool = True, refresh: bool = True) -> list[str]:
+    """After a run's true outcome changed: the sticky comment (unless the caller refreshes it once later: `run_ended`);
+    a failure escalates (once per run, with what failed); a settled outcome lets the services react (a convoy's task
+    is done or failed only now)."""
     verdict = {True: "success", False: "failure", None: "pending"}[success]
     where = f" (#{row.pr_number})" if row.pr_number else ""
     messages = [f"run {row.dispatch_id} on {row.tier}: {row.truth}{where}, {verdict}"]
@@ -99,18 +102,36 @@ def settled(ctx: Context, row: DispatchRecord, success: bool | None, context: st
             messages += escalate_failure(ctx, row, context)
         if success is not None:
             messages += react(ctx, RunFinished(row, RunReport()))
-    refresh_comment(ctx, row.number)  # once, with any escalation's run in it
+    if refresh:
+        refresh_comment(ctx, row.number)  # once, with any escalation's run in it
     return messages
 
 
 NO_PR = "The previous attempt opened no pull request: it changed nothing GitHub can check."
 
 
+def run_ended(ctx: Context, row: DispatchRecord, report: RunReport) -> Result:
+    """A run ended (the App's `workflow_run`, the Action's report step): its record (`run_finished`), then what its
+    pull request says (`first_look`; `no_pull` when its artifact names no branch), then the sticky comment once for
+    both — one edit per run end, not one each. A redelivery with nothing left to do touches nothing."""
+    res = run_finished(ctx, row, report)
+    row = ctx.store.get_dispatch(row.dispatch_id) or row
+    pushed_nothing = (RUN_FILE in report.texts and truth.branch_of(report.texts) is None and row.mode == "execute"
+                      and row.status == "success" and row.truth is None)
+    looked = no_pull(ctx, row) if pushed_nothing else first_look(ctx, row)
+    if res.action != "ignored" or looked:
+        refresh_comment(ctx, row.number)  # writes nothing in a dry run, nor when the body did not change
+    if not looked:
+        return res
+    return Result(action="outcome", messages=res.messages + looked, outputs=res.outputs)
+
+
 def first_look(ctx: Context, row: DispatchRecord) -> list[str]:
     """A run that claimed success is judged by its pull request: the newest from the branch it pushed (this
     repository's), else one the bot opens from that branch (claude-code-action pushes a branch and leaves the PR
     to a person); a branch with no change is `no_pr`, a failure, until a person closes the issue as completed.
-    The Action only looks: without a pull request the run stays `claimed` (pending) until one closes."""
+    The Action only looks: without a pull request the run stays `claimed` (pending) until one closes. The caller
+    refreshes the sticky comment (`run_ended`)."""
     if not awaits_pull(row) or ctx.dry_run:
         return []
     branch, opens = row.branch or "", opens_pulls(ctx)
@@ -124,7 +145,7 @@ def first_look(ctx: Context, row: DispatchRecord) -> list[str]:
             raise
         return [f"pull requests of {branch!r} unreadable ({exc.status})"]
     if pull is not None:
-        return pull_outcome(ctx, pull.number, branch, pull).messages  # just read: not read again
+        return pull_outcome(ctx, pull.number, branch, pull, refresh=False).messages  # just read: not read again
     if opens:
         return no_pull(ctx, row)
     return [f"run {row.dispatch_id} pushed {branch!r}: pending until its pull request closes"]
@@ -156,10 +177,11 @@ def open_pull(ctx: Context, row: DispatchRecord, branch: str) -> PullInfo | None
 
 
 def no_pull(ctx: Context, row: DispatchRecord) -> list[str]:
-    """The run claimed success but pushed no pull request: a failure (the next tier is told so)."""
+    """The run claimed success but pushed no pull request: a failure (the next tier is told so); the caller refreshes
+    the sticky comment (`run_ended`)."""
     row, changed = ctx.store.record_truth(row.dispatch_id, truth="no_pr", pr_number=None, success=False,
                                           time_to_merge_s=None)
-    return settled(ctx, row, False, NO_PR) if changed else []
+    return settled(ctx, row, False, NO_PR, refresh=False) if changed else []
 
 
 def closed_by_person(ctx: Context, number: int, *, completed: bool) -> list[str]:

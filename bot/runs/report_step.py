@@ -14,9 +14,9 @@ from bot import catalog
 from bot.context import Context, Result
 from bot.issues.service import refresh_comment, route_issue
 from bot.models import Complexity, RoutingDecision, Tier
-from bot.runs.finished import RunReport, judge, run_finished
+from bot.runs.finished import RunReport, judge
 from bot.runs.outcome import PLAN_FILE, Outcome
-from bot.runs.pull_outcome import first_look
+from bot.runs.pull_outcome import run_ended
 from bot.runs.truth import valid_branch
 from bot.store.records import DispatchRecord
 
@@ -47,7 +47,7 @@ class StartedAs:
 
 def report_step_finished(ctx: Context, number: int, outcome: Outcome, info: dict, *, by: str,
                          plan_json: str | None = None, branch: str | None = None) -> Result:
-    """One run's outcome and actual cost on its issue, through `run_finished`; `info` is what the run was
+    """One run's outcome and actual cost on its issue, through `run_ended`; `info` is what the run was
     started with (tier, model, complexity, mode, routing_id), any of it missing; `branch` the one it pushed.
 
     Labels and the routing stay as they are; the comment's runs table and state line keep every earlier run
@@ -69,8 +69,7 @@ def report_step_finished(ctx: Context, number: int, outcome: Outcome, info: dict
         refresh_comment(ctx, number)
     else:
         dispatch = _on_branch(ctx, dispatch, branch, claimed=success)
-        messages += run_finished(ctx, dispatch, report).messages
-        messages += first_look(ctx, ctx.store.get_dispatch(dispatch.dispatch_id) or dispatch)
+        messages += run_ended(ctx, dispatch, report).messages
     cost, status = outcome.total_cost_usd, "success" if success else ("failure" if outcome.found else "no result")
     messages.append(
         f"{ctx.repo}#{number}: run {status} on {ran.tier.value if ran.tier else '—'}, actual "

@@ -3,7 +3,8 @@
 The executor workflow's `run-name` carries `#<issue> … [mr:<dispatch id>]`, which GitHub sends
 as `workflow_run.display_title`; that ties a run to the dispatch (and issue) that started it, once
 `bot.runs.trust.check_run` has proved the run is the bot's own dispatched run. The outcome comes from
-the run's uploaded execution file; everything after that is `bot.runs.finished.run_finished`.
+the run's uploaded execution file; everything after that is `bot.runs.pull_outcome.run_ended`
+(`bot.runs.finished.run_finished`, then the run's pull request).
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from datetime import datetime
 
 from bot.context import Context, Result
 from bot.github.port import GitHubError
-from bot.runs.finished import RunReport, followed_up, run_finished
-from bot.runs.outcome import RUN_FILE, Outcome, parse_artifact_zip
-from bot.runs.pull_outcome import first_look, no_pull
+from bot.runs.finished import RunReport, followed_up
+from bot.runs.outcome import Outcome, parse_artifact_zip
+from bot.runs.pull_outcome import run_ended
 from bot.runs.trust import check_run
 from bot.runs.truth import branch_of
 
@@ -55,26 +56,18 @@ def fetch_outcome(ctx: Context, run_id: int) -> tuple[Outcome, dict[str, str], s
 
 
 def workflow_run_finished(ctx: Context, run: dict, workflow: dict) -> Result:
-    """A completed run of the executor workflow (others, and forged ones, are ignored) → `run_finished`."""
+    """A completed run of the executor workflow (others, and forged ones, are ignored) → `run_ended`."""
     check = check_run(ctx, run, workflow)  # forged runs (a fork's edited workflow, a copied title) stop here
     if not check.accepted:
         log.info("workflow run %s ignored: %s", run.get("id"), check.reason)
         return Result(action="ignored", messages=[f"run not started by model-router: {check.reason}"])
     row, run_id = check.row, int(run["id"])
     if followed_up(row):  # a redelivery: not even the artifact is read again; its PR is looked at until it is
-        return _with(run_finished(ctx, row, RunReport()), first_look(ctx, row))
+        return run_ended(ctx, row, RunReport())
     outcome, texts, note = fetch_outcome(ctx, run_id)
     if branch := branch_of(texts):  # ties the run to its PR (bot.runs.pull_outcome)
         row = ctx.store.update_dispatch(row.dispatch_id, branch=branch)
-    res = run_finished(ctx, row, RunReport(
+    return run_ended(ctx, row, RunReport(
         outcome=outcome, run_id=run_id, run_url=run.get("html_url"), conclusion=run.get("conclusion"),
         duration_s=_seconds(run.get("run_started_at"), run.get("updated_at")), texts=texts, note=note,
     ))
-    row = ctx.store.get_dispatch(row.dispatch_id) or row
-    pushed_nothing = RUN_FILE in texts and branch is None and row.mode == "execute" and row.status == "success"
-    return _with(res, no_pull(ctx, row) if pushed_nothing and row.truth is None else first_look(ctx, row))
-
-
-def _with(res: Result, messages: list[str]) -> Result:
-    """The run's result and what its pull request said."""
-    return res if not messages else Result(action="outcome", messages=res.messages + messages, outputs=res.outputs)
