@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from bot.github.port import GitHubPort
     from bot.issues.labels import KnownLabels
     from bot.llm import LLMPort
+    from bot.runs.required_checks import RequiredChecks
     from bot.store.issues import IssueStore
 
 
@@ -25,6 +26,7 @@ class Context:
     dry_run: bool = False
     installation_id: int | None = None
     known_labels: "KnownLabels | None" = None  # the process's cache of repository label names (App mode)
+    required_checks: "RequiredChecks | None" = None  # the process's cache of base branches' required checks (App)
     delivery_id: str | None = None  # App: the webhook delivery this job runs
     run_id: str | None = None  # Action: the workflow run this step belongs to
     run_url: str | None = None

@@ -29,6 +29,7 @@ from bot.llm import AnthropicLLM
 from bot.store.issues import IssueStore
 from bot.context import Context
 from bot.issues.labels import KnownLabels
+from bot.runs.required_checks import RequiredChecks
 from bot.config.source import RepoConfigCache
 from bot.settings import ServiceSettings, SettingsError
 from bot.store.db import make_engine, unreachable
@@ -62,6 +63,7 @@ class Runtime:
             ttl=settings.config_cache_seconds, version_of=self.queue.config_version, bump=self.queue.bump_config_version
         )
         self.known_labels = KnownLabels(ttl=settings.config_cache_seconds)
+        self.required_checks = RequiredChecks(ttl=settings.rules_cache_seconds)
 
     @cached_property
     def store(self):
@@ -132,6 +134,7 @@ class Runtime:
             mode="app",
             installation_id=job.installation_id,
             known_labels=self.known_labels,
+            required_checks=self.required_checks,
             delivery_id=job.delivery_id,
         )
 

@@ -281,3 +281,14 @@ def test_a_router_label_deleted_while_cached_is_put_back(opened, post_event, run
     del fake_github.repo(REPO)["labels"][tier_label.lower()]  # a person deleted it from the repository
     deliver(post_event, run_jobs, "issues", _open_another(fake_github, opened, 2))
     assert tier_label in router_labels(fake_github, 2)  # GitHub's add-labels creates a label it does not know
+
+
+def test_the_runtime_hands_every_job_its_required_checks_cache(runtime, monkeypatch):
+    """#36: the process's copy of base branches' required checks reaches the services (bot.runs.required_checks)."""
+    from bot.store.jobs import ClaimedJob
+
+    assert runtime.required_checks._ttl == 300  # MODEL_ROUTER_RULES_CACHE_SECONDS's default
+    job = ClaimedJob(id=1, delivery_id="d", event="check_suite", action="completed", installation_id=None, repo=REPO,
+                     subject=None, payload={}, attempts=1, worker="w")
+    monkeypatch.setattr(runtime, "port_for", lambda _: None)
+    assert runtime.context(job).required_checks is runtime.required_checks

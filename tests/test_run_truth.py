@@ -291,3 +291,48 @@ def test_a_run_that_pushed_nothing_edits_the_sticky_comment_once(ctx, frozen, st
     handle_event("workflow_run", p, ctx)
     assert ctx.store.dispatches(REPO, 1)[0].truth == "no_pr"
     assert len(_sticky_edits(fake_github)) - before == 1
+
+
+def _reads(fake_github, since, part):
+    return [r for r in fake_github.requests[since:] if r.method == "GET" and part in r.path]
+
+
+def test_required_checks_are_read_once_per_base_branch_while_fresh(ctx, ran, fake_github, webhook_example):
+    """#36: a check suite re-reads the PR's statuses and check runs, but the base branch's rules only when the
+    process's copy is older than its TTL; a passing suite reads no annotations."""
+    from bot.runs.required_checks import RequiredChecks
+
+    now = [0.0]
+    ctx.required_checks = RequiredChecks(ttl=300, clock=lambda: now[0])
+    fake_github.repo(REPO).setdefault("required_checks", {})["main"] = ["test"]
+    start = len(fake_github.requests)
+    check(fake_github, "test", "success")
+    for _ in range(3):
+        handle_event("check_suite", suite(webhook_example, 7), ctx)
+    assert ctx.store.dispatches(REPO, 1)[0].truth == "checks_passed"
+    assert len(_reads(fake_github, start, "/rules/branches/")) == 1
+    assert len(_reads(fake_github, start, "/check-runs")) == 3  # the head's checks: every event
+    assert _reads(fake_github, start, "/annotations") == []  # nothing failed: no annotations read
+    now[0] = 301.0  # a ruleset change is seen once the copy is older than the TTL
+    handle_event("check_suite", suite(webhook_example, 7), ctx)
+    assert len(_reads(fake_github, start, "/rules/branches/")) == 2
+
+
+def test_unreadable_required_checks_are_not_kept(ctx, ran, fake_github, webhook_example):
+    from bot.runs.required_checks import RequiredChecks
+
+    ctx.required_checks = RequiredChecks(ttl=300, clock=lambda: 0.0)
+    start = len(fake_github.requests)
+    fake_github.fail_next("GET", r"/rules/branches/", 403)
+    handle_event("check_suite", suite(webhook_example, 7), ctx)
+    handle_event("check_suite", suite(webhook_example, 7), ctx)
+    assert len(_reads(fake_github, start, "/rules/branches/")) == 2
+
+
+def test_the_required_checks_cache_is_bounded():
+    from bot.runs.required_checks import RequiredChecks
+
+    cache = RequiredChecks(ttl=300, size=2, clock=lambda: 0.0)
+    for base in ("a", "b", "c"):
+        cache.put("o/r", base, (base,))
+    assert (cache.get("o/r", "a"), cache.get("o/r", "b"), cache.get("O/R", "c")) == (None, ("b",), ("c",))

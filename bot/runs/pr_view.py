@@ -1,5 +1,7 @@
 """What GitHub shows of a run's pull request now: its checks verdict (required checks first), what failed, and the
-changes writers asked for — read on every event, so the recorded outcome follows GitHub's current view."""
+changes writers asked for — read on every event, so the recorded outcome follows GitHub's current view. Only the base
+branch's required checks are kept a while (`bot.runs.required_checks`: rulesets change rarely); a failing check's
+annotations are read only when the checks failed, a review only while the PR is open."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from dataclasses import dataclass
 from bot.context import Context
 from bot.github.port import CheckRunInfo, GitHubError, PullInfo
 from bot.permissions import WRITE_LEVELS, permission
-from bot.runs import truth
+from bot.runs import required_checks, truth
 
 MAX_FAILING = 5  # failing checks described to the next tier
 MAX_ANNOTATED = 3  # of them, whose annotations are read (one request each)
@@ -35,7 +37,7 @@ def read_pull(ctx: Context, pull: PullInfo) -> PullView:
         if exc.transient:
             raise
         return PullView("pending")
-    required = _required(ctx, pull.base_ref)
+    required = required_checks.required(ctx, pull.base_ref)  # kept a while per process (App)
     checked = truth.checks([(s.context, s.state) for s in statuses], [(r.name, r.status, r.conclusion) for r in runs],
                            required)
     failing: list[tuple[str, str]] = []
@@ -44,16 +46,6 @@ def read_pull(ctx: Context, pull: PullInfo) -> PullView:
         failing += [(s.context, s.description) for s in _failed_statuses(statuses, required)]
     open_ = pull.state == "open" and not pull.merged
     return PullView(checked, tuple(failing[:MAX_FAILING]), _changes(ctx, pull.number) if open_ else ())
-
-
-def _required(ctx: Context, branch: str) -> tuple[str, ...]:
-    """The base branch's required checks; unreadable: none, so every check counts (the stricter reading)."""
-    try:
-        return tuple(ctx.gh.required_checks(ctx.repo, branch))
-    except GitHubError as exc:
-        if exc.transient:
-            raise
-        return ()
 
 
 def _failed_runs(runs: list[CheckRunInfo], required: tuple[str, ...]) -> list[CheckRunInfo]:
