@@ -126,3 +126,22 @@ def test_the_convoy_reacts_to_a_finished_run_through_the_one_hook():
 def test_one_judge_of_what_a_run_achieved(conclusion, found, ok, expected):
     outcome = Outcome(found=found, is_error=not ok, subtype="success" if ok else "error_during_execution")
     assert finished.judge(finished.RunReport(outcome=outcome, conclusion=conclusion)) == expected
+
+
+def test_the_app_and_the_action_record_a_runs_branch_through_one_function():
+    """#36: the branch a run pushed (and the `claimed` it makes a success) is recorded by one service function,
+    `bot.runs.pull_outcome.record_branch`, which both surfaces call; no other code writes a dispatch's branch."""
+    import ast
+    from pathlib import Path
+
+    writers = []
+    for path in sorted(Path("bot").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for fn in [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)]:
+            for call in [n for n in ast.walk(fn) if isinstance(n, ast.Call)]:
+                name = getattr(call.func, "attr", getattr(call.func, "id", ""))
+                if name in ("update_dispatch", "record_branch") and any(k.arg == "branch" for k in call.keywords):
+                    writers.append(f"{path.as_posix()}:{fn.name}")
+    assert sorted(set(writers)) == ["bot/runs/pull_outcome.py:record_branch"]
+    callers = {p.as_posix() for p in Path("bot/runs").glob("*.py") if "record_branch(ctx, " in p.read_text(encoding="utf-8")}
+    assert callers == {"bot/runs/workflow_run.py", "bot/runs/report_step.py"}

@@ -110,6 +110,17 @@ def settled(ctx: Context, row: DispatchRecord, success: bool | None, context: st
 NO_PR = "The previous attempt opened no pull request: it changed nothing GitHub can check."
 
 
+def record_branch(ctx: Context, row: DispatchRecord, branch: str | None, *, claimed: bool) -> DispatchRecord:
+    """Record the branch a run pushed (the App: its artifact's; the Action: claude-code-action's step output), which
+    ties the run to its pull request; an execute run that claims success on one is `claimed`, pending, until that
+    PR says more. Once: a run already recorded, or already judged by its PR, keeps what it has."""
+    branch = truth.valid_branch(branch)
+    if branch is None or row.finished or row.truth is not None:
+        return row
+    state = "claimed" if claimed and row.mode == "execute" else None
+    return ctx.store.update_dispatch(row.dispatch_id, branch=branch, truth=state)
+
+
 def run_ended(ctx: Context, row: DispatchRecord, report: RunReport) -> Result:
     """A run ended (the App's `workflow_run`, the Action's report step): its record (`run_finished`), then what its
     pull request says (`first_look`; `no_pull` when its artifact names no branch), then the sticky comment once for

@@ -16,8 +16,7 @@ from bot.issues.service import refresh_comment, route_issue
 from bot.models import Complexity, RoutingDecision, Tier
 from bot.runs.finished import RunReport, judge
 from bot.runs.outcome import PLAN_FILE, Outcome
-from bot.runs.pull_outcome import run_ended
-from bot.runs.truth import valid_branch
+from bot.runs.pull_outcome import record_branch, run_ended
 from bot.store.records import DispatchRecord
 
 
@@ -68,7 +67,7 @@ def report_step_finished(ctx: Context, number: int, outcome: Outcome, info: dict
     if dispatch is None:  # nothing routed: no run to count (cannot happen once the issue is routed)
         refresh_comment(ctx, number)
     else:
-        dispatch = _on_branch(ctx, dispatch, branch, claimed=success)
+        dispatch = record_branch(ctx, dispatch, branch, claimed=success)
         messages += run_ended(ctx, dispatch, report).messages
     cost, status = outcome.total_cost_usd, "success" if success else ("failure" if outcome.found else "no result")
     messages.append(
@@ -78,16 +77,6 @@ def report_step_finished(ctx: Context, number: int, outcome: Outcome, info: dict
     )
     outputs = {"actual-cost": "" if cost is None else f"{cost:.6f}", "success": str(success).lower(), **ran.outputs()}
     return Result(action="reported", decision=decision, messages=messages, outputs=outputs)
-
-
-def _on_branch(ctx: Context, dispatch: DispatchRecord, branch: str | None, *, claimed: bool) -> DispatchRecord:
-    """Record the branch the run pushed, which ties it to its pull request (bot.runs.pull_outcome); an execute run
-    that claims success on one is `claimed`, pending, until that pull request says more. Once only."""
-    branch = valid_branch(branch)
-    if branch is None or dispatch.finished or dispatch.truth is not None:
-        return dispatch
-    truth = "claimed" if claimed and dispatch.mode == "execute" else None
-    return ctx.store.update_dispatch(dispatch.dispatch_id, branch=branch, truth=truth)
 
 
 def _dispatch(ctx: Context, number: int, ran: StartedAs, dispatch_id: str, *, by: str) -> DispatchRecord | None:

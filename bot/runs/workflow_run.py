@@ -14,9 +14,9 @@ from datetime import datetime
 
 from bot.context import Context, Result
 from bot.github.port import GitHubError
-from bot.runs.finished import RunReport, followed_up
+from bot.runs.finished import RunReport, followed_up, judge
 from bot.runs.outcome import Outcome, parse_artifact_zip
-from bot.runs.pull_outcome import run_ended
+from bot.runs.pull_outcome import record_branch, run_ended
 from bot.runs.trust import check_run
 from bot.runs.truth import branch_of
 
@@ -65,9 +65,9 @@ def workflow_run_finished(ctx: Context, run: dict, workflow: dict) -> Result:
     if followed_up(row):  # a redelivery: not even the artifact is read again; its PR is looked at until it is
         return run_ended(ctx, row, RunReport())
     outcome, texts, note = fetch_outcome(ctx, run_id)
-    if branch := branch_of(texts):  # ties the run to its PR (bot.runs.pull_outcome)
-        row = ctx.store.update_dispatch(row.dispatch_id, branch=branch)
-    return run_ended(ctx, row, RunReport(
+    report = RunReport(
         outcome=outcome, run_id=run_id, run_url=run.get("html_url"), conclusion=run.get("conclusion"),
         duration_s=_seconds(run.get("run_started_at"), run.get("updated_at")), texts=texts, note=note,
-    ))
+    )
+    row = record_branch(ctx, row, branch_of(texts), claimed=judge(report)[0])  # ties the run to its PR
+    return run_ended(ctx, row, report)
