@@ -31,7 +31,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(webhook.bp)
     app.register_blueprint(health.bp)
-    app.register_blueprint(metrics.bp)
+    metrics.init_app(app)
     dashboard.init_app(app)
     app.session_interface = ScopedSessions("/dashboard")  # the only blueprint with a session
     init_app(app)

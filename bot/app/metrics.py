@@ -31,18 +31,15 @@ def _allowed() -> bool:
 
 
 class StoreCollector:
-    """Read at scrape time: jobs by status, the oldest unfinished job's age, Anthropic spend by tier."""
+    """Read at scrape time: jobs by status, the oldest unfinished job's age, Anthropic spend by tier (from the
+    process's `SpendTally`, which reads only the runs and reviews written since its last look)."""
 
-    def __init__(self, queue):
-        self.queue = queue
+    def __init__(self, queue, spend):
+        self.queue, self.spend = queue, spend
 
     def collect(self):
-        from sqlalchemy import func, select
-
         from bot.models import Tier
-        from bot.store.issue_rows import Dispatch
         from bot.store.job_admin import depth
-        from bot.store.reviews import ReviewRecord
 
         d = depth(self.queue)
         jobs = GaugeMetricFamily("model_router_jobs", "Jobs in the queue by status", labels=["status"])
@@ -53,13 +50,22 @@ class StoreCollector:
                                 value=d["oldest_age_seconds"])
         spend = GaugeMetricFamily("model_router_anthropic_spend_usd", "Anthropic spend recorded, by tier and source",
                                   labels=["tier", "source"])
-        with self.queue.Session() as s:
-            for tier, usd in s.execute(select(Dispatch.tier, func.sum(Dispatch.actual_cost_usd))
-                                       .group_by(Dispatch.tier)).all():
-                spend.add_metric([tier, "executor"], float(usd or 0))
-            reviews = s.scalar(select(func.sum(ReviewRecord.cost_usd)))
-        spend.add_metric([Tier.opus.value, "review"], float(reviews or 0))  # the Opus review gate
+        tiers, reviews = self.spend.read(self.queue.engine)
+        for tier, usd in sorted(tiers.items()):
+            spend.add_metric([tier, "executor"], usd)
+        spend.add_metric([Tier.opus.value, "review"], reviews)  # the Opus review gate
         yield spend
+
+
+def init_app(app) -> None:
+    """Register `/metrics` and the process's spend tally (its first scrape sums the tables once)."""
+    from bot.store.spend import SpendTally
+
+    app.extensions[SPEND] = SpendTally()
+    app.register_blueprint(bp)
+
+
+SPEND = "model_router_spend"
 
 
 @bp.get("/metrics")
@@ -67,5 +73,5 @@ def metrics():
     if not _allowed():
         return Response(_OFF, status=401, mimetype="text/plain", headers={"WWW-Authenticate": 'Bearer realm="metrics"'})
     queue = resources().queue
-    collectors = (StoreCollector(queue),) if queue is not None else ()
+    collectors = (StoreCollector(queue, current_app.extensions[SPEND]),) if queue is not None else ()
     return Response(generate_latest(registry(*collectors)), mimetype=CONTENT_TYPE_LATEST)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, Float, Integer, String, Text, select
+from sqlalchemy import JSON, DateTime, Float, Index, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.store.db import Base, row_dict as _row
@@ -14,6 +14,7 @@ class ReviewRecord(Base):
     """One Opus review of a pull request's head (or of the range since the last passing review)."""
 
     __tablename__ = "review_records"
+    __table_args__ = (Index("ix_review_created", "created_at"),)  # spend since the last scrape (bot.store.spend)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     repo: Mapped[str] = mapped_column(String(200), index=True)
