@@ -35,9 +35,10 @@ def _generator():
 
 def replay(lines: list[dict]) -> dict:
     from bot.config import RepoConfig
+    from bot.priors import load_ladder_priors
     from bot.routing.replay import Replay, parse_line
 
-    r = Replay(RepoConfig())
+    r = Replay(RepoConfig(), load_ladder_priors)
     for i, obj in enumerate(lines):
         r.add(parse_line(obj, f"line {i + 1}"))
     return r.report()
