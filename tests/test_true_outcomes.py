@@ -260,8 +260,39 @@ def test_a_git_revert_of_the_merge_commit_pushed_to_main_flips_a_merged_run(ctx,
     p.update(ref="refs/heads/main", commits=[{"id": "a" * 40, "message": f"Revert \"Fix typo\"\n\nThis reverts commit {merge_sha}.",
                                               "added": [], "modified": ["README.md"], "removed": []}])
     p["repository"].update(full_name=REPO, default_branch="main")
+    p["sender"] = dict(p["sender"], login="octocat")  # the account that pushed: a writer
     other = dict(p, ref="refs/heads/feature")  # the same commit on another branch undoes nothing on main
     assert handle_event("push", other, ctx).action == "ignored"
     time_machine.move_to("2026-11-21T10:00:00", tick=False)
+    stranger = dict(p, sender=dict(p["sender"], login="Codertocat"))  # no write access (e.g. a bot's token)
+    assert handle_event("push", stranger, ctx).action == "ignored"
+    assert ctx.store.dispatches(REPO, 1)[0].truth == "merged"
     res = handle_event("push", p, ctx)
     assert (ctx.store.dispatches(REPO, 1)[0].truth, ctx.store.dispatches(REPO, 1)[0].status) == ("reverted", "failure"), res.messages
+
+
+def test_an_outsiders_commit_claiming_a_revert_counts_only_in_a_writers_pull(ctx, frozen, started, completed,
+                                                                             fake_github, webhook_example, time_machine):
+    """A fork PR merged by a writer brings its author's commits (and, in a merge commit or a squash, their text) to
+    main: the push's sender is the writer who merged, `commits[].author` is whatever git says. Its "This reverts
+    commit" is the outsider's word; the same commit in a writer's PR is the writer's."""
+    merge_sha, claim = "9" * 40, "c" * 40
+    pull(fake_github, state="closed", merged_at="2026-11-20T10:30:00Z", sha=merge_sha)
+    finish(ctx, started, completed, fake_github, 5551, BRANCH)
+    assert ctx.store.dispatches(REPO, 1)[0].truth == "merged"
+    pull(fake_github, 40, branch="patch-1", user="mallory", head_repo="mallory/hello", state="closed",
+         merged_at="2026-11-21T09:00:00Z", sha=claim)  # GitHub associates the commit with the fork's PR
+    p = webhook_example("push")
+    p.update(ref="refs/heads/main", commits=[{
+        "id": claim, "message": f"Fix docs\n\nThis reverts commit {merge_sha}.", "added": [], "modified": ["a.md"],
+        "removed": [], "author": {"name": "octocat", "email": "octocat@github.com", "username": "octocat"}}])
+    p["repository"].update(full_name=REPO, default_branch="main")
+    p["sender"] = dict(p["sender"], login="octocat")  # the writer who pressed Merge
+    p["pusher"] = {"name": "octocat", "email": "octocat@github.com"}
+    time_machine.move_to("2026-11-21T10:00:00", tick=False)
+    res = handle_event("push", p, ctx)
+    assert ctx.store.dispatches(REPO, 1)[0].truth == "merged", res.messages
+    fake_github.repo(REPO)["issues"][40]["user"] = "octocat"  # the same commit in a writer's PR: the writer's word
+    fake_github.repo(REPO)["issues"][40]["pull"]["head_repo"] = None
+    res = handle_event("push", p, ctx)
+    assert ctx.store.dispatches(REPO, 1)[0].truth == "reverted", res.messages

@@ -17,7 +17,7 @@ log = logging.getLogger("model_router.handlers")
 def on_push(payload: dict, ctx: Context) -> Result:
     repo = payload.get("repository") or {}
     undone = pushed_reverts(ctx, str(payload.get("ref") or ""), str(repo.get("default_branch") or ""),
-                            list(payload.get("commits") or []))
+                            list(payload.get("commits") or []), str((payload.get("sender") or {}).get("login") or ""))
     if touches_config(payload):
         ctx.configs.invalidate(ctx.repo)
         return Result(action="config-invalidated", messages=[f"{ctx.repo}: config cache invalidated", *undone])

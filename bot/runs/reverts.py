@@ -1,6 +1,6 @@
 """A run's merged pull request undone: a revert merged with GitHub's Revert button (`Reverts owner/repo#N`) or a
-`git revert` of its merge commit pushed to the default branch, within `executor.revert_window_days` of the merge,
-makes the run `reverted` — a failure. Not escalated: the issue's work is undone, and a person decides what next."""
+`git revert` of its merge commit pushed to the default branch by a writer (a message only claims; who pushed vouches),
+within `executor.revert_window_days` of the merge, makes the run `reverted` — a failure. Not escalated: the issue's work is undone, and a person decides what next."""
 
 from __future__ import annotations
 
@@ -8,11 +8,13 @@ import re
 from datetime import datetime
 
 from bot.context import Context, Result
+from bot.permissions import WRITE_LEVELS, permission
 from bot.runs.pull_outcome import pull_outcome, read, settled, utc
 from bot.store.records import utcnow
 
 _REVERTS = re.compile(r"^Reverts ([A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)#([0-9]{1,9})\s*$", re.M)  # GitHub's Revert button
 _GIT_REVERT = re.compile(r"^This reverts commit ([0-9a-f]{40})\b", re.M)  # `git revert`'s message
+_SHA = re.compile(r"[0-9a-f]{40}")
 MAX_REVERTED = 5  # merge commits looked up per push
 
 
@@ -36,18 +38,41 @@ def reverted(ctx: Context, revert: int, original: int) -> list[str]:
     return _undone(ctx, original, utc(undo.merged_at), f"#{revert}")
 
 
-def pushed_reverts(ctx: Context, ref: str, default_branch: str, commits: list[dict]) -> list[str]:
+def pushed_reverts(ctx: Context, ref: str, default_branch: str, commits: list[dict], sender: str) -> list[str]:
     """A push to the default branch whose commits revert merge commits (`This reverts commit <sha>`): each run PR
-    that merged one of them is `reverted` (the push is now). Pushing to the default branch takes write access."""
-    if ref != f"refs/heads/{default_branch}":
+    that merged one of them is `reverted` (the push is now). A message is anyone's text, so it counts only as a
+    writer's word: the push's `sender` (the account GitHub authenticated: who pushed, or who pressed Merge) has write
+    access, and every pull request GitHub associates with the claiming commit (a merged PR brings its author's commits,
+    and its title into a merge or squash commit) is a writer's. `pusher` (a name) and `commits[].author` (git's
+    metadata) say nothing of who did it."""
+    if not default_branch or ref != f"refs/heads/{default_branch}":
         return []
-    shas = sorted({m.group(1) for c in commits[:100] for m in _GIT_REVERT.finditer(str(c.get("message") or ""))})
+    claims: dict[str, set[str]] = {}  # reverted merge commit -> the commits claiming to revert it
+    for c in commits[:100]:
+        for m in _GIT_REVERT.finditer(str(c.get("message") or "")):
+            claims.setdefault(m.group(1), set()).add(str(c.get("id") or ""))
+    if not claims or not _writer(ctx, sender):
+        return []
     messages: list[str] = []
-    for sha in shas[:MAX_REVERTED]:
+    for sha in sorted(claims)[:MAX_REVERTED]:
+        if not any(_vouched(ctx, claim) for claim in sorted(claims[sha])):
+            messages.append(f"a push claims to revert {sha[:12]}, but not in a writer's commit")
+            continue
         for pull in ctx.gh.pulls_for_commit(ctx.repo, sha):
             if pull.merged:
                 messages += _undone(ctx, pull.number, utcnow(), f"a push reverting {sha[:12]}")
     return messages
+
+
+def _vouched(ctx: Context, commit: str) -> bool:
+    """The commit is the pushing writer's own, or came in pull requests that are all writers'."""
+    if not _SHA.fullmatch(commit):
+        return False
+    return all(_writer(ctx, p.user_login) for p in ctx.gh.pulls_for_commit(ctx.repo, commit))
+
+
+def _writer(ctx: Context, login: str) -> bool:
+    return bool(login) and permission(ctx, login) in WRITE_LEVELS
 
 
 def _undone(ctx: Context, original: int, when: datetime | None, by: str) -> list[str]:
