@@ -336,3 +336,21 @@ def test_the_required_checks_cache_is_bounded():
     for base in ("a", "b", "c"):
         cache.put("o/r", base, (base,))
     assert (cache.get("o/r", "a"), cache.get("o/r", "b"), cache.get("O/R", "c")) == (None, ("b",), ("c",))
+
+
+def test_the_default_branch_is_never_a_runs_branch():
+    assert truth.run_branch("main", "main") is None and truth.run_branch("HEAD", "main") is None
+    assert truth.run_branch(BRANCH, "main") == BRANCH and truth.run_branch("../x", "main") is None
+
+
+def test_a_run_that_names_the_default_branch_has_no_pull_request_there(ctx, frozen, started, completed, fake_github,
+                                                                      webhook_example):
+    """The agent pushed to main (or its artifact says so): main is not the run's PR branch, so a PR from main (a
+    writer's release PR, merged) is not its outcome; nor is it when a forged record names main."""
+    pull(fake_github, branch="main", user="octocat", state="closed", merged_at="2026-11-20T11:00:00Z")
+    finish(ctx, started, completed, fake_github, branch="main")
+    row = ctx.store.dispatches(REPO, 1)[0]
+    assert (row.branch, row.truth) == (None, "no_pr")  # no PR branch: fail closed (it escalates)
+    ctx.store.update_dispatch(row.dispatch_id, branch="main", truth="claimed")  # a forged record
+    res = handle_event("pull_request", closed(webhook_example, 7, branch="main"), ctx)
+    assert res.action == "ignored" and ctx.store.dispatches(REPO, 1)[0].truth == "claimed", res.messages

@@ -58,7 +58,7 @@ def pull_outcome(ctx: Context, number: int | None, branch: str, pull: PullInfo |
     number (a check suite completing after the merge lists no PR), the run's recorded PR is read again; `pull` is
     the PR when the caller has just read it from GitHub (not from an event); `refresh` as in `settled`."""
     row = ctx.store.dispatch_for_branch(ctx.repo, branch) if truth.valid_branch(branch) else None
-    if row is None:
+    if row is None or run_branch(ctx, branch) is None:
         return Result(action="ignored", messages=[f"no run pushed {branch!r}"])
     if (number := number or row.pr_number) is None:
         return Result(action="ignored", messages=[f"run {row.dispatch_id} has no pull request recorded yet"])
@@ -77,6 +77,11 @@ def pull_outcome(ctx: Context, number: int | None, branch: str, pull: PullInfo |
         return Result(action="ignored", messages=[f"run {row.dispatch_id} already {state}"])
     context = failure_context.summary(pr=number, state=state, failing=view.failing, changes=view.changes)
     return Result(action="outcome", messages=settled(ctx, row, success, context, refresh=refresh))
+
+
+def run_branch(ctx: Context, name: str | None) -> str | None:
+    """`name` when it can be a run's branch in this repository (`truth.run_branch`: never the default branch)."""
+    return truth.run_branch(name, ctx.gh.default_branch(ctx.repo)) if truth.valid_branch(name) else None
 
 
 def read(ctx: Context, number: int) -> PullInfo | str:
@@ -114,8 +119,7 @@ def record_branch(ctx: Context, row: DispatchRecord, branch: str | None, *, clai
     """Record the branch a run pushed (the App: its artifact's; the Action: claude-code-action's step output), which
     ties the run to its pull request; an execute run that claims success on one is `claimed`, pending, until that
     PR says more. Once: a run already recorded, or already judged by its PR, keeps what it has."""
-    branch = truth.valid_branch(branch)
-    if branch is None or row.finished or row.truth is not None:
+    if row.finished or row.truth is not None or (branch := run_branch(ctx, branch)) is None:  # never main
         return row
     state = "claimed" if claimed and row.mode == "execute" else None
     return ctx.store.update_dispatch(row.dispatch_id, branch=branch, truth=state)
@@ -123,11 +127,11 @@ def record_branch(ctx: Context, row: DispatchRecord, branch: str | None, *, clai
 
 def run_ended(ctx: Context, row: DispatchRecord, report: RunReport) -> Result:
     """A run ended (the App's `workflow_run`, the Action's report step): its record (`run_finished`), then what its
-    pull request says (`first_look`; `no_pull` when its artifact names no branch), then the sticky comment once for
+    pull request says (`first_look`; `no_pull` when its artifact names no branch it may have: none, or the default branch), then the sticky comment once for
     both — one edit per run end, not one each. A redelivery with nothing left to do touches nothing."""
     res = run_finished(ctx, row, report)
     row = ctx.store.get_dispatch(row.dispatch_id) or row
-    pushed_nothing = (RUN_FILE in report.texts and truth.branch_of(report.texts) is None and row.mode == "execute"
+    pushed_nothing = (RUN_FILE in report.texts and row.branch is None and row.mode == "execute"
                       and row.status == "success" and row.truth is None)
     looked = no_pull(ctx, row) if pushed_nothing else first_look(ctx, row)
     if res.action != "ignored" or looked:

@@ -36,6 +36,12 @@ def valid_branch(name: object) -> str | None:
     return None if name.startswith("-") or name.endswith(".") else name
 
 
+def run_branch(name: object, default: str) -> str | None:
+    """`name` when it can be a run's pull-request branch: a valid branch name other than the repository's `default`
+    branch (an agent that pushed to it, or a record that names it, has no PR branch of its own) and `HEAD`."""
+    return None if (branch := valid_branch(name)) is None or branch in (default, "HEAD") else branch
+
+
 def branch_of(texts: Mapping[str, str]) -> str | None:
     """The branch the executor pushed, from its artifact's run file (None when absent or not a branch name)."""
     try:
