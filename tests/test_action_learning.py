@@ -172,8 +172,8 @@ def test_a_cache_for_another_repository_or_key_is_ignored_and_its_lines_are_veri
     fake_github.add_repo(REPO)
     seed_routed(fake_github, 1, sticky_body(1, [run(1)]))
     path = tmp_path / "history.json"
-    forged = [history_cache.Entry(n, "2026-03-02T10:00:00+00:00", sticky_body(n, [run(n)], key=None).split("\n**")[0])
-              for n in range(2, 12)]
+    forged = [history_cache.Entry(n, "2026-03-02T10:00:00+00:00", sticky_body(n, [run(n)], key=None).split("\n**")[0],
+                                  BOT) for n in range(2, 12)]
     other = history_cache.Owner("someone/else", BOT, history_cache.fingerprint(KEY.encode(), "someone/else"), 100)
     history_cache.write(path, other, forged)
     _, log = route_new(fake_github, webhook_example, tmp_path, 30, history_cache=str(path))
@@ -246,3 +246,16 @@ def test_recent_issues_reads_a_second_page_only_past_the_first(fake_github, gh):
     start = len(fake_github.requests)
     assert len(gh.recent_issues(REPO, "model:haiku", 100)) == 100
     assert len(fake_github.requests) - start == 1
+
+
+def test_without_a_state_key_a_cached_line_counts_only_as_the_bots_comment(fake_github, webhook_example, runner_env,
+                                                                          tmp_path):
+    """Without a key nothing is signed, so a cached line must pass the fresh read's other rule: the bot wrote it."""
+    fake_github.add_repo(REPO)
+    path = tmp_path / "history.json"
+    line = {n: sticky_body(n, [run(n)], key=None).split("\n**")[0] for n in range(1, 5)}
+    entries = [history_cache.Entry(n, "2026-03-02T10:00:00+00:00", line[n], BOT if n < 3 else "mallory")
+               for n in range(1, 5)]
+    history_cache.write(path, history_cache.Owner(REPO, BOT, history_cache.fingerprint(None, REPO), 100), entries)
+    _, log = route_new(fake_github, webhook_example, tmp_path, 30, history_cache=str(path), state_key="")
+    assert "Learned from 2 recently routed issues (2 runs with an outcome; warm start" in log, log

@@ -23,9 +23,14 @@ from bot.issues.state import MARKER, IssueState, decode, issue_key
 def trusted(ctx: Context, number: int, comment: Comment, me: str) -> IssueState | None:
     """The routing state a comment carries, only when it is the bot's sticky comment (marker AND login) and,
     with a `state-key`, signed for this issue: a copied, hand-edited or forged state line counts for nothing."""
-    if MARKER not in comment.body or comment.user_login.lower() != me.lower():
+    return trusted_text(ctx, number, comment.body, comment.user_login, me)
+
+
+def trusted_text(ctx: Context, number: int, body: str, author: str, me: str) -> IssueState | None:
+    """`trusted` for a comment's text and author login as read or cached (bot.action.history_cache): one rule."""
+    if MARKER not in body or author.lower() != me.lower():
         return None
-    state = decode(comment.body, issue_key(ctx.state_key, ctx.repo, number))
+    state = decode(body, issue_key(ctx.state_key, ctx.repo, number))
     return state if state is not None and state.decision is not None else None
 
 

@@ -14,18 +14,20 @@ from pathlib import Path
 from bot.issues.state import MAX_STATE
 
 FORMAT = "model-router/action-history"
-VERSION = 1
+VERSION = 2  # 2: each entry names its comment's author (version 1 files are read cold)
 MAX_TEXT = MAX_STATE + 200  # the marker and a state line with its signature
 MAX_BYTES = 32 * 1024 * 1024  # 1,000 issues of full state lines; a bigger file is not ours
 
 
 @dataclass(frozen=True)
 class Entry:
-    """One routed issue's sticky comment as cached: when GitHub last updated it, and its marker + state line."""
+    """One routed issue's sticky comment as cached: when GitHub last updated it, its marker + state line, and who
+    wrote it (checked against the bot's login when read, as a fresh read checks the comment)."""
 
     number: int
     updated_at: str  # ISO 8601, GitHub's
     text: str
+    author: str  # the comment's author login, as GitHub said
 
 
 @dataclass(frozen=True)
@@ -72,11 +74,12 @@ def _entries(raw: object) -> list[Entry] | None:
     for item in raw:
         if not isinstance(item, dict):
             return None
-        number, when, text = item.get("number"), item.get("updated_at"), item.get("text")
+        number, when, text, author = item.get("number"), item.get("updated_at"), item.get("text"), item.get("author")
         if not (isinstance(number, int) and not isinstance(number, bool) and number > 0 and isinstance(text, str)
-                and len(text) <= MAX_TEXT and isinstance(when, str) and _iso(when)):
+                and len(text) <= MAX_TEXT and isinstance(when, str) and _iso(when) and isinstance(author, str)
+                and len(author) <= 100):
             return None
-        out.append(Entry(number, when, text))
+        out.append(Entry(number, when, text, author))
     return out
 
 

@@ -18,10 +18,10 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.action import history_cache as cache
-from bot.action.history import recover_issue, restore, sticky_or_none, trusted
+from bot.action.history import recover_issue, restore, sticky_or_none, trusted, trusted_text
 from bot.context import Context
 from bot.github.port import Comment, GitHubError
-from bot.issues.state import decode, issue_key, state_text
+from bot.issues.state import state_text
 from bot.measures.definitions import settled
 from bot.models import Tier
 
@@ -50,7 +50,7 @@ class History:
         except GitHubError as exc:
             ctx.notes.append(f"The routing history could not be read (GitHub {exc.status}); routed without it.")
             return f"the routing history could not be read (GitHub {exc.status})"
-        issues, runs = self._restore(entries)
+        issues, runs = self._restore(entries, me)
         self._save(owner, kept, entries)
         ctx.notes.append(f"Learned from {issues} recently routed issues ({runs} runs with an outcome; {how}, "
                          f"{time.monotonic() - started:.1f} s).")
@@ -99,14 +99,14 @@ class History:
             return None
         text = state_text(comment.body)
         when = comment.updated_at.isoformat() if comment.updated_at else ""
-        return cache.Entry(number, when, text) if text and when else None
+        return cache.Entry(number, when, text, comment.user_login) if text and when else None
 
-    def _restore(self, entries: list[cache.Entry]) -> tuple[int, int]:
+    def _restore(self, entries: list[cache.Entry], me: str) -> tuple[int, int]:
         """Each issue the store does not know yet (this job's own issue it already does), oldest first."""
         ctx, issues, runs = self.ctx, 0, 0
         for e in entries:
-            state = decode(e.text, issue_key(ctx.state_key, ctx.repo, e.number))  # the file is data: verify again
-            if state is None or state.decision is None or ctx.store.current(ctx.repo, e.number) is not None:
+            state = trusted_text(ctx, e.number, e.text, e.author, me)  # the file is data: the fresh read's rule again
+            if state is None or ctx.store.current(ctx.repo, e.number) is not None:
                 continue
             restore(ctx, e.number, state, _parse(e.updated_at))
             issues += 1
