@@ -1,12 +1,13 @@
 """What learning costs the Action (#21): API requests and time to read the routing history — numbers for docs, never tests.
 
-    .venv/bin/python benchmarks/bench_action_history.py [--issues 100] [--latency 0,0.1,0.25] [--json]
+    .venv/bin/python benchmarks/bench_action_history.py [--issues 100] [--latency 0,0.1,0.25] [--after 0] [--json]
 
 Seeds the offline GitHub simulator (every request checked against GitHub's OpenAPI description) with N routed
 issues, each with a human comment and the bot's signed sticky comment carrying one finished run, then routes a
 new issue through the Action's entry point (in process, `bot.action.runner.run`) twice: cold (no cache file) and
 warm (the cache the cold job wrote, after one more issue was routed). `--latency` adds that many seconds to every
-simulated GitHub response (GitHub.com answers a REST read in roughly 0.1-0.3 s).
+simulated GitHub response (GitHub.com answers a REST read in roughly 0.1-0.3 s). `--after K` adds K more people's
+comments to each issue after the sticky comment (a discussion that goes on once the issue is routed).
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ REPO, KEY, BOT = "octo-org/bench", b"bench-state-key", "github-actions[bot]"
 WHEN = datetime(2026, 3, 2, 10, 0)
 
 
-def _seed(fake: FakeGitHub, n: int) -> None:
+def _seed(fake: FakeGitHub, n: int, after: int = 0) -> None:
     fake.add_repo(REPO)
     d = route(IssueInput(title="Fix typo in README"), RepoConfig())
     label = RepoConfig().labels.model_label(d.tier)
@@ -53,8 +54,9 @@ def _seed(fake: FakeGitHub, n: int) -> None:
         human = fake.add_comment(REPO, number, "thanks", user="octocat")
         body = f"{MARKER}\n{encode(d, runs=[r], key=issue_key(KEY, REPO, number))}\nRouted."
         bot = fake.add_comment(REPO, number, body, user=BOT, user_type="Bot")
+        later = [fake.add_comment(REPO, number, f"comment {k}", user="octocat") for k in range(after)]
         stamp = f"2026-03-02T{10 + number // 3600:02d}:{number // 60 % 60:02d}:{number % 60:02d}Z"  # routed before the jobs
-        for cid in (human, bot):
+        for cid in (human, bot, *later):
             fake.repo(REPO)["comments"][cid]["updated_at"] = stamp
         fake.repo(REPO)["issues"][number]["updated_at"] = stamp
 
@@ -81,9 +83,9 @@ def _job(fake: FakeGitHub, number: int, tmp: Path, cache: Path) -> tuple[float, 
     return float(m.group(4)), total, Counter(r.operation_id for r in fake.requests[start:]), m.group(0)
 
 
-def measure(n: int, latency: float) -> dict:
+def measure(n: int, latency: float, after: int = 0) -> dict:
     with FakeGitHub(DEFAULT_SPEC) as fake, tempfile.TemporaryDirectory() as tmp:
-        _seed(fake, n)
+        _seed(fake, n, after)
         fake.latency = latency
         cache = Path(tmp) / "cache" / "history.json"
         out = {}
@@ -102,9 +104,10 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--issues", type=int, default=100)
     ap.add_argument("--latency", default="0,0.1,0.25")
+    ap.add_argument("--after", type=int, default=0)
     ap.add_argument("--json", action="store_true")
     a = ap.parse_args()
-    rows = {lat: measure(a.issues, float(lat)) for lat in a.latency.split(",")}
+    rows = {lat: measure(a.issues, float(lat), a.after) for lat in a.latency.split(",")}
     if a.json:
         print(json.dumps(rows, indent=2))
         return 0

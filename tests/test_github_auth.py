@@ -56,8 +56,8 @@ def test_token_is_cached_per_installation(app, fake_github):
     port = app.port_for(7)
     assert app.port_for(7) is port and app.port_for(8) is not port
     for _ in range(3):
-        port.list_comments(REPO, 1)
-    app.port_for(8).list_comments("other/repo", 1)
+        list(port.list_comments(REPO, 1))
+    list(app.port_for(8).list_comments("other/repo", 1))
     assert [r.path for r in token_requests(fake_github)] == [
         "/app/installations/7/access_tokens", "/app/installations/8/access_tokens"]
 
@@ -65,25 +65,25 @@ def test_token_is_cached_per_installation(app, fake_github):
 def test_token_refreshed_shortly_before_expiry(app, fake_github):
     fake_github.token_ttl = 200  # less than the 300 s refresh margin: every use renews
     port = app.port_for(7)
-    port.list_comments(REPO, 1)
-    port.list_comments(REPO, 1)
+    list(port.list_comments(REPO, 1))
+    list(port.list_comments(REPO, 1))
     used = [r.token for r in fake_github.requests if r.operation_id == "issues/list-comments"]
     assert len(token_requests(fake_github)) == 2 and used[0] != used[1]
 
 
 def test_expired_token_is_not_reused(app, fake_github):
     port = app.port_for(7)
-    port.list_comments(REPO, 1)
+    list(port.list_comments(REPO, 1))
     for info in fake_github.tokens.values():
         info["expires"] = 0  # GitHub now refuses it
     app._tokens[7] = (app._tokens[7][0], time.time() - 1)  # and our cache knows it expired
-    port.list_comments(REPO, 1)
+    list(port.list_comments(REPO, 1))
     assert len(token_requests(fake_github)) == 2
 
 
 def test_concurrent_first_use_fetches_one_token(app, fake_github):
     port = app.port_for(7)
-    threads = [threading.Thread(target=port.list_comments, args=(REPO, 1)) for _ in range(8)]
+    threads = [threading.Thread(target=lambda: list(port.list_comments(REPO, 1))) for _ in range(8)]
     for t in threads:
         t.start()
     for t in threads:

@@ -72,6 +72,30 @@ def test_all_comment_pages_are_read(gh, repo):
     assert ops(repo, start) == ["issues/list-comments"] * 3  # per_page=100
 
 
+def test_the_sticky_comment_is_found_reading_pages_only_until_it_appears(gh, repo):
+    """The bot's sticky comment is written when the issue is routed, so it usually sits on the first page however
+    long the discussion runs: finding it reads no further (the first match is the same as reading every page)."""
+    from bot.context import Context
+    from bot.issues import sticky
+    from bot.issues.state import MARKER
+
+    ctx = Context(gh=gh, repo=REPO, store=None, configs=None)  # type: ignore[arg-type]
+    repo.add_comment(REPO, 1, f"{MARKER}\nquoted by a person")  # the marker alone is not ours
+    sticky_id = repo.add_comment(REPO, 1, f"{MARKER}\nrouted", user="github-actions[bot]", user_type="Bot")
+    for i in range(250):
+        repo.add_comment(REPO, 1, f"c{i}")
+    start = len(repo.requests)
+    assert sticky.find(ctx, 1).id == sticky_id
+    assert ops(repo, start) == ["issues/list-comments"]  # one page of 100, not three
+    repo.add_issue(REPO, 2, title="late")
+    for i in range(220):
+        repo.add_comment(REPO, 2, f"c{i}")
+    late = repo.add_comment(REPO, 2, f"{MARKER}\nrouted late", user="github-actions[bot]", user_type="Bot")
+    start = len(repo.requests)
+    assert sticky.find(ctx, 2).id == late and ops(repo, start) == ["issues/list-comments"] * 3
+    assert sticky.find(ctx, 2, marker="<!-- nothing -->") is None
+
+
 def test_permission_reports_fine_grained_roles(gh, repo):
     assert gh.permission(REPO, "mia") == "maintain"  # the legacy field says "write"
     assert gh.permission(REPO, "stranger") == "none"
@@ -179,7 +203,7 @@ def test_permanent_errors_fail_fast(gh, repo, status):
 
 def test_missing_issue_is_a_404_error(gh, repo):
     with pytest.raises(GitHubError) as info:
-        gh.list_comments(REPO, 999)
+        list(gh.list_comments(REPO, 999))
     assert info.value.status == 404
 
 

@@ -191,7 +191,7 @@ class SubIssues(Protocol):
 
 class Comments(Protocol):
     # comments and reactions
-    def list_comments(self, repo: str, number: int) -> list[Comment]: ...  # all pages
+    def list_comments(self, repo: str, number: int) -> Iterator[Comment]: ...  # oldest first, a page at a time
     # every issue's, page by page, oldest first; given `since`, only those updated at or after it, by update time
     def list_repo_comments(self, repo: str, since: datetime | None = None) -> Iterator[Comment]: ...
     def create_comment(self, repo: str, number: int, body: str) -> Comment: ...

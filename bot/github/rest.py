@@ -213,9 +213,11 @@ class RestGitHub(IssueTreeMixin, PullsMixin):
             updated_at=c.updated_at,
         )
 
-    def list_comments(self, repo: str, number: int) -> list[Comment]:
+    def list_comments(self, repo: str, number: int) -> Iterator[Comment]:
+        """An issue's comments, oldest first, fetched a page at a time: a caller that stops early reads fewer pages."""
         with translated():
-            return [self._to_comment(c) for c in self._repo(repo).get_issue(number).get_comments()]
+            for c in self._repo(repo).get_issue(number).get_comments():
+                yield self._to_comment(c)
 
     def list_repo_comments(self, repo: str, since: datetime | None = None) -> Iterator[Comment]:
         """Every issue comment of the repository, oldest first, fetched a page at a time; given `since`, only the

@@ -16,9 +16,10 @@ def _same(a: str, b: str) -> bool:
 
 
 def find(ctx: "Context", number: int, marker: str = MARKER) -> Comment | None:
-    """Our comment carrying the marker; someone quoting the marker does not count."""
+    """Our comment carrying the marker; someone quoting the marker does not count. The first one, so the pages
+    after it are never read (it is written when the issue is routed: usually on the first page)."""
     me = ctx.gh.bot_login().lower()
-    for comment in ctx.gh.list_comments(ctx.repo, number):  # every page
+    for comment in ctx.gh.list_comments(ctx.repo, number):  # a page at a time
         if marker in comment.body and comment.user_login.lower() == me:
             return comment
     return None

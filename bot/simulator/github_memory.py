@@ -8,6 +8,7 @@ an over-long comment) are GitHubErrors as RestGitHub raises them.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -122,9 +123,9 @@ class MemoryGitHub:
     def get_issue(self, repo: str, number: int) -> IssueInfo:
         return self._issue(repo, number).model_copy(deep=True)
 
-    def list_comments(self, repo: str, number: int) -> list[Comment]:
+    def list_comments(self, repo: str, number: int) -> Iterator[Comment]:
         self._issue(repo, number)
-        return [c.model_copy() for c in self.comments(repo, number)]
+        return iter([c.model_copy() for c in self.comments(repo, number)])
 
     def list_repo_comments(self, repo: str, since: Any = None) -> list[Comment]:  # no clock here: `since` is ignored
         r = self._repo(repo)
