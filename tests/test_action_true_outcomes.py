@@ -119,6 +119,22 @@ def test_a_merged_pr_with_passing_checks_is_a_success_that_later_routing_learns(
     assert "Learned from 1 recently routed issues (1 runs with an outcome" in log, log
 
 
+def test_an_outcome_reads_the_issue_its_branch_names_before_the_whole_history(claimed, fake_github, webhook_example,
+                                                                            runner_env, tmp_path):
+    """The branch names the issue (claude/issue-1-…): its state line records the branch, so the run is found after
+    one issue's comments; the history (a listing per `model:` label, then each issue) waits until routing needs it."""
+    for n in range(20, 25):
+        seed_routed(fake_github, n, sticky_body(n, [state_run(n)]))
+    open_pull(fake_github)
+    check(fake_github, "test", "success")
+    start = len(fake_github.requests)
+    code, log = close(fake_github, webhook_example, tmp_path, 7, merged=True)
+    assert code == 0 and state(fake_github).runs[0].truth == "merged", log
+    read = [r for r in fake_github.requests[start:] if r.operation_id in ("issues/list-comments", "issues/list-for-repo")]
+    assert {r.path.split("/")[-2] for r in read if r.operation_id == "issues/list-comments"} <= {"1", "7"}, log
+    assert not [r for r in read if r.operation_id == "issues/list-for-repo"], log
+
+
 def test_a_pr_closed_unmerged_is_a_failure_and_escalates_with_context(claimed, fake_github, webhook_example,
                                                                      runner_env, tmp_path):
     open_pull(fake_github)

@@ -24,6 +24,7 @@ from bot.github.port import Comment, GitHubError
 from bot.issues.state import state_text
 from bot.measures.definitions import settled
 from bot.models import Tier
+from bot.runs.reverts import reverts_pull
 
 ISSUE_BRANCH = re.compile(r"(?:^|/)issue-([0-9]{1,9})-")  # claude-code-action's branches: <prefix>issue-<N>-<when>
 READERS = 8  # sticky comments read at once on a cold start (GitHub's secondary limit is 100 concurrent requests)
@@ -137,12 +138,13 @@ def learn(ctx: Context, limit: int, path: Path | None) -> History | None:
 
 def before_outcome(ctx: Context, history: History | None, payload: dict) -> None:
     """A pull request closed or was reviewed: the outcome path finds the run by the branch a trusted state line
-    records (or, for a revert, by its pull request), so the history is read now, not on routing's first use; and
-    the issue a claude-code-action branch names, when the history does not hold that branch (a hint only: just a
-    trusted state line recording the branch ties the PR to a run)."""
-    if history is not None:
-        ctx.store.load_history()
-    branch = str(((payload.get("pull_request") or {}).get("head") or {}).get("ref") or "")
-    hint = ISSUE_BRANCH.search(branch)
-    if hint and ctx.store.dispatch_for_branch(ctx.repo, branch) is None:
+    records (or, for a revert, by its pull request). The issue a claude-code-action branch names is read first (a
+    hint only: just a trusted state line recording the branch ties the PR to a run), one issue's comments; the last
+    `history-issues` routed issues only when that finds no run on the branch, or the PR says it reverts one."""
+    pull = payload.get("pull_request") or {}
+    branch = str((pull.get("head") or {}).get("ref") or "")
+    if hint := ISSUE_BRANCH.search(branch):
         recover_issue(ctx, int(hint.group(1)))
+    found = ctx.store.dispatch_for_branch(ctx.repo, branch) is not None
+    if history is not None and (not found or reverts_pull(str(pull.get("body") or ""), ctx.repo) is not None):
+        ctx.store.load_history()

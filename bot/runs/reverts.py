@@ -22,11 +22,16 @@ def pull_closed(ctx: Context, number: int, branch: str, body: str) -> Result:
     """A pull request closed: if it was a run's, its outcome; if it merged a revert of a run's merged PR, that run
     is `reverted`, within the window."""
     res = pull_outcome(ctx, number, branch)
-    m = _REVERTS.search(body or "")
-    if not m or m.group(1).lower() != ctx.repo.lower():
+    if (original := reverts_pull(body, ctx.repo)) is None:
         return res
-    messages = reverted(ctx, number, int(m.group(2)))
+    messages = reverted(ctx, number, original)
     return Result(action="outcome", messages=messages) if messages else res
+
+
+def reverts_pull(body: str | None, repo: str) -> int | None:
+    """The number of this repository's PR a pull request's body says it reverts (`Reverts owner/repo#N`), if any."""
+    m = _REVERTS.search(body or "")
+    return int(m.group(2)) if m and m.group(1).lower() == repo.lower() else None
 
 
 def reverted(ctx: Context, revert: int, original: int) -> list[str]:
