@@ -147,6 +147,19 @@ def test_a_revert_after_the_window_changes_nothing(ctx, frozen, started, complet
     assert ctx.store.dispatches(REPO, 1)[0].truth == "merged"
 
 
+def test_an_outsiders_pr_saying_it_reverts_a_run_changes_nothing(ctx, frozen, started, completed, fake_github,
+                                                                 webhook_example):
+    """`Reverts owner/repo#N` is anyone's text: GitHub's Revert button opens its PR as the writer who pressed it, so
+    only a writer's PR saying so counts, whoever merges it."""
+    pull(fake_github, state="closed", merged_at="2026-11-20T11:00:00Z")
+    finish(ctx, started, completed, fake_github, 5551, BRANCH)
+    fake_github.add_pull(REPO, 30, body=f"Reverts {REPO}#7", head_sha="e" * 40, head_ref="patch-1", user="mallory")
+    fake_github.repo(REPO)["issues"][30]["pull"]["head_repo"] = "mallory/hello"
+    merge(fake_github, 30, when="2026-11-20T12:00:00Z")
+    res = handle_event("pull_request", closed_with(webhook_example, 30, "patch-1", f"Reverts {REPO}#7"), ctx)
+    assert ctx.store.dispatches(REPO, 1)[0].truth == "merged", res.messages
+
+
 def test_required_checks_decide_when_the_branch_has_them(ctx, frozen, started, completed, fake_github, webhook_example):
     fake_github.repo(REPO)["required_checks"] = {"main": ["build"]}
     pull(fake_github)

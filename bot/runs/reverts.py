@@ -1,4 +1,4 @@
-"""A run's merged pull request undone: a revert merged with GitHub's Revert button (`Reverts owner/repo#N`) or a
+"""A run's merged pull request undone: a writer's revert merged with GitHub's Revert button (`Reverts owner/repo#N`) or a
 `git revert` of its merge commit pushed to the default branch by a writer (a message only claims; who pushed vouches),
 within `executor.revert_window_days` of the merge, makes the run `reverted` — a failure. Not escalated: the issue's work is undone, and a person decides what next."""
 
@@ -35,11 +35,14 @@ def reverts_pull(body: str | None, repo: str) -> int | None:
 
 
 def reverted(ctx: Context, revert: int, original: int) -> list[str]:
-    """PR `revert` reverts PR `original`: counted once GitHub says it merged."""
+    """PR `revert` reverts PR `original`: counted once GitHub says it merged, and only when a writer opened it (the
+    Revert button's PR is its presser's; the body is anyone's text, whoever merges it)."""
     if isinstance(undo := read(ctx, revert), str):
         return [undo]
     if not undo.merged:
         return [f"#{revert} reverts #{original}, but was not merged"]
+    if not _writer(ctx, undo.user_login):
+        return [f"#{revert} says it reverts #{original}, but its author has no write access"]
     return _undone(ctx, original, utc(undo.merged_at), f"#{revert}")
 
 
