@@ -1,6 +1,7 @@
-"""A run's merged pull request undone: a writer's revert merged with GitHub's Revert button (`Reverts owner/repo#N`) or a
-`git revert` of its merge commit pushed to the default branch by a writer (a message only claims; who pushed vouches),
-within `executor.revert_window_days` of the merge, makes the run `reverted` — a failure. Not escalated: the issue's work is undone, and a person decides what next."""
+"""A run's merged pull request undone, by a writer's word: a revert PR a writer opened (GitHub's Revert button,
+`Reverts owner/repo#N`) merged, or a `git revert` of its merge commit a writer pushed to the default branch (a
+message only claims; who pushed vouches), within `executor.revert_window_days` of the merge, makes the run `reverted`
+— a failure. Not escalated: the issue's work is undone, and a person decides what next."""
 
 from __future__ import annotations
 
