@@ -5,6 +5,7 @@ message only claims; who pushed vouches), within `executor.revert_window_days` o
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import datetime
 
@@ -16,7 +17,8 @@ from bot.store.records import utcnow
 _REVERTS = re.compile(r"^Reverts ([A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)#([0-9]{1,9})\s*$", re.M)  # GitHub's Revert button
 _GIT_REVERT = re.compile(r"^This reverts commit ([0-9a-f]{40})\b", re.M)  # `git revert`'s message
 _SHA = re.compile(r"[0-9a-f]{40}")
-MAX_REVERTED = 5  # merge commits looked up per push
+MAX_REVERTED = 5  # merge commits looked up per push (and claiming commits per merge commit)
+log = logging.getLogger(__name__)
 
 
 def pull_closed(ctx: Context, number: int, branch: str, body: str) -> Result:
@@ -60,16 +62,17 @@ def pushed_reverts(ctx: Context, ref: str, default_branch: str, commits: list[di
     for c in commits[:100]:
         for m in _GIT_REVERT.finditer(str(c.get("message") or "")):
             claims.setdefault(m.group(1), set()).add(str(c.get("id") or ""))
-    if not claims or not _writer(ctx, sender):
-        return []
     messages: list[str] = []
     for sha in sorted(claims)[:MAX_REVERTED]:
-        if not any(_vouched(ctx, claim) for claim in sorted(claims[sha])):
-            messages.append(f"a push claims to revert {sha[:12]}, but not in a writer's commit")
+        runs = [p.number for p in ctx.gh.pulls_for_commit(ctx.repo, sha)
+                if p.merged and ctx.store.dispatch_for_pull(ctx.repo, p.number) is not None]
+        if not runs:
+            continue  # a revert of something no run merged: nothing to check
+        if not _writer(ctx, sender) or not any(_vouched(ctx, c) for c in sorted(claims[sha])[:MAX_REVERTED]):
+            log.info("a push by %r claims to revert %s, but not as a writer's commit: ignored", sender, sha[:12])
             continue
-        for pull in ctx.gh.pulls_for_commit(ctx.repo, sha):
-            if pull.merged:
-                messages += _undone(ctx, pull.number, utcnow(), f"a push reverting {sha[:12]}")
+        for number in runs:
+            messages += _undone(ctx, number, utcnow(), f"a push reverting {sha[:12]}")
     return messages
 
 
