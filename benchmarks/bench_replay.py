@@ -35,10 +35,9 @@ def _generator():
 
 def replay(lines: list[dict]) -> dict:
     from bot.config import RepoConfig
-    from bot.priors import load_ladder_priors
     from bot.routing.replay import Replay, parse_line
 
-    r = Replay(RepoConfig(), load_ladder_priors)
+    r = Replay(RepoConfig())
     for i, obj in enumerate(lines):
         r.add(parse_line(obj, f"line {i + 1}"))
     return r.report()

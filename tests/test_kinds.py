@@ -7,7 +7,6 @@ import random
 
 from bot.config import RepoConfig
 from bot.models import IssueInput, Tier
-from bot.priors import load_ladder_priors
 from bot.routing import route
 from bot.routing.kinds import MIN_TRAINED, TextModel, features, text_kind
 from bot.routing.learning import Knowledge, Observation
@@ -46,7 +45,7 @@ def test_the_model_speaks_only_when_the_words_tell() -> None:
 
 def test_text_kinds_refine_only_what_no_rule_matched() -> None:
     rng = random.Random(5)
-    k = Knowledge(priors=load_ladder_priors)
+    k = Knowledge()
     for i in range(80):
         hard = i % 2 == 0
         feats = features(issue(rng.choice(HARD if hard else EASY), rng))

@@ -40,7 +40,7 @@ def test_priors_are_dated_data_with_coherent_conditional_rates() -> None:
 
 
 def test_expected_cost_counts_every_attempt_and_success_every_step() -> None:
-    stats = LadderStats(load_ladder_priors())
+    stats = LadderStats()
     cost = {H: 1.0, S: 2.0, O: 2.3}
     usd, ok = expect(stats, "k", (H, O), cost)
     p_h = stats.rate("k", H, NONE)
@@ -50,7 +50,7 @@ def test_expected_cost_counts_every_attempt_and_success_every_step() -> None:
 
 def test_skips_a_tier_that_adds_nothing_after_a_failure() -> None:
     """Sonnet never rescues what haiku failed here, opus often does: haiku → opus, sonnet skipped."""
-    stats = LadderStats(load_ladder_priors())
+    stats = LadderStats()
     cost = {H: 0.3, S: 0.6, O: 0.7}
     feed(stats, "k", {H: True, S: True, O: True}, (H,), 60, cost)
     feed(stats, "k", {H: False, S: False, O: True}, (H, S, O), 25, cost)
@@ -62,7 +62,7 @@ def test_skips_a_tier_that_adds_nothing_after_a_failure() -> None:
 
 
 def test_opus_first_when_it_costs_less_per_task_and_resolves_more() -> None:
-    stats = LadderStats(load_ladder_priors())
+    stats = LadderStats()
     cost = {H: 0.33, S: 0.66, O: 0.45}
     feed(stats, "k", {H: False, S: True, O: True}, (O,), 70, cost)
     feed(stats, "k", {H: False, S: True, O: True}, (H, O), 15, cost)  # haiku fails here
@@ -71,12 +71,12 @@ def test_opus_first_when_it_costs_less_per_task_and_resolves_more() -> None:
     choice = choose_ladder(stats, "k", max_attempts=3, fallback_scale=1.0, explore=False)
     assert choice.ladder[0] is O
     # unasked, opus goes first only once its actual cost is known
-    fresh = LadderStats(load_ladder_priors())
+    fresh = LadderStats()
     assert choose_ladder(fresh, "k", max_attempts=3, fallback_scale=1.0, explore=False).ladder[0] is not O
 
 
 def test_the_floor_is_no_routing_by_default_and_configurable() -> None:
-    stats = LadderStats(load_ladder_priors())
+    stats = LadderStats()
     default = choose_ladder(stats, "k", max_attempts=3, fallback_scale=1.0, explore=False)
     assert default.success >= default.baseline_success - 1e-9
     low = choose_ladder(stats, "k", max_attempts=3, fallback_scale=1.0, explore=False, floor=0.5)
@@ -86,7 +86,7 @@ def test_the_floor_is_no_routing_by_default_and_configurable() -> None:
 
 
 def test_security_floor_and_rule_named_tiers_keep_haiku_out() -> None:
-    stats = LadderStats(load_ladder_priors())
+    stats = LadderStats()
     feed(stats, "k", {H: True, S: True, O: True}, (H,), 50, {H: 0.1, S: 0.2, O: 0.3})
     sec = choose_ladder(stats, "k", max_attempts=3, fallback_scale=1.0, min_tier=S, explore=False)
     assert H not in sec.ladder
@@ -99,7 +99,7 @@ def test_security_floor_and_rule_named_tiers_keep_haiku_out() -> None:
 
 
 def test_exploration_is_paced_bounded_and_explained() -> None:
-    stats = LadderStats(load_ladder_priors())
+    stats = LadderStats()
     explored = []
     for i in range(40):
         c = choose_ladder(stats, "k", max_attempts=3, fallback_scale=1.0)
@@ -110,15 +110,15 @@ def test_exploration_is_paced_bounded_and_explained() -> None:
     assert [i for i, e in enumerate(explored) if e] == [i for i in range(40) if i % EXPLORE_EVERY == EXPLORE_EVERY - 1][
         :sum(explored)]
     assert 0 < sum(explored) <= 40 // EXPLORE_EVERY
-    again = LadderStats(load_ladder_priors())
+    again = LadderStats()
     assert [choose_ladder(again, "k", max_attempts=3, fallback_scale=1.0).ladder for _ in range(3)] == \
-        [choose_ladder(LadderStats(load_ladder_priors()), "k", max_attempts=3, fallback_scale=1.0).ladder] * 3
+        [choose_ladder(LadderStats(), "k", max_attempts=3, fallback_scale=1.0).ladder] * 3
 
 
 def test_a_ladder_without_no_routings_last_tier_is_audited_one_issue_in_audit_every() -> None:
     """Haiku alone looks enough here, so the ladder leaves out opus: its estimate of what no routing would
     resolve rests on tiers it no longer runs, so one issue in AUDIT_EVERY runs no routing's ladder first."""
-    stats = LadderStats(load_ladder_priors())
+    stats = LadderStats()
     cost = {H: 0.1, S: 0.3, O: 0.4}
     feed(stats, "k", {H: True, S: True, O: True}, (H,), 80, cost)
     feed(stats, "k", {H: False, S: False, O: False}, (H, S, O), 4, cost)
@@ -136,7 +136,7 @@ def test_a_ladder_without_no_routings_last_tier_is_audited_one_issue_in_audit_ev
 
 
 def test_a_ladder_that_keeps_no_routings_tiers_is_not_audited() -> None:
-    stats = LadderStats(load_ladder_priors())
+    stats = LadderStats()
     cost = {H: 0.3, S: 0.6, O: 0.7}
     feed(stats, "k", {H: True, S: True, O: True}, (H,), 60, cost)
     feed(stats, "k", {H: False, S: False, O: True}, (H, S, O), 25, cost)
@@ -149,7 +149,7 @@ def test_a_ladder_that_keeps_no_routings_tiers_is_not_audited() -> None:
 def spare(opus_usd: float, audited: int = 2) -> LadderStats:
     """A kind whose escalation resolves more than no routing does (haiku resolves issues sonnet and opus miss),
     seen by haiku-first issues and by `audited` × 100 issues run sonnet → opus → haiku."""
-    stats = LadderStats(load_ladder_priors())
+    stats = LadderStats()
     cost = {H: 1.0, S: 3.0, O: opus_usd}
     for ladder, n in (((S, O, H), audited), ((H, S, O), 3)):
         for pattern, share in (((1, 1, 1), 40), ((1, 0, 0), 6), ((0, 0, 1), 8), ((0, 1, 0), 12), ((0, 0, 0), 34)):
@@ -201,7 +201,7 @@ def test_a_mix_worth_more_than_an_audit_costs_is_audited() -> None:
 
 def test_the_decision_carries_the_ladder_and_prices_it_with_escalation() -> None:
     """The estimate is the chosen ladder's expected cost, escalation included; the baseline is no routing."""
-    k = Knowledge(priors=load_ladder_priors)
+    k = Knowledge()
     for _ in range(30):
         k.add(Observation("o/r", "", "standard", H, True, 0.3, ()))
     for _ in range(10):
@@ -231,5 +231,5 @@ def test_escalation_follows_the_learned_ladder_else_the_configured_one() -> None
 
 
 def test_small_costs_are_said_to_the_fraction_of_a_cent() -> None:
-    c = choose_ladder(LadderStats(load_ladder_priors()), "k", max_attempts=3, fallback_scale=0.003, explore=False)
+    c = choose_ladder(LadderStats(), "k", max_attempts=3, fallback_scale=0.003, explore=False)
     assert "expected $0.00" in c.sentence and "expected $0.00 " not in c.sentence  # e.g. $0.0021, not $0.00

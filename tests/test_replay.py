@@ -13,7 +13,6 @@ import pytest
 
 from bot.cli import main
 from bot.config import RepoConfig
-from bot.priors import load_ladder_priors
 from bot.routing.replay import Replay, parse_line
 
 REPO = Path(__file__).resolve().parents[1]
@@ -102,7 +101,7 @@ def test_generated_stream_the_learning_router_earns_its_savings(opus_cheap: bool
     """Issue #22's structure (per-task cost ratios 1 : 2 : 2.3, or Opus cheaper than Sonnet per task; outcomes
     not nested; a fifth unsolvable): the learned ladders stay near the policy that knows each kind's rates at
     no loss of success. Directional; the full targets are measured in benchmarks (docs/benchmarks.md)."""
-    r = Replay(RepoConfig(), load_ladder_priors)
+    r = Replay(RepoConfig())
     for i, obj in enumerate(generator().generate(2000, seed=1, profile="tiers", opus_cheap=opus_cheap)):
         r.add(parse_line(obj, f"line {i + 1}"))
     report = r.report()
@@ -148,7 +147,7 @@ def test_one_escalation_rule_for_the_app_the_replay_and_the_demo():
 def test_a_decision_says_as_data_when_its_ladder_explores_or_audits() -> None:
     """The replay's learned ladders leave out explorations and audits by the decision's flag, not its wording;
     the flag stays out of the serialised decision."""
-    r = Replay(RepoConfig(), load_ladder_priors)
+    r = Replay(RepoConfig())
     decisions = [r.add(parse_line(obj, f"line {i + 1}"))
                  for i, obj in enumerate(generator().generate(200, seed=1, profile="tiers"))]
     explored = [d for d in decisions if d.explored]

@@ -119,10 +119,9 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 
 def cmd_replay(args: argparse.Namespace, config: RepoConfig) -> int:
-    from bot.priors import load_ladder_priors
     from bot.routing.replay import Replay, parse_line, render
 
-    replay = Replay(config, load_ladder_priors)
+    replay = Replay(config)
     errors = 0
     stream = open_input(args.replay)
     try:

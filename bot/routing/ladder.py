@@ -33,8 +33,6 @@ from bot.models import Complexity, Role, RuleMatch, Strategy, Tier
 from bot.routing.phases import phase_usd
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from bot.priors import LadderPriors
 
 MIN_FIRST = 4  # haiku first tries on a subtle kind (a race condition) before its ladders may use haiku
@@ -67,10 +65,8 @@ class LadderStats:
     """Attempts per (kind, tiers that already failed, tier, success) and actual costs per (kind, tier), and from
     them a joint distribution of per-tier outcomes per kind; add() learns one attempt."""
 
-    def __init__(self, priors: "LadderPriors | Callable[[], LadderPriors] | None" = None) -> None:
-        # given by the shell (bot.priors.load_ladder_priors), or its loader, called on first use: a store with no
-        # outcomes (a one-shot route) never reads the file; routing itself reads no file
-        self._priors = priors
+    def __init__(self, priors: "LadderPriors | None" = None) -> None:
+        self._priors = priors  # read on first use: a store with no outcomes (a one-shot route) never loads the file
         self.costs: dict[tuple[str, Tier], list[float]] = defaultdict(lambda: [0.0, 0])
         self.issues: Counter[str] = Counter()  # first attempts per kind: the pace of exploration
         self.size = 0
@@ -85,9 +81,9 @@ class LadderStats:
     @property
     def priors(self) -> "LadderPriors":
         if self._priors is None:
-            raise LookupError("no ladder priors given: the shell passes bot.priors.load_ladder_priors with the Knowledge")
-        if callable(self._priors):
-            self._priors = self._priors()
+            from bot.priors import load_ladder_priors
+
+            self._priors = load_ladder_priors()
         return self._priors
 
     def add(self, kind: str, tier: Tier, failed: frozenset[Tier], success: bool, cost_usd: float | None) -> None:

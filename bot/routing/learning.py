@@ -20,14 +20,11 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import Any, Iterable
 
 from bot.models import Tier
 from bot.routing.kinds import TextModel
 from bot.routing.ladder import LadderStats
-
-if TYPE_CHECKING:
-    from bot.priors import LadderPriors
 
 MIN_EVIDENCE = 4  # attempts at a level before it speaks for a tier
 EXPLORE_MAX = 40  # a cheaper tier's record here is thin below this many attempts: explored at every issue
@@ -113,16 +110,13 @@ def _rules(kind: str) -> str:
 class Knowledge:
     """Success counts and costs per (level key, tier), built from observations; add() learns one more."""
 
-    def __init__(self, observations: Iterable[Observation] = (), *, note: str | None = None,
-                 priors: "LadderPriors | Callable[[], LadderPriors] | None" = None) -> None:
-        """`priors`: the ladder objective's (bot.priors.load_ladder_priors, or the loader itself, called on first
-        use), given by the shell that read the observations: routing reads no file."""
+    def __init__(self, observations: Iterable[Observation] = (), *, note: str | None = None) -> None:
         self.counts: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0])  # key → [successes, attempts]
         self.costs: dict[tuple[Any, ...], list[float]] = defaultdict(lambda: [0.0, 0])  # key → [sum, n]
         self.note = note  # why there is nothing to learn from (empty, unreadable, no store)
         self.size = 0
         self.since: dict[tuple[str, str, Tier], int] = {}  # attempts on higher tiers since this tier's last one
-        self.ladders = LadderStats(priors)  # the ladder objective's record: attempts that know their place on a ladder
+        self.ladders = LadderStats()  # the ladder objective's record: attempts that know their place on a ladder
         self.text = TextModel()  # which words haiku resolves: kinds for issues no rule matches
         for obs in observations:
             self.add(obs)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Callable
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -21,9 +21,6 @@ from bot.routing.hindsight import Hindsight
 from bot.routing.kinds import features
 from bot.routing.ladder import show
 from bot.routing.learning import Knowledge, Observation
-
-if TYPE_CHECKING:
-    from bot.priors import LadderPriors
 
 _TIER_NAMES = ", ".join(t.value for t in Tier)
 
@@ -140,10 +137,9 @@ def run_ladder(line: ReplayLine, first: Tier, config: RepoConfig, tally: Tally,
 class Replay:
     """Feeds lines to the learning router and the baselines side by side."""
 
-    def __init__(self, config: RepoConfig, priors: "LadderPriors | Callable[[], LadderPriors]") -> None:
-        """`priors`: the ladder objective's, from the caller (bot.priors.load_ladder_priors): routing reads no file."""
+    def __init__(self, config: RepoConfig) -> None:
         self.config = config
-        self.knowledge = Knowledge(note="the replay has not run an issue yet", priors=priors)
+        self.knowledge = Knowledge(note="the replay has not run an issue yet")
         self.router = Tally()
         self.baselines = {name: Tally() for name in
                           ("always_sonnet", "always_haiku_escalating", "rules_only", "oracle")}

@@ -15,7 +15,6 @@ from typing import Callable
 from bot.measures.breakdown import Group, group_records
 from bot.measures.definitions import settled
 from bot.models import RoutingDecision
-from bot.priors import load_ladder_priors
 from bot.routing.learning import Knowledge
 from bot.store.records import REVIEWED as FINAL, Busy, ConvoyDoc, DispatchRecord, RunState, dispatch_record, month_start
 from bot.store.records import truth_fields
@@ -54,7 +53,7 @@ class MemoryIssueStore:
                              d["score"], low_score_is_failure=low_score_is_failure), d["number"])
                 for d in self._dispatches if d["mode"] == "execute" and settled(d) and (d["repo"], d["number"]) in self._records]
         found = with_ladder_places(rows)
-        return Knowledge(found, note=self.note, priors=load_ladder_priors)
+        return Knowledge(found, note=self.note)
 
     def load_history(self) -> None:
         """Run the `history` loader now, once (learning calls it on first use; the outcome path before it looks a

@@ -13,7 +13,6 @@ from sqlalchemy import Engine, or_, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.measures.definitions import OPEN_PR
-from bot.priors import load_ladder_priors
 from bot.routing.learning import Knowledge
 from bot.store.issue_rows import FINISHED, Dispatch, RoutingRecord
 from bot.store.observations import LOW_SCORE, observation, with_ladder_places  # noqa: F401 - LOW_SCORE re-exported
@@ -45,12 +44,12 @@ def read_knowledge(engine: Engine, session: Any, *, now: float | None = None,
             rows = s.execute(q).all()
     except (SQLAlchemyError, ValueError, TypeError) as exc:  # an older or damaged store: route without it
         log.warning("outcome history unreadable: %s", str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
-        return Knowledge(note=f"the outcome history could not be read ({type(exc).__name__})", priors=load_ladder_priors)
+        return Knowledge(note=f"the outcome history could not be read ({type(exc).__name__})")
     found = with_ladder_places([(observation(*row[:7], low_score_is_failure=low_score_is_failure), row[7])
                                 for row in reversed(rows)])
     skipped = len(rows) - len(found)
     knowledge = Knowledge(found, note=(f"{skipped} unreadable outcome rows skipped" if skipped else
-                                       "no executor outcomes recorded yet"), priors=load_ladder_priors)
+                                       "no executor outcomes recorded yet"))
     _cache.setdefault(engine, {})[low_score_is_failure] = (now, knowledge)
     return knowledge
 
