@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Annotated, NamedTuple
+from typing import Annotated, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -190,8 +190,8 @@ class RoutingDecision(BaseModel):
     matched_rules: list[RuleMatch] = Field(default_factory=list)
     pipeline: bool = False  # a plan phase: sonnet plans, a cheaper tier executes
     security_sensitive: bool = False
-    estimated_cost_usd: float  # the sum of the phases
-    baseline_cost_usd: float  # the same phases, all on sonnet
+    estimated_cost_usd: float  # the sum of the phases; execute: its ladder's expected cost (estimate_ladder)
+    baseline_cost_usd: float  # the same other phases on sonnet; execute: no routing's (sonnet, then opus)
     savings_usd: float
     notes: list[str] = Field(default_factory=list)  # e.g. classifier timeout, config error
     phases: list[Phase] = Field(default_factory=list)  # plan?, execute, review?; `tier` is the execute phase's
@@ -199,6 +199,8 @@ class RoutingDecision(BaseModel):
     classifier_cost_usd: float = 0.0  # what asking the LLM classifier cost (0 when cached or not asked)
     ladder: list[Tier] = Field(default_factory=list)  # the learned escalation order (empty: executor.escalation)
     explored: bool = Field(default=False, exclude=True)  # the ladder explores or audits (not the learned one)
+    estimate_ladder: list[Tier] = Field(default_factory=list)  # what the execute estimate prices, escalation included
+    estimate_basis: Literal["tokens", "priors", "actuals"] = "tokens"  # public per-task priors, or this repo's costs
 
     def phase(self, role: "Role | str") -> Phase | None:
         role = Role(role)

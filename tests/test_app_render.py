@@ -18,7 +18,7 @@ def test_comment_carries_every_field():
     text = routing_comment(d)
     assert text.startswith(MARKER)
     for needle in (d.model, d.tier.value, d.complexity.value, d.strategy.value.replace("_", " "), "Confidence",
-                   "Estimated cost", "All-Sonnet baseline", "Savings", "model:opus", "complexity:complex", "/model"):
+                   "Estimated cost", "No-routing baseline", "Savings", "model:opus", "complexity:complex", "/model"):
         assert needle in text, needle
 
 
@@ -59,12 +59,17 @@ def test_a_learned_ladder_is_priced_with_escalation_against_no_routing():
     """#22: the estimate is the ladder's expected cost, escalation included; savings against no routing."""
     from bot.models import Tier
 
-    d = decision().model_copy(update={"ladder": [Tier.haiku, Tier.opus]})
+    d = decision().model_copy(update={"ladder": [Tier.haiku, Tier.opus], "estimate_ladder": [Tier.haiku, Tier.opus]})
     text = routing_comment(d)
-    assert "| Estimated cost | " in text and "(expected, escalation included: haiku → opus) |" in text
+    assert "| Estimated cost | " in text
+    assert "(expected, escalation included: haiku → opus; from public per-task priors) |" in text
     assert "| No-routing baseline | " in text and "(Sonnet, then Opus, expected; the same other phases) |" in text
     assert "All-Sonnet baseline" not in text
-    assert "All-Sonnet baseline" in routing_comment(decision())  # no ladder: as before
+    # the rules' ladder is priced the same way (#22 item 4); only a decision priced by tokens alone (restored from
+    # an older state line) still says all-Sonnet
+    assert "All-Sonnet baseline" not in routing_comment(decision())
+    old = decision().model_copy(update={"estimate_ladder": [], "estimate_basis": "tokens"})
+    assert "All-Sonnet baseline" in routing_comment(old)
 
 
 def test_a_score_shows_as_n_of_5_and_unrated_runs_render_as_before():

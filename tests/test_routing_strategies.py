@@ -7,7 +7,9 @@ import pytest
 from bot.catalog import estimate_cost, model_for
 from bot.config import RepoConfig, load_config_text
 from bot.models import ClassifierResult, Complexity, IssueInput, Strategy, Tier
+from bot.priors import load_ladder_priors
 from bot.routing import cost_table, explain, forced, route
+from bot.routing.ladder import LadderStats, expect
 
 
 @pytest.fixture(scope="module")
@@ -219,20 +221,31 @@ def test_forced_needs_something(cfg: RepoConfig) -> None:
         forced(IssueInput(title="x"), cfg, by="@alice")
 
 
-def test_costs_follow_the_catalog_and_baseline_is_sonnet(cfg: RepoConfig) -> None:
+def test_costs_follow_the_catalog_and_baseline_is_no_routing(cfg: RepoConfig) -> None:
+    """#22 item 4: one attempt is priced per task (Sonnet's price × the priors' ratio), escalation included, and
+    the baseline is no routing (Sonnet, then Opus) priced the same way. Before, the estimate was the same tokens
+    at Haiku's price against one Sonnet run: 20× apart per token, where the public evidence says 2× per task."""
     d = decide(cfg, title="Fix typo")
-    assert d.estimated_cost_usd == pytest.approx(estimate_cost(Tier.haiku, d.complexity, cfg).usd)
-    assert d.baseline_cost_usd == pytest.approx(estimate_cost(Tier.sonnet, d.complexity, cfg).usd)
+    cost = {t: estimate_cost(Tier.sonnet, d.complexity, cfg).usd * load_ladder_priors().cost[t] for t in Tier}
+    stats = LadderStats()
+    assert d.estimated_cost_usd == pytest.approx(expect(stats, d.kind, (Tier.haiku, Tier.sonnet, Tier.opus), cost)[0])
+    assert d.baseline_cost_usd == pytest.approx(expect(stats, d.kind, (Tier.sonnet, Tier.opus), cost)[0])
     assert d.savings_usd == pytest.approx(d.baseline_cost_usd - d.estimated_cost_usd) and d.savings_usd > 0
-    assert decide(cfg, title="Security audit of the login flow").savings_usd < 0  # opus executes an audit
+    audit = decide(cfg, title="Security audit of the login flow")  # opus executes alone: 1.14× Sonnet a task
+    sonnet = estimate_cost(Tier.sonnet, audit.complexity, cfg).usd
+    assert audit.tier is Tier.opus and audit.estimate_ladder == [Tier.opus]
+    assert audit.estimated_cost_usd == pytest.approx(sonnet * load_ladder_priors().cost[Tier.opus])
 
 
 def test_estimate_is_the_sum_of_the_phases_and_baseline_the_same_phases_on_sonnet(cfg: RepoConfig) -> None:
+    """The other phases (plan, review) keep their token budgets; the baseline runs them on Sonnet and executes
+    as no routing does (Sonnet, then Opus, expected)."""
     d = decide(cfg, title="Migration of data from v1 tables")
     assert d.estimated_cost_usd == pytest.approx(sum(p.estimated_cost_usd for p in d.phases))
     c = d.complexity
+    cost = {t: estimate_cost(Tier.sonnet, c, cfg).usd * load_ladder_priors().cost[t] for t in Tier}
     assert d.baseline_cost_usd == pytest.approx(
-        estimate_cost(Tier.sonnet, c, cfg, "plan").usd + estimate_cost(Tier.sonnet, c, cfg).usd
+        estimate_cost(Tier.sonnet, c, cfg, "plan").usd + expect(LadderStats(), d.kind, (Tier.sonnet, Tier.opus), cost)[0]
         + estimate_cost(Tier.sonnet, c, cfg, "review").usd)
     assert d.phase("review").model == model_for(Tier.opus, cfg) and d.phase("plan").tier is Tier.sonnet
 
@@ -248,8 +261,13 @@ def test_price_and_model_overrides_change_the_estimate() -> None:
     cfg = load_config_text("models:\n  haiku: claude-haiku-4-5\n")
     d = route(IssueInput(title="Fix typo"), cfg)
     assert d.model == "claude-haiku-4-5"
-    cheap = load_config_text("prices:\n  claude-haiku-5-5: {input: 0, output: 0}\n")
-    assert route(IssueInput(title="Fix typo"), cheap).estimated_cost_usd == 0
+    # An attempt is priced per task from Sonnet's price and the priors' ratios (#22): Sonnet's price moves every
+    # tier's estimate; before, a free Haiku made a Haiku estimate free, as if it took as few turns as Sonnet.
+    free = load_config_text("prices:\n  claude-sonnet-5-5: {input: 0, output: 0}\n")
+    assert route(IssueInput(title="Fix typo"), free).estimated_cost_usd == 0
+    dear = load_config_text("prices:\n  claude-sonnet-5-5: {input: 4, output: 20}\n")
+    base = route(IssueInput(title="Fix typo"), RepoConfig()).estimated_cost_usd
+    assert route(IssueInput(title="Fix typo"), dear).estimated_cost_usd == pytest.approx(2 * base)
 
 
 def test_explain_names_the_deciding_rule_and_the_evidence(cfg: RepoConfig) -> None:

@@ -1,4 +1,4 @@
-"""The sticky routing comment: the decision, its price against an all-Sonnet baseline, and how to override.
+"""The sticky routing comment: the decision, its expected price against no routing's, and how to override.
 
 Anything that may carry issue text (rationale, notes, config errors) is untrusted: mentions are
 defused and HTML is escaped so the comment cannot ping people or inject markup.
@@ -134,7 +134,7 @@ def _summary(d: RoutingDecision) -> list[str]:
         f"| Complexity | {d.complexity.value} |",
         f"| Confidence | {d.confidence:.0%} |",
         f"| Strategy | {d.strategy.value.replace('_', ' ')} |",
-        *(_ladder_rows(d) if d.ladder else [
+        *(_ladder_rows(d) if d.estimate_ladder or d.ladder else [
             f"| Estimated cost | {money(d.estimated_cost_usd)} |",
             f"| All-Sonnet baseline | {money(d.baseline_cost_usd)} (the same phases, all on Sonnet) |"]),
         f"| Savings | {money(d.savings_usd)}{savings_pct} |"
@@ -145,10 +145,15 @@ def _summary(d: RoutingDecision) -> list[str]:
     ]
 
 
+_BASIS = {"priors": "; from public per-task priors", "actuals": "; from this repository's actual costs"}
+
+
 def _ladder_rows(d: RoutingDecision) -> list[str]:
-    """A learned ladder (#22): the expected cost of every attempt, against what no routing is expected to cost."""
-    order = ladder.show(tuple(d.ladder))
-    return [f"| Estimated cost | {money(d.estimated_cost_usd)} (expected, escalation included: {order}) |",
+    """The ladder the issue runs (#22), learned or the rules': the expected cost of every attempt, from the public
+    priors or this repository's actual costs, against what no routing is expected to cost, priced the same way."""
+    order = ladder.show(tuple(d.estimate_ladder or d.ladder))
+    basis = _BASIS.get(d.estimate_basis, "")
+    return [f"| Estimated cost | {money(d.estimated_cost_usd)} (expected, escalation included: {order}{basis}) |",
             f"| No-routing baseline | {money(d.baseline_cost_usd)} (Sonnet, then Opus, expected; the same other phases) |"]
 
 

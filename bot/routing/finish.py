@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.config import RepoConfig
 from bot.models import Complexity, Role, RoutingDecision, RuleMatch, Strategy, Tier
+from bot.routing.estimate import estimate
 from bot.routing.ladder import ladder_for, subtle
 from bot.routing.learning import Knowledge, choose
 from bot.routing.phases import plan_phases
@@ -52,6 +53,8 @@ class Choice:
     kind: str = ""
     ladder: list[Tier] = field(default_factory=list)  # a learned first tier and escalation order (#22)
     explored: bool = False  # that ladder explores or audits instead of the one learned
+    estimate_ladder: list[Tier] = field(default_factory=list)  # what the execute estimate prices
+    estimate_basis: str = "tokens"  # "priors" (public per-task priors) or "actuals" (this repository's costs)
 
 
 def finish(config: RepoConfig, costs: dict[Any, Any], c: Choice, knowledge: Knowledge | None = None,
@@ -68,13 +71,19 @@ def finish(config: RepoConfig, costs: dict[Any, Any], c: Choice, knowledge: Know
     if c.complexity is None:
         c.complexity = COMPLEXITY_FOR_TIER[c.tier]
     execute_usd = baseline_usd = None
-    if knowledge is not None and config.learning.enabled:
+    learning = knowledge is not None and config.learning.enabled
+    if learning:
         guarded = subtle(config, costs, c.trace)  # e.g. a race condition: haiku only on learned evidence
-        ladder = _ladder(config, costs, c, knowledge, guarded, sentences) if knowledge.size else None
+        ladder = _ladder(config, costs, c, knowledge, guarded, sentences) if knowledge.size else None  # type: ignore[union-attr]
         if ladder is not None:
             execute_usd, baseline_usd = ladder
         else:
-            execute_usd = _learned(config, c, knowledge, repo, guarded, sentences)
+            execute_usd = _learned(config, c, knowledge, repo, guarded, sentences)  # type: ignore[arg-type]
+            c.estimate_basis = "tokens" if execute_usd is None else "actuals"
+    if execute_usd is None:  # the rules' ladder, escalation included, against no routing's (bot/routing/estimate.py)
+        est = estimate(config, costs, knowledge.ladders if learning else None, c.kind, c.tier, c.complexity)  # type: ignore[union-attr, arg-type]
+        execute_usd, baseline_usd = est.usd, est.baseline_usd
+        c.estimate_ladder, c.estimate_basis = list(est.ladder), "actuals" if est.actuals else "priors"
     return _decision(config, costs, c, sentences, execute_usd, baseline_usd)
 
 
@@ -116,6 +125,8 @@ def _ladder(config: RepoConfig, costs: dict[Any, Any], c: Choice, knowledge: Kno
         c.strategy, c.tier, c.confidence = _LEARNED, lc.ladder[0], CONFIDENCE[_LEARNED]
         sentences[0] = sentences[0].replace("Routed to", "The router's rules pointed to", 1)
     c.ladder, c.explored = list(lc.ladder), lc.explored
+    c.estimate_ladder = c.ladder
+    c.estimate_basis = "actuals" if knowledge.ladders.scale() is not None else "priors"
     return lc.expected_usd, lc.baseline_usd
 
 
@@ -173,4 +184,6 @@ def _decision(config: RepoConfig, costs: dict[Any, Any], c: Choice, sentences: l
         "kind": c.kind,
         "ladder": c.ladder,
         "explored": c.explored,
+        "estimate_ladder": c.estimate_ladder,
+        "estimate_basis": c.estimate_basis,
     })

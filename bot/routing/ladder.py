@@ -26,7 +26,7 @@ import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from itertools import permutations
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterable
 
 from bot.config import RepoConfig
 from bot.models import Complexity, Role, RuleMatch, Strategy, Tier
@@ -178,6 +178,17 @@ def expect(stats: LadderStats, kind: str, ladder: Ladder, cost: dict[Tier, float
     return total, 1 - reach
 
 
+def attempt_costs(stats: LadderStats, kind: str, tiers: Iterable[Tier], fallback_scale: float) -> dict[Tier, float]:
+    """Expected USD of one attempt per tier: the per-task ratios × the recorded actuals' scale, else `fallback_scale`."""
+    scale = stats.scale() or fallback_scale
+    return {t: stats.cost(kind, t, scale) for t in tiers}
+
+
+def token_scale(costs: dict[Any, Any], config: RepoConfig, complexity: Complexity, priors: "LadderPriors") -> float:
+    """USD per unit of the per-task ratio before actual costs arrive: the execute token budget at Sonnet's price."""
+    return phase_usd(costs, Role.execute, Tier.sonnet, complexity, config) / priors.cost[Tier.sonnet]
+
+
 @dataclass(frozen=True)
 class LadderChoice:
     ladder: Ladder
@@ -207,8 +218,7 @@ def choose_ladder(
     if guarded and stats.first_tries(kind, Tier.haiku) < MIN_FIRST and (min_tier is None or min_tier is Tier.haiku):
         min_tier = Tier.sonnet
     tiers = [t for t in Tier if min_tier is None or t.rank >= min_tier.rank]
-    scale = stats.scale() or fallback_scale
-    cost = {t: stats.cost(kind, t, scale) for t in tiers}
+    cost = attempt_costs(stats, kind, tiers, fallback_scale)
     opus_first = opus_asked or stats.actual_costs(Tier.opus) >= COST_MIN
 
     ladders = [lad for n in range(1, min(max_attempts, len(tiers)) + 1) for lad in permutations(tiers, n)]
@@ -348,8 +358,7 @@ def ladder_for(config: RepoConfig, costs: dict[Any, Any], stats: LadderStats, ki
     recorded attempt knows its place on a ladder, as in a store that does not record it)."""
     if config.learning.objective != "ladder" or not stats.size:
         return None
-    sonnet_usd = phase_usd(costs, Role.execute, Tier.sonnet, complexity, config)  # until actual costs arrive
     return choose_ladder(stats, kind, max_attempts=config.executor.max_attempts,
-                         fallback_scale=sonnet_usd / stats.priors.cost[Tier.sonnet],
+                         fallback_scale=token_scale(costs, config, complexity, stats.priors),
                          min_tier=config.security.min_tier if security else None, opus_asked=opus_asked,
                          floor=config.learning.success_floor, explore=config.learning.explore, guarded=guarded)

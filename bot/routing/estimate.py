@@ -1,0 +1,53 @@
+"""What a decision the rules made is expected to cost (issue #22, "estimates that are true"). Pure.
+
+The estimate is the expected cost of the ladder the issue runs, escalation included: the decided tier, then up
+`executor.escalation` until `executor.max_attempts` (a failed try escalates, so every attempt counts). The
+baseline is no routing's ladder (Sonnet, then Opus) priced the same way, so savings compare like with like.
+One attempt costs what the ladder objective says it costs (ladder.attempt_costs): the per-task ratios of the
+dated priors (a cheaper model takes more turns) at the execute token budget's Sonnet price, replaced by this
+repository's actual costs as they arrive; the chance each attempt runs comes from the priors' joint outcomes
+and the recorded ones (ladder.expect). The learned ladder (ladder.choose_ladder) is priced by the same rules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from bot.config import RepoConfig
+from bot.models import Complexity, Tier
+from bot.routing.ladder import NO_ROUTING, Ladder, LadderStats, attempt_costs, expect, token_scale
+
+
+@dataclass(frozen=True)
+class Estimate:
+    ladder: Ladder  # what runs until a tier resolves the issue
+    usd: float  # its expected cost, every attempt counted
+    baseline_usd: float  # no routing's, priced the same way
+    actuals: bool  # priced from this repository's actual costs (else from the public priors alone)
+
+
+def escalation(tier: Tier, config: RepoConfig) -> Ladder:
+    """The rules' ladder: `tier`, then up `executor.escalation`, at most `executor.max_attempts` attempts."""
+    out = [tier]
+    while len(out) < config.executor.max_attempts and (nxt := out[-1].up(config.executor.escalation)) is not None:
+        out.append(nxt)
+    return tuple(out)
+
+
+def estimate(config: RepoConfig, costs: dict[Any, Any], stats: LadderStats | None, kind: str, tier: Tier,
+             complexity: Complexity) -> Estimate:
+    """The rules' ladder and no routing's, priced; cached per config while nothing is recorded (`costs`)."""
+    ladder, base = escalation(tier, config), NO_ROUTING[:config.executor.max_attempts]
+    key = ("estimate", ladder, base, complexity)
+    if stats is None or not stats.size:
+        cached = costs.get(key)
+        if cached is not None:
+            return cached  # type: ignore[no-any-return]
+        stats, kind = LadderStats(), ""  # the priors alone: the same for every kind
+    cost = attempt_costs(stats, kind, {*ladder, *base}, token_scale(costs, config, complexity, stats.priors))
+    out = Estimate(ladder, expect(stats, kind, ladder, cost)[0], expect(stats, kind, base, cost)[0],
+                   stats.scale() is not None)
+    if not stats.size:
+        costs[key] = out
+    return out
