@@ -76,7 +76,7 @@ def test_plan_to_review(fake_github, fake_anthropic, sim):
     for tid, n in ids.items():
         line = next(x for x in body.splitlines() if f"#{n} `{tid}`" in x)
         assert "[x]" in line and re.search(r"actual \$\d", line) and "/actions/runs/" in line
-    total = re.search(r"Convoy total: \$([\d.]+)\*\* actual \(planning \$[\d.]+ \+ tasks \$[\d.]+ \+ review \$[\d.]+\) vs \$([\d.]+) all-Sonnet", body)
+    total = re.search(r"Convoy total: \$([\d.]+)\*\* actual \(planning \$[\d.]+ \+ tasks \$[\d.]+ \+ review \$[\d.]+\) vs \$([\d.]+) no-routing", body)
     c = service.load(sim.ctx, PARENT)
     assert total and float(total.group(1)) == pytest.approx(round(c.cost_usd, 4))
     assert float(total.group(2)) == pytest.approx(round(c.baseline_usd, 4)) and c.cost_usd < c.baseline_usd

@@ -1,4 +1,4 @@
-"""One savings figure, defined once in bot/measures (1 − cost / all-Sonnet baseline) and shown the same way by the
+"""One savings figure, defined once in bot/measures (1 − cost / no-routing baseline) and shown the same way by the
 demo, the sticky comment, `report` and the dashboard; the demo marks which of the five numbers miss their target."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from bot.simulator.samples import route_samples
 def test_the_definition():
     assert savings(64.0, 100.0) == 0.36 and fmt("savings", savings(64.0, 100.0)) == "36.0%"
     assert savings(1.0, 0.0) is None and fmt("savings", None) == "—"
-    assert savings(2.0, 1.0) == -1.0  # dearer than all-Sonnet is a negative saving, not hidden
+    assert savings(2.0, 1.0) == -1.0  # dearer than no routing is a negative saving, not hidden
 
 
 def test_the_measure_is_that_definition():
@@ -29,7 +29,7 @@ def test_the_demo_table_states_it_the_same_way():
     rows = route_samples()
     text = render(rows)
     figure = fmt("savings", savings(sum(d.estimated_cost_usd for _, d in rows), sum(d.baseline_cost_usd for _, d in rows)))
-    assert f"savings vs all-Sonnet (estimated) {figure}." in text
+    assert f"savings vs no routing (estimated) {figure}." in text
     assert "of it)" not in text and not re.search(r"\d\.\d+x", text)
 
 
@@ -52,4 +52,4 @@ def test_the_convoy_comment_states_it_the_same_way():
              for i, c, b in (("a", 0.01, 0.20), ("b", 0.05, 0.30))]
     c = Convoy(repo="o/r", parent=1, plan_cost_usd=0.04, status="done", tasks=tasks)
     text = checklist(c)
-    assert f"savings vs all-Sonnet {fmt('savings', savings(0.10, 0.50))}." in text and "% less" not in text
+    assert f"savings vs no routing {fmt('savings', savings(0.10, 0.50))}." in text and "% less" not in text

@@ -59,7 +59,7 @@ def render_text(report: dict, scope: str) -> str:
         lines.append(f"  {(name + label + ':'):<40} {fmt(key, m['value']):>8}  {verdict} target {m['target']} · {m['basis']}")
     s = report["summary"]
     lines.append(f"  {'LLM classifier:':<40} {'$' + format(s['classifier_usd'], '.4f'):>8}  on {s['classified']} of "
-                 f"{report['issues']} issues · counted in savings and average cost (all-Sonnet asks nobody)")
+                 f"{report['issues']} issues · counted in savings and average cost (no routing asks nobody)")
     lines.append(f"  {'Human score (/rate):':<40} {score_text(s['average_score'], s['rated_runs'])}")
     if r := report.get("runs"):
         per = "; ".join(f"{tier} {c['success']} ok / {c['failure']} failed / {c['pending']} pending"
@@ -179,7 +179,7 @@ def run(args: argparse.Namespace) -> int:
 
 def add_parser(sub) -> None:
     p = sub.add_parser("report", help="the five measures against their targets, by week/tier/complexity/repo",
-                       description="Haiku first-try success, savings vs all-Sonnet, Haiku share, average task cost and "
+                       description="Haiku first-try success, savings vs no routing, Haiku share, average task cost and "
                                    "routing accuracy (docs/dashboard.md defines them), from the experiments store.")
     add_output_flags(p, default="text", csv=True)  # JSON even with no store; CSV: one row per group (or the scope)
     p.add_argument("--html", metavar="FILE", help="also write the dashboard page, self-contained (charts inlined)")

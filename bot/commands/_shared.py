@@ -18,7 +18,7 @@ def summary(d: RoutingDecision) -> str:
     return (
         f"**{d.tier.value}** (`{d.model}`), complexity **{d.complexity.value}**, "
         f"confidence {d.confidence:.2f}, estimated {money(d.estimated_cost_usd)} "
-        f"(all-Sonnet {money(d.baseline_cost_usd)})"
+        f"(no routing {money(d.baseline_cost_usd)})"
     )
 
 

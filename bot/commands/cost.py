@@ -43,7 +43,7 @@ def run(req: CommandRequest, ctx: Context) -> CommandReply:
         lines += [
             "",
             f"Routed as phases: {phases_line(decision)} — {money(decision.estimated_cost_usd)} in all, vs "
-            f"{money(decision.baseline_cost_usd)} with the same phases all on Sonnet.",
+            f"{money(decision.baseline_cost_usd)} without routing (Sonnet, then Opus, expected; the same other phases).",
         ]
     rated = [(run, shown) for run in ctx.store.dispatches(ctx.repo, req.number) if (shown := score(run))]
     if rated:

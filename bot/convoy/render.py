@@ -58,11 +58,11 @@ def checklist(c: Convoy) -> str:
     lines += [_row(t) for t in c.tasks]
     base = c.baseline_usd
     share = savings(c.cost_usd, base)  # the one savings figure (bot/measures)
-    saved = f", savings vs all-Sonnet {fmt('savings', share)}" if share is not None and share >= 0 else ""
+    saved = f", savings vs no routing {fmt('savings', share)}" if share is not None and share >= 0 else ""
     parts = f"planning {money(c.plan_cost_usd)} + tasks {money(sum(t.cost_usd for t in c.tasks))}"
     if c.review and c.review.cost_usd:
         parts += f" + review {money(c.review.cost_usd)}"
-    lines += ["", f"**Convoy total: {money(c.cost_usd)}** actual ({parts}) vs {money(base)} all-Sonnet estimate{saved}."]
+    lines += ["", f"**Convoy total: {money(c.cost_usd)}** actual ({parts}) vs {money(base)} no-routing estimate{saved}."]
     if c.review:
         r = c.review
         lines.append(f"**Opus review of the whole:** {safe(r.verdict)} ({money(r.cost_usd)}) — {safe(r.summary, 600)}")

@@ -34,7 +34,7 @@ class TaskState(BaseModel):
     run_url: str | None = None
     cost_usd: float = 0.0  # actual, over every attempt
     estimate_usd: float = 0.0  # the routed tier's estimate
-    baseline_usd: float = 0.0  # the all-Sonnet estimate
+    baseline_usd: float = 0.0  # no routing's estimate (Sonnet, then Opus)
 
 
 class Review(BaseModel):

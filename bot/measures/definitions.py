@@ -25,7 +25,7 @@ def settled(run: dict[str, Any]) -> bool:
     return run.get("status") in FINISHED and run.get("truth") not in OPEN_PR
 NAMES = {
     "haiku_success": "Haiku first-try success",
-    "savings": "Savings vs all-Sonnet",
+    "savings": "Savings vs no routing",
     "haiku_share": "Haiku share",
     "average_cost": "Average task cost",
     "routing_accuracy": "Routing accuracy",
@@ -33,7 +33,7 @@ NAMES = {
 
 
 def savings(cost: float, baseline: float) -> float | None:
-    """THE savings figure, defined once: the share of the all-Sonnet baseline not spent, 1 − cost / baseline
+    """THE savings figure, defined once: the share of the no-routing baseline (Sonnet, then Opus) not spent, 1 − cost / baseline
     (None without a baseline). Shown through `fmt("savings", …)` wherever it is shown: the demo, `report`, the
     dashboard, the Action's report and the sticky comment."""
     return 1 - cost / baseline if baseline else None
@@ -148,7 +148,7 @@ def score_text(average: float | None, rated: int) -> str:
 def measure(t: Tally, targets: Targets | None = None) -> dict[str, Any]:
     """The five numbers, each with its basis, its target and whether it is met (None: not enough data).
 
-    Routing's cost includes what asking the LLM classifier cost; the all-Sonnet baseline asks nobody."""
+    Routing's cost includes what asking the LLM classifier cost; the no-routing baseline asks nobody."""
     targets = targets or Targets()
     estimated = t.estimated_usd + t.classifier_usd
     if t.actual_issues:
@@ -163,7 +163,7 @@ def measure(t: Tally, targets: Targets | None = None) -> dict[str, Any]:
     versus = f", {avg_cost / no_routing:.2f}× no routing" if avg_cost is not None and no_routing else ""
     values = {
         "haiku_success": (_ratio(t.haiku_first_successes, t.haiku_first_runs), f"{t.haiku_first_runs} first runs on Haiku"),
-        "savings": (saved, f"{savings_basis}, vs all-Sonnet"),
+        "savings": (saved, f"{savings_basis}, vs no routing"),
         "haiku_share": (_ratio(t.tier_count(HAIKU), t.issues), f"{t.tier_count(HAIKU)} of {t.issues} issues"),
         "average_cost": (avg_cost, f"{cost_basis}, per issue{versus}"),
         "routing_accuracy": (_ratio(t.accurate, t.judged), f"{t.judged} issues with an outcome"),

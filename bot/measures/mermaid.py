@@ -37,7 +37,7 @@ def _xy(title: str, weeks: list[str], series: dict[str, list[float]], y_label: s
 
 def report_markdown(groups: list[Group], *, title: str, targets: Targets | None = None, weeks: int = 12) -> str:
     """The five numbers, a pie of issues per tier, and weekly spend (bars: actual or estimated; line: the
-    all-Sonnet baseline) for the last `weeks` weeks."""
+    no-routing baseline) for the last `weeks` weeks."""
     t = total(groups)
     lines = [f"### {title}", ""]
     if not t.issues:
@@ -49,7 +49,7 @@ def report_markdown(groups: list[Group], *, title: str, targets: Targets | None 
     by_week = list(fold(groups, "week").items())[-weeks:]
     labels = [w for w, _ in by_week]
     spend = [x.spend_usd for _, x in by_week]
-    lines += _xy("Weekly spend (USD): bars as spent, line all-Sonnet baseline", labels,
+    lines += _xy("Weekly spend (USD): bars as spent, line no-routing baseline", labels,
                  {"bar": spend, "line": [x.baseline_usd for _, x in by_week]}, "USD")
     lines += ["", "_Spend is the runs' actual cost where they reported one, else the router's estimate; "
                   "definitions in docs/dashboard.md._", ""]

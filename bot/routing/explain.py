@@ -50,6 +50,6 @@ def explain(decision: RoutingDecision) -> str:
     lines.append("Phases: " + "; ".join(f"{p.role.value} on {p.tier.value} ({p.model}) ~${p.estimated_cost_usd:.4f}"
                                          for p in d.phases) + ".")
     saving = (f"saves ${d.savings_usd:.4f}" if d.savings_usd >= 0 else f"costs ${-d.savings_usd:.4f} more")
-    lines.append(f"Cost: about ${d.estimated_cost_usd:.4f} vs ${d.baseline_cost_usd:.4f} with every phase "
-                 f"on sonnet ({saving}).")
+    lines.append(f"Cost: about ${d.estimated_cost_usd:.4f} vs ${d.baseline_cost_usd:.4f} without routing (sonnet, "
+                 f"then opus; the same other phases) ({saving}).")
     return "\n".join(lines)

@@ -1,4 +1,4 @@
-"""A decision's phases — plan (Sonnet), execute, review (Opus) — and their price against all-Sonnet. Pure."""
+"""A decision's phases — plan (Sonnet), execute, review (Opus) — and their price against no routing. Pure."""
 
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ def plan_phases(
     config: RepoConfig, costs: dict[Any, Any], tier: Tier, complexity: Complexity, plan: bool, security: bool,
     execute_usd: float | None = None, baseline_execute_usd: float | None = None,
 ) -> tuple[list[Phase], float, float, str]:
-    """(phases, estimate, all-Sonnet baseline of the same phases, a sentence for the rationale).
+    """(phases, estimate, baseline: the same phases on Sonnet, a sentence for the rationale).
 
     `execute_usd` replaces the execute phase's token-based estimate (calibrated to recorded actual costs, or
     a ladder's expected cost); `baseline_execute_usd` the baseline's (no routing's expected cost)."""
