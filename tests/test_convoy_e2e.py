@@ -79,7 +79,8 @@ def test_plan_to_review(fake_github, fake_anthropic, sim):
     total = re.search(r"Convoy total: \$([\d.]+)\*\* actual \(planning \$[\d.]+ \+ tasks \$[\d.]+ \+ review \$[\d.]+\) vs \$([\d.]+) no-routing", body)
     c = service.load(sim.ctx, PARENT)
     assert total and float(total.group(1)) == pytest.approx(round(c.cost_usd, 4))
-    assert float(total.group(2)) == pytest.approx(round(c.baseline_usd, 4)) and c.cost_usd < c.baseline_usd
+    # no routing's expected cost is over $1 since #22 item 4, and money() shows dollars to the cent there
+    assert float(total.group(2)) == pytest.approx(c.baseline_usd, abs=0.005) and c.cost_usd < c.baseline_usd
     assert "Opus review of the whole:** pass" in body
     assert len([x for x in fake_github.comments(REPO, PARENT) if x["body"].startswith(render.MARKER)]) == 1
 
