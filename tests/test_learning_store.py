@@ -9,6 +9,7 @@ from sqlalchemy import create_engine, text
 from bot.config import RepoConfig
 from bot.models import IssueInput, Strategy, Tier
 from bot.routing import route
+from bot.routing.ladder import attempt_costs, expect
 from bot.store import outcomes
 from bot.store.issues import IssueStore
 
@@ -61,7 +62,15 @@ def test_the_store_knows_which_tiers_already_failed(store) -> None:
 def test_estimates_follow_recorded_actual_costs(store) -> None:
     record_runs(store, 6)
     d = route(DOCS, TARGET, knowledge=store.knowledge(), repo=REPO)
-    assert d.tier is Tier.haiku and d.phase("execute").estimated_cost_usd == pytest.approx(0.004)
+    # #22 item 4: a haiku attempt at its recorded actual cost ($0.004), escalation included, against no routing's
+    # at the same scale (before: $0.004 flat, one run, against Sonnet's tokens scaled by the per-token ratio)
+    k = store.knowledge()
+    cost = attempt_costs(k.ladders, "docs-touch", Tier, 1.0)
+    assert d.tier is Tier.haiku and cost[Tier.haiku] == pytest.approx(0.004) and d.estimate_basis == "actuals"
+    assert d.phase("execute").estimated_cost_usd == pytest.approx(
+        expect(k.ladders, "docs-touch", (Tier.haiku, Tier.sonnet, Tier.opus), cost)[0])
+    assert d.baseline_cost_usd == pytest.approx(expect(k.ladders, "docs-touch", (Tier.sonnet, Tier.opus), cost)[0])
+    assert 0.004 < d.estimated_cost_usd < d.baseline_cost_usd
     # the ladder objective: the ladder's expected cost, escalation included, against no routing's
     d = route(DOCS, RepoConfig(), knowledge=store.knowledge(), repo=REPO)
     assert d.tier is Tier.haiku and 0.004 < d.estimated_cost_usd < d.baseline_cost_usd

@@ -154,7 +154,19 @@ def test_empty_or_unreadable_learning_store_routes_with_rules_and_says_so() -> N
 def test_estimates_calibrate_to_recorded_actual_costs() -> None:
     k = Knowledge(obs(Tier.haiku, True, 6, cost=0.05))
     d = route(IssueInput(title="Update the README install section"), CFG, knowledge=k, repo=REPO)
-    assert d.phase("execute").estimated_cost_usd == pytest.approx(0.05) and "mean actual cost" in d.rationale
+    # #22 item 4: the mean actual cost prices a haiku attempt, and through the per-task ratios the tiers a failure
+    # escalates to and no routing's; before, the execute estimate was one haiku run, with no escalation, against
+    # Sonnet's tokens scaled by the per-token price ratio (20x)
+    from bot.priors import load_ladder_priors
+    from bot.routing.ladder import LadderStats, expect
+
+    ratio = load_ladder_priors().cost
+    cost = {t: 0.05 * ratio[t] / ratio[Tier.haiku] for t in Tier}
+    stats = LadderStats()
+    assert d.phase("execute").estimated_cost_usd == pytest.approx(
+        expect(stats, "", (Tier.haiku, Tier.sonnet, Tier.opus), cost)[0])
+    assert d.baseline_cost_usd == pytest.approx(expect(stats, "", (Tier.sonnet, Tier.opus), cost)[0])
+    assert "mean actual cost" in d.rationale and d.estimate_basis == "actuals"
 
 
 def test_target_comes_from_config() -> None:

@@ -36,18 +36,22 @@ def escalation(tier: Tier, config: RepoConfig) -> Ladder:
 
 
 def estimate(config: RepoConfig, costs: dict[Any, Any], stats: LadderStats | None, kind: str, tier: Tier,
-             complexity: Complexity) -> Estimate:
-    """The rules' ladder and no routing's, priced; cached per config while nothing is recorded (`costs`)."""
+             complexity: Complexity, actual_usd: float | None = None) -> Estimate:
+    """The rules' ladder and no routing's, priced; cached per config while nothing is recorded (`costs`).
+    `actual_usd`, the mean actual cost of one attempt on `tier` (learning.Knowledge.calibrated_cost), sets the
+    scale of every tier's ratio where the ladder record has no actual costs of its own."""
+    key = ("estimate", tier, complexity)  # `costs` is one config's cache
+    fresh = stats is None or not stats.size
+    if fresh and actual_usd is None and (cached := costs.get(key)) is not None:
+        return cached  # type: ignore[no-any-return]
     ladder, base = escalation(tier, config), NO_ROUTING[:config.executor.max_attempts]
-    key = ("estimate", ladder, base, complexity)
-    if stats is None or not stats.size:
-        cached = costs.get(key)
-        if cached is not None:
-            return cached  # type: ignore[no-any-return]
+    if stats is None or fresh:
         stats, kind = LadderStats(), ""  # the priors alone: the same for every kind
-    cost = attempt_costs(stats, kind, {*ladder, *base}, token_scale(costs, config, complexity, stats.priors))
+    scale = (actual_usd / stats.priors.cost[tier] if actual_usd is not None
+             else token_scale(costs, config, complexity, stats.priors))
+    cost = attempt_costs(stats, kind, {*ladder, *base}, scale)
     out = Estimate(ladder, expect(stats, kind, ladder, cost)[0], expect(stats, kind, base, cost)[0],
-                   stats.scale() is not None)
-    if not stats.size:
+                   actual_usd is not None or stats.scale() is not None)
+    if fresh and actual_usd is None:
         costs[key] = out
     return out

@@ -9,7 +9,7 @@ from typing import Any
 from bot.config import RepoConfig
 from bot.models import Complexity, Role, RoutingDecision, RuleMatch, Strategy, Tier
 from bot.routing.estimate import estimate
-from bot.routing.ladder import ladder_for, subtle
+from bot.routing.ladder import LadderStats, ladder_for, subtle
 from bot.routing.learning import Knowledge, choose
 from bot.routing.phases import plan_phases
 
@@ -70,21 +70,22 @@ def finish(config: RepoConfig, costs: dict[Any, Any], c: Choice, knowledge: Know
         _security_floor(config, c, sentences)
     if c.complexity is None:
         c.complexity = COMPLEXITY_FOR_TIER[c.tier]
-    execute_usd = baseline_usd = None
-    learning = knowledge is not None and config.learning.enabled
-    if learning:
+    learned = None
+    if knowledge is not None and config.learning.enabled:
         guarded = subtle(config, costs, c.trace)  # e.g. a race condition: haiku only on learned evidence
-        ladder = _ladder(config, costs, c, knowledge, guarded, sentences) if knowledge.size else None  # type: ignore[union-attr]
-        if ladder is not None:
-            execute_usd, baseline_usd = ladder
-        else:
-            execute_usd = _learned(config, c, knowledge, repo, guarded, sentences)  # type: ignore[arg-type]
-            c.estimate_basis = "tokens" if execute_usd is None else "actuals"
-    if execute_usd is None:  # the rules' ladder, escalation included, against no routing's (bot/routing/estimate.py)
-        est = estimate(config, costs, knowledge.ladders if learning else None, c.kind, c.tier, c.complexity)  # type: ignore[union-attr, arg-type]
-        execute_usd, baseline_usd = est.usd, est.baseline_usd
-        c.estimate_ladder, c.estimate_basis = list(est.ladder), "actuals" if est.actuals else "priors"
-    return _decision(config, costs, c, sentences, execute_usd, baseline_usd)
+        learned = _ladder(config, costs, c, knowledge, guarded, sentences) if knowledge.size else None
+        if learned is None:
+            actual = _learned(config, c, knowledge, repo, guarded, sentences)
+            learned = _estimate(config, costs, c, knowledge.ladders, actual)
+    return _decision(config, costs, c, sentences, *(learned or _estimate(config, costs, c)))
+
+
+def _estimate(config: RepoConfig, costs: dict[Any, Any], c: Choice, stats: LadderStats | None = None,
+              actual_usd: float | None = None) -> tuple[float, float]:
+    """The rules' ladder, escalation included, and no routing's, priced (bot/routing/estimate.py)."""
+    est = estimate(config, costs, stats, c.kind, c.tier, c.complexity, actual_usd)  # type: ignore[arg-type]
+    c.estimate_ladder, c.estimate_basis = list(est.ladder), "actuals" if est.actuals else "priors"
+    return est.usd, est.baseline_usd
 
 
 def _opus_only_when_asked(c: Choice, sentences: list[str]) -> None:
@@ -132,7 +133,7 @@ def _ladder(config: RepoConfig, costs: dict[Any, Any], c: Choice, knowledge: Kno
 
 def _learned(config: RepoConfig, c: Choice, knowledge: Knowledge, repo: str, guarded: bool,
              sentences: list[str]) -> float | None:
-    """What recorded outcomes say: maybe another tier, and the execute phase's calibrated cost (None: none);
+    """What recorded outcomes say: maybe another tier, and the mean actual cost of one attempt on it (None: none);
     no trial runs below the tier on subtle work (`guarded`)."""
     if not knowledge.size:
         by = "the LLM classifier" if c.strategy is _LLM else "the rules"
@@ -152,7 +153,8 @@ def _learned(config: RepoConfig, c: Choice, knowledge: Knowledge, repo: str, gua
             sentences[0] = sentences[0].replace("Routed to", "The router's rules pointed to", 1)
     execute_usd = knowledge.calibrated_cost(repo, c.tier, complexity)
     if execute_usd is not None:
-        sentences.append("The execute estimate is the mean actual cost of recorded runs")
+        sentences.append(f"The execute estimate prices an attempt on {c.tier._value_} at the mean actual cost of "
+                         "recorded runs, escalation included")
     return execute_usd  # type: ignore[no-any-return]
 
 
