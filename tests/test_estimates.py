@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.catalog import estimate_cost
+from bot.catalog import estimate_cost, model_for
 from bot.config import RepoConfig
-from bot.issues.render import routing_comment
+from bot.issues.render import money, routing_comment
 from bot.models import Complexity, IssueInput, Strategy, Tier
 from bot.priors import load_ladder_priors
 from bot.routing import route
@@ -76,3 +76,47 @@ def test_the_sticky_comment_says_the_estimate_is_from_public_priors_with_escalat
     assert "(expected, escalation included: haiku → sonnet → opus; from public per-task priors) |" in text
     assert "| No-routing baseline | " in text and "All-Sonnet baseline" not in text
     assert "| Savings | $" in text
+
+
+def test_cost_command_prices_a_task_per_tier_and_its_escalation_against_no_routing(
+        gh, fake_github, webhook_example, tmp_path, time_machine) -> None:
+    """`/cost` shows what a task costs starting on each tier, escalation included, against no routing, at the
+    per-task priors; before, it showed the same tokens at each tier's price against one Sonnet run."""
+    from datetime import datetime
+
+    from sqlalchemy import create_engine
+
+    from bot import permissions
+    from bot.commands.replies import REPLY_MARKER
+    from bot.config.source import FixedConfig
+    from bot.context import Context
+    from bot.handlers import handle_event
+    from bot.routing.estimate import by_tier
+    from bot.routing.matcher import compiled
+    from bot.store.issues import IssueStore
+
+    repo = "Codertocat/Hello-World"
+    time_machine.move_to(datetime(2026, 11, 20, 12, 0), tick=False)
+    permissions.clear_cache()
+    ctx = Context(gh=gh, repo=repo, store=IssueStore(create_engine(f"sqlite:///{tmp_path / 'c.db'}")),
+                  configs=FixedConfig())
+    p = webhook_example("issue_comment", "created")
+    p["comment"]["body"] = "/cost simple"
+    p["issue"]["title"], p["issue"]["body"] = "Fix typo in README", "A typo."
+    p["issue"].pop("pull_request", None)
+    fake_github.seed_payload(p)
+    p["comment"]["id"] = fake_github.add_comment(repo, p["issue"]["number"], "/cost simple", user=p["sender"]["login"])
+    fake_github.set_permission(repo, p["sender"]["login"], "read")
+    handle_event("issue_comment", p, ctx)
+    permissions.clear_cache()
+    body = [c for c in fake_github.comments(repo, p["issue"]["number"]) if REPLY_MARKER in c["body"]][-1]["body"]
+    config = RepoConfig()
+    cost = prior_cost(Complexity.simple, config)
+    tasks, no_routing = by_tier(config, compiled(config).costs, Complexity.simple)
+    assert tasks[H] == pytest.approx((cost[H], expect(LadderStats(), "", (H, S, O), cost)[0]))
+    assert no_routing == pytest.approx(expect(LadderStats(), "", (S, O), cost)[0])
+    assert "| tier | model | a task | expected, escalating from it | vs no routing |" in body
+    task, expected = tasks[H]
+    row = f"| haiku | `{model_for(H, config)}` | {money(task)} | {money(expected)} | −{money(no_routing - expected)} |"
+    assert row in body
+    assert "No routing (Sonnet, then Opus) is expected to cost $" in body and "vs all-Sonnet" not in body

@@ -8,12 +8,14 @@ from bot.context import Context
 from bot.issues.render import money, phases_line, safe, score
 from bot.models import Complexity, Tier
 from bot.routing import cost_table
+from bot.routing.estimate import by_tier
+from bot.routing.matcher import compiled
 
 
 @command(
     "cost",
     usage="/cost [trivial|simple|standard|complex]",
-    description="Show the estimated cost of this task on every tier (at its routed complexity by default), and its runs' `/rate` scores.",
+    description="Show the expected cost of this task starting on every tier (at its routed complexity by default), and its runs' `/rate` scores.",
     who="anyone",
     examples=("/cost", "/cost complex"),
 )
@@ -27,18 +29,23 @@ def run(req: CommandRequest, ctx: Context) -> CommandReply:
     else:
         level = decision.complexity if decision else Complexity.standard
     rows = cost_table(level, ctx.config)
-    sonnet = next((est.usd for tier, _m, est in rows if Tier(tier) is Tier.sonnet), None)
+    tokens = next(est for tier, _m, est in rows if Tier(tier) is Tier.sonnet)
+    tasks, no_routing = by_tier(ctx.config, compiled(ctx.config).costs, level)
     lines = [
         f"Estimated cost at complexity **{level.value}**" + ("" if decision or req.inv.args else " (not routed yet: assuming standard)") + ":",
         "",
-        "| tier | model | input tokens | output tokens | cost | vs all-Sonnet |",
-        "|---|---|---:|---:|---:|---:|",
+        "| tier | model | a task | expected, escalating from it | vs no routing |",
+        "|---|---|---:|---:|---:|",
     ]
-    for tier, model, est in rows:
+    for tier, model, _est in rows:
         tier = Tier(tier)
         mark = " ← routed" if decision and decision.tier is tier else ""
-        delta = ("+" if est.usd >= sonnet else "−") + money(abs(est.usd - sonnet)) if sonnet is not None else "n/a"
-        lines.append(f"| {tier.value}{mark} | `{model}` | {est.input_tokens:,} | {est.output_tokens:,} | {money(est.usd)} | {delta} |")
+        task, expected = tasks[tier]
+        delta = ("+" if expected >= no_routing else "−") + money(abs(expected - no_routing))
+        lines.append(f"| {tier.value}{mark} | `{model}` | {money(task)} | {money(expected)} | {delta} |")
+    lines += ["", f"A task is {tokens.input_tokens:,} input and {tokens.output_tokens:,} output tokens at Sonnet's price × "
+              "the tier's per-task ratio (public priors: a cheaper model takes more turns); a failed try escalates up "
+              f"`executor.escalation`. No routing (Sonnet, then Opus) is expected to cost {money(no_routing)}."]
     if decision is not None and decision.phases:
         lines += [
             "",

@@ -40,7 +40,8 @@ def estimate(config: RepoConfig, costs: dict[Any, Any], stats: LadderStats | Non
     """The rules' ladder and no routing's, priced; cached per config while nothing is recorded (`costs`).
     `actual_usd`, the mean actual cost of one attempt on `tier` (learning.Knowledge.calibrated_cost), sets the
     scale of every tier's ratio where the ladder record has no actual costs of its own."""
-    key = ("estimate", tier, complexity)  # `costs` is one config's cache
+    ex = config.executor  # `costs` is one config's cache, kept while its prices and rules stay: not its executor
+    key = ("estimate", tier, complexity, ex.max_attempts, *ex.escalation)
     fresh = stats is None or not stats.size
     if fresh and actual_usd is None and (cached := costs.get(key)) is not None:
         return cached  # type: ignore[no-any-return]
@@ -55,3 +56,12 @@ def estimate(config: RepoConfig, costs: dict[Any, Any], stats: LadderStats | Non
     if fresh and actual_usd is None:
         costs[key] = out
     return out
+
+
+def by_tier(config: RepoConfig, costs: dict[Any, Any], complexity: Complexity) -> tuple[dict[Tier, tuple[float, float]], float]:
+    """For `/cost`: per tier, one attempt (a task) and the expected cost of starting there, escalation included;
+    and no routing's, all at the public priors."""
+    stats = LadderStats()
+    attempt = attempt_costs(stats, "", Tier, token_scale(costs, config, complexity, stats.priors))
+    rows = {t: (attempt[t], estimate(config, costs, None, "", t, complexity).usd) for t in Tier}
+    return rows, estimate(config, costs, None, "", Tier.sonnet, complexity).baseline_usd
