@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from bot.catalog import estimate_cost
 from bot.config import RepoConfig
 from bot.models import Complexity, RoutingDecision, Tier
+from bot.routing.estimate import by_tier
+from bot.routing.matcher import compiled
 
 
 def parse_expected(obj: dict[str, Any], where: str) -> tuple[Tier | None, Complexity | None]:
@@ -55,10 +56,12 @@ class Scorer:
         if expected_complexity is not None:
             self.complexity_pairs[(expected_complexity, d.complexity)] += 1
         complexity = expected_complexity or d.complexity  # price the same work for every alternative
-        self.costs["routed"] += d.estimated_cost_usd if complexity is d.complexity else (
-            estimate_cost(d.tier, complexity, self.config).usd)
-        for tier in Tier:
-            self.costs[f"always_{tier.value}"] += estimate_cost(tier, complexity, self.config).usd
+        starts, _ = by_tier(self.config, compiled(self.config).costs, complexity)  # escalation included (#22)
+        execute = d.phase("execute")  # execute runs only, like the policies it is compared with
+        self.costs["routed"] += (execute.estimated_cost_usd if execute is not None and complexity is d.complexity
+                                 else starts[d.tier][1])
+        for tier in Tier:  # always_sonnet: no routing, Sonnet then Opus
+            self.costs[f"always_{tier.value}"] += starts[tier][1]
 
     def report(self) -> dict[str, Any]:
         labelled = sum(self.tier_pairs.values())
@@ -113,7 +116,7 @@ def render_table(r: dict[str, Any]) -> str:
     ]
     for expected, row in t["confusion"].items():
         lines.append(f"  {expected:10}" + "".join(f"{n:>8}" for n in row.values()))
-    lines += ["", "Estimated cost (USD):"]
+    lines += ["", "Estimated cost of the execute runs (USD, expected, escalation included; always_<tier> starts there):"]
     costs = r["cost_usd"]
     for key, value in costs.items():
         lines.append(f"  {key.replace('_', ' '):14} ${value:,.4f}")
