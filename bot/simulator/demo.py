@@ -33,7 +33,7 @@ def render(rows: list[tuple[dict, object]]) -> str:
                      f"{d.strategy.value:16} {phases:27} {d.estimated_cost_usd:8.4f} "
                      f"{'yes' if d.security_sensitive else '':3}  {title}")
     lines.append("-" * len(header))
-    lines.append("phases: P plan, E execute, R review; est $: the execute ladder's expected cost, escalation included")
+    lines.append("phases: P plan, E execute, R review; est $: every phase, execute at its ladder's expected cost, escalation included")
     lines.append(f"{len(rows)} issues: estimated ${total:.4f} as routed vs ${baseline:.4f} without routing (Sonnet, then "
                  f"Opus; the same other phases): savings vs no routing (estimated) {fmt('savings', savings(total, baseline))}.")
     return "\n".join(lines)
