@@ -69,6 +69,18 @@ def test_actual_costs_win_and_the_comment_says_which() -> None:
     assert "from this repository's actual costs" in text and "public per-task priors" not in text
 
 
+def test_a_labelled_decision_is_priced_from_actual_costs_too() -> None:
+    """A label decides the tier (learning does not move it), but recorded actual costs still price it."""
+    k = Knowledge()
+    for _ in range(8):
+        k.add(Observation("o/r", "rename", "simple", H, True, 0.02, ()))
+    labelled = IssueInput(title=RENAME.title, labels=["model:haiku"])
+    d = route(labelled, RepoConfig(), knowledge=k, repo="o/r")
+    assert d.strategy is Strategy.model_label and d.estimate_basis == "actuals"
+    assert route(labelled, RepoConfig()).estimate_basis == "priors"
+    assert d.estimated_cost_usd < route(labelled, RepoConfig()).estimated_cost_usd
+
+
 def test_the_sticky_comment_says_the_estimate_is_from_public_priors_with_escalation() -> None:
     d = route(RENAME, RepoConfig())
     text = routing_comment(d)

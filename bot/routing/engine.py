@@ -106,7 +106,7 @@ def route(
                     confidence=min(CONFIDENCE[strategy], d.confidence_cap), plan=d.plan, opus_asked=d.opus_asked,
                     trace=d.trace, security=ev.security, notes=notes,
                     kind=text_kind(ev.kind(), issue, learn.text if learn is not None else None))  # bot/routing/kinds.py
-    return finish(config, comp.costs, choice, learn, repo)
+    return finish(config, comp.costs, choice, learn, repo, knowledge.ladders if knowledge is not None else None)
 
 
 def _model_labels(ev: Evidence, d: _Draft, notes: list[str]) -> None:

@@ -58,11 +58,11 @@ class Choice:
 
 
 def finish(config: RepoConfig, costs: dict[Any, Any], c: Choice, knowledge: Knowledge | None = None,
-           repo: str = "") -> RoutingDecision:
+           repo: str = "", record: LadderStats | None = None) -> RoutingDecision:
     """Opus executes only when asked; apply the security floor and what was learned; lay out and price the phases.
 
     `c` is updated on the way (the tier, complexity and strategy after each rule); `costs` is the compiled
-    config's cache."""
+    config's cache; `record` prices a decision nothing learned moved (a label's) from recorded actual costs."""
     sentences = [f"Routed to {c.tier._value_} because {c.reason}"]
     if c.tier is _OPUS and not c.opus_asked:
         _opus_only_when_asked(c, sentences)
@@ -77,7 +77,7 @@ def finish(config: RepoConfig, costs: dict[Any, Any], c: Choice, knowledge: Know
         if learned is None:
             actual = _learned(config, c, knowledge, repo, guarded, sentences)
             learned = _estimate(config, costs, c, knowledge.ladders, actual)
-    return _decision(config, costs, c, sentences, *(learned or _estimate(config, costs, c)))
+    return _decision(config, costs, c, sentences, *(learned or _estimate(config, costs, c, record)))
 
 
 def _estimate(config: RepoConfig, costs: dict[Any, Any], c: Choice, stats: LadderStats | None = None,
