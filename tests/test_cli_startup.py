@@ -16,9 +16,10 @@ import pytest
 HEAVY = {"anthropic", "httpx", "httpcore", "github", "requests", "sqlalchemy", "alembic", "flask", "werkzeug",
          "jinja2", "gunicorn", "redis", "psycopg", "prometheus_client", "ruamel", "orjson", "ssl", "asyncio",
          "sqlite3", "concurrent", "http"}
-# The bot modules it may load: the command, the config, the models and the pure routing core.
+# The bot modules it may load: the command, the config, the models and the pure routing core, with its dated data
+# (the catalog; since #22 item 4 the ladder priors too: an estimate is the ladder's expected cost at their ratios).
 CORE = {"bot", "bot.catalog_file", "bot.cli", "bot.cli.route", "bot.cli.route_input", "bot.cli.route_output", "bot.config",
-        "bot.config.errors", "bot.config.loading", "bot.config.schema", "bot.models", "bot.catalog"}
+        "bot.config.errors", "bot.config.loading", "bot.config.schema", "bot.models", "bot.catalog", "bot.priors"}
 
 PROBE = (
     "import json, sys\n"
