@@ -28,7 +28,7 @@
   draw("chart-spend", { type: "line", data: { labels: d.weeks, datasets: [
     line("estimated", d.spend.estimated, colors.sonnet),
     line("actual", d.spend.actual, colors.haiku),
-    line("all-Sonnet baseline", d.spend.baseline, colors.grey, [6, 4])
+    line("no-routing baseline", d.spend.baseline, colors.grey, [6, 4])
   ] }, options: opts() });
   draw("chart-people", { type: "bar", data: { labels: d.weeks, datasets: [
     { label: "escalations", data: d.escalations, backgroundColor: colors.amber },
