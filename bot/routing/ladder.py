@@ -66,7 +66,7 @@ class LadderStats:
     them a joint distribution of per-tier outcomes per kind; add() learns one attempt."""
 
     def __init__(self, priors: "LadderPriors | None" = None) -> None:
-        self._priors = priors  # read on first use: a store with no outcomes (a one-shot route) never loads the file
+        self._priors = priors  # read on first use (bot/priors.py caches the file)
         self.costs: dict[tuple[str, Tier], list[float]] = defaultdict(lambda: [0.0, 0])
         self.issues: Counter[str] = Counter()  # first attempts per kind: the pace of exploration
         self.size = 0
