@@ -17,6 +17,7 @@ import os
 import re
 import subprocess
 import tempfile
+import time
 import uuid
 from pathlib import Path
 
@@ -117,14 +118,35 @@ def switches(pid: int) -> int:
     return total
 
 
+def fsync_ms(directory: str, count: int = 20) -> float:
+    """Median wall time (ms) of appending 4 KiB and `fdatasync` in `directory`: what the disk charges a commit
+    right now. The service answers only after an fsynced commit, one commit at a time per SQLite file, so when
+    other work on the machine makes this grow (0.13 ms idle, ~3 ms under neighbours' writes here) its rate falls
+    whatever its CPU cost."""
+    fd, path = tempfile.mkstemp(dir=directory, prefix="fsync-probe-")
+    times, sync = [], getattr(os, "fdatasync", os.fsync)
+    try:
+        for _ in range(count):
+            os.write(fd, b"x" * 4096)
+            start = time.perf_counter()
+            sync(fd)
+            times.append(time.perf_counter() - start)
+    finally:
+        os.close(fd)
+        os.unlink(path)
+    return sorted(times)[len(times) // 2] * 1000
+
+
 def compare(servers: dict, levels: list[int], rounds: int, seconds: float, bodies: Bodies, cpu_seconds,
-            max_rate: int, bare: str) -> None:
+            max_rate: int, bare: str, store_dir: str | None = None) -> None:
     """Each server at each level for `seconds`, interleaved in `rounds`; prints rates, latencies, CPU/request."""
     bare_prefix = bodies.make(20_000)  # the bare app keeps nothing: its deliveries may repeat
     for port, _proc in servers.values():  # warm-up
         run(port, 8, 2, bodies, bare_prefix)
     runs: dict[tuple[str, int], list[dict]] = {(name, c): [] for name in servers for c in levels}
+    probes = []  # the disk's fsync latency, before each round
     for _ in range(rounds):
+        probes.append(fsync_ms(store_dir or tempfile.gettempdir()))
         for c in levels:
             for name, (port, proc) in servers.items():
                 prefix = bare_prefix if name == bare else bodies.make(int(max_rate * seconds))
@@ -154,6 +176,8 @@ def compare(servers: dict, levels: list[int], rounds: int, seconds: float, bodie
               f"(gunicorn master + workers, /proc), {sum(total[name, c][7] for c in levels) / n:.1f} threads blocked "
               f"(voluntary context switches); {n} requests, {errors} errors or unexpected statuses"
               + (f"; deliveries repeated {wrapped} time(s)" if wrapped and name != bare else ""))
+    print(f"  disk under the store: fdatasync of 4 KiB {min(probes):.2f}-{max(probes):.2f} ms (median of 20, before "
+          f"each round); machine load average {os.getloadavg()[0]:.1f} at the end")
     best = {name: max(levels, key=lambda c: rps[name, c]) for name in servers}
     for name in others:
         print(f"  peak vs peak ({name}): {rps[name, best[name]]:.0f} req/s ({best[name]} connections, p99 "

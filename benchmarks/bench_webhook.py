@@ -195,7 +195,7 @@ def main() -> int:
                 bodies = ack_wrk.Bodies(example, SECRET)
                 try:
                     ack_wrk.compare(servers, a.concurrency or [8, 16, 32], a.rounds, a.seconds, bodies, cpu_seconds,
-                                    a.max_rate, "bare Flask 204")
+                                    a.max_rate, "bare Flask 204", str(tmp))
                 finally:
                     bodies.close()
                     for _port_, proc in servers.values():
