@@ -48,7 +48,7 @@ def test_new_issue_gets_labels_and_one_sticky_comment(opened, post_event, run_jo
     assert comment["user"] == BOT
     record = runtime.store.current(REPO, 1)
     assert f"model:{record['tier']}" in labels
-    for needle in (record["model"], "All-Sonnet baseline", "Savings", "How to override", "/model", "Confidence"):
+    for needle in (record["model"], "No-routing baseline", "Savings", "How to override", "/model", "Confidence"):
         assert needle in comment["body"]
     assert runtime.queue.by_delivery("open-1")["status"] == "done"
 
