@@ -252,3 +252,35 @@ def test_a_migration_adds_run_columns(tmp_path, revision):
 @pytest.mark.parametrize("revision", sorted(ADDED_RUN_COLUMNS))
 def test_a_migration_adds_run_columns_on_postgres(pg_engine, revision):
     _run_columns_added(_emptied(pg_engine), *ADDED_RUN_COLUMNS[revision])
+
+
+def _routing_features_added(engine) -> None:
+    """0013: an existing routing record keeps every value and has no features; they can be written, the tables match
+    the models, and the downgrade drops the column again."""
+    with engine.begin() as conn:
+        command.upgrade(migrate._config(conn), "0012")
+        conn.execute(text("INSERT INTO routing_records (routing_id, repo, number, tier, model, complexity, strategy, "
+                          "confidence, estimated_cost_usd, baseline_cost_usd, source, decision, created_at, updated_at, "
+                          "classifier_usd) VALUES ('r1', 'o/r', 1, 'haiku', 'm', 'simple', 'pattern', 0.8, 0.1, 0.2, "
+                          "'auto', '{}', '2026-11-29 12:00:00', '2026-11-29 12:00:00', 0)"))
+    migrate.upgrade(engine)
+    with engine.begin() as conn:
+        assert tuple(conn.execute(text("SELECT tier, features FROM routing_records")).one()) == ("haiku", None)
+        conn.execute(text("UPDATE routing_records SET features = 'AQID'"))
+        assert conn.execute(text("SELECT features FROM routing_records")).scalar() == "AQID"
+    assert _diff(engine) == []
+    with engine.begin() as conn:
+        command.downgrade(migrate._config(conn), "0012")
+    assert "features" not in {c["name"] for c in inspect(engine).get_columns("routing_records")}
+    assert migrate.upgrade(engine) == ("0012", migrate.head())  # and up again
+
+
+def test_0013_keeps_the_issues_hashed_words_with_its_routing(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 's.db'}")
+    _routing_features_added(engine)
+    engine.dispose()
+
+
+@pytest.mark.postgres
+def test_0013_on_postgres(pg_engine):
+    _routing_features_added(_emptied(pg_engine))

@@ -18,6 +18,7 @@ from bot.models import Complexity, IssueInput, Pins, RoutingDecision, Tier
 from bot.issues.render import routing_comment
 from bot.issues.state import issue_key
 from bot.routing import forced
+from bot.routing.kinds import features
 from bot.routing.learning import Knowledge
 
 REMOVED = "none"  # override value: a person removed the label, so the router must not re-apply it
@@ -101,7 +102,7 @@ def route_issue(
     added, removed = labelling.apply(ctx, number, decision, issue.labels, hands_off=hands_off)
     comment_id = sticky.upsert(ctx, number, render_for(ctx, number, decision, record, people, hands_off))
     source = "override" if decision.strategy.value == "override" else "auto"
-    routing_id = ctx.store.record_decision(ctx.repo, number, decision, source=source)
+    routing_id = ctx.store.record_decision(ctx.repo, number, decision, source=source, features=features(routed))
     return Result(
         action="routed",
         decision=decision,

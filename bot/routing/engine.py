@@ -105,7 +105,7 @@ def route(
     choice = Choice(strategy=strategy, tier=tier, reason=reason, complexity=d.complexity,
                     confidence=min(CONFIDENCE[strategy], d.confidence_cap), plan=d.plan, opus_asked=d.opus_asked,
                     trace=d.trace, security=ev.security, notes=notes,
-                    kind=text_kind(ev.kind(), issue, learn.text if learn is not None else None))  # bot/routing/kinds.py
+                    kind=text_kind(ev.kind(), issue, learn.text if learn is not None else None, notes))  # routing/kinds.py
     return finish(config, comp.costs, choice, learn, repo, knowledge.ladders if knowledge is not None else None)
 
 

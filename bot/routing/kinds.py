@@ -13,6 +13,7 @@ lines of SGD load in microseconds on the Action's cold start, where scikit-learn
 
 from __future__ import annotations
 
+import base64
 import math
 import re
 import zlib
@@ -28,6 +29,7 @@ GAIN = 0.03  # the share of log-loss the words must save over the running succes
 EASY, HARD = 0.8, 0.5  # predicted haiku success at or above EASY is `~easy`, below HARD `~hard`
 _WORD = re.compile(r"[a-z0-9]+")
 MAX_CHARS = 4000  # of the body: enough words to tell work apart, bounded cost
+MAX_FEATURES = 6000  # what a GitHub issue can hash to (title ≤ 256 + body ≤ MAX_CHARS: ≤ 2 per word; labels, paths)
 
 
 def features(issue: IssueInput) -> tuple[int, ...]:
@@ -41,6 +43,46 @@ def _features(title: str, body: str, labels: tuple[str, ...], paths: tuple[str, 
     tokens = [*words, *(f"{a} {b}" for a, b in zip(words, words[1:])),
               *(f"label:{x.lower()}" for x in labels), *(f"path:{p.lower()}" for p in paths)]
     return tuple(sorted({zlib.crc32(t.encode()) % BUCKETS for t in tokens}))
+
+
+def pack(feats: tuple[int, ...]) -> str | None:
+    """Sorted hashed features as stored with a routing record: varint gaps, base64 (~2 bytes a feature; None when
+    there are none or too many). Hashes, not text: nothing of the issue can be read back, only guessed words tested."""
+    if not feats or len(feats) > MAX_FEATURES:
+        return None
+    out, last = bytearray(), -1
+    for f in feats:
+        gap = f - last - 1
+        while gap >= 0x80:
+            out.append(gap & 0x7F | 0x80)
+            gap >>= 7
+        out.append(gap)
+        last = f
+    return base64.b64encode(bytes(out)).decode("ascii")
+
+
+def unpack(text: object) -> tuple[int, ...] | None:
+    """`pack`'s features again; None for anything that is not a packing of sorted features in range."""
+    if not isinstance(text, str) or not text or len(text) > 4 * MAX_FEATURES:
+        return None
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except ValueError:
+        return None
+    feats, last, gap, shift = [], -1, 0, 0
+    for byte in raw:
+        gap |= (byte & 0x7F) << shift
+        shift += 7
+        if byte & 0x80:
+            if shift > 21:
+                return None
+            continue
+        last += gap + 1
+        feats.append(last)
+        gap = shift = 0
+    if shift or not feats or last >= BUCKETS or len(feats) > MAX_FEATURES:
+        return None
+    return tuple(feats)
 
 
 class TextModel:
@@ -83,9 +125,17 @@ class TextModel:
         return "easy" if p >= EASY else "hard" if p < HARD else "mid"
 
 
-def text_kind(kind: str, issue: IssueInput, model: TextModel | None) -> str:
-    """The rules' kind, or for an issue no rule matched, the predicted difficulty before its labels."""
+def text_kind(kind: str, issue: IssueInput, model: TextModel | None, notes: list[str] | None = None) -> str:
+    """The rules' kind, or for an issue no rule matched, the predicted difficulty before its labels (said in
+    `notes`, for the rationale)."""
     if model is None or not model.telling() or (kind and not kind.startswith("|")):
         return kind
-    bucket = model.bucket(features(issue))
-    return kind if bucket is None else f"~{bucket}{kind}"
+    feats = features(issue)
+    bucket = model.bucket(feats)
+    if bucket is None:
+        return kind
+    if notes is not None:
+        notes.append(f"no rule matched; the issue's words put it with `~{bucket}` work (haiku resolves "
+                     f"{model.predict(feats):.0%} of such issues, by a text model learned from {model.trained} "
+                     "haiku attempts)")
+    return f"~{bucket}{kind}"

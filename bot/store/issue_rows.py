@@ -35,6 +35,8 @@ class RoutingRecord(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime)
     # every LLM classifier call routing this issue cost (the decision keeps only the last one's)
     classifier_usd: Mapped[float] = mapped_column(Float, server_default="0")
+    # the issue's hashed words as last routed (bot.routing.kinds.pack; hashes, not text): the text model learns (0013)
+    features: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class Override(Base):

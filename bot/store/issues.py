@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.models import RoutingDecision
 from bot.measures.breakdown import Group
+from bot.routing.kinds import pack
 from bot.routing.learning import Knowledge
 from bot.store.convoys import ConvoyStore, for_engine
 from bot.store.db import Base, row_dict as _row, session_factory
@@ -53,8 +54,9 @@ class IssueStore(ReviewLog, ReviewGuard, RunTruth):
 
     # --- routing records -------------------------------------------------------------------
 
-    def record_decision(self, repo: str, number: int, decision: RoutingDecision, *, source: str = "auto") -> str:
-        """Store (or update) the routing record of an issue; returns its routing id."""
+    def record_decision(self, repo: str, number: int, decision: RoutingDecision, *, source: str = "auto",
+                        features: tuple[int, ...] | None = None) -> str:
+        """Store (or update) the routing record of an issue, with its hashed words when given; its routing id."""
         now = self.clock()
         values = dict(
             tier=decision.tier.value,
@@ -70,6 +72,8 @@ class IssueStore(ReviewLog, ReviewGuard, RunTruth):
         )
         if source == "auto" and decision.strategy.value != "override":
             values["auto_tier"] = decision.tier.value
+        if features is not None:
+            values["features"] = pack(features)
         asked = float(decision.classifier_cost_usd)
         for _ in range(2):  # a concurrent first insert of the same issue loses the race once, then updates
             with self._session.begin() as s:

@@ -15,6 +15,7 @@ from typing import Callable
 from bot.measures.breakdown import Group, group_records
 from bot.measures.definitions import settled
 from bot.models import RoutingDecision
+from bot.routing.kinds import pack
 from bot.routing.learning import Knowledge
 from bot.store.records import REVIEWED as FINAL, Busy, ConvoyDoc, DispatchRecord, RunState, dispatch_record, month_start
 from bot.store.records import truth_fields
@@ -49,9 +50,10 @@ class MemoryIssueStore:
         repository's recently routed issues, bot.action.learned), and says why when nothing was learned."""
         self.load_history()
         rows = [(observation(d["repo"], d["tier"], d["complexity"], d["status"], d["actual_cost_usd"],
-                             ((self._records.get((d["repo"], d["number"])) or {}).get("decision") or {}).get("kind"),
-                             d["score"], low_score_is_failure=low_score_is_failure), d["number"])
-                for d in self._dispatches if d["mode"] == "execute" and settled(d) and (d["repo"], d["number"]) in self._records]
+                             (rec.get("decision") or {}).get("kind"), d["score"], rec.get("features"),
+                             low_score_is_failure=low_score_is_failure), d["number"])
+                for d in self._dispatches if d["mode"] == "execute" and settled(d)
+                and (rec := self._records.get((d["repo"], d["number"]))) is not None]
         found = with_ladder_places(rows)
         return Knowledge(found, note=self.note)
 
@@ -72,7 +74,8 @@ class MemoryIssueStore:
 
     # --- routing records -------------------------------------------------------------------
 
-    def record_decision(self, repo: str, number: int, decision: RoutingDecision, *, source: str = "auto") -> str:
+    def record_decision(self, repo: str, number: int, decision: RoutingDecision, *, source: str = "auto",
+                        features: tuple[int, ...] | None = None) -> str:
         now = self.clock()
         values = dict(
             tier=decision.tier.value, model=decision.model, complexity=decision.complexity.value,
@@ -82,11 +85,13 @@ class MemoryIssueStore:
         )
         if source == "auto" and decision.strategy.value != "override":
             values["auto_tier"] = decision.tier.value
+        if features is not None:
+            values["features"] = pack(features)
         rec = self._records.get((repo, number))
         if rec is None:
             rec = self._records[(repo, number)] = dict(
                 id=next(self._ids), routing_id=uuid.uuid4().hex[:12], repo=repo, number=number, auto_tier=None,
-                created_at=now, classifier_usd=0.0,
+                created_at=now, classifier_usd=0.0, features=None,
             )
         rec.update(values)
         rec["classifier_usd"] += float(decision.classifier_cost_usd)

@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.measures.definitions import FINISHED
 from bot.models import Complexity, Tier
+from bot.routing.kinds import unpack
 from bot.routing.learning import Observation
 
 LOW_SCORE = 2  # `learning.low_score_is_failure`: a run a person rated this or lower (`/rate`) failed
@@ -15,16 +16,17 @@ _TIERS = {t.value: t for t in Tier}
 _COMPLEXITIES = {c.value for c in Complexity}
 
 
-def observation(repo: Any, tier: Any, complexity: Any, status: Any, cost: Any, kind: Any, score: Any = None, *,
-                low_score_is_failure: bool = False) -> Observation | None:
+def observation(repo: Any, tier: Any, complexity: Any, status: Any, cost: Any, kind: Any, score: Any = None,
+                features: Any = None, *, low_score_is_failure: bool = False) -> Observation | None:
     """One finished attempt, or None when the row does not make sense (it is skipped, never fatal). With
-    `low_score_is_failure`, a success a person rated LOW_SCORE or lower (`/rate`) is a failure."""
+    `low_score_is_failure`, a success a person rated LOW_SCORE or lower (`/rate`) is a failure. `features` are the
+    issue's packed hashed words (bot.routing.kinds.pack); unreadable ones teach the counts, not the words."""
     if not isinstance(repo, str) or tier not in _TIERS or complexity not in _COMPLEXITIES or status not in FINISHED:
         return None
     usable = isinstance(cost, (int, float)) and not isinstance(cost, bool) and 0 <= cost < float("inf")
     low = low_score_is_failure and isinstance(score, int) and not isinstance(score, bool) and score <= LOW_SCORE
     return Observation(repo, kind if isinstance(kind, str) else "", complexity, _TIERS[tier],
-                       status == "success" and not low, float(cost) if usable else None)
+                       status == "success" and not low, float(cost) if usable else None, features=unpack(features))
 
 
 def with_ladder_places(rows: list[tuple[Observation | None, Any]]) -> list[Observation]:

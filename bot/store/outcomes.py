@@ -34,7 +34,7 @@ def read_knowledge(engine: Engine, session: Any, *, now: float | None = None,
         return cached[1]
     q = (select(Dispatch.repo, Dispatch.tier, Dispatch.complexity, Dispatch.status, Dispatch.actual_cost_usd,
                 RoutingRecord.decision["kind"].as_string(),  # records from before `kind` give null: "" below
-                Dispatch.score, Dispatch.number)
+                Dispatch.score, RoutingRecord.features, Dispatch.number)
          .join(RoutingRecord, (RoutingRecord.repo == Dispatch.repo) & (RoutingRecord.number == Dispatch.number))
          .where(Dispatch.mode == "execute", Dispatch.status.in_(FINISHED),
                 or_(Dispatch.truth.is_(None), Dispatch.truth.not_in(OPEN_PR)))  # a PR still open: pending
@@ -45,7 +45,7 @@ def read_knowledge(engine: Engine, session: Any, *, now: float | None = None,
     except (SQLAlchemyError, ValueError, TypeError) as exc:  # an older or damaged store: route without it
         log.warning("outcome history unreadable: %s", str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
         return Knowledge(note=f"the outcome history could not be read ({type(exc).__name__})")
-    found = with_ladder_places([(observation(*row[:7], low_score_is_failure=low_score_is_failure), row[7])
+    found = with_ladder_places([(observation(*row[:8], low_score_is_failure=low_score_is_failure), row[8])
                                 for row in reversed(rows)])
     skipped = len(rows) - len(found)
     knowledge = Knowledge(found, note=(f"{skipped} unreadable outcome rows skipped" if skipped else
