@@ -259,3 +259,51 @@ def test_without_a_state_key_a_cached_line_counts_only_as_the_bots_comment(fake_
     history_cache.write(path, history_cache.Owner(REPO, BOT, history_cache.fingerprint(None, REPO), 100), entries)
     _, log = route_new(fake_github, webhook_example, tmp_path, 30, history_cache=str(path), state_key="")
     assert "Learned from 2 recently routed issues (2 runs with an outcome; warm start" in log, log
+
+
+HARD_WORDS = ["Intermittent {} sync failures under load", "{} totals drift after a retry"]
+EASY_WORDS = ["{} shows the wrong date after saving", "Wrong owner in the {} export"]
+THINGS = ["gadget", "report", "user", "job", "team", "upload"]
+
+
+def seed_worded(fake, first: int, count: int, at: str | None = None) -> None:
+    """Routed issues whose words tell their outcome: Haiku failed the hard-worded ones and resolved the others."""
+    for n in range(first, first + count):
+        hard = n % 2 == 0
+        words = (HARD_WORDS if hard else EASY_WORDS)[n % 4 // 2].format(THINGS[n % len(THINGS)])
+        body = sticky_body(n, [run(n, status="failure" if hard else "success")])
+        seed_routed(fake, n, body, at=at)
+        fake.repo(REPO)["issues"][n]["title"] = words
+
+
+def route_worded(fake, webhook_example, tmp_path, number: int, title: str, **kw) -> dict:
+    payload = open_issue(fake, webhook_example, number)
+    payload["issue"]["title"], payload["issue"]["body"] = title, ""
+    fake.repo(REPO)["issues"][number]["title"], fake.repo(REPO)["issues"][number]["body"] = title, ""
+    code, log = act(settings(tmp_path, fake, "issues", payload, state_key=KEY, **kw))
+    assert code == 0, log
+    return json.loads(parse_outputs((tmp_path / "output.txt").read_text())["decision"])
+
+
+def test_the_words_of_recently_routed_issues_teach_a_new_issues_kind(fake_github, webhook_example, runner_env,
+                                                                     tmp_path):
+    """#22 item 3: the history listing's titles, bodies and labels are hashed as the router hashes an issue, so the
+    recorded Haiku outcomes teach the text model without a word in the state lines; a warm job reads the words of
+    the issues routed since once each."""
+    fake_github.add_repo(REPO)
+    seed_worded(fake_github, 1, 100, at="2001-01-01T00:00:00Z")
+    temp = tmp_path / "runner-temp"
+    d = route_worded(fake_github, webhook_example, tmp_path, 300, "Intermittent widget sync failures under load",
+                     history_cache="true", runner_temp=temp)
+    assert d["kind"].startswith("~hard") and "the issue's words put it with `~hard` work" in d["rationale"], d
+    cached = json.loads((temp / "model-router-history" / "history.json").read_text())["issues"]
+    assert all(e["words"] for e in cached) and "gadget" not in json.dumps(cached)  # hashes, not words
+    seed_worded(fake_github, 101, 20, at="2999-01-01T00:00:00Z")  # routed since: the warm job reads their words
+    runner_env["output"].write_text("")
+    start = len(fake_github.requests)
+    d = route_worded(fake_github, webhook_example, tmp_path, 301, "Upload shows the wrong date after saving",
+                     history_cache="true", runner_temp=temp)
+    assert d["kind"].startswith("~easy"), d
+    read = Counter(ops(fake_github, start))
+    # warm: no listing per label; one read per issue routed since (the 20, and #300 the last job routed)
+    assert read["issues/list-for-repo"] == 0 and read["issues/get"] == 20 + 1, read

@@ -34,15 +34,17 @@ def trusted_text(ctx: Context, number: int, body: str, author: str, me: str) -> 
     return state if state is not None and state.decision is not None else None
 
 
-def restore(ctx: Context, number: int, state: IssueState, when: datetime | None) -> None:
-    """One issue's routing, people's choices and runs into the scratch store, as routed at `when`."""
+def restore(ctx: Context, number: int, state: IssueState, when: datetime | None,
+            features: tuple[int, ...] | None = None) -> None:
+    """One issue's routing (with its hashed words, when known), people's choices and runs into the scratch store,
+    as routed at `when`."""
     store, clock = ctx.store, ctx.store.clock
     when = when or clock()
     if when.tzinfo is not None:
         when = when.astimezone(timezone.utc).replace(tzinfo=None)
     store.clock = lambda: when  # the issue was routed when its comment was first written
     try:
-        _restore_decision(ctx, number, state.decision)  # type: ignore[arg-type]
+        _restore_decision(ctx, number, state.decision, features)  # type: ignore[arg-type]
         _people(ctx, number, state)
     finally:
         store.clock = clock

@@ -12,11 +12,13 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.issues.state import MAX_STATE
+from bot.routing.kinds import MAX_FEATURES
 
 FORMAT = "model-router/action-history"
-VERSION = 2  # 2: each entry names its comment's author (version 1 files are read cold)
+VERSION = 3  # 2: each entry names its comment's author; 3: and its issue's hashed words (older files are read cold)
 MAX_TEXT = MAX_STATE + 200  # the marker and a state line with its signature
-MAX_BYTES = 32 * 1024 * 1024  # 1,000 issues of full state lines; a bigger file is not ours
+MAX_WORDS = 4 * MAX_FEATURES  # a packing of the most features an issue hashes to
+MAX_BYTES = 48 * 1024 * 1024  # 1,000 issues of full state lines and words; a bigger file is not ours
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,7 @@ class Entry:
     updated_at: str  # ISO 8601, GitHub's
     text: str
     author: str  # the comment's author login, as GitHub said
+    words: str = ""  # the issue's hashed words as listed (bot.routing.kinds.pack; "": unknown), for the text model
 
 
 @dataclass(frozen=True)
@@ -75,11 +78,12 @@ def _entries(raw: object) -> list[Entry] | None:
         if not isinstance(item, dict):
             return None
         number, when, text, author = item.get("number"), item.get("updated_at"), item.get("text"), item.get("author")
+        words = item.get("words", "")
         if not (isinstance(number, int) and not isinstance(number, bool) and number > 0 and isinstance(text, str)
                 and len(text) <= MAX_TEXT and isinstance(when, str) and _iso(when) and isinstance(author, str)
-                and len(author) <= 100):
+                and len(author) <= 100 and isinstance(words, str) and len(words) <= MAX_WORDS):
             return None
-        out.append(Entry(number, when, text, author))
+        out.append(Entry(number, when, text, author, words))
     return out
 
 

@@ -14,16 +14,19 @@ from __future__ import annotations
 import re
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
 from bot.action import history_cache as cache
 from bot.action.history import recover_issue, restore, sticky_or_none, trusted, trusted_text
 from bot.context import Context
-from bot.github.port import Comment, GitHubError
+from bot.github.port import Comment, GitHubError, IssueInfo
+from bot.issues.service import as_routed
 from bot.issues.state import state_text
 from bot.measures.definitions import settled
-from bot.models import Tier
+from bot.models import IssueInput, Tier
+from bot.routing.kinds import features, pack, unpack
 from bot.runs.reverts import reverts_pull
 
 ISSUE_BRANCH = re.compile(r"(?:^|/)issue-([0-9]{1,9})-")  # claude-code-action's branches: <prefix>issue-<N>-<when>
@@ -73,26 +76,43 @@ class History:
         if since is None:
             return None
         by_number = {e.number: e for e in kept}
+        new: list[int] = []  # issues the cache has no words for: read once each
         for seen, comment in enumerate(self.ctx.gh.list_repo_comments(self.ctx.repo, since=_parse(since)), 1):
             if seen > WARM_MAX:
                 return None
             entry = self._entry(comment.issue_number, comment, me)
             if entry is not None:
-                by_number[entry.number] = entry
+                words = by_number[entry.number].words if entry.number in by_number else ""
+                if not words and entry.number not in new:
+                    new.append(entry.number)
+                by_number[entry.number] = replace(entry, words=words)
+        with ThreadPoolExecutor(max_workers=READERS) as pool:
+            for n, words in zip(new, pool.map(self._read_words, new)):
+                by_number[n] = replace(by_number[n], words=words)
         return list(by_number.values())
+
+    def _read_words(self, number: int) -> str:
+        """An issue's hashed words, read once (""  when it is gone or unreadable: its runs teach the counts only)."""
+        try:
+            return hashed_words(self.ctx, self.ctx.gh.get_issue(self.ctx.repo, number))
+        except GitHubError:
+            return ""
 
     def _cold(self, me: str) -> list[cache.Entry]:
         ctx = self.ctx
         labels = [ctx.config.labels.model_label(tier) for tier in Tier]
         found: dict[int, str] = {}
+        words: dict[int, str] = {}  # the issue as listed: its hashed words, for the text model
         with ThreadPoolExecutor(max_workers=READERS) as pool:
             for listed in pool.map(lambda label: ctx.gh.recent_issues(ctx.repo, label, self.limit), labels):
                 for issue in listed:
                     when = issue.updated_at.isoformat() if issue.updated_at else ""
                     found[issue.number] = max(found.get(issue.number, ""), when)
+                    words[issue.number] = hashed_words(ctx, issue)
             numbers = sorted(found, key=lambda n: (found[n], n))[-self.limit:]
             comments = list(pool.map(lambda n: sticky_or_none(ctx, n), numbers))
-        return [e for n, c in zip(numbers, comments) if c is not None and (e := self._entry(n, c, me)) is not None]
+        return [replace(e, words=words[n]) for n, c in zip(numbers, comments)
+                if c is not None and (e := self._entry(n, c, me)) is not None]
 
     def _entry(self, number: int | None, comment: Comment, me: str) -> cache.Entry | None:
         """A cache entry for the bot's trusted sticky comment; None for anything else."""
@@ -109,7 +129,7 @@ class History:
             state = trusted_text(ctx, e.number, e.text, e.author, me)  # the file is data: the fresh read's rule again
             if state is None or ctx.store.current(ctx.repo, e.number) is not None:
                 continue
-            restore(ctx, e.number, state, _parse(e.updated_at))
+            restore(ctx, e.number, state, _parse(e.updated_at), unpack(e.words))
             issues += 1
             runs += sum(1 for r in state.runs if r.mode == "execute" and settled(r.model_dump()))
         return issues, runs
@@ -122,6 +142,12 @@ class History:
             self.changed = True
         except OSError as exc:
             self.ctx.notes.append(f"The history cache {self.path} could not be written ({type(exc).__name__}).")
+
+
+def hashed_words(ctx: Context, issue: IssueInfo) -> str:
+    """The issue's words as the router hashed them (its own labels stripped), packed; "" when there are none."""
+    routed = as_routed(IssueInput(title=issue.title, body=issue.body, labels=issue.labels), ctx.config)
+    return pack(features(routed)) or ""
 
 
 def _parse(text: str) -> datetime:

@@ -87,6 +87,7 @@ def _overrides(ctx: Context, number: int, labels: list[str], shown: IssueState) 
     return recovered
 
 
-def _restore_decision(ctx: Context, number: int, decision: RoutingDecision) -> None:
+def _restore_decision(ctx: Context, number: int, decision: RoutingDecision,
+                      features: tuple[int, ...] | None = None) -> None:
     source = "override" if decision.strategy.value == "override" else "auto"
-    ctx.store.record_decision(ctx.repo, number, decision, source=source)
+    ctx.store.record_decision(ctx.repo, number, decision, source=source, features=features)

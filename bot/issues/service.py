@@ -9,6 +9,8 @@ ignored when routing again — otherwise its first answer would win forever.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from bot.issues import labels as labelling
 from bot.issues import sticky
 from bot.classifier import route_with_llm
@@ -20,6 +22,9 @@ from bot.issues.state import issue_key
 from bot.routing import forced
 from bot.routing.kinds import features
 from bot.routing.learning import Knowledge
+
+if TYPE_CHECKING:
+    from bot.config import RepoConfig
 
 REMOVED = "none"  # override value: a person removed the label, so the router must not re-apply it
 _VALUES = {TIER: {t.value for t in Tier}, COMPLEXITY: {c.value for c in Complexity}}
@@ -33,6 +38,11 @@ def issue_input(issue: dict) -> IssueInput:
         labels=[lb for lb in issue.get("labels") or [] if isinstance(lb, (str, dict))],
         author_association=issue.get("author_association"),
     )
+
+
+def as_routed(issue: IssueInput, config: "RepoConfig") -> IssueInput:
+    """The issue as a person left it: the router's own labels are not evidence (routing, and the words it learns)."""
+    return issue.model_copy(update={"labels": [n for n in issue.labels if labelling.field_of(n, config) is None]})
 
 
 def human_choices(record: dict | None, overrides: list[dict]) -> dict[str, str]:
@@ -84,10 +94,8 @@ def route_issue(
     people = ctx.store.overrides(ctx.repo, number)
     human = human_choices(record, people)
 
-    # Route on the issue as a person left it: the router's own labels are not evidence.
-    kept = [name for name in issue.labels if labelling.field_of(name, config) is None]
     pins = pins_from(human)
-    routed = issue.model_copy(update={"labels": kept})
+    routed = as_routed(issue, config)
 
     notes: list[str] = []
     if ctx.config_error:
