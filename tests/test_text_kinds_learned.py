@@ -69,7 +69,8 @@ def test_the_sql_store_keeps_hashes_not_text(memory_github, tmp_path) -> None:
 def test_packing_round_trips_and_refuses_what_it_did_not_write() -> None:
     body = " ".join(f"word{i} w{i % 37}" for i in range(600))  # an issue of ~1,200 words, cut at MAX_CHARS
     feats = features(IssueInput(title="Crash when the list is empty", body=body, labels=["bug"]))
-    assert 1000 < len(feats) < MAX_FEATURES and unpack(pack(feats)) == feats and len(pack(feats)) < 3 * len(feats)
+    assert 1000 < len(feats) < MAX_FEATURES and unpack(pack(feats)) == feats and len(pack(feats)) < 6 * len(feats)
     assert pack(()) is None and unpack("") is None and unpack("not base64!") is None and unpack(None) is None
-    assert unpack("gA==") is None  # a varint cut short
+    assert unpack("AQID") is None  # three bytes: not a whole feature
+    assert unpack(pack((1 << 20,))) is None  # out of the hashed range
     assert unpack(pack((0, (1 << 20) - 1))) == (0, (1 << 20) - 1)

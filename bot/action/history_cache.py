@@ -17,8 +17,8 @@ from bot.routing.kinds import MAX_FEATURES
 FORMAT = "model-router/action-history"
 VERSION = 3  # 2: each entry names its comment's author; 3: and its issue's hashed words (older files are read cold)
 MAX_TEXT = MAX_STATE + 200  # the marker and a state line with its signature
-MAX_WORDS = 4 * MAX_FEATURES  # a packing of the most features an issue hashes to
-MAX_BYTES = 48 * 1024 * 1024  # 1,000 issues of full state lines and words; a bigger file is not ours
+MAX_WORDS = 6 * MAX_FEATURES  # a packing of the most features an issue hashes to
+MAX_BYTES = 64 * 1024 * 1024  # 1,000 issues of full state lines and words; a bigger file is not ours
 
 
 @dataclass(frozen=True)
