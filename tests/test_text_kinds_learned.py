@@ -74,3 +74,14 @@ def test_packing_round_trips_and_refuses_what_it_did_not_write() -> None:
     assert unpack("AQID") is None  # three bytes: not a whole feature
     assert unpack(pack((1 << 20,))) is None  # out of the hashed range
     assert unpack(pack((0, (1 << 20) - 1))) == (0, (1 << 20) - 1)
+
+
+@pytest.mark.postgres
+def test_the_words_teach_on_postgres(memory_github, pg_engine) -> None:
+    memory_github.add_repo(REPO)
+    ctx = Context(gh=memory_github, repo=REPO, store=IssueStore(pg_engine), configs=FixedConfig())
+    teach(ctx, memory_github, 4 * MIN_TRAINED, random.Random(7))
+    outcomes.forget(pg_engine)
+    memory_github.add_issue(REPO, 500, "Intermittent widget sync failures under load", "")
+    assert route_issue(ctx, 500).decision.kind.startswith("~hard")
+    outcomes.forget(pg_engine)
