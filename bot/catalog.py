@@ -134,14 +134,16 @@ def price_for(model_id: str, config: "RepoConfig | None" = None) -> Price:
     return base.model_copy(update=changes)
 
 
-def estimate_cost(tier: Tier, complexity: Complexity, config: "RepoConfig", role: str = "execute") -> CostEstimate:
-    """Token estimate for the complexity class (a share of it for a plan or review run) × the tier's price."""
+def estimate_cost(tier: Tier, complexity: Complexity, config: "RepoConfig", role: str = "execute",
+                  listed: bool = False) -> CostEstimate:
+    """Token estimate for the complexity class (a share of it for a plan or review run) × the tier's price
+    (`listed`: the dated catalog's list price of the tier's default model, no repository override)."""
     estimate = config.token_estimates[Complexity(complexity)]
     input_tokens, output_tokens = estimate.input_tokens, estimate.output_tokens
     if role != "execute":
         spec = phase_specs()[role]
         input_tokens, output_tokens = round(input_tokens * spec.input_share), round(output_tokens * spec.output_share)
-    price = price_for(model_for(tier, config), config)
+    price = price_for(model_for(tier)) if listed else price_for(model_for(tier, config), config)
     return CostEstimate(input_tokens=input_tokens, output_tokens=output_tokens,
                         usd=price.cost(input_tokens, output_tokens))
 

@@ -132,3 +132,78 @@ def test_cost_command_prices_a_task_per_tier_and_its_escalation_against_no_routi
     row = f"| haiku | `{model_for(H, config)}` | {money(task)} | {money(expected)} | −{money(no_routing - expected)} |"
     assert row in body
     assert "No routing (Sonnet, then Opus) is expected to cost $" in body and "vs all-Sonnet" not in body
+
+
+def _times(tier: Tier, factor: float) -> dict[str, object]:
+    """A repository's price override of `tier`'s model: its catalog input and output prices × `factor`."""
+    from bot.catalog import price_for
+
+    price = price_for(model_for(tier))
+    return {"prices": {model_for(tier): {"input": price.input * factor, "output": price.output * factor}}}
+
+
+def _attempts(config: RepoConfig, complexity: Complexity = Complexity.simple) -> dict[Tier, float]:
+    from bot.routing.estimate import by_tier
+    from bot.routing.matcher import compiled
+
+    return {t: task for t, (task, _) in by_tier(config, compiled(config).costs, complexity)[0].items()}
+
+
+@pytest.mark.parametrize("complexity", list(Complexity))
+def test_without_a_price_override_one_attempt_costs_what_it_did(complexity: Complexity) -> None:
+    """Each tier's own (effective) price × its turn multiplier is, at list prices, Sonnet's price × the ratio."""
+    config = RepoConfig()
+    assert _attempts(config, complexity) == pytest.approx(prior_cost(complexity, config), rel=1e-12)
+
+
+def test_a_price_override_of_haiku_moves_haiku_attempts_and_nothing_else() -> None:
+    """A repository that negotiated another Haiku price sees its estimate follow: before, only Sonnet's price
+    counted (every attempt was the budget at Sonnet's price × a ratio)."""
+    before, after = _attempts(RepoConfig()), _attempts(RepoConfig.model_validate(_times(H, 2)))
+    assert after[H] == pytest.approx(2 * before[H])
+    assert (after[S], after[O]) == pytest.approx((before[S], before[O]))
+    cheap = RepoConfig.model_validate(_times(O, 0.5))
+    assert _attempts(cheap)[O] == pytest.approx(before[O] / 2)
+    assert _attempts(RepoConfig.model_validate(_times(S, 3)))[H] == pytest.approx(before[H])  # haiku's own price
+    d, dear = route(RENAME, RepoConfig()), route(RENAME, RepoConfig.model_validate(_times(H, 2)))
+    assert d.estimate_ladder == dear.estimate_ladder == [H, S, O]
+    cost = {**prior_cost(Complexity.simple, RepoConfig()), H: after[H]}
+    assert dear.estimated_cost_usd == pytest.approx(expect(LadderStats(), dear.kind, (H, S, O), cost)[0])
+    assert dear.estimated_cost_usd - d.estimated_cost_usd == pytest.approx(before[H])  # the first try always runs
+    assert dear.baseline_cost_usd == pytest.approx(d.baseline_cost_usd)  # no routing runs no haiku
+
+
+def test_a_models_override_prices_the_tier_at_the_chosen_models_price() -> None:
+    """`models:` maps a tier to another model: its attempts cost the same tokens at that model's price."""
+    from bot.catalog import load_catalog
+
+    default = model_for(H)
+    other = next(m for m in load_catalog().models.values() if m.tier is H and m.id != default)
+    listed = load_catalog().models[default].price
+    budget = RepoConfig().token_estimates[Complexity.simple]
+    factor = other.price.cost(budget.input_tokens, budget.output_tokens) / listed.cost(
+        budget.input_tokens, budget.output_tokens)
+    assert factor != pytest.approx(1)
+    after = _attempts(RepoConfig.model_validate({"models": {"haiku": other.id}}))
+    assert after[H] == pytest.approx(_attempts(RepoConfig())[H] * factor)
+
+
+def test_the_learned_ladder_prices_attempts_at_each_tiers_own_price() -> None:
+    """The ladder objective's fallback (no actual costs yet) is the same per-tier price as the estimate's."""
+    from bot.routing.ladder import attempt_costs, token_scale
+    from bot.routing.matcher import compiled
+
+    config = RepoConfig.model_validate(_times(H, 2))
+    stats = LadderStats()
+    cost = attempt_costs(stats, "", Tier, token_scale(compiled(config).costs, config, Complexity.simple, stats.priors))
+    assert cost == pytest.approx(_attempts(config))
+
+
+def test_recorded_actual_costs_still_win_over_a_price_override() -> None:
+    k = Knowledge()
+    for _ in range(8):
+        k.add(Observation("o/r", "rename", "simple", H, True, 0.02, ()))
+    plain = route(RENAME, RepoConfig(), knowledge=k, repo="o/r")
+    dear = route(RENAME, RepoConfig.model_validate(_times(H, 2)), knowledge=k, repo="o/r")
+    assert dear.estimate_basis == plain.estimate_basis == "actuals"
+    assert dear.estimated_cost_usd == pytest.approx(plain.estimated_cost_usd)

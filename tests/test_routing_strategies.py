@@ -261,13 +261,19 @@ def test_price_and_model_overrides_change_the_estimate() -> None:
     cfg = load_config_text("models:\n  haiku: claude-haiku-4-5\n")
     d = route(IssueInput(title="Fix typo"), cfg)
     assert d.model == "claude-haiku-4-5"
-    # An attempt is priced per task from Sonnet's price and the priors' ratios (#22): Sonnet's price moves every
-    # tier's estimate; before, a free Haiku made a Haiku estimate free, as if it took as few turns as Sonnet.
-    free = load_config_text("prices:\n  claude-sonnet-5-5: {input: 0, output: 0}\n")
-    assert route(IssueInput(title="Fix typo"), free).estimated_cost_usd == 0
+    # An attempt is the execute budget × the tier's turn multiplier (the priors' per-task ratio over the list
+    # prices' per-token ratio: a cheaper model takes more turns, #22) at the tier's own price, so each tier's
+    # override moves its own attempts: before, only Sonnet's price moved any tier's estimate.
+    fix, plain = IssueInput(title="Fix typo"), RepoConfig()
+    d = route(fix, plain)
+    assert d.estimate_ladder == [Tier.haiku, Tier.sonnet, Tier.opus]
+    cost = {t: estimate_cost(Tier.sonnet, d.complexity, plain).usd * load_ladder_priors().cost[t] for t in Tier}
+    free = load_config_text("prices:\n  claude-haiku-5-5: {input: 0, output: 0}\n")
+    assert route(fix, free).estimated_cost_usd == pytest.approx(d.estimated_cost_usd - cost[Tier.haiku])
     dear = load_config_text("prices:\n  claude-sonnet-5-5: {input: 4, output: 20}\n")
-    base = route(IssueInput(title="Fix typo"), RepoConfig()).estimated_cost_usd
-    assert route(IssueInput(title="Fix typo"), dear).estimated_cost_usd == pytest.approx(2 * base)
+    twice = {**cost, Tier.sonnet: 2 * cost[Tier.sonnet]}
+    assert route(fix, dear).estimated_cost_usd == pytest.approx(
+        expect(LadderStats(), d.kind, (Tier.haiku, Tier.sonnet, Tier.opus), twice)[0])
 
 
 def test_explain_names_the_deciding_rule_and_the_evidence(cfg: RepoConfig) -> None:

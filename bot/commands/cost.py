@@ -43,8 +43,8 @@ def run(req: CommandRequest, ctx: Context) -> CommandReply:
         task, expected = tasks[tier]
         delta = ("+" if expected >= no_routing else "−") + money(abs(expected - no_routing))
         lines.append(f"| {tier.value}{mark} | `{model}` | {money(task)} | {money(expected)} | {delta} |")
-    lines += ["", f"A task is {tokens.input_tokens:,} input and {tokens.output_tokens:,} output tokens at Sonnet's price × "
-              "the tier's per-task ratio (public priors: a cheaper model takes more turns); a failed try escalates up "
+    lines += ["", f"A task is {tokens.input_tokens:,} input and {tokens.output_tokens:,} output tokens × the tier's turn "
+              "multiplier (public per-task priors: a cheaper model takes more turns) at the tier's price; a failed try escalates up "
               f"`executor.escalation`. No routing (Sonnet, then Opus) is expected to cost {money(no_routing)}."]
     if decision is not None and decision.phases:
         lines += [

@@ -30,11 +30,11 @@ import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from itertools import permutations
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from bot.config import RepoConfig
-from bot.models import Complexity, Role, RuleMatch, Strategy, Tier
-from bot.routing.phases import phase_usd
+from bot.models import Complexity, RuleMatch, Strategy, Tier
+from bot.routing.phases import attempt_usd
 
 if TYPE_CHECKING:
     from bot.priors import LadderPriors
@@ -53,6 +53,7 @@ EXPLORING = "; exploring "  # how a rationale says this issue explores or audits
 EM_ROUNDS = 25  # rounds of the EM estimate of a joint from partial patterns
 _ANY = "*"
 Ladder = tuple[Tier, ...]
+Scale = float | Mapping[Tier, float]  # USD per unit of the per-task cost ratio: one, or per tier
 Pattern = int  # a set of tiers that resolve an issue, one bit per tier
 _CELLS: tuple[Pattern, ...] = tuple(range(2 ** len(Tier)))
 
@@ -182,15 +183,19 @@ def expect(stats: LadderStats, kind: str, ladder: Ladder, cost: dict[Tier, float
     return total, 1 - reach
 
 
-def attempt_costs(stats: LadderStats, kind: str, tiers: Iterable[Tier], fallback_scale: float) -> dict[Tier, float]:
-    """Expected USD of one attempt per tier: the per-task ratios × the recorded actuals' scale, else `fallback_scale`."""
+def attempt_costs(stats: LadderStats, kind: str, tiers: Iterable[Tier], fallback_scale: Scale) -> dict[Tier, float]:
+    """Expected USD of one attempt per tier: the per-task ratios × the recorded actuals' scale, else `fallback_scale`
+    (one for every tier, or per tier: token_scale)."""
     scale = stats.scale() or fallback_scale
-    return {t: stats.cost(kind, t, scale) for t in tiers}
+    return {t: stats.cost(kind, t, scale if isinstance(scale, float | int) else scale[t]) for t in tiers}
 
 
-def token_scale(costs: dict[Any, Any], config: RepoConfig, complexity: Complexity, priors: "LadderPriors") -> float:
-    """USD per unit of the per-task ratio before actual costs arrive: the execute token budget at Sonnet's price."""
-    return phase_usd(costs, Role.execute, Tier.sonnet, complexity, config) / priors.cost[Tier.sonnet]
+def token_scale(costs: dict[Any, Any], config: RepoConfig, complexity: Complexity,
+                priors: "LadderPriors") -> dict[Tier, float]:
+    """USD per unit of each tier's per-task ratio before actual costs arrive: one attempt at the tier's own
+    price (phases.attempt_usd) over its ratio."""
+    usd = attempt_usd(costs, config, complexity, priors.cost)
+    return {t: usd[t] / priors.cost[t] for t in Tier}
 
 
 @dataclass(frozen=True)
@@ -213,7 +218,7 @@ def _usd(x: float) -> str:
 
 
 def choose_ladder(
-    stats: LadderStats, kind: str, *, max_attempts: int, fallback_scale: float, min_tier: Tier | None = None,
+    stats: LadderStats, kind: str, *, max_attempts: int, fallback_scale: Scale, min_tier: Tier | None = None,
     opus_asked: bool = False, floor: float | None = None, explore: bool = True, guarded: bool = False,
 ) -> LadderChoice:
     """The cheapest ladder meeting the floor (else the most successful), or a bounded exploration of another.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Mapping
 
 from bot.catalog import estimate_cost, model_for, phase_specs
 from bot.config import RepoConfig
@@ -20,6 +20,25 @@ def phase_usd(costs: dict[Any, Any], role: Role, tier: Tier, complexity: Complex
     if usd is None:
         usd = costs[key] = estimate_cost(tier, complexity, config, role._value_).usd
     return usd  # type: ignore[no-any-return]
+
+
+def attempt_usd(costs: dict[Any, Any], config: RepoConfig, complexity: Complexity,
+                ratio: Mapping[Tier, float]) -> dict[Tier, float]:
+    """One execute attempt per tier before actual costs arrive: the execute token budget × the tier's turn
+    multiplier, at the tier's own price (the repository's `prices:`/`models:` override included). The
+    multiplier is the priors' per-task ratio (`ratio`, relative to Sonnet) over the tiers' per-token ratio at
+    the dated catalog's list prices: a cheaper model takes more turns. At list prices an attempt is the budget
+    at Sonnet's price × the ratio; a tier whose list price is zero keeps that rule."""
+    key = ("attempt", complexity, *ratio.items())
+    out = costs.get(key)
+    if out is None:
+        listed = {t: estimate_cost(t, complexity, config, listed=True).usd for t in Tier}
+        per_task = {t: ratio[t] / ratio[_SONNET] for t in Tier}
+        out = costs[key] = {
+            t: phase_usd(costs, _EXECUTE, t, complexity, config) * per_task[t] * listed[_SONNET] / listed[t]
+            if listed[t] > 0 else phase_usd(costs, _EXECUTE, _SONNET, complexity, config) * per_task[t]
+            for t in Tier}
+    return out  # type: ignore[no-any-return]
 
 
 def model_id(costs: dict[Any, Any], tier: Tier, config: RepoConfig) -> str:
