@@ -121,11 +121,19 @@ def test_the_convoy_reacts_to_a_finished_run_through_the_one_hook():
     ("failure", True, True, (False, "failure")),
     (None, True, True, (True, None)),  # the Action's report step: the job has not concluded, the file decides
     (None, True, False, (False, None)),
-    (None, False, False, (False, "no result")),
+    # no agent outcome (no result message): not a success, nor the tier's failure; the same in the App and the Action
+    (None, False, False, (None, "no result message")),
+    ("failure", False, False, (None, "no result message")),
+    ("cancelled", False, False, (None, "no result message")),
 ])
 def test_one_judge_of_what_a_run_achieved(conclusion, found, ok, expected):
-    outcome = Outcome(found=found, is_error=not ok, subtype="success" if ok else "error_during_execution")
+    outcome = Outcome(found=found, file=True, is_error=not ok, subtype="success" if ok else "error_during_execution")
     assert finished.judge(finished.RunReport(outcome=outcome, conclusion=conclusion)) == expected
+
+
+@pytest.mark.parametrize("conclusion", [None, "failure", "startup_failure"])
+def test_a_run_with_no_execution_file_had_no_agent(conclusion):
+    assert finished.judge(finished.RunReport(outcome=Outcome(), conclusion=conclusion)) == (None, "no execution file")
 
 
 def test_the_app_and_the_action_record_a_runs_branch_through_one_function():

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.action.errors import ActionError
 from bot.action.history import load_history
 from bot.convoy import service as _convoy  # noqa: F401  (registers the convoy's reaction to a finished run)
 from bot.context import Context, Result
@@ -13,7 +12,7 @@ from bot.measures import load_targets
 from bot.measures.mermaid import report_markdown
 from bot.permissions import allowed, permission
 from bot.runs import executor
-from bot.runs.outcome import MAX_BYTES, parse_execution
+from bot.runs.outcome import MAX_BYTES, Outcome, parse_execution
 from bot.runs.report_step import report_step_finished
 
 
@@ -56,15 +55,24 @@ def repository_report(ctx: Context, out_dir: Path) -> Result:
 def report(ctx: Context, number: int, execution_file: Path, payload: dict, plan_file: Path | None = None,
            branch: str | None = None) -> Result:
     """Read claude-code-action's execution file (and a planning run's plan); the rest is bot.runs.report_step
-    (`branch`: claude-code-action's `branch_name` step output, validated there)."""
-    try:
-        size = execution_file.stat().st_size
-    except OSError:
-        raise ActionError(f"execution file {execution_file} does not exist (the execution-file input)") from None
-    outcome = parse_execution(execution_file.read_bytes() if size <= MAX_BYTES else b"")
+    (`branch`: claude-code-action's `branch_name` step output, validated there). No file (the agent's job ended
+    before the agent ran: an edited issue, a failed runner) or an unreadable one is a run without its agent."""
+    outcome = _read_execution(execution_file)
     info = {**(payload.get("client_payload") or {}), **(payload.get("inputs") or {})}
     sender = (payload.get("sender") or {}).get("login") or "github-actions"
     return report_step_finished(ctx, number, outcome, info, by=sender, plan_json=_read_small(plan_file), branch=branch)
+
+
+def _read_execution(path: Path) -> Outcome:
+    """The execution file's outcome: Outcome() when there is none, no result message when it cannot be read."""
+    if not path.is_file():
+        return Outcome()
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(MAX_BYTES + 1)
+    except OSError:
+        return Outcome(file=True)
+    return parse_execution(data if len(data) <= MAX_BYTES else b"")
 
 
 def _read_small(path: Path | None, limit: int = 256 * 1024) -> str | None:

@@ -116,8 +116,6 @@ def execute(mode: str, settings: ActionSettings, payload: dict, ctx: Context) ->
             return repository_report(ctx, settings.runner_temp)
         raise ActionError("mode 'report' needs the `execution-file` input (claude-code-action's output) to report "
                           "a run; without an issue it reports on the repository")
-    if mode == "report" and not settings.execution_file.is_file():
-        raise ActionError(f"execution file {settings.execution_file} does not exist (the execution-file input)")
     number = _recover(mode, settings, payload, ctx)
     runs = len(ctx.store.dispatches(ctx.repo, number)) if number else 0
     history = learn(ctx, settings.history_issues, settings.history_file())  # read if routing asks for it

@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.config.loading import CONFIG_PATH
 from bot.issues.state import MARKER, encode, run_field
-from bot.measures.definitions import fmt, savings
+from bot.measures.definitions import NO_AGENT, fmt, savings
 from bot.models import Complexity, RoutingDecision, Tier
 from bot.routing import ladder
 from bot.untrusted import defuse, fenced
@@ -63,6 +63,13 @@ def pr_state(run: Any) -> str | None:
     return f"PR #{number} {truth.replace('_', ' ')}"
 
 
+def not_run(run: Any) -> str | None:
+    """`not run (no execution file)` for a run that ended before its agent ran (NO_AGENT), else None."""
+    if run_field(run, "status") != NO_AGENT:
+        return None
+    return f"not run ({run_field(run, 'conclusion') or '—'})"
+
+
 def runs_section(runs: str | Iterable[Any] | None) -> str:
     """Executor runs with estimate vs actual; a ready-made markdown string is used as is."""
     if runs is None:
@@ -77,7 +84,7 @@ def runs_section(runs: str | Iterable[Any] | None) -> str:
         lines = ["**Executor runs**", "", "| # | Tier | Model | Status | Estimated | Actual | Run |" + (" Score |" if rated else ""),
                  "|---|---|---|---|---|---|---|" + ("---|" if rated else "")]
         for i, run in enumerate(rows, 1):
-            status = pr_state(run) or run_field(run, "conclusion") or run_field(run, "status") or "—"
+            status = pr_state(run) or not_run(run) or run_field(run, "conclusion") or run_field(run, "status") or "—"
             url = run_field(run, "run_url") or run_field(run, "url")
             link = f"[run]({url})" if url and str(url).startswith("https://") else "—"
             lines.append(
@@ -85,6 +92,13 @@ def runs_section(runs: str | Iterable[Any] | None) -> str:
                 f"| {safe(status, 30)} | {money(run_field(run, 'estimated_cost_usd'))} | {money(run_field(run, 'actual_cost_usd'))} | {link} |"
                 + (f" {score(run) or '—'} |" if rated else "")
             )
+        last = rows[-1]
+        if not_run(last):  # why, and what happens next: no escalation, nothing learned
+            tier = safe(run_field(last, "tier", "—"), 20)
+            lines += ["", f"Attempt {safe(run_field(last, 'attempt', len(rows)), 10)} on {tier} ended before its agent "
+                      f"ran ({safe(run_field(last, 'conclusion') or '—', 30)}: the issue changed after it was dispatched, "
+                      f"or the runner failed): not escalated, and not counted against {tier}. A maintainer can comment "
+                      "`/dispatch` to run it again."]
         inner = "\n".join(lines)
     return f"{RUNS_BEGIN}\n{inner}\n{RUNS_END}" if inner else ""
 

@@ -14,7 +14,11 @@ from bot.models import Tier
 
 TIERS = tuple(t.value for t in Tier)  # the catalog's tiers, lowest first: the counts and charts per tier
 HAIKU = Tier.haiku.value  # the tier the Haiku measures (share, first-try success) are about
-FINISHED = ("success", "failure")
+FINISHED = ("success", "failure")  # a run with an outcome of its agent's: every measure and learning count these
+# a dispatched run that ended before its agent ran (the executor refused an edited issue, the runner failed, no or
+# an unreadable execution file): recorded, but no tier's success or failure (bot.runs.finished.judge)
+NO_AGENT = "no_agent"
+ENDED = (*FINISHED, NO_AGENT)  # a run recorded as over: a redelivery records it no second time
 # a run whose pull request is still open and not failing (bot.runs.truth's states): pending, neither success nor
 # failure; an open PR whose checks fail or that a writer sent back is a failure (its escalation has started)
 OPEN_PR = ("claimed", "checks_passed")

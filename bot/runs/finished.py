@@ -1,8 +1,9 @@
 """An executor run finished: the one path the App (`workflow_run`) and the Action (`mode: report`) both take.
 
 The surfaces only say which dispatch finished and what they saw of the run (`RunReport`); from there on it
-is the same for both: `judge` reads the outcome (the one place that decides what a finished run achieved),
-the store records it, a failure escalates per the repository's ladder, and every service that reacts to a
+is the same for both: `judge` reads the outcome (the one place that decides what a finished run achieved, or that
+its agent never ran: recorded as NO_AGENT, no tier's failure), the store records it, a failure escalates per the
+repository's ladder, and every service that reacts to a
 finished run (a convoy advances) runs through `after_run`, a hook this module owns, so `bot.runs` imports none of
 them. The surfaces reach it through `bot.runs.pull_outcome.run_ended`, which also looks at the run's pull request
 and then refreshes the sticky comment once.
@@ -18,6 +19,8 @@ from bot.context import Context, Result
 from bot.runs.escalation import escalate
 from bot.runs.outcome import Outcome
 from bot.store.records import DispatchRecord
+
+NO_FILE, NO_RESULT = "no execution file", "no result message"  # why a run has no agent outcome (its conclusion)
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,11 @@ class RunFinished:
     def succeeded(self) -> bool:
         return self.row.status == "success"
 
+    @property
+    def failed(self) -> bool:
+        """Its agent ran and failed: the tier's failure, which escalates (a run without its agent does not)."""
+        return self.row.status == "failure"
+
 
 AfterRun = Callable[[Context, RunFinished], "str | None"]
 AFTER_RUN: list[AfterRun] = []
@@ -64,14 +72,31 @@ def after_run(react: AfterRun) -> AfterRun:
     return react
 
 
-def judge(report: RunReport) -> tuple[bool, str | None]:
-    """Whether the run succeeded, and the conclusion to record. A workflow run that concluded (the App sees it)
-    succeeded when GitHub says so and its execution file does not say otherwise; the Action's report step runs
-    before its job concludes, so there the execution file alone decides."""
+def agent_ran(report: RunReport) -> bool:
+    """Whether the run reached its agent: its execution file holds a result message, or GitHub says the run
+    succeeded (the App could not read its artifact). A run that ended before (the executor refused an issue edited
+    after the dispatch, the runner failed) left none; neither did one whose file is missing or unreadable: no
+    agent outcome, never a success (fail closed), and not the tier's failure either."""
+    return report.outcome.found or report.conclusion == "success"
+
+
+def judge(report: RunReport) -> tuple[bool | None, str | None]:
+    """Whether the run succeeded (None: its agent never ran, `agent_ran`), and the conclusion to record — the
+    one rule for the App and the Action. A workflow run that concluded (the App sees it) succeeded when GitHub
+    says so and its execution file does not say otherwise; the Action's report step runs before its job
+    concludes, so there the execution file alone decides. A run without its agent records why (NO_FILE or
+    NO_RESULT): it does not escalate, and learning does not count it (status NO_AGENT)."""
     outcome = report.outcome
+    if not agent_ran(report):
+        return None, NO_RESULT if outcome.file else NO_FILE
     if report.conclusion is None:
-        return outcome.succeeded, None if outcome.found else "no result"
+        return outcome.succeeded, None
     return report.conclusion == "success" and (outcome.succeeded if outcome.found else True), report.conclusion
+
+
+def verdict(success: bool | None, conclusion: str | None) -> str:
+    """What a log line or message says of a judged run."""
+    return f"no agent run ({conclusion})" if success is None else ("success" if success else "failure")
 
 
 def followed_up(row: DispatchRecord) -> bool:
@@ -95,7 +120,7 @@ def run_finished(ctx: Context, dispatch: DispatchRecord, report: RunReport) -> R
     if not first and not retried:  # a concurrent delivery recorded it first, and follows it up
         return Result(action="ignored", messages=[f"run {row.dispatch_id} already recorded"])
     if first:
-        messages = [f"{row.mode} run {row.dispatch_id} on {row.tier}: {'success' if success else 'failure'}"]
+        messages = [f"{row.mode} run {row.dispatch_id} on {row.tier}: {verdict(success, conclusion)}"]
         messages += [report.note] if report.note else []
     else:  # redo the follow-up; dispatches are idempotent
         messages = [f"run {row.dispatch_id} follow-up retried"]
@@ -125,11 +150,11 @@ def react(ctx: Context, run: RunFinished) -> list[str]:
 
 
 def _follow_up(ctx: Context, run: RunFinished, messages: list[str]) -> Result:
-    """Escalate a failure, then every registered reaction (a convoy) unless the run's PR will say what it achieved;
-    mark the run followed up."""
+    """Escalate a failure (never a run whose agent did not run), then every registered reaction (a convoy) unless
+    the run's PR will say what it achieved; mark the run followed up."""
     row = run.row
     if not ctx.dry_run:
-        if not run.succeeded:
+        if run.failed:
             messages += escalate_failure(ctx, row)
         if not awaits_pull(row):
             messages += react(ctx, run)

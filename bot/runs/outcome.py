@@ -24,6 +24,7 @@ RESULT_TEXT_CHARS = 4_000
 
 class Outcome(BaseModel):
     found: bool = False  # a `result` message was present
+    file: bool = False  # an execution file was there to read (it may hold junk and no result message)
     is_error: bool | None = None
     subtype: str | None = None  # success | error_max_turns | error_during_execution ...
     total_cost_usd: float | None = None
@@ -74,17 +75,18 @@ def parse_execution(data: bytes | str) -> Outcome:
     """The outcome in an execution file; the LAST result message wins (resumed sessions append)."""
     if isinstance(data, bytes):
         if len(data) > MAX_BYTES:
-            return Outcome()
+            return Outcome(file=True)
         data = data.decode("utf-8", errors="replace")
     msgs = [m for m in _messages(data) if isinstance(m, dict)]
     results = [m for m in msgs if m.get("type") == "result"]
     if not results:
-        return Outcome(messages=len(msgs))
+        return Outcome(file=True, messages=len(msgs))
     r = results[-1]
     cost = _num(r.get("total_cost_usd", r.get("cost_usd")), float)
     text = r.get("result")
     return Outcome(
         found=True,
+        file=True,
         is_error=bool(r.get("is_error")) if "is_error" in r else None,
         subtype=r.get("subtype") if isinstance(r.get("subtype"), str) else None,
         total_cost_usd=cost,
@@ -117,7 +119,7 @@ def parse_artifact_zip(blob: bytes) -> tuple[Outcome, dict[str, str]]:
             elif name.endswith(".json") or name.endswith(".jsonl"):
                 parsed = parse_execution(raw)
                 if parsed.found or not outcome.found:
-                    outcome = parsed if parsed.messages or parsed.found else outcome
+                    outcome = parsed if parsed.messages or parsed.found or not outcome.file else outcome
             elif name.endswith((".md", ".txt")) and info.file_size <= 256 * 1024:
                 texts[name] = raw.decode("utf-8", errors="replace")
     return outcome, texts

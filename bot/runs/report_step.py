@@ -1,9 +1,9 @@
 """The Action's side of a finished run: the executor workflow's `mode: report` step, into `run_finished`.
 
 The step runs in the executor's run, after the agent's job (in a job of its own), so it has claude-code-action's
-execution file (the outcome, from the run's artifact) and the inputs the run was started with, but not the run's
-conclusion; the dispatch is the one named by `routing_id` (recovered from the sticky comment's state line), else
-a row of its own for a run started by hand.
+execution file (the outcome, from the run's artifact; none when the agent never ran) and the inputs the run was
+started with, but not the run's conclusion; the dispatch is the one named by `routing_id` (recovered from the
+sticky comment's state line), else a row of its own for a run started by hand.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from bot import catalog
 from bot.context import Context, Result
 from bot.issues.service import refresh_comment, route_issue
 from bot.models import Complexity, RoutingDecision, Tier
-from bot.runs.finished import RunReport, judge
+from bot.runs.finished import RunReport, judge, verdict
 from bot.runs.outcome import PLAN_FILE, Outcome
 from bot.runs.pull_outcome import record_branch, run_ended
 from bot.store.records import DispatchRecord
@@ -62,20 +62,26 @@ def report_step_finished(ctx: Context, number: int, outcome: Outcome, info: dict
     ran = StartedAs.read(ctx, info, RoutingDecision.model_validate(record["decision"]) if record else None)
     texts = {PLAN_FILE: plan_json} if plan_json is not None else {}
     report = RunReport(outcome=outcome, run_id=_run_id(ctx), run_url=ctx.run_url, texts=texts)
-    success, _ = judge(report)
+    success, why = judge(report)  # None: the agent never ran (no or an unreadable execution file)
     dispatch = _dispatch(ctx, number, ran, str(info.get("routing_id") or ""), by=by)
     if dispatch is None:  # nothing routed: no run to count (cannot happen once the issue is routed)
         refresh_comment(ctx, number)
     else:
-        dispatch = record_branch(ctx, dispatch, branch, claimed=success)
+        dispatch = record_branch(ctx, dispatch, branch, claimed=success is True)
         messages += run_ended(ctx, dispatch, report).messages
-    cost, status = outcome.total_cost_usd, "success" if success else ("failure" if outcome.found else "no result")
-    messages.append(
-        f"{ctx.repo}#{number}: run {status} on {ran.tier.value if ran.tier else '—'}, actual "
-        + (f"${cost:.4f}" if cost is not None else "cost unknown (no result message in the execution file)")
-        + (f" vs estimated ${ran.estimate:.4f}" if ran.estimate is not None else "")
-    )
-    outputs = {"actual-cost": "" if cost is None else f"{cost:.6f}", "success": str(success).lower(), **ran.outputs()}
+    cost, tier = outcome.total_cost_usd, ran.tier.value if ran.tier else "—"
+    if success is None:
+        messages.append(f"{ctx.repo}#{number}: {verdict(success, why)} on {tier}: recorded as ended before its agent "
+                        "ran (the issue changed after the dispatch, or the runner failed); not escalated, not counted "
+                        "against the tier")
+    else:
+        messages.append(
+            f"{ctx.repo}#{number}: run {verdict(success, why)} on {tier}, actual "
+            + (f"${cost:.4f}" if cost is not None else "cost unknown (no cost in the result message)")
+            + (f" vs estimated ${ran.estimate:.4f}" if ran.estimate is not None else "")
+        )
+    outputs = {"actual-cost": "" if cost is None else f"{cost:.6f}", "success": str(success is True).lower(),
+               **ran.outputs()}
     return Result(action="reported", decision=decision, messages=messages, outputs=outputs)
 
 

@@ -69,5 +69,5 @@ def workflow_run_finished(ctx: Context, run: dict, workflow: dict) -> Result:
         outcome=outcome, run_id=run_id, run_url=run.get("html_url"), conclusion=run.get("conclusion"),
         duration_s=_seconds(run.get("run_started_at"), run.get("updated_at")), texts=texts, note=note,
     )
-    row = record_branch(ctx, row, branch_of(texts), claimed=judge(report)[0])  # ties the run to its PR
+    row = record_branch(ctx, row, branch_of(texts), claimed=judge(report)[0] is True)  # ties the run to its PR
     return run_ended(ctx, row, report)

@@ -8,7 +8,7 @@ from sqlalchemy import JSON, BigInteger, DateTime, Float, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.store.db import Base
-from bot.store.records import ACTIVE, FINISHED, STALE_RUN_AFTER, utcnow  # noqa: F401  (the SQL store's imports)
+from bot.store.records import ACTIVE, ENDED, FINISHED, STALE_RUN_AFTER, utcnow  # noqa: F401  (the SQL store's imports)
 
 
 class RoutingRecord(Base):
@@ -74,7 +74,7 @@ class Dispatch(Base):
     complexity: Mapped[str] = mapped_column(String(16))
     attempt: Mapped[int] = mapped_column(Integer, default=1)
     estimated_cost_usd: Mapped[float] = mapped_column(Float, default=0.0)
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|dispatched|success|failure|error
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|dispatched|success|failure|no_agent|error
     by: Mapped[str] = mapped_column(String(100), default="")
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     run_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True, index=True)

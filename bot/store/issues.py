@@ -19,9 +19,9 @@ from bot.routing.kinds import pack
 from bot.routing.learning import Knowledge
 from bot.store.convoys import ConvoyStore, for_engine
 from bot.store.db import Base, row_dict as _row, session_factory
-from bot.store.records import DispatchRecord, RunState, dispatch_record, month_start
+from bot.store.records import DispatchRecord, RunState, dispatch_record, month_start, outcome_status
 from bot.store import outcomes as _outcomes
-from bot.store.issue_rows import ACTIVE, FINISHED, STALE_RUN_AFTER, CommandReplyRow, Dispatch, Override, RoutingRecord, utcnow
+from bot.store.issue_rows import ACTIVE, ENDED, FINISHED, STALE_RUN_AFTER, CommandReplyRow, Dispatch, Override, RoutingRecord, utcnow
 from bot.store.review_claims import ReviewClaim, ReviewGuard
 from bot.store.rollup import rollup
 from bot.store.reviews import ReviewLog, ReviewOverride, ReviewRecord
@@ -204,7 +204,7 @@ class IssueStore(ReviewLog, ReviewGuard, RunTruth):
         dispatch_id: str,
         *,
         run_id: int | None,
-        success: bool,
+        success: bool | None,
         conclusion: str | None = None,
         run_url: str | None = None,
         duration_s: float | None = None,
@@ -212,15 +212,16 @@ class IssueStore(ReviewLog, ReviewGuard, RunTruth):
         num_turns: int | None = None,
         duration_ms: int | None = None,
     ) -> tuple[DispatchRecord, bool]:
-        """Record a finished run once; (row, False) when this run was already recorded (redelivery)."""
+        """Record a finished run once (`success` None: it ended before its agent ran, NO_AGENT); (row, False) when
+        this run was already recorded (redelivery)."""
         with self._session.begin() as s:
             d = s.scalar(select(Dispatch).where(Dispatch.dispatch_id == dispatch_id).with_for_update())
             if d is None:
                 raise KeyError(dispatch_id)
-            if d.status in FINISHED:
+            if d.status in ENDED:
                 return dispatch_record(_row(d)), False
             d.run_id, d.run_url, d.conclusion = run_id, run_url, conclusion
-            d.status = "success" if success else "failure"
+            d.status = outcome_status(success)
             d.duration_s, d.actual_cost_usd, d.num_turns, d.duration_ms = duration_s, actual_cost_usd, num_turns, duration_ms
             d.completed_at = self.clock()
             row = dispatch_record(_row(d))

@@ -19,7 +19,7 @@ from bot.routing.kinds import pack
 from bot.routing.learning import Knowledge
 from bot.store.records import REVIEWED as FINAL, Busy, ConvoyDoc, DispatchRecord, RunState, dispatch_record, month_start
 from bot.store.records import truth_fields
-from bot.store.records import ACTIVE, FINISHED, STALE_RUN_AFTER, utcnow
+from bot.store.records import ACTIVE, ENDED, FINISHED, STALE_RUN_AFTER, outcome_status, utcnow
 from bot.store.observations import observation, with_ladder_places
 
 # executor_dispatches' columns and their defaults, as the record the store hands out declares them
@@ -165,16 +165,16 @@ class MemoryIssueStore:
         d.update(fields)
         return dispatch_record(d)
 
-    def record_outcome(self, dispatch_id: str, *, run_id: int | None, success: bool, conclusion: str | None = None,
+    def record_outcome(self, dispatch_id: str, *, run_id: int | None, success: bool | None, conclusion: str | None = None,
                        run_url: str | None = None, duration_s: float | None = None,
                        actual_cost_usd: float | None = None, num_turns: int | None = None,
                        duration_ms: int | None = None) -> tuple[DispatchRecord, bool]:
         d = self._dispatch_by("dispatch_id", dispatch_id)
         if d is None:
             raise KeyError(dispatch_id)
-        if d["status"] in FINISHED:
+        if d["status"] in ENDED:
             return dispatch_record(d), False
-        d.update(run_id=run_id, run_url=run_url, conclusion=conclusion, status="success" if success else "failure",
+        d.update(run_id=run_id, run_url=run_url, conclusion=conclusion, status=outcome_status(success),
                  duration_s=duration_s, actual_cost_usd=actual_cost_usd, num_turns=num_turns, duration_ms=duration_ms,
                  completed_at=self.clock())
         return dispatch_record(d), True

@@ -14,7 +14,7 @@ from typing import Any, Protocol, Sequence
 
 from pydantic import BaseModel, Field
 
-from bot.measures.definitions import FINISHED
+from bot.measures.definitions import ENDED, FINISHED, NO_AGENT  # noqa: F401  (the stores' imports)
 
 ACTIVE = ("pending", "dispatched", "running")
 # A dispatched run that never reported back within this time no longer counts as "in flight":
@@ -78,7 +78,13 @@ class DispatchRecord(RunState):
 
     @property
     def finished(self) -> bool:
-        return self.status in FINISHED
+        """Recorded as over: with its agent's outcome, or ended before its agent ran (NO_AGENT)."""
+        return self.status in ENDED
+
+
+def outcome_status(success: bool | None) -> str:
+    """The status a finished run is recorded with; None: its agent never ran (bot.runs.finished.judge)."""
+    return NO_AGENT if success is None else ("success" if success else "failure")
 
 
 

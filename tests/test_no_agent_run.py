@@ -1,0 +1,142 @@
+"""A dispatched run whose agent never ran (the issue changed after the dispatch and the executor refused it, the
+runner failed, the execution file is missing or unreadable) ends the same way in the App and the Action: it is
+recorded as ended without an agent run, never escalates to a dearer tier, teaches learning nothing about the
+tier, and the sticky comment says why; the Action's report step exits 0 with one clear line, no traceback."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import create_engine
+
+import bot.action.modes  # noqa: F401  (the Action's surface, as the runner imports it)
+import bot.handlers  # noqa: F401  (the App's surface)
+from bot.config import RepoConfig
+from bot.config.source import FixedConfig
+from bot.context import Context
+from bot.handlers import handle_event
+from bot.issues.render import MARKER
+from bot.issues.service import route_issue
+from bot.issues.state import decode
+from bot.measures.definitions import NO_AGENT
+from bot.runs import executor
+from bot.store.issues import IssueStore
+from tests.plugins.action import act, parse_outputs, settings
+
+APP_REPO, ACTION_REPO = "octo-org/app-repo", "octo-org/action-repo"
+TITLE, BODY = "Fix typo in README", "Small change."
+NOT_RUN = "ended before its agent ran"  # what the sticky comment says of such a run
+
+
+def seed(fake, repo):
+    fake.add_repo(repo)
+    fake.add_issue(repo, 1, title=TITLE, body=BODY)
+    fake.set_permission(repo, "octocat", "write")
+
+
+def sticky_body(fake, repo):
+    return next(c["body"] for c in fake.comments(repo, 1) if c["body"].startswith(MARKER))
+
+
+def runs(fake, repo):
+    return [(r.tier, r.attempt, r.status, r.actual_cost_usd) for r in decode(sticky_body(fake, repo)).runs]
+
+
+def said(fake, repo):
+    return [c["body"] for c in fake.comments(repo, 1) if not c["body"].startswith(MARKER)]
+
+
+def app_run_refused(fake, gh, webhook_example, tmp_path, files):
+    """/dispatch on the App; the executor's run fails before the agent: its artifact holds `files` only."""
+    seed(fake, APP_REPO)
+    store = IssueStore(create_engine(f"sqlite:///{tmp_path / 'app.db'}"))
+    ctx = Context(gh=gh, repo=APP_REPO, store=store, configs=FixedConfig(RepoConfig))
+    route_issue(ctx, 1)
+    row = executor.start_run(ctx, 1, cause="comment:42", by="octocat").dispatch
+    payload = webhook_example("workflow_run", "completed", index=1)
+    run = payload["workflow_run"]
+    run.update(id=5551, conclusion="failure", path=".github/workflows/model-router-executor.yml", event="workflow_dispatch",
+               display_title=f"model-router #1 execute on {row.tier} [mr:{row.dispatch_id}]", head_branch="main")
+    run["actor"]["login"] = "github-actions[bot]"
+    run["head_repository"]["full_name"] = run["repository"]["full_name"] = APP_REPO
+    if files is not None:
+        fake.add_artifact(APP_REPO, 5551, "model-router-execution-5551-1", files=files)
+    return ctx, payload, handle_event("workflow_run", payload, ctx)
+
+
+def action_report(fake, tmp_path, execution):
+    """`mode: dispatch` in one job, then the executor's `report` job with `execution` as its execution-file."""
+    seed(fake, ACTION_REPO)
+    dispatch = {"inputs": {"issue_number": "1"}, "repository": {"full_name": ACTION_REPO},
+                "sender": {"login": "octocat", "type": "User"}}
+    assert act(settings(tmp_path, fake, "workflow_dispatch", dispatch, mode="dispatch", run_id="77",
+                        repository=ACTION_REPO))[0] == 0
+    [started] = fake.repo(ACTION_REPO)["workflow_dispatches"]
+    report = {"inputs": started["inputs"], "repository": {"full_name": ACTION_REPO},
+              "sender": {"login": "github-actions[bot]", "type": "Bot"}}
+    return act(settings(tmp_path, fake, "workflow_dispatch", report, mode="report", run_id="5551",
+                        repository=ACTION_REPO, execution_file=execution))
+
+
+def assert_not_run(fake, repo):
+    """One run, recorded as ended without its agent: no escalation dispatched or said, the comment says why."""
+    assert runs(fake, repo) == [("haiku", 1, NO_AGENT, None)]
+    assert len(fake.repo(repo)["workflow_dispatches"]) == 1  # the dispatch itself; nothing dearer
+    assert not any("escalat" in c for c in said(fake, repo))
+    body = sticky_body(fake, repo)
+    assert NOT_RUN in body and "not escalated" in body and "/dispatch" in body
+
+
+def test_the_action_reports_a_run_with_no_execution_file_as_not_run(fake_github, runner_env, tmp_path):
+    code, log = action_report(fake_github, tmp_path, tmp_path / "run" / "model-router-execution.json")
+    assert code == 0, log
+    assert "Traceback" not in log and "::error" not in log
+    assert "no agent run (no execution file)" in log
+    assert_not_run(fake_github, ACTION_REPO)
+    assert "no execution file" in sticky_body(fake_github, ACTION_REPO)
+    outputs = parse_outputs(runner_env["output"].read_text())
+    assert outputs["success"] == "false" and outputs["actual-cost"] == ""
+
+
+@pytest.mark.parametrize("junk", ["", "{not json", json.dumps([{"type": "system", "subtype": "init"}]),
+                                  json.dumps([{"type": "result", "subtype": "success"}])[:-3]])
+def test_the_action_fails_closed_on_an_unreadable_execution_file(fake_github, runner_env, tmp_path, junk):
+    """Junk, a truncated file or one with no result message: no agent outcome, never a success."""
+    execution = tmp_path / "model-router-execution.json"
+    execution.write_text(junk)
+    code, log = action_report(fake_github, tmp_path, execution)
+    assert code == 0, log
+    assert "Traceback" not in log and "no agent run (no result message)" in log
+    assert_not_run(fake_github, ACTION_REPO)
+    assert parse_outputs(runner_env["output"].read_text())["success"] == "false"
+
+
+def test_the_app_records_a_refused_run_the_same_way(fake_github, gh, webhook_example, runner_env, tmp_path):
+    """The edited issue's run: the check step refused it, so the artifact has the run file but no execution file."""
+    ctx, payload, res = app_run_refused(fake_github, gh, webhook_example, tmp_path,
+                                        files={"model-router-run.json": json.dumps({"branch_name": ""})})
+    assert res.outputs["success"] == "false"
+    assert_not_run(fake_github, APP_REPO)
+    assert "not run (no execution file)" in sticky_body(fake_github, APP_REPO)
+    assert ctx.store.knowledge().size == 0  # not the tier's failure: learning does not count it
+    assert ctx.store.month_spend(APP_REPO) == 0  # nor its estimate as spend: nothing ran
+    comments = len(fake_github.comments(APP_REPO, 1))
+    assert handle_event("workflow_run", payload, ctx).action == "ignored"  # a redelivery changes nothing
+    assert len(fake_github.repo(APP_REPO)["workflow_dispatches"]) == 1
+    assert len(fake_github.comments(APP_REPO, 1)) == comments
+
+
+def test_the_app_and_the_action_agree_on_a_run_with_no_artifact(fake_github, gh, webhook_example, runner_env, tmp_path):
+    app_run_refused(fake_github, gh, webhook_example, tmp_path, files=None)  # the runner failed: nothing uploaded
+    assert action_report(fake_github, tmp_path, tmp_path / "missing.json")[0] == 0
+    assert runs(fake_github, APP_REPO) == runs(fake_github, ACTION_REPO) == [("haiku", 1, NO_AGENT, None)]
+
+
+def test_a_run_without_its_agent_teaches_the_action_nothing(fake_github, runner_env, tmp_path):
+    """The Action learns from state lines: the run read back is not a finished attempt on haiku."""
+    from bot.store.observations import observation
+
+    assert action_report(fake_github, tmp_path, tmp_path / "missing.json")[0] == 0
+    [run] = decode(sticky_body(fake_github, ACTION_REPO)).runs
+    assert observation(ACTION_REPO, run.tier, run.complexity, run.status, run.actual_cost_usd, "k") is None
