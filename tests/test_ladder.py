@@ -9,7 +9,8 @@ from bot.config import RepoConfig
 from bot.models import IssueInput, Strategy, Tier
 from bot.priors import load_ladder_priors
 from bot.routing import route
-from bot.routing.ladder import AUDIT_EVERY, EXPLORE_EVERY, MIX_MIN, LadderStats, choose_ladder, expect, show
+from bot.routing.ladder import (AUDIT_EVERY, EXPLORE_EVERY, HOPE_MAX, MIX_MIN, LadderStats, choose_ladder, expect,
+                                show)
 from bot.routing.learning import Knowledge, Observation
 
 H, S, O = Tier.haiku, Tier.sonnet, Tier.opus
@@ -263,3 +264,26 @@ def test_escalation_follows_the_learned_ladder_else_the_configured_one() -> None
 def test_small_costs_are_said_to_the_fraction_of_a_cent() -> None:
     c = choose_ladder(LadderStats(), "k", max_attempts=3, fallback_scale=0.003, explore=False)
     assert "expected $0.00" in c.sentence and "expected $0.00 " not in c.sentence  # e.g. $0.0021, not $0.00
+
+
+def test_a_first_tier_judged_on_early_failures_is_retried_while_its_optimistic_bound_pays_bounded() -> None:
+    """Haiku failed most of its first tries early, so haiku → sonnet → opus looks dearer than no routing's
+    ladder and the kind settled on sonnet → opus; at an optimistic bound of haiku's rate it would be cheaper,
+    so the exploration slot retries it (a ladder keeping no routing's tiers: no success at stake), and stops
+    once haiku has HOPE_MAX first tries here."""
+    stats = LadderStats()
+    cost = {H: 0.4, S: 1.0, O: 2.0}
+    miss, sonnet = {H: False, S: False, O: False}, {H: False, S: True, O: True}
+    for lad in [(S, O, H), (O, S, H), (H, S, O), (S, H), (O, H)]:  # every step explored EXPLORE_MIN times
+        feed(stats, "k", miss, lad, 6, cost)
+    feed(stats, "k", sonnet, (H, S), 8, cost)
+    feed(stats, "k", {H: True, S: True, O: True}, (H,), 3, cost)
+    feed(stats, "k", sonnet, (S,), (EXPLORE_EVERY - 1 - stats.issues["k"]) % EXPLORE_EVERY + 50, cost)
+    assert choose_ladder(stats, "k", max_attempts=3, fallback_scale=1.0, explore=False).ladder == (S, O)
+    c = choose_ladder(stats, "k", max_attempts=3, fallback_scale=1.0)
+    assert c.explored and c.ladder == (H, S, O)
+    assert "optimistic 84 % bound of its rate" in c.sentence and f"fewer than {HOPE_MAX} tries" in c.sentence
+    feed(stats, "k", sonnet, (H, S), HOPE_MAX, cost)  # haiku keeps failing: the bound closes, the cap holds
+    feed(stats, "k", sonnet, (S,), (EXPLORE_EVERY - 1 - stats.issues["k"]) % EXPLORE_EVERY, cost)
+    late = choose_ladder(stats, "k", max_attempts=3, fallback_scale=1.0)
+    assert "optimistic" not in late.sentence and late.ladder[0] is not H

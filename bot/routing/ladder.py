@@ -9,7 +9,10 @@ distribution of per-tier outcomes), worth a few attempts. Outcomes: the kind's o
 docs/benchmarks.md). Costs: the pooled actual costs of every kind, then the kind's own. The default floor is the no-routing policy's expected success (Sonnet, then Opus) on
 the same estimates, less FLOOR_SLACK. Exploration is bounded: at most one issue in EXPLORE_EVERY of a kind,
 only while a first tier has fewer than EXPLORE_MIN first tries on this kind, the best ladder from that
-tier; escalation catches a failed try. A ladder that leaves out no routing's last tier (opus) is audited:
+tier; escalation catches a failed try. After that the same slot retries a first tier judged on a few
+early failures (sequential, bounded): a ladder meeting the floor whose cost at an optimistic HOPE_Z bound
+of its first tier's rate beats the chosen one, while that tier has fewer than HOPE_MAX first tries here (on
+the what-if real stream kinds settled on sonnet → opus after early haiku failures). A ladder that leaves out no routing's last tier (opus) is audited:
 one issue in AUDIT_EVERY of the kind runs no routing's ladder first, then the ladder's other tiers. Such a
 ladder rests on an estimate of what no routing resolves that its own runs never check (after its last
 failure nothing runs), and outcomes need not be nested; without audits, orders of the real SWE-bench Pro
@@ -42,6 +45,8 @@ if TYPE_CHECKING:
 MIN_FIRST = 4  # haiku first tries on a subtle kind (a race condition) before its ladders may use haiku
 EXPLORE_MIN = 6  # first tries per tier and kind after which exploration leaves that first tier alone
 EXPLORE_EVERY = 5  # at most one issue in this many of a kind explores
+HOPE_Z, HOPE_LEVEL = 1.0, "84 %"  # re-exploration: a one-sided upper bound of a first tier's rate (for the rationale)
+HOPE_MAX = 100  # first tries per tier and kind after which re-exploration leaves that first tier alone
 AUDIT_EVERY = 5  # one issue in this many of a kind whose ladder is audited runs no routing's ladder first
 MIX_Z, MIX_LEVEL = 0.5, "69 %"  # a mix's success bound: one-sided z and its confidence level, for the rationale
 MIX_MIN = 10  # first tries on no routing's first tier (audits, explorations) in a kind before it may mix
@@ -267,6 +272,15 @@ def choose_ladder(
                    f"has {EXPLORE_MIN} tries here; {t._value_}{after} has {n}), estimated {scored[alt][1]:.0%} "
                    "success; a failure escalates")
             chosen, explored = alt, True
+        else:
+            hope = _hopeful(stats, kind, scored, chosen, keeps if floor is None else pool, bar)
+            if hope is not None:
+                alt, hi, opt = hope
+                why = (f"{EXPLORING}{show(alt)} instead (one issue in {EXPLORE_EVERY} of this kind, while "
+                       f"{alt[0]._value_} first has fewer than {HOPE_MAX} tries here and, at an optimistic "
+                       f"{HOPE_LEVEL} bound of its rate ({hi:.0%}), that ladder would cost {_usd(opt)}, less than "
+                       f"{show(chosen)}), estimated {scored[alt][1]:.0%} success; a failure escalates")
+                chosen, explored = alt, True
     why = why if explored else mixed
     usd, ok = scored[chosen]
     what = "actual costs recorded" if stats.scale() else "per-task cost ratios (no actual costs recorded yet)"
@@ -275,6 +289,27 @@ def choose_ladder(
                 f"against no routing ({show(base)}) at {_usd(base_usd)} and {base_ok:.0%}, estimated from "
                 f"{stats.size} recorded attempts and {what}; the success floor is {floor_says}{why}")
     return LadderChoice(chosen, usd, ok, base_usd, base_ok, explored, sentence)
+
+
+def _hopeful(stats: LadderStats, kind: str, scored: dict[Ladder, tuple[float, float]], chosen: Ladder,
+             candidates: list[Ladder], bar: float) -> tuple[Ladder, float, float] | None:
+    """A ladder meeting the floor, with another first tier, that would beat `chosen` on cost were its first
+    tier's rate at its optimistic bound (HOPE_Z, the kind's first tries and the prior's weight), while that
+    tier has fewer than HOPE_MAX first tries here: (ladder, bound, cost at the bound), the cheapest; else None.
+    Sequential: each try narrows the bound, so a tier unluckily judged early is retried, a poor one soon not."""
+    best: tuple[float, Ladder, float] | None = None
+    for lad in candidates:
+        usd, ok = scored[lad]
+        n = stats.first_tries(kind, lad[0])
+        if lad[0] is chosen[0] or ok < bar - 1e-9 or n >= HOPE_MAX or len(lad) < 2:
+            continue
+        p = stats.rate(kind, lad[0], frozenset())
+        hi = min(1.0, p + HOPE_Z * math.sqrt(p * (1 - p) / (n + stats.priors.kind_weight)))
+        first = scored[lad[:1]][0]
+        opt = first + (1 - hi) * (usd - first) / (1 - p) if p < 1 else first
+        if opt < scored[chosen][0] - 1e-12 and (best is None or opt < best[0]):
+            best = (opt, lad, hi)
+    return None if best is None else (best[1], best[2], best[0])
 
 
 def _audit(stats: LadderStats, kind: str, scored: dict[Ladder, tuple[float, float]], chosen: Ladder,
