@@ -197,9 +197,10 @@ class RoutingDecision(BaseModel):
     phases: list[Phase] = Field(default_factory=list)  # plan?, execute, review?; `tier` is the execute phase's
     kind: str = ""  # what kind of work this is, for learning from outcomes (e.g. "typo", "refactor+security")
     classifier_cost_usd: float = 0.0  # what asking the LLM classifier cost (0 when cached or not asked)
-    ladder: list[Tier] = Field(default_factory=list)  # the learned escalation order (empty: executor.escalation)
+    # Ladders list each tier at most once, so no longer than the tiers there are: bounded where a state line is read
+    ladder: list[Tier] = Field(default_factory=list, max_length=len(Tier))  # the learned escalation order (empty: executor.escalation)
     explored: bool = Field(default=False, exclude=True)  # the ladder explores or audits (not the learned one)
-    estimate_ladder: list[Tier] = Field(default_factory=list)  # what the execute estimate prices, escalation included
+    estimate_ladder: list[Tier] = Field(default_factory=list, max_length=len(Tier))  # what the execute estimate prices, escalation included
     estimate_basis: Literal["tokens", "priors", "actuals"] = "tokens"  # public per-task priors, or this repo's costs
 
     def phase(self, role: "Role | str") -> Phase | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from bot.issues import sticky
-from bot.models import RoutingDecision
+from bot.models import RoutingDecision, Tier
 from bot.issues.render import routing_comment
 from bot.issues.state import MARKER, MAX_STATE, MAX_STATE_RUNS, STATE_PREFIX, decode, encode
 from tests.plugins.action import decision
@@ -75,3 +75,37 @@ def test_only_the_line_right_after_the_marker_counts():
     assert decode(config_error).tier == "haiku" and decode(config_error).overrides == {}
     assert decode(f"{MARKER}\n{STATE_PREFIX}{{not json}} -->\n") is None
     assert decode(f'{MARKER}\n{STATE_PREFIX}{{"v":99}} -->\n') is None  # a future version is not guessed at
+
+
+def _with_decision(body: str, change) -> str:
+    """The comment's state line with its decision edited by `change` (as a person with write access could)."""
+    line = state_line(body)
+    state = json.loads(line[len(STATE_PREFIX) : -4])
+    change(state["decision"])
+    return body.replace(line, f"{STATE_PREFIX}{json.dumps(state)} -->")
+
+
+def test_a_state_line_written_before_the_estimate_fields_still_reads():
+    """Comments written before #22 item 4 carry no `estimate_ladder`/`estimate_basis`: their decision and runs
+    still read, and the comment re-rendered from it says what that baseline was (the same phases on Sonnet)."""
+    body = routing_comment(decision(estimate_ladder=[Tier.haiku, Tier.sonnet], estimate_basis="priors"),
+                           runs=[run(1)])
+    old = _with_decision(body, lambda d: (d.pop("estimate_ladder"), d.pop("estimate_basis")))
+    assert "estimate_ladder" not in old and "estimate_basis" not in old
+    state = decode(old)
+    assert state.decision is not None and (state.decision.estimate_ladder, state.decision.estimate_basis) == ([], "tokens")
+    assert [r.attempt for r in state.runs] == [1]
+    assert "| All-Sonnet baseline | " in routing_comment(state.decision)
+
+
+def test_a_state_line_with_an_unbounded_or_unknown_estimate_is_not_believed():
+    """Text in the comment is untrusted: a ladder longer than the tiers there are, or a basis the router never
+    writes, makes the decision unreadable (left out, never guessed); the runs still read."""
+    body = routing_comment(decision(estimate_ladder=[Tier.haiku, Tier.sonnet], estimate_basis="priors"),
+                           runs=[run(1)])
+    for field, value in (("estimate_ladder", ["haiku"] * 2000), ("ladder", ["opus"] * 2000),
+                         ("estimate_basis", "trust me")):
+        state = decode(_with_decision(body, lambda d: d.update({field: value})))
+        assert state is not None and state.decision is None, field
+        assert [r.attempt for r in state.runs] == [1]
+    assert decode(body).decision.estimate_ladder == [Tier.haiku, Tier.sonnet]
