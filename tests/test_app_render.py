@@ -63,7 +63,7 @@ def test_a_learned_ladder_is_priced_with_escalation_against_no_routing():
     text = routing_comment(d)
     assert "| Estimated cost | " in text
     assert "(expected, escalation included: haiku → opus; from public per-task priors) |" in text
-    assert "| No-routing baseline | " in text and "(Sonnet, then Opus, expected; the same other phases) |" in text
+    assert "| No-routing baseline | " in text and "(Sonnet, then Opus, expected; the other phases on Sonnet) |" in text
     assert "All-Sonnet baseline" not in text
     # the rules' ladder is priced the same way (#22 item 4); only a decision priced by tokens alone (restored from
     # an older state line) still says all-Sonnet

@@ -207,3 +207,24 @@ def test_recorded_actual_costs_still_win_over_a_price_override() -> None:
     dear = route(RENAME, RepoConfig.model_validate(_times(H, 2)), knowledge=k, repo="o/r")
     assert dear.estimate_basis == plain.estimate_basis == "actuals"
     assert dear.estimated_cost_usd == pytest.approx(plain.estimated_cost_usd)
+
+
+def test_the_baseline_prices_the_other_phases_on_sonnet_and_every_surface_says_so() -> None:
+    """Sonnet executes security work as no routing would (the same execute ladder), and Opus reviews it; no routing's
+    baseline prices that review on Sonnet, so the decision costs more. The surfaces say the other phases are on
+    Sonnet, not "the same other phases" (which would leave the difference unexplained)."""
+    from bot.catalog import estimate_cost as phase_cost
+    from bot.routing.explain import explain
+
+    config = RepoConfig()
+    d = route(IssueInput(title="OAuth callback accepts a state parameter from another session",
+                         labels=["security"]), config)
+    assert d.tier is S and [p.role.value for p in d.phases] == ["execute", "review"] and d.estimate_ladder == [S, O]
+    execute, review = d.phases
+    sonnet_review = phase_cost(S, d.complexity, config, "review").usd
+    assert d.baseline_cost_usd == pytest.approx(execute.estimated_cost_usd + sonnet_review)
+    assert d.estimated_cost_usd - d.baseline_cost_usd == pytest.approx(review.estimated_cost_usd - sonnet_review)
+    said = "(Sonnet, then Opus, expected; the other phases on Sonnet)"
+    assert f"| No-routing baseline | {money(d.baseline_cost_usd)} {said} |" in routing_comment(d)
+    assert "the same other phases" not in routing_comment(d) + explain(d)
+    assert "without routing (sonnet, then opus; the other phases on sonnet)" in explain(d)

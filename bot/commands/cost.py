@@ -50,7 +50,7 @@ def run(req: CommandRequest, ctx: Context) -> CommandReply:
         lines += [
             "",
             f"Routed as phases: {phases_line(decision)} — {money(decision.estimated_cost_usd)} in all, vs "
-            f"{money(decision.baseline_cost_usd)} without routing (Sonnet, then Opus, expected; the same other phases).",
+            f"{money(decision.baseline_cost_usd)} without routing (Sonnet, then Opus, expected; the other phases on Sonnet).",
         ]
     rated = [(run, shown) for run in ctx.store.dispatches(ctx.repo, req.number) if (shown := score(run))]
     if rated:

@@ -168,7 +168,7 @@ def _ladder_rows(d: RoutingDecision) -> list[str]:
     order = ladder.show(tuple(d.estimate_ladder or d.ladder))
     basis = _BASIS.get(d.estimate_basis, "")
     return [f"| Estimated cost | {money(d.estimated_cost_usd)} (expected, escalation included: {order}{basis}) |",
-            f"| No-routing baseline | {money(d.baseline_cost_usd)} (Sonnet, then Opus, expected; the same other phases) |"]
+            f"| No-routing baseline | {money(d.baseline_cost_usd)} (Sonnet, then Opus, expected; the other phases on Sonnet) |"]
 
 
 def _how_to_override(model_prefix: str, complexity_prefix: str) -> list[str]:

@@ -51,5 +51,5 @@ def explain(decision: RoutingDecision) -> str:
                                          for p in d.phases) + ".")
     saving = (f"saves ${d.savings_usd:.4f}" if d.savings_usd >= 0 else f"costs ${-d.savings_usd:.4f} more")
     lines.append(f"Cost: about ${d.estimated_cost_usd:.4f} vs ${d.baseline_cost_usd:.4f} without routing (sonnet, "
-                 f"then opus; the same other phases) ({saving}).")
+                 f"then opus; the other phases on sonnet) ({saving}).")
     return "\n".join(lines)

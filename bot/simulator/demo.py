@@ -35,7 +35,7 @@ def render(rows: list[tuple[dict, object]]) -> str:
     lines.append("-" * len(header))
     lines.append("phases: P plan, E execute, R review; est $: every phase, execute at its ladder's expected cost, escalation included")
     lines.append(f"{len(rows)} issues: estimated ${total:.4f} as routed vs ${baseline:.4f} without routing (Sonnet, then "
-                 f"Opus; the same other phases): savings vs no routing (estimated) {fmt('savings', savings(total, baseline))}.")
+                 f"Opus; the other phases on Sonnet): savings vs no routing (estimated) {fmt('savings', savings(total, baseline))}.")
     return "\n".join(lines)
 
 
