@@ -1,6 +1,6 @@
 """Routing economics: the learning router's ladders on replay streams (benchmarks/gen_replay.py) against the
 no-routing policy (Sonnet, then Opus) and the policy that knows each kind's true rates; and the bundled
-samples against all-Sonnet. Targets are issue #22's.
+samples against no routing (the decisions' baselines). Targets are issue #22's.
 
 Run: .venv/bin/python benchmarks/bench_replay.py [--seeds 1,2,3] [--stream FILE.jsonl] [--json]
 `--stream` replays a file of real per-issue outcomes in `eval --replay`'s format (e.g. the public SWE-bench Pro
@@ -62,7 +62,7 @@ def samples() -> dict:
     routed = sum(d.estimated_cost_usd for _, d in rows)
     baseline = sum(d.baseline_cost_usd for _, d in rows)
     return {
-        "issues": len(rows), "routed_usd": round(routed, 4), "all_sonnet_usd": round(baseline, 4),
+        "issues": len(rows), "routed_usd": round(routed, 4), "no_routing_usd": round(baseline, 4),
         "ratio": round(routed / baseline, 3),
         "security_on_haiku": sum(d.security_sensitive and d.tier is Tier.haiku for _, d in rows),
         "seed_tier_in_phases": sum(Tier(s["expected_tier"]) in {p.tier for p in d.phases} for s, d in rows),
@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(out, indent=2))
         return 0
     s = out["samples"]
-    print(f"samples   {s['issues']} issues: ${s['routed_usd']:.4f} routed vs ${s['all_sonnet_usd']:.4f} all-Sonnet "
+    print(f"samples   {s['issues']} issues: ${s['routed_usd']:.4f} routed vs ${s['no_routing_usd']:.4f} without routing "
           f"= {s['ratio']:.2f}x; security-sensitive on haiku: {s['security_on_haiku']}; "
           f"seed tier among the phases: {s['seed_tier_in_phases']} of {s['issues']}")
     print(f"generated streams (benchmarks/gen_replay.py), seeds {args.seeds}:")
