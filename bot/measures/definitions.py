@@ -69,7 +69,7 @@ class Tally:
     overrides: int = 0  # people's changes
     escalations: int = 0  # executor runs after the first (attempt > 1)
     estimated_usd: float = 0.0  # the router's estimate, summed
-    baseline_usd: float = 0.0  # the same work all on Sonnet, summed
+    baseline_usd: float = 0.0  # no routing's (Sonnet, then Opus; the other phases on Sonnet), summed
     actual_issues: int = 0  # issues with at least one run that reported its cost
     actual_usd: float = 0.0  # reported run costs of those issues
     actual_baseline_usd: float = 0.0  # baseline of those issues

@@ -159,7 +159,7 @@ def _learned(config: RepoConfig, c: Choice, knowledge: Knowledge, repo: str, gua
 
 
 def _decision(config: RepoConfig, costs: dict[Any, Any], c: Choice, sentences: list[str],
-              execute_usd: float | None, baseline_usd: float | None = None) -> RoutingDecision:
+              execute_usd: float, baseline_usd: float) -> RoutingDecision:
     """The phases priced, the rationale written, the decision validated."""
     phases, estimate, baseline, says = plan_phases(config, costs, c.tier, c.complexity, c.plan,  # type: ignore[arg-type]
                                                    bool(c.security), execute_usd, baseline_usd)

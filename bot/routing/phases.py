@@ -9,7 +9,7 @@ from bot.config import RepoConfig
 from bot.models import Complexity, Phase, Role, Tier
 
 _PLAN, _EXECUTE, _REVIEW = Role.plan, Role.execute, Role.review
-_SONNET = Tier.sonnet  # the baseline: the same phases, all on Sonnet
+_SONNET = Tier.sonnet  # the baseline's plan and review phases (its execute phase: no routing's ladder)
 _COMPLEX = Complexity.complex
 
 
@@ -64,12 +64,12 @@ def roles(tier: Tier, complexity: Complexity, plan: bool, security: bool) -> tup
 
 def plan_phases(
     config: RepoConfig, costs: dict[Any, Any], tier: Tier, complexity: Complexity, plan: bool, security: bool,
-    execute_usd: float | None = None, baseline_execute_usd: float | None = None,
+    execute_usd: float, baseline_execute_usd: float,
 ) -> tuple[list[Phase], float, float, str]:
-    """(phases, estimate, baseline: the same phases on Sonnet, a sentence for the rationale).
+    """(phases, estimate, baseline: no routing's, a sentence for the rationale).
 
-    `execute_usd` replaces the execute phase's token-based estimate (calibrated to recorded actual costs, or
-    a ladder's expected cost); `baseline_execute_usd` the baseline's (no routing's expected cost)."""
+    The execute phase costs `execute_usd`, its ladder's expected cost, in the baseline `baseline_execute_usd`, no
+    routing's (bot/routing/estimate.py); plan and review phases cost their token budget, in the baseline on Sonnet."""
     key = ("phases", tier, complexity, plan, security, execute_usd, baseline_execute_usd)
     cached = costs.get(key)
     if cached is not None:
@@ -78,13 +78,10 @@ def plan_phases(
     phases: list[Phase] = []
     estimate = baseline = 0.0
     for role, t in layout:
-        usd = phase_usd(costs, role, t, complexity, config)
-        base = phase_usd(costs, role, _SONNET, complexity, config)
-        if role is _EXECUTE and execute_usd is not None:
-            base = base * execute_usd / usd if usd else execute_usd
-            usd = execute_usd
-        if role is _EXECUTE and baseline_execute_usd is not None:
-            base = baseline_execute_usd
+        if role is _EXECUTE:
+            usd, base = execute_usd, baseline_execute_usd
+        else:
+            usd, base = phase_usd(costs, role, t, complexity, config), phase_usd(costs, role, _SONNET, complexity, config)
         phases.append(Phase(role=role, tier=t, model=model_id(costs, t, config), estimated_cost_usd=usd))
         estimate += usd
         baseline += base
