@@ -228,3 +228,25 @@ def test_the_baseline_prices_the_other_phases_on_sonnet_and_every_surface_says_s
     assert f"| No-routing baseline | {money(d.baseline_cost_usd)} {said} |" in routing_comment(d)
     assert "the same other phases" not in routing_comment(d) + explain(d)
     assert "without routing (sonnet, then opus; the other phases on sonnet)" in explain(d)
+
+
+def test_the_estimate_cache_follows_the_executor_and_the_prices_of_the_config_it_prices() -> None:
+    """The rules' estimate is cached in the compiled config's cache, which copies of a config share while their
+    prices and rules stay (bot/routing/matcher.compiled): a copy with another executor must not read the first's."""
+    from bot.routing.matcher import compiled
+
+    config = RepoConfig()
+    three = route(RENAME, config)
+    one_try = config.model_copy(update={"executor": config.executor.model_copy(update={"max_attempts": 1})})
+    assert compiled(one_try) is compiled(config)  # the shared cache this test is about
+    d = route(RENAME, one_try)
+    cost = prior_cost(Complexity.simple, config)
+    assert d.estimate_ladder == [H] and d.estimated_cost_usd == pytest.approx(cost[H])
+    assert d.baseline_cost_usd == pytest.approx(cost[S])  # no routing gets one try too
+    skips = config.model_copy(update={"executor": config.executor.model_copy(update={"escalation": [H, O]})})
+    assert route(RENAME, skips).estimate_ladder == [H, O]
+    assert route(RENAME, config).estimated_cost_usd == pytest.approx(three.estimated_cost_usd)
+    price = RepoConfig.model_validate({"prices": {model_for(S, config): {"input": 6, "output": 30}}}).prices
+    dear = config.model_copy(update={"prices": price})  # Sonnet's price up: every attempt's follows
+    times = estimate_cost(S, Complexity.simple, dear).usd / estimate_cost(S, Complexity.simple, config).usd
+    assert times > 1.5 and route(RENAME, dear).estimated_cost_usd == pytest.approx(times * three.estimated_cost_usd)
