@@ -228,6 +228,9 @@ def test_the_baseline_prices_the_other_phases_on_sonnet_and_every_surface_says_s
     assert f"| No-routing baseline | {money(d.baseline_cost_usd)} {said} |" in routing_comment(d)
     assert "the same other phases" not in routing_comment(d) + explain(d)
     assert "without routing (sonnet, then opus; the other phases on sonnet)" in explain(d)
+    from bot.cli.route_output import as_text
+
+    assert "without routing (sonnet, then opus; the other phases on sonnet)." in as_text(d)
 
 
 def test_the_estimate_cache_follows_the_executor_and_the_prices_of_the_config_it_prices() -> None:

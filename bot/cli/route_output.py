@@ -13,7 +13,7 @@ def as_text(d: RoutingDecision) -> str:
     phases = ", ".join(f"{p.role.value} {p.tier.value} ${p.estimated_cost_usd:.4f}" for p in d.phases)
     return (f"{d.tier.value} ({d.model}), {d.complexity.value}, confidence {d.confidence:.2f}\n{d.rationale}\n"
             f"Phases: {phases}.\n"
-            f"Estimated ${d.estimated_cost_usd:.4f} vs ${d.baseline_cost_usd:.4f} without routing (sonnet, then opus).")
+            f"Estimated ${d.estimated_cost_usd:.4f} vs ${d.baseline_cost_usd:.4f} without routing (sonnet, then opus; the other phases on sonnet).")
 
 
 def _json_line_slow(d: RoutingDecision) -> str:
