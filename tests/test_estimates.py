@@ -253,3 +253,29 @@ def test_the_estimate_cache_follows_the_executor_and_the_prices_of_the_config_it
     dear = config.model_copy(update={"prices": price})  # Sonnet's price up: every attempt's follows
     times = estimate_cost(S, Complexity.simple, dear).usd / estimate_cost(S, Complexity.simple, config).usd
     assert times > 1.5 and route(RENAME, dear).estimated_cost_usd == pytest.approx(times * three.estimated_cost_usd)
+
+
+def test_the_rationale_says_what_priced_the_attempt_under_the_target_objective() -> None:
+    """`learning.objective: target`: the decided tier's mean actual cost sets the scale only where the ladder record
+    has no actual costs of its own; where it has, those price every attempt, and the rationale must not claim the
+    haiku attempt is priced at haiku's mean ($0.02 here, while the record's costs put it near $0.13)."""
+    from bot.routing.ladder import attempt_costs
+
+    config = RepoConfig.model_validate({"learning": {"objective": "target"}})
+    placed = Knowledge()  # attempts that know their place on the ladder: the record has actual costs of its own
+    for _ in range(8):
+        placed.add(Observation("o/r", "rename", "simple", H, True, 0.02, ()))
+        placed.add(Observation("o/r", "docs", "standard", S, True, 3.0, ()))
+    d = route(RENAME, config, knowledge=placed, repo="o/r")
+    assert d.tier is H and d.estimate_basis == "actuals"
+    haiku = attempt_costs(placed.ladders, d.kind, Tier, 1.0)[H]
+    assert haiku > 5 * placed.calibrated_cost("o/r", H, d.complexity)
+    assert d.estimated_cost_usd == pytest.approx(expect(placed.ladders, d.kind, (H, S, O),
+                                                        attempt_costs(placed.ladders, d.kind, Tier, 1.0))[0])
+    assert "at the mean actual cost of recorded runs" not in d.rationale
+    assert "from this repository's recorded actual costs, escalation included" in d.rationale
+    unplaced = Knowledge()  # no ladder places: the mean actual cost of haiku runs sets the scale, as said
+    for _ in range(8):
+        unplaced.add(Observation("o/r", "rename", "simple", H, True, 0.02))
+    d = route(RENAME, config, knowledge=unplaced, repo="o/r")
+    assert "prices an attempt on haiku at the mean actual cost of recorded runs, escalation included" in d.rationale
