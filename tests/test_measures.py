@@ -67,7 +67,7 @@ def test_targets_file(tmp_path):
 
 
 def test_the_average_cost_target_is_relative_to_no_routing():
-    """The default ceiling is a share of what the same issues cost without routing (all on Sonnet), not a fixed
+    """The default ceiling is a share of what the same issues cost without routing (Sonnet, then Opus), not a fixed
     price per call: a repository of large issues is not failed for having large issues."""
     assert Targets().average_cost.text == "≤ 0.85× no routing"
     cheap = Tally(issues=10, estimated_usd=4.0, baseline_usd=5.0)  # $0.40 an issue, no routing $0.50: 0.8x
