@@ -250,9 +250,12 @@ def test_the_estimate_cache_follows_the_executor_and_the_prices_of_the_config_it
     assert route(RENAME, skips).estimate_ladder == [H, O]
     assert route(RENAME, config).estimated_cost_usd == pytest.approx(three.estimated_cost_usd)
     price = RepoConfig.model_validate({"prices": {model_for(S, config): {"input": 6, "output": 30}}}).prices
-    dear = config.model_copy(update={"prices": price})  # Sonnet's price up: every attempt's follows
+    dear = config.model_copy(update={"prices": price})  # Sonnet's price up: Sonnet's attempts follow (not the cache's)
     times = estimate_cost(S, Complexity.simple, dear).usd / estimate_cost(S, Complexity.simple, config).usd
-    assert times > 1.5 and route(RENAME, dear).estimated_cost_usd == pytest.approx(times * three.estimated_cost_usd)
+    d = route(RENAME, dear)
+    assert times > 1.5 and d.estimated_cost_usd == pytest.approx(
+        expect(LadderStats(), d.kind, (H, S, O), {**cost, S: times * cost[S]})[0])
+    assert d.estimated_cost_usd > three.estimated_cost_usd
 
 
 def test_the_rationale_says_what_priced_the_attempt_under_the_target_objective() -> None:
