@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from bot.catalog_file import newest_dated
 from bot.models import Tier
 
-_ORDER = tuple(Tier)  # the flags of an `outcomes` key: one per catalog tier, lowest first (ladder.py's bits)
+_ORDER = tuple(Tier)  # the flags of an `outcomes` key: one per catalog tier, lowest first (ladder_stats.py's bits)
 
 
 class LadderPriors(BaseModel):

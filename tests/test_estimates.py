@@ -12,7 +12,7 @@ from bot.issues.render import money, routing_comment
 from bot.models import Complexity, IssueInput, Strategy, Tier
 from bot.priors import load_ladder_priors
 from bot.routing import route
-from bot.routing.ladder import LadderStats, expect
+from bot.routing.ladder_stats import LadderStats, expect
 from bot.routing.learning import Knowledge, Observation
 
 H, S, O = Tier.haiku, Tier.sonnet, Tier.opus
@@ -190,7 +190,7 @@ def test_a_models_override_prices_the_tier_at_the_chosen_models_price() -> None:
 
 def test_the_learned_ladder_prices_attempts_at_each_tiers_own_price() -> None:
     """The ladder objective's fallback (no actual costs yet) is the same per-tier price as the estimate's."""
-    from bot.routing.ladder import attempt_costs, token_scale
+    from bot.routing.ladder_stats import attempt_costs, token_scale
     from bot.routing.matcher import compiled
 
     config = RepoConfig.model_validate(_times(H, 2))

@@ -9,8 +9,8 @@ from bot.config import RepoConfig
 from bot.models import IssueInput, Strategy, Tier
 from bot.priors import load_ladder_priors
 from bot.routing import route
-from bot.routing.ladder import (AUDIT_EVERY, EXPLORE_EVERY, HOPE_MAX, MIX_MIN, LadderStats, choose_ladder, expect,
-                                show)
+from bot.routing.ladder import AUDIT_EVERY, EXPLORE_EVERY, HOPE_MAX, MIX_MIN, choose_ladder
+from bot.routing.ladder_stats import LadderStats, expect, show
 from bot.routing.learning import Knowledge, Observation
 
 H, S, O = Tier.haiku, Tier.sonnet, Tier.opus

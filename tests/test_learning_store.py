@@ -9,7 +9,7 @@ from sqlalchemy import create_engine, text
 from bot.config import RepoConfig
 from bot.models import IssueInput, Strategy, Tier
 from bot.routing import route
-from bot.routing.ladder import attempt_costs, expect
+from bot.routing.ladder_stats import attempt_costs, expect
 from bot.store import outcomes
 from bot.store.issues import IssueStore
 

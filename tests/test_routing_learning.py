@@ -158,7 +158,7 @@ def test_estimates_calibrate_to_recorded_actual_costs() -> None:
     # escalates to and no routing's; before, the execute estimate was one haiku run, with no escalation, against
     # Sonnet's tokens scaled by the per-token price ratio (20x)
     from bot.priors import load_ladder_priors
-    from bot.routing.ladder import LadderStats, expect
+    from bot.routing.ladder_stats import LadderStats, expect
 
     ratio = load_ladder_priors().cost
     cost = {t: 0.05 * ratio[t] / ratio[Tier.haiku] for t in Tier}

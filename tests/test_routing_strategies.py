@@ -9,7 +9,7 @@ from bot.config import RepoConfig, load_config_text
 from bot.models import ClassifierResult, Complexity, IssueInput, Strategy, Tier
 from bot.priors import load_ladder_priors
 from bot.routing import cost_table, explain, forced, route
-from bot.routing.ladder import LadderStats, expect
+from bot.routing.ladder_stats import LadderStats, expect
 
 
 @pytest.fixture(scope="module")

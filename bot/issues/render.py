@@ -14,7 +14,7 @@ from bot.config.loading import CONFIG_PATH
 from bot.issues.state import MARKER, encode, run_field
 from bot.measures.definitions import NO_AGENT, fmt, savings
 from bot.models import Complexity, RoutingDecision, Tier
-from bot.routing import ladder
+from bot.routing import ladder_stats
 from bot.untrusted import defuse, fenced
 
 RUNS_BEGIN = "<!-- model-router:runs -->"  # the executor runs + estimate vs actual
@@ -165,7 +165,7 @@ _BASIS = {"priors": "; from public per-task priors", "actuals": "; from this rep
 def _ladder_rows(d: RoutingDecision) -> list[str]:
     """The ladder the issue runs (#22), learned or the rules': the expected cost of every attempt, from the public
     priors or this repository's actual costs, against what no routing is expected to cost, priced the same way."""
-    order = ladder.show(tuple(d.estimate_ladder or d.ladder))
+    order = ladder_stats.show(tuple(d.estimate_ladder or d.ladder))
     basis = _BASIS.get(d.estimate_basis, "")
     return [f"| Estimated cost | {money(d.estimated_cost_usd)} (expected, escalation included: {order}{basis}) |",
             f"| No-routing baseline | {money(d.baseline_cost_usd)} (Sonnet, then Opus, expected; the other phases on Sonnet) |"]

@@ -3,11 +3,11 @@
 The estimate is the expected cost of the ladder the issue runs, escalation included: the decided tier, then up
 `executor.escalation` until `executor.max_attempts` (a failed try escalates, so every attempt counts). The
 baseline is no routing's ladder (Sonnet, then Opus) priced the same way, so savings compare like with like.
-One attempt costs what the ladder objective says it costs (ladder.attempt_costs): the execute token budget ×
+One attempt costs what the ladder objective says it costs (ladder_stats.attempt_costs): the execute token budget ×
 the tier's turn multiplier (the dated priors' per-task ratio over the list prices' per-token ratio: a cheaper
 model takes more turns) at the tier's own price, override included (phases.attempt_usd), replaced by this
 repository's actual costs as they arrive; the chance each attempt runs comes from the priors' joint outcomes
-and the recorded ones (ladder.expect). The learned ladder (ladder.choose_ladder) is priced by the same rules.
+and the recorded ones (ladder_stats.expect). The learned ladder (ladder.choose_ladder) is priced by the same rules.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 
 from bot.config import RepoConfig
 from bot.models import Complexity, Tier
-from bot.routing.ladder import NO_ROUTING, Ladder, LadderStats, attempt_costs, expect, token_scale
+from bot.routing.ladder_stats import NO_ROUTING, Ladder, LadderStats, attempt_costs, expect, token_scale
 
 
 @dataclass(frozen=True)

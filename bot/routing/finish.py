@@ -9,7 +9,8 @@ from typing import Any
 from bot.config import RepoConfig
 from bot.models import Complexity, Role, RoutingDecision, RuleMatch, Strategy, Tier
 from bot.routing.estimate import estimate
-from bot.routing.ladder import LadderStats, ladder_for, subtle
+from bot.routing.ladder import ladder_for, subtle
+from bot.routing.ladder_stats import LadderStats
 from bot.routing.learning import Knowledge, choose
 from bot.routing.phases import plan_phases
 

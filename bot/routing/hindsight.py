@@ -12,7 +12,7 @@ from itertools import permutations
 from typing import Any
 
 from bot.models import Tier
-from bot.routing.ladder import NO_ROUTING, Ladder, show
+from bot.routing.ladder_stats import NO_ROUTING, Ladder, show
 
 Outcomes = dict[Tier, tuple[bool, float]]  # tier → (success, cost_usd)
 

@@ -1,16 +1,11 @@
-"""The ladder objective: per kind of work, the first tier and escalation order with the lowest expected total
-cost (every attempt counts) whose expected final success is at least a floor. Pure.
+"""The ladder objective's choice: per kind of work, the first tier and escalation order with the lowest expected
+total cost (every attempt counts) whose expected final success is at least a floor. Pure.
 
-What a ladder needs is learned from attempts that know their place on the issue's ladder: per tier, how
-often it resolves an issue *given which tiers already failed on it*, and what one attempt actually costs.
-Both start from dated priors (bot/data/ladder_priors-*.yaml: public per-task cost ratios and a joint
-distribution of per-tier outcomes), worth a few attempts. Outcomes: the kind's own record on the dated joint
-(not on the pooled record of every kind: on real outcomes that pooled prior drifted into haiku-only ladders,
-docs/benchmarks.md). Costs: the pooled actual costs of every kind, then the kind's own. The default floor is the no-routing policy's expected success (Sonnet, then Opus) on
-the same estimates, less FLOOR_SLACK. Exploration is bounded: at most one issue in EXPLORE_EVERY of a kind,
-only while a first tier has fewer than EXPLORE_MIN first tries on this kind, the best ladder from that
-tier; escalation catches a failed try. After that the same slot retries a first tier judged on a few
-early failures (sequential, bounded): a ladder meeting the floor whose cost at an optimistic HOPE_Z bound
+The estimates it compares are ladder_stats.py's. The default floor is the no-routing policy's expected success
+(Sonnet, then Opus) on the same estimates, less FLOOR_SLACK. Exploration is bounded: at most one issue in
+EXPLORE_EVERY of a kind, only while a first tier has fewer than EXPLORE_MIN first tries on this kind, the best
+ladder from that tier; escalation catches a failed try. After that the same slot retries a first tier judged
+on a few early failures (sequential, bounded): a ladder meeting the floor whose cost at an optimistic HOPE_Z bound
 of its first tier's rate beats the chosen one, while that tier has fewer than HOPE_MAX first tries here (on
 the what-if real stream kinds settled on sonnet → opus after early haiku failures). A ladder that leaves out no routing's last tier (opus) is audited:
 one issue in AUDIT_EVERY of the kind runs no routing's ladder first, then the ladder's other tiers. Such a
@@ -30,17 +25,14 @@ began on no routing's first tier; a mix worth more an issue than an audit costs 
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
 from dataclasses import dataclass
 from itertools import permutations
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from typing import Any
 
 from bot.config import RepoConfig
 from bot.models import Complexity, RuleMatch, Strategy, Tier
-from bot.routing.phases import attempt_usd
-
-if TYPE_CHECKING:
-    from bot.priors import LadderPriors
+from bot.routing.ladder_stats import (CELLS, NO_ROUTING, Ladder, LadderStats, Scale, attempt_costs, expect, resolves,
+                                      show, token_scale)
 
 MIN_FIRST = 4  # haiku first tries on a subtle kind (a race condition) before its ladders may use haiku
 EXPLORE_MIN = 6  # first tries per tier and kind after which exploration leaves that first tier alone
@@ -53,154 +45,7 @@ MIX_MIN = 10  # first tries on no routing's first tier (audits, explorations) in
 MIX_STEPS = 20  # bisection steps for a mix's share
 FLOOR_SLACK = 0.005  # the default floor is no routing's estimate less this: estimates are not sharper
 COST_MIN = 5  # recorded actual costs on a tier before the ladder may start with opus unasked
-NO_ROUTING = (Tier.sonnet, Tier.opus)  # what a repository does without the router
 EXPLORING = "; exploring "  # how a rationale says this issue explores or audits
-EM_ROUNDS = 25  # rounds of the EM estimate of a joint from partial patterns
-_ANY = "*"
-Ladder = tuple[Tier, ...]
-Scale = float | Mapping[Tier, float]  # USD per unit of the per-task cost ratio: one, or per tier
-Pattern = int  # a set of tiers that resolve an issue, one bit per tier
-_CELLS: tuple[Pattern, ...] = tuple(range(2 ** len(Tier)))
-
-
-def _bit(tier: Tier) -> int:
-    return 1 << tier.rank
-
-
-def _pattern(flags: tuple[bool, ...]) -> Pattern:
-    return sum(1 << i for i, ok in enumerate(flags) if ok)
-
-
-class LadderStats:
-    """Attempts per (kind, tiers that already failed, tier, success) and actual costs per (kind, tier), and from
-    them a joint distribution of per-tier outcomes per kind; add() learns one attempt."""
-
-    def __init__(self, priors: "LadderPriors | None" = None) -> None:
-        self._priors = priors  # read on first use (bot/priors.py caches the file)
-        self.costs: dict[tuple[str, Tier], list[float]] = defaultdict(lambda: [0.0, 0])
-        self.issues: Counter[str] = Counter()  # first attempts per kind: the pace of exploration
-        self.size = 0
-        self._scoped: dict[str, Counter[tuple[frozenset[Tier], Tier, bool]]] = defaultdict(Counter)  # scope → attempts
-        self._joint: dict[str, tuple[int, dict[Pattern, float]]] = {}  # scope → (size when computed, joint)
-
-    @property
-    def counts(self) -> dict[tuple[str, frozenset[Tier], Tier, bool], int]:
-        """Attempts per (kind or every kind, tiers that already failed, tier, success)."""
-        return {(scope, *key): n for scope, per in self._scoped.items() for key, n in per.items()}
-
-    @property
-    def priors(self) -> "LadderPriors":
-        if self._priors is None:
-            from bot.priors import load_ladder_priors
-
-            self._priors = load_ladder_priors()
-        return self._priors
-
-    def add(self, kind: str, tier: Tier, failed: frozenset[Tier], success: bool, cost_usd: float | None) -> None:
-        self.size += 1
-        if not failed:
-            self.issues[kind] += 1
-        for scope in (_ANY, kind):
-            self._scoped[scope][(failed, tier, success)] += 1
-            if cost_usd is not None and cost_usd >= 0:
-                k = self.costs[(scope, tier)]
-                k[0] += cost_usd
-                k[1] += 1
-
-    def joint(self, scope: str) -> dict[Pattern, float]:
-        """P(each pattern of per-tier outcomes) for `scope` (a kind, or every kind pooled): the dated prior, worth
-        `kind_weight` issues, updated by what its issues showed: the EM estimate over partial patterns."""
-        cached = self._joint.get(scope)
-        if cached is not None and cached[0] == self.size:
-            return cached[1]
-        prior, weight = {_pattern(f): p for f, p in self.priors.outcomes.items()}, self.priors.kind_weight
-        seen = self._seen(scope)
-        theta = dict(prior)
-        for _ in range(EM_ROUNDS):
-            expected = {cell: weight * prior[cell] for cell in theta}
-            for cells, n in seen:
-                total = sum(theta[c] for c in cells)
-                for c in cells:
-                    expected[c] += n * theta[c] / total if total > 0 else n / len(cells)
-            norm = sum(expected.values())
-            theta = {c: v / norm for c, v in expected.items()}
-        self._joint[scope] = (self.size, theta)
-        return theta
-
-    def _seen(self, scope: str) -> list[tuple[list[Pattern], int]]:
-        """Each issue's partial pattern, counted: a success shows the tiers before it failed and it resolved;
-        a failure nothing followed shows every tier tried failed (failures minus the attempts after them)."""
-        out, scoped, after = [], self._scoped.get(scope, Counter()), Counter[frozenset[Tier]]()
-        for (failed, _, _), n in scoped.items():
-            after[failed] += n  # attempts made after these tiers failed
-        for (failed, tier, ok), n in scoped.items():
-            if not ok:
-                n -= after[failed | {tier}]
-            if n > 0:
-                out.append(([c for c in _CELLS if not any(c & _bit(f) for f in failed)
-                             and (bool(c & _bit(tier)) is ok)], n))
-        return out
-
-    def rate(self, kind: str, tier: Tier, failed: frozenset[Tier]) -> float:
-        """P(tier resolves | every tier in `failed` failed), from this kind's joint."""
-        theta = self.joint(kind)
-        given = [c for c in _CELLS if not any(c & _bit(f) for f in failed)]
-        total = sum(theta[c] for c in given)
-        return sum(theta[c] for c in given if c & _bit(tier)) / total if total > 0 else 0.0
-
-    def scale(self) -> float | None:
-        """USD per unit of the prior cost ratio, from every recorded actual cost (None: none yet)."""
-        num = sum(self.costs[(_ANY, t)][0] for t in Tier if (_ANY, t) in self.costs)
-        den = sum(self.costs[(_ANY, t)][1] * self.priors.cost[t] for t in Tier if (_ANY, t) in self.costs)
-        return num / den if den else None
-
-    def cost(self, kind: str, tier: Tier, scale: float) -> float:
-        """Expected USD of one attempt: the prior ratio × scale, then the pooled actuals, then this kind's."""
-        w = self.priors.cost_weight
-        s, n = self.costs.get((_ANY, tier), (0.0, 0))
-        pooled = (s + w * self.priors.cost[tier] * scale) / (n + w)
-        s, n = self.costs.get((kind, tier), (0.0, 0))
-        return (s + w * pooled) / (n + w)
-
-    def thinnest(self, kind: str, ladder: Ladder) -> tuple[int, frozenset[Tier], Tier]:
-        """The ladder's step with the fewest attempts on this kind: (attempts, tiers failed before, tier)."""
-        steps = [(frozenset(ladder[:i]), t) for i, t in enumerate(ladder)]
-        return min((self._tries(kind, f, t), f, t) for f, t in steps)
-
-    def first_tries(self, kind: str, tier: Tier) -> int:
-        return self._tries(kind, frozenset(), tier)
-
-    def _tries(self, kind: str, failed: frozenset[Tier], tier: Tier) -> int:
-        scoped = self._scoped.get(kind, Counter())
-        return scoped[(failed, tier, True)] + scoped[(failed, tier, False)]
-
-    def actual_costs(self, tier: Tier) -> int:
-        return int(self.costs.get((_ANY, tier), (0.0, 0))[1])
-
-
-def expect(stats: LadderStats, kind: str, ladder: Ladder, cost: dict[Tier, float]) -> tuple[float, float]:
-    """(expected total cost, expected final success) of running `ladder` until a tier resolves the issue."""
-    reach, total, failed = 1.0, 0.0, frozenset[Tier]()
-    for t in ladder:
-        total += reach * cost[t]
-        reach *= 1 - stats.rate(kind, t, failed)
-        failed = failed | {t}
-    return total, 1 - reach
-
-
-def attempt_costs(stats: LadderStats, kind: str, tiers: Iterable[Tier], fallback_scale: Scale) -> dict[Tier, float]:
-    """Expected USD of one attempt per tier: the per-task ratios × the recorded actuals' scale, else `fallback_scale`
-    (one for every tier, or per tier: token_scale)."""
-    scale = stats.scale() or fallback_scale
-    return {t: stats.cost(kind, t, scale if isinstance(scale, float | int) else scale[t]) for t in tiers}
-
-
-def token_scale(costs: dict[Any, Any], config: RepoConfig, complexity: Complexity,
-                priors: "LadderPriors") -> dict[Tier, float]:
-    """USD per unit of each tier's per-task ratio before actual costs arrive: one attempt at the tier's own
-    price (phases.attempt_usd) over its ratio."""
-    usd = attempt_usd(costs, config, complexity, priors.cost)
-    return {t: usd[t] / priors.cost[t] for t in Tier}
 
 
 @dataclass(frozen=True)
@@ -212,10 +57,6 @@ class LadderChoice:
     baseline_success: float
     explored: bool
     sentence: str
-
-
-def show(ladder: Ladder) -> str:
-    return " → ".join(t._value_ for t in ladder)
 
 
 def _usd(x: float) -> str:
@@ -333,18 +174,15 @@ def _audit(stats: LadderStats, kind: str, scored: dict[Ladder, tuple[float, floa
                    f"no routing resolves costs, {_usd(extra)}")
 
 
-def _resolves(ladder: Ladder, cell: Pattern) -> int:
-    return int(any(cell & _bit(t) for t in ladder))
-
 
 def _margin(stats: LadderStats, kind: str, hi: Ladder, lo: Ladder, base: Ladder, share: float, z: float) -> float:
     """Lower bound (z one-sided) of the success of `lo` on `share` of the issues and `hi` on the rest, less no
     routing's: the kind's joint as a Dirichlet posterior worth its issues and the prior's weight."""
     theta = stats.joint(kind)
     n = stats.issues[kind] + stats.priors.kind_weight
-    g = {c: (1 - share) * _resolves(hi, c) + share * _resolves(lo, c) - _resolves(base, c) for c in _CELLS}
-    mean = sum(theta[c] * g[c] for c in _CELLS)
-    var = max(0.0, sum(theta[c] * g[c] ** 2 for c in _CELLS) - mean * mean) / (n + 1)
+    g = {c: (1 - share) * resolves(hi, c) + share * resolves(lo, c) - resolves(base, c) for c in CELLS}
+    mean = sum(theta[c] * g[c] for c in CELLS)
+    var = max(0.0, sum(theta[c] * g[c] ** 2 for c in CELLS) - mean * mean) / (n + 1)
     return mean - z * math.sqrt(var)
 
 

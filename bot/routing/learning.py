@@ -24,7 +24,7 @@ from typing import Any, Iterable
 
 from bot.models import Tier
 from bot.routing.kinds import TextModel
-from bot.routing.ladder import LadderStats
+from bot.routing.ladder_stats import LadderStats
 
 MIN_EVIDENCE = 4  # attempts at a level before it speaks for a tier
 EXPLORE_MAX = 40  # a cheaper tier's record here is thin below this many attempts: explored at every issue

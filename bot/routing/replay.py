@@ -19,7 +19,7 @@ from bot.models import IssueInput, RoutingDecision, Tier
 from bot.routing.engine import route
 from bot.routing.hindsight import Hindsight
 from bot.routing.kinds import features
-from bot.routing.ladder import show
+from bot.routing.ladder_stats import show
 from bot.routing.learning import Knowledge, Observation
 
 _TIER_NAMES = ", ".join(t.value for t in Tier)
