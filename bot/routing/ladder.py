@@ -3,11 +3,14 @@ total cost (every attempt counts) whose expected final success is at least a flo
 
 The estimates it compares are ladder_stats.py's. The default floor is the no-routing policy's expected success
 (Sonnet, then Opus) on the same estimates, less FLOOR_SLACK. Exploration is bounded: at most one issue in
-EXPLORE_EVERY of a kind, only while a first tier has fewer than EXPLORE_MIN first tries on this kind, the best
-ladder from that tier; escalation catches a failed try. After that the same slot retries a first tier judged
-on a few early failures (sequential, bounded): a ladder meeting the floor whose cost at an optimistic HOPE_Z bound
-of its first tier's rate beats the chosen one, while that tier has fewer than HOPE_MAX first tries here (on
-the what-if real stream kinds settled on sonnet → opus after early haiku failures). A ladder that leaves out no routing's last tier (opus) is audited:
+EXPLORE_EVERY of a kind, only while a candidate ladder has a step (a tier, after the tiers before it failed)
+with fewer than EXPLORE_MIN tries on this kind. The candidates are the best ladder from each first tier other
+than the chosen ladder's and the chosen ladder with one more tier (within max_attempts); the one explored is
+the one whose thinnest step has the fewest tries (the cheaper on a tie); escalation catches a failed try.
+After that the same slot retries a first tier judged on a few early failures (sequential, bounded): a ladder
+meeting the floor whose cost at an optimistic HOPE_Z bound of its first tier's rate beats the chosen one,
+while that tier has fewer than HOPE_MAX first tries here (on the what-if real stream kinds settled on sonnet →
+opus after early haiku failures). A ladder that leaves out no routing's last tier (opus) is audited:
 one issue in AUDIT_EVERY of the kind runs no routing's ladder first, then the ladder's other tiers. Such a
 ladder rests on an estimate of what no routing resolves that its own runs never check (after its last
 failure nothing runs), and outcomes need not be nested; without audits, orders of the real SWE-bench Pro
@@ -35,7 +38,7 @@ from bot.routing.ladder_stats import (CELLS, NO_ROUTING, Ladder, LadderStats, Sc
                                       show, token_scale)
 
 MIN_FIRST = 4  # haiku first tries on a subtle kind (a race condition) before its ladders may use haiku
-EXPLORE_MIN = 6  # first tries per tier and kind after which exploration leaves that first tier alone
+EXPLORE_MIN = 6  # tries per ladder step and kind after which exploration leaves a ladder with that step alone
 EXPLORE_EVERY = 5  # at most one issue in this many of a kind explores
 HOPE_Z, HOPE_LEVEL = 1.0, "84 %"  # re-exploration: a one-sided upper bound of a first tier's rate (for the rationale)
 HOPE_MAX = 100  # first tries per tier and kind after which re-exploration leaves that first tier alone
