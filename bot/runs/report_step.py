@@ -8,6 +8,7 @@ sticky comment's state line), else a row of its own for a run started by hand.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from bot import catalog
@@ -15,7 +16,7 @@ from bot.context import Context, Result
 from bot.issues.service import refresh_comment, route_issue
 from bot.models import Complexity, RoutingDecision, Tier
 from bot.runs.finished import RunReport, judge, verdict
-from bot.runs.outcome import PLAN_FILE, Outcome
+from bot.runs.outcome import PLAN_FILE, RUN_FILE, Outcome
 from bot.runs.pull_outcome import record_branch, run_ended
 from bot.store.records import DispatchRecord
 
@@ -61,6 +62,8 @@ def report_step_finished(ctx: Context, number: int, outcome: Outcome, info: dict
         record = ctx.store.current(ctx.repo, number)
     ran = StartedAs.read(ctx, info, RoutingDecision.model_validate(record["decision"]) if record else None)
     texts = {PLAN_FILE: plan_json} if plan_json is not None else {}
+    if branch:  # the branch it named, as the App's run file says it: none of its own (the default branch) is no_pr
+        texts[RUN_FILE] = json.dumps({"branch_name": branch})
     report = RunReport(outcome=outcome, run_id=_run_id(ctx), run_url=ctx.run_url, texts=texts)
     success, why = judge(report)  # None: the agent never ran (no or an unreadable execution file)
     dispatch = _dispatch(ctx, number, ran, str(info.get("routing_id") or ""), by=by)
