@@ -354,3 +354,22 @@ def test_a_run_that_names_the_default_branch_has_no_pull_request_there(ctx, froz
     ctx.store.update_dispatch(row.dispatch_id, branch="main", truth="claimed")  # a forged record
     res = handle_event("pull_request", closed(webhook_example, 7, branch="main"), ctx)
     assert res.action == "ignored" and ctx.store.dispatches(REPO, 1)[0].truth == "claimed", res.messages
+
+
+def test_a_run_whose_pr_lookup_fails_still_shows_its_record_and_the_retry_its_pr(ctx, frozen, started, completed,
+                                                                                fake_github):
+    """The run is recorded before its PR is looked up: when GitHub fails that lookup (the job is retried), the sticky
+    comment still shows the run's end (cost, status), and the retried job what its PR says."""
+    from bot.github.port import GitHubError
+
+    pull(fake_github)
+    check(fake_github, "test", None)
+    fake_github.fail_next("GET", r"/pulls$", 502, times=20)
+    with pytest.raises(GitHubError):
+        finish(ctx, started, completed, fake_github)
+    [row] = ctx.store.dispatches(REPO, 1)
+    assert row.status == "success" and row.pr_number is None
+    assert "$0.01" in sticky(fake_github)
+    fake_github.faults.clear()
+    finish(ctx, started, completed, fake_github)  # the job again
+    assert ctx.store.dispatches(REPO, 1)[0].pr_number == 7 and "PR #7 claimed" in sticky(fake_github)

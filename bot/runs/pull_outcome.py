@@ -133,7 +133,12 @@ def run_ended(ctx: Context, row: DispatchRecord, report: RunReport) -> Result:
     row = ctx.store.get_dispatch(row.dispatch_id) or row
     pushed_nothing = (RUN_FILE in report.texts and row.branch is None and row.mode == "execute"
                       and row.status == "success" and row.truth is None)
-    looked = no_pull(ctx, row) if pushed_nothing else first_look(ctx, row)
+    try:
+        looked = no_pull(ctx, row) if pushed_nothing else first_look(ctx, row)
+    except GitHubError:  # the job is retried, and a retry's run_finished has nothing to say: show the record now
+        if res.action != "ignored":
+            refresh_comment(ctx, row.number)
+        raise
     if res.action != "ignored" or looked:
         refresh_comment(ctx, row.number)  # writes nothing in a dry run, nor when the body did not change
     if not looked:
