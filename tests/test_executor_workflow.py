@@ -100,10 +100,11 @@ def test_action_mode_reports_the_run_and_the_app_mode_does_not():
     assert report["if"].startswith("always() && ") and "needs.execute.result != 'skipped'" in report["if"]
     assert "github.triggering_actor == 'github-actions[bot]'" in report["if"]
     step = next(s for s in report["steps"] if (s.get("with") or {}).get("mode") == "report")
-    # this repository runs its own Action from a fresh checkout of the default branch, never the agent's edits
+    # this repository runs its own Action from a fresh checkout of the commit the run started on, never the agent's
+    # edits: the agent's token can push to the default branch (unprotected), so its tip is not that commit
     checkout = next(s for s in report["steps"] if "actions/checkout" in s.get("uses", ""))
     assert checkout["with"]["path"] == step["uses"].removeprefix("./")
-    assert checkout["with"]["ref"] == "${{ github.event.repository.default_branch }}"
+    assert checkout["with"]["ref"] == "${{ github.sha }}"
     assert checkout["with"]["persist-credentials"] is False
 
 
