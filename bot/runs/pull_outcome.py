@@ -127,8 +127,9 @@ def record_branch(ctx: Context, row: DispatchRecord, branch: str | None, *, clai
 
 def run_ended(ctx: Context, row: DispatchRecord, report: RunReport) -> Result:
     """A run ended (the App's `workflow_run`, the Action's report step): its record (`run_finished`), then what its
-    pull request says (`first_look`; `no_pull` when its artifact names no branch it may have: none, or the default branch), then the sticky comment once for
-    both — one edit per run end, not one each. A redelivery with nothing left to do touches nothing."""
+    pull request says (`first_look`; `no_pull` when its run file — the App's artifact, the Action's `branch-name` —
+    names no branch it may have: none, or the default branch), then the sticky comment once for both — one edit per
+    run end, not one each. A redelivery with nothing left to do touches nothing."""
     res = run_finished(ctx, row, report)
     row = ctx.store.get_dispatch(row.dispatch_id) or row
     pushed_nothing = (RUN_FILE in report.texts and row.branch is None and row.mode == "execute"
