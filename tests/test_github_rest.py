@@ -227,3 +227,13 @@ def test_long_retry_after_on_503_is_not_slept_inline(gh, repo):
     with pytest.raises(GitHubError) as info:
         gh.default_branch(REPO)
     assert info.value.retry_after == 3600 and info.value.transient
+
+
+def test_required_checks_are_read_from_every_page_of_the_branch_rules(gh, repo):
+    """GitHub lists a branch's rules 30 to a page by default: a required-checks rule behind the other rulesets'
+    rules still counts (else fewer checks decide a run's outcome than the rules require)."""
+    repo.repo(REPO)["branch_rules"] = {"main": [{"type": "deletion"}] * 130}
+    repo.repo(REPO)["required_checks"] = {"main": ["build"]}
+    start = len(repo.requests)
+    assert gh.required_checks(REPO, "main") == ["build"]
+    assert ops(repo, start) == ["repos/get-branch-rules"] * 2  # 100 a page

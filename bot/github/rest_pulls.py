@@ -19,6 +19,9 @@ def listed(obj: Any) -> dict[str, Any]:
     return obj._rawData
 
 
+MAX_RULE_PAGES = 10  # of 100 rules: a branch's rules from every ruleset that applies to it
+
+
 class PullsMixin:
     """Mixed into RestGitHub, whose `_repo`, `_write` and `_gh` it uses."""
 
@@ -85,11 +88,18 @@ class PullsMixin:
                 for a in data or []]
 
     def required_checks(self, repo: str, branch: str) -> list[str]:
-        """The check names the rules on `branch` require before a merge (rulesets, which read access can see)."""
+        """The check names the rules on `branch` require before a merge (rulesets, which read access can see): every
+        page of them, since a partial list would let fewer checks decide than the rules require."""
+        rules: list[dict] = []
         with translated():
             url = f"{self._repo(repo).url}/rules/branches/{quote(branch, safe='')}"
-            _, data = self._gh.requester.requestJsonAndCheck("GET", url)
-        return [c["context"] for rule in data or [] if rule.get("type") == "required_status_checks"
+            for page in range(1, MAX_RULE_PAGES + 1):
+                headers, data = self._gh.requester.requestJsonAndCheck("GET", url, parameters={"per_page": 100,
+                                                                                               "page": page})
+                rules += data or []
+                if 'rel="next"' not in (headers or {}).get("link", ""):
+                    break
+        return [c["context"] for rule in rules if rule.get("type") == "required_status_checks"
                 for c in (rule.get("parameters") or {}).get("required_status_checks") or [] if c.get("context")]
 
     def create_pull(self, repo: str, *, head: str, base: str, title: str, body: str) -> PullInfo:

@@ -135,7 +135,8 @@ def check_annotations(f: FakeGitHub, call: Call) -> tuple[int, Any]:
 @route("get", R + "/rules/branches/{branch}", "repos/get-branch-rules")
 def branch_rules(f: FakeGitHub, call: Call) -> tuple[int, Any]:
     required = call.repo.get("required_checks", {}).get(call.op.params["branch"], [])
-    rules = [{"type": "required_status_checks", "parameters": {
+    others = list(call.repo.get("branch_rules", {}).get(call.op.params["branch"], []))  # other rules, listed first
+    rules = others + [{"type": "required_status_checks", "parameters": {
         "strict_required_status_checks_policy": False,
         "required_status_checks": [{"context": name} for name in required]}}] if required else []
     return 200, f.paginate(call, f"/repos/{call.repo['full_name']}/rules/branches/{call.op.params['branch']}", rules)
