@@ -266,3 +266,25 @@ def test_a_report_step_naming_the_default_branch_is_no_pr(fake_github, webhook_e
     [run, *_] = state(fake_github).runs
     assert (run.status, run.branch, run.truth) == ("failure", None, "no_pr"), log
     assert len(dispatches(fake_github)) == 2, log  # escalated once
+
+
+def test_an_escalation_in_an_outcome_job_counts_the_historys_runs_against_the_cap(fake_github, webhook_example,
+                                                                                  runner_env, tmp_path, time_machine):
+    """The outcome job finds the run on the issue its branch names, without the history; the escalation it starts
+    still meets `budgets.max_concurrent_runs` counting the runs the history holds (another issue's run in flight)."""
+    from datetime import timedelta
+
+    from tests.test_action_learning import WHEN
+
+    time_machine.move_to(WHEN + timedelta(hours=1), tick=False)
+    fake_github.add_repo(REPO)
+    for ref in ("main", webhook_example("pull_request", "closed")["repository"]["default_branch"]):  # as events say
+        fake_github.set_file(REPO, ".github/model-router.yml", "budgets:\n  max_concurrent_runs: 1\n", ref=ref)
+    fake_github.set_permission(REPO, WRITER, "write")
+    report(fake_github, tmp_path, dispatched(fake_github, webhook_example, tmp_path))
+    seed_routed(fake_github, 20, sticky_body(20, [state_run(20, status="dispatched")]))  # in flight elsewhere
+    open_pull(fake_github)
+    check(fake_github, "test", "failure")
+    code, log = close(fake_github, webhook_example, tmp_path, 7, merged=False)
+    assert code == 0 and state(fake_github).runs[0].truth == "closed_unmerged", log
+    assert len(dispatches(fake_github)) == 1 and "cap is 1" in log, log

@@ -216,10 +216,12 @@ class MemoryIssueStore:
         return [dict(d) for d in self._dispatches if (d["repo"], d["number"]) == (repo, number)]
 
     def active_runs(self, repo: str) -> int:
+        self.load_history()  # the budgets count the history's runs too (an outcome job may not have read it yet)
         since = self.clock() - STALE_RUN_AFTER
         return sum(1 for d in self._dispatches if d["repo"] == repo and d["status"] in ACTIVE and d["created_at"] >= since)
 
     def month_spend(self, repo: str, now: datetime | None = None) -> float:
+        self.load_history()
         now = now or self.clock()
         start = month_start(now)
         return float(sum(
