@@ -82,3 +82,32 @@ def test_the_whole_is_not_reviewed_when_a_done_tasks_recorded_pr_cannot_be_shown
     pr["user"] = "mallory"  # what GitHub shows of the run's recorded PR is no longer the executor's
     review = review_whole(ctx, service.load(ctx, PARENT))
     assert review.verdict == "error" and "`cli`" in review.summary
+
+
+def test_a_task_whose_run_pushed_no_branch_of_its_own_unblocks_nothing(fake_github, fake_anthropic, ctx):
+    """A task's run that claims success but names the default branch (or none) is `no_pr`, a failure: the tasks that
+    depend on it are not started first on the agent's word."""
+    import io
+    import json
+    import zipfile
+
+    from bot.handlers import handle_event
+
+    sim = plan_on(fake_github, ctx, PLAN)
+    sim.branches = True
+    sim.complete(sim.in_flight()[0])  # the planning run: the convoy starts
+    core = service.load(ctx, PARENT).task("core").issue
+    run = {int(r["issue_number"]): r for r in sim.in_flight()}[core]
+    event = sim.finish(run)
+    [artifact] = [a for a in fake_github.repo(REPO)["artifacts"].values() if a["run_id"] == event["workflow_run"]["id"]]
+    files = zipfile.ZipFile(io.BytesIO(artifact["data"]))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        for name in files.namelist():
+            z.writestr(name, json.dumps({"branch_name": "main"}) if name == "model-router-run.json" else files.read(name))
+    artifact["data"] = out.getvalue()
+    handle_event("workflow_run", event, ctx)
+    [row] = ctx.store.dispatches(REPO, core)[:1]
+    assert (row.truth, row.status) == ("no_pr", "failure")
+    started = {int(r["issue_number"]) for r in sim.in_flight()}
+    assert service.load(ctx, PARENT).task("csv").issue not in started  # csv depends on core

@@ -17,7 +17,7 @@ from types import MappingProxyType
 
 from bot.context import Context, Result
 from bot.runs.escalation import escalate
-from bot.runs.outcome import Outcome
+from bot.runs.outcome import RUN_FILE, Outcome
 from bot.store.records import DispatchRecord
 
 NO_FILE, NO_RESULT = "no execution file", "no result message"  # why a run has no agent outcome (its conclusion)
@@ -144,6 +144,14 @@ def awaits_pull(row: DispatchRecord) -> bool:
             and row.truth in (None, "claimed") and row.pr_number is None)
 
 
+def pushed_nothing(row: DispatchRecord, report: RunReport) -> bool:
+    """An execute run that claims success while its run file (the App's artifact, the Action's `branch-name`) names
+    no branch it may have (none, or the default branch: `record_branch` keeps neither): no pull request can say
+    what it achieved, so it is `no_pr`, a failure (bot.runs.pull_outcome.no_pull), not a success to react to."""
+    return (RUN_FILE in report.texts and row.branch is None and row.mode == "execute" and row.status == "success"
+            and row.truth is None)
+
+
 def react(ctx: Context, run: RunFinished) -> list[str]:
     """Every registered service's reaction to a run whose outcome is known (a convoy advances); their notes."""
     return [note for react_ in AFTER_RUN if (note := react_(ctx, run))]
@@ -156,7 +164,7 @@ def _follow_up(ctx: Context, run: RunFinished, messages: list[str]) -> Result:
     if not ctx.dry_run:
         if run.failed:
             messages += escalate_failure(ctx, row)
-        if not awaits_pull(row):
+        if not awaits_pull(row) and not pushed_nothing(row, run.report):  # else its PR, or no_pr, settles it
             messages += react(ctx, run)
         ctx.store.update_dispatch(row.dispatch_id, followed_up=True)
     cost = row.actual_cost_usd

@@ -20,8 +20,8 @@ from bot.github.port import GitHubError, PullInfo
 from bot.issues.service import refresh_comment
 from bot.permissions import allowed
 from bot.runs import failure_context, truth
-from bot.runs.finished import RunFinished, RunReport, awaits_pull, escalate_failure, react, run_finished
-from bot.runs.outcome import RUN_FILE
+from bot.runs.finished import (RunFinished, RunReport, awaits_pull, escalate_failure, pushed_nothing, react,
+                                run_finished)
 from bot.runs.pr_view import read_pull
 from bot.runs.trust import not_executors_pull
 from bot.store.records import DispatchRecord, stale_truth
@@ -132,10 +132,8 @@ def run_ended(ctx: Context, row: DispatchRecord, report: RunReport) -> Result:
     run end, not one each. A redelivery with nothing left to do touches nothing."""
     res = run_finished(ctx, row, report)
     row = ctx.store.get_dispatch(row.dispatch_id) or row
-    pushed_nothing = (RUN_FILE in report.texts and row.branch is None and row.mode == "execute"
-                      and row.status == "success" and row.truth is None)
     try:
-        looked = no_pull(ctx, row) if pushed_nothing else first_look(ctx, row)
+        looked = no_pull(ctx, row) if pushed_nothing(row, report) else first_look(ctx, row)
     except GitHubError:  # the job is retried, and a retry's run_finished has nothing to say: show the record now
         if res.action != "ignored":
             refresh_comment(ctx, row.number)
