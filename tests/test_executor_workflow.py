@@ -4,6 +4,7 @@ The agent's job never holds `actions: write`: Action mode's report runs in a job
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -114,6 +115,18 @@ def test_the_branch_comes_from_the_agents_job_outputs_never_from_a_file():
     assert step["with"]["branch-name"] == "${{ needs.execute.outputs.branch_name }}"
 
 
+def test_whether_the_agent_step_ran_comes_from_the_agents_job_outputs_never_from_a_file():
+    """The claude step's outcome (success, failure, cancelled, skipped) tells a run whose agent ran without a
+    result (the tier's failure) from one that never reached it (bot.runs.finished.agent_ran)."""
+    assert _job("execute")["outputs"]["agent"] == "${{ steps.claude.outcome }}"
+    step = next(s for s in _steps("report") if (s.get("with") or {}).get("mode") == "report")
+    assert step["with"]["agent-outcome"] == "${{ needs.execute.outputs.agent }}"
+    action = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
+    assert "agent-outcome" in action["inputs"] and "report mode only" in action["inputs"]["agent-outcome"]["description"]
+    run = next(s for s in action["runs"]["steps"] if s.get("id") == "run")
+    assert run["env"]["INPUT_AGENT_OUTCOME"] == "${{ inputs.agent-outcome }}"
+
+
 def test_the_report_job_downloads_the_runs_artifact_pinned_outside_the_workspace():
     upload = next(s for s in _steps() if "upload-artifact" in s.get("uses", ""))
     download = next(s for s in _steps("report") if "download-artifact" in s.get("uses", ""))
@@ -146,7 +159,7 @@ def test_the_artifact_holds_the_runs_files_at_its_top_under_the_names_the_report
     (ws / "model-router-plan.md").write_text("1. do it")
     (temp / "model-router-run").mkdir()  # the agent ran on that machine: what it left there is not uploaded
     (temp / "model-router-run" / "planted.json").write_text("{}")
-    env = {"RUNNER_TEMP": str(temp), "PLAN_JSON": '{"tasks": []}', "BRANCH_NAME": "claude/issue-1",
+    env = {"RUNNER_TEMP": str(temp), "PLAN_JSON": '{"tasks": []}', "BRANCH_NAME": "claude/issue-1", "AGENT": "cancelled",
            "EXECUTION_FILE": str(temp / "claude-execution-output.json")}
     for step in steps:
         if "run" in step and step.get("name", "").startswith("Save"):
@@ -156,11 +169,13 @@ def test_the_artifact_holds_the_runs_files_at_its_top_under_the_names_the_report
     staged = Path(upload["with"]["path"].replace("${{ runner.temp }}", str(temp)))
     assert sorted(p.name for p in staged.iterdir()) == [
         "model-router-execution.json", "model-router-plan.json", "model-router-plan.md", "model-router-run.json"]
-    assert (staged / "model-router-run.json").read_text().strip() == '{"branch_name": "claude/issue-1"}'
+    assert json.loads((staged / "model-router-run.json").read_text()) == {"branch_name": "claude/issue-1",
+                                                                           "agent": "cancelled"}
     assert (staged / "model-router-execution.json").read_text() == '[{"type": "result"}]'
     names = {k: v for s in steps for k, v in (s.get("env") or {}).items()}
     assert names["EXECUTION_FILE"] == "${{ steps.claude.outputs.execution_file }}"
     assert names["BRANCH_NAME"] == "${{ steps.claude.outputs.branch_name }}"
+    assert names["AGENT"] == "${{ steps.claude.outcome }}"  # GitHub's word on the agent step, never the agent's
 
 
 def test_the_docs_say_what_the_executor_needs():

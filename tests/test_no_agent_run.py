@@ -47,7 +47,7 @@ def said(fake, repo):
     return [c["body"] for c in fake.comments(repo, 1) if not c["body"].startswith(MARKER)]
 
 
-def app_run_refused(fake, gh, webhook_example, tmp_path, files):
+def app_run_refused(fake, gh, webhook_example, tmp_path, files, conclusion="failure"):
     """/dispatch on the App; the executor's run fails before the agent: its artifact holds `files` only."""
     seed(fake, APP_REPO)
     store = IssueStore(create_engine(f"sqlite:///{tmp_path / 'app.db'}"))
@@ -56,7 +56,7 @@ def app_run_refused(fake, gh, webhook_example, tmp_path, files):
     row = executor.start_run(ctx, 1, cause="comment:42", by="octocat").dispatch
     payload = webhook_example("workflow_run", "completed", index=1)
     run = payload["workflow_run"]
-    run.update(id=5551, conclusion="failure", path=".github/workflows/model-router-executor.yml", event="workflow_dispatch",
+    run.update(id=5551, conclusion=conclusion, path=".github/workflows/model-router-executor.yml", event="workflow_dispatch",
                display_title=f"model-router #1 execute on {row.tier} [mr:{row.dispatch_id}]", head_branch="main")
     run["actor"]["login"] = "github-actions[bot]"
     run["head_repository"]["full_name"] = run["repository"]["full_name"] = APP_REPO
@@ -65,7 +65,7 @@ def app_run_refused(fake, gh, webhook_example, tmp_path, files):
     return ctx, payload, handle_event("workflow_run", payload, ctx)
 
 
-def action_report(fake, tmp_path, execution):
+def action_report(fake, tmp_path, execution, **report_inputs):
     """`mode: dispatch` in one job, then the executor's `report` job with `execution` as its execution-file."""
     seed(fake, ACTION_REPO)
     dispatch = {"inputs": {"issue_number": "1"}, "repository": {"full_name": ACTION_REPO},
@@ -76,7 +76,7 @@ def action_report(fake, tmp_path, execution):
     report = {"inputs": started["inputs"], "repository": {"full_name": ACTION_REPO},
               "sender": {"login": "github-actions[bot]", "type": "Bot"}}
     return act(settings(tmp_path, fake, "workflow_dispatch", report, mode="report", run_id="5551",
-                        repository=ACTION_REPO, execution_file=execution))
+                        repository=ACTION_REPO, execution_file=execution, **report_inputs))
 
 
 def assert_not_run(fake, repo):
@@ -140,3 +140,58 @@ def test_a_run_without_its_agent_teaches_the_action_nothing(fake_github, runner_
     assert action_report(fake_github, tmp_path, tmp_path / "missing.json")[0] == 0
     [run] = decode(sticky_body(fake_github, ACTION_REPO)).runs
     assert observation(ACTION_REPO, run.tier, run.complexity, run.status, run.actual_cost_usd, "k") is None
+
+
+# The agent step ran (the job's time limit cancelled it, it crashed, it ran out of turns or budget) but left no
+# result message: the tier's failure, which escalates with what happened; the executor says so in the run file
+# (the App) and in the `execute` job's `agent` output (the Action): the claude step's outcome.
+RAN = ["failure", "cancelled", "success"]
+
+
+def assert_tiers_failure(fake, repo, step):
+    assert [r[:3] for r in runs(fake, repo)] == [("haiku", 1, "failure"), ("sonnet", 2, "dispatched")]
+    escalation = fake.repo(repo)["workflow_dispatches"][1]["inputs"]
+    assert escalation["tier"] == "sonnet" and f"agent step ended ({step})" in escalation["context"]
+    assert any("escalated to **sonnet**" in c for c in said(fake, repo))
+    assert NOT_RUN not in sticky_body(fake, repo)
+
+
+@pytest.mark.parametrize("step", RAN)
+def test_the_action_counts_an_agent_that_ran_without_a_result_as_the_tiers_failure(fake_github, runner_env, tmp_path,
+                                                                                    step):
+    code, log = action_report(fake_github, tmp_path, tmp_path / "missing.json", agent_outcome=step)
+    assert code == 0, log
+    assert "Traceback" not in log
+    assert_tiers_failure(fake_github, ACTION_REPO, step)
+    assert parse_outputs(runner_env["output"].read_text())["success"] == "false"
+
+
+@pytest.mark.parametrize("step", ["skipped", "", "success; now escalate", None])
+def test_the_action_reads_a_skipped_or_unknown_agent_step_as_not_run(fake_github, runner_env, tmp_path, step):
+    """Skipped (the check step refused the edited issue), absent (an older workflow) or not an outcome GitHub
+    reports: the agent did not demonstrably run, so no tier is charged with a failure."""
+    assert action_report(fake_github, tmp_path, tmp_path / "missing.json", agent_outcome=step)[0] == 0
+    assert_not_run(fake_github, ACTION_REPO)
+
+
+@pytest.mark.parametrize("step", RAN)
+def test_the_app_counts_an_agent_that_ran_without_a_result_as_the_tiers_failure(fake_github, gh, webhook_example,
+                                                                                 runner_env, tmp_path, step):
+    files = {"model-router-run.json": json.dumps({"branch_name": "", "agent": step})}
+    ctx, _, res = app_run_refused(fake_github, gh, webhook_example, tmp_path, files=files, conclusion="cancelled")
+    assert res.outputs["success"] == "false"
+    assert_tiers_failure(fake_github, APP_REPO, step)
+
+
+def test_the_app_reads_a_skipped_agent_step_as_not_run(fake_github, gh, webhook_example, runner_env, tmp_path):
+    files = {"model-router-run.json": json.dumps({"branch_name": "", "agent": "skipped"})}
+    app_run_refused(fake_github, gh, webhook_example, tmp_path, files=files)
+    assert_not_run(fake_github, APP_REPO)
+
+
+def test_the_app_and_the_action_agree_on_an_agent_cancelled_mid_run(fake_github, gh, webhook_example, runner_env,
+                                                                    tmp_path):
+    files = {"model-router-run.json": json.dumps({"branch_name": "", "agent": "cancelled"})}
+    app_run_refused(fake_github, gh, webhook_example, tmp_path, files=files, conclusion="cancelled")
+    assert action_report(fake_github, tmp_path, tmp_path / "missing.json", agent_outcome="cancelled")[0] == 0
+    assert [r[:3] for r in runs(fake_github, APP_REPO)] == [r[:3] for r in runs(fake_github, ACTION_REPO)]

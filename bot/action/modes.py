@@ -53,14 +53,15 @@ def repository_report(ctx: Context, out_dir: Path) -> Result:
 
 
 def report(ctx: Context, number: int, execution_file: Path, payload: dict, plan_file: Path | None = None,
-           branch: str | None = None) -> Result:
+           branch: str | None = None, agent: str | None = None) -> Result:
     """Read claude-code-action's execution file (and a planning run's plan); the rest is bot.runs.report_step
-    (`branch`: claude-code-action's `branch_name` step output, validated there). No file (the agent's job ended
+    (`branch`: claude-code-action's `branch_name` step output, validated there; `agent`: its step's outcome). No file (the agent's job ended
     before the agent ran: an edited issue, a failed runner) or an unreadable one is a run without its agent."""
     outcome = _read_execution(execution_file)
     info = {**(payload.get("client_payload") or {}), **(payload.get("inputs") or {})}
     sender = (payload.get("sender") or {}).get("login") or "github-actions"
-    return report_step_finished(ctx, number, outcome, info, by=sender, plan_json=_read_small(plan_file), branch=branch)
+    return report_step_finished(ctx, number, outcome, info, by=sender, plan_json=_read_small(plan_file), branch=branch,
+                                agent=agent)
 
 
 def _read_execution(path: Path) -> Outcome:

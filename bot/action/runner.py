@@ -146,7 +146,8 @@ def _handle(mode: str, settings: ActionSettings, payload: dict, ctx: Context) ->
         return route_and_dispatch(ctx, issue_number(settings, payload), payload)
     if mode == "report":
         return report(ctx, issue_number(settings, payload), settings.execution_file, payload,
-                      plan_file=settings.plan_file(), branch=settings.branch_name)
+                      plan_file=settings.plan_file(), branch=settings.branch_name,
+                      agent=settings.agent_outcome)
     raise ActionError(f"unknown mode '{mode}'")  # pragma: no cover - settings validate the mode
 
 

@@ -21,6 +21,15 @@ from bot.runs.outcome import RUN_FILE, Outcome
 from bot.store.records import DispatchRecord
 
 NO_FILE, NO_RESULT = "no execution file", "no result message"  # why a run has no agent outcome (its conclusion)
+# the agent step's outcome as GitHub reports it (`steps.claude.outcome`): these three mean the agent ran
+AGENT_RAN = ("success", "failure", "cancelled")
+AGENT_STEP = (*AGENT_RAN, "skipped")
+
+
+def agent_step(value: object) -> str | None:
+    """The agent step's outcome the executor recorded, or None when it is not one GitHub reports (unknown)."""
+    text = value.strip().lower() if isinstance(value, str) else ""
+    return text if text in AGENT_STEP else None
 
 
 @dataclass(frozen=True)
@@ -34,6 +43,7 @@ class RunReport:
     duration_s: float | None = None
     texts: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # plan.md, the plan's JSON
     note: str | None = None  # what the surface could not read (no artifact, no result message)
+    agent: str | None = None  # the agent step's outcome (AGENT_STEP) the executor recorded; None: unknown
 
 
 @dataclass(frozen=True)
@@ -73,11 +83,21 @@ def after_run(react: AfterRun) -> AfterRun:
 
 
 def agent_ran(report: RunReport) -> bool:
-    """Whether the run reached its agent: its execution file holds a result message, or GitHub says the run
-    succeeded (the App could not read its artifact). A run that ended before (the executor refused an issue edited
-    after the dispatch, the runner failed) left none; neither did one whose file is missing or unreadable: no
-    agent outcome, never a success (fail closed), and not the tier's failure either."""
-    return report.outcome.found or report.conclusion == "success"
+    """Whether the run reached its agent: its execution file holds a result message, the executor says its agent
+    step ran (AGENT_RAN: it may have been cancelled by the job's time limit, crashed, or run out of turns or budget
+    without a result: the tier's failure), or GitHub says the run succeeded (the App could not read its artifact).
+    A run that ended before (the executor refused an issue edited after the dispatch: the step was skipped; the
+    runner failed: nothing recorded) did not; unknown is not: only an agent that demonstrably ran counts against
+    its tier (docs/security.md). Never a success without a result message either way (fail closed)."""
+    return report.outcome.found or report.agent in AGENT_RAN or report.conclusion == "success"
+
+
+def ended_without_result(report: RunReport) -> str:
+    """What the next tier is told of an attempt whose agent ran but left no result message ("" otherwise)."""
+    if report.outcome.found or report.agent not in AGENT_RAN:
+        return ""
+    return (f"The previous attempt's agent step ended ({report.agent}) without a result message: it may have hit "
+            "the job's time limit, its turn or budget cap, or crashed. Keep the change smaller and finish sooner.")
 
 
 def judge(report: RunReport) -> tuple[bool | None, str | None]:
@@ -90,7 +110,7 @@ def judge(report: RunReport) -> tuple[bool | None, str | None]:
     if not agent_ran(report):
         return None, NO_RESULT if outcome.file else NO_FILE
     if report.conclusion is None:
-        return outcome.succeeded, None
+        return outcome.succeeded, None if outcome.found else f"agent {report.agent}: no result"
     return report.conclusion == "success" and (outcome.succeeded if outcome.found else True), report.conclusion
 
 
@@ -163,7 +183,7 @@ def _follow_up(ctx: Context, run: RunFinished, messages: list[str]) -> Result:
     row = run.row
     if not ctx.dry_run:
         if run.failed:
-            messages += escalate_failure(ctx, row)
+            messages += escalate_failure(ctx, row, ended_without_result(run.report))
         if not awaits_pull(row) and not pushed_nothing(row, run.report):  # else its PR, or no_pr, settles it
             messages += react(ctx, run)
         ctx.store.update_dispatch(row.dispatch_id, followed_up=True)

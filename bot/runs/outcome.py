@@ -17,7 +17,7 @@ from typing import Any, Iterable
 from pydantic import BaseModel
 
 PLAN_FILE = "model-router-plan.json"  # bot.convoy.plan reads it
-RUN_FILE = "model-router-run.json"  # the executor's {"branch_name": ...} (bot.runs.truth.branch_of reads it)
+RUN_FILE = "model-router-run.json"  # the executor's {"branch_name": ..., "agent": ...} (bot.runs.truth.run_file)
 MAX_BYTES = 50 * 1024 * 1024  # an execution file is a few MB at most; refuse to parse a bomb
 RESULT_TEXT_CHARS = 4_000
 

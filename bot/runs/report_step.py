@@ -15,7 +15,7 @@ from bot import catalog
 from bot.context import Context, Result
 from bot.issues.service import refresh_comment, route_issue
 from bot.models import Complexity, RoutingDecision, Tier
-from bot.runs.finished import RunReport, judge, verdict
+from bot.runs.finished import RunReport, agent_step, judge, verdict
 from bot.runs.outcome import PLAN_FILE, RUN_FILE, Outcome
 from bot.runs.pull_outcome import record_branch, run_ended
 from bot.store.records import DispatchRecord
@@ -46,9 +46,10 @@ class StartedAs:
 
 
 def report_step_finished(ctx: Context, number: int, outcome: Outcome, info: dict, *, by: str,
-                         plan_json: str | None = None, branch: str | None = None) -> Result:
+                         plan_json: str | None = None, branch: str | None = None, agent: str | None = None) -> Result:
     """One run's outcome and actual cost on its issue, through `run_ended`; `info` is what the run was
-    started with (tier, model, complexity, mode, routing_id), any of it missing; `branch` the one it pushed.
+    started with (tier, model, complexity, mode, routing_id), any of it missing; `branch` the one it pushed; `agent`
+    its agent step's outcome (bot.runs.finished.agent_ran).
 
     Labels and the routing stay as they are; the comment's runs table and state line keep every earlier run
     side by side. Outputs: the run's actual and estimated cost, tier, model and complexity."""
@@ -64,7 +65,7 @@ def report_step_finished(ctx: Context, number: int, outcome: Outcome, info: dict
     texts = {PLAN_FILE: plan_json} if plan_json is not None else {}
     if branch:  # the branch it named, as the App's run file says it: none of its own (the default branch) is no_pr
         texts[RUN_FILE] = json.dumps({"branch_name": branch})
-    report = RunReport(outcome=outcome, run_id=_run_id(ctx), run_url=ctx.run_url, texts=texts)
+    report = RunReport(outcome=outcome, run_id=_run_id(ctx), run_url=ctx.run_url, texts=texts, agent=agent_step(agent))
     success, why = judge(report)  # None: the agent never ran (no or an unreadable execution file)
     dispatch = _dispatch(ctx, number, ran, str(info.get("routing_id") or ""), by=by)
     if dispatch is None:  # nothing routed: no run to count (cannot happen once the issue is routed)

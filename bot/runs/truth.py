@@ -42,13 +42,18 @@ def run_branch(name: object, default: str) -> str | None:
     return None if (branch := valid_branch(name)) is None or branch in (default, "HEAD") else branch
 
 
-def branch_of(texts: Mapping[str, str]) -> str | None:
-    """The branch the executor pushed, from its artifact's run file (None when absent or not a branch name)."""
+def run_file(texts: Mapping[str, str]) -> dict:
+    """The executor's run file from its artifact ({} when absent or not a JSON object): its branch and agent step."""
     try:
         data = json.loads(texts.get(RUN_FILE) or "null")
     except ValueError:
-        return None
-    return valid_branch(data.get("branch_name")) if isinstance(data, dict) else None
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def branch_of(texts: Mapping[str, str]) -> str | None:
+    """The branch the executor pushed, from its artifact's run file (None when absent or not a branch name)."""
+    return valid_branch(run_file(texts).get("branch_name"))
 
 
 def checks(statuses: Iterable[tuple[str, str]], runs: Iterable[tuple[str, str, str | None]],

@@ -14,11 +14,11 @@ from datetime import datetime
 
 from bot.context import Context, Result
 from bot.github.port import GitHubError
-from bot.runs.finished import RunReport, followed_up, judge
+from bot.runs.finished import RunReport, agent_step, followed_up, judge
 from bot.runs.outcome import Outcome, parse_artifact_zip
 from bot.runs.pull_outcome import record_branch, run_ended
 from bot.runs.trust import check_run
-from bot.runs.truth import branch_of
+from bot.runs.truth import branch_of, run_file
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +68,7 @@ def workflow_run_finished(ctx: Context, run: dict, workflow: dict) -> Result:
     report = RunReport(
         outcome=outcome, run_id=run_id, run_url=run.get("html_url"), conclusion=run.get("conclusion"),
         duration_s=_seconds(run.get("run_started_at"), run.get("updated_at")), texts=texts, note=note,
+        agent=agent_step(run_file(texts).get("agent")),  # the executor wrote it after the agent (docs/security.md)
     )
     row = record_branch(ctx, row, branch_of(texts), claimed=judge(report)[0] is True)  # ties the run to its PR
     return run_ended(ctx, row, report)
