@@ -169,3 +169,14 @@ def test_a_dispatch_github_refused_is_not_the_run_rated(ctx, comment, fake_githu
     handle_event("issue_comment", comment("/rate 3"), ctx)
     scores = {r.dispatch_id: r.score for r in ctx.store.dispatches(REPO, 1)}
     assert scores == {dispatched.dispatch_id: 3, refused.dispatch_id: None}
+
+
+def test_a_run_whose_agent_never_ran_is_refused_with_why(ctx, comment, fake_github, dispatched):
+    """A no_agent run did no work to score: /rate says so and records nothing (the issue's comment stays)."""
+    ctx.store.record_outcome(dispatched.dispatch_id, run_id=9, success=None, conclusion="no execution file")
+    before = sticky_body(fake_github)
+    handle_event("issue_comment", comment("/rate 1 nothing happened"), ctx)
+    body = reply(fake_github)
+    assert "ended before its agent ran" in body and "nothing to score" in body and "/dispatch" in body
+    assert "Recorded" not in body
+    assert ctx.store.dispatches(REPO, 1)[0].score is None and sticky_body(fake_github) == before

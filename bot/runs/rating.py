@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from bot.context import Context, Result
 from bot.issues.service import refresh_comment
-from bot.store.records import MAX_SCORE_NOTE, DispatchRecord
+from bot.store.records import MAX_SCORE_NOTE, NO_AGENT, DispatchRecord
 
 SCORES = range(1, 6)
 
@@ -38,12 +38,16 @@ def latest_run(ctx: Context, number: int) -> DispatchRecord | None:
 
 def rate(ctx: Context, number: int, *, score: int, by: str, note: str = "", pull: bool = False) -> Result:
     """Record `score` (1–5) by `by` for the issue's latest run — on a pull request, for the run whose PR it is
-    (bot.runs.pull_outcome recorded it) — replacing an earlier one; refresh the issue's comment."""
+    (bot.runs.pull_outcome recorded it) — replacing an earlier one; refresh the issue's comment. A run whose agent
+    never ran (NO_AGENT) is refused: there is no work of a tier's to score."""
     if score not in SCORES:
         raise ValueError(f"a score is a whole number from 1 to 5, not {score!r}")
     run = ctx.store.dispatch_for_pull(ctx.repo, number) if pull else latest_run(ctx, number)
     if run is None:
         return Result(action="ignored", messages=[f"#{number} has no executor run to rate"])
+    if run.status == NO_AGENT:  # it ended before its agent ran: no work to score (bot.runs.finished.judge)
+        return Result(action="refused", messages=[f"run {run.dispatch_id} never reached its agent: not rated"],
+                      outputs={"dispatch_id": run.dispatch_id, "attempt": str(run.attempt), "tier": run.tier})
     number = run.number
     row, earlier = ctx.store.record_score(run.dispatch_id, score=score, by=by[:100], note=bounded_note(note))
     refresh_comment(ctx, number)  # writes nothing in a dry run
