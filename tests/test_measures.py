@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import create_engine
 
 from bot.measures import Tally, Targets, classify, measure
+from bot.measures.definitions import NO_AGENT
 from bot.measures.breakdown import fold, table, total, weekly
 from bot.measures.targets import Range, TargetsError, load_targets
 from bot.models import Complexity, RoutingDecision, Strategy, Tier
@@ -100,6 +101,19 @@ def test_classify_first_run_and_overrides():
     assert (t.judged, t.accurate, t.overridden, t.spend_usd) == (1, 0, 1, 0.1)
 
 
+def test_the_first_try_is_the_first_run_whose_agent_ran():
+    """A first dispatch that ended before its agent ran (no_agent: an edited issue, a failed runner) is no try:
+    the issue's first try is the next run, which a `/dispatch` started."""
+    rec = {"tier": "haiku", "overrides": [], "dispatches": [
+        {"id": 1, "mode": "execute", "tier": "haiku", "status": NO_AGENT, "attempt": 1},
+        {"id": 2, "mode": "execute", "tier": "haiku", "status": "success", "attempt": 1, "actual_cost_usd": 0.01}]}
+    t = classify(rec)
+    assert (t.haiku_first_runs, t.haiku_first_successes, t.judged, t.accurate) == (1, 1, 1, 1)
+    rec["dispatches"] = rec["dispatches"][:1]  # nothing ran yet: not judged, no first run
+    t = classify(rec)
+    assert (t.haiku_first_runs, t.judged, t.accurate) == (0, 0, 0)
+
+
 def seed(store: IssueStore, rng: random.Random, n: int, start: datetime) -> None:
     clock = [start]
     store.clock = lambda: clock[0]
@@ -118,10 +132,13 @@ def seed(store: IssueStore, rng: random.Random, n: int, start: datetime) -> None
             row, _ = store.claim_dispatch(key=f"{repo}{i}.{attempt}", repo=repo, number=i, tier=tier, model="m",
                                           complexity="simple", mode=mode, attempt=attempt)
             status = rng.choice(["success", "failure", "pending"])
+            if status == "failure" and random.Random(i * 11 + attempt).random() < 0.4:  # the seed's draws unchanged
+                status = NO_AGENT  # its agent never ran: no try
             if status != "pending":
                 cost = rng.choice([None, rng.random() / 20])
-                store.record_outcome(row.dispatch_id, run_id=i * 10 + attempt, success=status == "success",
-                                     actual_cost_usd=cost)
+                store.record_outcome(row.dispatch_id, run_id=i * 10 + attempt,
+                                     actual_cost_usd=None if status == NO_AGENT else cost,
+                                     success=None if status == NO_AGENT else status == "success")
             scorer = random.Random(i * 7 + attempt)  # its own sequence: the seed's other draws stay as they were
             if scorer.random() < 0.3:
                 store.record_score(row.dispatch_id, score=scorer.randint(1, 5), by="carol", note="")

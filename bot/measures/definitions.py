@@ -19,6 +19,7 @@ FINISHED = ("success", "failure")  # a run with an outcome of its agent's: every
 # an unreadable execution file): recorded, but no tier's success or failure (bot.runs.finished.judge)
 NO_AGENT = "no_agent"
 ENDED = (*FINISHED, NO_AGENT)  # a run recorded as over: a redelivery records it no second time
+NOT_A_TRY = (NO_AGENT,)  # an issue's first try is its first executor run not in these: the first whose agent ran
 # a run whose pull request is still open and not failing (bot.runs.truth's states): pending, neither success nor
 # failure; an open PR whose checks fail or that a writer sent back is a failure (its escalation has started)
 OPEN_PR = ("claimed", "checks_passed")
@@ -103,7 +104,7 @@ def classify(record: dict[str, Any]) -> Tally:
     overrides = record.get("overrides") or []
     runs = record.get("dispatches") or []
     executed = sorted((d for d in runs if (d.get("mode") or "execute") == "execute"), key=lambda d: d.get("id") or 0)
-    first = executed[0] if executed else None
+    first = next((d for d in executed if d.get("status") not in NOT_A_TRY), None)  # the first try
     first_done = first is not None and settled(first)
     costs = [d["actual_cost_usd"] for d in runs if d.get("actual_cost_usd") is not None]
     scores = [int(d["score"]) for d in runs if d.get("score") is not None]

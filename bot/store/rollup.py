@@ -12,7 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import Engine, and_, case, func, literal, or_, select, tuple_
 
 from bot.measures import Tally
-from bot.measures.definitions import FINISHED, HAIKU, OPEN_PR, tier_counts
+from bot.measures.definitions import FINISHED, HAIKU, NOT_A_TRY, OPEN_PR, tier_counts
 from bot.measures.breakdown import Group
 from bot.store.issue_rows import Dispatch, Override, RoutingRecord
 
@@ -66,7 +66,7 @@ def _query(window: _Window):
     executed = Dispatch.mode == "execute"
     runs = window.scoped(Dispatch, select(
         Dispatch.repo, Dispatch.number,
-        func.min(case((executed, Dispatch.id))).label("first_id"),
+        func.min(case((and_(executed, Dispatch.status.not_in(NOT_A_TRY)), Dispatch.id))).label("first_id"),
         func.sum(_one(and_(executed, Dispatch.attempt > 1))).label("escalations"),
         func.sum(Dispatch.actual_cost_usd).label("actual"),
         func.count(Dispatch.actual_cost_usd).label("n_actual"),
