@@ -94,3 +94,30 @@ def test_an_issue_created_but_never_saved_is_adopted_not_created_again(ctx, memo
     service.advance(ctx, 1)
     assert [i.number for i in memory_github.list_sub_issues(REPO, 1)] == [orphan.number]
     assert [w for w, _ in memory_github.writes].count("create_issue") == 1
+
+
+def test_a_task_whose_run_never_reached_its_agent_frees_its_slot_and_waits_for_dispatch(ctx, memory_github):
+    """The sub-issue's run ended before its agent ran (no_agent: the issue edited after the dispatch, a failed
+    runner): not running, so the next task takes its slot; never re-dispatched by itself (the text may have been
+    edited unapproved): the parent's comment says a writer's `/dispatch` runs it again."""
+    from bot.runs import executor
+
+    service.start(ctx, 1, run_id=7, plan_json=plan(task("a"), task("c"), task("d")), plan_text=None)
+    [run] = ctx.store.dispatches(REPO, 2)
+    ctx.store.record_outcome(run.dispatch_id, run_id=71, success=None, conclusion="no execution file")
+    service.task_finished(ctx, 2)
+    c = service.load(ctx, 1)
+    assert [t.status for t in c.tasks] == ["not_run", "running", "running"]  # d took a's slot
+    assert c.running == 2 and len(ctx.store.dispatches(REPO, 2)) == 1  # a: no second run by itself
+    [comment] = [x for x in memory_github.comments(REPO, 1) if x.body.startswith(render.MARKER)]
+    row = next(line for line in comment.body.splitlines() if "`a`" in line)
+    assert "not run" in row and "`/dispatch` on #2" in row
+    assert not c.finished and service.retry(ctx, 1, "a").startswith("Task `a` never reached its agent")
+    [c_run] = ctx.store.dispatches(REPO, 3)  # the repository's cap holds for a writer's run too: one ends first
+    ctx.store.record_outcome(c_run.dispatch_id, run_id=73, success=True)
+    service.task_finished(ctx, 3)
+    again = executor.start_run(ctx, 2, cause="comment:5", by="octocat")  # a writer's /dispatch on the sub-issue
+    assert again.status == "dispatched", again.message
+    ctx.store.record_outcome(again.dispatch.dispatch_id, run_id=72, success=True)
+    service.task_finished(ctx, 2)
+    assert service.load(ctx, 1).task("a").status == "done"

@@ -13,7 +13,8 @@ from bot.untrusted import fenced
 MARKER = "<!-- model-router:convoy -->"
 STATE_PREFIX = "<!-- model-router:convoy-state "
 _STATE = re.compile(re.escape(STATE_PREFIX) + r"(\{[^\n]*\}) -->")
-_ICON = {"pending": "⏳", "running": "🏃", "done": "✅", "closed": "☑️", "failed": "❌", "cancelled": "⏹️"}
+_ICON = {"pending": "⏳", "running": "🏃", "done": "✅", "closed": "☑️", "failed": "❌", "cancelled": "⏹️",
+         "not_run": "⚠️"}
 
 
 TASK_MARKER_PREFIX = "<!-- model-router:convoy-task "
@@ -46,8 +47,9 @@ def _row(t: TaskState) -> str:
     run = f"[run]({t.run_url})" if t.run_url and t.run_url.startswith("https://") else "—"
     attempt = f", attempt {t.attempt}" if t.attempt > 1 else ""
     after = f" · after {', '.join(f'`{safe(d, 40)}`' for d in t.depends_on)}" if t.depends_on else ""
+    status = f"not run: needs `/dispatch` on {issue}" if t.status == "not_run" else t.status
     return (f"- [{check}] {_ICON[t.status]} {issue} `{safe(t.id, 40)}` {title(t)} — **{t.tier or '?'}**{attempt}, "
-            f"{t.status}, {run}, actual {money(t.cost_usd) if t.attempt else '—'}{after}")
+            f"{status}, {run}, actual {money(t.cost_usd) if t.attempt else '—'}{after}")
 
 
 def checklist(c: Convoy) -> str:

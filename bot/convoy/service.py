@@ -18,6 +18,7 @@ from bot.convoy.review import review_whole
 from bot.convoy.state import Busy, Convoy, TaskState
 from bot.convoy.subissues import materialise
 from bot.issues import sticky
+from bot.measures.definitions import NO_AGENT
 from bot.models import Complexity, Tier
 from bot.runs import executor, finished
 from bot.runs.outcome import PLAN_FILE
@@ -184,7 +185,7 @@ def task_finished(ctx: "Context", number: int) -> str | None:
             t.attempt = max(t.attempt, len(rows))
             t.tier, t.cost_usd = last.tier, sum(r.actual_cost_usd or 0.0 for r in rows)
             t.run_url = last.run_url or next((r.run_url for r in reversed(rows) if r.run_url), None)
-            t.status = {"success": "done", "failure": "failed"}.get(last.status, "running")
+            t.status = {"success": "done", "failure": "failed", NO_AGENT: "not_run"}.get(last.status, "running")
         save()
     return advance(ctx, parent)
 
@@ -237,6 +238,9 @@ def retry(ctx: "Context", parent: int, tid: str) -> str:
         t = c.task(tid)
         if t is None:
             return f"No task `{render.safe(tid, 40)}` in this convoy (tasks: {', '.join(x.id for x in c.tasks)})."
+        if t.status == "not_run" and t.issue:
+            return (f"Task `{t.id}` never reached its agent; a writer's `/dispatch` on #{t.issue} runs it again "
+                    "(its text may have changed since it was planned).")
         if t.status != "failed":
             return f"Task `{t.id}` is {t.status}; only a failed task can be retried."
         if c.status == "cancelled":
