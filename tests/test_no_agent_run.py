@@ -8,31 +8,17 @@ from __future__ import annotations
 import json
 
 import pytest
-from sqlalchemy import create_engine
 
 import bot.action.modes  # noqa: F401  (the Action's surface, as the runner imports it)
 import bot.handlers  # noqa: F401  (the App's surface)
-from bot.config import RepoConfig
-from bot.config.source import FixedConfig
-from bot.context import Context
 from bot.handlers import handle_event
 from bot.issues.render import MARKER
-from bot.issues.service import route_issue
 from bot.issues.state import decode
 from bot.measures.definitions import NO_AGENT
-from bot.runs import executor
-from bot.store.issues import IssueStore
 from tests.plugins.action import act, parse_outputs, settings
+from tests.plugins.executor_runs import ACTION_REPO, APP_REPO, app_run, seed
 
-APP_REPO, ACTION_REPO = "octo-org/app-repo", "octo-org/action-repo"
-TITLE, BODY = "Fix typo in README", "Small change."
 NOT_RUN = "ended before its agent ran"  # what the sticky comment says of such a run
-
-
-def seed(fake, repo):
-    fake.add_repo(repo)
-    fake.add_issue(repo, 1, title=TITLE, body=BODY)
-    fake.set_permission(repo, "octocat", "write")
 
 
 def sticky_body(fake, repo):
@@ -49,20 +35,7 @@ def said(fake, repo):
 
 def app_run_refused(fake, gh, webhook_example, tmp_path, files, conclusion="failure"):
     """/dispatch on the App; the executor's run fails before the agent: its artifact holds `files` only."""
-    seed(fake, APP_REPO)
-    store = IssueStore(create_engine(f"sqlite:///{tmp_path / 'app.db'}"))
-    ctx = Context(gh=gh, repo=APP_REPO, store=store, configs=FixedConfig(RepoConfig))
-    route_issue(ctx, 1)
-    row = executor.start_run(ctx, 1, cause="comment:42", by="octocat").dispatch
-    payload = webhook_example("workflow_run", "completed", index=1)
-    run = payload["workflow_run"]
-    run.update(id=5551, conclusion=conclusion, path=".github/workflows/model-router-executor.yml", event="workflow_dispatch",
-               display_title=f"model-router #1 execute on {row.tier} [mr:{row.dispatch_id}]", head_branch="main")
-    run["actor"]["login"] = "github-actions[bot]"
-    run["head_repository"]["full_name"] = run["repository"]["full_name"] = APP_REPO
-    if files is not None:
-        fake.add_artifact(APP_REPO, 5551, "model-router-execution-5551-1", files=files)
-    return ctx, payload, handle_event("workflow_run", payload, ctx)
+    return app_run(fake, gh, webhook_example, tmp_path, files, conclusion)
 
 
 def action_report(fake, tmp_path, execution, **report_inputs):
