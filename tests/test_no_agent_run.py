@@ -15,8 +15,8 @@ from bot.handlers import handle_event
 from bot.issues.render import MARKER
 from bot.issues.state import decode
 from bot.measures.definitions import NO_AGENT
-from tests.plugins.action import act, parse_outputs, settings
-from tests.plugins.executor_runs import ACTION_REPO, APP_REPO, app_run, seed
+from tests.plugins.action import parse_outputs
+from tests.plugins.executor_runs import ACTION_REPO, APP_REPO, action_report, app_run
 
 NOT_RUN = "ended before its agent ran"  # what the sticky comment says of such a run
 
@@ -36,20 +36,6 @@ def said(fake, repo):
 def app_run_refused(fake, gh, webhook_example, tmp_path, files, conclusion="failure"):
     """/dispatch on the App; the executor's run fails before the agent: its artifact holds `files` only."""
     return app_run(fake, gh, webhook_example, tmp_path, files, conclusion)
-
-
-def action_report(fake, tmp_path, execution, **report_inputs):
-    """`mode: dispatch` in one job, then the executor's `report` job with `execution` as its execution-file."""
-    seed(fake, ACTION_REPO)
-    dispatch = {"inputs": {"issue_number": "1"}, "repository": {"full_name": ACTION_REPO},
-                "sender": {"login": "octocat", "type": "User"}}
-    assert act(settings(tmp_path, fake, "workflow_dispatch", dispatch, mode="dispatch", run_id="77",
-                        repository=ACTION_REPO))[0] == 0
-    [started] = fake.repo(ACTION_REPO)["workflow_dispatches"]
-    report = {"inputs": started["inputs"], "repository": {"full_name": ACTION_REPO},
-              "sender": {"login": "github-actions[bot]", "type": "Bot"}}
-    return act(settings(tmp_path, fake, "workflow_dispatch", report, mode="report", run_id="5551",
-                        repository=ACTION_REPO, execution_file=execution, **report_inputs))
 
 
 def assert_not_run(fake, repo):

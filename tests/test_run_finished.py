@@ -14,8 +14,7 @@ from bot.issues.render import MARKER
 from bot.issues.state import decode
 from bot.runs import finished
 from bot.runs.outcome import Outcome
-from tests.plugins.action import act, settings
-from tests.plugins.executor_runs import ACTION_REPO, APP_REPO, app_run, seed
+from tests.plugins.executor_runs import ACTION_REPO, APP_REPO, action_report, app_run
 
 RESULT = {"type": "result", "subtype": "error_during_execution", "is_error": True, "total_cost_usd": 0.0123,
           "num_turns": 4, "duration_ms": 1234, "result": "gave up"}
@@ -37,18 +36,9 @@ def app_run_fails(fake, gh, webhook_example, tmp_path):
 
 def action_run_fails(fake, tmp_path):
     """`mode: dispatch` in one job, then the executor job's `mode: report` step with the failed run's file."""
-    seed(fake, ACTION_REPO)
-    dispatch = {"inputs": {"issue_number": "1"}, "repository": {"full_name": ACTION_REPO},
-                "sender": {"login": "octocat", "type": "User"}}
-    assert act(settings(tmp_path, fake, "workflow_dispatch", dispatch, mode="dispatch", run_id="77",
-                        repository=ACTION_REPO))[0] == 0
-    [started] = fake.repo(ACTION_REPO)["workflow_dispatches"]
     execution = tmp_path / "execution.json"
     execution.write_text(json.dumps([RESULT]))
-    report = {"inputs": started["inputs"], "repository": {"full_name": ACTION_REPO},
-              "sender": {"login": "github-actions[bot]", "type": "Bot"}}
-    code, log = act(settings(tmp_path, fake, "workflow_dispatch", report, mode="report", run_id="5551",
-                             repository=ACTION_REPO, execution_file=execution))
+    code, log = action_report(fake, tmp_path, execution)
     assert code == 0, log
 
 

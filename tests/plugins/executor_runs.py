@@ -12,6 +12,7 @@ from bot.handlers import handle_event
 from bot.issues.service import route_issue
 from bot.runs import executor
 from bot.store.issues import IssueStore
+from tests.plugins.action import act, settings
 
 APP_REPO, ACTION_REPO = "octo-org/app-repo", "octo-org/action-repo"
 TITLE, BODY = "Fix typo in README", "Small change."
@@ -41,3 +42,17 @@ def app_run(fake, gh, webhook_example, tmp_path, files, conclusion="failure"):
     if files is not None:
         fake.add_artifact(APP_REPO, 5551, "model-router-execution-5551-1", files=files)
     return ctx, payload, handle_event("workflow_run", payload, ctx)
+
+
+def action_report(fake, tmp_path, execution, **report_inputs):
+    """`mode: dispatch` in one job, then the executor's `report` job with `execution` as its execution-file."""
+    seed(fake, ACTION_REPO)
+    dispatch = {"inputs": {"issue_number": "1"}, "repository": {"full_name": ACTION_REPO},
+                "sender": {"login": "octocat", "type": "User"}}
+    assert act(settings(tmp_path, fake, "workflow_dispatch", dispatch, mode="dispatch", run_id="77",
+                        repository=ACTION_REPO))[0] == 0
+    [started] = fake.repo(ACTION_REPO)["workflow_dispatches"]
+    report = {"inputs": started["inputs"], "repository": {"full_name": ACTION_REPO},
+              "sender": {"login": "github-actions[bot]", "type": "Bot"}}
+    return act(settings(tmp_path, fake, "workflow_dispatch", report, mode="report", run_id="5551",
+                        repository=ACTION_REPO, execution_file=execution, **report_inputs))
