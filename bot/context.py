@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from bot.github.port import GitHubPort
     from bot.issues.labels import KnownLabels
     from bot.llm import LLMPort
-    from bot.runs.required_checks import RequiredChecks
+    from bot.runs.required_checks import Kept, RequiredChecks
     from bot.store.issues import IssueStore
 
 
@@ -27,6 +27,7 @@ class Context:
     installation_id: int | None = None
     known_labels: "KnownLabels | None" = None  # the process's cache of repository label names (App mode)
     required_checks: "RequiredChecks | None" = None  # the process's cache of base branches' required checks (App)
+    default_branches: "Kept[str] | None" = None  # the process's cache of repositories' default branches (App)
     delivery_id: str | None = None  # App: the webhook delivery this job runs
     run_id: str | None = None  # Action: the workflow run this step belongs to
     run_url: str | None = None
@@ -34,12 +35,26 @@ class Context:
     state_key: bytes | None = field(default=None, repr=False)  # Action: signs the sticky comment's state line
 
     _loaded: "ConfigLoad | None" = field(default=None, repr=False)
+    _default_branch: str | None = field(default=None, repr=False)
 
     @property
     def loaded(self) -> "ConfigLoad":
         if self._loaded is None:
             self._loaded = self.configs.load(self.gh, self.repo)
         return self._loaded
+
+    @property
+    def default_branch(self) -> str:
+        """The repository's default branch: read once per Context, and once per process while `default_branches`
+        keeps it (every event on a run's branch asks). Unreadable, it raises: never taken for another branch."""
+        if self._default_branch is None:
+            kept = self.default_branches
+            if (name := kept.get(self.repo) if kept is not None else None) is None:
+                name = self.gh.default_branch(self.repo)
+                if kept is not None:
+                    kept.put(self.repo, "", name)
+            self._default_branch = name
+        return self._default_branch
 
     @property
     def config(self) -> "RepoConfig":

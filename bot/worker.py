@@ -29,7 +29,7 @@ from bot.llm import AnthropicLLM
 from bot.store.issues import IssueStore
 from bot.context import Context
 from bot.issues.labels import KnownLabels
-from bot.runs.required_checks import RequiredChecks
+from bot.runs.required_checks import Kept, RequiredChecks
 from bot.config.source import RepoConfigCache
 from bot.settings import ServiceSettings, SettingsError
 from bot.store.db import make_engine, unreachable
@@ -64,6 +64,7 @@ class Runtime:
         )
         self.known_labels = KnownLabels(ttl=settings.config_cache_seconds)
         self.required_checks = RequiredChecks(ttl=settings.rules_cache_seconds)
+        self.default_branches: Kept[str] = Kept(ttl=settings.rules_cache_seconds)  # rarely renamed, as rulesets
 
     @cached_property
     def store(self):
@@ -135,6 +136,7 @@ class Runtime:
             installation_id=job.installation_id,
             known_labels=self.known_labels,
             required_checks=self.required_checks,
+            default_branches=self.default_branches,
             delivery_id=job.delivery_id,
         )
 

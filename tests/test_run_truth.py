@@ -373,3 +373,47 @@ def test_a_run_whose_pr_lookup_fails_still_shows_its_record_and_the_retry_its_pr
     fake_github.faults.clear()
     finish(ctx, started, completed, fake_github)  # the job again
     assert ctx.store.dispatches(REPO, 1)[0].pr_number == 7 and "PR #7 claimed" in sticky(fake_github)
+
+
+def _repo_reads(fake_github, since):
+    return [r for r in fake_github.requests[since:] if r.method == "GET" and r.path == f"/repos/{REPO}"]
+
+
+def test_a_workflow_run_reads_the_default_branch_at_most_once(frozen, ctx, started, completed, fake_github):
+    """#44: every event on a run's branch asks whether it is the default branch; the answer is read once per job
+    (the Context keeps it), and once per repository while the process's copy is fresh (`required_checks.Kept`)."""
+    from bot.runs.required_checks import Kept
+
+    now = [0.0]
+    ctx.default_branches, ctx._default_branch = Kept(ttl=300, clock=lambda: now[0]), None  # a job's new Context
+    pull(fake_github)
+    check(fake_github, "test", None)
+    start = len(fake_github.requests)
+    finish(ctx, started, completed, fake_github)
+    assert ctx.store.dispatches(REPO, 1)[0].pr_number == 7
+    assert len(_repo_reads(fake_github, start)) <= 1
+    ctx._default_branch = None  # the next job's Context: the process's copy answers
+    start = len(fake_github.requests)
+    check(fake_github, "test", "success")
+    handle_event("workflow_run", completed(started, artifact=None), ctx)
+    assert _repo_reads(fake_github, start) == []
+    now[0] = 301.0  # a renamed default branch is seen once the copy is older than the TTL
+    ctx._default_branch = None
+    from bot.runs.pull_outcome import run_branch
+    assert run_branch(ctx, BRANCH) == BRANCH and len(_repo_reads(fake_github, start)) == 1
+
+
+def test_an_unreadable_default_branch_raises_and_is_not_kept(ctx, ran, fake_github):
+    """Fail closed: GitHub failing the read is never "not the default branch"; the queue retries the job."""
+    from bot.github.port import GitHubError
+    from bot.runs.pull_outcome import run_branch
+    from bot.runs.required_checks import Kept
+
+    ctx.default_branches, ctx._default_branch = Kept(ttl=300, clock=lambda: 0.0), None
+    fake_github.fail_next("GET", f"/repos/{REPO}$", 502, times=20)
+    with pytest.raises(GitHubError):
+        run_branch(ctx, BRANCH)
+    fake_github.faults.clear()
+    start = len(fake_github.requests)
+    assert run_branch(ctx, "main") is None and run_branch(ctx, BRANCH) == BRANCH
+    assert len(_repo_reads(fake_github, start)) == 1

@@ -81,7 +81,7 @@ def pull_outcome(ctx: Context, number: int | None, branch: str, pull: PullInfo |
 
 def run_branch(ctx: Context, name: str | None) -> str | None:
     """`name` when it can be a run's branch in this repository (`truth.run_branch`: never the default branch)."""
-    return truth.run_branch(name, ctx.gh.default_branch(ctx.repo)) if truth.valid_branch(name) else None
+    return truth.run_branch(name, ctx.default_branch) if truth.valid_branch(name) else None
 
 
 def read(ctx: Context, number: int) -> PullInfo | str:
@@ -180,7 +180,7 @@ def opens_pulls(ctx: Context) -> bool:
 def open_pull(ctx: Context, row: DispatchRecord, branch: str) -> PullInfo | None:
     """The run's pull request, opened by the bot (whose PRs start the repository's checks, unlike the workflow
     token's) when the branch holds commits the default branch lacks; None when it holds none or is gone."""
-    base = ctx.gh.default_branch(ctx.repo)
+    base = ctx.default_branch
     try:
         ahead = ctx.gh.compare(ctx.repo, base, branch).ahead_by
     except GitHubError as exc:

@@ -37,7 +37,7 @@ class RunCheck:
 
 def executor_ref(ctx: "Context") -> str:
     """The branch executor runs start on: `executor.ref`, else the default branch (as executor.dispatch uses)."""
-    return ctx.config.executor.ref or ctx.gh.default_branch(ctx.repo)
+    return ctx.config.executor.ref or ctx.default_branch
 
 
 def is_executor_workflow(run: dict, workflow: dict, executor_file: str) -> bool:
