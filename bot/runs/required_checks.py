@@ -44,9 +44,9 @@ class Kept(Generic[V]):
             self._seen.move_to_end(key)
             return seen[1]
 
-    def put(self, repo: str, base: str, names: V) -> None:
+    def put(self, repo: str, base: str, value: V) -> None:
         with self._lock:
-            self._seen[(repo.lower(), base)] = (self._clock(), names)
+            self._seen[(repo.lower(), base)] = (self._clock(), value)
             self._seen.move_to_end((repo.lower(), base))
             while len(self._seen) > self._size:
                 self._seen.popitem(last=False)
