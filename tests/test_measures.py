@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import create_engine
 
 from bot.measures import Tally, Targets, classify, measure
-from bot.measures.definitions import NO_AGENT
+from bot.measures.definitions import DISPATCH_ERROR, NO_AGENT
 from bot.measures.breakdown import fold, table, total, weekly
 from bot.measures.targets import Range, TargetsError, load_targets
 from bot.models import Complexity, RoutingDecision, Strategy, Tier
@@ -114,6 +114,21 @@ def test_the_first_try_is_the_first_run_whose_agent_ran():
     assert (t.haiku_first_runs, t.judged, t.accurate) == (0, 0, 0)
 
 
+
+def test_a_refused_dispatch_is_no_try():
+    """GitHub refused the first dispatch (status error: no workflow started, so no agent ran): the issue's first
+    try is the run a later `/dispatch` started, as after a no_agent run."""
+    rec = {"tier": "haiku", "overrides": [], "dispatches": [
+        {"id": 1, "mode": "execute", "tier": "haiku", "status": DISPATCH_ERROR, "attempt": 1},
+        {"id": 2, "mode": "execute", "tier": "haiku", "status": NO_AGENT, "attempt": 1},
+        {"id": 3, "mode": "execute", "tier": "haiku", "status": "success", "attempt": 1, "actual_cost_usd": 0.01}]}
+    t = classify(rec)
+    assert (t.haiku_first_runs, t.haiku_first_successes, t.judged, t.accurate) == (1, 1, 1, 1)
+    rec["dispatches"] = rec["dispatches"][:1]  # only the refused dispatch: not judged, no first run
+    t = classify(rec)
+    assert (t.haiku_first_runs, t.judged, t.accurate) == (0, 0, 0)
+
+
 def seed(store: IssueStore, rng: random.Random, n: int, start: datetime) -> None:
     clock = [start]
     store.clock = lambda: clock[0]
@@ -134,7 +149,10 @@ def seed(store: IssueStore, rng: random.Random, n: int, start: datetime) -> None
             status = rng.choice(["success", "failure", "pending"])
             if status == "failure" and random.Random(i * 11 + attempt).random() < 0.4:  # the seed's draws unchanged
                 status = NO_AGENT  # its agent never ran: no try
-            if status != "pending":
+            if status == "pending" and random.Random(i * 13 + attempt).random() < 0.4:  # draws unchanged
+                status = DISPATCH_ERROR  # GitHub refused the dispatch: no agent ran, no try
+                store.update_dispatch(row.dispatch_id, status=DISPATCH_ERROR, error="422: workflow not found")
+            if status not in ("pending", DISPATCH_ERROR):
                 cost = rng.choice([None, rng.random() / 20])
                 store.record_outcome(row.dispatch_id, run_id=i * 10 + attempt,
                                      actual_cost_usd=None if status == NO_AGENT else cost,

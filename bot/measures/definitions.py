@@ -19,7 +19,9 @@ FINISHED = ("success", "failure")  # a run with an outcome of its agent's: every
 # an unreadable execution file): recorded, but no tier's success or failure (bot.runs.finished.judge)
 NO_AGENT = "no_agent"
 ENDED = (*FINISHED, NO_AGENT)  # a run recorded as over: a redelivery records it no second time
-NOT_A_TRY = (NO_AGENT,)  # an issue's first try is its first executor run not in these: the first whose agent ran
+DISPATCH_ERROR = "error"  # GitHub refused a run's dispatch (bot.runs.executor): no workflow started, no agent ran
+# an issue's first try is its first executor run not in these: the first whose agent could have run
+NOT_A_TRY = (NO_AGENT, DISPATCH_ERROR)
 # a run whose pull request is still open and not failing (bot.runs.truth's states): pending, neither success nor
 # failure; an open PR whose checks fail or that a writer sent back is a failure (its escalation has started)
 OPEN_PR = ("claimed", "checks_passed")
