@@ -417,3 +417,43 @@ def test_an_unreadable_default_branch_raises_and_is_not_kept(ctx, ran, fake_gith
     start = len(fake_github.requests)
     assert run_branch(ctx, "main") is None and run_branch(ctx, BRANCH) == BRANCH
     assert len(_repo_reads(fake_github, start)) == 1
+
+
+def dispatch_on(ctx, number):
+    """Route issue `number` and dispatch a Haiku run on it, as /dispatch would."""
+    from bot.issues.service import route_issue
+    from bot.models import Tier
+    from bot.runs import executor
+
+    route_issue(ctx, number)
+    res = executor.start_run(ctx, number, cause="comment:43", by="octocat", tier=Tier.haiku, comment_id=43)
+    assert res.started
+    return res.dispatch
+
+
+def test_a_branch_another_run_pushed_is_not_taken_over(ctx, ran, completed, fake_github, caplog):
+    """A forged run file naming another run's branch neither takes that run's outcome nor borrows its PR: the first
+    run keeps the branch, the forger has none (`no_pr`, a failure)."""
+    fake_github.add_issue(REPO, 2, title="Another change", body="Small change.")
+    other = dispatch_on(ctx, 2)
+    p = completed(other, run_id=5552, artifact=None)
+    fake_github.add_artifact(REPO, 5552, "model-router-execution-5552-1", files={
+        "tmp/claude-execution-output.json": execution(), "model-router-run.json": json.dumps({"branch_name": BRANCH})})
+    handle_event("workflow_run", p, ctx)
+    forger = ctx.store.dispatches(REPO, 2)[0]  # escalated: the next tier follows
+    assert (forger.branch, forger.truth, forger.status, forger.pr_number) == (None, "no_pr", "failure", None)
+    assert ctx.store.dispatch_for_branch(REPO, BRANCH).dispatch_id == ran.dispatch_id
+    assert any("already" in r.getMessage() and BRANCH in r.getMessage() for r in caplog.records)
+
+
+def test_a_pr_opened_before_the_run_is_not_its_outcome(ctx, time_machine, completed, fake_github):
+    """A run file naming a writer's older feature branch does not borrow that PR's passing checks: the run's PR
+    cannot predate its dispatch (GitHub sets `created_at`), so the run opened none (`no_pr`, a failure)."""
+    time_machine.move_to(datetime(2026, 11, 19, 9, 0), tick=False)
+    pull(fake_github, branch="feature/login", user="octocat")  # a writer's PR, a day old, checks passing
+    check(fake_github, "test", "success")
+    time_machine.move_to(T0, tick=False)
+    row = dispatch_on(ctx, 1)
+    finish(ctx, row, completed, fake_github, branch="feature/login")
+    row = ctx.store.dispatches(REPO, 1)[0]
+    assert (row.branch, row.truth, row.status, row.pr_number) == ("feature/login", "no_pr", "failure", None)

@@ -11,6 +11,7 @@ no reviewer configured, no linked pull request, or an answer that does not fit t
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.convoy.state import Convoy, Review
@@ -26,10 +27,13 @@ if TYPE_CHECKING:
     from bot.context import Context
 
 
-def _executors(ctx: "Context", p: PullInfo, recorded: set[int]) -> bool:
+def _executors(ctx: "Context", p: PullInfo, recorded: dict[int, datetime | None]) -> bool:
     """A run's recorded PR (bot.runs.pull_outcome believed it: a writer may have opened it from the run's branch) or
     one the executor opened from a branch of this repository, and open or merged (a closed draft is not code)."""
-    believed = pull_refusal(ctx, p, p.head_ref) is None if p.number in recorded else not_executors_pull(ctx, p) is None
+    if p.number in recorded:  # opened after its run was dispatched (pull_outcome's rule)
+        believed = pull_refusal(ctx, p, p.head_ref, since=recorded[p.number]) is None
+    else:
+        believed = not_executors_pull(ctx, p) is None
     return believed and (p.state == "open" or p.merged)
 
 
@@ -38,7 +42,9 @@ def linked_files(ctx: "Context", c: Convoy) -> tuple[list[int], list[PullFile]]:
     bot.runs.pull_outcome), and those whose body references a sub-issue (the Action records none) — and all their
     files (none replaces another)."""
     numbers = {t.issue for t in c.tasks if t.issue}
-    recorded = {d.pr_number for n in numbers for d in ctx.store.dispatches(ctx.repo, n) if d.pr_number}
+    runs = sorted((d for n in numbers for d in ctx.store.dispatches(ctx.repo, n) if d.pr_number),
+                  key=lambda d: d.created_at or datetime.max, reverse=True)
+    recorded = {d.pr_number: d.created_at for d in runs}  # a PR's earliest run (overwrites the later ones)
     pulls = [p for p in ctx.gh.list_pulls(ctx.repo, "all")
              if (p.number in recorded or numbers & {int(n) for n in re.findall(r"#(\d+)\b", p.body or "")})
              and _executors(ctx, p, recorded)]

@@ -69,6 +69,7 @@ class PullInfo(BaseModel):
     head_ref: str = ""  # the head branch's name
     merged: bool = False  # closed by a merge (`merged_at` is set), not just closed
     merged_at: str | None = None  # ISO 8601, when merged
+    created_at: str | None = None  # ISO 8601, when opened (GitHub sets it: a run's PR cannot predate the run)
 
 
 class CommitStatus(BaseModel):

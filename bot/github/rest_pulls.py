@@ -52,6 +52,7 @@ class PullsMixin:
             head_ref=d["head"].get("ref") or "",
             merged=bool(d.get("merged_at") or d.get("merged")),
             merged_at=d.get("merged_at"),
+            created_at=d.get("created_at"),
         )
 
     def pulls_for_commit(self, repo: str, sha: str) -> list[PullInfo]:

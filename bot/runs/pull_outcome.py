@@ -13,6 +13,7 @@ the services react (`bot.runs.finished.react`).
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timezone
 
 from bot.context import Context, Result
@@ -26,15 +27,27 @@ from bot.runs.pr_view import read_pull
 from bot.runs.trust import not_executors_pull
 from bot.store.records import DispatchRecord, stale_truth
 
+log = logging.getLogger(__name__)
 
-def pull_refusal(ctx: Context, p: PullInfo, branch: str) -> str | None:
-    """Why `p` is not the run's PR on `branch` in this repository, or None when it is: the executor opened it, or
-    a person with write access did from the run's branch (in Action mode a person always does)."""
+
+def pull_refusal(ctx: Context, p: PullInfo, branch: str, *, since: datetime | None) -> str | None:
+    """Why `p` is not the run's PR on `branch` in this repository, or None when it is: opened after the run was
+    dispatched (`since`), by the executor or by a person with write access from the run's branch (in Action mode a
+    person always does). A run file can name a writer's older branch: its PR's checks are not the run's."""
     if p.head_ref != branch:  # checked first: it costs no request
         return "not the run's branch"
+    if predates(p, since):
+        return "opened before the run was dispatched"
     why = not_executors_pull(ctx, p)
     forked = (p.head_repo or "").lower() != ctx.repo.lower()
     return None if why and not forked and allowed(ctx, p.user_login, "write") else why
+
+
+def predates(p: PullInfo, since: datetime | None) -> bool:
+    """Whether `p` was opened before a run dispatched at `since` (either time unknown: yes, fail closed). GitHub
+    gives whole seconds, so the dispatch time is compared at whole seconds too."""
+    opened = utc(p.created_at)
+    return opened is None or since is None or opened < since.replace(tzinfo=None, microsecond=0)
 
 
 def utc(iso: str | None) -> datetime | None:
@@ -66,7 +79,7 @@ def pull_outcome(ctx: Context, number: int | None, branch: str, pull: PullInfo |
     if isinstance(got, str):
         return Result(action="ignored", messages=[got])
     pull = got
-    if why := pull_refusal(ctx, pull, branch):
+    if why := pull_refusal(ctx, pull, branch, since=row.created_at):
         return Result(action="ignored", messages=[f"#{number} is not run {row.dispatch_id}'s: {why}"])
     view = read_pull(ctx, pull)
     state, success = truth.outcome(state=pull.state, merged=pull.merged, checked=view.checked,
@@ -118,9 +131,14 @@ NO_PR = "The previous attempt opened no pull request: it changed nothing GitHub 
 def record_branch(ctx: Context, row: DispatchRecord, branch: str | None, *, claimed: bool) -> DispatchRecord:
     """Record the branch a run pushed (the App: its artifact's; the Action: claude-code-action's step output), which
     ties the run to its pull request; an execute run that claims success on one is `claimed`, pending, until that
-    PR says more. Once: a run already recorded, or already judged by its PR, keeps what it has."""
+    PR says more. Once: a run already recorded, or already judged by its PR, keeps what it has; a branch another
+    run recorded first stays that run's (this run then has none: `no_pr`, a failure)."""
     if row.finished or row.truth is not None or (branch := run_branch(ctx, branch)) is None:  # never main
         return row
+    if (first := ctx.store.dispatch_for_branch(ctx.repo, branch)) and first.dispatch_id != row.dispatch_id:
+        log.warning("run %s names branch %r, already run %s's: kept by the first, the run has none",
+                    row.dispatch_id, branch, first.dispatch_id)
+        return row  # first come, first kept: a forged name takes over no other run's outcome
     state = "claimed" if claimed and row.mode == "execute" else None
     return ctx.store.update_dispatch(row.dispatch_id, branch=branch, truth=state)
 
@@ -163,6 +181,8 @@ def first_look(ctx: Context, row: DispatchRecord) -> list[str]:
         if exc.transient:
             raise
         return [f"pull requests of {branch!r} unreadable ({exc.status})"]
+    if pull is not None and predates(pull, row.created_at):  # a writer's older PR: the run opened none of its own
+        return no_pull(ctx, row)
     if pull is not None:
         return pull_outcome(ctx, pull.number, branch, pull, refresh=False).messages  # just read: not read again
     if opens:

@@ -8,6 +8,7 @@ an over-long comment) are GitHubErrors as RestGitHub raises them.
 from __future__ import annotations
 
 import itertools
+from datetime import datetime, timezone
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -206,7 +207,7 @@ class MemoryGitHub:
         r = self._repo(repo)
         number = max([*r.issues, *r.pulls, 0]) + 1
         pull = PullInfo(number=number, title=title, body=body, head_sha="0" * 40, base_ref=base, head_ref=head,
-                        user_login=self.login)
+                        user_login=self.login, created_at=datetime.now(timezone.utc).isoformat())
         r.pulls[number] = (pull, [])
         return pull.model_copy(deep=True)
 
