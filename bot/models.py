@@ -178,6 +178,9 @@ class CostEstimate(BaseModel):
     usd: float
 
 
+MAX_KIND = 200  # characters of a decision's kind: rule names and labels joined, clipped by the router
+
+
 class RoutingDecision(BaseModel):
     """The router's answer for one issue; serialisable as the `decision` output everywhere."""
 
@@ -195,7 +198,9 @@ class RoutingDecision(BaseModel):
     savings_usd: float
     notes: list[str] = Field(default_factory=list)  # e.g. classifier timeout, config error
     phases: list[Phase] = Field(default_factory=list)  # plan?, execute, review?; `tier` is the execute phase's
-    kind: str = ""  # what kind of work this is, for learning from outcomes (e.g. "typo", "refactor+security")
+    # what kind of work this is, for learning from outcomes (e.g. "typo", "refactor+security"): a learning key the
+    # router clips (bot.routing.finish.Choice), bounded where a state line is read
+    kind: str = Field("", max_length=MAX_KIND)
     classifier_cost_usd: float = 0.0  # what asking the LLM classifier cost (0 when cached or not asked)
     # Ladders list each tier at most once, so no longer than the tiers there are: bounded where a state line is read
     ladder: list[Tier] = Field(default_factory=list, max_length=len(Tier))  # the learned escalation order (empty: executor.escalation)

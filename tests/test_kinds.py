@@ -64,3 +64,15 @@ def test_an_issue_is_hashed_once_for_the_replay_to_learn_and_the_router_to_name_
     first = features(IssueInput(title="Flaky test in the parser", body="fails one run in ten", labels=["bug"]))
     again = features(IssueInput(title="Flaky test in the parser", body="fails one run in ten", labels=["bug"]))
     assert first == again and kinds._features.cache_info().hits == 1
+
+
+def test_a_kind_is_bounded_however_many_rules_match() -> None:
+    """The kind is a learning key and a state line's field, read back bounded (bot.models.MAX_KIND): the router
+    never makes a longer one, however many long-named rules of the repository's config an issue matches."""
+    from bot.models import MAX_KIND
+
+    names = [f"area-{i:02d}-" + "x" * 40 for i in range(10)]
+    config = RepoConfig.model_validate({"extra_patterns": [{"name": n, "words": ["typo"], "complexity": "trivial"}
+                                                           for n in names]})
+    d = route(IssueInput(title="Fix typo in README", labels=["docs"]), config)
+    assert d.kind.startswith("area-00-") and len(d.kind) == MAX_KIND

@@ -99,12 +99,12 @@ def test_a_state_line_written_before_the_estimate_fields_still_reads():
 
 
 def test_a_state_line_with_an_unbounded_or_unknown_estimate_is_not_believed():
-    """Text in the comment is untrusted: a ladder longer than the tiers there are, or a basis the router never
-    writes, makes the decision unreadable (left out, never guessed); the runs still read."""
+    """Text in the comment is untrusted: a ladder longer than the tiers there are, a basis the router never
+    writes, or a kind longer than the router makes (a learning key) makes the decision unreadable (left out, never guessed); the runs still read."""
     body = routing_comment(decision(estimate_ladder=[Tier.haiku, Tier.sonnet], estimate_basis="priors"),
                            runs=[run(1)])
     for field, value in (("estimate_ladder", ["haiku"] * 2000), ("ladder", ["opus"] * 2000),
-                         ("estimate_basis", "trust me")):
+                         ("estimate_basis", "trust me"), ("kind", "x" * 10_000)):
         state = decode(_with_decision(body, lambda d: d.update({field: value})))
         assert state is not None and state.decision is None, field
         assert [r.attempt for r in state.runs] == [1]

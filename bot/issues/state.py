@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
 
-from bot.models import RoutingDecision
+from bot.models import MAX_KIND, RoutingDecision
 from bot.store.records import RunState  # noqa: F401 - re-exported: the state line carries the store's runs
 
 MARKER = "<!-- model-router:routing -->"  # opens the sticky comment; the state line follows it
@@ -92,6 +92,7 @@ def _trimmed(d: RoutingDecision) -> dict:
     """The decision, trimmed: enough to restore the routing record in a later Action job."""
     out = d.model_dump(mode="json")
     out["rationale"] = d.rationale[:500]
+    out["kind"] = d.kind[:MAX_KIND]
     out["notes"] = [n[:200] for n in d.notes[:5]]
     out["matched_rules"] = [
         {**r, "rule": r["rule"][:100], "detail": r.get("detail", "")[:200]} for r in out["matched_rules"][:10]

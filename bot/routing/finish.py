@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.config import RepoConfig
-from bot.models import Complexity, Role, RoutingDecision, RuleMatch, Strategy, Tier
+from bot.models import MAX_KIND, Complexity, Role, RoutingDecision, RuleMatch, Strategy, Tier
 from bot.routing.estimate import estimate
 from bot.routing.ladder import ladder_for, subtle
 from bot.routing.ladder_stats import LadderStats
@@ -56,6 +56,9 @@ class Choice:
     explored: bool = False  # that ladder explores or audits instead of the one learned
     estimate_ladder: list[Tier] = field(default_factory=list)  # what the execute estimate prices
     estimate_basis: str = "tokens"  # "priors" (public per-task priors) or "actuals" (this repository's costs)
+
+    def __post_init__(self) -> None:
+        self.kind = self.kind[:MAX_KIND]  # before learning reads it: the key it looks up is the one it stores
 
 
 def finish(config: RepoConfig, costs: dict[Any, Any], c: Choice, knowledge: Knowledge | None = None,
