@@ -111,6 +111,18 @@ def test_the_floor_is_no_routing_by_default_and_configurable() -> None:
     assert len(high.ladder) == 3  # nothing meets 99 %: the most successful ladder
 
 
+def test_an_opus_floor_runs_opus_but_no_routing_stays_sonnet_then_opus() -> None:
+    """No routing is what the repository does without the router (Sonnet, then Opus), whatever the router's own
+    floor: the baseline says and prices that, as the rules' estimate does (bot/routing/estimate.py)."""
+    stats = LadderStats()
+    feed(stats, "k", {H: True, S: True, O: True}, (H,), 50, {H: 0.1, S: 0.2, O: 0.3})
+    free = choose_ladder(stats, "k", max_attempts=3, fallback_scale=1.0, explore=False)
+    floored = choose_ladder(stats, "k", max_attempts=3, fallback_scale=1.0, min_tier=O, explore=False)
+    assert floored.ladder == (O,)
+    assert (floored.baseline_usd, floored.baseline_success) == (free.baseline_usd, free.baseline_success)
+    assert f"against no routing ({show((S, O))})" in floored.sentence
+
+
 def test_security_floor_and_rule_named_tiers_keep_haiku_out() -> None:
     stats = LadderStats()
     feed(stats, "k", {H: True, S: True, O: True}, (H,), 50, {H: 0.1, S: 0.2, O: 0.3})

@@ -76,13 +76,17 @@ def choose_ladder(
     if guarded and stats.first_tries(kind, Tier.haiku) < MIN_FIRST and (min_tier is None or min_tier is Tier.haiku):
         min_tier = Tier.sonnet
     tiers = [t for t in Tier if min_tier is None or t.rank >= min_tier.rank]
-    cost = attempt_costs(stats, kind, tiers, fallback_scale)
+    cost = attempt_costs(stats, kind, {*tiers, *NO_ROUTING}, fallback_scale)  # no routing's tiers: the baseline
     opus_first = opus_asked or stats.actual_costs(Tier.opus) >= COST_MIN
 
     ladders = [lad for n in range(1, min(max_attempts, len(tiers)) + 1) for lad in permutations(tiers, n)]
     scored = {lad: expect(stats, kind, lad, cost) for lad in ladders}
-    base = tuple(t for t in NO_ROUTING if t in tiers)[:max_attempts] or (tiers[0],)
-    base_usd, base_ok = scored[base]
+    base = tuple(t for t in NO_ROUTING if t in tiers)[:max_attempts] or (tiers[0],)  # the floor's, in the tiers
+    base_ok = scored[base][1]
+    # what the repository does without the router (Sonnet, then Opus), whatever the router's own floor: the
+    # baseline said and priced, as the rules' estimate does (bot/routing/estimate.py)
+    shown = NO_ROUTING[:max_attempts]
+    shown_usd, shown_ok = expect(stats, kind, shown, cost)
     bar = base_ok - FLOOR_SLACK if floor is None else floor
 
     pool = [lad for lad in ladders if lad[0] is not Tier.opus or opus_first]
@@ -128,11 +132,12 @@ def choose_ladder(
     why = why if explored else mixed
     usd, ok = scored[chosen]
     what = "actual costs recorded" if stats.scale() else "per-task cost ratios (no actual costs recorded yet)"
-    floor_says = (f"no routing's, less half a point ({bar:.1%})" if floor is None else f"the configured {floor:.0%}")
+    floor_says = (f"{'no routing' if base == shown else show(base)}'s, less half a point ({bar:.1%})"
+                  if floor is None else f"the configured {floor:.0%}")
     sentence = (f"Ladder {show(chosen)}: expected {_usd(usd)} with escalation included and {ok:.0%} success, "
-                f"against no routing ({show(base)}) at {_usd(base_usd)} and {base_ok:.0%}, estimated from "
+                f"against no routing ({show(shown)}) at {_usd(shown_usd)} and {shown_ok:.0%}, estimated from "
                 f"{stats.size} recorded attempts and {what}; the success floor is {floor_says}{why}")
-    return LadderChoice(chosen, usd, ok, base_usd, base_ok, explored, sentence)
+    return LadderChoice(chosen, usd, ok, shown_usd, shown_ok, explored, sentence)
 
 
 def _hopeful(stats: LadderStats, kind: str, scored: dict[Ladder, tuple[float, float]], chosen: Ladder,
