@@ -15,6 +15,7 @@ import re
 import shutil
 import subprocess
 import sys
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -254,8 +255,10 @@ def test_act_own_workflow_records_the_outcome_when_a_runs_pull_request_closes(
     fake_github.repo(REPO)["issues"][number]["pull"]["merged_at"] = "2026-11-20T12:00:00Z"
     fake_github.set_permission(REPO, payload["pull_request"]["user"]["login"], "write")
     d = route(IssueInput(title="Fix typo in README", body="A spelling mistake."), CONFIG)
+    opened = datetime.fromisoformat(payload["pull_request"]["created_at"].replace("Z", "+00:00"))
     run = RunState(dispatch_id="r1", key=f"{REPO}#1:execute:1", tier=d.tier.value, model=d.model,
-                   complexity=d.complexity.value, status="success", branch=branch, truth="claimed")
+                   complexity=d.complexity.value, status="success", branch=branch, truth="claimed",
+                   created_at=opened - timedelta(hours=1))  # dispatched before its PR opened: else it is not the run's
     fake_github.add_issue(REPO, 1, "Fix typo in README", labels=[CONFIG.labels.model_label(d.tier)])
     fake_github.add_comment(REPO, 1, f"{MARKER}\n{encode(d, runs=[run])}\nRouted", user="github-actions[bot]",
                             user_type="Bot")
