@@ -21,7 +21,7 @@ from bot.models import Complexity, RoutingDecision, Tier
 from bot.issues.render import money
 from bot.issues.service import route_issue
 from bot.runs.trust import executor_ref
-from bot.store.records import DispatchRecord
+from bot.store.records import DISPATCH_ERROR, DispatchRecord
 
 if TYPE_CHECKING:
     from bot.context import Context
@@ -143,7 +143,7 @@ def start_run(
     run what failed before it."""
     key = f"{ctx.repo}#{number}:{cause}"
     existing = ctx.store.find_dispatch(key)
-    if existing and existing.status != "error":
+    if existing and existing.status != DISPATCH_ERROR:
         return _duplicate(existing)
     config = ctx.config
     decision = ctx.store.decision(ctx.repo, number)
@@ -191,7 +191,7 @@ def _claim_and_send(ctx: "Context", number: int, key: str, run: Planned, *, by: 
     try:
         issue = ctx.gh.get_issue(ctx.repo, number)  # the text the run may act on, as of now
     except GitHubError as exc:
-        ctx.store.update_dispatch(row.dispatch_id, status="error", error=str(exc)[:500])  # claimable again
+        ctx.store.update_dispatch(row.dispatch_id, status=DISPATCH_ERROR, error=str(exc)[:500])  # claimable again
         raise
     inputs = build_inputs(
         number=number, tier=run.tier, model=run.model, complexity=run.complexity,
@@ -261,7 +261,7 @@ def _send(ctx: "Context", executor: ExecutorConfig, row: DispatchRecord, inputs:
                         row.dispatch_id)  # a copy of the workflow from before #21 refuses unknown inputs
             _dispatch(ctx, executor, {k: v for k, v in inputs.items() if k != "context"})
     except GitHubError as exc:
-        ctx.store.update_dispatch(row.dispatch_id, status="error", error=str(exc)[:500])
+        ctx.store.update_dispatch(row.dispatch_id, status=DISPATCH_ERROR, error=str(exc)[:500])
         if exc.transient:
             raise  # the job queue retries; the error row is claimable again
         hint = (" Is the executor workflow present on the default branch with `on: workflow_dispatch`, and does it"

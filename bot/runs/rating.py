@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from bot.context import Context, Result
 from bot.issues.service import refresh_comment
-from bot.store.records import MAX_SCORE_NOTE, NO_AGENT, DispatchRecord
+from bot.store.records import DISPATCH_ERROR, MAX_SCORE_NOTE, NO_AGENT, DispatchRecord
 
 SCORES = range(1, 6)
 
@@ -32,7 +32,7 @@ def bounded_note(text: str) -> str:
 def latest_run(ctx: Context, number: int) -> DispatchRecord | None:
     """The issue's latest dispatch (the run a `/rate` is about), or None when it has none; a dispatch GitHub
     refused (`error`: no run ever started) is not a run."""
-    runs = [run for run in ctx.store.dispatches(ctx.repo, number) if run.status != "error"]
+    runs = [run for run in ctx.store.dispatches(ctx.repo, number) if run.status != DISPATCH_ERROR]
     return runs[-1] if runs else None
 
 

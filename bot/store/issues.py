@@ -19,7 +19,7 @@ from bot.routing.kinds import pack
 from bot.routing.learning import Knowledge
 from bot.store.convoys import ConvoyStore, for_engine
 from bot.store.db import Base, row_dict as _row, session_factory
-from bot.store.records import DispatchRecord, RunState, dispatch_record, month_start, outcome_status
+from bot.store.records import DISPATCH_ERROR, DispatchRecord, RunState, dispatch_record, month_start, outcome_status
 from bot.store import outcomes as _outcomes
 from bot.store.issue_rows import ACTIVE, ENDED, FINISHED, STALE_RUN_AFTER, CommandReplyRow, Dispatch, Override, RoutingRecord, utcnow
 from bot.store.review_claims import ReviewClaim, ReviewGuard
@@ -163,7 +163,7 @@ class IssueStore(ReviewLog, ReviewGuard, RunTruth):
             pass
         with self._session.begin() as s:
             d = s.scalar(select(Dispatch).where(Dispatch.key == key))
-            if d is not None and d.status == "error":
+            if d is not None and d.status == DISPATCH_ERROR:
                 for k, v in fields.items():
                     setattr(d, k, v)
                 d.status, d.error, d.created_at = "pending", None, now

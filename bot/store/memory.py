@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 from bot.measures.breakdown import Group, group_records
-from bot.measures.definitions import settled
+from bot.measures.definitions import DISPATCH_ERROR, settled
 from bot.models import RoutingDecision
 from bot.routing.kinds import pack
 from bot.routing.learning import Knowledge
@@ -132,7 +132,7 @@ class MemoryIssueStore:
         now = self.clock()
         d = self._dispatch_by("key", key)
         if d is not None:
-            if d["status"] != "error":
+            if d["status"] != DISPATCH_ERROR:
                 return dispatch_record(d), False
             d.update(fields, status="pending", error=None, created_at=now)
             return dispatch_record(d), True

@@ -14,7 +14,7 @@ from typing import Any, Protocol, Sequence
 
 from pydantic import BaseModel, Field
 
-from bot.measures.definitions import ENDED, FINISHED, NO_AGENT  # noqa: F401  (the stores' imports)
+from bot.measures.definitions import DISPATCH_ERROR, ENDED, FINISHED, NO_AGENT  # noqa: F401  (the stores' imports)
 
 ACTIVE = ("pending", "dispatched", "running")
 # A dispatched run that never reported back within this time no longer counts as "in flight":
