@@ -120,3 +120,17 @@ def test_review_outage_leaves_the_status_pending_with_one_clear_line(fake_github
     assert parse_outputs(runner_env["output"].read_text())["review_state"] == "pending"
     assert act(s)[0] == 0 and statuses(fake_github)[-1][1] == "success"  # the next run reviews
     assert MARKER not in log
+
+
+def test_the_action_takes_the_default_branch_from_the_event_not_another_read(tmp_path, fake_github):
+    """GitHub's event names the repository's default branch: the outcome rules (never a run's branch) use it without
+    a `GET /repos/{owner}/{repo}`; an event about another repository names none for this one, which is read."""
+    fake_github.add_repo(REPO)
+    repo_reads = lambda: [r for r in fake_github.requests if r.method == "GET" and r.path.rstrip("/").endswith(f"/repos/{REPO}")]
+    payload = {"inputs": {"issue_number": "7"}, "repository": {"full_name": REPO, "default_branch": "trunk"}}
+    before = len(repo_reads())
+    assert build_context(settings(tmp_path, fake_github, "workflow_dispatch", payload), payload).default_branch == "trunk"
+    assert len(repo_reads()) == before
+    other = {"inputs": {"issue_number": "7"}, "repository": {"full_name": "someone/else", "default_branch": "evil"}}
+    ctx = build_context(settings(tmp_path, fake_github, "workflow_dispatch", other), other)
+    assert ctx.default_branch != "evil" and len(repo_reads()) == before + 1

@@ -60,7 +60,16 @@ def build_context(settings: ActionSettings, payload: dict, *, gh: GitHubPort | N
         run_id=settings.run_id,
         run_url=settings.run_url(),
         state_key=settings.state_key.get_secret_value().encode() if settings.state_key else None,
+        _default_branch=_default_branch(payload, repo),
     )
+
+
+def _default_branch(payload: dict, repo: str) -> str | None:
+    """The default branch GitHub's event names for `repo` (the config load reads it there too), so the outcome rules
+    need not read the repository again; None when the event is about no repository or another one."""
+    named = payload.get("repository") or {}
+    branch = named.get("default_branch") if str(named.get("full_name", "")).lower() == repo.lower() else None
+    return branch if isinstance(branch, str) and branch else None
 
 
 def scratch_store(settings: ActionSettings) -> MemoryIssueStore:
