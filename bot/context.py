@@ -11,7 +11,8 @@ if TYPE_CHECKING:
     from bot.github.port import GitHubPort
     from bot.issues.labels import KnownLabels
     from bot.llm import LLMPort
-    from bot.runs.required_checks import Kept, RequiredChecks
+    from bot.kept import Kept
+    from bot.runs.required_checks import RequiredChecks
     from bot.store.issues import IssueStore
 
 

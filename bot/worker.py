@@ -29,7 +29,8 @@ from bot.llm import AnthropicLLM
 from bot.store.issues import IssueStore
 from bot.context import Context
 from bot.issues.labels import KnownLabels
-from bot.runs.required_checks import Kept, RequiredChecks
+from bot.kept import Kept
+from bot.runs.required_checks import RequiredChecks
 from bot.config.source import RepoConfigCache
 from bot.settings import ServiceSettings, SettingsError
 from bot.store.db import make_engine, unreachable

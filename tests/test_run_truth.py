@@ -382,7 +382,7 @@ def _repo_reads(fake_github, since):
 def test_a_workflow_run_reads_the_default_branch_at_most_once(frozen, ctx, started, completed, fake_github):
     """#44: every event on a run's branch asks whether it is the default branch; the answer is read once per job
     (the Context keeps it), and once per repository while the process's copy is fresh (`required_checks.Kept`)."""
-    from bot.runs.required_checks import Kept
+    from bot.kept import Kept
 
     now = [0.0]
     ctx.default_branches, ctx._default_branch = Kept(ttl=300, clock=lambda: now[0]), None  # a job's new Context
@@ -407,7 +407,7 @@ def test_an_unreadable_default_branch_raises_and_is_not_kept(ctx, ran, fake_gith
     """Fail closed: GitHub failing the read is never "not the default branch"; the queue retries the job."""
     from bot.github.port import GitHubError
     from bot.runs.pull_outcome import run_branch
-    from bot.runs.required_checks import Kept
+    from bot.kept import Kept
 
     ctx.default_branches, ctx._default_branch = Kept(ttl=300, clock=lambda: 0.0), None
     fake_github.fail_next("GET", f"/repos/{REPO}$", 502, times=20)

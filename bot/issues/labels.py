@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from typing import TYPE_CHECKING, Callable
 
 from bot.config.schema import COMPLEXITY, TIER
 from bot.github.port import GitHubError, Label
+from bot.kept import Kept
 from bot.models import RoutingDecision
 
 if TYPE_CHECKING:
@@ -27,29 +27,21 @@ def wanted(decision: RoutingDecision, config: "RepoConfig") -> dict[str, str]:
 
 
 class KnownLabels:
-    """Per process, the label names each repository had when last listed, kept `ttl` seconds, so routing an
-    issue does not list the repository's labels every time. A stale entry costs only a colour: add-labels
+    """Per process, the label names each repository had when last listed, kept `ttl` seconds (bot.kept), so routing
+    an issue does not list the repository's labels every time. A stale entry costs only a colour: add-labels
     creates a label the repository no longer has."""
 
     def __init__(self, ttl: float, clock: Callable[[], float] = time.monotonic):
-        self._ttl, self._clock = ttl, clock
-        self._lock = threading.Lock()
-        self._repos: dict[str, tuple[float, frozenset[str]]] = {}
+        self._kept: Kept[frozenset[str]] = Kept(ttl, clock=clock)
 
     def get(self, repo: str) -> frozenset[str] | None:
-        with self._lock:
-            seen = self._repos.get(repo.lower())
-        return seen[1] if seen is not None and self._clock() - seen[0] <= self._ttl else None
+        return self._kept.get(repo)
 
     def put(self, repo: str, names: set[str] | frozenset[str]) -> None:
-        with self._lock:
-            self._repos[repo.lower()] = (self._clock(), frozenset(names))
+        self._kept.put(repo, "", frozenset(names))
 
     def add(self, repo: str, name: str) -> None:
-        with self._lock:
-            seen = self._repos.get(repo.lower())
-            if seen is not None:
-                self._repos[repo.lower()] = (seen[0], seen[1] | {name.lower()})
+        self._kept.amend(repo, "", lambda names: names | {name.lower()})
 
 
 def _repo_labels(ctx: "Context", names: list[str]) -> frozenset[str]:
