@@ -2,9 +2,14 @@
 no-routing policy (Sonnet, then Opus) and the policy that knows each kind's true rates; and the bundled
 samples against no routing (the decisions' baselines). Targets are issue #22's.
 
-Run: .venv/bin/python benchmarks/bench_replay.py [--seeds 1,2,3] [--stream FILE.jsonl] [--json]
+Run: .venv/bin/python benchmarks/bench_replay.py [--seeds 1,2,3] [--stream FILE.jsonl [--orders 16]
+[--known-joint]] [--json]
 `--stream` replays a file of real per-issue outcomes in `eval --replay`'s format (e.g. the public SWE-bench Pro
-runs benchmarks/real_outcomes.py converts) with the same checks as the `swe` profiles.
+runs benchmarks/real_outcomes.py converts) with the same checks as the `swe` profiles. The order of a stream
+matters (the router learns as it goes), so `--orders K` also replays it in K shuffled orders
+(`random.Random(k).shuffle`, k = 1..K) and counts the orders meeting the targets. `--known-joint` is a
+diagnostic, not a policy: the router reads the stream's true per-tier outcome distribution in place of what it
+learned, so what is left is the cost of the design itself (audits, exploration, bounds), not of learning.
 (the same numbers for one stream: `model-router eval --replay FILE.jsonl --json`)
 """
 
@@ -12,11 +17,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import runpy
 import statistics
 import sys
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Iterator
 
 REPO = Path(__file__).resolve().parents[1]
 # profile → (generator arguments, issues per stream); swe streams are as long as SWE-bench Verified
@@ -41,6 +49,40 @@ def replay(lines: list[dict]) -> dict:
     for i, obj in enumerate(lines):
         r.add(parse_line(obj, f"line {i + 1}"))
     return r.report()
+
+
+def shuffled(lines: list[dict], orders: int) -> list[dict]:
+    """The stream in `orders` shuffled orders: per order its cost against Sonnet→Opus, success gap, targets met."""
+    out = []
+    for k in range(1, orders + 1):
+        order = list(lines)
+        random.Random(k).shuffle(order)
+        r = replay(order)
+        sonnet = r["baselines"]["always_sonnet"]
+        out.append({"order": k, "cost_vs_sonnet_then_opus": round(r["cost_usd"] / sonnet["cost_usd"], 4),
+                    "success_gap_points": round((r["success_rate"] - sonnet["success_rate"]) * 100, 2),
+                    "meets": all(checks(r, True).values())})
+    return out
+
+
+@contextmanager
+def known_joint(lines: list[dict]) -> Iterator[dict[int, float]]:
+    """Diagnostic: while open, every kind's joint is the stream's true one (the design's own cost, learning aside)."""
+    from collections import Counter
+
+    from bot.models import Tier
+    from bot.routing import ladder_stats
+    from bot.routing.replay import parse_line
+
+    seen = Counter(sum(1 << Tier(t).rank for t, o in parse_line(x, "line").outcomes.items() if o.success)
+                   for x in lines)
+    true = {c: seen[c] / len(lines) for c in ladder_stats.CELLS}
+    learned = ladder_stats.LadderStats.joint
+    ladder_stats.LadderStats.joint = lambda self, scope: true  # type: ignore[method-assign]
+    try:
+        yield true
+    finally:
+        ladder_stats.LadderStats.joint = learned  # type: ignore[method-assign]
 
 
 def checks(r: dict, vs_no_routing: bool) -> dict[str, bool]:
@@ -83,6 +125,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--seeds", default="1,2,3,4,5")
     ap.add_argument("--stream", metavar="FILE.jsonl", help="real per-issue outcomes to replay as well")
+    ap.add_argument("--orders", type=int, default=0, metavar="K", help="also replay the stream in K shuffled orders")
+    ap.add_argument("--known-joint", action="store_true", help="diagnostic: the router knows the stream's joint")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     gen = _generator()
@@ -91,7 +135,11 @@ def main(argv: list[str] | None = None) -> int:
             for name, (kw, n) in PROFILES.items()}
     out: dict = {"samples": samples(), "replay": runs}
     if args.stream:
-        out["stream"] = replay([json.loads(x) for x in Path(args.stream).read_text().splitlines() if x.strip()])
+        lines = [json.loads(x) for x in Path(args.stream).read_text().splitlines() if x.strip()]
+        with known_joint(lines) if args.known_joint else nullcontext():
+            out["stream"] = replay(lines)
+            if args.orders:
+                out["orders"] = shuffled(lines, args.orders)
     if args.json:
         print(json.dumps(out, indent=2))
         return 0
@@ -111,6 +159,12 @@ def main(argv: list[str] | None = None) -> int:
     if "stream" in out:
         print(f"per-issue outcomes read from {args.stream} (its source is the file's, e.g. real_outcomes.py):")
         print(row(Path(args.stream).name, out["stream"], True))
+    if out.get("orders"):
+        ratios = [o["cost_vs_sonnet_then_opus"] for o in out["orders"]]
+        gaps = [o["success_gap_points"] for o in out["orders"]]
+        print(f"{len(ratios)} shuffled orders{' (knowing the joint)' if args.known_joint else ''}: cost median "
+              f"{statistics.median(ratios):.3f}x ({min(ratios):.3f}-{max(ratios):.3f}x), success {min(gaps):+.1f} to "
+              f"{max(gaps):+.1f} pt, meeting the targets: {sum(o['meets'] for o in out['orders'])} of {len(ratios)}")
     return 0
 
 

@@ -154,3 +154,25 @@ def test_a_decision_says_as_data_when_its_ladder_explores_or_audits() -> None:
     assert explored and len(explored) < len(decisions) // 3
     assert all(d.explored == ("; exploring " in d.rationale) for d in decisions)
     assert "explored" not in decisions[0].model_dump() and "explored" not in decisions[0].summary()
+
+
+def bench_replay() -> SimpleNamespace:
+    return SimpleNamespace(**runpy.run_path(str(REPO / "benchmarks" / "bench_replay.py")))
+
+
+def test_the_benchmark_replays_a_stream_in_shuffled_orders_and_can_know_its_joint() -> None:
+    """`--orders K` replays the same stream in K seeded orders (the router learns as it goes, so the order
+    matters); `--known-joint` hands every kind the stream's true outcome distribution and gives the learned one
+    back afterwards (a diagnostic that must not leak into the next replay)."""
+    from bot.routing.ladder_stats import CELLS, LadderStats
+
+    bench, lines = bench_replay(), generator().generate(60, seed=3, profile="swe")
+    orders = bench.shuffled(lines, 2)
+    assert [o["order"] for o in orders] == [1, 2] and orders == bench.shuffled(lines, 2)  # seeded: rerunnable
+    assert all(set(o) == {"order", "cost_vs_sonnet_then_opus", "success_gap_points", "meets"} for o in orders)
+    learned = LadderStats.joint
+    with bench.known_joint(lines) as true:
+        assert abs(sum(true.values()) - 1) < 1e-9 and set(true) == set(CELLS)
+        unsolved = sum(not any(x["outcomes"][t]["success"] for t in ("haiku", "sonnet", "opus")) for x in lines)
+        assert true[0] == unsolved / len(lines) and LadderStats().joint("any kind") is true
+    assert LadderStats.joint is learned
