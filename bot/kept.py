@@ -1,5 +1,6 @@
 """A repository's slowly changing facts kept a little while per process (label names, base branches' required
-checks, the default branch): bounded, least recently used dropped first, `ttl` seconds, thread-safe."""
+checks, the default branch): bounded, least recently used dropped first, `ttl` seconds or until a webhook says they
+changed (`forget`), thread-safe."""
 
 from __future__ import annotations
 
@@ -43,3 +44,19 @@ class Kept(Generic[V]):
         with self._lock:
             if (seen := self._seen.get(key)) is not None:
                 self._seen[key] = (seen[0], change(seen[1]))
+
+    def forget(self, repo: str) -> int:
+        """Drop every entry of `repo` (each base branch's): GitHub said they changed. How many were dropped."""
+        return self._drop(lambda name: name == repo.lower())
+
+    def forget_owner(self, owner: str) -> int:
+        """Drop the entries of every repository of `owner` (an organisation's ruleset changed)."""
+        prefix = owner.lower() + "/"
+        return self._drop(lambda name: name.startswith(prefix))
+
+    def _drop(self, matches: Callable[[str], bool]) -> int:
+        with self._lock:
+            gone = [key for key in self._seen if matches(key[0])]
+            for key in gone:
+                del self._seen[key]
+        return len(gone)

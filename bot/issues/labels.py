@@ -43,6 +43,9 @@ class KnownLabels:
     def add(self, repo: str, name: str) -> None:
         self._kept.amend(repo, "", lambda names: names | {name.lower()})
 
+    def forget(self, repo: str) -> None:
+        self._kept.forget(repo)
+
 
 def _repo_labels(ctx: "Context", names: list[str]) -> frozenset[str]:
     known = ctx.known_labels.get(ctx.repo) if ctx.known_labels is not None else None
