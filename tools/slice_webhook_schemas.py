@@ -1,4 +1,5 @@
-"""Cut bot/data/webhook-schemas.json from GitHub's webhook JSON schemas (octokit/webhooks-schemas).
+"""Cut bot/data/webhook-schemas.json from GitHub's webhook JSON schemas (octokit/webhooks-schemas; an event they
+lack, from the webhook schemas in GitHub's OpenAPI description, `x-webhooks`).
 
 For each event and action the App handles, GitHub's schema keeps only the fields the App reads, with
 GitHub's own types and `required` lists. `additionalProperties: false` is dropped, and enums are kept
@@ -16,6 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "tests/fixtures/github/webhook-schemas.json.gz"
+OPENAPI = ROOT / "bot/simulator/data/rest-api.openapi.json.gz"  # components/schemas/webhook-<event>-<action>
 TARGET = ROOT / "bot/data/webhook-schemas.json"
 
 OPTIONAL = "optional"  # like True, but not required even where GitHub's schema says so (older payloads lack it)
@@ -44,6 +46,16 @@ FIELDS: dict[str, tuple[tuple[str, ...] | None, dict]] = {
     "push": (("event",), {"ref": True, "commits": {"added": True, "modified": True, "removed": True, "message": OPTIONAL}}),
     "installation": (None, {}),
     "installation_repositories": (None, {}),
+    # a repository's kept facts changed (bot.facts): its default branch, name or owner; labels; rules
+    "repository": (("edited", "renamed", "transferred", "deleted"), {"changes": {
+        "default_branch": {"from": True}, "repository": {"name": {"from": True}},
+        "owner": {"from": True}}}),  # its user or organization (OpenAPI: user may be null): read with care
+    "label": (("created", "edited", "deleted"), {"label": LABELS}),
+    "branch_protection_rule": (("created", "edited", "deleted"), {}),
+}
+# Events octokit's schemas (7.6.1) lack, cut from the OpenAPI description's webhook schemas instead.
+OPENAPI_FIELDS: dict[str, tuple[tuple[str, ...], dict]] = {
+    "repository_ruleset": (("created", "edited", "deleted"), {"organization": USER}),
 }
 ALIASES = {"pull_request_target": "pull_request"}  # same payload as pull_request, no schema of its own
 KEEP = ("type",)
@@ -77,6 +89,8 @@ def cut(node: dict, spec, defs: dict, *, enum: bool = False) -> dict:
             merged = _merge(merged, cut(part, spec, defs, enum=enum))
         return merged
     out = {k: node[k] for k in KEEP if k in node}
+    if node.get("nullable") is True and isinstance(out.get("type"), str):  # OpenAPI 3.0's way to say null too
+        out["type"] = [out["type"], "null"]
     if enum and "enum" in node:
         out["enum"] = node["enum"]
     if spec is True or spec == OPTIONAL:
@@ -97,13 +111,20 @@ def cut(node: dict, spec, defs: dict, *, enum: bool = False) -> dict:
 def build() -> dict:
     with gzip.open(SOURCE, "rt") as f:
         defs = json.load(f)["definitions"]
+    with gzip.open(OPENAPI, "rt") as f:
+        components = json.load(f)["components"]["schemas"]
     slices = {}
     for event, (actions, fields) in FIELDS.items():
         names = [f"{event}${a}" for a in actions] if actions else [k for k in defs if k.startswith(f"{event}$")]
         for name in names:
             action = name.split("$", 1)[1]
             slices[event if action == "event" else f"{event}.{action}"] = cut(defs[name], {**COMMON, **fields}, defs)
-    return {"source": "@octokit/webhooks-schemas 7.6.1 (MIT), sliced by tools/slice_webhook_schemas.py",
+    for event, (actions, fields) in OPENAPI_FIELDS.items():
+        for action in actions:
+            node = components[f"webhook-{event.replace('_', '-')}-{action}"]
+            slices[f"{event}.{action}"] = cut(node, {**COMMON, **fields}, components)
+    return {"source": "@octokit/webhooks-schemas 7.6.1 and, for " + ", ".join(OPENAPI_FIELDS) + ", @octokit/openapi "
+            "23.0.2's webhook schemas (MIT), sliced by tools/slice_webhook_schemas.py",
             "aliases": ALIASES, "schemas": slices}
 
 

@@ -1,10 +1,12 @@
 """Repository and installation events: a push that changes the config drops its cached copy; a push reverting a
-run's merge commit makes that run a failure (bot.runs.reverts)."""
+run's merge commit makes that run a failure (bot.runs.reverts); a changed default branch, name, owner, rule or label
+drops what this process keeps of the repository (bot.facts)."""
 
 from __future__ import annotations
 
 import logging
 
+from bot import facts
 from bot.handlers.registry import register
 from bot.context import Context, Result
 from bot.config.source import touches_config
@@ -23,6 +25,23 @@ def on_push(payload: dict, ctx: Context) -> Result:
         return Result(action="config-invalidated", messages=[f"{ctx.repo}: config cache invalidated", *undone])
     return Result(action="outcome" if undone else "ignored",
                   messages=undone or ["push does not change the config on the default branch"])
+
+
+# Forgetting writes nothing (no loop), and a bot's change (a settings App renaming the default branch) is a change.
+@register("repository", "edited", "renamed", "transferred", "deleted", bots=True)
+def on_repository(payload: dict, ctx: Context) -> Result:
+    return facts.repository_changed(ctx, payload)
+
+
+@register("branch_protection_rule", "created", "edited", "deleted", bots=True)
+@register("repository_ruleset", "created", "edited", "deleted", bots=True)
+def on_rules(payload: dict, ctx: Context) -> Result:
+    return facts.rules_changed(ctx, payload)
+
+
+@register("label", "created", "edited", "deleted", bots=True)
+def on_label(payload: dict, ctx: Context) -> Result:
+    return facts.labels_changed(ctx, payload)
 
 
 @register("installation", bots=True)

@@ -126,6 +126,14 @@ class OpenAPI:
             raise RequestViolation(f"{op.method.upper()} {op.template}: invalid body at {where}: {e.message:.300}")
         return op
 
+    def webhook_problem(self, schema: str, payload: Any) -> str | None:
+        """Why `payload` is not a valid webhook body for `components/schemas/<schema>` (GitHub's x-webhooks, e.g.
+        `webhook-repository-ruleset-edited`), or None."""
+        validator = Draft4Validator({"$ref": f"{SPEC_URI}#/components/schemas/{schema}"}, registry=self._registry)
+        e = best_match(validator.iter_errors(payload))
+        where = "/".join(map(str, e.absolute_path)) if e is not None else ""
+        return None if e is None else f"{schema}: at {where or '(body)'}: {e.message:.300}"
+
     def _resolve(self, ref: str) -> dict[str, Any]:
         node: Any = self.spec
         for part in ref.lstrip("#/").split("/"):

@@ -16,6 +16,8 @@ Fixtures
 - `gh` -> `bot.github.rest.RestGitHub` in token mode ("test-token", authored by `github-actions[bot]`)
   pointed at `fake_github`, with pacing and retry waits set to 0.
 - `webhook_example(event, action=None, index=0)` -> deep copy of a real payload from GitHub's examples.
+- `ruleset_example(action="edited")` -> a `repository_ruleset` delivery (octokit's examples have none): GitHub's own
+  ruleset example from the OpenAPI description in a real delivery's envelope, checked against GitHub's schema.
 - `sign(body: bytes, secret: str) -> "sha256=<hex>"` (X-Hub-Signature-256); also importable from here.
 - `seed_repo_for(payload)` -> seeds the repo (and issue / PR) named by a payload; returns the repo dict.
 - `github_app_key` -> (private_pem: str, public_pem: str), a session RSA key for App-auth tests.
@@ -40,7 +42,7 @@ import pytest
 
 from bot.simulator.github import FakeGitHub
 from bot.simulator.github_memory import MemoryGitHub
-from bot.simulator.openapi import DATA, DEFAULT_SPEC
+from bot.simulator.openapi import DATA, DEFAULT_SPEC, load_openapi
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "github"  # test-only artefacts (webhook schemas)
 SPEC = DEFAULT_SPEC
@@ -63,6 +65,19 @@ def load_webhook_example(event: str, action: str | None = None, index: int = 0) 
     if not examples:
         raise LookupError(f"no webhook example for {event!r} action={action!r}")
     return copy.deepcopy(examples[index])
+
+
+def load_ruleset_example(action: str = "edited") -> dict[str, Any]:
+    """`repository_ruleset.<action>`: the description's `repository-ruleset` example as the ruleset, the repository,
+    sender and installation of a real `branch_protection_rule` delivery; valid for GitHub's webhook schema."""
+    api = load_openapi(SPEC)
+    envelope = load_webhook_example("branch_protection_rule", "created")
+    ruleset = api.spec["components"]["examples"]["repository-ruleset"]["value"]
+    payload = {"action": action, "repository_ruleset": copy.deepcopy(ruleset),
+               **{key: envelope[key] for key in ("repository", "sender", "installation")}}
+    problem = api.webhook_problem(f"webhook-repository-ruleset-{action}", payload)
+    assert problem is None, problem
+    return payload
 
 
 @pytest.fixture(scope="session")
@@ -101,6 +116,11 @@ def gh(fake_github: FakeGitHub) -> Any:
 @pytest.fixture
 def webhook_example() -> Callable[..., dict[str, Any]]:
     return load_webhook_example
+
+
+@pytest.fixture
+def ruleset_example() -> Callable[..., dict[str, Any]]:
+    return load_ruleset_example
 
 
 @pytest.fixture(name="sign")
