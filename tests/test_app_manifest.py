@@ -43,6 +43,40 @@ def test_app_yml_asks_for_real_permissions_and_events():
     assert manifest["default_permissions"]["actions"] == "write" and manifest["default_permissions"]["statuses"] == "write"
 
 
+def _permission_each_event_needs() -> dict[str, str]:
+    """event -> the repository permission GitHub says an App needs to subscribe to it (each x-webhooks summary says
+    "…at least read-level access for the "Metadata" repository permission"); events that say none are left out."""
+    needs = {}
+    for hook in _spec()["x-webhooks"].values():
+        op = hook["post"]
+        if found := re.search(r'read-level access for the "([^"]+)" repository', op.get("summary", "")):
+            needs[op["x-github"]["subcategory"]] = found.group(1).lower().replace(" ", "_")
+    return needs
+
+
+def test_every_event_the_app_subscribes_to_is_one_its_permissions_let_it_receive():
+    """GitHub refuses a manifest whose default events its default permissions do not cover."""
+    manifest = yaml.safe_load((ROOT / "app.yml").read_text())
+    needs = _permission_each_event_needs()
+    assert needs["label"] == "metadata" and needs["repository_ruleset"] == "administration"  # the summaries are read
+    uncovered = [e for e in manifest["default_events"] if e in needs and needs[e] not in manifest["default_permissions"]]
+    assert uncovered == []
+
+
+def test_the_app_subscribes_to_every_event_it_handles_that_its_permissions_let_it_receive():
+    """A handler GitHub never calls does nothing: `repository` and `label` keep the App's kept facts fresh (bot.facts).
+    The rule events (branch_protection_rule, repository_ruleset) need Administration, which the App does not ask for."""
+    from bot.handlers.registry import ROUTES
+
+    manifest = yaml.safe_load((ROOT / "app.yml").read_text())
+    needs = _permission_each_event_needs()
+    delivered = {"installation", "installation_repositories"}  # to every App, unasked
+    handled = {event for event, _ in ROUTES} - delivered - {"pull_request_target"}  # the Action's, not an App event
+    receivable = {e for e in handled if e not in needs or needs[e] in manifest["default_permissions"]}
+    assert {"repository", "label", "push", "check_suite"} <= receivable
+    assert sorted(receivable - set(manifest["default_events"])) == []
+
+
 class _Form(HTMLParser):
     def __init__(self):
         super().__init__()
