@@ -27,9 +27,9 @@ def wanted(decision: RoutingDecision, config: "RepoConfig") -> dict[str, str]:
 
 
 class KnownLabels:
-    """Per process, the label names each repository had when last listed, kept `ttl` seconds (bot.kept), so routing
-    an issue does not list the repository's labels every time. A stale entry costs only a colour: add-labels
-    creates a label the repository no longer has."""
+    """Per process, the label names each repository had when last listed, kept `ttl` seconds (bot.kept) or until a
+    `label` delivery this process runs (bot.facts), so routing an issue does not list the repository's labels every
+    time. A stale entry costs only a colour: add-labels creates a label the repository no longer has."""
 
     def __init__(self, ttl: float, clock: Callable[[], float] = time.monotonic):
         self._kept: Kept[frozenset[str]] = Kept(ttl, clock=clock)

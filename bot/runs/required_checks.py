@@ -5,9 +5,10 @@ branch asks whether it is the default branch.
 
 `RequiredChecks` is the App's per-process copy (built once by `bot.worker.Runtime`, handed on in the Context, as
 `KnownLabels` is): per repository and base branch, `ttl` seconds (`MODEL_ROUTER_RULES_CACHE_SECONDS`),
-at most `size` branches, the least recently used dropped first. A ruleset change is seen once the copy is older
-than the TTL. What could not be read is never kept, so the next event asks again. The Action (one job) keeps no
-process copy; its Context reads the default branch once.
+at most `size` branches, the least recently used dropped first. A ruleset change is seen at once by the process
+that runs its `repository_ruleset` delivery (bot.facts; the App subscribes to it only with Administration), by
+the others once their copy is older than the TTL. What could not be read is never kept, so the next event asks
+again. The Action (one job) keeps no process copy; its Context reads the default branch once.
 """
 
 from __future__ import annotations
