@@ -19,7 +19,8 @@ GITHUB_CALLS = Counter("model_router_github_calls", "GitHub API responses, by cr
 RATE_REMAINING = Gauge("model_router_github_rate_limit_remaining", "x-ratelimit-remaining of the last GitHub response",
                        ["installation"], multiprocess_mode="mostrecent")
 KNOWN_EVENTS = frozenset({"issues", "issue_comment", "pull_request", "pull_request_target", "workflow_run", "push",
-                          "installation", "installation_repositories", "ping"})
+                          "check_suite", "pull_request_review", "installation", "installation_repositories", "ping",
+                          "repository", "label", "branch_protection_rule", "repository_ruleset"})
 
 
 def event_label(event: str) -> str:

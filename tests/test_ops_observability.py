@@ -122,3 +122,17 @@ def test_a_worker_process_serves_its_own_metrics_when_asked(tmp_path, fake_githu
     finally:
         proc.terminate()
         proc.wait(20)
+
+
+def test_every_event_the_app_handles_or_subscribes_to_has_its_own_metric_label():
+    """`other` is for names a sender made up; the App's own events (the kept facts' ones included) are counted apart."""
+    from pathlib import Path
+
+    import yaml
+
+    from bot.handlers.registry import ROUTES
+    from bot.metrics import event_label
+
+    manifest = yaml.safe_load((Path(__file__).resolve().parents[1] / "app.yml").read_text())
+    events = set(manifest["default_events"]) | {event for event, _ in ROUTES}
+    assert sorted(e for e in events if event_label(e) == "other") == []
