@@ -131,8 +131,9 @@ class OpenAPI:
         `webhook-repository-ruleset-edited`), or None."""
         validator = Draft4Validator({"$ref": f"{SPEC_URI}#/components/schemas/{schema}"}, registry=self._registry)
         e = best_match(validator.iter_errors(payload))
-        where = "/".join(map(str, e.absolute_path)) if e is not None else ""
-        return None if e is None else f"{schema}: at {where or '(body)'}: {e.message:.300}"
+        if e is None:
+            return None
+        return f"{schema}: at {'/'.join(map(str, e.absolute_path)) or '(body)'}: {e.message:.300}"
 
     def _resolve(self, ref: str) -> dict[str, Any]:
         node: Any = self.spec
