@@ -101,6 +101,16 @@ def test_anyone_may_ask_why_cost_and_help(ctx, comment, fake_github):
     assert "| haiku" in body and "← routed" in body and "`/dispatch [haiku\\|sonnet\\|opus]`" in body
 
 
+def test_why_and_cost_answer_for_a_decision_stored_with_an_unbounded_kind(ctx, comment, fake_github):
+    """A decision recorded before kinds were bounded (bot.models.MAX_KIND) is read back clipped, not refused."""
+    handle_event("issue_comment", comment("/route"), ctx)
+    old = ctx.store.decision(REPO, 1).model_copy(update={"kind": "typo|" + "x" * 300})
+    ctx.store.record_decision(REPO, 1, old)
+    res = handle_event("issue_comment", comment("/why\n/cost", role="read", sender="visitor"), ctx)
+    body = replies(fake_github)[-1]["body"]
+    assert res.action == "commands" and "> /why" in body and "← routed" in body
+
+
 def test_not_understood(ctx, comment, fake_github):
     p = comment("/model-router frobnicate\n/model gpt")
     handle_event("issue_comment", p, ctx)

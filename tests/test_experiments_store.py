@@ -186,3 +186,19 @@ def test_the_rollup_is_the_same_in_sql_and_in_memory(tmp_path, clock):
     expected = sorted(sql.rollup("o/r"), key=key)
     assert expected and [(key(g), g.tally) for g in expected] == [(key(g), g.tally) for g in sorted(mem.rollup("o/r"), key=key)]
     assert sum(g.tally.haiku_first_runs for g in expected) == 1 and sum(g.tally.judged for g in expected) == 2
+
+
+def test_a_kind_stored_before_kinds_were_bounded_is_read_back_clipped(store):
+    """A decision recorded before MAX_KIND can hold a longer kind: the store hands it out clipped (the key the
+    router now makes), so re-rendering, /cost, the report and learning read it instead of failing."""
+    from bot.models import MAX_KIND
+
+    old = decision().model_copy(update={"kind": "rule-" + "x" * 300})  # how an unbounded decision was dumped
+    store.record_decision("o/r", 1, old)
+    row, _ = store.claim_dispatch(key="k", repo="o/r", number=1, tier="haiku", model="m", complexity="simple")
+    store.record_outcome(row.dispatch_id, run_id=1, success=True, actual_cost_usd=0.01)
+    clipped = ("rule-" + "x" * 300)[:MAX_KIND]
+    assert store.decision("o/r", 1).kind == clipped
+    assert store.current("o/r", 1)["decision"]["kind"] == clipped
+    assert [r["decision"]["kind"] for r in store.records("o/r")] == [clipped]
+    assert store.knowledge().own("o/r", clipped, Tier.haiku).attempts == 1  # learned under the key routing asks

@@ -50,3 +50,19 @@ def test_both_fakes_end_in_the_same_state(memory_github, fake_github, gh, tmp_pa
         route_issue(context(port, tmp_path / db), 3)
         seen.append((sorted(port.issue_labels(REPO, 3)), [c.body for c in port.list_comments(REPO, 3)]))
     assert seen[0] == seen[1] and seen[0][0] == ["complexity:trivial", "model:haiku"]
+
+
+def test_a_decision_stored_with_an_unbounded_kind_still_re_renders(memory_github, tmp_path):
+    """A decision recorded before kinds were bounded (bot.models.MAX_KIND) holds a longer kind: the sticky
+    comment re-renders from the store with it clipped, and its state line is believed when read back."""
+    from bot.models import MAX_KIND
+
+    memory_github.add_repo(REPO)
+    memory_github.add_issue(REPO, 4, TITLE, BODY)
+    ctx = context(memory_github, tmp_path)
+    route_issue(ctx, 4)
+    old = ctx.store.decision(REPO, 4).model_copy(update={"kind": "typo|" + "x" * 300})
+    ctx.store.record_decision(REPO, 4, old)
+    assert refresh_comment(ctx, 4) is not None
+    [comment] = memory_github.comments(REPO, 4)
+    assert decode(comment.body).decision.kind == ("typo|" + "x" * 300)[:MAX_KIND]

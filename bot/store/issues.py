@@ -20,6 +20,7 @@ from bot.routing.learning import Knowledge
 from bot.store.convoys import ConvoyStore, for_engine
 from bot.store.db import Base, row_dict as _row, session_factory
 from bot.store.records import DISPATCH_ERROR, DispatchRecord, RunState, dispatch_record, month_start, outcome_status
+from bot.store.records import routing_record
 from bot.store import outcomes as _outcomes
 from bot.store.issue_rows import ACTIVE, ENDED, FINISHED, STALE_RUN_AFTER, CommandReplyRow, Dispatch, Override, RoutingRecord, utcnow
 from bot.store.review_claims import ReviewClaim, ReviewGuard
@@ -107,7 +108,7 @@ class IssueStore(ReviewLog, ReviewGuard, RunTruth):
             rec = s.scalar(select(RoutingRecord).where(RoutingRecord.repo == repo, RoutingRecord.number == number))
             if rec is None:
                 return None
-            out = _row(rec)
+            out = routing_record(_row(rec))
             out["overrides"] = [_row(o) for o in s.scalars(self._issue_q(Override, repo, number).order_by(Override.id))]
             out["dispatches"] = [_row(d) for d in s.scalars(self._issue_q(Dispatch, repo, number).order_by(Dispatch.id))]
             return out
@@ -293,7 +294,8 @@ class IssueStore(ReviewLog, ReviewGuard, RunTruth):
             dis = select(Dispatch).order_by(Dispatch.id)
             if repo:
                 recs, ovs, dis = (q.where(m.repo == repo) for q, m in ((recs, RoutingRecord), (ovs, Override), (dis, Dispatch)))
-            out = {(r.repo, r.number): _row(r) | {"overrides": [], "dispatches": []} for r in s.scalars(recs)}
+            out = {(r.repo, r.number): routing_record(_row(r)) | {"overrides": [], "dispatches": []}
+                   for r in s.scalars(recs)}
             for o in s.scalars(ovs):
                 if (o.repo, o.number) in out:
                     out[(o.repo, o.number)]["overrides"].append(_row(o))

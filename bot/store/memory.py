@@ -18,7 +18,7 @@ from bot.models import RoutingDecision
 from bot.routing.kinds import pack
 from bot.routing.learning import Knowledge
 from bot.store.records import REVIEWED as FINAL, Busy, ConvoyDoc, DispatchRecord, RunState, dispatch_record, month_start
-from bot.store.records import truth_fields
+from bot.store.records import routing_record, truth_fields
 from bot.store.records import ACTIVE, ENDED, FINISHED, STALE_RUN_AFTER, outcome_status, utcnow
 from bot.store.observations import observation, with_ladder_places
 
@@ -106,11 +106,11 @@ class MemoryIssueStore:
         rec = self._records.get((repo, number))
         if rec is None:
             return None
-        return dict(rec, overrides=self.overrides(repo, number), dispatches=self._rows(repo, number))
+        return routing_record(dict(rec, overrides=self.overrides(repo, number), dispatches=self._rows(repo, number)))
 
     def decision(self, repo: str, number: int) -> RoutingDecision | None:
         rec = self._records.get((repo, number))
-        return RoutingDecision.model_validate(rec["decision"]) if rec else None
+        return RoutingDecision.model_validate(routing_record(rec)["decision"]) if rec else None
 
     def overrides(self, repo: str, number: int) -> list[dict]:
         return [dict(o) for o in self._overrides if (o["repo"], o["number"]) == (repo, number)]
@@ -242,8 +242,8 @@ class MemoryIssueStore:
 
     def records(self, repo: str | None = None) -> list[dict]:
         recs = sorted((r for r in self._records.values() if not repo or r["repo"] == repo), key=lambda r: r["id"])
-        return [dict(r, overrides=self.overrides(r["repo"], r["number"]), dispatches=self._rows(r["repo"], r["number"]))
-                for r in recs]
+        return [routing_record(dict(r, overrides=self.overrides(r["repo"], r["number"]),
+                                    dispatches=self._rows(r["repo"], r["number"]))) for r in recs]
 
     # --- review gate -----------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ from bot.measures.definitions import FINISHED
 from bot.models import Complexity, Tier
 from bot.routing.kinds import unpack
 from bot.routing.learning import Observation
+from bot.store.records import stored_kind
 
 LOW_SCORE = 2  # `learning.low_score_is_failure`: a run a person rated this or lower (`/rate`) failed
 _TIERS = {t.value: t for t in Tier}
@@ -25,7 +26,7 @@ def observation(repo: Any, tier: Any, complexity: Any, status: Any, cost: Any, k
         return None
     usable = isinstance(cost, (int, float)) and not isinstance(cost, bool) and 0 <= cost < float("inf")
     low = low_score_is_failure and isinstance(score, int) and not isinstance(score, bool) and score <= LOW_SCORE
-    return Observation(repo, kind if isinstance(kind, str) else "", complexity, _TIERS[tier],
+    return Observation(repo, stored_kind(kind), complexity, _TIERS[tier],
                        status == "success" and not low, float(cost) if usable else None, features=unpack(features))
 
 

@@ -15,6 +15,7 @@ from typing import Any, Protocol, Sequence
 from pydantic import BaseModel, Field
 
 from bot.measures.definitions import DISPATCH_ERROR, ENDED, FINISHED, NO_AGENT  # noqa: F401  (the stores' imports)
+from bot.models import MAX_KIND
 
 ACTIVE = ("pending", "dispatched", "running")
 # A dispatched run that never reported back within this time no longer counts as "in flight":
@@ -90,6 +91,21 @@ def outcome_status(success: bool | None) -> str:
 
 def dispatch_record(row: dict) -> DispatchRecord:
     return DispatchRecord.model_validate(row)
+
+
+def stored_kind(kind: Any) -> str:
+    """A decision's kind as the stores hand it out: one recorded before kinds were bounded (MAX_KIND) clipped, as
+    the router clips the kinds it makes now, so it validates and is learned under the key routing looks up."""
+    return kind[:MAX_KIND] if isinstance(kind, str) else ""
+
+
+def routing_record(row: dict) -> dict:
+    """A routing record's row as the stores hand it out: its decision's kind read through `stored_kind`, so a
+    decision stored before kinds were bounded re-renders, prices and reports instead of failing validation."""
+    decision = row.get("decision")
+    if isinstance(decision, dict) and isinstance(decision.get("kind"), str) and len(decision["kind"]) > MAX_KIND:
+        return dict(row, decision=dict(decision, kind=stored_kind(decision["kind"])))
+    return row
 
 
 class Busy(Exception):
