@@ -22,16 +22,29 @@ def execution(path, cost, ok=True):
     return path
 
 
-def report(tmp_path, fake, inputs, run_id, cost, ok=True, plan=None):
+def report(tmp_path, fake, inputs, run_id, cost, ok=True, plan=None, branch=None):
+    """The executor's report job; `branch`: claude-code-action's `branch_name` (a run claiming success on none is no_pr)."""
     ws = tmp_path / f"ws{run_id}"
     ws.mkdir(exist_ok=True)
     if plan is not None:
         (ws / "model-router-plan.json").write_text(json.dumps(plan))
     event = {"inputs": inputs, "repository": {"full_name": REPO}, "sender": {"login": "github-actions[bot]", "type": "Bot"}}
     code, log = act(settings(tmp_path, fake, "workflow_dispatch", event, mode="report", run_id=str(run_id), workspace=ws,
-                             execution_file=execution(tmp_path / f"exec{run_id}.json", cost, ok)))
+                             execution_file=execution(tmp_path / f"exec{run_id}.json", cost, ok), branch_name=branch))
     assert code == 0, log
     return log
+
+
+def merged(tmp_path, fake, webhook_example, inputs, run_id, cost, pr):
+    """A task's run claims success on its branch, a writer opens its PR, checks pass and it merges: the task is done."""
+    from tests.test_action_true_outcomes import check, close, open_pull
+
+    branch = f"claude/issue-{inputs['issue_number']}-{run_id}"
+    report(tmp_path, fake, inputs, run_id, cost, branch=branch)
+    open_pull(fake, pr, branch=branch, body="")
+    check(fake, "test", "success")
+    code, log = close(fake, webhook_example, tmp_path, pr, merged=True, branch=branch, body="", key=None)
+    assert code == 0, log
 
 
 def dispatches(fake):
@@ -43,8 +56,9 @@ def state(fake):
     return {t["id"]: t for t in render.read_state(body)["tasks"]}
 
 
-def test_action_convoy_from_plan_file_to_done(fake_github, runner_env, tmp_path):
+def test_action_convoy_from_plan_file_to_done(fake_github, runner_env, tmp_path, webhook_example):
     fake_github.add_repo(REPO)
+    fake_github.set_permission(REPO, "maintainer", "write")  # opens and merges the tasks' pull requests
     fake_github.add_issue(REPO, 1, title="Fix typos everywhere", body="Several typos.")
     plan_inputs = {"issue_number": "1", "tier": "sonnet", "model": "claude-sonnet-x", "complexity": "standard",
                    "routing_id": "p1", "mode": "plan"}
@@ -55,16 +69,16 @@ def test_action_convoy_from_plan_file_to_done(fake_github, runner_env, tmp_path)
     assert state(fake_github)["a"]["status"] == "running"
 
     first = dispatches(fake_github)[0]
-    report(tmp_path, fake_github, first, 202, 0.01)  # a fresh job: everything comes from the comments
+    merged(tmp_path, fake_github, webhook_example, first, 202, 0.01, pr=10)  # fresh jobs: all from the comments
     assert [d["issue_number"] for d in dispatches(fake_github)] == ["2", "4", "3"]
     assert state(fake_github)["a"]["status"] == "done" and state(fake_github)["a"]["cost_usd"] == 0.01
-    report(tmp_path, fake_github, first, 202, 0.01)  # the job re-run: nothing twice
+    report(tmp_path, fake_github, first, 202, 0.01, branch="claude/issue-2-202")  # the job re-run: nothing twice
     assert len(dispatches(fake_github)) == 3
 
     report(tmp_path, fake_github, dispatches(fake_github)[1], 203, 0.02, ok=False)  # c fails: escalates
     assert dispatches(fake_github)[-1]["issue_number"] == "4" and dispatches(fake_github)[-1]["tier"] != "haiku"
-    for inputs, run_id in ((dispatches(fake_github)[2], 204), (dispatches(fake_github)[3], 205)):
-        report(tmp_path, fake_github, inputs, run_id, 0.03)
+    for inputs, run_id, pr in ((dispatches(fake_github)[2], 204, 11), (dispatches(fake_github)[3], 205, 12)):
+        merged(tmp_path, fake_github, webhook_example, inputs, run_id, 0.03, pr)
     tasks = state(fake_github)
     assert {t["status"] for t in tasks.values()} == {"done"}
     body = next(c["body"] for c in fake_github.comments(REPO, 1) if c["body"].startswith(render.MARKER))

@@ -135,7 +135,8 @@ def test_report_posts_actual_cost_into_the_sticky_comment(fake_github, webhook_e
     }
     for run_id, cost, ok in (("101", 0.0123, False), ("102", 0.2345, True)):
         code, log = act(settings(tmp_path, fake_github, "workflow_dispatch", dispatch_event, mode="report",
-                                 run_id=run_id, execution_file=_execution_file(tmp_path, cost, ok=ok)))
+                                 run_id=run_id, execution_file=_execution_file(tmp_path, cost, ok=ok),
+                                 branch_name=f"claude/issue-1-{run_id}"))  # claude-code-action's branch_name
         assert code == 0, log
     [comment] = sticky(fake_github, 1)
     body = comment["body"]

@@ -257,12 +257,15 @@ def test_a_report_step_whose_pr_is_open_edits_the_sticky_comment_once(fake_githu
     assert len(edits) == 1, log
 
 
-def test_a_report_step_naming_the_default_branch_is_no_pr(fake_github, webhook_example, runner_env, tmp_path):
-    """An agent that pushed to the default branch has no PR branch: its claimed success is `no_pr`, a failure that
-    escalates (docs/security.md), as the App records it, not a success believed on the agent's word."""
+@pytest.mark.parametrize("branch", ["main", ""], ids=["default_branch", "empty"])
+def test_a_report_step_naming_no_branch_of_its_own_is_no_pr(branch, fake_github, webhook_example, runner_env,
+                                                            tmp_path):
+    """An agent that pushed to the default branch, or pushed no branch (an empty `branch-name`), has no PR branch:
+    its claimed success is `no_pr`, a failure that escalates (docs/security.md), as the App records a run file
+    naming none (bot.runs.finished.pushed_nothing), not a success believed on the agent's word."""
     fake_github.add_repo(REPO)
     fake_github.set_permission(REPO, WRITER, "write")
-    log = report(fake_github, tmp_path, dispatched(fake_github, webhook_example, tmp_path), branch="main")
+    log = report(fake_github, tmp_path, dispatched(fake_github, webhook_example, tmp_path), branch=branch)
     [run, *_] = state(fake_github).runs
     assert (run.status, run.branch, run.truth) == ("failure", None, "no_pr"), log
     assert len(dispatches(fake_github)) == 2, log  # escalated once

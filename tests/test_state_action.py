@@ -99,10 +99,12 @@ def test_report_lands_on_the_dispatch_that_started_the_run(fake_github, runner_e
     execution = tmp_path / "execution.json"
     execution.write_text(json.dumps([{"type": "result", "subtype": "success", "is_error": False, "total_cost_usd": 0.0421}]))
     report = {"inputs": inputs, "repository": {"full_name": REPO}, "sender": {"login": BOT, "type": "Bot"}}
-    code, log = act(settings(tmp_path, fake_github, "workflow_dispatch", report, mode="report", run_id="90", execution_file=execution))
+    code, log = act(settings(tmp_path, fake_github, "workflow_dispatch", report, mode="report", run_id="90", execution_file=execution,
+                             branch_name="claude/issue-6-20261120-1000"))
     assert code == 0, log
     [run] = decode(sticky(fake_github, 6)[0]["body"]).runs  # the same run, now finished: no second row
     assert (run.dispatch_id, run.status, run.actual_cost_usd, run.run_id) == (inputs["routing_id"], "success", 0.0421, 90)
+    assert run.truth == "claimed"  # pending until its pull request says more
 
 
 def test_review_outage_leaves_the_status_pending_with_one_clear_line(fake_github, fake_anthropic, runner_env, webhook_example, tmp_path):

@@ -63,8 +63,9 @@ def report_step_finished(ctx: Context, number: int, outcome: Outcome, info: dict
         record = ctx.store.current(ctx.repo, number)
     ran = StartedAs.read(ctx, info, RoutingDecision.model_validate(record["decision"]) if record else None)
     texts = {PLAN_FILE: plan_json} if plan_json is not None else {}
-    if branch:  # the branch it named, as the App's run file says it: none of its own (the default branch) is no_pr
-        texts[RUN_FILE] = json.dumps({"branch_name": branch})
+    # the branch it named (`branch-name`), as the App's run file says it: none (empty) or none of its own (the
+    # default branch) is no_pr by the App's rule (bot.runs.finished.pushed_nothing), never a success on its word
+    texts[RUN_FILE] = json.dumps({"branch_name": branch or ""})
     report = RunReport(outcome=outcome, run_id=_run_id(ctx), run_url=ctx.run_url, texts=texts, agent=agent_step(agent))
     success, why = judge(report)  # None: the agent never ran (no or an unreadable execution file)
     dispatch = _dispatch(ctx, number, ran, str(info.get("routing_id") or ""), by=by)
