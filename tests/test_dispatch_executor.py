@@ -146,6 +146,15 @@ def test_github_refusal_is_reported_and_retryable(ctx, comment, fake_github):
     assert len(dispatches(fake_github)) == 1
 
 
+@pytest.mark.parametrize(("how", "needs"), [("workflow_dispatch", "Actions"), ("repository_dispatch", "Contents")])
+def test_a_refusal_for_want_of_a_permission_names_the_apps_permission(how, needs, ctx, comment, fake_github):
+    set_config(ctx, {"executor": {"dispatch": how}})
+    fake_github.fail_next("POST", r"/dispatches$", 403, body={"message": "Resource not accessible by integration"})
+    handle_event("issue_comment", comment("/dispatch"), ctx)
+    assert f"needs the App's {needs} read & write permission" in reply(fake_github)
+    assert ctx.denied and "job token" not in reply(fake_github)
+
+
 def test_plan_dispatches_sonnet_in_plan_mode(ctx, comment, fake_github):
     handle_event("issue_comment", comment("/plan"), ctx)
     [d] = dispatches(fake_github)

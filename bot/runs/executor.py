@@ -264,7 +264,28 @@ def _send(ctx: "Context", executor: ExecutorConfig, row: DispatchRecord, inputs:
         ctx.store.update_dispatch(row.dispatch_id, status=DISPATCH_ERROR, error=str(exc)[:500])
         if exc.transient:
             raise  # the job queue retries; the error row is claimable again
-        hint = (" Is the executor workflow present on the default branch with `on: workflow_dispatch`, and does it"
-                " declare the `issue_sha256` input (see docs/security.md)?") if exc.status in (404, 422) else ""
-        return DispatchResult("error", f"GitHub refused the dispatch ({exc.status}: {exc.message}).{hint}", dispatch=row)
+        message = f"GitHub refused the dispatch ({exc.status}: {exc.message}).{_hint(ctx, executor, exc.status)}"
+        if exc.status in (403, 404):  # the token lacks the permission (GitHub answers 404 for what it may not see)
+            ctx.denied.append(f"{ctx.repo}#{row.number}: {message}")
+        return DispatchResult("error", message, dispatch=row)
     return None
+
+
+def dispatch_permission(executor: ExecutorConfig) -> str:
+    """The token permission GitHub wants for starting the executor the configured way."""
+    return "contents: write" if executor.dispatch == "repository_dispatch" else "actions: write"
+
+
+def _hint(ctx: "Context", executor: ExecutorConfig, status: int) -> str:
+    """What to change after GitHub refused a dispatch with `status`: the permission, the workflow file."""
+    workflow = (f" Is `{executor.workflow}` on the default branch with `on: workflow_dispatch`, and does it declare"
+                " the `issue_sha256` input (see docs/security.md)?") if executor.dispatch == "workflow_dispatch" else ""
+    if status == 422:
+        return workflow
+    if status not in (403, 404):
+        return ""
+    need = dispatch_permission(executor)
+    grant = (f"the job token's `{need}`: add it to the `permissions:` of the job that runs the Action, then re-run it"
+             if ctx.mode == "action" else f"the App's {need.split(':')[0].capitalize()} read & write permission (accept"
+             " it in the installation's settings)")
+    return f" Starting the executor by {executor.dispatch} needs {grant}." + (workflow if status == 404 else "")
