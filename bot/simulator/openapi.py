@@ -18,7 +18,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
 SPEC_URI = "urn:github-rest-openapi"
-DATA = Path(__file__).resolve().parent / "data"  # GitHub's published artefacts (octokit, MIT); see data/README.md
+DATA = Path(__file__).resolve().parent / "data"  # GitHub's published artefacts (octokit, MIT); see tests/fixtures/github/README.md
 DEFAULT_SPEC = DATA / "rest-api.openapi.json.gz"
 METHODS = ("get", "put", "post", "patch", "delete", "head", "options")
 # Parameters whose values may contain "/" (GitHub accepts them unencoded).
