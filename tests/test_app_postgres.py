@@ -77,3 +77,29 @@ def test_app_on_postgres_routes_an_issue(pg_engine, fake_github, webhook_example
     assert rt.queue.by_delivery("pg-1")["status"] == DONE
     assert len([c for c in fake_github.comments("Codertocat/Hello-World", 1) if MARKER in c["body"]]) == 1
     assert client.get("/readyz").status_code == 200
+
+
+def test_a_dispatch_github_refused_is_claimed_again_by_one_worker_only(pg_engine):
+    """The retry of an escalation GitHub refused (its row left in `error`): workers racing on the same cause claim it
+    once, so the next tier is dispatched once (READ COMMITTED: a read-then-write would let every racer through)."""
+    from bot.store.issues import IssueStore
+    from bot.store.records import DISPATCH_ERROR
+
+    store = IssueStore(pg_engine)
+    fields = dict(repo="o/r", number=1, tier="sonnet", model="m", complexity="simple", mode="execute", attempt=2)
+    for n in range(8):
+        key = f"o/r#1:escalate:{n}"
+        row, _ = store.claim_dispatch(key=key, **fields)
+        store.update_dispatch(row.dispatch_id, status=DISPATCH_ERROR, error="GitHub 500")
+        barrier, won = threading.Barrier(6), []
+
+        def claim():
+            barrier.wait()
+            won.append(IssueStore(pg_engine).claim_dispatch(key=key, **fields)[1])
+
+        threads = [threading.Thread(target=claim) for _ in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert won.count(True) == 1, (n, won)

@@ -10,7 +10,7 @@ import weakref
 from datetime import datetime, timezone
 from typing import Callable
 
-from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.models import RoutingDecision
@@ -140,7 +140,8 @@ class IssueStore(ReviewLog, ReviewGuard, RunTruth):
     def claim_dispatch(self, *, key: str, repo: str, number: int, **fields) -> tuple[DispatchRecord | None, bool]:
         """Insert the dispatch row keyed by its cause (unique); (row, True) only for the first claimant.
 
-        A row left in `error` (the GitHub call failed) is claimed again, so a retried job can dispatch.
+        A row left in `error` (the GitHub call failed) is claimed again, by one claimant only, so a retried job can
+        dispatch (once, however many retry at the same time).
         """
         now = self.clock()
         try:
@@ -162,14 +163,11 @@ class IssueStore(ReviewLog, ReviewGuard, RunTruth):
                 return dispatch_record(_row(d)), True
         except IntegrityError:
             pass
-        with self._session.begin() as s:
+        with self._session.begin() as s:  # one conditional UPDATE: of racing retries, one moves it out of `error`
+            again = update(Dispatch).where(Dispatch.key == key, Dispatch.status == DISPATCH_ERROR)
+            won = s.execute(again.values(**fields, status="pending", error=None, created_at=now)).rowcount == 1
             d = s.scalar(select(Dispatch).where(Dispatch.key == key))
-            if d is not None and d.status == DISPATCH_ERROR:
-                for k, v in fields.items():
-                    setattr(d, k, v)
-                d.status, d.error, d.created_at = "pending", None, now
-                return dispatch_record(_row(d)), True
-            return (dispatch_record(_row(d)) if d else None), False
+            return (dispatch_record(_row(d)) if d else None), won
 
     def restore_run(self, repo: str, number: int, run: RunState, *, by: str) -> bool:
         """Re-insert a run known from elsewhere (the Action's sticky-comment state) with its own id, costs and
