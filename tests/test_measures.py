@@ -266,3 +266,26 @@ def test_every_classifier_call_of_an_issue_is_recorded(tmp_path, kind):
     store.record_decision("o/r", 1, decision("sonnet"))  # a cached answer costs nothing
     assert store.current("o/r", 1)["classifier_usd"] == pytest.approx(0.005)
     assert total(store.rollup("o/r")).classifier_usd == pytest.approx(0.005)
+
+
+def test_a_refused_or_agentless_escalation_is_no_escalation(tmp_path):
+    """An escalation GitHub refused to start (status error) or that ended before its agent ran (no_agent) is no
+    try: only a next tier's run that could have run counts as an escalation, in classify and the SQL rollup."""
+    rec = {"tier": "haiku", "overrides": [], "dispatches": [
+        {"id": 1, "mode": "execute", "tier": "haiku", "status": "failure", "attempt": 1},
+        {"id": 2, "mode": "execute", "tier": "sonnet", "status": DISPATCH_ERROR, "attempt": 2},
+        {"id": 3, "mode": "execute", "tier": "sonnet", "status": NO_AGENT, "attempt": 2}]}
+    assert classify(rec).escalations == 0
+    rec["dispatches"].append({"id": 4, "mode": "execute", "tier": "sonnet", "status": "dispatched", "attempt": 2})
+    assert classify(rec).escalations == 1
+    store = IssueStore(create_engine(f"sqlite:///{tmp_path / 'e.db'}"))
+    store.record_decision("o/a", 1, decision("haiku", "simple", 0.01, 0.05))
+    for key, tier, attempt, status in (("a", "haiku", 1, "failure"), ("b", "sonnet", 2, DISPATCH_ERROR),
+                                       ("c", "sonnet", 2, NO_AGENT)):
+        row, _ = store.claim_dispatch(key=key, repo="o/a", number=1, tier=tier, model="m", complexity="simple",
+                                      mode="execute", attempt=attempt)
+        if status == DISPATCH_ERROR:
+            store.update_dispatch(row.dispatch_id, status=DISPATCH_ERROR, error="502")
+        else:
+            store.record_outcome(row.dispatch_id, run_id=None, success=None if status == NO_AGENT else False)
+    assert total(rollup(store.engine)).escalations == 0 == classify(store.records()[0]).escalations

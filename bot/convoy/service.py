@@ -18,7 +18,7 @@ from bot.convoy.review import review_whole
 from bot.convoy.state import Busy, Convoy, TaskState
 from bot.convoy.subissues import materialise
 from bot.issues import sticky
-from bot.measures.definitions import NO_AGENT
+from bot.measures.definitions import NO_AGENT, a_try
 from bot.models import Complexity, Tier
 from bot.runs import executor, finished
 from bot.runs.outcome import PLAN_FILE
@@ -182,7 +182,7 @@ def task_finished(ctx: "Context", number: int) -> str | None:
         rows = ctx.store.dispatches(ctx.repo, number)
         if rows:
             last = rows[-1]
-            t.attempt = max(t.attempt, len(rows))
+            t.attempt = max(t.attempt, sum(a_try(r.status) for r in rows))  # a refused dispatch is no attempt
             t.tier, t.cost_usd = last.tier, sum(r.actual_cost_usd or 0.0 for r in rows)
             t.run_url = last.run_url or next((r.run_url for r in reversed(rows) if r.run_url), None)
             t.status = {"success": "done", "failure": "failed", NO_AGENT: "not_run"}.get(last.status, "running")

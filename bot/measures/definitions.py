@@ -22,6 +22,14 @@ ENDED = (*FINISHED, NO_AGENT)  # a run recorded as over: a redelivery records it
 DISPATCH_ERROR = "error"  # GitHub refused a run's dispatch (bot.runs.executor): no workflow started, no agent ran
 # an issue's first try is its first executor run not in these: the first whose agent could have run
 NOT_A_TRY = (NO_AGENT, DISPATCH_ERROR)
+
+
+def a_try(status: object) -> bool:
+    """Whether a run with this status was a try, its agent could have run (not NOT_A_TRY): the one rule for the
+    first try, the escalations counted and a run's attempt number (bot.runs.report_step); the SQL rollup says
+    `status NOT IN NOT_A_TRY`, held equal by tests/test_measures.py."""
+    return status not in NOT_A_TRY
+
 # a run whose pull request is still open and not failing (bot.runs.truth's states): pending, neither success nor
 # failure; an open PR whose checks fail or that a writer sent back is a failure (its escalation has started)
 OPEN_PR = ("claimed", "checks_passed")
@@ -70,7 +78,7 @@ class Tally:
     accurate: int = 0  # judged, first run succeeded, and nobody re-routed
     overridden: int = 0  # issues a person re-routed (tier or complexity)
     overrides: int = 0  # people's changes
-    escalations: int = 0  # executor runs after the first (attempt > 1)
+    escalations: int = 0  # executor runs after the first (attempt > 1) that were tries (`a_try`)
     estimated_usd: float = 0.0  # the router's estimate, summed
     baseline_usd: float = 0.0  # no routing's (Sonnet, then Opus; the other phases on Sonnet), summed
     actual_issues: int = 0  # issues with at least one run that reported its cost
@@ -106,7 +114,7 @@ def classify(record: dict[str, Any]) -> Tally:
     overrides = record.get("overrides") or []
     runs = record.get("dispatches") or []
     executed = sorted((d for d in runs if (d.get("mode") or "execute") == "execute"), key=lambda d: d.get("id") or 0)
-    first = next((d for d in executed if d.get("status") not in NOT_A_TRY), None)  # the first try
+    first = next((d for d in executed if a_try(d.get("status"))), None)  # the first try
     first_done = first is not None and settled(first)
     costs = [d["actual_cost_usd"] for d in runs if d.get("actual_cost_usd") is not None]
     scores = [int(d["score"]) for d in runs if d.get("score") is not None]
@@ -122,7 +130,7 @@ def classify(record: dict[str, Any]) -> Tally:
         accurate=int(not overrides and first_done and first.get("status") == "success"),
         overridden=int(bool(overrides)),
         overrides=len(overrides),
-        escalations=sum(1 for d in executed if (d.get("attempt") or 1) > 1),
+        escalations=sum(1 for d in executed if (d.get("attempt") or 1) > 1 and a_try(d.get("status"))),
         estimated_usd=est,
         baseline_usd=base,
         actual_issues=int(bool(costs)),

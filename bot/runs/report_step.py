@@ -18,7 +18,7 @@ from bot.models import Complexity, RoutingDecision, Tier
 from bot.runs.finished import RunReport, agent_step, judge, verdict
 from bot.runs.outcome import PLAN_FILE, RUN_FILE, Outcome
 from bot.runs.pull_outcome import record_branch, run_ended
-from bot.store.records import DispatchRecord
+from bot.store.records import DispatchRecord, a_try
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,7 @@ def _dispatch(ctx: Context, number: int, ran: StartedAs, dispatch_id: str, *, by
     found, _ = ctx.store.claim_dispatch(
         key=f"{ctx.repo}#{number}:report:{run}"[:300], repo=ctx.repo, number=number, tier=ran.tier.value, mode=ran.mode,
         model=ran.model[:100], complexity=ran.complexity.value, estimated_cost_usd=ran.estimate or 0.0,
-        attempt=len(ctx.store.dispatches(ctx.repo, number)) + 1, by=by[:100],
+        attempt=sum(a_try(r.status) for r in ctx.store.dispatches(ctx.repo, number)) + 1, by=by[:100],
     )
     return found
 

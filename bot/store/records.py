@@ -14,7 +14,7 @@ from typing import Any, Protocol, Sequence
 
 from pydantic import BaseModel, Field
 
-from bot.measures.definitions import DISPATCH_ERROR, ENDED, FINISHED, NO_AGENT  # noqa: F401  (the stores' imports)
+from bot.measures.definitions import DISPATCH_ERROR, ENDED, FINISHED, NO_AGENT, a_try  # noqa: F401  (the stores' imports)
 from bot.models import MAX_KIND
 
 ACTIVE = ("pending", "dispatched", "running")

@@ -63,11 +63,11 @@ def _query(window: _Window):
     r = RoutingRecord
     ov = window.scoped(Override, select(Override.repo, Override.number, func.count().label("n"))
                        .group_by(Override.repo, Override.number)).subquery("ov")
-    executed = Dispatch.mode == "execute"
+    executed, tried = Dispatch.mode == "execute", Dispatch.status.not_in(NOT_A_TRY)  # definitions.a_try
     runs = window.scoped(Dispatch, select(
         Dispatch.repo, Dispatch.number,
-        func.min(case((and_(executed, Dispatch.status.not_in(NOT_A_TRY)), Dispatch.id))).label("first_id"),
-        func.sum(_one(and_(executed, Dispatch.attempt > 1))).label("escalations"),
+        func.min(case((and_(executed, tried), Dispatch.id))).label("first_id"),
+        func.sum(_one(and_(executed, tried, Dispatch.attempt > 1))).label("escalations"),
         func.sum(Dispatch.actual_cost_usd).label("actual"),
         func.count(Dispatch.actual_cost_usd).label("n_actual"),
         func.count(Dispatch.score).label("rated"),
