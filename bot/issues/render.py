@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.config.loading import CONFIG_PATH
 from bot.issues.state import MARKER, encode, run_field
-from bot.measures.definitions import NO_AGENT, fmt, savings
+from bot.measures.definitions import DISPATCH_ERROR, NO_AGENT, fmt, savings
 from bot.models import Complexity, RoutingDecision, Tier
 from bot.routing import ladder_stats
 from bot.untrusted import defuse, fenced
@@ -93,6 +93,11 @@ def runs_section(runs: str | Iterable[Any] | None) -> str:
                 + (f" {score(run) or '—'} |" if rated else "")
             )
         last = rows[-1]
+        if run_field(last, "status") == DISPATCH_ERROR:  # GitHub refused or failed its dispatch: nothing runs
+            tier = safe(run_field(last, "tier", "—"), 20)
+            lines += ["", f"Attempt {safe(run_field(last, 'attempt', len(rows)), 10)} on {tier} was not started: "
+                      "GitHub did not take its dispatch. If no retry starts it, a maintainer can comment "
+                      f"`/dispatch {tier}` to start it."]
         if not_run(last):  # why, and what happens next: no escalation, nothing learned
             tier = safe(run_field(last, "tier", "—"), 20)
             lines += ["", f"Attempt {safe(run_field(last, 'attempt', len(rows)), 10)} on {tier} ended before its agent "

@@ -126,6 +126,11 @@ def budget_check(ctx: "Context", estimate: float) -> str | None:
     return None
 
 
+def cause_key(ctx: "Context", number: int, cause: str) -> str:
+    """The dispatch row's unique key: one run per cause on an issue."""
+    return f"{ctx.repo}#{number}:{cause}"
+
+
 def start_run(
     ctx: "Context",
     number: int,
@@ -141,7 +146,7 @@ def start_run(
 ) -> DispatchResult:
     """Start one executor run for an issue unless this cause already did (then "duplicate"); `context` tells the
     run what failed before it."""
-    key = f"{ctx.repo}#{number}:{cause}"
+    key = cause_key(ctx, number, cause)
     existing = ctx.store.find_dispatch(key)
     if existing and existing.status != DISPATCH_ERROR:
         return _duplicate(existing)

@@ -150,8 +150,9 @@ def run_finished(ctx: Context, dispatch: DispatchRecord, report: RunReport) -> R
 def escalate_failure(ctx: Context, row: DispatchRecord, context: str = "") -> list[str]:
     """The next tier after a failed run, once per failed run (`escalate` claims it by the run's id, else its dispatch
     id): its comment; what it said (the caller refreshes the sticky comment once). A repeat (a redelivery, the run's
-    PR failing after the agent gave up, checks failing again after a re-run) says nothing."""
-    if not (comment := escalate(ctx, row, row.run_id or row.dispatch_id, context)):
+    PR failing after the agent gave up, checks failing again after a re-run) says nothing. A dispatch GitHub failed
+    raises (the job is retried; `escalate` said so once)."""
+    if not (comment := escalate(ctx, row, context)):
         return []
     ctx.gh.create_comment(ctx.repo, row.number, comment)
     return [next(line for line in comment.splitlines() if not line.startswith("<!--"))]

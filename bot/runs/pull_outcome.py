@@ -21,6 +21,7 @@ from bot.github.port import GitHubError, PullInfo
 from bot.issues.service import refresh_comment
 from bot.permissions import allowed
 from bot.runs import failure_context, truth
+from bot.runs.escalation import not_started
 from bot.runs.finished import (RunFinished, RunReport, awaits_pull, escalate_failure, pushed_nothing, react,
                                 run_finished)
 from bot.runs.pr_view import read_pull
@@ -86,10 +87,10 @@ def pull_outcome(ctx: Context, number: int | None, branch: str, pull: PullInfo |
                                    changes_requested=view.changes_requested)
     row, changed = ctx.store.record_truth(row.dispatch_id, truth=state, pr_number=number, success=success,
                                           time_to_merge_s=_seconds(row.created_at, pull.merged_at) if pull.merged else None)
-    if not changed:
+    if not changed and not not_started(ctx, row):  # a retry whose escalation GitHub did not start: start it now
         return Result(action="ignored", messages=[f"run {row.dispatch_id} already {state}"])
     context = failure_context.summary(pr=number, state=state, failing=view.failing, changes=view.changes)
-    return Result(action="outcome", messages=settled(ctx, row, success, context, refresh=refresh))
+    return Result(action="outcome", messages=settled(ctx, row, success if changed else False, context, refresh=refresh))
 
 
 def run_branch(ctx: Context, name: str | None) -> str | None:
@@ -109,20 +110,35 @@ def read(ctx: Context, number: int) -> PullInfo | str:
 
 def settled(ctx: Context, row: DispatchRecord, success: bool | None, context: str = "", *,
             escalating: bool = True, refresh: bool = True) -> list[str]:
-    """After a run's true outcome changed: the sticky comment (unless the caller refreshes it once later: `run_ended`);
+    """After a run's true outcome changed: the sticky comment (unless the caller refreshes it once later: `run_ended`),
+    also when the escalation's dispatch raised (the record, and the run that did not start, shown before the retry);
     a failure escalates (once per run, with what failed); a settled outcome lets the services react (a convoy's task
     is done or failed only now)."""
     verdict = {True: "success", False: "failure", None: "pending"}[success]
     where = f" (#{row.pr_number})" if row.pr_number else ""
     messages = [f"run {row.dispatch_id} on {row.tier}: {row.truth}{where}, {verdict}"]
-    if row.mode == "execute" and not ctx.dry_run:
-        if success is False and escalating:
-            messages += escalate_failure(ctx, row, context)
-        if success is not None:
-            messages += react(ctx, RunFinished(row, RunReport()))
+    try:
+        if row.mode == "execute" and not ctx.dry_run:
+            if success is False and escalating:
+                messages += escalate_failure(ctx, row, context)
+            if success is not None:
+                messages += react(ctx, RunFinished(row, RunReport()))
+    except GitHubError:
+        if refresh:
+            show(ctx, row.number)
+        raise
     if refresh:
         refresh_comment(ctx, row.number)  # once, with any escalation's run in it
     return messages
+
+
+def show(ctx: Context, number: int) -> None:
+    """The sticky comment with what is recorded, before the job's error is raised (it is retried: the App's queue, a
+    re-run of the Action's job, which reads the state line); an error of its own leaves the job's to be raised."""
+    try:
+        refresh_comment(ctx, number)
+    except GitHubError as exc:
+        log.warning("sticky comment of #%s not refreshed before the retry: %s", number, exc)
 
 
 NO_PR = "The previous attempt opened no pull request: it changed nothing GitHub can check."
@@ -148,13 +164,12 @@ def run_ended(ctx: Context, row: DispatchRecord, report: RunReport) -> Result:
     pull request says (`first_look`; `no_pull` when its run file — the App's artifact, the Action's `branch-name` —
     names no branch it may have: none, or the default branch), then the sticky comment once for both — one edit per
     run end, not one each. A redelivery with nothing left to do touches nothing."""
-    res = run_finished(ctx, row, report)
-    row = ctx.store.get_dispatch(row.dispatch_id) or row
     try:
+        res = run_finished(ctx, row, report)
+        row = ctx.store.get_dispatch(row.dispatch_id) or row
         looked = no_pull(ctx, row) if pushed_nothing(row, report) else first_look(ctx, row)
-    except GitHubError:  # the job is retried, and a retry's run_finished has nothing to say: show the record now
-        if res.action != "ignored":
-            refresh_comment(ctx, row.number)
+    except GitHubError:  # the job is retried: the record now, with any escalation GitHub did not start
+        show(ctx, row.number)
         raise
     if res.action != "ignored" or looked:
         refresh_comment(ctx, row.number)  # writes nothing in a dry run, nor when the body did not change
@@ -169,8 +184,10 @@ def first_look(ctx: Context, row: DispatchRecord) -> list[str]:
     to a person); a branch with no change is `no_pr`, a failure, until a person closes the issue as completed.
     The Action only looks: without a pull request the run stays `claimed` (pending) until one closes. The caller
     refreshes the sticky comment (`run_ended`)."""
-    if not awaits_pull(row) or ctx.dry_run:
+    if ctx.dry_run:
         return []
+    if not awaits_pull(row):
+        return retry_escalation(ctx, row)
     branch, opens = row.branch or "", opens_pulls(ctx)
     if row.truth is None:  # pending from now on: a lookup that fails below never leaves the claim standing
         row, _ = ctx.store.record_truth(row.dispatch_id, truth="claimed", pr_number=None, success=None,
@@ -188,6 +205,13 @@ def first_look(ctx: Context, row: DispatchRecord) -> list[str]:
     if opens:
         return no_pull(ctx, row)
     return [f"run {row.dispatch_id} pushed {branch!r}: pending until its pull request closes"]
+
+
+def retry_escalation(ctx: Context, row: DispatchRecord) -> list[str]:
+    """A run that opened no pull request (`no_pull`), whose escalation GitHub did not start (the job raised,
+    `bot.runs.escalation`): the job's retry starts it, told what failed as the first time. (A failure its pull
+    request said is retried by the PR's next event, `pull_outcome`.)"""
+    return settled(ctx, row, False, NO_PR, refresh=False) if row.truth == "no_pr" and not_started(ctx, row) else []
 
 
 def opens_pulls(ctx: Context) -> bool:
