@@ -15,6 +15,8 @@ from bot.context import Context
 from bot.models import Complexity, Tier
 from bot.issues.render import money
 from bot.store.issues import IssueStore
+from bot.store.records import DISPATCH_ERROR
+from bot.github.port import GitHubError
 
 REPO = "Codertocat/Hello-World"
 
@@ -198,3 +200,22 @@ def test_dispatch_runs_what_the_phases_say(ctx, comment, fake_github):
     assert [p.role.value for p in decision.phases] == ["plan", "execute", "review"]
     [d] = dispatches(fake_github)
     assert d["inputs"]["tier"] == "sonnet" and d["inputs"]["mode"] == "plan"
+
+
+@pytest.mark.parametrize("store", ["sql", "memory"])
+def test_a_refused_dispatch_counts_against_neither_the_cap_nor_the_budget(ctx, comment, fake_github, store):
+    """GitHub refused the dispatch (status error: no run, nothing spent): the App's and the Action's budgets skip it,
+    so the next `/dispatch` fits a cap of one run and a budget of one and a half runs."""
+    if store == "memory":
+        from bot.store.memory import MemoryIssueStore
+
+        ctx.store = MemoryIssueStore()
+    fake_github.fail_next("POST", r"/dispatches$", 500, body={"message": "Server Error"})
+    with pytest.raises(GitHubError):
+        handle_event("issue_comment", comment("/dispatch"), ctx)
+    [refused] = ctx.store.dispatches(REPO, 1)
+    assert refused.status == DISPATCH_ERROR and refused.estimated_cost_usd > 0
+    assert (ctx.store.active_runs(REPO), ctx.store.month_spend(REPO)) == (0, 0.0)
+    set_config(ctx, {"budgets": {"max_concurrent_runs": 1, "monthly_usd": refused.estimated_cost_usd * 1.5}})
+    handle_event("issue_comment", comment("/dispatch"), ctx)
+    assert len(dispatches(fake_github)) == 1 and "Dispatched an executor run" in reply(fake_github)
