@@ -33,9 +33,10 @@ class Context:
     run_id: str | None = None  # Action: the workflow run this step belongs to
     run_url: str | None = None
     notes: list[str] = field(default_factory=list)  # said before the result's own messages (Action)
-    # what GitHub refused this job's token for want of a permission, naming it: the Action fails its step with each
-    # after everything else is recorded; the App has said it where it was asked (a reply, a comment)
-    denied: list[str] = field(default_factory=list)
+    # dispatches GitHub refused for a reason a person must mend (the token's permission, the executor workflow's
+    # trigger or inputs), each naming it: the Action fails its step with each after everything else is recorded;
+    # the App has said it where it was asked (a reply, a comment)
+    refused: list[str] = field(default_factory=list)
     state_key: bytes | None = field(default=None, repr=False)  # Action: signs the sticky comment's state line
 
     _loaded: "ConfigLoad | None" = field(default=None, repr=False)

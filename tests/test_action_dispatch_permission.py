@@ -91,6 +91,20 @@ def test_a_dispatch_job_without_the_permission_fails_after_routing(status, fake_
     assert [r.status for r in state(fake_github).runs] == ["error"] and not started(fake_github)
 
 
+def test_a_dispatch_the_executor_workflow_cannot_take_fails_the_step_naming_the_workflow(fake_github, webhook_example,
+                                                                                         runner_env, tmp_path):
+    """422: the workflow on the default branch lacks `on: workflow_dispatch` or an input the Action sends (a copy
+    from an older release): a person must mend the file, so the step fails saying which, the routing kept."""
+    fake_github.add_repo(REPO)
+    fake_github.fail_next("POST", r"/dispatches$", 422,
+                          body={"message": "Unexpected inputs provided: [\"issue_sha256\"]", "status": "422"})
+    code, log = dispatch_job(fake_github, webhook_example, tmp_path)
+    [error] = errors(log)
+    assert code == 1 and "model-router-executor.yml" in error and "issue_sha256" in error, log
+    assert "Traceback" not in log and "actions: write" not in error  # not a permission: the token was let in
+    assert sticky(fake_github, 1) and [r.status for r in state(fake_github).runs] == ["error"]
+
+
 def _workflows() -> list[tuple[str, dict]]:
     """This repository's workflows and docs/action.md's examples (a whole workflow, or jobs to paste)."""
     out = [(f.name, yaml.safe_load(f.read_text())) for f in sorted((ROOT / ".github" / "workflows").glob("*.yml"))]

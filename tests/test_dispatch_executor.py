@@ -154,7 +154,7 @@ def test_a_refusal_for_want_of_a_permission_names_the_apps_permission(how, needs
     fake_github.fail_next("POST", r"/dispatches$", 403, body={"message": "Resource not accessible by integration"})
     handle_event("issue_comment", comment("/dispatch"), ctx)
     assert f"needs the App's {needs} read & write permission" in reply(fake_github)
-    assert ctx.denied and "job token" not in reply(fake_github)
+    assert ctx.refused and "job token" not in reply(fake_github)
 
 
 def test_plan_dispatches_sonnet_in_plan_mode(ctx, comment, fake_github):

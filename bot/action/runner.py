@@ -202,7 +202,7 @@ def run(
         traceback.print_exc(file=sys.stderr)
         outcome.errors.append(ActionError(f"internal error: {type(exc).__name__}: {exc}"))
     if ctx is not None:  # said last, after everything was recorded: the step fails, naming the permission to add
-        outcome.errors += [ActionError(message) for message in ctx.denied]
+        outcome.errors += [ActionError(message) for message in ctx.refused]
     if ctx is not None and ctx.config_error:
         outcome.errors.append(
             ActionError(f"{ctx.config_error} (defaults were used)", file=settings.config_path, line=ctx.loaded.line)

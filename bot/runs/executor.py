@@ -270,8 +270,8 @@ def _send(ctx: "Context", executor: ExecutorConfig, row: DispatchRecord, inputs:
         if exc.transient:
             raise  # the job queue retries; the error row is claimable again
         message = f"GitHub refused the dispatch ({exc.status}: {exc.message}).{_hint(ctx, executor, exc.status)}"
-        if exc.status in (403, 404):  # the token lacks the permission (GitHub answers 404 for what it may not see)
-            ctx.denied.append(f"{ctx.repo}#{row.number}: {message}")
+        if exc.status in (403, 404, 422):  # the token's permission (404: what it may not see), the workflow file
+            ctx.refused.append(f"{ctx.repo}#{row.number}: {message}")
         return DispatchResult("error", message, dispatch=row)
     return None
 
