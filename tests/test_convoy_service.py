@@ -112,7 +112,7 @@ def test_a_task_whose_run_never_reached_its_agent_frees_its_slot_and_waits_for_d
     [comment] = [x for x in memory_github.comments(REPO, 1) if x.body.startswith(render.MARKER)]
     row = next(line for line in comment.body.splitlines() if "`a`" in line)
     assert "not run" in row and "`/dispatch` on #2" in row
-    assert not c.finished and service.retry(ctx, 1, "a").startswith("Task `a` never reached its agent")
+    assert not c.finished and "never reached its agent" in service.retry(ctx, 1, "a")
     [c_run] = ctx.store.dispatches(REPO, 3)  # the repository's cap holds for a writer's run too: one ends first
     ctx.store.record_outcome(c_run.dispatch_id, run_id=73, success=True)
     service.task_finished(ctx, 3)
@@ -121,3 +121,28 @@ def test_a_task_whose_run_never_reached_its_agent_frees_its_slot_and_waits_for_d
     ctx.store.record_outcome(again.dispatch.dispatch_id, run_id=72, success=True)
     service.task_finished(ctx, 2)
     assert service.load(ctx, 1).task("a").status == "done"
+
+
+def test_a_task_whose_escalation_github_refused_frees_its_slot_and_waits_for_dispatch(ctx, memory_github, monkeypatch):
+    """Its run failed and GitHub refused the escalation's dispatch for good (a permission, the workflow file): no
+    run is in flight, so the task holds no slot and says a writer's `/dispatch` runs it, instead of 'running'
+    until the convoy is cancelled."""
+    from bot.github.port import GitHubError
+    from bot.runs.finished import escalate_failure
+
+    service.start(ctx, 1, run_id=7, plan_json=plan(task("a"), task("c"), task("d")), plan_text=None)
+    [run] = ctx.store.dispatches(REPO, 2)
+    row, _ = ctx.store.record_outcome(run.dispatch_id, run_id=71, success=False, conclusion="failure")
+
+    def refuse(*_: object) -> None:
+        raise GitHubError(403, "Resource not accessible by integration")
+
+    monkeypatch.setattr(memory_github, "dispatch_workflow", refuse)
+    escalate_failure(ctx, row)
+    monkeypatch.undo()  # GitHub takes the next task's dispatch
+    assert [r.status for r in ctx.store.dispatches(REPO, 2)] == ["failure", "error"]
+    service.task_finished(ctx, 2)
+    c = service.load(ctx, 1)
+    assert [t.status for t in c.tasks] == ["not_run", "running", "running"]  # d took a's slot
+    [comment] = [x for x in memory_github.comments(REPO, 1) if x.body.startswith(render.MARKER)]
+    assert "`/dispatch` on #2" in next(line for line in comment.body.splitlines() if "`a`" in line)

@@ -18,7 +18,7 @@ from bot.convoy.review import review_whole
 from bot.convoy.state import Busy, Convoy, TaskState
 from bot.convoy.subissues import materialise
 from bot.issues import sticky
-from bot.measures.definitions import NO_AGENT, a_try
+from bot.measures.definitions import DISPATCH_ERROR, NO_AGENT, a_try
 from bot.models import Complexity, Tier
 from bot.runs import executor, finished
 from bot.runs.outcome import PLAN_FILE
@@ -185,7 +185,8 @@ def task_finished(ctx: "Context", number: int) -> str | None:
             t.attempt = max(t.attempt, sum(a_try(r.status) for r in rows))  # a refused dispatch is no attempt
             t.tier, t.cost_usd = last.tier, sum(r.actual_cost_usd or 0.0 for r in rows)
             t.run_url = last.run_url or next((r.run_url for r in reversed(rows) if r.run_url), None)
-            t.status = {"success": "done", "failure": "failed", NO_AGENT: "not_run"}.get(last.status, "running")
+            t.status = {"success": "done", "failure": "failed", NO_AGENT: "not_run",
+                        DISPATCH_ERROR: "not_run"}.get(last.status, "running")  # refused: nothing in flight
         save()
     return advance(ctx, parent)
 
@@ -239,8 +240,8 @@ def retry(ctx: "Context", parent: int, tid: str) -> str:
         if t is None:
             return f"No task `{render.safe(tid, 40)}` in this convoy (tasks: {', '.join(x.id for x in c.tasks)})."
         if t.status == "not_run" and t.issue:
-            return (f"Task `{t.id}` never reached its agent; a writer's `/dispatch` on #{t.issue} runs it again "
-                    "(its text may have changed since it was planned).")
+            return (f"Task `{t.id}`'s last run did not start or never reached its agent; a writer's `/dispatch` on "
+                    f"#{t.issue} runs it again (its text may have changed since it was planned).")
         if t.status != "failed":
             return f"Task `{t.id}` is {t.status}; only a failed task can be retried."
         if c.status == "cancelled":

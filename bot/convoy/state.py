@@ -10,8 +10,9 @@ from bot.convoy import dag
 from bot.convoy.plan import Plan
 from bot.store.records import Busy  # noqa: F401 - re-exported: a lost lease, raised by the store
 
-# not_run: its last run ended before its agent ran (no_agent): no slot held, never re-dispatched by itself (the
-# sub-issue may have been edited unapproved); a writer's `/dispatch` on the sub-issue runs it again
+# not_run: its last run ended before its agent ran (no_agent), or GitHub refused its last dispatch (error, an
+# escalation's): no slot held, never re-dispatched by itself (the sub-issue may have been edited unapproved; a
+# refusal needs a person's mend); a writer's `/dispatch` on the sub-issue runs it again
 TaskStatus = Literal["pending", "running", "done", "failed", "closed", "cancelled", "not_run"]
 
 
