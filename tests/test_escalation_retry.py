@@ -94,8 +94,8 @@ def test_when_the_job_gives_up_the_escalation_that_did_not_start_is_said_once(
 # --- the App's pull-request outcomes: the retry is the same event handled again ------------------------------------
 
 
-def test_failing_checks_whose_escalation_github_refuses_once_escalate_on_the_retry(
-        frozen, ctx, started, completed, fake_github, webhook_example):
+def checks_fail_and_the_escalation_is_refused_once(ctx, started, completed, fake_github, webhook_example) -> None:
+    """The run's PR's checks fail; GitHub answers its escalation's dispatch with a 500, so the job raises."""
     pull(fake_github)
     check(fake_github, "test", None)
     finish(ctx, started, completed, fake_github, 5551, BRANCH)
@@ -103,6 +103,11 @@ def test_failing_checks_whose_escalation_github_refuses_once_escalate_on_the_ret
     fake_github.fail_next("POST", DISPATCH, 500, body={"message": "Server Error"})
     with pytest.raises(GitHubError):
         handle_event("check_suite", suite(webhook_example, 7), ctx)
+
+
+def test_failing_checks_whose_escalation_github_refuses_once_escalate_on_the_retry(
+        frozen, ctx, started, completed, fake_github, webhook_example):
+    checks_fail_and_the_escalation_is_refused_once(ctx, started, completed, fake_github, webhook_example)
     assert tiers(ctx) == [("haiku", "failure", 1), ("sonnet", DISPATCH_ERROR, 2)]
     assert "| PR #7 checks failed |" in sticky(fake_github) and "on sonnet was not started" in sticky(fake_github)
     res = handle_event("check_suite", suite(webhook_example, 7), ctx)  # the job's retry
@@ -129,13 +134,7 @@ def test_a_run_that_pushed_nothing_escalates_on_the_retry(frozen, ctx, started, 
 
 def test_a_later_dispatch_by_a_person_supersedes_an_escalation_that_did_not_start(
         frozen, ctx, started, completed, fake_github, webhook_example):
-    pull(fake_github)
-    check(fake_github, "test", None)
-    finish(ctx, started, completed, fake_github, 5551, BRANCH)
-    failing_check(fake_github)
-    fake_github.fail_next("POST", DISPATCH, 500, body={"message": "Server Error"})
-    with pytest.raises(GitHubError):
-        handle_event("check_suite", suite(webhook_example, 7), ctx)
+    checks_fail_and_the_escalation_is_refused_once(ctx, started, completed, fake_github, webhook_example)
     assert executor.start_run(ctx, 1, cause="comment:99", by="octocat", tier="opus").started  # `/dispatch opus`
     handle_event("check_suite", suite(webhook_example, 7), ctx)  # the retry, or a later event: no second run
     assert [d["inputs"]["tier"] for d in dispatches(fake_github)] == ["haiku", "opus"]
