@@ -106,6 +106,36 @@ def test_a_pull_carries_when_it_was_merged(github):
 REPO_JSON = {"full_name": REPO, "name": "repo", "owner": USER, "url": f"{API}/repos/{REPO}"}
 
 
+def branch_json(spec, name, contexts=None, checks=(), enforcement="non_admins"):
+    """GitHub's own "Get a branch" example (unprotected), protected by classic branch protection when `contexts`."""
+    body = json.loads(json.dumps(spec.spec["components"]["examples"]["branch-get"]["value"]))
+    body["name"] = name
+    if contexts is not None:
+        body["protected"] = body["protection"]["enabled"] = True
+        body["protection"]["required_status_checks"] = {
+            "enforcement_level": enforcement, "contexts": contexts,
+            "checks": [{"context": c, "app_id": 15368} for c in checks]}
+    return body
+
+
+def test_classic_protections_required_checks_are_read_from_get_a_branch(github, spec):
+    """Classic branch protection's required checks, where Contents (read) sees them: "Get a branch". Its
+    .../protection/required_status_checks needs Administration, which the App does not ask for."""
+    port, calls = github
+    port.answers[("GET", f"/repos/{REPO}")] = (200, REPO_JSON)
+    port.answers[("GET", f"/repos/{REPO}/branches/release%2F1.0")] = (200, branch_json(
+        spec, "release/1.0", ["ci", "legacy/ci"], checks=["ci", "e2e"]))  # contexts and checks: each may lack a name
+    port.answers[("GET", f"/repos/{REPO}/branches/main")] = (200, branch_json(spec, "main"))
+    port.answers[("GET", f"/repos/{REPO}/branches/off")] = (200, branch_json(spec, "off", ["ci"], enforcement="off"))
+    assert port.classic_required_checks(REPO, "release/1.0") == ["ci", "legacy/ci", "e2e"]
+    assert port.classic_required_checks(REPO, "main") == []  # GitHub's example: not protected
+    assert port.classic_required_checks(REPO, "off") == []  # protected, status checks not enforced
+    with pytest.raises(GitHubError) as err:
+        port.classic_required_checks(REPO, "gone")  # no such branch: the caller reads it as no classic checks
+    assert err.value.status == 404 and not err.value.transient
+    assert [op for op, _ in calls if op != "repos/get"] == ["repos/get-branch"] * 4
+
+
 def test_check_runs_carry_their_output_without_fetching_each_run_again(github):
     port, calls = github
     sha = "b" * 40

@@ -237,3 +237,17 @@ def test_required_checks_are_read_from_every_page_of_the_branch_rules(gh, repo):
     start = len(repo.requests)
     assert gh.required_checks(REPO, "main") == ["build"]
     assert ops(repo, start) == ["repos/get-branch-rules"] * 2  # 100 a page
+
+
+def test_classic_protections_required_checks_are_served_at_get_a_branch(gh, repo):
+    """FakeGitHub keeps a branch's classic protection in memory and answers "Get a branch" as GitHub does."""
+    repo.protect_branch(REPO, "release/1.0", ["ci", "lint"])
+    start = len(repo.requests)
+    assert gh.classic_required_checks(REPO, "release/1.0") == ["ci", "lint"]
+    assert gh.classic_required_checks(REPO, "main") == []  # the default branch, not protected
+    with pytest.raises(GitHubError) as info:
+        gh.classic_required_checks(REPO, "nope")
+    assert info.value.status == 404
+    assert ops(repo, start) == ["repos/get-branch"] * 3
+    repo.protect_branch(REPO, "release/1.0", None)  # protection removed: the branch stays
+    assert gh.classic_required_checks(REPO, "release/1.0") == []

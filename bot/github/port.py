@@ -219,7 +219,8 @@ class Pulls(Protocol):
     def commit_statuses(self, repo: str, sha: str) -> list[CommitStatus]: ...  # newest first
     def check_runs(self, repo: str, sha: str) -> list[CheckRunInfo]: ...  # the latest run per name, all pages
     def check_annotations(self, repo: str, check_run_id: int) -> list[Annotation]: ...  # the first page
-    def required_checks(self, repo: str, branch: str) -> list[str]: ...  # the branch's rules' required checks
+    def required_checks(self, repo: str, branch: str) -> list[str]: ...  # the branch's rulesets' required checks
+    def classic_required_checks(self, repo: str, branch: str) -> list[str]: ...  # its classic protection's; 404: no branch
     def find_pull(self, repo: str, head_branch: str) -> PullInfo | None: ...  # this repository's, newest
     def list_reviews(self, repo: str, number: int) -> list[PostedReview]: ...  # all pages
     def create_pull(self, repo: str, *, head: str, base: str, title: str, body: str) -> PullInfo: ...

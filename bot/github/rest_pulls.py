@@ -89,7 +89,7 @@ class PullsMixin:
                 for a in data or []]
 
     def required_checks(self, repo: str, branch: str) -> list[str]:
-        """The check names the rules on `branch` require before a merge (rulesets, which read access can see): every
+        """The check names the rulesets on `branch` require before a merge (which read access can see): every
         page of them, since a partial list would let fewer checks decide than the rules require."""
         rules: list[dict] = []
         with translated():
@@ -102,6 +102,18 @@ class PullsMixin:
                     break
         return [c["context"] for rule in rules if rule.get("type") == "required_status_checks"
                 for c in (rule.get("parameters") or {}).get("required_status_checks") or [] if c.get("context")]
+
+    def classic_required_checks(self, repo: str, branch: str) -> list[str]:
+        """The check names classic branch protection on `branch` requires, from "Get a branch" (Contents: read; the
+        protection endpoints need Administration): its legacy `contexts` and its `checks`, each name once."""
+        with translated():
+            url = f"{self._repo(repo).url}/branches/{quote(branch, safe='')}"
+            _, data = self._gh.requester.requestJsonAndCheck("GET", url)
+        status = ((data or {}).get("protection") or {}).get("required_status_checks") or {}
+        if status.get("enforcement_level") == "off":  # GitHub's word for "not required" (an unprotected branch's)
+            return []
+        names = [*(status.get("contexts") or []), *(c.get("context") for c in status.get("checks") or [])]
+        return list(dict.fromkeys(n for n in names if isinstance(n, str) and n))
 
     def create_pull(self, repo: str, *, head: str, base: str, title: str, body: str) -> PullInfo:
         self._write()

@@ -202,6 +202,10 @@ class MemoryGitHub:
         self._repo(repo)
         return []
 
+    def classic_required_checks(self, repo: str, branch: str) -> list[str]:
+        self._repo(repo)
+        return []
+
     def create_pull(self, repo: str, *, head: str, base: str, title: str, body: str) -> PullInfo:
         self._write("create_pull", repo, head, base)
         r = self._repo(repo)

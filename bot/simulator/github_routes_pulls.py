@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from bot.simulator.github_calls import Call, HTTPError, route
 from bot.simulator.github_seed import _now
@@ -140,6 +141,21 @@ def branch_rules(f: FakeGitHub, call: Call) -> tuple[int, Any]:
         "strict_required_status_checks_policy": False,
         "required_status_checks": [{"context": name} for name in required]}}] if required else []
     return 200, f.paginate(call, f"/repos/{call.repo['full_name']}/rules/branches/{call.op.params['branch']}", rules)
+
+
+@route("get", R + "/branches/{branch}", "repos/get-branch")
+def branch_get(f: FakeGitHub, call: Call) -> tuple[int, Any]:
+    """A branch with its classic protection (`FakeGitHub.protect_branch`), as Contents (read) sees it."""
+    r, name = call.repo, call.op.params["branch"]
+    if name != r["default_branch"] and name not in r.get("branches", {}):
+        raise HTTPError(404, "Branch not found")
+    kept = r.get("protection", {}).get(name)
+    url = f.api("repos", r["full_name"], "branches") + "/" + quote(name, safe="")
+    checks = {"enforcement_level": "non_admins" if kept else "off", "contexts": [], "checks": [], **(kept or {})}
+    return 200, {"name": name, "commit": {"sha": r.get("branches", {}).get(name, "0" * 40)},
+                 "_links": {"self": url, "html": f"https://github.com/{r['full_name']}/tree/{name}"},
+                 "protected": bool(kept), "protection": {"enabled": bool(kept), "required_status_checks": checks},
+                 "protection_url": f"{url}/protection"}
 
 
 @route("post", R + "/pulls/{pull_number}/reviews", "pulls/create-review")

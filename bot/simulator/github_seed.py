@@ -90,6 +90,19 @@ class Seeding:
             else:
                 files[path.strip("/")] = content.encode() if isinstance(content, str) else content
 
+    def protect_branch(self, repo: str, branch: str, checks: list[str] | None, app_id: int | None = None) -> None:
+        """Classic branch protection on `branch` requiring `checks` (None: unprotected; the branch stays)."""
+        with self._lock:
+            r = self.repo(repo)
+            if branch != r["default_branch"]:
+                r.setdefault("branches", {}).setdefault(branch, "0" * 40)  # a protected branch exists
+            protection = r.setdefault("protection", {})
+            if checks is None:
+                protection.pop(branch, None)
+            else:
+                protection[branch] = {"contexts": list(checks),
+                                      "checks": [{"context": c, "app_id": app_id} for c in checks]}
+
     def add_label(self, repo: str, name: str, color: str = "ededed", description: str | None = None) -> dict:
         with self._lock:
             lab = {"id": self.next_id(), "name": name, "color": color, "description": description, "default": False}
