@@ -9,8 +9,9 @@ from datetime import datetime
 
 import pytest
 
+from bot.github.port import GitHubError
 from bot.handlers import handle_event
-from bot.runs import truth
+from bot.runs import required_checks, truth
 from tests.test_outcomes_workflow_run import REPO, completed, config, ctx, execution, started, sticky  # noqa: F401  (fixtures)
 
 BRANCH = "claude/issue-1-20261120-1000"
@@ -293,6 +294,9 @@ def test_a_run_that_pushed_nothing_edits_the_sticky_comment_once(ctx, frozen, st
     assert len(_sticky_edits(fake_github)) - before == 1
 
 
+CLASSIC = f"/repos/{REPO}/branches/"  # "Get a branch": classic branch protection's required checks
+
+
 def _reads(fake_github, since, part):
     return [r for r in fake_github.requests[since:] if r.method == "GET" and part in r.path]
 
@@ -305,17 +309,23 @@ def test_required_checks_are_read_once_per_base_branch_while_fresh(ctx, ran, fak
     now = [0.0]
     ctx.required_checks = RequiredChecks(ttl=300, clock=lambda: now[0])
     fake_github.repo(REPO).setdefault("required_checks", {})["main"] = ["test"]
+    fake_github.protect_branch(REPO, "main", ["build"])  # classic protection too: one more read per TTL
     start = len(fake_github.requests)
     check(fake_github, "test", "success")
+    check(fake_github, "build", "success")
+    check(fake_github, "lint", "failure")  # required by neither
     for _ in range(3):
         handle_event("check_suite", suite(webhook_example, 7), ctx)
     assert ctx.store.dispatches(REPO, 1)[0].truth == "checks_passed"
     assert len(_reads(fake_github, start, "/rules/branches/")) == 1
+    assert len(_reads(fake_github, start, CLASSIC)) == 1
     assert len(_reads(fake_github, start, "/check-runs")) == 3  # the head's checks: every event
     assert _reads(fake_github, start, "/annotations") == []  # nothing failed: no annotations read
-    now[0] = 301.0  # a ruleset change is seen once the copy is older than the TTL
+    now[0] = 301.0  # a ruleset or protection change is seen once the copy is older than the TTL
+    fake_github.protect_branch(REPO, "main", ["build", "lint"])
     handle_event("check_suite", suite(webhook_example, 7), ctx)
-    assert len(_reads(fake_github, start, "/rules/branches/")) == 2
+    assert len(_reads(fake_github, start, "/rules/branches/")) == len(_reads(fake_github, start, CLASSIC)) == 2
+    assert ctx.store.dispatches(REPO, 1)[0].truth == "checks_failed"
 
 
 def test_unreadable_required_checks_are_not_kept(ctx, ran, fake_github, webhook_example):
@@ -327,6 +337,50 @@ def test_unreadable_required_checks_are_not_kept(ctx, ran, fake_github, webhook_
     handle_event("check_suite", suite(webhook_example, 7), ctx)
     handle_event("check_suite", suite(webhook_example, 7), ctx)
     assert len(_reads(fake_github, start, "/rules/branches/")) == 2
+
+
+def test_unreadable_rules_are_not_kept_and_leave_classic_protection_unread(ctx, ran, fake_github, webhook_example):
+    from bot.runs.required_checks import RequiredChecks
+
+    ctx.required_checks = RequiredChecks(ttl=300, clock=lambda: 0.0)
+    fake_github.protect_branch(REPO, "main", ["test"])
+    start = len(fake_github.requests)
+    fake_github.fail_next("GET", r"/rules/branches/", 404)
+    assert required_checks.required(ctx, "main") == ()  # every check counts: the stricter reading
+    assert _reads(fake_github, start, CLASSIC) == [] and ctx.required_checks.get(REPO, "main") is None
+
+
+@pytest.mark.parametrize("status", [403, 404])
+def test_no_access_to_the_branch_or_no_branch_is_no_classic_checks(status, ctx, fake_github):
+    """403: the token may not read the branch; 404: no such branch (yet). The rulesets' checks still count, kept."""
+    from bot.runs.required_checks import RequiredChecks
+
+    ctx.required_checks = RequiredChecks(ttl=300, clock=lambda: 0.0)
+    fake_github.repo(REPO)["required_checks"] = {"main": ["build"]}
+    fake_github.protect_branch(REPO, "main", ["ci"])
+    start = len(fake_github.requests)
+    fake_github.fail_next("GET", CLASSIC, status)
+    assert required_checks.required(ctx, "main") == required_checks.required(ctx, "main") == ("build",)
+    assert len(_reads(fake_github, start, CLASSIC)) == 1  # kept like any answer
+
+
+def test_a_transient_classic_read_error_raises_and_keeps_nothing(ctx, fake_github):
+    from bot.runs.required_checks import RequiredChecks
+
+    ctx.required_checks = RequiredChecks(ttl=300, clock=lambda: 0.0)
+    fake_github.protect_branch(REPO, "main", ["ci"])
+    fake_github.fail_next("GET", CLASSIC, 503, times=20)  # past the client's retries
+    with pytest.raises(GitHubError) as info:
+        required_checks.required(ctx, "main")
+    assert info.value.transient and ctx.required_checks.get(REPO, "main") is None
+    fake_github.faults.clear()
+    assert required_checks.required(ctx, "main") == ("ci",)  # the rulesets' (none) and classic protection's
+
+
+def test_the_required_checks_are_the_rulesets_and_classic_protections_once_each(ctx, fake_github):
+    fake_github.repo(REPO)["required_checks"] = {"main": ["build", "ci"]}
+    fake_github.protect_branch(REPO, "main", ["ci", "e2e"])
+    assert required_checks.required(ctx, "main") == ("build", "ci", "e2e")
 
 
 def test_the_required_checks_cache_is_bounded():

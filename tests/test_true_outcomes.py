@@ -172,6 +172,24 @@ def test_required_checks_decide_when_the_branch_has_them(ctx, frozen, started, c
     assert ctx.store.dispatches(REPO, 1)[0].truth == "claimed"  # a required check not reported yet: pending
 
 
+@pytest.mark.parametrize("ci, truth, status", [("success", "merged", "success"), ("failure", "merged", "failure")])
+def test_classic_branch_protection_says_which_checks_count(ci, truth, status, ctx, frozen, started, completed,
+                                                           fake_github, webhook_example):
+    """Most repositories require their checks with classic branch protection, not rulesets: its required check
+    decides, and an optional check failing neither fails the run nor escalates it."""
+    fake_github.protect_branch(REPO, "main", ["ci"])
+    pull(fake_github)
+    check(fake_github, "ci", ci)
+    check(fake_github, "lint", "failure")
+    finish(ctx, started, completed, fake_github, 5551, BRANCH)
+    merge(fake_github, 7)
+    handle_event("pull_request", closed(webhook_example, 7), ctx)
+    row = ctx.store.dispatches(REPO, 1)[0]
+    assert (row.truth, row.status) == (truth, status)
+    escalated = [d["inputs"]["tier"] for d in dispatches(fake_github)[1:]]
+    assert escalated == ([] if status == "success" else ["sonnet"])
+
+
 def review(fake_github, user, state, body):
     fake_github.repo(REPO)["reviews"].append({"id": fake_github.next_id(), "pull_number": 7, "body": body,
                                               "commit_id": SHA, "state": state, "user": fake_github.user(user, "User"),

@@ -1,14 +1,17 @@
 """The base branch's required checks, kept a little while per process: every check suite reads a PR's checks
-again, but a repository's rulesets change rarely, so re-reading them on every event is waste. The repository's
-default branch is kept the same way (`bot.kept.Kept[str]`, read through `Context.default_branch`): every event on a run's
-branch asks whether it is the default branch.
+again, but a repository's rulesets and classic branch protection change rarely, so re-reading them on every event
+is waste. Both count: rulesets (`required_checks`) and classic protection (`classic_required_checks`, "Get a
+branch"), two reads per base branch per TTL. The repository's default branch is kept the same way
+(`bot.kept.Kept[str]`, read through `Context.default_branch`): every event on a run's branch asks whether it is the
+default branch.
 
 `RequiredChecks` is the App's per-process copy (built once by `bot.worker.Runtime`, handed on in the Context, as
 `KnownLabels` is): per repository and base branch, `ttl` seconds (`MODEL_ROUTER_RULES_CACHE_SECONDS`),
-at most `size` branches, the least recently used dropped first. A ruleset change is seen at once by the process
-that runs its `repository_ruleset` delivery (bot.facts; the App subscribes to it only with Administration), by
-the others once their copy is older than the TTL. What could not be read is never kept, so the next event asks
-again. The Action (one job) keeps no process copy; its Context reads the default branch once.
+at most `size` branches, the least recently used dropped first. A ruleset or protection change is seen at once by
+the process that runs its `repository_ruleset` or `branch_protection_rule` delivery (bot.facts; the App subscribes
+to them only with Administration), by the others once their copy is older than the TTL. What could not be read is
+never kept, so the next event asks again. The Action (one job) keeps no process copy; its Context reads the default
+branch once.
 """
 
 from __future__ import annotations
@@ -27,13 +30,13 @@ class RequiredChecks(Kept[tuple[str, ...]]):
 
 
 def required(ctx: "Context", base: str) -> tuple[str, ...]:
-    """The base branch's required checks; unreadable: none, so every check counts (the stricter reading), and not
-    kept."""
+    """The base branch's required checks: its rulesets' and its classic protection's, each name once. Unreadable:
+    none, so every check counts (the stricter reading), and not kept."""
     cache = ctx.required_checks
     if cache is not None and (names := cache.get(ctx.repo, base)) is not None:
         return names
     try:
-        names = tuple(ctx.gh.required_checks(ctx.repo, base))
+        names = tuple(dict.fromkeys([*ctx.gh.required_checks(ctx.repo, base), *_classic(ctx, base)]))
     except GitHubError as exc:
         if exc.transient:
             raise
@@ -41,3 +44,14 @@ def required(ctx: "Context", base: str) -> tuple[str, ...]:
     if cache is not None:
         cache.put(ctx.repo, base, names)
     return names
+
+
+def _classic(ctx: "Context", base: str) -> list[str]:
+    """Classic branch protection's required checks; none when GitHub will not show the branch (403) or has none by
+    that name (404): the rulesets' alone then decide."""
+    try:
+        return ctx.gh.classic_required_checks(ctx.repo, base)
+    except GitHubError as exc:
+        if exc.transient or exc.status not in (403, 404):
+            raise
+        return []
