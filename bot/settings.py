@@ -50,7 +50,7 @@ class ServiceSettings(BaseSettings):
     job_poll_seconds: float = Field(default=0.5, gt=0, validation_alias="MODEL_ROUTER_JOB_POLL_SECONDS")
     retention_days: float = Field(default=14, gt=0, validation_alias="MODEL_ROUTER_RETENTION_DAYS")
     config_cache_seconds: float = Field(default=600.0, ge=0, validation_alias="MODEL_ROUTER_CONFIG_CACHE_SECONDS")
-    # a base branch's required checks (its rulesets), per process: they change rarely, check suites come often
+    # a base branch's required checks, per process: rulesets and protection change rarely, check suites come often
     rules_cache_seconds: float = Field(default=300.0, ge=0, validation_alias="MODEL_ROUTER_RULES_CACHE_SECONDS")
     # SQLite durability: FULL fsyncs every commit (one per group-committed batch); NORMAL (WAL) survives a
     # killed process but not a power cut.

@@ -1,7 +1,7 @@
 """What GitHub shows of a run's pull request now: its checks verdict (required checks first), what failed, and the
 changes writers asked for — read on every event, so the recorded outcome follows GitHub's current view. Only the base
-branch's required checks are kept a while (`bot.runs.required_checks`: rulesets change rarely); a failing check's
-annotations are read only when the checks failed, a review only while the PR is open."""
+branch's required checks are kept a while (`bot.runs.required_checks`: rulesets and branch protection change
+rarely); a failing check's annotations are read only when the checks failed, a review only while the PR is open."""
 
 from __future__ import annotations
 
