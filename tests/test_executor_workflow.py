@@ -117,7 +117,7 @@ def test_the_branch_comes_from_the_agents_job_outputs_never_from_a_file():
 
 def test_whether_the_agent_step_ran_comes_from_the_agents_job_outputs_never_from_a_file():
     """The claude step's outcome (success, failure, cancelled, skipped) tells a run whose agent ran without a
-    result (the tier's failure) from one that never reached it (bot.runs.finished.agent_ran)."""
+    result (the tier's failure) from one that never reached it (bot.runs.finished.never_ran)."""
     assert _job("execute")["outputs"]["agent"] == "${{ steps.claude.outcome }}"
     step = next(s for s in _steps("report") if (s.get("with") or {}).get("mode") == "report")
     assert step["with"]["agent-outcome"] == "${{ needs.execute.outputs.agent }}"

@@ -99,6 +99,37 @@ def test_a_run_with_no_execution_file_had_no_agent(conclusion):
     assert finished.judge(finished.RunReport(outcome=Outcome(), conclusion=conclusion)) == (None, "no execution file")
 
 
+# what Claude Code's stream-json result message says when the API refused the first request (an invalid or
+# missing API key): an error, one synthetic turn, nothing billed
+AUTH_ERROR = Outcome(found=True, file=True, is_error=True, subtype="success", total_cost_usd=0.0, num_turns=1,
+                     result="Invalid API key · Please run /login")
+
+
+@pytest.mark.parametrize("agent, conclusion, outcome, expected", [
+    # the agent step failed and left no execution file: claude-code-action stopped before the CLI (no API key, the
+    # install failed): the agent never ran, in the Action (no conclusion yet) and the App alike
+    ("failure", None, Outcome(), (None, "executor failed")),
+    ("failure", "failure", Outcome(), (None, "executor failed")),
+    # the CLI reported an error before the model did anything: no cost, at most the one synthetic turn
+    ("failure", None, AUTH_ERROR, (None, "API error, no usage")),
+    ("failure", "failure", AUTH_ERROR, (None, "API error, no usage")),
+    ("failure", None, AUTH_ERROR.model_copy(update={"num_turns": 0}), (None, "API error, no usage")),
+    # the model answered, or the file does not say it did not: the tier's failure, as before
+    ("failure", None, AUTH_ERROR.model_copy(update={"total_cost_usd": 0.0004}), (False, None)),
+    ("failure", None, AUTH_ERROR.model_copy(update={"num_turns": 2}), (False, None)),
+    ("failure", None, AUTH_ERROR.model_copy(update={"total_cost_usd": None}), (False, None)),
+    ("failure", None, AUTH_ERROR.model_copy(update={"num_turns": None}), (False, None)),
+    ("failure", "failure", AUTH_ERROR.model_copy(update={"is_error": False, "subtype": "error_max_turns"}),
+     (False, "failure")),
+    ("failure", None, Outcome(file=True), (False, "agent failure: no result")),  # crashed mid-run: a file, no result
+    ("cancelled", None, Outcome(), (False, "agent cancelled: no result")),  # the job's time limit
+    ("cancelled", "cancelled", Outcome(), (False, "cancelled")),
+    ("success", None, Outcome(), (False, "agent success: no result")),
+])
+def test_an_executor_that_failed_before_its_agent_is_no_tiers_failure(agent, conclusion, outcome, expected):
+    assert finished.judge(finished.RunReport(outcome=outcome, conclusion=conclusion, agent=agent)) == expected
+
+
 def test_the_app_and_the_action_record_a_runs_branch_through_one_function():
     """#36: the branch a run pushed (and the `claimed` it makes a success) is recorded by one service function,
     `bot.runs.pull_outcome.record_branch`, which both surfaces call; no other code writes a dispatch's branch."""

@@ -50,7 +50,7 @@ class ActionSettings(BaseSettings):
     execution_file: Path | None = Field(default=None, validation_alias=_env("INPUT_EXECUTION_FILE"))
     # report mode: claude-code-action's `branch_name` step (or job) output, never a file: the agent wrote those
     branch_name: str | None = Field(default=None, max_length=1000, validation_alias=_env("INPUT_BRANCH_NAME"))
-    # report mode: the claude step's outcome, a job output (bot.runs.finished.agent_ran reads it; others are unknown)
+    # report mode: the claude step's outcome, a job output (bot.runs.finished.never_ran reads it; others are unknown)
     agent_outcome: str | None = Field(default=None, max_length=100, validation_alias=_env("INPUT_AGENT_OUTCOME"))
     issue_number: int | None = Field(default=None, ge=1, validation_alias=_env("INPUT_ISSUE_NUMBER"))
     workspace: Path = Field(default_factory=Path.cwd, validation_alias=_env("GITHUB_WORKSPACE"))

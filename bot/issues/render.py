@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.config.loading import CONFIG_PATH
 from bot.issues.state import MARKER, encode, run_field
-from bot.measures.definitions import DISPATCH_ERROR, NO_AGENT, fmt, savings
+from bot.measures.definitions import API_REFUSED, DISPATCH_ERROR, EXECUTOR_FAULTS, NO_AGENT, fmt, savings
 from bot.models import Complexity, RoutingDecision, Tier
 from bot.routing import ladder_stats
 from bot.untrusted import defuse, fenced
@@ -70,6 +70,22 @@ def not_run(run: Any) -> str | None:
     return f"not run ({run_field(run, 'conclusion') or '—'})"
 
 
+def why_not_run(conclusion: object, log: str) -> str:
+    """Why a run ended before its agent ran, by its conclusion, and what to check; `log` names the run's log (a
+    link, a URL). One text for the sticky comment and the Action's log; it quotes nothing the run wrote."""
+    if conclusion not in EXECUTOR_FAULTS:
+        return "the issue changed after it was dispatched, or the runner failed"
+    reason = ("the agent's first request to the Claude API failed, at no cost" if conclusion == API_REFUSED else
+              "the executor workflow failed before the agent produced any output")
+    return (f"{reason}, as it would on every tier. Check {log}, e.g. that the repository's `ANTHROPIC_API_KEY` "
+            "secret is set and valid, and that the runner could install claude-code-action and reach the API")
+
+
+def run_link(url: object, text: str = "run") -> str | None:
+    """A markdown link to a run's page, or None when its URL is not an https one."""
+    return f"[{text}]({url})" if url and str(url).startswith("https://") else None
+
+
 def runs_section(runs: str | Iterable[Any] | None) -> str:
     """Executor runs with estimate vs actual; a ready-made markdown string is used as is."""
     if runs is None:
@@ -85,8 +101,7 @@ def runs_section(runs: str | Iterable[Any] | None) -> str:
                  "|---|---|---|---|---|---|---|" + ("---|" if rated else "")]
         for i, run in enumerate(rows, 1):
             status = pr_state(run) or not_run(run) or run_field(run, "conclusion") or run_field(run, "status") or "—"
-            url = run_field(run, "run_url") or run_field(run, "url")
-            link = f"[run]({url})" if url and str(url).startswith("https://") else "—"
+            link = run_link(run_field(run, "run_url") or run_field(run, "url")) or "—"
             lines.append(
                 f"| {run_field(run, 'attempt', i)} | {safe(run_field(run, 'tier', '—'), 20)} | `{safe(run_field(run, 'model', '—'), 80)}` "
                 f"| {safe(status, 30)} | {money(run_field(run, 'estimated_cost_usd'))} | {money(run_field(run, 'actual_cost_usd'))} | {link} |"
@@ -99,11 +114,15 @@ def runs_section(runs: str | Iterable[Any] | None) -> str:
                       "GitHub did not take its dispatch. If no retry starts it, a maintainer can comment "
                       f"`/dispatch {tier}` to start it."]
         if not_run(last):  # why, and what happens next: no escalation, nothing learned
-            tier = safe(run_field(last, "tier", "—"), 20)
-            lines += ["", f"Attempt {safe(run_field(last, 'attempt', len(rows)), 10)} on {tier} ended before its agent "
-                      f"ran ({safe(run_field(last, 'conclusion') or '—', 30)}: the issue changed after it was dispatched, "
-                      f"or the runner failed): not escalated, and not counted against {tier}. A maintainer can comment "
-                      "`/dispatch` to run it again."]
+            tier, conclusion = safe(run_field(last, "tier", "—"), 20), run_field(last, "conclusion")
+            log = run_link(run_field(last, "run_url"), "the run's log") or "the run's log"
+            ended = f"Attempt {safe(run_field(last, 'attempt', len(rows)), 10)} on {tier} ended before its agent ran"
+            why = why_not_run(conclusion, log)
+            lines += ["", f"{ended} ({safe(conclusion, 30)}): {why}. It was not escalated, nor counted against {tier}; "
+                      "once it is fixed, a maintainer can comment `/dispatch` to run it again."
+                      if conclusion in EXECUTOR_FAULTS else
+                      f"{ended} ({safe(conclusion or '—', 30)}: {why}): not escalated, and not counted against {tier}. "
+                      "A maintainer can comment `/dispatch` to run it again."]
         inner = "\n".join(lines)
     return f"{RUNS_BEGIN}\n{inner}\n{RUNS_END}" if inner else ""
 

@@ -18,6 +18,13 @@ FINISHED = ("success", "failure")  # a run with an outcome of its agent's: every
 # a dispatched run that ended before its agent ran (the executor refused an edited issue, the runner failed, no or
 # an unreadable execution file): recorded, but no tier's success or failure (bot.runs.finished.judge)
 NO_AGENT = "no_agent"
+# why a run is NO_AGENT, its recorded conclusion: it left no execution file, or none with a result message (the
+# executor refused an edited issue, the runner failed); or the executor itself failed before the model did any
+# work, as it would for every tier: claude-code-action's step failed without writing an execution file (no
+# ANTHROPIC_API_KEY secret, the install failed), or the CLI reported an error at no cost (an invalid API key)
+NO_FILE, NO_RESULT = "no execution file", "no result message"
+SETUP_FAILED, API_REFUSED = "executor failed", "API error, no usage"
+EXECUTOR_FAULTS = (SETUP_FAILED, API_REFUSED)  # the repository's executor setup to fix, then `/dispatch`
 ENDED = (*FINISHED, NO_AGENT)  # a run recorded as over: a redelivery records it no second time
 DISPATCH_ERROR = "error"  # GitHub refused a run's dispatch (bot.runs.executor): no workflow started, no agent ran
 # an issue's first try is its first executor run not in these: the first whose agent could have run

@@ -16,12 +16,13 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from bot.context import Context, Result
+from bot.measures.definitions import API_REFUSED, NO_FILE, NO_RESULT, SETUP_FAILED
 from bot.runs.escalation import escalate
 from bot.runs.outcome import RUN_FILE, Outcome
 from bot.store.records import DispatchRecord
 
-NO_FILE, NO_RESULT = "no execution file", "no result message"  # why a run has no agent outcome (its conclusion)
-# the agent step's outcome as GitHub reports it (`steps.claude.outcome`): these three mean the agent ran
+# the agent step's outcome as GitHub reports it (`steps.claude.outcome`): these three mean the step ran (a failure
+# ran the agent only if it left an execution file: `never_ran`)
 AGENT_RAN = ("success", "failure", "cancelled")
 AGENT_STEP = (*AGENT_RAN, "skipped")
 
@@ -82,14 +83,34 @@ def after_run(react: AfterRun) -> AfterRun:
     return react
 
 
-def agent_ran(report: RunReport) -> bool:
-    """Whether the run reached its agent: its execution file holds a result message, the executor says its agent
-    step ran (AGENT_RAN: it may have been cancelled by the job's time limit, crashed, or run out of turns or budget
-    without a result: the tier's failure), or GitHub says the run succeeded (the App could not read its artifact).
-    A run that ended before (the executor refused an issue edited after the dispatch: the step was skipped; the
-    runner failed: nothing recorded) did not; unknown is not: only an agent that demonstrably ran counts against
-    its tier (docs/security.md). Never a success without a result message either way (fail closed)."""
-    return report.outcome.found or report.agent in AGENT_RAN or report.conclusion == "success"
+def never_ran(report: RunReport) -> str | None:
+    """Why the run's agent never ran (the conclusion `judge` records), or None when it ran: its execution file holds a
+    result message, the executor says its agent step ran (AGENT_RAN: cancelled by the job's time limit, crashed, or
+    out of turns or budget without a result: the tier's failure), or GitHub says the run succeeded (the App could
+    not read its artifact). It did not when the run ended before (the executor refused an issue edited after the
+    dispatch: the step was skipped; the runner failed: nothing recorded), nor when the executor failed before the
+    model did any work, as it would on every tier (`executor_failed`); unknown is not: only an agent that
+    demonstrably ran counts against its tier (docs/security.md). Never a success without a result message."""
+    outcome = report.outcome
+    if failed := executor_failed(report):
+        return failed
+    if outcome.found or report.agent in AGENT_RAN or report.conclusion == "success":
+        return None
+    return NO_RESULT if outcome.file else NO_FILE
+
+
+def executor_failed(report: RunReport) -> str | None:
+    """SETUP_FAILED when the agent step failed and left no execution file: claude-code-action checks its environment
+    (the API key among it) and installs the Claude CLI first, and writes the file once the CLI ran, so the model was
+    never reached (a step cancelled without one most likely hit the job's time limit: the tier's). API_REFUSED when
+    the CLI's result message is an error that cost nothing within its one synthetic turn (an invalid API key, an
+    API it could not reach): no model output was billed. Else None."""
+    outcome = report.outcome
+    if report.agent == "failure" and not outcome.file:
+        return SETUP_FAILED
+    if outcome.found and outcome.is_error and outcome.total_cost_usd == 0 and outcome.num_turns in (0, 1):
+        return API_REFUSED
+    return None
 
 
 def ended_without_result(report: RunReport) -> str:
@@ -101,14 +122,14 @@ def ended_without_result(report: RunReport) -> str:
 
 
 def judge(report: RunReport) -> tuple[bool | None, str | None]:
-    """Whether the run succeeded (None: its agent never ran, `agent_ran`), and the conclusion to record — the
+    """Whether the run succeeded (None: its agent never ran, `never_ran`), and the conclusion to record — the
     one rule for the App and the Action. A workflow run that concluded (the App sees it) succeeded when GitHub
     says so and its execution file does not say otherwise; the Action's report step runs before its job
-    concludes, so there the execution file alone decides. A run without its agent records why (NO_FILE or
-    NO_RESULT): it does not escalate, and learning does not count it (status NO_AGENT)."""
+    concludes, so there the execution file alone decides. A run without its agent records why (`never_ran`): it
+    does not escalate, and learning does not count it (status NO_AGENT)."""
     outcome = report.outcome
-    if not agent_ran(report):
-        return None, NO_RESULT if outcome.file else NO_FILE
+    if why := never_ran(report):
+        return None, why
     if report.conclusion is None:
         return outcome.succeeded, None if outcome.found else f"agent {report.agent}: no result"
     return report.conclusion == "success" and (outcome.succeeded if outcome.found else True), report.conclusion

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from bot import catalog
 from bot.context import Context, Result
+from bot.issues.render import why_not_run
 from bot.issues.service import refresh_comment, route_issue
 from bot.models import Complexity, RoutingDecision, Tier
 from bot.runs.finished import RunReport, agent_step, judge, verdict
@@ -49,7 +50,7 @@ def report_step_finished(ctx: Context, number: int, outcome: Outcome, info: dict
                          plan_json: str | None = None, branch: str | None = None, agent: str | None = None) -> Result:
     """One run's outcome and actual cost on its issue, through `run_ended`; `info` is what the run was
     started with (tier, model, complexity, mode, routing_id), any of it missing; `branch` the one it pushed; `agent`
-    its agent step's outcome (bot.runs.finished.agent_ran).
+    its agent step's outcome (bot.runs.finished.never_ran).
 
     Labels and the routing stay as they are; the comment's runs table and state line keep every earlier run
     side by side. Outputs: the run's actual and estimated cost, tier, model and complexity."""
@@ -67,7 +68,7 @@ def report_step_finished(ctx: Context, number: int, outcome: Outcome, info: dict
     # default branch) is no_pr by the App's rule (bot.runs.finished.pushed_nothing), never a success on its word
     texts[RUN_FILE] = json.dumps({"branch_name": branch or ""})
     report = RunReport(outcome=outcome, run_id=_run_id(ctx), run_url=ctx.run_url, texts=texts, agent=agent_step(agent))
-    success, why = judge(report)  # None: the agent never ran (no or an unreadable execution file)
+    success, why = judge(report)  # None: the agent never ran (bot.runs.finished.never_ran says why)
     dispatch = _dispatch(ctx, number, ran, str(info.get("routing_id") or ""), by=by)
     if dispatch is None:  # nothing routed: no run to count (cannot happen once the issue is routed)
         refresh_comment(ctx, number)
@@ -76,9 +77,10 @@ def report_step_finished(ctx: Context, number: int, outcome: Outcome, info: dict
         messages += run_ended(ctx, dispatch, report).messages
     cost, tier = outcome.total_cost_usd, ran.tier.value if ran.tier else "—"
     if success is None:
+        log = f"the run's log ({ctx.run_url})" if ctx.run_url else "the run's log"
         messages.append(f"{ctx.repo}#{number}: {verdict(success, why)} on {tier}: recorded as ended before its agent "
-                        "ran (the issue changed after the dispatch, or the runner failed); not escalated, not counted "
-                        "against the tier")
+                        f"ran ({why_not_run(why, log)}); not escalated, not counted against the tier; `/dispatch` "
+                        "runs it again")
     else:
         messages.append(
             f"{ctx.repo}#{number}: run {verdict(success, why)} on {tier}, actual "
