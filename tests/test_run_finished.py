@@ -13,7 +13,7 @@ from bot.convoy import service as convoy
 from bot.issues.render import MARKER
 from bot.issues.state import decode
 from bot.runs import finished
-from bot.runs.outcome import Outcome
+from bot.runs.outcome import Outcome, parse_execution
 from tests.plugins.executor_runs import ACTION_REPO, APP_REPO, action_report, app_run
 
 RESULT = {"type": "result", "subtype": "error_during_execution", "is_error": True, "total_cost_usd": 0.0123,
@@ -121,7 +121,8 @@ AUTH_ERROR = Outcome(found=True, file=True, is_error=True, subtype="success", to
     ("failure", None, AUTH_ERROR.model_copy(update={"num_turns": None}), (False, None)),
     ("failure", "failure", AUTH_ERROR.model_copy(update={"is_error": False, "subtype": "error_max_turns"}),
      (False, "failure")),
-    ("failure", None, Outcome(file=True), (False, "agent failure: no result")),  # crashed mid-run: a file, no result
+    ("failure", None, Outcome(file=True, messages=3), (False, "agent failure: no result")),  # crashed mid-run
+    ("failure", None, parse_execution("[]"), (None, "executor failed")),  # the SDK failed before its first message
     ("cancelled", None, Outcome(), (False, "agent cancelled: no result")),  # the job's time limit
     ("cancelled", "cancelled", Outcome(), (False, "cancelled")),
     ("success", None, Outcome(), (False, "agent success: no result")),

@@ -100,13 +100,14 @@ def never_ran(report: RunReport) -> str | None:
 
 
 def executor_failed(report: RunReport) -> str | None:
-    """SETUP_FAILED when the agent step failed and left no execution file: claude-code-action checks its environment
+    """SETUP_FAILED when the agent step failed and left no execution file, or one without a readable message (the
+    Agent SDK failing before its first message writes `[]`): claude-code-action checks its environment
     (the API key among it) and installs the Claude CLI first, and writes the file once the CLI ran, so the model was
     never reached (a step cancelled without one most likely hit the job's time limit: the tier's). API_REFUSED when
     the CLI's result message is an error that cost nothing within its one synthetic turn (an invalid API key, an
     API it could not reach): no model output was billed. Else None."""
     outcome = report.outcome
-    if report.agent == "failure" and not outcome.file:
+    if report.agent == "failure" and not (outcome.found or outcome.messages):  # no file, or one with no message
         return SETUP_FAILED
     if outcome.found and outcome.is_error and outcome.total_cost_usd == 0 and outcome.num_turns in (0, 1):
         return API_REFUSED
