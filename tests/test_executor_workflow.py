@@ -181,3 +181,15 @@ def test_the_artifact_holds_the_runs_files_at_its_top_under_the_names_the_report
 def test_the_docs_say_what_the_executor_needs():
     text = (ROOT / "docs" / "action.md").read_text()
     assert "MODEL_ROUTER_MAX_RUN_USD" in text and "github_token" in text
+
+
+def test_the_fakes_title_runs_as_the_shipped_workflows_run_name_does():
+    """Both GitHub fakes title a dispatched run with this run-name when the repository lacks the file, so the runs
+    the retry of a dispatch looks for (bot.runs.unconfirmed) carry `[mr:<id>]` as GitHub's would."""
+    from bot.runs.trust import dispatch_id_of
+    from bot.simulator.github_runs import EXECUTOR_RUN_NAME, display_title, run_name
+
+    assert run_name(WORKFLOW.read_text(encoding="utf-8"), "model-router-executor.yml") == EXECUTOR_RUN_NAME
+    inputs = {"issue_number": "7", "tier": "opus", "routing_id": "r1.2.ab12"}
+    assert display_title(EXECUTOR_RUN_NAME, inputs=inputs) == "model-router #7 execute on opus [mr:r1.2.ab12]"
+    assert dispatch_id_of(display_title(EXECUTOR_RUN_NAME, payload={**inputs, "mode": "plan"})) == "r1.2.ab12"

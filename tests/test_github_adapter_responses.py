@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 import re
-from urllib.parse import urlsplit
+from datetime import datetime, timedelta, timezone
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
@@ -30,12 +31,14 @@ def github(spec):
     """(RestGitHub on a mocked API, the list of operations it called); `answer(method, path, status, json)`."""
     calls: list[tuple[str, object]] = []
     answers: dict[tuple[str, str], tuple[int, object]] = {}
+    queries: list[dict[str, list[str]]] = []
 
     def callback(request):
         url = urlsplit(request.url)
         body = json.loads(request.body) if request.body else None
         op = spec.validate(request.method, url.path, body)  # RequestViolation fails the test
         calls.append((op.operation_id, body))
+        queries.append(parse_qs(url.query))
         status, payload = answers.get((request.method, url.path), (404, {"message": "Not Found"}))
         return status, {"Content-Type": "application/json"}, json.dumps(payload)
 
@@ -44,7 +47,7 @@ def github(spec):
             # PyGithub spells the default port out (https://host:443/...)
             mock.add_callback(method, re.compile(re.escape(API) + r"(:443)?/.*"), callback=callback)
         port = RestGitHub("t0ken", API, writes_per_minute=None, min_write_interval=0, retries=0, backoff=0)
-        port.answers = answers
+        port.answers, port.queries = answers, queries
         yield port, calls
         port.close()
 
@@ -179,3 +182,22 @@ def test_listed_issues_are_read_as_listed_not_fetched_again(github):
     assert [i.number for i in port.issues_created_by(REPO, "model-router[bot]", "2026-01-01T00:00:00Z")] == [7]
     assert [i.number for i in port.list_sub_issues(REPO, 1)] == [7]
     assert "issues/get" not in [op for op, _ in calls]
+
+
+def test_workflow_runs_are_asked_for_by_event_and_creation_time_and_read_as_listed(github):
+    """The retry of a dispatch GitHub answered 5xx lists the runs it may have started (bot.runs.unconfirmed): the run-name
+    is `display_title` (`name` is the workflow's), read from the listing without fetching each run again."""
+    port, calls = github
+    run = {"id": 9, "name": "model-router executor", "display_title": "model-router #1 execute on opus [mr:r.1.ab]",
+           "event": "workflow_dispatch", "actor": USER, "html_url": "https://github.com/octo/repo/actions/runs/9",
+           "created_at": "2026-12-07T00:01:02Z"}
+    port.answers[("GET", f"/repos/{REPO}/actions/workflows/model-router-executor.yml/runs")] = (
+        200, {"total_count": 1, "workflow_runs": [run]})
+    since = datetime(2026, 12, 7, 1, 0, tzinfo=timezone(timedelta(hours=1)))  # any zone: GitHub is asked in UTC
+    [got] = port.list_workflow_runs(REPO, "model-router-executor.yml", "workflow_dispatch", since)
+    assert (got.id, got.display_title, got.actor, got.event) == (9, run["display_title"], "model-router[bot]",
+                                                                 "workflow_dispatch")
+    assert got.created_at == datetime(2026, 12, 7, 0, 1, 2, tzinfo=timezone.utc) and got.html_url == run["html_url"]
+    assert [c[0] for c in calls] == ["actions/list-workflow-runs"]
+    assert port.queries[0]["event"] == ["workflow_dispatch"] and port.queries[0]["created"] == [">=2026-12-07T00:00:00Z"]
+    assert port.queries[0]["per_page"] == ["100"]

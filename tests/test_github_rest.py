@@ -2,6 +2,7 @@
 
 import io
 import zipfile
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from github import GithubException
@@ -115,6 +116,38 @@ def test_actions(gh, repo):
     with pytest.raises(GitHubError) as info:
         gh.download_artifact(REPO, 123456)
     assert info.value.status == 404
+
+
+def test_dispatched_runs_are_listed_by_workflow_event_and_creation_time(gh, repo):
+    """Each dispatch starts a run titled by the executor's run-name; the listing filters as GitHub's does."""
+    since = datetime.now(timezone.utc) - timedelta(minutes=1)
+    gh.dispatch_workflow(REPO, "model-router-executor.yml", "main", {"issue_number": "1", "tier": "opus", "routing_id": "a.1"})
+    gh.repository_dispatch(REPO, "model-router.execute", {"issue_number": "1", "tier": "haiku", "routing_id": "a.2"})
+    [run] = gh.list_workflow_runs(REPO, "model-router-executor.yml", "workflow_dispatch", since)
+    assert (run.display_title, run.event, run.actor) == ("model-router #1 execute on opus [mr:a.1]", "workflow_dispatch",
+                                                          "github-actions[bot]")
+    assert run.html_url.endswith(f"/actions/runs/{run.id}") and run.created_at >= since.replace(microsecond=0)
+    [other] = gh.list_workflow_runs(REPO, "model-router-executor.yml", "repository_dispatch", since)
+    assert other.display_title.endswith("[mr:a.2]")
+    assert gh.list_workflow_runs(REPO, "model-router-executor.yml", "workflow_dispatch", since + timedelta(hours=1)) == []
+    r = repo.repo(REPO)
+    r["workflow_runs"] += [{**r["workflow_runs"][0], "id": repo.next_id()} for _ in range(150)]
+    start = len(repo.requests)
+    assert len(gh.list_workflow_runs(REPO, "model-router-executor.yml", "workflow_dispatch", since)) == 151
+    assert ops(repo, start) == ["actions/list-workflow-runs"] * 2  # every page
+
+
+def test_a_dispatch_answered_5xx_is_not_sent_again_by_the_client(gh, repo):
+    """It may have started the run (GitHub answered after creating it): the caller decides, bot.runs.unconfirmed."""
+    repo.fail_next("POST", r"/dispatches$", 502, applied=True)
+    with pytest.raises(GitHubError) as info:
+        gh.dispatch_workflow(REPO, "model-router-executor.yml", "main", {"issue_number": "1"})
+    assert info.value.status == 502 and info.value.transient
+    assert [r.status for r in repo.requests if r.operation_id == "actions/create-workflow-dispatch"] == [502]
+    assert len(repo.repo(REPO)["workflow_runs"]) == 1  # GitHub started it all the same
+    repo.fail_next("POST", r"/dispatches$", 403, headers={"Retry-After": "1"}, body={"message": "secondary rate limit"})
+    gh.repository_dispatch(REPO, "model-router.execute", {"issue_number": "1"})  # a refusal started nothing: retried
+    assert [r.status for r in repo.requests if r.operation_id == "repos/create-dispatch-event"] == [403, 204]
 
 
 def test_pull_requests_files_compare(gh, repo):

@@ -134,6 +134,17 @@ class Artifact(BaseModel):
     size_in_bytes: int = 0
 
 
+class WorkflowRun(BaseModel):
+    """A run of a workflow as GitHub lists it: `display_title` is its `run-name` (the executor's carries `[mr:<id>]`)."""
+
+    id: int
+    display_title: str = ""
+    event: str = ""
+    actor: str = ""  # who started it (the login)
+    html_url: str = ""
+    created_at: datetime | None = None
+
+
 class GitHubError(Exception):
     """A GitHub call failed for good (after the client's own retries)."""
 
@@ -208,6 +219,8 @@ class Permissions(Protocol):
 class Actions(Protocol):
     def dispatch_workflow(self, repo: str, workflow: str, ref: str, inputs: dict[str, str]) -> None: ...
     def repository_dispatch(self, repo: str, event_type: str, client_payload: dict) -> None: ...
+    # the workflow's runs started by `event` since `since` (aware), all pages, newest first
+    def list_workflow_runs(self, repo: str, workflow: str, event: str, since: datetime) -> list[WorkflowRun]: ...
     def list_run_artifacts(self, repo: str, run_id: int) -> list[Artifact]: ...
     def download_artifact(self, repo: str, artifact_id: int) -> bytes: ...  # the zip
 

@@ -19,19 +19,17 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-import requests
 from github import Auth, Github, GithubException
-from github.Artifact import Artifact as GhArtifact
 from github.GithubObject import NotSet
 from github.IssueComment import IssueComment
-from github.PaginatedList import PaginatedList
 
 from bot.github.pacing import WritePacer
+from bot.github.rest_actions import ActionsMixin
 from bot.github.rest_pulls import PullsMixin
 from bot.github.rest_tree import IssueTreeMixin
 from bot.metrics import github_response
 from bot.github.retry import GitHubRetry, translated
-from bot.github.port import Artifact, Comment, IssueInfo, Label
+from bot.github.port import Comment, IssueInfo, Label
 
 ROLES = ("admin", "maintain", "write", "triage", "read", "none")
 
@@ -48,7 +46,7 @@ def _observe(requester: Any, label: str) -> None:
     requester.DEBUG_ON_RESPONSE = observed
 
 
-class RestGitHub(IssueTreeMixin, PullsMixin):
+class RestGitHub(ActionsMixin, IssueTreeMixin, PullsMixin):
     """GitHubPort over PyGithub for one credential (installation token or GITHUB_TOKEN)."""
 
     def __init__(
@@ -256,36 +254,3 @@ class RestGitHub(IssueTreeMixin, PullsMixin):
                 raise
         role = d.get("role_name")
         return role if role in ROLES else d.get("permission") or "none"
-
-    # --- actions -----------------------------------------------------------------------------------
-    def dispatch_workflow(self, repo: str, workflow: str, ref: str, inputs: dict[str, str]) -> None:
-        self._write()
-        with translated():
-            self._repo(repo).get_workflow(workflow).create_dispatch(ref, inputs, throw=True)
-
-    def repository_dispatch(self, repo: str, event_type: str, client_payload: dict) -> None:
-        self._write()
-        with translated():
-            # Repository.create_repository_dispatch reports failures only as False
-            self._request("POST", f"{self._repo(repo).url}/dispatches",
-                          {"event_type": event_type, "client_payload": client_payload})
-
-    def list_run_artifacts(self, repo: str, run_id: int) -> list[Artifact]:
-        with translated():
-            # WorkflowRun.get_artifacts() would fetch the run first only to learn this URL
-            url = f"{self._repo(repo).url}/actions/runs/{run_id}/artifacts"
-            pages = PaginatedList(GhArtifact, self._gh.requester, url, None, list_item="artifacts")
-            return [Artifact(id=a.id, name=a.name, size_in_bytes=a.size_in_bytes or 0) for a in pages]
-
-    def download_artifact(self, repo: str, artifact_id: int) -> bytes:
-        """The artifact zip. GitHub answers 302 to a signed blob URL, fetched without our token."""
-        url = f"{self._repo(repo).url}/actions/artifacts/{artifact_id}/zip"
-        with translated():
-            status, headers, _ = self._gh.requester.requestJson("GET", url)
-            location = {k.lower(): v for k, v in headers.items()}.get("location")
-            if status != 302 or not location:
-                raise GithubException(status, {"message": f"artifact download answered {status}"}, headers)
-            resp = requests.get(location, timeout=60)
-            if resp.status_code != 200:
-                raise GithubException(resp.status_code, {"message": "artifact blob download failed"}, {})
-            return resp.content

@@ -4,7 +4,9 @@ PyGithub's `GithubRetry` retries 403s and 5xx for GET/POST/PUT/DELETE (not PATCH
 Retry-After says (no cap) and waits 60 s on a secondary-limit message without Retry-After. We use our
 own urllib3 `Retry` instead: 502/503/504 on any method, `retries` times with exponential backoff
 (`backoff` s factor; first retry immediate) — a retried POST may have been applied, so callers stay
-idempotent (the sticky comment is found by its marker); 403/429 only when Retry-After <= `max_inline_wait`.
+idempotent (the sticky comment is found by its marker); a dispatch cannot be, so its 5xx (or lost answer) is
+not retried here but raised (bot.runs.unconfirmed looks for the run first); 403/429 only when Retry-After <=
+`max_inline_wait`.
 With the credential's `WritePacer` given, a 403/429's Retry-After pauses the whole credential (every thread,
 and every replica when the pacer is shared through Redis) once, and every retried write takes the next paced
 slot, so the retries after a secondary limit leave one by one instead of together. A longer wait, a primary
@@ -15,6 +17,7 @@ Other 4xx fail fast (`GitHubError.transient` is False).
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,6 +32,7 @@ from bot.github.pacing import WritePacer
 from bot.github.port import GitHubError
 
 WRITE_METHODS = frozenset({"POST", "PATCH", "PUT", "DELETE"})
+DISPATCH = re.compile(r"/dispatches/?(\?|$)")  # workflow and repository dispatches: no idempotency key
 
 
 class GitHubRetry(Retry):
@@ -52,6 +56,10 @@ class GitHubRetry(Retry):
         return super().is_retry(method, status_code, has_retry_after)
 
     def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):  # type: ignore[no-untyped-def,override]
+        lost = response.status >= 500 if response is not None else self._is_read_error(error)
+        if method == "POST" and lost and DISPATCH.search(url or ""):
+            # a dispatch GitHub answered 5xx (or never answered) may have started the run: not re-sent blind
+            raise MaxRetryError(_pool, url, error or ResponseError("a dispatch is not retried inline"))
         if response is not None:
             wait = self.get_retry_after(response)
             if response.status in (403, 429) and wait and self.pacer is not None:

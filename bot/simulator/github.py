@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 
 
 from bot.simulator import (  # noqa: F401  (they register the endpoint handlers)
-    github_oauth, github_routes, github_routes_apps, github_routes_pulls, github_routes_tree)
+    github_oauth, github_routes, github_routes_actions, github_routes_apps, github_routes_pulls, github_routes_tree)
 from bot.simulator.github_calls import ROUTES, Call, Fault, HTTPError, Request
 from bot.simulator.github_auth import Authentication
 from bot.simulator.github_http import Control, RequestHandler, Responses, fallback_router
@@ -135,10 +135,12 @@ class FakeGitHub(Authentication, Control, Responses, Seeding):
         headers: dict[str, str] | None = None,
         times: int = 1,
         body: Any = None,
+        applied: bool = False,
     ) -> None:
-        """Answer the next `times` matching requests (method or "*", re.search on the path) with `status`."""
+        """Answer the next `times` matching requests (method or "*", re.search on the path) with `status`; `applied`:
+        after carrying them out (GitHub answering a dispatch 5xx after it started the run)."""
         with self._lock:
-            self.faults.append(Fault(method.upper(), path_regex, status, headers, times, body))
+            self.faults.append(Fault(method.upper(), path_regex, status, headers, times, body, applied))
 
     def _take_fault(self, method: str, path: str) -> Fault | None:
         with self._lock:
@@ -234,7 +236,8 @@ class FakeGitHub(Authentication, Control, Responses, Seeding):
         if self.latency:
             lo, hi = self.latency if isinstance(self.latency, tuple) else (self.latency, self.latency)
             time.sleep(random.uniform(lo, hi))
-        refused = self._refuse(method, path, credential)
+        fault = self._take_fault(method, path)
+        refused = self._refuse(method, credential, fault)
         if refused is not None:
             rec.status = refused[0]
             return refused
@@ -245,15 +248,19 @@ class FakeGitHub(Authentication, Control, Responses, Seeding):
             payload = {"message": e.message, "documentation_url": DOCS, "status": str(e.status)}
             if e.errors:
                 payload["errors"] = e.errors
+        if fault is not None:  # carried out, and answered as the fault says
+            status, payload, headers_out = fault.status, self._fault_body(fault), fault.headers
         rec.status = status
         return self._answer(status, payload, headers_out)
 
-    def _refuse(self, method: str, path: str, credential: str | None) -> tuple[int, dict, bytes] | None:
-        """A fault a test asked for, or GitHub's secondary rate limit; None lets the request through."""
-        fault = self._take_fault(method, path)
+    @staticmethod
+    def _fault_body(fault: Fault) -> Any:
+        return fault.body if fault.body is not None else {"message": HTTPStatus(fault.status).phrase}
+
+    def _refuse(self, method: str, credential: str | None, fault: Fault | None) -> tuple[int, dict, bytes] | None:
+        """A fault a test asked for (unless applied first), or GitHub's secondary rate limit; None lets it through."""
         if fault:
-            body = fault.body if fault.body is not None else {"message": HTTPStatus(fault.status).phrase}
-            return self._answer(fault.status, body, fault.headers)
+            return None if fault.applied else self._answer(fault.status, self._fault_body(fault), fault.headers)
         retry_after = self._secondary_limited(method, credential or "anonymous")
         if retry_after is not None:
             return self._answer(

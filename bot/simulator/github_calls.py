@@ -52,6 +52,7 @@ class Fault:
     headers: dict[str, str] | None
     times: int
     body: Any
+    applied: bool = False  # carry the request out, then answer the fault
 
 
 @dataclass

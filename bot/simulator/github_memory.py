@@ -1,7 +1,7 @@
 """MemoryGitHub: the GitHubPort in memory, for fast unit tests (no sockets). FakeGitHub stays the contract fake.
 
 It keeps what the router reads and writes (files, labels, issues, comments, permissions, pull requests,
-statuses, dispatches) and records every write in `writes`; failures GitHub would answer (404, 422 for
+statuses, dispatches and the runs they start) and records every write in `writes`; failures GitHub would answer (404, 422 for
 an over-long comment) are GitHubErrors as RestGitHub raises them.
 """
 
@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.github.limits import COMMENT_MAX_CHARS
+from bot.simulator.github_runs import MemoryActions
 from bot.github.port import (
     Annotation, Artifact, CheckRunInfo, Comment, CommitStatus, Comparison, GitHubError, IssueInfo, Label, PostedReview, PullFile, PullInfo,
     ReviewComment,
@@ -35,7 +36,7 @@ class _Repo:
     blocked_by: dict[int, list[int]] = field(default_factory=dict)  # issue → blocker numbers
 
 
-class MemoryGitHub:
+class MemoryGitHub(MemoryActions):
     """One credential's view of an in-memory GitHub; `writes` lists (method, args) of every write."""
 
     def __init__(self, login: str = "model-router[bot]"):
@@ -156,14 +157,6 @@ class MemoryGitHub:
 
     def permission(self, repo: str, username: str) -> str:
         return self._repo(repo).permissions.get(username.lower(), "none")
-
-    def dispatch_workflow(self, repo: str, workflow: str, ref: str, inputs: dict[str, str]) -> None:
-        self._write("dispatch_workflow", repo, workflow, ref)
-        self.dispatches.append({"repo": repo, "workflow": workflow, "ref": ref, "inputs": dict(inputs)})
-
-    def repository_dispatch(self, repo: str, event_type: str, client_payload: dict) -> None:
-        self._write("repository_dispatch", repo, event_type)
-        self.dispatches.append({"repo": repo, "event_type": event_type, "client_payload": dict(client_payload)})
 
     def list_run_artifacts(self, repo: str, run_id: int) -> list[Artifact]:
         return [a for a, _ in self._repo(repo).artifacts.get(run_id, [])]

@@ -1,4 +1,4 @@
-"""FakeGitHub's endpoint handlers for pull requests, compare, statuses, checks, reviews and Actions."""
+"""FakeGitHub's endpoint handlers for pull requests, compare, statuses, checks and reviews."""
 
 from __future__ import annotations
 
@@ -179,58 +179,6 @@ def review_list(f: FakeGitHub, call: Call) -> tuple[int, Any]:
     items = [{k: v for k, v in rv.items() if k not in ("comments", "event", "pull_number")}
              for rv in call.repo["reviews"] if rv["pull_number"] == i["number"]]
     return 200, f.paginate(call, f"/repos/{call.repo['full_name']}/pulls/{i['number']}/reviews", items)
-
-
-# ---- actions --------------------------------------------------------------------------------------
-@route("post", R + "/actions/workflows/{workflow_id}/dispatches", "actions/create-workflow-dispatch")
-def workflow_dispatch(f: FakeGitHub, call: Call) -> tuple[int, Any]:
-    need_actor(call)
-    declared = call.repo.get("workflow_inputs", {}).get(call.op.params["workflow_id"])  # seeded: the file's inputs
-    unexpected = sorted(set((call.json or {}).get("inputs") or {}) - set(declared)) if declared is not None else []
-    if unexpected:
-        raise HTTPError(422, f"Unexpected inputs provided: {unexpected}")
-    call.repo["workflow_dispatches"].append({"workflow": call.op.params["workflow_id"], **call.json})
-    return 204, None
-
-
-@route("post", R + "/dispatches", "repos/create-dispatch-event")
-def repository_dispatch(f: FakeGitHub, call: Call) -> tuple[int, Any]:
-    need_actor(call)
-    call.repo["repository_dispatches"].append(dict(call.json))
-    return 204, None
-
-
-def _artifact_json(f: FakeGitHub, r: dict, a: dict) -> dict[str, Any]:
-    url = f.api("repos", r["full_name"], "actions", "artifacts", a["id"])
-    return {"id": a["id"], "node_id": f"MDg_{a['id']}", "name": a["name"], "size_in_bytes": len(a["data"]),
-            "url": url, "archive_download_url": f"{url}/zip", "expired": False,
-            "workflow_run": {"id": a["run_id"]}, "created_at": _now(), "expires_at": _now()}
-
-
-@route("get", R + "/actions/runs/{run_id}/artifacts", "actions/list-workflow-run-artifacts")
-def run_artifacts(f: FakeGitHub, call: Call) -> tuple[int, Any]:
-    r, run_id = call.repo, int(call.op.params["run_id"])
-    items = [_artifact_json(f, r, a) for a in r["artifacts"].values() if a["run_id"] == run_id]
-    page = f.paginate(call, f"/repos/{r['full_name']}/actions/runs/{run_id}/artifacts", items)
-    return 200, {"total_count": len(items), "artifacts": page}
-
-
-@route("get", R + "/actions/artifacts/{artifact_id}", "actions/get-artifact")
-def artifact_get(f: FakeGitHub, call: Call) -> tuple[int, Any]:
-    a = call.repo["artifacts"].get(int(call.op.params["artifact_id"]))
-    if a is None:
-        raise HTTPError(404, "Not Found")
-    return 200, _artifact_json(f, call.repo, a)
-
-
-@route("get", R + "/actions/artifacts/{artifact_id}/{archive_format}", "actions/download-artifact")
-def artifact_download(f: FakeGitHub, call: Call) -> tuple[int, Any]:
-    # GitHub answers 302 with a short-lived blob-storage URL
-    a = call.repo["artifacts"].get(int(call.op.params["artifact_id"]))
-    if a is None or call.op.params["archive_format"] != "zip":
-        raise HTTPError(404, "Not Found")
-    call.extra_headers["Location"] = f"{f.url}/_sim/blobs/artifacts/{a['id']}.zip"
-    return 302, None
 
 
 @route("get", "/rate_limit", "rate-limit/get")

@@ -59,6 +59,7 @@ class Seeding:
                     "reviews": [],
                     "workflow_dispatches": [],
                     "repository_dispatches": [],
+                    "workflow_runs": [],  # the runs dispatches started
                     "artifacts": {},
                     "next_number": 1,
                 }
