@@ -238,6 +238,8 @@ ADDED_RUN_COLUMNS = {
     # 0010: a run's branch, PR, outcome state and time to merge
     "0010": ("0009", ("branch", "pr_number", "truth", "time_to_merge_s"),
              "branch = 'claude/issue-1', pr_number = 7, truth = 'merged', time_to_merge_s = 60"),
+    # 0014: when a dispatch GitHub answered with a transient error was first sent
+    "0014": ("0013", ("unconfirmed_at",), "unconfirmed_at = '2026-12-07 00:00:00'"),
 }
 
 

@@ -99,6 +99,8 @@ class Dispatch(Base):
     time_to_merge_s: Mapped[float | None] = mapped_column(Float, nullable=True)
     # when the row last changed after the run finished (its PR's outcome, a score): the dashboard's cache reads it (0011)
     changed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    # when a dispatch that GitHub answered with a transient error was first sent (it may have started the run) (0014)
+    unconfirmed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class CommandReplyRow(Base):

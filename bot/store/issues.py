@@ -177,7 +177,7 @@ class IssueStore(ReviewLog, ReviewGuard, RunTruth):
         own = f"{repo}#{number}:"
         row = run.model_dump()
         row["key"] = run.key if run.key and run.key.startswith(own) else f"{own}state:{run.dispatch_id}"
-        for when in ("created_at", "completed_at"):  # the store keeps naive UTC
+        for when in ("created_at", "completed_at", "unconfirmed_at"):  # the store keeps naive UTC
             if row[when] is not None and row[when].tzinfo is not None:
                 row[when] = row[when].astimezone(timezone.utc).replace(tzinfo=None)
         row["created_at"] = row["created_at"] or self.clock()

@@ -49,6 +49,9 @@ class RunState(BaseModel):
     run_url: str | None = Field(None, max_length=500)
     created_at: datetime | None = None
     completed_at: datetime | None = None
+    # when a dispatch GitHub answered with a 5xx (or no answer) was first sent: it may have started the run anyway,
+    # so a retry looks for the run before sending again (bot.runs.executor)
+    unconfirmed_at: datetime | None = None
     # a person's quality score of the run (`/rate`), one per run, the latest wins; None: not rated
     score: int | None = Field(None, ge=1, le=5)
     score_by: str | None = Field(None, max_length=100)
