@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Protocol
 
 from bot.github.port import Identity, Repository, Issues, Comments, Actions, Pulls
-from bot.store.ports import Routings, Dispatches, Budgets
+from bot.store.ports import Lifetime, Routings, Dispatches, Budgets
 
 
 class GitHub(Identity, Repository, Issues, Comments, Actions, Pulls, Protocol):
     """The slice of GitHubPort this package calls (tests/test_architecture.py holds it to that)."""
 
 
-class Store(Routings, Dispatches, Budgets, Protocol):
+class Store(Lifetime, Routings, Dispatches, Budgets, Protocol):
     """The slice of IssueStore this package calls."""

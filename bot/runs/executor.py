@@ -20,6 +20,7 @@ from bot.config.schema import ExecutorConfig, RepoConfig
 from bot.models import Complexity, RoutingDecision, Tier
 from bot.issues.render import money
 from bot.issues.service import route_issue
+from bot.runs import unconfirmed
 from bot.runs.trust import executor_ref
 from bot.store.records import DISPATCH_ERROR, DispatchRecord
 
@@ -95,12 +96,6 @@ def _fit(text: str, room: int) -> str:
         else:
             hi = mid - 1
     return text[:lo] + note
-
-
-def _payload_for_repository_dispatch(inputs: dict[str, str]) -> dict:
-    payload = dict(inputs)
-    assert len(payload) <= MAX_CLIENT_PAYLOAD_KEYS
-    return payload
 
 
 def budget_check(ctx: "Context", estimate: float) -> str | None:
@@ -193,21 +188,24 @@ def _claim_and_send(ctx: "Context", number: int, key: str, run: Planned, *, by: 
     )
     if not claimed or row is None:  # lost a race with a concurrent delivery of the same cause
         return DispatchResult("duplicate", "Already dispatched for this request; nothing new started.", dispatch=row)
-    try:
-        issue = ctx.gh.get_issue(ctx.repo, number)  # the text the run may act on, as of now
+    try:  # a 5xx on an earlier attempt may have started the run: look for it (the first try adds no request)
+        started = unconfirmed.started_run(ctx, row) if row.unconfirmed_at is not None else None
+        issue = None if started else ctx.gh.get_issue(ctx.repo, number)  # the text the run may act on, as of now
     except GitHubError as exc:
         ctx.store.update_dispatch(row.dispatch_id, status=DISPATCH_ERROR, error=str(exc)[:500])  # claimable again
-        raise
-    inputs = build_inputs(
-        number=number, tier=run.tier, model=run.model, complexity=run.complexity,
-        routing_id=row.dispatch_id, mode=run.mode, plan=plan, issue_sha256=issue_digest(issue.title, issue.body),
-        context=context,
-    )
+        raise  # never dispatched blind: the job's retry looks again
     executor = ctx.config.executor
-    refused = _send(ctx, executor, row, inputs)
-    if refused is not None:
-        return refused
-    row = ctx.store.update_dispatch(row.dispatch_id, status="dispatched")
+    if started is not None:
+        row = unconfirmed.adopt(ctx, row, started)
+    else:
+        inputs = build_inputs(
+            number=number, tier=run.tier, model=run.model, complexity=run.complexity, routing_id=row.dispatch_id,
+            mode=run.mode, plan=plan, issue_sha256=issue_digest(issue.title, issue.body), context=context,
+        )
+        refused = _send(ctx, executor, row, inputs)
+        if refused is not None:
+            return refused
+        row = ctx.store.update_dispatch(row.dispatch_id, status="dispatched")
     how = "repository_dispatch" if executor.dispatch == "repository_dispatch" else f"`{executor.workflow}`"
     what = "a planning run" if run.mode == "plan" else "an executor run"
     log.info("dispatched repo=%s issue=%s tier=%s id=%s", ctx.repo, number, run.tier.value, row.dispatch_id)
@@ -249,13 +247,16 @@ def _choose(decision: RoutingDecision, config: RepoConfig, *, tier: Tier | None,
 
 def _dispatch(ctx: "Context", executor: ExecutorConfig, inputs: dict[str, str]) -> None:
     if executor.dispatch == "repository_dispatch":
-        ctx.gh.repository_dispatch(ctx.repo, EVENT_TYPE, _payload_for_repository_dispatch(inputs))
+        assert len(inputs) <= MAX_CLIENT_PAYLOAD_KEYS
+        ctx.gh.repository_dispatch(ctx.repo, EVENT_TYPE, dict(inputs))
     else:
         ctx.gh.dispatch_workflow(ctx.repo, executor.workflow, executor_ref(ctx), inputs)
 
 
 def _send(ctx: "Context", executor: ExecutorConfig, row: DispatchRecord, inputs: dict[str, str]) -> DispatchResult | None:
-    """Ask GitHub to start the run; None when it did, the refusal otherwise (transient errors raise)."""
+    """Ask GitHub to start the run; None when it did, the refusal otherwise (transient errors raise; a 5xx's time is
+    kept: GitHub may have started the run all the same, bot.runs.unconfirmed)."""
+    sent_at = ctx.store.clock()
     try:
         try:
             _dispatch(ctx, executor, inputs)
@@ -266,7 +267,8 @@ def _send(ctx: "Context", executor: ExecutorConfig, row: DispatchRecord, inputs:
                         row.dispatch_id)  # a copy of the workflow from before #21 refuses unknown inputs
             _dispatch(ctx, executor, {k: v for k, v in inputs.items() if k != "context"})
     except GitHubError as exc:
-        ctx.store.update_dispatch(row.dispatch_id, status=DISPATCH_ERROR, error=str(exc)[:500])
+        since = row.unconfirmed_at or (sent_at if exc.status >= 500 else None)  # the earliest such attempt
+        ctx.store.update_dispatch(row.dispatch_id, status=DISPATCH_ERROR, error=str(exc)[:500], unconfirmed_at=since)
         if exc.transient:
             raise  # the job queue retries; the error row is claimable again
         message = f"GitHub refused the dispatch ({exc.status}: {exc.message}).{_hint(ctx, executor, exc.status)}"

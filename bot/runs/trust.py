@@ -35,6 +35,12 @@ class RunCheck:
         return self.row is not None
 
 
+def dispatch_id_of(title: str) -> str | None:
+    """The dispatch id a run's title (its run-name) carries in `[mr:<id>]`, or None."""
+    m = _DISPATCH_ID.search(title or "")
+    return m.group(1) if m else None
+
+
 def executor_ref(ctx: "Context") -> str:
     """The branch executor runs start on: `executor.ref`, else the default branch (as executor.dispatch uses)."""
     return ctx.config.executor.ref or ctx.default_branch
@@ -65,12 +71,12 @@ def check_run(ctx: "Context", run: dict, workflow: dict | None = None) -> RunChe
     actor = str((run.get("actor") or {}).get("login") or "")
     if actor.lower() != ctx.gh.bot_login().lower():
         return RunCheck(None, f"started by {actor or 'nobody'!r}, not by model-router")
-    m = _DISPATCH_ID.search(str(run.get("display_title") or ""))
-    if not m:
+    dispatch_id = dispatch_id_of(str(run.get("display_title") or ""))
+    if not dispatch_id:
         return RunCheck(None, "its title carries no dispatch id")
-    row = ctx.store.get_dispatch(m.group(1))
+    row = ctx.store.get_dispatch(dispatch_id)
     if not row or row.repo.lower() != repo:
-        return RunCheck(None, f"dispatch id {m.group(1)!r} is not one of this repository's runs")
+        return RunCheck(None, f"dispatch id {dispatch_id!r} is not one of this repository's runs")
     return RunCheck(row)
 
 
