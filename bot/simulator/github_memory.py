@@ -17,7 +17,7 @@ from bot.github.limits import COMMENT_MAX_CHARS
 from bot.simulator.github_runs import MemoryActions
 from bot.github.port import (
     Annotation, Artifact, CheckRunInfo, Comment, CommitStatus, Comparison, GitHubError, IssueInfo, Label, PostedReview, PullFile, PullInfo,
-    ReviewComment,
+    ReviewComment, WorkflowRun,
 )
 
 
@@ -47,6 +47,8 @@ class MemoryGitHub(MemoryActions):
         self.checks: list[dict[str, Any]] = []
         self.dispatches: list[dict[str, Any]] = []
         self.reviews: list[dict[str, Any]] = []
+        self._runs: dict[str, list[WorkflowRun]] = {}  # repo → the runs dispatches started (MemoryActions)
+        self._dispatch_faults: list[tuple[int, bool]] = []  # (status, started) for the next dispatches
         self._ids = itertools.count(1)
 
     # --- seeding -------------------------------------------------------------------------------------

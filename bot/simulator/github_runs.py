@@ -58,10 +58,7 @@ class MemoryActions:
     dispatches: list[dict[str, Any]]
 
     def _actions(self) -> tuple[dict[str, list[WorkflowRun]], list[tuple[int, bool]]]:
-        if not hasattr(self, "_runs"):
-            self._runs: dict[str, list[WorkflowRun]] = {}
-            self._dispatch_faults: list[tuple[int, bool]] = []
-        return self._runs, self._dispatch_faults
+        return self._runs, self._dispatch_faults  # type: ignore[attr-defined]  (set by MemoryGitHub.__init__)
 
     def runs(self, repo: str) -> list[WorkflowRun]:
         return list(self._actions()[0].get(repo, []))
