@@ -29,7 +29,8 @@ CLOCK_SKEW = timedelta(minutes=5)
 def started_run(ctx: "Context", row: "DispatchRecord") -> "WorkflowRun | None":
     """The run an unconfirmed attempt of `row` started, or None. GitHub lists a new run after a few seconds; the
     job's retry comes later than that (a run GitHub lists only after this look is the one case left: docs)."""
-    assert row.unconfirmed_at is not None
+    if row.unconfirmed_at is None:  # never answered 5xx: nothing to look for
+        return None
     executor = ctx.config.executor
     since = row.unconfirmed_at.replace(tzinfo=timezone.utc) - CLOCK_SKEW  # the store keeps naive UTC
     event = "repository_dispatch" if executor.dispatch == "repository_dispatch" else "workflow_dispatch"
