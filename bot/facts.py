@@ -15,6 +15,12 @@ if TYPE_CHECKING:
 DEFAULT_BRANCH, REQUIRED_CHECKS, LABELS = "default branch", "required checks", "label names"
 
 
+def worth_a_job(event: str, action: str | None, payload: dict) -> bool:
+    """False for a `repository` edit that keeps the default branch (a description, topics, settings): nothing kept
+    changed, so the door need not queue a job in the installation's lane ahead of real work."""
+    return not (event == "repository" and action == "edited" and "default_branch" not in _object(payload.get("changes")))
+
+
 def repository_changed(ctx: "Context", payload: dict) -> Result:
     """Its default branch changed (a ruleset may target `~DEFAULT_BRANCH`, so its branches' required checks may
     have too), or it was renamed, transferred or deleted: everything kept under its new and former names."""

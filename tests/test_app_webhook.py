@@ -192,6 +192,17 @@ def test_events_the_app_does_not_handle_are_202_and_ignored(post_event, runtime,
     assert queued(runtime) == 0
 
 
+def test_a_repository_edit_that_keeps_the_default_branch_queues_nothing(post_event, runtime, webhook_example):
+    """A description or topic edit changes nothing the App keeps (bot.facts): ignored at the door, not a job in the
+    installation's lane ahead of real work; a default-branch change is queued."""
+    edit = webhook_example("repository", "edited", 0)
+    assert "default_branch" not in edit["changes"]
+    resp = post_event("repository", edit)
+    assert resp.status_code == 202 and resp.json["status"] == "ignored" and queued(runtime) == 0
+    assert post_event("repository", webhook_example("repository", "edited", 1)).json["status"] == "queued"
+    assert queued(runtime) == 1
+
+
 def test_form_encoded_delivery_is_accepted(client, runtime, webhook_example):
     from urllib.parse import urlencode
 

@@ -22,6 +22,7 @@ from bot.app.validate import problem
 from bot.logs import context as log_context
 from bot.metrics import count_delivery
 from bot.handlers import handles
+from bot import facts
 from bot.config.source import touches_config
 
 bp = Blueprint("webhook", __name__)
@@ -137,7 +138,8 @@ def _deliver() -> Response:
         return _answer(200, status="pong", zen=str(payload.get("zen", ""))[:200])
 
     action = payload.get("action") if isinstance(payload.get("action"), str) else None
-    if not handles(event, action) or (event == "push" and not touches_config(payload)):
+    if not handles(event, action) or (event == "push" and not touches_config(payload)) or \
+            not facts.worth_a_job(event, action, payload):
         return _answer(202, status="ignored", event=event, action=action)
     reason = problem(event, action, payload) or _app_mode_problem(settings, payload)
     if reason is not None:  # refused at the door: nothing queued, one line logged, GitHub shows the reason
