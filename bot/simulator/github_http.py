@@ -66,6 +66,10 @@ class Responses:
             "site_admin": False,
             "url": self.api("users", login),
             "html_url": f"https://github.com/{login}",
+            "avatar_url": f"https://avatars.example.test/u/{uid}", "gravatar_id": "",
+            # the rest of GitHub's `simple-user`, so a user validates wherever the description nests one
+            **{f"{k}_url": self.api("users", login, k) for k in ("events", "followers", "following", "gists",
+               "organizations", "received_events", "repos", "starred", "subscriptions")},
         }
 
     def paginate(self, call: Call, path: str, items: list[Any]) -> list[Any]:
