@@ -109,7 +109,7 @@ def test_a_pull_carries_when_it_was_merged(github):
 REPO_JSON = {"full_name": REPO, "name": "repo", "owner": USER, "url": f"{API}/repos/{REPO}"}
 
 
-def branch_json(spec, name, contexts=None, checks=(), enforcement="non_admins"):
+def branch_json(spec, name, contexts=None, checks=(), enforcement="non_admins", app_id=None):
     """GitHub's own "Get a branch" example (unprotected), protected by classic branch protection when `contexts`."""
     body = json.loads(json.dumps(spec.spec["components"]["examples"]["branch-get"]["value"]))
     body["name"] = name
@@ -117,7 +117,8 @@ def branch_json(spec, name, contexts=None, checks=(), enforcement="non_admins"):
         body["protected"] = body["protection"]["enabled"] = True
         body["protection"]["required_status_checks"] = {
             "enforcement_level": enforcement, "contexts": contexts,
-            "checks": [{"context": c, "app_id": 15368} for c in checks]}
+            "checks": [{"context": c, "app_id": app_id} for c in checks]}
+    assert spec.webhook_problem("branch-with-protection", body) is None
     return body
 
 
@@ -130,13 +131,48 @@ def test_classic_protections_required_checks_are_read_from_get_a_branch(github, 
         spec, "release/1.0", ["ci", "legacy/ci"], checks=["ci", "e2e"]))  # contexts and checks: each may lack a name
     port.answers[("GET", f"/repos/{REPO}/branches/main")] = (200, branch_json(spec, "main"))
     port.answers[("GET", f"/repos/{REPO}/branches/off")] = (200, branch_json(spec, "off", ["ci"], enforcement="off"))
-    assert port.classic_required_checks(REPO, "release/1.0") == ["ci", "legacy/ci", "e2e"]
+    assert port.classic_required_checks(REPO, "release/1.0") == [("ci", None), ("legacy/ci", None), ("e2e", None)]
     assert port.classic_required_checks(REPO, "main") == []  # GitHub's example: not protected
     assert port.classic_required_checks(REPO, "off") == []  # protected, status checks not enforced
     with pytest.raises(GitHubError) as err:
         port.classic_required_checks(REPO, "gone")  # no such branch: the caller reads it as no classic checks
     assert err.value.status == 404 and not err.value.transient
     assert [op for op, _ in calls if op != "repos/get"] == ["repos/get-branch"] * 4
+
+
+@pytest.mark.parametrize("app_id, pinned", [(15368, 15368), (None, None), (-1, None)])
+def test_classic_protection_says_which_app_each_required_check_must_come_from(app_id, pinned, github, spec):
+    """`checks[].app_id`: the app that must provide the check; null (GitHub's example) or -1 ("any app", as the
+    protection's update takes it): any source. The deprecated `contexts` repeats the names: a name `checks` pins is
+    not thereby required from any source as well."""
+    port, _calls = github
+    port.answers[("GET", f"/repos/{REPO}")] = (200, REPO_JSON)
+    port.answers[("GET", f"/repos/{REPO}/branches/main")] = (200, branch_json(
+        spec, "main", ["ci", "legacy/ci"], checks=["ci"], app_id=app_id))
+    assert port.classic_required_checks(REPO, "main") == [("ci", pinned), ("legacy/ci", None)]
+
+
+def test_the_rulesets_required_checks_carry_the_integration_they_must_come_from(github, spec):
+    """A ruleset's `required_status_checks` may name an `integration_id` (the app the check must originate from);
+    without one, any source meets it."""
+    port, calls = github
+    port.answers[("GET", f"/repos/{REPO}")] = (200, REPO_JSON)
+    rules = [{"type": "required_status_checks", "ruleset_source_type": "Repository", "ruleset_source": REPO,
+              "ruleset_id": 42, "parameters": {"strict_required_status_checks_policy": False, "required_status_checks": [
+                  {"context": "ci", "integration_id": 15368}, {"context": "lint"}]}}]
+    assert spec.webhook_problem("repository-rule-detailed", rules[0]) is None
+    port.answers[("GET", f"/repos/{REPO}/rules/branches/main")] = (200, rules)
+    assert port.required_checks(REPO, "main") == [("ci", 15368), ("lint", None)]
+
+
+def test_check_runs_carry_the_app_that_reported_them(github, spec):
+    port, _calls = github
+    sha = "c" * 40
+    run = json.loads(json.dumps(spec.spec["components"]["examples"]["check-run"]["value"]))
+    run.update(head_sha=sha, name="ci", status="completed", conclusion="success")
+    other = dict(run, id=run["id"] + 1, app=None)  # `app` is nullable in the description
+    port.answers[("GET", f"/repos/{REPO}/commits/{sha}/check-runs")] = (200, {"total_count": 2, "check_runs": [run, other]})
+    assert [(r.name, r.app_id) for r in port.check_runs(REPO, sha)] == [("ci", run["app"]["id"]), ("ci", None)]
 
 
 def test_check_runs_carry_their_output_without_fetching_each_run_again(github):
@@ -164,7 +200,7 @@ def test_the_pull_request_calls_of_a_runs_outcome(github):
         {"path": "a.py", "start_line": 3, "end_line": 3, "annotation_level": "failure", "title": "E", "message": "boom"}])
     assert port.find_pull(REPO, "claude/issue-7").number == 9
     assert port.create_pull(REPO, head="claude/issue-7", base="main", title="t", body="Closes #7").head_ref == "claude/issue-7"
-    assert port.required_checks(REPO, "main") == ["build"]
+    assert port.required_checks(REPO, "main") == [("build", None)]
     assert [(a.path, a.message) for a in port.check_annotations(REPO, 5)] == [("a.py", "boom")]
     ops = [op for op, _ in calls if op != "repos/get"]
     assert ops == ["pulls/list", "pulls/create", "repos/get-branch-rules", "checks/list-annotations"]

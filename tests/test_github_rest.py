@@ -5,10 +5,12 @@ import zipfile
 from datetime import datetime, timedelta, timezone
 
 import pytest
+import requests
 from github import GithubException
 
 from bot.github.port import Annotation, GitHubError, Label, ReviewComment
 from bot.github.rest import RestGitHub
+from bot.simulator.openapi import load_openapi
 
 REPO = "octo/repo"
 SHA = "a" * 40
@@ -268,15 +270,44 @@ def test_required_checks_are_read_from_every_page_of_the_branch_rules(gh, repo):
     repo.repo(REPO)["branch_rules"] = {"main": [{"type": "deletion"}] * 130}
     repo.repo(REPO)["required_checks"] = {"main": ["build"]}
     start = len(repo.requests)
-    assert gh.required_checks(REPO, "main") == ["build"]
+    assert gh.required_checks(REPO, "main") == [("build", None)]
     assert ops(repo, start) == ["repos/get-branch-rules"] * 2  # 100 a page
+
+
+def test_the_fakes_branch_rules_pin_a_required_check_to_an_integration(gh, repo):
+    """A ruleset's required check may name the app it must come from (`integration_id`), as GitHub lists it."""
+    from tests.plugins.github import SPEC, TEST_TOKEN
+
+    repo.repo(REPO)["required_checks"] = {"main": [("ci", 15368), "lint"]}
+    assert gh.required_checks(REPO, "main") == [("ci", 15368), ("lint", None)]
+    rules = requests.get(f"{repo.url}/repos/{REPO}/rules/branches/main", timeout=5,
+                         headers={"Authorization": f"token {TEST_TOKEN}"}).json()
+    assert [load_openapi(SPEC).webhook_problem("repository-rule-detailed", r) for r in rules] == [None]
+
+
+def test_the_fakes_check_runs_carry_the_app_that_reported_them(gh, repo):
+    """The App's own check runs name it as their `app`; a run another app reported (seeded) names that one. The
+    latest run per name and app is listed, so two apps' runs of one name are both seen, as on GitHub."""
+    from tests.plugins.github import SPEC, TEST_TOKEN
+
+    gh.create_check_run(REPO, SHA, "ci", "failure", "t", "s")
+    runs = repo.repo(REPO)["check_runs"]
+    rid = repo.next_id()
+    runs[rid] = {"id": rid, "head_sha": SHA, "name": "ci", "status": "completed", "conclusion": "success",
+                 "app_id": 15368, "output": {}, "annotations": []}
+    assert [(r.name, r.conclusion, r.app_id) for r in gh.check_runs(REPO, SHA)] == [
+        ("ci", "failure", repo.app_id), ("ci", "success", 15368)]
+    listed = requests.get(f"{repo.url}/repos/{REPO}/commits/{SHA}/check-runs", timeout=5,
+                          headers={"Authorization": f"token {TEST_TOKEN}"}).json()["check_runs"]
+    assert [load_openapi(SPEC).webhook_problem("check-run", r) for r in listed] == [None, None]
+    assert listed[1]["app"]["slug"] == "github-actions"
 
 
 def test_classic_protections_required_checks_are_served_at_get_a_branch(gh, repo):
     """FakeGitHub keeps a branch's classic protection in memory and answers "Get a branch" as GitHub does."""
     repo.protect_branch(REPO, "release/1.0", ["ci", "lint"])
     start = len(repo.requests)
-    assert gh.classic_required_checks(REPO, "release/1.0") == ["ci", "lint"]
+    assert gh.classic_required_checks(REPO, "release/1.0") == [("ci", None), ("lint", None)]
     assert gh.classic_required_checks(REPO, "main") == []  # the default branch, not protected
     with pytest.raises(GitHubError) as info:
         gh.classic_required_checks(REPO, "nope")

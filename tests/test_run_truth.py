@@ -16,6 +16,7 @@ from tests.test_outcomes_workflow_run import REPO, completed, config, ctx, execu
 
 BRANCH = "claude/issue-1-20261120-1000"
 SHA = "c" * 40
+ACTIONS = 15368  # GitHub Actions' app id
 T0 = datetime(2026, 11, 20, 10, 0)
 
 
@@ -52,11 +53,12 @@ def pull(fake_github, number=7, *, branch=BRANCH, user="claude[bot]", head_repo=
     return number
 
 
-def check(fake_github, name, conclusion, *, sha=SHA):
+def check(fake_github, name, conclusion, *, sha=SHA, app_id=ACTIONS):
+    """A check run on the PR's head, as a CI app reports it (GitHub Actions unless `app_id` says)."""
     runs = fake_github.repo(REPO)["check_runs"]
     rid = fake_github.next_id()
     runs[rid] = {"id": rid, "head_sha": sha, "name": name, "status": "completed" if conclusion else "in_progress",
-                 "conclusion": conclusion, "output": {}, "annotations": []}
+                 "conclusion": conclusion, "app_id": app_id, "output": {}, "annotations": []}
 
 
 def closed(webhook_example, number, branch=BRANCH):
@@ -216,11 +218,38 @@ def test_branch_names_git_refuses_are_not_believed(name):
 def test_the_checks_verdict():
     assert truth.checks([], []) == "passed"
     assert truth.checks([("ci", "success"), ("ci", "failure")], []) == "passed"  # the newest per context counts
-    assert truth.checks([("ci", "error")], [("t", "completed", "success")]) == "failed"
-    assert truth.checks([], [("t", "completed", "timed_out")]) == "failed"
+    assert truth.checks([("ci", "error")], [("t", "completed", "success", ACTIONS)]) == "failed"
+    assert truth.checks([], [("t", "completed", "timed_out", ACTIONS)]) == "failed"
     assert truth.checks([("ci", "pending")], []) == "pending"
-    assert truth.checks([], [("t", "in_progress", None), ("u", "completed", "success")]) == "pending"
-    assert truth.checks([], [("t", "completed", "skipped"), ("u", "completed", "neutral")]) == "passed"
+    assert truth.checks([], [("t", "in_progress", None, ACTIONS), ("u", "completed", "success", None)]) == "pending"
+    assert truth.checks([], [("t", "completed", "skipped", ACTIONS), ("u", "completed", "neutral", 7)]) == "passed"
+
+
+def test_a_required_check_pinned_to_an_app_counts_only_that_apps_check_runs():
+    """GitHub's merge gate: a required check pinned to an app (rulesets' `integration_id`, classic protection's
+    `app_id`) is met only by that app's check run of the name; another app's, or a commit status (no app), is not."""
+    pinned, other = [("ci", ACTIONS)], 999
+    ours = ("ci", "completed", "success", ACTIONS)
+    theirs = ("ci", "completed", "success", other)
+    assert truth.checks([], [ours], pinned) == "passed"
+    assert truth.checks([], [theirs], pinned) == "pending"  # the pinned app has not reported it
+    assert truth.checks([("ci", "success")], [], pinned) == "pending"  # a status anyone with statuses: write can post
+    assert truth.checks([], [theirs, ("ci", "completed", "failure", ACTIONS)], pinned) == "failed"
+    assert truth.checks([], [ours, ("ci", "completed", "failure", other)], pinned) == "passed"
+    assert truth.checks([("ci", "failure")], [ours], pinned) == "passed"
+    assert truth.checks([], [ours, theirs], [("ci", ACTIONS), ("ci", None)]) == "passed"  # both layers' rules
+    assert truth.counts("ci", ACTIONS, pinned) and not truth.counts("ci", other, pinned)
+    assert not truth.counts("ci", None, pinned) and truth.counts("lint", other, ())
+
+
+def test_an_unpinned_required_check_is_met_by_any_source_as_before():
+    """Unpinned (None: GitHub's null, -1 or absent app id): a check run from any app and a status of the name both
+    count, the worst of them decides (GitHub requires both a check and a status of a required name)."""
+    anyone = [("ci", None)]
+    assert truth.checks([("ci", "success")], [], anyone) == "passed"
+    assert truth.checks([], [("ci", "completed", "success", 999)], anyone) == "passed"
+    assert truth.checks([("ci", "failure")], [("ci", "completed", "success", ACTIONS)], anyone) == "failed"
+    assert truth.checks([], [("lint", "completed", "failure", ACTIONS)], anyone) == "pending"
 
 
 def test_the_outcome_states():
@@ -360,7 +389,7 @@ def test_no_access_to_the_branch_or_no_branch_is_no_classic_checks(status, ctx, 
     fake_github.protect_branch(REPO, "main", ["ci"])
     start = len(fake_github.requests)
     fake_github.fail_next("GET", CLASSIC, status)
-    assert required_checks.required(ctx, "main") == required_checks.required(ctx, "main") == ("build",)
+    assert required_checks.required(ctx, "main") == required_checks.required(ctx, "main") == (("build", None),)
     assert len(_reads(fake_github, start, CLASSIC)) == 1  # kept like any answer
 
 
@@ -374,13 +403,47 @@ def test_a_transient_classic_read_error_raises_and_keeps_nothing(ctx, fake_githu
         required_checks.required(ctx, "main")
     assert info.value.transient and ctx.required_checks.get(REPO, "main") is None
     fake_github.faults.clear()
-    assert required_checks.required(ctx, "main") == ("ci",)  # the rulesets' (none) and classic protection's
+    assert required_checks.required(ctx, "main") == (("ci", None),)  # the rulesets' (none) and classic protection's
 
 
 def test_the_required_checks_are_the_rulesets_and_classic_protections_once_each(ctx, fake_github):
     fake_github.repo(REPO)["required_checks"] = {"main": ["build", "ci"]}
     fake_github.protect_branch(REPO, "main", ["ci", "e2e"])
-    assert required_checks.required(ctx, "main") == ("build", "ci", "e2e")
+    assert required_checks.required(ctx, "main") == (("build", None), ("ci", None), ("e2e", None))
+
+
+@pytest.mark.parametrize("layer", ["required", "classic"])  # the rulesets' or classic protection's
+def test_a_pinned_required_check_through_the_memory_fake(layer, memory_github):
+    """MemoryGitHub keeps each check run's app and each required check's pin: the App's own "ci" and a "ci" status
+    neither meet nor fail a "ci" pinned to GitHub Actions; Actions' "ci" alone decides, and is the failure told."""
+    from bot.context import Context
+    from bot.github.port import PullInfo, RequiredCheck
+    from bot.runs.pr_view import read_pull
+
+    memory_github.add_repo(REPO)
+    getattr(memory_github.repos[REPO], layer)["main"] = [RequiredCheck("ci", ACTIONS)]
+    ctx = Context(gh=memory_github, repo=REPO, store=None, configs=None)
+    pull = PullInfo(number=7, head_sha=SHA, state="closed", merged=True)
+    memory_github.create_check_run(REPO, SHA, "ci", "failure", "t", "s")  # another app's (the App's own)
+    memory_github.create_status(REPO, SHA, "failure", "ci", "anyone with statuses: write")
+    assert read_pull(ctx, pull).checked == "pending"
+    actions = {"repo": REPO, "sha": SHA, "name": "ci", "status": "completed", "app_id": ACTIONS}
+    memory_github.checks.append(dict(actions, conclusion="success"))
+    assert read_pull(ctx, pull).checked == "passed"
+    memory_github.checks.append(dict(actions, conclusion="failure"))
+    view = read_pull(ctx, pull)
+    assert view.checked == "failed" and len(view.failing) == 1  # Actions' "ci" alone: not the others' "ci"
+
+
+def test_the_required_checks_are_kept_with_the_app_each_is_pinned_to(ctx, fake_github):
+    """Both layers' checks, each (name, app) once, kept as read: a name pinned by one and not the other is both."""
+    from bot.runs.required_checks import RequiredChecks
+
+    ctx.required_checks = RequiredChecks(ttl=300, clock=lambda: 0.0)
+    fake_github.repo(REPO)["required_checks"] = {"main": [("ci", ACTIONS), "build"]}
+    fake_github.protect_branch(REPO, "main", ["ci", "build"], app_id=ACTIONS)
+    expected = (("ci", ACTIONS), ("build", None), ("build", ACTIONS))
+    assert required_checks.required(ctx, "main") == expected and ctx.required_checks.get(REPO, "main") == expected
 
 
 def test_the_required_checks_cache_is_bounded():

@@ -14,7 +14,7 @@ from bot.handlers import handle_event
 from bot.measures import Targets
 from bot.runs import failure_context
 from tests.test_outcomes_workflow_run import REPO, completed, config, ctx, execution, set_config, started, sticky  # noqa: F401
-from tests.test_run_truth import BRANCH, SHA, T0, check, closed, pull, suite
+from tests.test_run_truth import ACTIONS, BRANCH, SHA, T0, check, closed, pull, suite
 
 BRANCH2, SHA2 = "claude/issue-1-20261120-1100", "d" * 40
 TAIL = "FAILED tests/test_readme.py::test_typo - AssertionError: 'teh' in README"
@@ -188,6 +188,34 @@ def test_classic_branch_protection_says_which_checks_count(ci, truth, status, ct
     assert (row.truth, row.status) == (truth, status)
     escalated = [d["inputs"]["tier"] for d in dispatches(fake_github)[1:]]
     assert escalated == ([] if status == "success" else ["sonnet"])
+
+
+@pytest.mark.parametrize("layer", ["ruleset", "classic"])
+@pytest.mark.parametrize("actions_ci, truth, status", [("success", "merged", "success"), ("failure", "checks_failed", "failure")])
+def test_a_required_check_pinned_to_github_actions_is_met_by_actions_alone(layer, actions_ci, truth, status, ctx, frozen,
+                                                                          started, completed, fake_github, webhook_example):
+    """A required "ci" pinned to GitHub Actions (app 15368), as GitHub's merge gate reads it: a passing "ci" from
+    another app, or a "ci" status anyone with statuses: write can post, does not make the run a success; Actions'
+    own "ci" decides, and its failure fails the run and escalates it."""
+    if layer == "ruleset":
+        fake_github.repo(REPO)["required_checks"] = {"main": [("ci", ACTIONS)]}
+    else:
+        fake_github.protect_branch(REPO, "main", ["ci"], app_id=ACTIONS)
+    pull(fake_github)
+    check(fake_github, "ci", "success", app_id=4242)  # another app's "ci"
+    fake_github.repo(REPO)["statuses"].append({"id": fake_github.next_id(), "sha": SHA, "context": "ci",
+                                               "state": "success", "description": "", "creator": fake_github.user("mallory")})
+    finish(ctx, started, completed, fake_github, 5551, BRANCH)
+    assert ctx.store.dispatches(REPO, 1)[0].truth == "claimed"  # Actions has not reported "ci": pending
+    check(fake_github, "ci", actions_ci, app_id=ACTIONS)
+    if actions_ci == "success":
+        merge(fake_github, 7)
+        handle_event("pull_request", closed(webhook_example, 7), ctx)
+    else:
+        handle_event("check_suite", suite(webhook_example, 7), ctx)
+    row = ctx.store.dispatches(REPO, 1)[0]
+    assert (row.truth, row.status) == (truth, status)
+    assert [d["inputs"]["tier"] for d in dispatches(fake_github)[1:]] == ([] if status == "success" else ["sonnet"])
 
 
 def review(fake_github, user, state, body):

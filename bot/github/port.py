@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from pydantic import BaseModel, Field
 
@@ -88,9 +88,18 @@ class CheckRunInfo(BaseModel):
     status: str = "completed"  # queued | in_progress | completed | ...
     conclusion: str | None = None  # success | failure | neutral | skipped | timed_out | cancelled | ...
     id: int = 0
+    app_id: int | None = None  # the app that reported it (`app.id`): a required check can be pinned to one app
     title: str = ""  # its output, as the checking app wrote it (untrusted: bot.runs.failure_context bounds it)
     summary: str = ""
     text: str = ""
+
+
+class RequiredCheck(NamedTuple):
+    """A check the base branch requires before a merge, and the app it must come from (None: any source, a commit
+    status included; GitHub writes it null, -1 or leaves it out)."""
+
+    context: str
+    app_id: int | None = None
 
 
 class PostedReview(BaseModel):
@@ -232,8 +241,9 @@ class Pulls(Protocol):
     def commit_statuses(self, repo: str, sha: str) -> list[CommitStatus]: ...  # newest first
     def check_runs(self, repo: str, sha: str) -> list[CheckRunInfo]: ...  # the latest run per name, all pages
     def check_annotations(self, repo: str, check_run_id: int) -> list[Annotation]: ...  # the first page
-    def required_checks(self, repo: str, branch: str) -> list[str]: ...  # the branch's rulesets' required checks
-    def classic_required_checks(self, repo: str, branch: str) -> list[str]: ...  # its classic protection's; 404: no branch
+    def required_checks(self, repo: str, branch: str) -> list[RequiredCheck]: ...  # the branch's rulesets' checks
+    # its classic protection's required checks; 404: no such branch
+    def classic_required_checks(self, repo: str, branch: str) -> list[RequiredCheck]: ...
     def find_pull(self, repo: str, head_branch: str) -> PullInfo | None: ...  # this repository's, newest
     def list_reviews(self, repo: str, number: int) -> list[PostedReview]: ...  # all pages
     def create_pull(self, repo: str, *, head: str, base: str, title: str, body: str) -> PullInfo: ...

@@ -11,12 +11,20 @@ from github.GithubObject import NotSet
 from github.PaginatedList import PaginatedList
 
 from bot.github.limits import ANNOTATIONS_PER_REQUEST as MAX_ANNOTATIONS, CHECK_SUMMARY_MAX_CHARS, STATUS_DESCRIPTION_MAX_CHARS
-from bot.github.port import Annotation, CheckRunInfo, CommitStatus, Comparison, PostedReview, PullFile, PullInfo, ReviewComment
+from bot.github.port import (
+    Annotation, CheckRunInfo, CommitStatus, Comparison, PostedReview, PullFile, PullInfo, RequiredCheck, ReviewComment,
+)
 from bot.github.retry import translated
 
 def listed(obj: Any) -> dict[str, Any]:
     """A listed object's JSON as GitHub sent it: PyGithub's `raw_data` fetches each listed object again first."""
     return obj._rawData
+
+
+def _app(value: Any) -> int | None:
+    """The app a required check must come from, or a check run came from; None for any (GitHub's null, its "-1 to
+    explicitly allow any app", an absent id)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
 
 
 MAX_RULE_PAGES = 10  # of 100 rules: a branch's rules from every ruleset that applies to it
@@ -75,9 +83,11 @@ class PullsMixin:
             runs = list(self._commit(repo, sha).get_check_runs())
         # the listed JSON as GitHub sent it: PyGithub's `output` would fetch each run again when the list omits it
         outputs = [listed(r).get("output") or {} for r in runs]
+        apps = [_app((listed(r).get("app") or {}).get("id")) for r in runs]
         return [CheckRunInfo(name=r.name or "", status=r.status or "completed", conclusion=r.conclusion, id=r.id,
-                             title=out.get("title") or "", summary=out.get("summary") or "", text=out.get("text") or "")
-                for r, out in zip(runs, outputs)]
+                             app_id=app, title=out.get("title") or "", summary=out.get("summary") or "",
+                             text=out.get("text") or "")
+                for r, out, app in zip(runs, outputs, apps)]
 
     def check_annotations(self, repo: str, check_run_id: int) -> list[Annotation]:
         """The first page of a check run's annotations (what a failure summary can use)."""
@@ -88,9 +98,10 @@ class PullsMixin:
         return [Annotation(**{k: a.get(k) or ("" if k not in ("start_line", "end_line") else 0) for k in keys})
                 for a in data or []]
 
-    def required_checks(self, repo: str, branch: str) -> list[str]:
-        """The check names the rulesets on `branch` require before a merge (which read access can see): every
-        page of them, since a partial list would let fewer checks decide than the rules require."""
+    def required_checks(self, repo: str, branch: str) -> list[RequiredCheck]:
+        """The checks the rulesets on `branch` require before a merge (which read access can see), each with the
+        app it must come from (`integration_id`; absent: any source): every page of them, since a partial list
+        would let fewer checks decide than the rules require."""
         rules: list[dict] = []
         with translated():
             url = f"{self._repo(repo).url}/rules/branches/{quote(branch, safe='')}"
@@ -100,20 +111,28 @@ class PullsMixin:
                 rules += data or []
                 if 'rel="next"' not in (headers or {}).get("link", ""):
                     break
-        return [c["context"] for rule in rules if rule.get("type") == "required_status_checks"
+        return [RequiredCheck(c["context"], _app(c.get("integration_id"))) for rule in rules
+                if rule.get("type") == "required_status_checks"
                 for c in (rule.get("parameters") or {}).get("required_status_checks") or [] if c.get("context")]
 
-    def classic_required_checks(self, repo: str, branch: str) -> list[str]:
-        """The check names classic branch protection on `branch` requires, from "Get a branch" (Contents: read; the
-        protection endpoints need Administration): its legacy `contexts` and its `checks`, each name once."""
+    def classic_required_checks(self, repo: str, branch: str) -> list[RequiredCheck]:
+        """The checks classic branch protection on `branch` requires, from "Get a branch" (Contents: read; the
+        protection endpoints need Administration): its `checks` with the app each must come from, and the names of
+        its deprecated `contexts` that `checks` does not list (from any source), each once."""
         with translated():
             url = f"{self._repo(repo).url}/branches/{quote(branch, safe='')}"
             _, data = self._gh.requester.requestJsonAndCheck("GET", url)
         status = ((data or {}).get("protection") or {}).get("required_status_checks") or {}
         if status.get("enforcement_level") == "off":  # GitHub's word for "not required" (an unprotected branch's)
             return []
-        names = [*(status.get("contexts") or []), *(c.get("context") for c in status.get("checks") or [])]
-        return list(dict.fromkeys(n for n in names if isinstance(n, str) and n))
+        # `contexts` repeats the names `checks` lists: a pinned check must not also be met from any source
+        checks = [RequiredCheck(c["context"], _app(c.get("app_id"))) for c in status.get("checks") or []
+                  if isinstance(c, dict) and isinstance(c.get("context"), str) and c["context"]]
+        pinned: dict[str, list[RequiredCheck]] = {}
+        for check in checks:
+            pinned.setdefault(check.context, []).append(check)
+        names = [n for n in status.get("contexts") or [] if isinstance(n, str) and n] + [c.context for c in checks]
+        return list(dict.fromkeys(c for n in dict.fromkeys(names) for c in pinned.get(n, [RequiredCheck(n)])))
 
     def create_pull(self, repo: str, *, head: str, base: str, title: str, body: str) -> PullInfo:
         self._write()

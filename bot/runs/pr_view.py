@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.context import Context
-from bot.github.port import CheckRunInfo, GitHubError, PullInfo
+from bot.github.port import CheckRunInfo, GitHubError, PullInfo, RequiredCheck
 from bot.permissions import WRITE_LEVELS, permission
 from bot.runs import required_checks, truth
 
@@ -38,8 +38,8 @@ def read_pull(ctx: Context, pull: PullInfo) -> PullView:
             raise
         return PullView("pending")
     required = required_checks.required(ctx, pull.base_ref)  # kept a while per process (App)
-    checked = truth.checks([(s.context, s.state) for s in statuses], [(r.name, r.status, r.conclusion) for r in runs],
-                           required)
+    checked = truth.checks([(s.context, s.state) for s in statuses],
+                           [(r.name, r.status, r.conclusion, r.app_id) for r in runs], required)
     failing: list[tuple[str, str]] = []
     if checked == "failed":
         failing = [(r.name, _output(ctx, r, i < MAX_ANNOTATED)) for i, r in enumerate(_failed_runs(runs, required))]
@@ -48,16 +48,16 @@ def read_pull(ctx: Context, pull: PullInfo) -> PullView:
     return PullView(checked, tuple(failing[:MAX_FAILING]), _changes(ctx, pull.number) if open_ else ())
 
 
-def _failed_runs(runs: list[CheckRunInfo], required: tuple[str, ...]) -> list[CheckRunInfo]:
-    failed = [r for r in runs if r.conclusion in truth.FAILED_RUN and (not required or r.name in required)]
+def _failed_runs(runs: list[CheckRunInfo], required: tuple[RequiredCheck, ...]) -> list[CheckRunInfo]:
+    failed = [r for r in runs if r.conclusion in truth.FAILED_RUN and truth.counts(r.name, r.app_id, required)]
     return failed[:MAX_FAILING]
 
 
-def _failed_statuses(statuses: list, required: tuple[str, ...]) -> list:
+def _failed_statuses(statuses: list, required: tuple[RequiredCheck, ...]) -> list:
     latest: dict[str, object] = {}
     for s in statuses:  # newest first: the newest per context counts
         latest.setdefault(s.context, s)
-    return [s for s in latest.values() if s.state in truth.FAILED_STATUS and (not required or s.context in required)]
+    return [s for s in latest.values() if s.state in truth.FAILED_STATUS and truth.counts(s.context, None, required)]
 
 
 def _output(ctx: Context, run: CheckRunInfo, annotated: bool) -> str:

@@ -56,28 +56,39 @@ def branch_of(texts: Mapping[str, str]) -> str | None:
     return valid_branch(run_file(texts).get("branch_name"))
 
 
-def checks(statuses: Iterable[tuple[str, str]], runs: Iterable[tuple[str, str, str | None]],
-           required: Collection[str] = ()) -> str:
+def checks(statuses: Iterable[tuple[str, str]], runs: Iterable[tuple[str, str, str | None, int | None]],
+           required: Collection[tuple[str, int | None]] = ()) -> str:
     """`failed`, `pending` or `passed` for a commit: its statuses (context, state; newest first, the newest per
-    context counts) and its check runs (name, status, conclusion; the latest per name). Required checks first: when
-    the base branch requires some, they alone decide (one not reported yet is pending), as GitHub's merge button
-    does; otherwise every check counts. No checks at all: passed."""
-    verdicts: dict[str, str] = {}
+    context counts) and its check runs (name, status, conclusion, the id of the app that reported it; the latest per
+    name and app). Required checks (name, app id or None for any source) first: when the base branch requires some,
+    they alone decide, each by the worst of what `counts` for it (none yet: pending), as GitHub's merge button does;
+    otherwise every check counts. No checks at all: passed."""
+    reported: list[tuple[str, int | None, str]] = []  # (name, app id: None for a status, verdict)
     seen: set[str] = set()
     for context, state in statuses:
         if context not in seen:
             seen.add(context)
-            _worst(verdicts, context, "failed" if state in FAILED_STATUS else "pending" if state == "pending" else "passed")
-    for name, status, conclusion in runs:
-        _worst(verdicts, name, "failed" if conclusion in FAILED_RUN else "passed" if status == "completed" else "pending")
-    counted = [verdicts.get(name, "pending") for name in required] if required else list(verdicts.values())
-    return "failed" if "failed" in counted else "pending" if "pending" in counted else "passed"
+            reported.append((context, None, "failed" if state in FAILED_STATUS else
+                             "pending" if state == "pending" else "passed"))
+    for name, status, conclusion, app in runs:
+        reported.append((name, app, "failed" if conclusion in FAILED_RUN else
+                         "passed" if status == "completed" else "pending"))
+    if not required:
+        return _worst(v for _, _, v in reported)
+    return _worst(_worst((v for n, a, v in reported if counts(n, a, [need])), none="pending") for need in required)
 
 
-def _worst(verdicts: dict[str, str], name: str, verdict: str) -> None:
-    order = ("passed", "pending", "failed")
-    if order.index(verdict) >= order.index(verdicts.get(name, "passed")):
-        verdicts[name] = verdict
+def counts(name: str, app: int | None, required: Collection[tuple[str, int | None]]) -> bool:
+    """Whether a check named `name` from `app` (None: a commit status, which names no app) counts for the required
+    checks: any check does when none are required; else one of its name required from any source (None), or pinned
+    to its very app — so a same-named check from another app, or a status anyone with statuses: write can post,
+    never meets a requirement GitHub pins to one app."""
+    return not required or any(name == n and (pin is None or app == pin) for n, pin in required)
+
+
+def _worst(verdicts: Iterable[str], none: str = "passed") -> str:
+    found = set(verdicts)
+    return "failed" if "failed" in found else "pending" if "pending" in found else "passed" if found else none
 
 
 def outcome(*, state: str, merged: bool, checked: str, changes_requested: bool = False) -> tuple[str, bool | None]:

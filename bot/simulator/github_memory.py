@@ -17,7 +17,7 @@ from bot.github.limits import COMMENT_MAX_CHARS
 from bot.simulator.github_runs import MemoryActions
 from bot.github.port import (
     Annotation, Artifact, CheckRunInfo, Comment, CommitStatus, Comparison, GitHubError, IssueInfo, Label, PostedReview, PullFile, PullInfo,
-    ReviewComment, WorkflowRun,
+    RequiredCheck, ReviewComment, WorkflowRun,
 )
 
 
@@ -34,10 +34,14 @@ class _Repo:
     artifacts: dict[int, list[tuple[Artifact, bytes]]] = field(default_factory=dict)  # run id → artifacts
     sub_issues: dict[int, list[int]] = field(default_factory=dict)  # parent → sub-issue numbers
     blocked_by: dict[int, list[int]] = field(default_factory=dict)  # issue → blocker numbers
+    required: dict[str, list[RequiredCheck]] = field(default_factory=dict)  # branch → its rulesets' required checks
+    classic: dict[str, list[RequiredCheck]] = field(default_factory=dict)  # branch → classic protection's
 
 
 class MemoryGitHub(MemoryActions):
     """One credential's view of an in-memory GitHub; `writes` lists (method, args) of every write."""
+
+    app_id = 1  # the App's: its check runs name it; a seeded check's dict may name another (`app_id`)
 
     def __init__(self, login: str = "model-router[bot]"):
         self.login = login
@@ -187,19 +191,18 @@ class MemoryGitHub(MemoryActions):
                 for st in reversed(self.statuses) if st["repo"] == repo and st["sha"] == sha]
 
     def check_runs(self, repo: str, sha: str) -> list[CheckRunInfo]:
-        latest = {r["name"]: r for r in self.checks if r["repo"] == repo and r["sha"] == sha}
-        return [CheckRunInfo(name=r["name"], status=r["status"], conclusion=r["conclusion"]) for r in latest.values()]
+        latest = {(r.get("app_id"), r["name"]): r for r in self.checks if r["repo"] == repo and r["sha"] == sha}
+        return [CheckRunInfo(name=r["name"], status=r["status"], conclusion=r["conclusion"], app_id=r.get("app_id"))
+                for r in latest.values()]
 
     def check_annotations(self, repo: str, check_run_id: int) -> list[Annotation]:
         return []
 
-    def required_checks(self, repo: str, branch: str) -> list[str]:
-        self._repo(repo)
-        return []
+    def required_checks(self, repo: str, branch: str) -> list[RequiredCheck]:
+        return list(self._repo(repo).required.get(branch, []))
 
-    def classic_required_checks(self, repo: str, branch: str) -> list[str]:
-        self._repo(repo)
-        return []
+    def classic_required_checks(self, repo: str, branch: str) -> list[RequiredCheck]:
+        return list(self._repo(repo).classic.get(branch, []))
 
     def create_pull(self, repo: str, *, head: str, base: str, title: str, body: str) -> PullInfo:
         self._write("create_pull", repo, head, base)
@@ -231,7 +234,7 @@ class MemoryGitHub(MemoryActions):
                          annotations: list[Annotation] | None = None) -> int:
         self._write("create_check_run", repo, sha, name, conclusion)
         self.checks.append({"repo": repo, "sha": sha, "name": name, "conclusion": conclusion,
-                            "status": "completed" if conclusion else "queued"})
+                            "status": "completed" if conclusion else "queued", "app_id": self.app_id})
         return next(self._ids)
 
     def create_review(self, repo: str, number: int, sha: str, body: str, event: str, comments: list[ReviewComment]) -> int:

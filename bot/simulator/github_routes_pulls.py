@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 from bot.simulator.github_calls import Call, HTTPError, route
 from bot.simulator.github_seed import _now
-from bot.simulator.github_shapes import R, file_json, get_issue, need_actor, pull_json
+from bot.simulator.github_shapes import R, app_json, file_json, get_issue, need_actor, pull_json
 
 if TYPE_CHECKING:
     from bot.simulator.github import FakeGitHub
@@ -80,8 +80,15 @@ def _check_run(call: Call) -> dict:
 
 
 def _check_json(f: FakeGitHub, r: dict, run: dict) -> dict[str, Any]:
-    out = {k: v for k, v in run.items() if k != "annotations"}
-    return {**out, "url": f.api("repos", r["full_name"], "check-runs", run["id"]), "html_url": ""}
+    """A check run as GitHub shows it, with the `app` that reported it (the fake's App when it created the run)."""
+    out = {k: v for k, v in run.items() if k not in ("annotations", "app_id")}
+    url = f.api("repos", r["full_name"], "check-runs", run["id"])
+    output = {"title": None, "summary": None, "text": None, **out.get("output", {}),
+              "annotations_count": len(run.get("annotations", [])), "annotations_url": f"{url}/annotations"}
+    done = _now() if run.get("status") == "completed" else None
+    return {"node_id": f"CR_{run['id']}", "external_id": "", "details_url": None, "started_at": None,
+            "completed_at": done, "check_suite": {"id": run["id"]}, "pull_requests": [], "conclusion": None, **out,
+            "output": output, "app": app_json(f, run.get("app_id", f.app_id)), "url": url, "html_url": ""}
 
 
 @route("post", R + "/check-runs", "checks/create")
@@ -91,7 +98,7 @@ def check_create(f: FakeGitHub, call: Call) -> tuple[int, Any]:
     output = body.pop("output", None) or {}
     if len(output.get("annotations", [])) > 50:
         raise HTTPError(422, "Validation Failed: at most 50 annotations per request")
-    run = {"id": f.next_id(), "status": "completed" if body.get("conclusion") else "queued", **body,
+    run = {"id": f.next_id(), "status": "completed" if body.get("conclusion") else "queued", **body, "app_id": f.app_id,
            "output": {k: v for k, v in output.items() if k != "annotations"},
            "annotations": list(output.get("annotations", []))}
     call.repo["check_runs"][run["id"]] = run
@@ -121,8 +128,9 @@ def check_get(f: FakeGitHub, call: Call) -> tuple[int, Any]:
 @route("get", R + "/commits/{ref}/check-runs", "checks/list-for-ref")
 def check_runs_for_ref(f: FakeGitHub, call: Call) -> tuple[int, Any]:
     r, ref = call.repo, call.op.params["ref"]
-    latest = {run["name"]: run for run in sorted(r["check_runs"].values(), key=lambda x: x["id"]) if run.get("head_sha") == ref}
-    runs = [_check_json(f, r, run) for run in latest.values()]  # `filter=latest`, GitHub's default
+    latest = {(run.get("app_id", f.app_id), run["name"]): run for run in sorted(r["check_runs"].values(), key=lambda x: x["id"])
+              if run.get("head_sha") == ref}
+    runs = [_check_json(f, r, run) for run in latest.values()]  # `filter=latest`, GitHub's default: per app and name
     return 200, {"total_count": len(runs), "check_runs": runs}
 
 
@@ -135,11 +143,15 @@ def check_annotations(f: FakeGitHub, call: Call) -> tuple[int, Any]:
 
 @route("get", R + "/rules/branches/{branch}", "repos/get-branch-rules")
 def branch_rules(f: FakeGitHub, call: Call) -> tuple[int, Any]:
-    required = call.repo.get("required_checks", {}).get(call.op.params["branch"], [])
+    # a required check: its name, or (name, integration_id) for one that must come from that app
+    required = [(c, None) if isinstance(c, str) else tuple(c)
+                for c in call.repo.get("required_checks", {}).get(call.op.params["branch"], [])]
     others = list(call.repo.get("branch_rules", {}).get(call.op.params["branch"], []))  # other rules, listed first
-    rules = others + [{"type": "required_status_checks", "parameters": {
+    rules = others + [{"type": "required_status_checks", "ruleset_source_type": "Repository",
+                       "ruleset_source": call.repo["full_name"], "ruleset_id": 1, "parameters": {
         "strict_required_status_checks_policy": False,
-        "required_status_checks": [{"context": name} for name in required]}}] if required else []
+        "required_status_checks": [{"context": name, **({"integration_id": app} if app else {})}
+                                   for name, app in required]}}] if required else []
     return 200, f.paginate(call, f"/repos/{call.repo['full_name']}/rules/branches/{call.op.params['branch']}", rules)
 
 

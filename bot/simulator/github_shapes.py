@@ -27,6 +27,19 @@ def repo_json(f: FakeGitHub, r: dict) -> dict[str, Any]:
     }
 
 
+ACTIONS_APP_ID = 15368  # GitHub Actions, the app behind most required checks
+
+
+def app_json(f: FakeGitHub, app_id: int) -> dict[str, Any]:
+    """The app (GitHub's `integration`) that reported a check run: the fake's own App, GitHub Actions or another."""
+    slug = f.app_slug if app_id == f.app_id else "github-actions" if app_id == ACTIONS_APP_ID else f"app-{app_id}"
+    return {"id": app_id, "slug": slug, "node_id": f"A_{app_id}", "owner": f.user("octo-org", "Organization"),
+            "name": slug, "description": None, "external_url": f"https://{slug}.example.test",
+            "html_url": f"https://github.com/apps/{slug}", "created_at": "2026-01-01T00:00:00Z",
+            "updated_at": "2026-01-01T00:00:00Z", "permissions": {"checks": "write", "metadata": "read"},
+            "events": ["check_suite"]}
+
+
 def label_json(f: FakeGitHub, r: dict, lab: dict) -> dict[str, Any]:
     return {**lab, "node_id": f"LA_{lab['id']}", "url": f.api("repos", r["full_name"], "labels", lab["name"])}
 
