@@ -227,19 +227,20 @@ def test_the_checks_verdict():
 
 def test_a_required_check_pinned_to_an_app_counts_only_that_apps_check_runs():
     """GitHub's merge gate: a required check pinned to an app (rulesets' `integration_id`, classic protection's
-    `app_id`) is met only by that app's check run of the name; another app's, or a commit status (no app), is not."""
+    `app_id`) is met by that app's check run of the name, never another app's; a commit status of the name counts
+    too (its app is not in GitHub's answer, and a status-reporting CI's check is pinned to it by default)."""
     pinned, other = [("ci", ACTIONS)], 999
     ours = ("ci", "completed", "success", ACTIONS)
     theirs = ("ci", "completed", "success", other)
     assert truth.checks([], [ours], pinned) == "passed"
     assert truth.checks([], [theirs], pinned) == "pending"  # the pinned app has not reported it
-    assert truth.checks([("ci", "success")], [], pinned) == "pending"  # a status anyone with statuses: write can post
     assert truth.checks([], [theirs, ("ci", "completed", "failure", ACTIONS)], pinned) == "failed"
     assert truth.checks([], [ours, ("ci", "completed", "failure", other)], pinned) == "passed"
-    assert truth.checks([("ci", "failure")], [ours], pinned) == "passed"
+    assert truth.checks([("ci", "success")], [theirs], pinned) == "passed"  # a CI that reports statuses settles
+    assert truth.checks([("ci", "failure")], [ours], pinned) == "failed"  # the worst of what counts decides
     assert truth.checks([], [ours, theirs], [("ci", ACTIONS), ("ci", None)]) == "passed"  # both layers' rules
     assert truth.counts("ci", ACTIONS, pinned) and not truth.counts("ci", other, pinned)
-    assert not truth.counts("ci", None, pinned) and truth.counts("lint", other, ())
+    assert truth.counts("ci", None, pinned) and truth.counts("lint", other, ())
 
 
 def test_an_unpinned_required_check_is_met_by_any_source_as_before():
@@ -414,8 +415,8 @@ def test_the_required_checks_are_the_rulesets_and_classic_protections_once_each(
 
 @pytest.mark.parametrize("layer", ["required", "classic"])  # the rulesets' or classic protection's
 def test_a_pinned_required_check_through_the_memory_fake(layer, memory_github):
-    """MemoryGitHub keeps each check run's app and each required check's pin: the App's own "ci" and a "ci" status
-    neither meet nor fail a "ci" pinned to GitHub Actions; Actions' "ci" alone decides, and is the failure told."""
+    """MemoryGitHub keeps each check run's app and each required check's pin: the App's own "ci" neither meets nor
+    fails a "ci" pinned to GitHub Actions; Actions' "ci" decides, and is the failure told."""
     from bot.context import Context
     from bot.github.port import PullInfo, RequiredCheck
     from bot.runs.pr_view import read_pull
@@ -425,7 +426,6 @@ def test_a_pinned_required_check_through_the_memory_fake(layer, memory_github):
     ctx = Context(gh=memory_github, repo=REPO, store=None, configs=None)
     pull = PullInfo(number=7, head_sha=SHA, state="closed", merged=True)
     memory_github.create_check_run(REPO, SHA, "ci", "failure", "t", "s")  # another app's (the App's own)
-    memory_github.create_status(REPO, SHA, "failure", "ci", "anyone with statuses: write")
     assert read_pull(ctx, pull).checked == "pending"
     actions = {"repo": REPO, "sha": SHA, "name": "ci", "status": "completed", "app_id": ACTIONS}
     memory_github.checks.append(dict(actions, conclusion="success"))

@@ -79,11 +79,13 @@ def checks(statuses: Iterable[tuple[str, str]], runs: Iterable[tuple[str, str, s
 
 
 def counts(name: str, app: int | None, required: Collection[tuple[str, int | None]]) -> bool:
-    """Whether a check named `name` from `app` (None: a commit status, which names no app) counts for the required
-    checks: any check does when none are required; else one of its name required from any source (None), or pinned
-    to its very app — so a same-named check from another app, or a status anyone with statuses: write can post,
-    never meets a requirement GitHub pins to one app."""
-    return not required or any(name == n and (pin is None or app == pin) for n, pin in required)
+    """Whether a check named `name` from `app` (None: a commit status) counts for the required checks: any check
+    does when none are required; else one of its name required from any source (None), or a check run pinned to its
+    very app — a same-named check run from another app never meets a requirement GitHub pins to one app. A status
+    of that name does: GitHub ties a status to the app that posted it, but its REST answer does not say which, and
+    GitHub pins a status-reporting CI's check to that CI by default, so refusing statuses would leave such a run's
+    outcome pending for ever (the executor's token cannot post statuses; a writer who could may merge anyway)."""
+    return not required or any(name == n and (pin is None or app is None or app == pin) for n, pin in required)
 
 
 def _worst(verdicts: Iterable[str], none: str = "passed") -> str:
