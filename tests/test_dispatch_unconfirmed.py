@@ -12,7 +12,8 @@ from bot.runs import executor
 from bot.store.records import DISPATCH_ERROR
 from tests.plugins.action import REPO as AREPO
 from tests.test_action_true_outcomes import dispatched, state  # noqa: F401
-from tests.test_escalation_retry import DISPATCH, app_started, report_job, tiers  # noqa: F401
+from tests.test_escalation_retry import (DISPATCH, app_started, fail_with_a_500_escalation, report_job,  # noqa: F401
+                                         tiers)
 from tests.test_outcomes_workflow_run import REPO, completed, config, ctx, execution, set_config  # noqa: F401
 
 RUNS = r"/actions/workflows/[^/]+/runs$"
@@ -38,9 +39,7 @@ def runs(fake, repo=REPO):
 def test_a_dispatch_answered_500_after_github_started_the_run_is_adopted_by_the_jobs_retry(
         app_started, completed, post_event, run_jobs, runtime, fake_github):
     ctx, row = app_started
-    fake_github.fail_next("POST", DISPATCH, 500, body={"message": "Server Error"}, applied=True)
-    post_event("workflow_run", completed(row, "failure", artifact=execution(error=True)), delivery="run-1")
-    run_jobs(wait_for_retries=True)
+    fail_with_a_500_escalation(row, completed, post_event, run_jobs, fake_github, applied=True)
     job = runtime.queue.by_delivery("run-1")
     assert job["status"] == "done" and job["attempts"] == 2, job
     assert len(posts(fake_github)) == 2 and len(runs(fake_github)) == 2  # Haiku's, then Sonnet's once
@@ -59,9 +58,7 @@ def test_a_dispatch_answered_500_after_github_started_the_run_is_adopted_by_the_
 def test_a_dispatch_answered_500_that_started_nothing_is_dispatched_once_by_the_jobs_retry(
         app_started, completed, post_event, run_jobs, runtime, fake_github):
     ctx, row = app_started
-    fake_github.fail_next("POST", DISPATCH, 500, body={"message": "Server Error"})
-    post_event("workflow_run", completed(row, "failure", artifact=execution(error=True)), delivery="run-1")
-    run_jobs(wait_for_retries=True)
+    fail_with_a_500_escalation(row, completed, post_event, run_jobs, fake_github)
     assert runtime.queue.by_delivery("run-1")["status"] == "done"
     assert len(posts(fake_github)) == 3 and len(runs(fake_github)) == 2  # the retry looked, found none, sent once
     assert len(lookups(fake_github)) == 1

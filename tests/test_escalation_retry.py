@@ -55,12 +55,18 @@ def app_started(runtime, fake_github):
     return ctx, res.dispatch
 
 
+def fail_with_a_500_escalation(row, completed, post_event, run_jobs, fake_github, applied: bool = False) -> None:
+    """The run fails; GitHub answers its escalation's dispatch 500 once (having started the run, when `applied`);
+    the App's job queue runs the delivery and its retries."""
+    fake_github.fail_next("POST", DISPATCH, 500, body={"message": "Server Error"}, applied=applied)
+    post_event("workflow_run", completed(row, "failure", artifact=execution(error=True)), delivery="run-1")
+    run_jobs(wait_for_retries=True)
+
+
 def test_a_failed_runs_escalation_github_refuses_once_starts_once_on_the_jobs_retry(
         app_started, completed, post_event, run_jobs, runtime, fake_github):
     ctx, row = app_started
-    fake_github.fail_next("POST", DISPATCH, 500, body={"message": "Server Error"})
-    post_event("workflow_run", completed(row, "failure", artifact=execution(error=True)), delivery="run-1")
-    run_jobs(wait_for_retries=True)
+    fail_with_a_500_escalation(row, completed, post_event, run_jobs, fake_github)
     job = runtime.queue.by_delivery("run-1")
     assert job["status"] == "done" and job["attempts"] == 2, job
     assert tiers(ctx) == [("haiku", "failure", 1), ("sonnet", "dispatched", 2)]
