@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from bot.llm import LLMPort
     from bot.kept import Kept
     from bot.runs.required_checks import RequiredChecks
+    from bot.runs.status_apps import StatusApps
     from bot.store.issues import IssueStore
 
 
@@ -28,6 +29,7 @@ class Context:
     installation_id: int | None = None
     known_labels: "KnownLabels | None" = None  # the process's cache of repository label names (App mode)
     required_checks: "RequiredChecks | None" = None  # the process's cache of base branches' required checks (App)
+    status_apps: "StatusApps | None" = None  # the process's cache of status creators' app ids (App)
     default_branches: "Kept[str] | None" = None  # the process's cache of repositories' default branches (App)
     delivery_id: str | None = None  # App: the webhook delivery this job runs
     run_id: str | None = None  # Action: the workflow run this step belongs to

@@ -31,6 +31,7 @@ from bot.context import Context
 from bot.issues.labels import KnownLabels
 from bot.kept import Kept
 from bot.runs.required_checks import RequiredChecks
+from bot.runs.status_apps import TTL as APP_IDS_TTL, StatusApps
 from bot.config.source import RepoConfigCache
 from bot.settings import ServiceSettings, SettingsError
 from bot.store.db import make_engine, unreachable
@@ -65,6 +66,7 @@ class Runtime:
         )
         self.known_labels = KnownLabels(ttl=settings.config_cache_seconds)
         self.required_checks = RequiredChecks(ttl=settings.rules_cache_seconds)
+        self.status_apps = StatusApps(ttl=APP_IDS_TTL)
         self.default_branches: Kept[str] = Kept(ttl=settings.rules_cache_seconds)  # rarely renamed, as rulesets
 
     @cached_property
@@ -137,6 +139,7 @@ class Runtime:
             installation_id=job.installation_id,
             known_labels=self.known_labels,
             required_checks=self.required_checks,
+            status_apps=self.status_apps,
             default_branches=self.default_branches,
             delivery_id=job.delivery_id,
         )

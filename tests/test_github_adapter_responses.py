@@ -237,3 +237,17 @@ def test_workflow_runs_are_asked_for_by_event_and_creation_time_and_read_as_list
     assert [c[0] for c in calls] == ["actions/list-workflow-runs"]
     assert port.queries[0]["event"] == ["workflow_dispatch"] and port.queries[0]["created"] == [">=2026-12-07T00:00:00Z"]
     assert port.queries[0]["per_page"] == ["100"]
+
+
+def test_get_an_app_reads_the_apps_id_by_its_slug(github, spec):
+    """A status's creator `<slug>[bot]` names its app: "Get an app" says its id; a slug GitHub will not show is a
+    404 GitHubError (bot.runs.status_apps leaves that status's app unknown)."""
+    port, calls = github
+    app = json.loads(json.dumps(spec.spec["components"]["examples"]["integration"]["value"]))
+    app.update(id=4242, slug="other-ci")
+    assert spec.webhook_problem("integration", app) is None
+    port.answers[("GET", "/apps/other-ci")] = (200, app)
+    assert port.app_id_of("other-ci") == 4242
+    with pytest.raises(GitHubError) as err:
+        port.app_id_of("private-ci")
+    assert err.value.status == 404 and [op for op, _ in calls] == ["apps/get-by-slug", "apps/get-by-slug"]

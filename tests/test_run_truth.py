@@ -217,18 +217,18 @@ def test_branch_names_git_refuses_are_not_believed(name):
 
 def test_the_checks_verdict():
     assert truth.checks([], []) == "passed"
-    assert truth.checks([("ci", "success"), ("ci", "failure")], []) == "passed"  # the newest per context counts
-    assert truth.checks([("ci", "error")], [("t", "completed", "success", ACTIONS)]) == "failed"
+    assert truth.checks([("ci", "success", None), ("ci", "failure", None)], []) == "passed"  # the newest per context counts
+    assert truth.checks([("ci", "error", None)], [("t", "completed", "success", ACTIONS)]) == "failed"
     assert truth.checks([], [("t", "completed", "timed_out", ACTIONS)]) == "failed"
-    assert truth.checks([("ci", "pending")], []) == "pending"
+    assert truth.checks([("ci", "pending", None)], []) == "pending"
     assert truth.checks([], [("t", "in_progress", None, ACTIONS), ("u", "completed", "success", None)]) == "pending"
     assert truth.checks([], [("t", "completed", "skipped", ACTIONS), ("u", "completed", "neutral", 7)]) == "passed"
 
 
 def test_a_required_check_pinned_to_an_app_counts_only_that_apps_check_runs():
     """GitHub's merge gate: a required check pinned to an app (rulesets' `integration_id`, classic protection's
-    `app_id`) is met by that app's check run of the name, never another app's; a commit status of the name counts
-    too (its app is not in GitHub's answer, and a status-reporting CI's check is pinned to it by default)."""
+    `app_id`) is met by that app's check run of the name, never another app's; a commit status of the name whose app
+    is not known counts too (a status-reporting CI's check is pinned to it by default: tests/test_status_apps.py)."""
     pinned, other = [("ci", ACTIONS)], 999
     ours = ("ci", "completed", "success", ACTIONS)
     theirs = ("ci", "completed", "success", other)
@@ -236,8 +236,8 @@ def test_a_required_check_pinned_to_an_app_counts_only_that_apps_check_runs():
     assert truth.checks([], [theirs], pinned) == "pending"  # the pinned app has not reported it
     assert truth.checks([], [theirs, ("ci", "completed", "failure", ACTIONS)], pinned) == "failed"
     assert truth.checks([], [ours, ("ci", "completed", "failure", other)], pinned) == "passed"
-    assert truth.checks([("ci", "success")], [theirs], pinned) == "passed"  # a CI that reports statuses settles
-    assert truth.checks([("ci", "failure")], [ours], pinned) == "failed"  # the worst of what counts decides
+    assert truth.checks([("ci", "success", None)], [theirs], pinned) == "passed"  # a CI that reports statuses settles
+    assert truth.checks([("ci", "failure", None)], [ours], pinned) == "failed"  # the worst of what counts decides
     assert truth.checks([], [ours, theirs], [("ci", ACTIONS), ("ci", None)]) == "passed"  # both layers' rules
     assert truth.counts("ci", ACTIONS, pinned) and not truth.counts("ci", other, pinned)
     assert truth.counts("ci", None, pinned) and truth.counts("lint", other, ())
@@ -247,9 +247,9 @@ def test_an_unpinned_required_check_is_met_by_any_source_as_before():
     """Unpinned (None: GitHub's null, -1 or absent app id): a check run from any app and a status of the name both
     count, the worst of them decides (GitHub requires both a check and a status of a required name)."""
     anyone = [("ci", None)]
-    assert truth.checks([("ci", "success")], [], anyone) == "passed"
+    assert truth.checks([("ci", "success", None)], [], anyone) == "passed"
     assert truth.checks([], [("ci", "completed", "success", 999)], anyone) == "passed"
-    assert truth.checks([("ci", "failure")], [("ci", "completed", "success", ACTIONS)], anyone) == "failed"
+    assert truth.checks([("ci", "failure", None)], [("ci", "completed", "success", ACTIONS)], anyone) == "failed"
     assert truth.checks([], [("lint", "completed", "failure", ACTIONS)], anyone) == "pending"
 
 

@@ -195,14 +195,15 @@ def test_classic_branch_protection_says_which_checks_count(ci, truth, status, ct
 def test_a_required_check_pinned_to_github_actions_is_met_by_actions_alone(layer, actions_ci, truth, status, ctx, frozen,
                                                                           started, completed, fake_github, webhook_example):
     """A required "ci" pinned to GitHub Actions (app 15368), as GitHub's merge gate reads it: a passing "ci" check
-    run from another app does not make the run a success; Actions' own "ci" decides, and its failure fails the run
-    and escalates it."""
+    run from another app, or a passing "ci" status its bot posted, does not make the run a success; Actions' own "ci"
+    decides, and its failure fails the run and escalates it."""
     if layer == "ruleset":
         fake_github.repo(REPO)["required_checks"] = {"main": [("ci", ACTIONS)]}
     else:
         fake_github.protect_branch(REPO, "main", ["ci"], app_id=ACTIONS)
     pull(fake_github)
     check(fake_github, "ci", "success", app_id=4242)  # another app's "ci"
+    bot_status(fake_github, "ci", "success", "app-4242[bot]")  # and its bot's "ci" status: app 4242 ("Get an app")
     finish(ctx, started, completed, fake_github, 5551, BRANCH)
     assert ctx.store.dispatches(REPO, 1)[0].truth == "claimed"  # Actions has not reported "ci": pending
     check(fake_github, "ci", actions_ci, app_id=ACTIONS)
@@ -214,6 +215,12 @@ def test_a_required_check_pinned_to_github_actions_is_met_by_actions_alone(layer
     row = ctx.store.dispatches(REPO, 1)[0]
     assert (row.truth, row.status) == (truth, status)
     assert [d["inputs"]["tier"] for d in dispatches(fake_github)[1:]] == ([] if status == "success" else ["sonnet"])
+
+
+def bot_status(fake_github, context, state, creator):
+    fake_github.repo(REPO)["statuses"].append({
+        "id": fake_github.next_id(), "sha": SHA, "state": state, "context": context, "description": "",
+        "target_url": None, "creator": fake_github.user(creator), "created_at": "2026-11-20T10:30:00Z"})
 
 
 def review(fake_github, user, state, body):

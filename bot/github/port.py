@@ -241,6 +241,8 @@ class Pulls(Protocol):
     def commit_statuses(self, repo: str, sha: str) -> list[CommitStatus]: ...  # newest first
     def check_runs(self, repo: str, sha: str) -> list[CheckRunInfo]: ...  # the latest run per name, all pages
     def check_annotations(self, repo: str, check_run_id: int) -> list[Annotation]: ...  # the first page
+    # "Get an app" (any token, no permission): the id of the app with this slug; 404: GitHub shows none
+    def app_id_of(self, slug: str) -> int | None: ...
     def required_checks(self, repo: str, branch: str) -> list[RequiredCheck]: ...  # the branch's rulesets' checks
     # its classic protection's required checks; 404: no such branch
     def classic_required_checks(self, repo: str, branch: str) -> list[RequiredCheck]: ...

@@ -98,6 +98,12 @@ class PullsMixin:
         return [Annotation(**{k: a.get(k) or ("" if k not in ("start_line", "end_line") else 0) for k in keys})
                 for a in data or []]
 
+    def app_id_of(self, slug: str) -> int | None:
+        """The id of the app whose slug this is (a status creator `<slug>[bot]`'s app), None when not an id."""
+        with translated():
+            _, data = self._gh.requester.requestJsonAndCheck("GET", f"/apps/{quote(slug, safe='')}")
+        return _app((data or {}).get("id"))
+
     def required_checks(self, repo: str, branch: str) -> list[RequiredCheck]:
         """The checks the rulesets on `branch` require before a merge (which read access can see), each with the
         app it must come from (`integration_id`; absent: any source): every page of them, since a partial list

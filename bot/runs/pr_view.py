@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from bot.context import Context
 from bot.github.port import CheckRunInfo, GitHubError, PullInfo, RequiredCheck
 from bot.permissions import WRITE_LEVELS, permission
-from bot.runs import required_checks, truth
+from bot.runs import required_checks, status_apps, truth
 
 MAX_FAILING = 5  # failing checks described to the next tier
 MAX_ANNOTATED = 3  # of them, whose annotations are read (one request each)
@@ -38,12 +38,14 @@ def read_pull(ctx: Context, pull: PullInfo) -> PullView:
             raise
         return PullView("pending")
     required = required_checks.required(ctx, pull.base_ref)  # kept a while per process (App)
-    checked = truth.checks([(s.context, s.state) for s in statuses],
+    pinned = {name for name, app in required if app is not None}  # only there does a status's app matter
+    apps = status_apps.status_apps(ctx, [s for s in statuses if s.context in pinned])
+    checked = truth.checks([(s.context, s.state, apps.get(s.creator)) for s in statuses],
                            [(r.name, r.status, r.conclusion, r.app_id) for r in runs], required)
     failing: list[tuple[str, str]] = []
     if checked == "failed":
         failing = [(r.name, _output(ctx, r, i < MAX_ANNOTATED)) for i, r in enumerate(_failed_runs(runs, required))]
-        failing += [(s.context, s.description) for s in _failed_statuses(statuses, required)]
+        failing += [(s.context, s.description) for s in _failed_statuses(statuses, apps, required)]
     open_ = pull.state == "open" and not pull.merged
     return PullView(checked, tuple(failing[:MAX_FAILING]), _changes(ctx, pull.number) if open_ else ())
 
@@ -53,11 +55,12 @@ def _failed_runs(runs: list[CheckRunInfo], required: tuple[RequiredCheck, ...]) 
     return failed[:MAX_FAILING]
 
 
-def _failed_statuses(statuses: list, required: tuple[RequiredCheck, ...]) -> list:
+def _failed_statuses(statuses: list, apps: dict[str, int], required: tuple[RequiredCheck, ...]) -> list:
     latest: dict[str, object] = {}
     for s in statuses:  # newest first: the newest per context counts
         latest.setdefault(s.context, s)
-    return [s for s in latest.values() if s.state in truth.FAILED_STATUS and truth.counts(s.context, None, required)]
+    return [s for s in latest.values()
+            if s.state in truth.FAILED_STATUS and truth.counts(s.context, apps.get(s.creator), required)]
 
 
 def _output(ctx: Context, run: CheckRunInfo, annotated: bool) -> str:

@@ -5,8 +5,9 @@ branch"), two reads per base branch per TTL. The repository's default branch is 
 (`bot.kept.Kept[str]`, read through `Context.default_branch`): every event on a run's branch asks whether it is the
 default branch.
 
-Each required check is kept with the app it must come from (`RequiredCheck`: None for any source), so a check of
-the same name from another app, or a commit status, never meets one GitHub pins to an app (`bot.runs.truth.counts`).
+Each required check is kept with the app it must come from (`RequiredCheck`: None for any source), so a check run
+or a commit status of the same name from another app never meets one GitHub pins to an app (`bot.runs.truth.counts`;
+a status's app from its creator, `bot.runs.status_apps`).
 
 `RequiredChecks` is the App's per-process copy (built once by `bot.worker.Runtime`, handed on in the Context, as
 `KnownLabels` is): per repository and base branch, `ttl` seconds (`MODEL_ROUTER_RULES_CACHE_SECONDS`),

@@ -56,19 +56,20 @@ def branch_of(texts: Mapping[str, str]) -> str | None:
     return valid_branch(run_file(texts).get("branch_name"))
 
 
-def checks(statuses: Iterable[tuple[str, str]], runs: Iterable[tuple[str, str, str | None, int | None]],
+def checks(statuses: Iterable[tuple[str, str, int | None]], runs: Iterable[tuple[str, str, str | None, int | None]],
            required: Collection[tuple[str, int | None]] = ()) -> str:
-    """`failed`, `pending` or `passed` for a commit: its statuses (context, state; newest first, the newest per
-    context counts) and its check runs (name, status, conclusion, the id of the app that reported it; the latest per
-    name and app). Required checks (name, app id or None for any source) first: when the base branch requires some,
-    they alone decide, each by the worst of what `counts` for it (none yet: pending), as GitHub's merge button does;
-    otherwise every check counts. No checks at all: passed."""
-    reported: list[tuple[str, int | None, str]] = []  # (name, app id: None for a status, verdict)
+    """`failed`, `pending` or `passed` for a commit: its statuses (context, state, the id of the app that posted it
+    or None when not known; newest first, the newest per context counts) and its check runs (name, status,
+    conclusion, the id of the app that reported it; the latest per name and app). Required checks (name, app id or
+    None for any source) first: when the base branch requires some, they alone decide, each by the worst of what
+    `counts` for it (none yet: pending), as GitHub's merge button does; otherwise every check counts. No checks at
+    all: passed."""
+    reported: list[tuple[str, int | None, str]] = []  # (name, app id: None when not known, verdict)
     seen: set[str] = set()
-    for context, state in statuses:
+    for context, state, app in statuses:
         if context not in seen:
             seen.add(context)
-            reported.append((context, None, "failed" if state in FAILED_STATUS else
+            reported.append((context, app, "failed" if state in FAILED_STATUS else
                              "pending" if state == "pending" else "passed"))
     for name, status, conclusion, app in runs:
         reported.append((name, app, "failed" if conclusion in FAILED_RUN else
@@ -79,12 +80,14 @@ def checks(statuses: Iterable[tuple[str, str]], runs: Iterable[tuple[str, str, s
 
 
 def counts(name: str, app: int | None, required: Collection[tuple[str, int | None]]) -> bool:
-    """Whether a check named `name` from `app` (None: a commit status) counts for the required checks: any check
-    does when none are required; else one of its name required from any source (None), or a check run pinned to its
-    very app — a same-named check run from another app never meets a requirement GitHub pins to one app. A status
-    of that name does: GitHub ties a status to the app that posted it, but its REST answer does not say which, and
-    GitHub pins a status-reporting CI's check to that CI by default, so refusing statuses would leave such a run's
-    outcome pending for ever (the executor's token cannot post statuses; a writer who could may merge anyway)."""
+    """Whether a check named `name` from `app` (None: not known) counts for the required checks: any check does
+    when none are required; else one of its name required from any source (None), or from its very app — a
+    same-named check run, or a commit status whose app is known (its creator `<slug>[bot]`, bot.runs.status_apps),
+    from another app never meets a requirement GitHub pins to one app. A status whose app is not known (posted by a
+    person or a machine user, or by an app whose slug GitHub would not show) does: GitHub ties a status to the app
+    that posted it but its REST answer names only the creator, and GitHub pins a status-reporting CI's check to that
+    CI by default, so refusing such statuses would leave a run's outcome pending for ever (the executor's token
+    cannot post statuses; a writer who could may merge anyway)."""
     return not required or any(name == n and (pin is None or app is None or app == pin) for n, pin in required)
 
 

@@ -47,7 +47,8 @@ class MemoryGitHub(MemoryActions):
         self.login = login
         self.repos: dict[str, _Repo] = {}
         self.writes: list[tuple[str, tuple[Any, ...]]] = []
-        self.statuses: list[dict[str, Any]] = []
+        self.statuses: list[dict[str, Any]] = []  # a seeded status's dict may name its `creator` (else the App's)
+        self.apps = {login.removesuffix("[bot]"): self.app_id, "github-actions": 15368}  # "Get an app"'s, by slug
         self.checks: list[dict[str, Any]] = []
         self.dispatches: list[dict[str, Any]] = []
         self.reviews: list[dict[str, Any]] = []
@@ -187,7 +188,8 @@ class MemoryGitHub(MemoryActions):
         return [p.model_copy(deep=True) for p, _ in self._repo(repo).pulls.values() if p.head_sha == sha]
 
     def commit_statuses(self, repo: str, sha: str) -> list[CommitStatus]:
-        return [CommitStatus(context=st["context"], state=st["state"], description=st["description"], creator=self.login)
+        return [CommitStatus(context=st["context"], state=st["state"], description=st["description"],
+                             creator=st.get("creator", self.login))
                 for st in reversed(self.statuses) if st["repo"] == repo and st["sha"] == sha]
 
     def check_runs(self, repo: str, sha: str) -> list[CheckRunInfo]:
@@ -197,6 +199,11 @@ class MemoryGitHub(MemoryActions):
 
     def check_annotations(self, repo: str, check_run_id: int) -> list[Annotation]:
         return []
+
+    def app_id_of(self, slug: str) -> int | None:
+        if slug not in self.apps:
+            raise GitHubError(404, "Not Found")
+        return self.apps[slug]
 
     def required_checks(self, repo: str, branch: str) -> list[RequiredCheck]:
         return list(self._repo(repo).required.get(branch, []))

@@ -1,4 +1,5 @@
-"""FakeGitHub's end of the App manifest flow: a one-time code becomes an App with its key and webhook secret."""
+"""FakeGitHub's apps: the App manifest flow (a one-time code becomes an App with its key and webhook secret) and
+"Get an app" by slug."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from bot.simulator.github_calls import Call, HTTPError, route
 from bot.simulator.github_seed import _now
+from bot.simulator.github_shapes import ACTIONS_APP_ID, app_json
 
 if TYPE_CHECKING:
     from bot.simulator.github import FakeGitHub
@@ -41,3 +43,14 @@ def create_from_manifest(f: FakeGitHub, call: Call) -> tuple[int, Any]:
         "events": manifest.get("default_events", []), "client_secret": client_secret,
         "webhook_secret": secrets.token_hex(20), "pem": pem,
     }
+
+
+@route("get", "/apps/{app_slug}", "apps/get-by-slug")
+def get_by_slug(f: FakeGitHub, call: Call) -> tuple[int, Any]:
+    """The apps `app_json` names: the fake's App, GitHub Actions and `app-<id>`; any other slug is not shown (404)."""
+    slug = call.op.params["app_slug"]
+    known = {f.app_slug: f.app_id, "github-actions": ACTIONS_APP_ID}
+    app_id = known.get(slug) or (int(slug[4:]) if slug.startswith("app-") and slug[4:].isdigit() else None)
+    if not app_id:
+        raise HTTPError(404, "Not Found")
+    return 200, app_json(f, app_id)
