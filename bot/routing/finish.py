@@ -155,11 +155,12 @@ def _learned(config: RepoConfig, c: Choice, knowledge: Knowledge, repo: str, gua
             c.strategy, c.tier = _LEARNED, choice.tier
             c.confidence = CONFIDENCE[_LEARNED]
             sentences[0] = sentences[0].replace("Routed to", "The router's rules pointed to", 1)
-    execute_usd = knowledge.calibrated_cost(repo, c.tier, complexity)
     if knowledge.ladders.scale() is not None:  # the ladder record's actual costs price every attempt (estimate.py)
         sentences.append("The execute estimate prices each attempt from this repository's recorded actual costs, "
                          "escalation included")
-    elif execute_usd is not None:
+        return None
+    execute_usd = knowledge.calibrated_cost(repo, c.tier, complexity)
+    if execute_usd is not None:
         sentences.append(f"The execute estimate prices an attempt on {c.tier._value_} at the mean actual cost of "
                          "recorded runs, escalation included")
     return execute_usd  # type: ignore[no-any-return]

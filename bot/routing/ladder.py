@@ -30,6 +30,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from itertools import permutations
+from statistics import NormalDist
 from typing import Any
 
 from bot.config import RepoConfig
@@ -40,13 +41,14 @@ from bot.routing.ladder_stats import (CELLS, NO_ROUTING, Ladder, LadderStats, Sc
 MIN_FIRST = 4  # haiku first tries on a subtle kind (a race condition) before its ladders may use haiku
 EXPLORE_MIN = 6  # tries per ladder step and kind after which exploration leaves a ladder with that step alone
 EXPLORE_EVERY = 5  # at most one issue in this many of a kind explores
-HOPE_Z, HOPE_LEVEL = 1.0, "84 %"  # re-exploration: a one-sided upper bound of a first tier's rate (for the rationale)
+HOPE_Z = 1.0  # re-exploration: a one-sided upper bound of a first tier's rate
 HOPE_MAX = 100  # first tries per tier and kind after which re-exploration leaves that first tier alone
 AUDIT_EVERY = 5  # one issue in this many of a kind whose ladder is audited runs no routing's ladder first
-MIX_Z, MIX_LEVEL = 0.5, "69 %"  # a mix's success bound: one-sided z and its confidence level, for the rationale
+MIX_Z = 0.5  # a mix's success bound: one-sided z
 MIX_MIN = 10  # first tries on no routing's first tier (audits, explorations) in a kind before it may mix
 MIX_STEPS = 20  # bisection steps for a mix's share
 FLOOR_SLACK = 0.005  # the default floor is no routing's estimate less this: estimates are not sharper
+HOPE_LEVEL, MIX_LEVEL = (f"{NormalDist().cdf(z) * 100:.0f} %" for z in (HOPE_Z, MIX_Z))  # the bounds, in rationales
 COST_MIN = 5  # recorded actual costs on a tier before the ladder may start with opus unasked
 EXPLORING = "; exploring "  # how a rationale says this issue explores or audits
 
@@ -86,7 +88,7 @@ def choose_ladder(
     # what the repository does without the router (Sonnet, then Opus), whatever the router's own floor: the
     # baseline said and priced, as the rules' estimate does (bot/routing/estimate.py)
     shown = NO_ROUTING[:max_attempts]
-    shown_usd, shown_ok = expect(stats, kind, shown, cost)
+    shown_usd, shown_ok = scored[shown] if shown in scored else expect(stats, kind, shown, cost)
     bar = base_ok - FLOOR_SLACK if floor is None else floor
 
     pool = [lad for lad in ladders if lad[0] is not Tier.opus or opus_first]
@@ -121,7 +123,7 @@ def choose_ladder(
                    "success; a failure escalates")
             chosen, explored = alt, True
         else:
-            hope = _hopeful(stats, kind, scored, chosen, keeps if floor is None else pool, bar)
+            hope = _hopeful(stats, kind, scored, chosen, keeps, bar)
             if hope is not None:
                 alt, hi, opt = hope
                 why = (f"{EXPLORING}{show(alt)} instead (one issue in {EXPLORE_EVERY} of this kind, while "
