@@ -26,9 +26,9 @@ def repository_changed(ctx: "Context", payload: dict) -> Result:
     have too), or it was renamed, transferred or deleted: everything kept under its new and former names."""
     repo = _full_name(payload)
     changes = _object(payload.get("changes"))
+    if not worth_a_job("repository", payload.get("action"), payload):
+        return Result(action="ignored", messages=[f"{repo}: its default branch is unchanged"])
     if payload.get("action") == "edited":
-        if "default_branch" not in changes:
-            return Result(action="ignored", messages=[f"{repo}: its default branch is unchanged"])
         return _forget(ctx, [repo], (DEFAULT_BRANCH, REQUIRED_CHECKS))
     return _forget(ctx, [repo, *_former_names(payload, changes)], (DEFAULT_BRANCH, REQUIRED_CHECKS, LABELS))
 

@@ -121,6 +121,7 @@ def test_a_run_titled_for_another_dispatch_or_started_by_someone_else_is_not_ado
         r["workflow_runs"].append({**_run(fake_github), "display_title": title, "actor": fake_github.user(login)})
     res = executor.start_run(ctx, 1, cause="comment:7", by="octocat", tier="opus")
     assert res.started and len(posts(fake_github)) == 2 and res.dispatch.run_id is None
+    assert len(lookups(fake_github)) == 1  # it looked, and took neither run
 
 
 def _run(fake):

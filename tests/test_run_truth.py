@@ -12,11 +12,12 @@ import pytest
 from bot.github.port import GitHubError
 from bot.handlers import handle_event
 from bot.runs import required_checks, truth
+from bot.simulator.github_shapes import ACTIONS_APP_ID
 from tests.test_outcomes_workflow_run import REPO, completed, config, ctx, execution, started, sticky  # noqa: F401  (fixtures)
 
 BRANCH = "claude/issue-1-20261120-1000"
 SHA = "c" * 40
-ACTIONS = 15368  # GitHub Actions' app id
+ACTIONS = ACTIONS_APP_ID  # GitHub Actions' app id
 T0 = datetime(2026, 11, 20, 10, 0)
 
 

@@ -58,6 +58,9 @@ def report(ctx: Context, number: int, execution_file: Path, payload: dict, plan_
     (`branch`: claude-code-action's `branch_name` step output, validated there; `agent`: its step's outcome). No file (the agent's job ended
     before the agent ran: an edited issue, a failed runner) or an unreadable one is a run without its agent."""
     outcome = _read_execution(execution_file)
+    if not outcome.file and not agent:  # an older workflow without agent-outcome: a mistyped path looks the same
+        ctx.notes.append(f"no execution file at {execution_file} and no agent-outcome: recorded as a run that never "
+                         "reached its agent; if the agent ran, check the execution-file input")
     info = {**(payload.get("client_payload") or {}), **(payload.get("inputs") or {})}
     sender = (payload.get("sender") or {}).get("login") or "github-actions"
     return report_step_finished(ctx, number, outcome, info, by=sender, plan_json=_read_small(plan_file), branch=branch,

@@ -189,7 +189,7 @@ def _claim_and_send(ctx: "Context", number: int, key: str, run: Planned, *, by: 
     if not claimed or row is None:  # lost a race with a concurrent delivery of the same cause
         return DispatchResult("duplicate", "Already dispatched for this request; nothing new started.", dispatch=row)
     try:  # a 5xx on an earlier attempt may have started the run: look for it (the first try adds no request)
-        started = unconfirmed.started_run(ctx, row) if row.unconfirmed_at is not None else None
+        started = unconfirmed.started_run(ctx, row)
         issue = None if started else ctx.gh.get_issue(ctx.repo, number)  # the text the run may act on, as of now
     except GitHubError as exc:
         ctx.store.update_dispatch(row.dispatch_id, status=DISPATCH_ERROR, error=str(exc)[:500])  # claimable again

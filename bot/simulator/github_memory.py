@@ -15,6 +15,7 @@ from typing import Any
 
 from bot.github.limits import COMMENT_MAX_CHARS
 from bot.simulator.github_runs import MemoryActions
+from bot.simulator.github_shapes import ACTIONS_APP_ID
 from bot.github.port import (
     Annotation, Artifact, CheckRunInfo, Comment, CommitStatus, Comparison, GitHubError, IssueInfo, Label, PostedReview, PullFile, PullInfo,
     RequiredCheck, ReviewComment, WorkflowRun,
@@ -48,7 +49,7 @@ class MemoryGitHub(MemoryActions):
         self.repos: dict[str, _Repo] = {}
         self.writes: list[tuple[str, tuple[Any, ...]]] = []
         self.statuses: list[dict[str, Any]] = []  # a seeded status's dict may name its `creator` (else the App's)
-        self.apps = {login.removesuffix("[bot]"): self.app_id, "github-actions": 15368}  # "Get an app"'s, by slug
+        self.apps = {login.removesuffix("[bot]"): self.app_id, "github-actions": ACTIONS_APP_ID}  # "Get an app"'s, by slug
         self.checks: list[dict[str, Any]] = []
         self.dispatches: list[dict[str, Any]] = []
         self.reviews: list[dict[str, Any]] = []
